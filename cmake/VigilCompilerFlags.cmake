@@ -1,0 +1,41 @@
+# Warning and sanitizer flags shared by every first-party target.
+add_compile_options(-Wall -Wextra -Wpedantic -Wno-unused-parameter)
+if(VIGIL_WARNINGS_AS_ERRORS)
+  add_compile_options(-Werror)
+endif()
+if(VIGIL_SANITIZE)
+  set(VIGIL_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined
+      -fno-omit-frame-pointer)
+  add_compile_options(${VIGIL_SANITIZER_FLAGS})
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# vigil_add_test(NAME SOURCES ... LIBS ...): one GoogleTest binary, registered with CTest.
+# Tests find the shared conformance data through VIGIL_TESTDATA and fail (not skip)
+# when it is missing.
+function(vigil_add_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;PROPERTIES" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main GTest::gmock)
+  target_compile_definitions(${name} PRIVATE
+      VIGIL_TESTDATA="${VIGIL_SHARED_TESTDATA}"
+      VIGIL_TEST_PLUGIN_DIR="${VIGIL_TEST_PLUGIN_DIR}"
+      VIGIL_PLUGIN_DIR="${VIGIL_PLUGIN_OUTPUT_DIR}"
+      VIGIL_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
+      VIGIL_BINARY_DIR="${CMAKE_BINARY_DIR}")
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES ${ARG_PROPERTIES})
+endfunction()
+
+# vigil_add_optional_subdirs(<dir>...): adds each sub-directory that has a CMakeLists.txt,
+# except those named (relative to the source root) in VIGIL_SKIP_DIRS, a developer
+# option for building one area while another is being rewritten.
+set(VIGIL_SKIP_DIRS "" CACHE STRING "Source sub-directories to leave out of the build")
+function(vigil_add_optional_subdirs)
+  foreach(dir ${ARGN})
+    file(RELATIVE_PATH rel ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/${dir})
+    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${dir}/CMakeLists.txt AND NOT rel IN_LIST VIGIL_SKIP_DIRS)
+      add_subdirectory(${dir})
+    endif()
+  endforeach()
+endfunction()

@@ -1,0 +1,112 @@
+// vigil plugins list [--json] | vigil plugins check PATH.so
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "conformance.h"
+#include "vigil/v1/detector.pb.h"
+
+namespace vigil::cli {
+namespace {
+
+std::string KindName(int kind) {
+  switch (kind) {
+    case vigil::v1::DETECTOR_KIND_HASH: return "hash";
+    case vigil::v1::DETECTOR_KIND_CLASSIFIER: return "classifier";
+    case vigil::v1::DETECTOR_KIND_URL: return "url";
+    default: return "other";
+  }
+}
+
+std::string MediaName(int kind) {
+  switch (kind) {
+    case vigil::v1::MEDIA_KIND_IMAGE: return "image";
+    case vigil::v1::MEDIA_KIND_VIDEO: return "video";
+    case vigil::v1::MEDIA_KIND_URL: return "url";
+    case vigil::v1::MEDIA_KIND_TEXT: return "text";
+    case vigil::v1::MEDIA_KIND_BINARY: return "binary";
+    default: return "unknown";
+  }
+}
+
+int ListPlugins(const GlobalOptions& options, bool json) {
+  host::PluginRegistry registry;
+  LoadPlugins(options, registry);
+  if (json) {
+    nlohmann::json out = {{"plugins", nlohmann::json::array()},
+                          {"errors", nlohmann::json::array()}};
+    for (const auto& plugin : registry.plugins()) {
+      nlohmann::json detectors = nlohmann::json::array();
+      for (const auto& d : plugin->Detectors()) {
+        nlohmann::json media = nlohmann::json::array();
+        for (int m : d.info().accepted_media()) media.push_back(MediaName(m));
+        detectors.push_back({{"id", d.id()},
+                             {"version", d.info().version()},
+                             {"vendor", d.info().vendor()},
+                             {"kind", KindName(d.info().kind())},
+                             {"description", d.info().description()},
+                             {"accepted_media", media},
+                             {"signal_types", d.info().signal_types()}});
+      }
+      out["plugins"].push_back({{"path", plugin->path().string()},
+                                {"abi", std::to_string(plugin->abi().major) + "." +
+                                            std::to_string(plugin->abi().minor)},
+                                {"detectors", detectors}});
+    }
+    for (const auto& error : registry.errors()) {
+      out["errors"].push_back({{"path", error.path.string()}, {"error", error.status.message()}});
+    }
+    std::cout << out.dump() << "\n";
+  } else {
+    if (registry.detectors().empty()) {
+      std::printf("No detectors loaded. Put plugins in a directory named by --plugin-dir or "
+                  "VIGIL_PLUGIN_PATH.\n");
+    }
+    for (const auto& d : registry.detectors()) {
+      std::printf("%-24s %-8s %-10s %-10s %s\n    %s\n", d.id().c_str(),
+                  d.info().version().c_str(), KindName(d.info().kind()).c_str(),
+                  d.info().vendor().c_str(), d.info().description().c_str(),
+                  d.library().path().c_str());
+    }
+    for (const auto& error : registry.errors()) {
+      std::printf("NOT LOADED %s\n    %s\n", error.path.c_str(), error.status.message().c_str());
+    }
+  }
+  return 0;
+}
+
+int CheckPlugin(const std::string& path) {
+  auto results = testkit::RunConformance(path);
+  int failed = 0;
+  for (const auto& r : results) {
+    std::printf("%s  %s%s%s\n", r.passed ? "PASS" : "FAIL", r.name.c_str(),
+                r.detail.empty() ? "" : ": ", r.detail.c_str());
+    failed += r.passed ? 0 : 1;
+  }
+  std::printf("%s: %zu checks, %d failed\n", failed ? "FAILED" : "OK", results.size(), failed);
+  return failed ? 1 : 0;
+}
+
+}  // namespace
+
+void RegisterPluginsCommand(CLI::App& app, GlobalOptions& options) {
+  CLI::App* plugins = app.add_subcommand("plugins", "List or check detector plugins");
+  plugins->require_subcommand(1);
+
+  CLI::App* list = plugins->add_subcommand(
+      "list", "List loaded detectors and any plugin that was refused, with the reason");
+  // CLI11 binds options to variables that must outlive parsing: one per process.
+  static bool json = false;
+  list->add_flag("--json", json, "One JSON object: plugins, their detectors, and errors");
+  list->callback([&options] { options.exit_code = ListPlugins(options, json); });
+
+  CLI::App* check = plugins->add_subcommand(
+      "check", "Run the conformance kit on a plugin (same as vigil-plugin-check)");
+  static std::string path;
+  check->add_option("PATH", path, "The plugin .so")->required();
+  check->callback([&options] { options.exit_code = CheckPlugin(path); });
+}
+
+}  // namespace vigil::cli

@@ -1,0 +1,85 @@
+// Detector and DetectorInstance: the host's safe handles on a plugin's detector table.
+//
+// Every call into the plugin goes through here: results land in host-owned sinks with
+// a size limit, C++ exceptions that escape a plugin are caught, statuses and malformed
+// output become Status messages that name the detector. Both handles keep the plugin's
+// library loaded for as long as they live.
+#ifndef VIGIL_HOST_LOADER_DETECTOR_H_
+#define VIGIL_HOST_LOADER_DETECTOR_H_
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/status.h"
+#include "vigil/plugin.h"
+#include "vigil/v1/detector.pb.h"
+#include "vigil/v1/result.pb.h"
+
+namespace vigil::host {
+
+class PluginLibrary;
+
+// Limits on what one plugin call may write.
+inline constexpr size_t kMaxResultBytes = 16u << 20;  // 16 MiB of serialized results
+inline constexpr size_t kMaxErrorBytes = 64u << 10;   // 64 KiB of error text
+inline constexpr size_t kMaxDescribeBytes = 1u << 20;
+
+// The outcome of one analyze call.
+struct AnalyzeOutcome {
+  Status status;                     // not ok: the item failed for this detector
+  vigil::v1::AnalysisResult result;  // valid when status.ok()
+  std::string raw;                   // the bytes the plugin wrote (for conformance checks)
+};
+
+class DetectorInstance {
+ public:
+  ~DetectorInstance();
+  DetectorInstance(const DetectorInstance&) = delete;
+  DetectorInstance& operator=(const DetectorInstance&) = delete;
+
+  // [thread-safe] Serialised internally when the detector declared SERIAL.
+  AnalyzeOutcome Analyze(const vigil_item_view_t& item);
+  const std::string& detector_id() const { return id_; }
+
+ private:
+  friend class Detector;
+  DetectorInstance(std::shared_ptr<PluginLibrary> library, const vigil_detector_t* table,
+                   void* instance, std::string id);
+
+  std::shared_ptr<PluginLibrary> library_;  // declared first: destroyed last
+  const vigil_detector_t* table_;
+  void* instance_;
+  std::string id_;
+  bool serial_;
+  std::mutex serial_mutex_;
+};
+
+class Detector {
+ public:
+  Detector(std::shared_ptr<PluginLibrary> library, const vigil_detector_t* table,
+           vigil::v1::DetectorInfo info);
+
+  const std::string& id() const { return info_.id(); }
+  const vigil::v1::DetectorInfo& info() const { return info_; }
+  uint64_t flags() const { return table_->flags; }
+  const PluginLibrary& library() const { return *library_; }
+  // True if the detector declared it accepts this VIGIL_MEDIA_* kind.
+  bool Accepts(uint32_t media_kind) const;
+
+  StatusOr<std::unique_ptr<DetectorInstance>> Create(
+      const vigil::v1::DetectorConfig& config) const;
+  // Passes `config_bytes` as they are (the conformance kit sends garbage on purpose).
+  StatusOr<std::unique_ptr<DetectorInstance>> CreateFromBytes(
+      const std::string& config_bytes) const;
+
+ private:
+  std::shared_ptr<PluginLibrary> library_;
+  const vigil_detector_t* table_;
+  vigil::v1::DetectorInfo info_;
+};
+
+}  // namespace vigil::host
+
+#endif  // VIGIL_HOST_LOADER_DETECTOR_H_

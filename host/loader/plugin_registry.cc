@@ -1,0 +1,90 @@
+#include "loader/plugin_registry.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+#include <sstream>
+
+namespace vigil::host {
+namespace fs = std::filesystem;
+
+void PluginRegistry::LoadAll(const std::vector<fs::path>& paths) {
+  for (const fs::path& path : paths) Load(path);
+}
+
+void PluginRegistry::Load(const fs::path& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(path, ec)) {
+      if (entry.path().extension() == ".so") files.push_back(entry.path());
+    }
+    if (ec) {
+      errors_.push_back({path, Status::IoError("cannot read plugin directory " + path.string() +
+                                               ": " + ec.message())});
+      return;
+    }
+    std::sort(files.begin(), files.end());
+    for (const fs::path& file : files) LoadFile(file);
+    return;
+  }
+  LoadFile(path);
+}
+
+void PluginRegistry::LoadFile(const fs::path& path) {
+  std::error_code ec;
+  fs::path canonical = fs::weakly_canonical(path, ec);
+  if (ec) canonical = path;
+  for (const auto& plugin : plugins_) {
+    if (plugin->path() == canonical) return;  // the same file found twice on the path
+  }
+  auto opened = PluginLibrary::Open(canonical);
+  if (!opened.ok()) {
+    errors_.push_back({canonical, opened.status()});
+    return;
+  }
+  std::shared_ptr<PluginLibrary> library = opened.value();
+  std::vector<Detector> detectors = library->Detectors();
+  for (const Detector& detector : detectors) {
+    if (const Detector* existing = Find(detector.id())) {
+      errors_.push_back(
+          {canonical, Status::PluginError("plugin " + canonical.string() + ": detector id '" +
+                                          detector.id() + "' is already provided by " +
+                                          existing->library().path().string() +
+                                          "; remove one of the two plugins")});
+      return;  // refuse the whole plugin: a half-loaded plugin would surprise its vendor
+    }
+  }
+  plugins_.push_back(library);
+  detectors_.insert(detectors_.end(), detectors.begin(), detectors.end());
+}
+
+const Detector* PluginRegistry::Find(const std::string& id) const {
+  for (const Detector& detector : detectors_) {
+    if (detector.id() == id) return &detector;
+  }
+  return nullptr;
+}
+
+std::vector<fs::path> PluginRegistry::DefaultSearchPath(const fs::path& exe_dir) {
+  std::vector<fs::path> paths;
+  if (const char* env = std::getenv("VIGIL_PLUGIN_PATH")) {
+    std::stringstream stream(env);
+    std::string item;
+    while (std::getline(stream, item, ':')) {
+      if (!item.empty()) paths.emplace_back(item);
+    }
+  }
+  fs::path beside = exe_dir / ".." / "lib" / "vigil" / "plugins";
+  std::error_code ec;
+  if (fs::is_directory(beside, ec)) paths.push_back(fs::weakly_canonical(beside, ec));
+  return paths;
+}
+
+fs::path ExecutableDir() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::current_path() : exe.parent_path();
+}
+
+}  // namespace vigil::host

@@ -1,0 +1,65 @@
+#include "scan/scan_json.h"
+
+namespace vigil::host {
+
+const char* SeverityName(int severity) {
+  switch (severity) {
+    case 1: return "none";
+    case 2: return "low";
+    case 3: return "medium";
+    case 4: return "high";
+    case 5: return "critical";
+    default: return "unspecified";
+  }
+}
+
+nlohmann::ordered_json ItemRecordToJson(const ItemRecord& record) {
+  nlohmann::ordered_json signals = nlohmann::ordered_json::array();
+  nlohmann::ordered_json detections = nlohmann::ordered_json::array();
+  nlohmann::ordered_json detector_errors = nlohmann::ordered_json::object();
+  std::string error = record.status.message();
+  for (const DetectorRun& run : record.runs) {
+    if (!run.status.ok()) {
+      detector_errors[run.detector] = run.status.message();
+      error += (error.empty() ? "" : "; ") + run.status.message();
+      continue;
+    }
+    for (const auto& s : run.result.signals()) {
+      nlohmann::ordered_json j = {{"type", s.type()}, {"value", s.value()}, {"detector", run.detector}};
+      if (s.has_quality()) j["quality"] = s.quality();
+      signals.push_back(std::move(j));
+    }
+    for (const auto& d : run.result.detections()) {
+      nlohmann::ordered_json j = {{"detector", run.detector},
+                          {"label", d.label()},
+                          {"score", d.score()},
+                          {"severity", SeverityName(d.severity())}};
+      if (!d.signal_type().empty()) j["signal_type"] = d.signal_type();
+      if (d.has_match()) {
+        j["bank"] = d.match().bank();
+        j["entry_id"] = d.match().entry_id();
+        j["category"] = d.match().category();
+        j["distance"] = d.match().distance();
+        j["dihedral"] = d.match().dihedral();
+      } else {
+        j["bank"] = nullptr;
+        j["distance"] = nullptr;
+      }
+      if (!d.reason().empty()) j["reason"] = d.reason();
+      detections.push_back(std::move(j));
+    }
+  }
+  const bool failed = !error.empty();
+  nlohmann::ordered_json out = {{"item", record.path},
+                        {"sha256", record.sha256.empty() ? nlohmann::ordered_json(nullptr)
+                                                         : nlohmann::ordered_json(record.sha256)},
+                        {"media_kind", record.media_kind},
+                        {"signals", std::move(signals)},
+                        {"detections", std::move(detections)},
+                        {"status", failed ? "failed" : "ok"},
+                        {"error", failed ? nlohmann::ordered_json(error) : nlohmann::ordered_json(nullptr)}};
+  if (!detector_errors.empty()) out["detector_errors"] = std::move(detector_errors);
+  return out;
+}
+
+}  // namespace vigil::host

@@ -1,0 +1,222 @@
+#include "store/store.h"
+
+#include <cstdlib>
+#include <ctime>
+
+#include "store/schema.h"
+#include "store/sqlite_statement.h"
+
+namespace vigil::host {
+namespace fs = std::filesystem;
+namespace {
+
+std::string NowUtc() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
+
+// Rolls back unless Commit() was called.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) {}
+  ~Transaction() {
+    if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  Status Begin() {
+    // IMMEDIATE takes the write lock now, so two scanners wait (busy_timeout) instead of
+    // failing half-way with SQLITE_BUSY on upgrade.
+    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return Status::IoError(std::string("cannot start a store transaction: ") +
+                             sqlite3_errmsg(db_));
+    }
+    open_ = true;
+    return Status::Ok();
+  }
+  Status Commit() {
+    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return Status::IoError(std::string("cannot commit to the store: ") + sqlite3_errmsg(db_));
+    }
+    open_ = false;
+    return Status::Ok();
+  }
+
+ private:
+  sqlite3* db_;
+  bool open_ = false;
+};
+
+}  // namespace
+
+fs::path Store::DefaultPath() {
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) {
+    return fs::path(xdg) / "vigil" / "store.db";
+  }
+  const char* home = std::getenv("HOME");
+  return fs::path(home && *home ? home : ".") / ".local" / "share" / "vigil" / "store.db";
+}
+
+StatusOr<std::unique_ptr<Store>> Store::Open(const fs::path& path) {
+  std::error_code ec;
+  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+  if (ec) {
+    return Status::IoError("cannot create the folder for the store " + path.string() + ": " +
+                           ec.message());
+  }
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Status::IoError("cannot open the store " + path.string() + ": " + why);
+  }
+  std::unique_ptr<Store> store(new Store(db));
+  sqlite3_busy_timeout(db, 10000);
+  // A file that is not a SQLite database fails here, with SQLite's own words.
+  if (Status s = store->Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
+                             "PRAGMA synchronous=NORMAL;");
+      !s.ok()) {
+    return Status::Corruption("the store " + path.string() +
+                              " is not a usable Vigil store: " + s.message());
+  }
+  if (Status s = store->Migrate(); !s.ok()) return s;
+  return store;
+}
+
+Store::~Store() { sqlite3_close(db_); }
+
+Status Store::Exec(const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : sqlite3_errmsg(db_);
+    sqlite3_free(error);
+    return Status::IoError(message);
+  }
+  return Status::Ok();
+}
+
+Status Store::Migrate() {
+  Transaction tx(db_);
+  if (Status s = tx.Begin(); !s.ok()) return s;
+  Statement version(db_, "PRAGMA user_version");
+  if (!version.ok() || version.Step() != SQLITE_ROW) return version.Error("reading schema version");
+  int current = static_cast<int>(version.ColumnInt(0));
+  if (current > kSchemaVersion) {
+    return Status::InvalidArgument("the store has schema version " + std::to_string(current) +
+                                   ", newer than this vigil knows (" +
+                                   std::to_string(kSchemaVersion) + "): upgrade vigil");
+  }
+  for (int v = current; v < kSchemaVersion; ++v) {
+    if (Status s = Exec(kMigrations[v]); !s.ok()) {
+      return Status::IoError("store migration to version " + std::to_string(v + 1) +
+                             " failed: " + s.message());
+    }
+  }
+  std::string set_version = "PRAGMA user_version=" + std::to_string(kSchemaVersion);
+  if (Status s = Exec(set_version.c_str()); !s.ok()) return s;
+  if (Status s = tx.Commit(); !s.ok()) return s;
+  schema_version_ = kSchemaVersion;
+  return Status::Ok();
+}
+
+StatusOr<int64_t> Store::RecordItem(const ItemRecord& record) {
+  Transaction tx(db_);
+  if (Status s = tx.Begin(); !s.ok()) return s;
+  const std::string now = NowUtc();
+  int64_t item_id = 0;
+  {  // scoped: the RETURNING statement must be finalised before COMMIT
+  Statement upsert(db_,
+                   "INSERT INTO items (sha256, size, media_kind, first_path, last_path, "
+                   "first_seen, last_scanned, status, error) VALUES (?1, ?2, ?3, ?4, ?4, ?5, "
+                   "?5, ?6, ?7) ON CONFLICT(sha256) DO UPDATE SET last_path = ?4, "
+                   "last_scanned = ?5, media_kind = ?3, status = ?6, error = ?7 "
+                   "RETURNING id");
+  if (!upsert.ok()) return upsert.Error("preparing item insert");
+  upsert.Bind(1, record.sha256)
+      .Bind(2, static_cast<int64_t>(record.size))
+      .Bind(3, record.media_kind)
+      .Bind(4, record.path)
+      .Bind(5, now);
+  bool failed = !record.status.ok();
+  for (const DetectorRun& run : record.runs) failed = failed || !run.status.ok();
+  upsert.Bind(6, failed ? "failed" : "ok");
+  std::string error = record.status.message();
+  for (const DetectorRun& run : record.runs) {
+    if (!run.status.ok()) error += (error.empty() ? "" : "; ") + run.status.message();
+  }
+  if (error.empty()) upsert.BindNull(7); else upsert.Bind(7, error);
+  if (upsert.Step() != SQLITE_ROW) return upsert.Error("recording item " + record.path);
+  item_id = upsert.ColumnInt(0);
+  }
+
+  for (const DetectorRun& run : record.runs) {
+    Statement clear_signals(db_, "DELETE FROM signals WHERE item_id = ?1 AND detector = ?2");
+    Statement clear_detections(db_,
+                               "DELETE FROM detections WHERE item_id = ?1 AND detector = ?2");
+    clear_signals.Bind(1, item_id).Bind(2, run.detector);
+    clear_detections.Bind(1, item_id).Bind(2, run.detector);
+    if (clear_signals.Step() != SQLITE_DONE) return clear_signals.Error("clearing signals");
+    if (clear_detections.Step() != SQLITE_DONE) return clear_detections.Error("clearing detections");
+
+    Statement run_row(db_,
+                      "INSERT INTO detector_runs (item_id, detector, status, error, ran_at) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(item_id, detector) DO UPDATE "
+                      "SET status = ?3, error = ?4, ran_at = ?5");
+    run_row.Bind(1, item_id).Bind(2, run.detector).Bind(3, run.status.ok() ? "ok" : "failed");
+    if (run.status.ok()) run_row.BindNull(4); else run_row.Bind(4, run.status.message());
+    run_row.Bind(5, now);
+    if (run_row.Step() != SQLITE_DONE) return run_row.Error("recording a detector run");
+
+    for (const auto& signal : run.result.signals()) {
+      Statement insert(db_,
+                       "INSERT OR REPLACE INTO signals (item_id, detector, type, value, "
+                       "quality) VALUES (?1, ?2, ?3, ?4, ?5)");
+      insert.Bind(1, item_id).Bind(2, run.detector).Bind(3, signal.type()).Bind(4, signal.value());
+      if (signal.has_quality()) insert.Bind(5, static_cast<int64_t>(signal.quality()));
+      else insert.BindNull(5);
+      if (insert.Step() != SQLITE_DONE) return insert.Error("recording a signal");
+    }
+    for (const auto& d : run.result.detections()) {
+      Statement insert(db_,
+                       "INSERT INTO detections (item_id, detector, label, score, severity, "
+                       "signal_type, bank, entry_id, category, distance, dihedral, reason) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+      insert.Bind(1, item_id).Bind(2, run.detector).Bind(3, d.label()).Bind(4, d.score())
+          .Bind(5, static_cast<int64_t>(d.severity())).Bind(6, d.signal_type());
+      if (d.has_match()) {
+        insert.Bind(7, d.match().bank()).Bind(8, d.match().entry_id())
+            .Bind(9, d.match().category()).Bind(10, static_cast<int64_t>(d.match().distance()))
+            .Bind(11, static_cast<int64_t>(d.match().dihedral()));
+      } else {
+        insert.BindNull(7).BindNull(8).BindNull(9).BindNull(10).BindNull(11);
+      }
+      insert.Bind(12, d.reason());
+      if (insert.Step() != SQLITE_DONE) return insert.Error("recording a detection");
+    }
+  }
+  if (Status s = tx.Commit(); !s.ok()) return s;
+  return item_id;
+}
+
+StatusOr<StoreCounts> Store::Counts() {
+  StoreCounts counts;
+  Statement query(db_,
+                  "SELECT (SELECT count(*) FROM items), "
+                  "(SELECT count(*) FROM items WHERE status = 'failed'), "
+                  "(SELECT count(*) FROM signals), (SELECT count(*) FROM detections)");
+  if (!query.ok() || query.Step() != SQLITE_ROW) return query.Error("counting");
+  counts.items = query.ColumnInt(0);
+  counts.failed_items = query.ColumnInt(1);
+  counts.signals = query.ColumnInt(2);
+  counts.detections = query.ColumnInt(3);
+  return counts;
+}
+
+}  // namespace vigil::host

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package Vigil needs to build, test, benchmark and run its demo.
+# Idempotent: packages already installed are skipped, so a second run costs a dpkg query.
+# Needs root (or sudo) for apt-get; prints what it installs.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config git clang libclang-rt-14-dev
+  # SDK and host
+  libboost1.81-dev libboost-url1.81-dev libprotobuf-dev protobuf-compiler
+  libsqlite3-dev sqlite3 libssl-dev libsodium-dev libseccomp-dev
+  libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libpugixml-dev libidn2-dev
+  # decoders
+  libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libexif-dev libmagic-dev
+  # classifier fallback backend and model checker
+  libopencv-dev libonnx-dev python3-onnx python3-numpy
+  # reviewer console
+  libimgui-dev libglfw3-dev libgl-dev xvfb xauth mesa-utils libgl1-mesa-dri
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev libfaiss-dev liburiparser-dev
+  # tools the demo and tests use to make benign images
+  imagemagick
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "install-deps: need root to install: ${missing[*]}" >&2; exit 1
+  fi
+fi
+echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

@@ -1,0 +1,348 @@
+#include "conformance.h"
+
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "elf_exports.h"
+#include "loader/plugin_library.h"
+#include "vigil/v1/item.pb.h"
+
+namespace vigil::testkit {
+namespace {
+
+using host::AnalyzeOutcome;
+using host::Detector;
+using host::DetectorInstance;
+
+// Symbols the toolchain may add beside the entry point.
+const std::set<std::string> kToolchainSymbols = {"_init", "_fini", "_edata", "_end",
+                                                 "__bss_start"};
+
+// One synthetic item: owns its bytes, metadata and (optional) image.
+struct Case {
+  std::string name;
+  uint32_t media_kind = VIGIL_MEDIA_BINARY;
+  std::string bytes;
+  bool null_bytes = false;
+  std::string metadata;
+  std::vector<uint8_t> pixels;
+  vigil_image_view_t image{};
+  bool has_image = false;
+
+  vigil_item_view_t View() const {
+    vigil_item_view_t view{};
+    view.struct_size = sizeof(view);
+    view.media_kind = media_kind;
+    view.metadata = reinterpret_cast<const uint8_t*>(metadata.data());
+    view.metadata_size = metadata.size();
+    view.bytes = null_bytes ? nullptr : reinterpret_cast<const uint8_t*>(bytes.data());
+    view.bytes_size = null_bytes ? 0 : bytes.size();
+    view.image = has_image ? &image : nullptr;
+    return view;
+  }
+};
+
+std::string RandomBytes(size_t size, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::string bytes(size, '\0');
+  for (char& c : bytes) c = static_cast<char>(rng() & 0xff);
+  return bytes;
+}
+
+std::string Metadata(uint32_t media_kind, const std::string& url) {
+  vigil::v1::ItemMetadata metadata;
+  metadata.set_item_id("conformance");
+  metadata.set_media_kind(static_cast<vigil::v1::MediaKind>(media_kind));
+  if (!url.empty()) metadata.set_url(url);
+  return metadata.SerializeAsString();
+}
+
+std::unique_ptr<Case> MakeImageCase(const std::string& name, uint32_t w, uint32_t h,
+                                    uint32_t seed) {
+  auto c = std::make_unique<Case>();
+  c->name = name;
+  c->media_kind = VIGIL_MEDIA_IMAGE;
+  c->bytes = std::string("\x89PNG\r\n\x1a\n", 8);  // the decoded view is what matters
+  c->pixels.resize(size_t{w} * h * 3);
+  std::mt19937 rng(seed);
+  for (auto& p : c->pixels) p = static_cast<uint8_t>(rng() & 0xff);
+  c->image = {sizeof(vigil_image_view_t), w, h, w * 3, VIGIL_PIXEL_RGB8, 1, c->pixels.data()};
+  c->has_image = true;
+  c->metadata = Metadata(VIGIL_MEDIA_IMAGE, "");
+  return c;
+}
+
+// The hostile and ordinary inputs every detector must survive, for the kinds it accepts.
+std::vector<std::unique_ptr<Case>> MakeCases(const Detector& detector,
+                                             const ConformanceOptions& options) {
+  std::vector<std::unique_ptr<Case>> cases;
+  auto add = [&](std::string name, uint32_t kind, std::string bytes, bool null_bytes = false,
+                 std::string url = "") {
+    auto c = std::make_unique<Case>();
+    c->name = std::move(name);
+    c->media_kind = kind;
+    c->bytes = std::move(bytes);
+    c->null_bytes = null_bytes;
+    c->metadata = Metadata(kind, url);
+    cases.push_back(std::move(c));
+  };
+  for (int kind : detector.info().accepted_media()) {
+    const uint32_t k = static_cast<uint32_t>(kind);
+    const std::string prefix = std::string("kind ") + std::to_string(k) + ": ";
+    add(prefix + "empty", k, "", true);
+    add(prefix + "truncated JPEG", k, std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00", 11));
+    add(prefix + "truncated PNG", k, std::string("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR", 16));
+    add(prefix + "garbage 64 KiB", k, RandomBytes(64 << 10, 7));
+    add(prefix + "oversized", k, RandomBytes(options.oversized_bytes, 11));
+    if (k == VIGIL_MEDIA_URL) {
+      add(prefix + "plain URL", k, "", true, "http://www.example.com/a/b?c=d");
+      add(prefix + "garbage URL", k, "", true, std::string("ht\x01tp://\xff\xfe/%%%", 14));
+      add(prefix + "1 MB URL", k, "", true, "http://example.com/" + std::string(1 << 20, 'a'));
+    }
+    if (k == VIGIL_MEDIA_IMAGE) {
+      cases.push_back(MakeImageCase(prefix + "1x1 image", 1, 1, 1));
+      cases.push_back(MakeImageCase(prefix + "3x1000 image", 3, 1000, 2));
+      cases.push_back(MakeImageCase(prefix + "640x480 image", 640, 480, 3));
+    }
+  }
+  return cases;
+}
+
+// A clean outcome: ok with parseable results, or a failure status with a reason.
+bool Clean(const AnalyzeOutcome& outcome, std::string* why) {
+  if (outcome.status.ok()) return true;
+  const std::string& m = outcome.status.message();
+  if (outcome.status.code() == Status::Code::kCorruption ||
+      outcome.status.code() == Status::Code::kResource ||
+      m.find("threw a C++ exception") != std::string::npos ||
+      m.find("gave no reason") != std::string::npos) {
+    *why = m;
+    return false;
+  }
+  return true;
+}
+
+// Runs every case in a forked child; a crash or hang becomes a failure with its reason.
+CheckResult HostileInputCheck(const std::string& name, DetectorInstance& instance,
+                              const std::vector<std::unique_ptr<Case>>& cases,
+                              std::chrono::seconds timeout) {
+  CheckResult result{name, false, ""};
+  int fds[2];
+  if (pipe(fds) != 0) return {name, false, "pipe() failed"};
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) return {name, false, "fork() failed"};
+  if (pid == 0) {
+    close(fds[0]);
+    std::string report;
+    for (const auto& c : cases) {
+      // Tell the parent which case runs, so a crash names it.
+      std::string line = "RUN " + c->name + "\n";
+      (void)!write(fds[1], line.data(), line.size());
+      std::string why;
+      if (!Clean(instance.Analyze(c->View()), &why)) {
+        line = "BAD " + c->name + ": " + why + "\n";
+        (void)!write(fds[1], line.data(), line.size());
+      }
+    }
+    (void)!write(fds[1], "DONE\n", 5);
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string output;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool timed_out = false;
+  char buffer[4096];
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd p{fds[0], POLLIN, 0};
+    int ready = poll(&p, 1, static_cast<int>(left.count()));
+    if (ready <= 0) continue;
+    ssize_t n = read(fds[0], buffer, sizeof buffer);
+    if (n <= 0) break;
+    output.append(buffer, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  if (timed_out) kill(pid, SIGKILL);
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+
+  std::string last_case;
+  std::string bad;
+  size_t pos = 0;
+  while (pos < output.size()) {
+    size_t end = output.find('\n', pos);
+    if (end == std::string::npos) end = output.size();
+    std::string line = output.substr(pos, end - pos);
+    if (line.rfind("RUN ", 0) == 0) last_case = line.substr(4);
+    if (line.rfind("BAD ", 0) == 0) bad += (bad.empty() ? "" : "; ") + line.substr(4);
+    pos = end + 1;
+  }
+  if (timed_out) {
+    result.detail = "did not finish within " + std::to_string(timeout.count()) +
+                    " s (hung on '" + last_case + "')";
+  } else if (WIFSIGNALED(wstatus)) {
+    result.detail = std::string("crashed with signal ") + std::to_string(WTERMSIG(wstatus)) +
+                    " (" + strsignal(WTERMSIG(wstatus)) + ") on '" + last_case + "'";
+  } else if (output.find("DONE\n") == std::string::npos) {
+    result.detail = "exited early on '" + last_case + "'";
+  } else if (!bad.empty()) {
+    result.detail = bad;
+  } else {
+    result.passed = true;
+    result.detail = std::to_string(cases.size()) + " inputs, each ok or a clean failure";
+  }
+  return result;
+}
+
+}  // namespace
+
+std::vector<CheckResult> RunConformance(const std::filesystem::path& plugin,
+                                        const ConformanceOptions& options) {
+  std::vector<CheckResult> results;
+
+  // 1. Export table: only the entry symbol.
+  {
+    auto exports = ReadElfExports(plugin);
+    CheckResult check{"exports only vigil_entry_v1", false, ""};
+    if (!exports.ok()) {
+      check.detail = exports.status().message();
+    } else {
+      std::string extra;
+      bool has_entry = false;
+      for (const std::string& name : exports.value()) {
+        if (name == VIGIL_ENTRY_SYMBOL) has_entry = true;
+        else if (!kToolchainSymbols.count(name)) extra += (extra.empty() ? "" : ", ") + name;
+      }
+      if (!has_entry) {
+        check.detail = "vigil_entry_v1 is not exported";
+      } else if (!extra.empty()) {
+        check.detail = "also exports: " + extra +
+                       " (build with vigil_add_plugin(), which hides everything else)";
+      } else {
+        check.passed = true;
+      }
+    }
+    results.push_back(check);
+  }
+
+  // 2. Load: entry struct, negotiation, init, detector tables, describe().
+  auto opened = host::PluginLibrary::Open(plugin);
+  if (!opened.ok()) {
+    results.push_back({"loads (entry, negotiation, detector tables)", false,
+                       opened.status().message()});
+    return results;
+  }
+  std::shared_ptr<host::PluginLibrary> library = opened.value();
+  std::vector<Detector> detectors = library->Detectors();
+  results.push_back({"loads (entry, negotiation, detector tables)", true,
+                     std::to_string(detectors.size()) + " detector(s), ABI " +
+                         std::to_string(library->abi().major) + "." +
+                         std::to_string(library->abi().minor)});
+
+  for (const Detector& detector : detectors) {
+    const std::string id = detector.id();
+    // 3. describe() output is complete.
+    {
+      const auto& info = detector.info();
+      std::string missing;
+      if (info.version().empty()) missing += " version";
+      if (info.vendor().empty()) missing += " vendor";
+      if (info.accepted_media_size() == 0) missing += " accepted_media";
+      if (info.kind() == vigil::v1::DETECTOR_KIND_UNSPECIFIED) missing += " kind";
+      results.push_back({id + ": describe() is complete", missing.empty(),
+                         missing.empty() ? info.version() : "missing:" + missing});
+    }
+    // 4. Bad configuration is refused with a message.
+    {
+      auto bad = detector.CreateFromBytes(std::string("\xff\xff\xff\xff\x0f", 5));
+      CheckResult check{id + ": refuses a malformed config", false, ""};
+      if (bad.ok()) {
+        check.detail = "create() accepted bytes that are not a vigil.v1.DetectorConfig";
+      } else if (bad.status().message().find("gave no reason") != std::string::npos) {
+        check.detail = "refused, but wrote no error text: " + bad.status().message();
+      } else {
+        check.passed = true;
+        check.detail = bad.status().message();
+      }
+      results.push_back(check);
+    }
+    // 5. Default configuration works.
+    auto created = detector.Create(vigil::v1::DetectorConfig());
+    if (!created.ok()) {
+      results.push_back({id + ": creates with the default config", false,
+                         created.status().message()});
+      continue;
+    }
+    results.push_back({id + ": creates with the default config", true, ""});
+    std::unique_ptr<DetectorInstance> instance = std::move(created).value();
+
+    // 6. Hostile input, in a child process.
+    auto cases = MakeCases(detector, options);
+    CheckResult hostile = HostileInputCheck(
+        id + ": survives empty, truncated, garbage and oversized input", *instance, cases,
+        options.hostile_timeout);
+    results.push_back(hostile);
+    if (!hostile.passed) continue;  // the rest would crash the checker itself
+
+    // 7. Determinism: the same input gives the same bytes.
+    std::vector<std::string> serial;
+    std::string nondeterministic;
+    for (const auto& c : cases) {
+      AnalyzeOutcome first = instance->Analyze(c->View());
+      AnalyzeOutcome second = instance->Analyze(c->View());
+      if (first.status.ok() != second.status.ok() || first.raw != second.raw) {
+        nondeterministic += (nondeterministic.empty() ? "" : ", ") + c->name;
+      }
+      serial.push_back(first.status.ok() ? first.raw : "FAILED");
+    }
+    results.push_back({id + ": deterministic", nondeterministic.empty(),
+                       nondeterministic.empty() ? "" : "differs on: " + nondeterministic});
+
+    // 8. Concurrency: N threads give the serial results.
+    if (detector.flags() & VIGIL_DETECTOR_SERIAL) {
+      results.push_back({id + ": concurrent analyze matches serial", true,
+                         "declares SERIAL: the host serialises it"});
+    } else {
+      std::vector<std::string> mismatches(static_cast<size_t>(options.threads));
+      std::vector<std::thread> threads;
+      for (int t = 0; t < options.threads; ++t) {
+        threads.emplace_back([&, t] {
+          for (int round = 0; round < 3; ++round) {
+            for (size_t i = 0; i < cases.size(); ++i) {
+              size_t k = (i + static_cast<size_t>(t)) % cases.size();  // stagger the order
+              AnalyzeOutcome o = instance->Analyze(cases[k]->View());
+              if ((o.status.ok() ? o.raw : "FAILED") != serial[k]) {
+                mismatches[static_cast<size_t>(t)] = cases[k]->name;
+              }
+            }
+          }
+        });
+      }
+      for (auto& thread : threads) thread.join();
+      std::string differ;
+      for (const auto& m : mismatches) {
+        if (!m.empty()) differ += (differ.empty() ? "" : ", ") + m;
+      }
+      results.push_back({id + ": concurrent analyze matches serial", differ.empty(),
+                         differ.empty() ? std::to_string(options.threads) + " threads"
+                                        : "differs on: " + differ});
+    }
+  }
+  return results;
+}
+
+}  // namespace vigil::testkit
