@@ -1,0 +1,22 @@
+// SHA-256 of lookup expressions (OpenSSL), for hashed lists.
+#ifndef VIGIL_URL_SHA256_H_
+#define VIGIL_URL_SHA256_H_
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vigil::url {
+
+using Sha256Digest = std::array<uint8_t, 32>;
+
+Sha256Digest Sha256(std::string_view data);
+std::string DigestToHex(const Sha256Digest& digest);
+// Exactly 64 hex digits (either case); nullopt otherwise.
+std::optional<Sha256Digest> DigestFromHex(std::string_view hex);
+
+}  // namespace vigil::url
+
+#endif  // VIGIL_URL_SHA256_H_
