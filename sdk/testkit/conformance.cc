@@ -101,7 +101,10 @@ std::vector<std::unique_ptr<Case>> MakeCases(const Detector& detector,
     add(prefix + "truncated JPEG", k, std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00", 11));
     add(prefix + "truncated PNG", k, std::string("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR", 16));
     add(prefix + "garbage 64 KiB", k, RandomBytes(64 << 10, 7));
-    add(prefix + "oversized", k, RandomBytes(options.oversized_bytes, 11));
+    if (k == static_cast<uint32_t>(detector.info().accepted_media(0))) {
+      // Once per detector: large inputs cost time, not coverage, when repeated per kind.
+      add(prefix + "oversized", k, RandomBytes(options.oversized_bytes, 11));
+    }
     if (k == VIGIL_MEDIA_URL) {
       add(prefix + "plain URL", k, "", true, "http://www.example.com/a/b?c=d");
       add(prefix + "garbage URL", k, "", true, std::string("ht\x01tp://\xff\xfe/%%%", 14));
@@ -181,14 +184,17 @@ CheckResult HostileInputCheck(const std::string& name, DetectorInstance& instanc
   waitpid(pid, &wstatus, 0);
 
   std::string last_case;
-  std::string bad;
+  std::string bad;  // the first bad case, in full
+  int bad_count = 0;
   size_t pos = 0;
   while (pos < output.size()) {
     size_t end = output.find('\n', pos);
     if (end == std::string::npos) end = output.size();
     std::string line = output.substr(pos, end - pos);
     if (line.rfind("RUN ", 0) == 0) last_case = line.substr(4);
-    if (line.rfind("BAD ", 0) == 0) bad += (bad.empty() ? "" : "; ") + line.substr(4);
+    if (line.rfind("BAD ", 0) == 0) {
+      if (bad_count++ == 0) bad = line.substr(4);
+    }
     pos = end + 1;
   }
   if (timed_out) {
@@ -199,8 +205,9 @@ CheckResult HostileInputCheck(const std::string& name, DetectorInstance& instanc
                     " (" + strsignal(WTERMSIG(wstatus)) + ") on '" + last_case + "'";
   } else if (output.find("DONE\n") == std::string::npos) {
     result.detail = "exited early on '" + last_case + "'";
-  } else if (!bad.empty()) {
-    result.detail = bad;
+  } else if (bad_count > 0) {
+    result.detail = bad + (bad_count > 1 ? " (and " + std::to_string(bad_count - 1) +
+                                               " more inputs)" : "");
   } else {
     result.passed = true;
     result.detail = std::to_string(cases.size()) + " inputs, each ok or a clean failure";
@@ -324,6 +331,7 @@ std::vector<CheckResult> RunConformance(const std::filesystem::path& plugin,
           for (int round = 0; round < 3; ++round) {
             for (size_t i = 0; i < cases.size(); ++i) {
               size_t k = (i + static_cast<size_t>(t)) % cases.size();  // stagger the order
+              if (cases[k]->bytes.size() > (1u << 20)) continue;  // serial check covered it
               AnalyzeOutcome o = instance->Analyze(cases[k]->View());
               if ((o.status.ok() ? o.raw : "FAILED") != serial[k]) {
                 mismatches[static_cast<size_t>(t)] = cases[k]->name;

@@ -1,0 +1,125 @@
+// The store: schema migration, atomic item records, dedupe by content, refusal of files
+// that are not stores.
+#include <gtest/gtest.h>
+#include <gmock/gmock.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "store/sqlite_statement.h"
+#include "store/store.h"
+
+namespace vigil::host {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("vigil-store-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  static ItemRecord Item(const std::string& sha, const std::string& path) {
+    ItemRecord record;
+    record.sha256 = sha;
+    record.path = path;
+    record.size = 3;
+    record.media_kind = "binary";
+    DetectorRun run;
+    run.detector = "vigil.exact";
+    auto* signal = run.result.add_signals();
+    signal->set_type("md5");
+    signal->set_value("900150983cd24fb0d6963f7d28e17f72");
+    record.runs.push_back(run);
+    return record;
+  }
+
+  int64_t Count(Store& store, const char* sql) {
+    Statement q(store.handle(), sql);
+    EXPECT_TRUE(q.ok());
+    EXPECT_EQ(q.Step(), SQLITE_ROW);
+    return q.ColumnInt(0);
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(StoreTest, CreatesAndMigratesInWalMode) {
+  auto store = Store::Open(dir_ / "nested" / "store.db");
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  EXPECT_EQ(store.value()->schema_version(), 1);
+  Statement mode(store.value()->handle(), "PRAGMA journal_mode");
+  ASSERT_EQ(mode.Step(), SQLITE_ROW);
+  EXPECT_EQ(mode.ColumnText(0), "wal");
+}
+
+TEST_F(StoreTest, SameBytesAreOneItemAndRunsAreReplaced) {
+  auto opened = Store::Open(dir_ / "store.db");
+  ASSERT_TRUE(opened.ok());
+  Store& store = *opened.value();
+  auto first = store.RecordItem(Item("aa", "/a/one.jpg"));
+  auto second = store.RecordItem(Item("aa", "/b/copy.jpg"));
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first.value(), second.value());
+  EXPECT_EQ(Count(store, "SELECT count(*) FROM items"), 1);
+  EXPECT_EQ(Count(store, "SELECT count(*) FROM signals"), 1);
+  Statement paths(store.handle(), "SELECT first_path || '|' || last_path FROM items");
+  ASSERT_EQ(paths.Step(), SQLITE_ROW);
+  EXPECT_EQ(paths.ColumnText(0), "/a/one.jpg|/b/copy.jpg");
+}
+
+TEST_F(StoreTest, DetectorFailureMarksTheItemFailedNeverClean) {
+  auto opened = Store::Open(dir_ / "store.db");
+  ASSERT_TRUE(opened.ok());
+  ItemRecord record = Item("bb", "/x");
+  DetectorRun failed;
+  failed.detector = "acme.broken";
+  failed.status = Status::PluginError("detector acme.broken failed: boom");
+  record.runs.push_back(failed);
+  ASSERT_TRUE(opened.value()->RecordItem(record).ok());
+  Statement row(opened.value()->handle(), "SELECT status, error FROM items");
+  ASSERT_EQ(row.Step(), SQLITE_ROW);
+  EXPECT_EQ(row.ColumnText(0), "failed");
+  EXPECT_THAT(row.ColumnText(1), ::testing::HasSubstr("boom"));
+  auto counts = opened.value()->Counts();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts.value().failed_items, 1);
+}
+
+TEST_F(StoreTest, RefusesAFileThatIsNotAStore) {
+  fs::path path = dir_ / "notes.txt";
+  std::ofstream(path) << std::string(4096, 'x');
+  auto store = Store::Open(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_THAT(store.status().message(), ::testing::HasSubstr("is not a usable Vigil store"));
+  std::ifstream in(path);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(content, std::string(4096, 'x')) << "the file must be left as it was";
+}
+
+TEST_F(StoreTest, RefusesAStoreFromANewerVigil) {
+  {
+    auto store = Store::Open(dir_ / "store.db");
+    ASSERT_TRUE(store.ok());
+    ASSERT_EQ(sqlite3_exec(store.value()->handle(), "PRAGMA user_version=999", nullptr, nullptr,
+                           nullptr), SQLITE_OK);
+  }
+  auto reopened = Store::Open(dir_ / "store.db");
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_THAT(reopened.status().message(), ::testing::HasSubstr("newer than this vigil knows"));
+}
+
+TEST_F(StoreTest, ReportsAnUnwritableLocation) {
+  auto store = Store::Open("/proc/vigil-cannot-be-here/store.db");
+  ASSERT_FALSE(store.ok());
+  EXPECT_THAT(store.status().message(), ::testing::HasSubstr("cannot"));
+}
+
+}  // namespace
+}  // namespace vigil::host

@@ -1,0 +1,88 @@
+// The conformance kit passes well-formed plugins and fails each broken one on the right
+// check, with a reason a vendor can act on.
+#include <gtest/gtest.h>
+#include <gmock/gmock.h>
+
+#include "conformance.h"
+#include "test_paths.h"
+
+namespace vigil::testkit {
+namespace {
+
+using ::testing::HasSubstr;
+using vigil::testing::FirstPartyPlugin;
+using vigil::testing::TestPlugin;
+
+ConformanceOptions FastOptions() {
+  ConformanceOptions options;
+  options.oversized_bytes = 4u << 20;  // the tool uses 32 MiB; 4 MiB proves the same here
+  return options;
+}
+
+// The first failed check, or nullptr.
+const CheckResult* FirstFailure(const std::vector<CheckResult>& results) {
+  for (const auto& r : results) {
+    if (!r.passed) return &r;
+  }
+  return nullptr;
+}
+
+std::string Describe(const std::vector<CheckResult>& results) {
+  std::string text;
+  for (const auto& r : results) {
+    text += (r.passed ? "PASS " : "FAIL ") + r.name + ": " + r.detail + "\n";
+  }
+  return text;
+}
+
+TEST(ConformanceTest, WellFormedPluginsPassEveryCheck) {
+  for (auto path : {FirstPartyPlugin("vigil-exact.so"), FirstPartyPlugin("sample-entropy-c.so"),
+                    FirstPartyPlugin("sample-magic-cpp.so"), TestPlugin("ok")}) {
+    auto results = RunConformance(path, FastOptions());
+    EXPECT_EQ(FirstFailure(results), nullptr) << path << "\n" << Describe(results);
+    EXPECT_GE(results.size(), 8u) << path;
+  }
+}
+
+struct BrokenCase {
+  const char* plugin;
+  const char* failing_check;  // substring of the first failed check's name
+  const char* reason;         // substring of its detail
+};
+
+class BrokenPluginTest : public ::testing::TestWithParam<BrokenCase> {};
+
+TEST_P(BrokenPluginTest, FailsTheRightCheckWithAReason) {
+  const BrokenCase& c = GetParam();
+  auto results = RunConformance(TestPlugin(c.plugin), FastOptions());
+  const CheckResult* failure = FirstFailure(results);
+  ASSERT_NE(failure, nullptr) << c.plugin << " passed every check\n" << Describe(results);
+  EXPECT_THAT(failure->name, HasSubstr(c.failing_check)) << Describe(results);
+  EXPECT_THAT(failure->detail, HasSubstr(c.reason)) << Describe(results);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, BrokenPluginTest,
+    ::testing::Values(
+        BrokenCase{"no-entry", "exports only vigil_entry_v1", "vigil_entry_v1 is not exported"},
+        BrokenCase{"extra-export", "exports only vigil_entry_v1", "also exports: test_helper_symbol"},
+        BrokenCase{"major2-symbol", "exports", "not exported"},
+        BrokenCase{"major2-field", "loads", "declares Vigil ABI 2.0"},
+        BrokenCase{"needs-minor99", "loads", "needs ABI 1.99"},
+        BrokenCase{"null-table", "loads", "get_detector() returned NULL"},
+        BrokenCase{"small-struct", "loads", "struct_size 8"},
+        BrokenCase{"accepts-bad-config", "refuses a malformed config", "accepted bytes"},
+        BrokenCase{"garbage", "survives", "not a vigil.v1.AnalysisResult"},
+        BrokenCase{"overflow", "survives", "tried to write more than"},
+        BrokenCase{"no-reason", "survives", "gave no reason"},
+        BrokenCase{"crash", "survives", "crashed with signal 11"},
+        BrokenCase{"throws-raw", "survives", "threw a C++ exception"},
+        BrokenCase{"nondeterministic", "deterministic", "differs on"}),
+    [](const ::testing::TestParamInfo<BrokenCase>& info) {
+      std::string name = info.param.plugin;
+      for (char& ch : name) if (ch == '-') ch = '_';
+      return name;
+    });
+
+}  // namespace
+}  // namespace vigil::testkit
