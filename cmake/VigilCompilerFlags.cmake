@@ -9,6 +9,11 @@ if(VIGIL_SANITIZE)
   add_compile_options(${VIGIL_SANITIZER_FLAGS})
   add_link_options(-fsanitize=address,undefined)
 endif()
+if(VIGIL_BUILD_FUZZ)
+  # Instrument every library for coverage, so libFuzzer sees into the parsers it drives.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
 
 # vigil_add_test(NAME SOURCES ... LIBS ...): one GoogleTest binary, registered with CTest.
 # Tests find the shared conformance data through VIGIL_TESTDATA and fail (not skip)

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The test command (`make test`, and what CI runs): installs what is missing, then
+#   1. release build: every GoogleTest suite and conformance check, in parallel;
+#   2. ASan+UBSan build: the same tests under the sanitizers;
+#   3. fuzz build (clang/libFuzzer): each fuzz target runs briefly as a smoke test.
+# Fails, never skips, when ../shared/testdata is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+testdata="$(pwd)/../shared/testdata"
+if [ ! -d "$testdata/pdq" ] || [ ! -d "$testdata/url" ] || [ ! -d "$testdata/formats" ]; then
+  echo "test: the shared test data is missing at $testdata (it sits beside the checkout)" >&2
+  exit 1
+fi
+bash scripts/install-deps.sh
+for hook in scripts/prepare-*.sh scripts/fetch-*.sh; do
+  [ -f "$hook" ] && bash "$hook"
+done
+
+start=$(date +%s)
+stage() { echo "== $1 ($(( $(date +%s) - start )) s)"; }
+
+stage "release build"
+bash scripts/build.sh release
+stage "release tests"
+ctest --preset release -j "$(nproc)"
+
+stage "asan-ubsan build"
+bash scripts/build.sh asan-ubsan
+stage "asan-ubsan tests"
+ctest --preset asan-ubsan -j "$(nproc)"
+
+stage "fuzz smoke (libFuzzer, ${VIGIL_FUZZ_SECONDS:-10} s per target)"
+bash scripts/build.sh fuzz vigil_fuzzers
+for fuzzer in build/fuzz/bin/fuzz_*; do
+  [ -x "$fuzzer" ] || continue
+  corpus="build/fuzz/corpus/$(basename "$fuzzer")"
+  mkdir -p "$corpus"
+  "$fuzzer" -max_total_time="${VIGIL_FUZZ_SECONDS:-10}" -rss_limit_mb=4096 "$corpus" \
+    >"build/fuzz/$(basename "$fuzzer").log" 2>&1 \
+    || { echo "fuzz target $fuzzer failed:"; tail -40 "build/fuzz/$(basename "$fuzzer").log"; exit 1; }
+  echo "   $(basename "$fuzzer"): $(grep -o 'stat::number_of_executed_units: [0-9]*' "build/fuzz/$(basename "$fuzzer").log" || tail -1 "build/fuzz/$(basename "$fuzzer").log")"
+done
+stage "all tests passed"
