@@ -1,0 +1,130 @@
+// A bank file: one immutable, memory-mapped file per bank holding its entries, their
+// metadata and the indexes that match against them.
+//
+//   WriteBankFile()  builds the indexes and writes the file (temp file + atomic rename, so a
+//                    reader or a failed write never sees half a bank)
+//   Bank::Open()     maps the file and validates every structure before use (a truncated or
+//                    damaged file is refused with a message; no read ever leaves the mapping)
+//   Bank::QueryPdq() every entry within the threshold of any of the given hashes (the 8
+//                    dihedral variants of an image, usually), exact: the same answer as
+//                    comparing against every entry
+//   Bank::MatchExact()  md5 / sha1 / sha256 lookups through a hash table
+//
+// PDQ matching uses multi-index hashing (Norouzi, Punjani, Fleet, "Fast Search in Hamming
+// Space with Multi-Index Hashing", CVPR 2012) with the refined pigeonhole bound; thresholds the
+// tables cannot serve cheaply fall back to a full scan, so every threshold 0..256 is exact.
+// docs/hash-banks.md has the file layout and the argument for exactness.
+#ifndef VIGIL_HASHBANK_BANK_H_
+#define VIGIL_HASHBANK_BANK_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/hashbank/entry.h"
+#include "vigil/hashbank/signal.h"
+#include "vigil/hashbank/status.h"
+
+namespace vigil::hashbank {
+
+inline constexpr int kDefaultPdqThreshold = 31;
+inline constexpr int kMaxPdqVariants = 8;
+
+struct BankBuildOptions {
+  // Segments per 64-bit word of the PDQ hash (2..5, i.e. 8..20 segments of 32..12 bits);
+  // 0 picks from the entry count. Exposed for tests and benchmarks.
+  int segments_per_word = 0;
+  int64_t created_unix = 0;
+};
+
+struct OpenOptions {
+  // Recompute every section's checksum on open (detects bit rot and truncation inside a
+  // section). Structural validation always runs.
+  bool verify_checksums = true;
+};
+
+// One PDQ match: the entry, its smallest distance over the queried variants and the variant
+// (index into the caller's array) that reached it.
+struct PdqHit {
+  uint32_t entry = 0;
+  uint16_t distance = 0;
+  uint8_t variant = 0;
+  bool operator==(const PdqHit& o) const {
+    return entry == o.entry && distance == o.distance && variant == o.variant;
+  }
+};
+
+// A match with the entry's metadata, for callers that report matches.
+struct Match {
+  std::string bank;
+  uint32_t entry_index = 0;
+  Entry entry;
+  int distance = 0;  // 0 for exact digests
+  int variant = 0;   // dihedral variant index for PDQ; 0 for exact digests
+};
+
+// How the PDQ index of a bank is laid out (for diagnostics and the benchmark report).
+struct PdqIndexInfo {
+  uint32_t hashes = 0;
+  int segments = 0;
+  int segments_per_word = 0;
+  std::vector<int> segment_bits;
+  std::vector<int> directory_bits;
+  uint64_t index_bytes = 0;  // directories + id tables + suffixes, without the codes
+};
+
+class Bank {
+ public:
+  ~Bank();
+  Bank(const Bank&) = delete;
+  Bank& operator=(const Bank&) = delete;
+
+  static Result<std::unique_ptr<Bank>> Open(const std::string& path,
+                                            const OpenOptions& options = {});
+
+  const std::string& name() const { return name_; }
+  const std::string& path() const { return path_; }
+  size_t size() const;
+  size_t count(SignalType type) const;
+  uint64_t file_bytes() const;
+  int64_t created_unix() const;
+
+  // REQUIRES: index < size().
+  Entry entry(size_t index) const;
+  std::vector<Entry> Entries() const;
+
+  // Every PDQ entry within `threshold` (0..256) of any of the `count` (1..8) variants, one hit
+  // per entry keeping its smallest distance (lowest variant index on ties), sorted by
+  // (distance, entry).
+  Result<std::vector<PdqHit>> QueryPdq(const PdqWords* variants, size_t count,
+                                       int threshold = kDefaultPdqThreshold) const;
+  // Same as QueryPdq, comparing against every entry; for tests and benchmarks.
+  Result<std::vector<PdqHit>> QueryPdqBruteForce(const PdqWords* variants, size_t count,
+                                                 int threshold = kDefaultPdqThreshold) const;
+  Result<std::vector<Match>> MatchPdq(const PdqWords* variants, size_t count,
+                                      int threshold = kDefaultPdqThreshold) const;
+  // Every entry with exactly this md5/sha1/sha256 value. (A PDQ value is matched at distance 0.)
+  Result<std::vector<Match>> MatchExact(const HashValue& value) const;
+
+  PdqIndexInfo pdq_index_info() const;
+
+  struct Impl;
+
+ private:
+  Bank() = default;
+  std::string name_;
+  std::string path_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Writes a bank file for `entries` at `path`, replacing any file there atomically.
+// On failure nothing at `path` changes and no temp file is left behind.
+Status WriteBankFile(const std::string& path, std::string_view bank_name,
+                     const std::vector<Entry>& entries, const BankBuildOptions& options = {});
+
+}  // namespace vigil::hashbank
+
+#endif  // VIGIL_HASHBANK_BANK_H_

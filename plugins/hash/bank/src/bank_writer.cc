@@ -1,0 +1,288 @@
+// WriteBankFile: builds the indexes for a list of entries and writes the bank file atomically
+// (temp file in the same directory, fsync, rename, fsync of the directory).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "bank_format.h"
+#include "checksum.h"
+#include "exact_table.h"
+#include "mih.h"
+#include "vigil/hashbank/bank.h"
+
+namespace vigil::hashbank {
+namespace {
+
+using internal::EntryRecord;
+using internal::FileHeader;
+using internal::SectionRecord;
+
+// A section to write: either bytes owned here or borrowed from a buffer that outlives the write.
+struct PendingSection {
+  uint32_t kind = 0;
+  uint32_t index = 0;
+  std::vector<uint8_t> owned;
+  const void* data = nullptr;
+  uint64_t bytes = 0;
+};
+
+template <typename T>
+PendingSection Borrow(uint32_t kind, uint32_t index, const std::vector<T>& v) {
+  PendingSection s;
+  s.kind = kind;
+  s.index = index;
+  s.data = v.data();
+  s.bytes = v.size() * sizeof(T);
+  return s;
+}
+
+PendingSection Own(uint32_t kind, uint32_t index, const void* data, size_t bytes) {
+  PendingSection s;
+  s.kind = kind;
+  s.index = index;
+  s.owned.assign(static_cast<const uint8_t*>(data), static_cast<const uint8_t*>(data) + bytes);
+  s.data = s.owned.data();
+  s.bytes = bytes;
+  return s;
+}
+
+class StringPool {
+ public:
+  StringPool() { Intern(""); }
+  uint32_t Intern(const std::string& s) {
+    auto [it, inserted] = ids_.emplace(s, static_cast<uint32_t>(offsets_.size()));
+    if (inserted) {
+      offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
+      bytes_.insert(bytes_.end(), s.begin(), s.end());
+    }
+    return it->second;
+  }
+  std::vector<uint32_t> Offsets() const {
+    std::vector<uint32_t> out = offsets_;
+    out.push_back(static_cast<uint32_t>(bytes_.size()));
+    return out;
+  }
+  const std::vector<char>& bytes() const { return bytes_; }
+  size_t count() const { return offsets_.size(); }
+
+ private:
+  std::unordered_map<std::string, uint32_t> ids_;
+  std::vector<uint32_t> offsets_;
+  std::vector<char> bytes_;
+};
+
+class FileWriter {
+ public:
+  explicit FileWriter(int fd) : fd_(fd) {}
+  Status Write(const void* data, size_t size) {
+    const char* p = static_cast<const char*>(data);
+    while (size > 0) {
+      const ssize_t n = ::write(fd_, p, size);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return Status::IoError(std::string("write failed: ") + std::strerror(errno));
+      }
+      p += n;
+      size -= static_cast<size_t>(n);
+      offset_ += static_cast<uint64_t>(n);
+    }
+    return Status::Ok();
+  }
+  Status PadTo(uint64_t align) {
+    static const char kZeros[internal::kSectionAlign] = {};
+    const uint64_t pad = (align - offset_ % align) % align;
+    return Write(kZeros, pad);
+  }
+  uint64_t offset() const { return offset_; }
+
+ private:
+  int fd_;
+  uint64_t offset_ = 0;
+};
+
+std::string DirectoryOf(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+Status WriteSections(int fd, const FileHeader& header_in, std::vector<PendingSection>& sections) {
+  FileWriter out(fd);
+  FileHeader header = header_in;
+  // Placeholder header; rewritten once offsets and checksums are known.
+  if (Status s = out.Write(&header, sizeof header); !s.ok()) return s;
+  std::vector<SectionRecord> table;
+  for (PendingSection& section : sections) {
+    if (Status s = out.PadTo(internal::kSectionAlign); !s.ok()) return s;
+    SectionRecord rec{};
+    rec.kind = section.kind;
+    rec.index = section.index;
+    rec.offset = out.offset();
+    rec.bytes = section.bytes;
+    rec.checksum = internal::Checksum64(section.data, section.bytes);
+    if (Status s = out.Write(section.data, section.bytes); !s.ok()) return s;
+    table.push_back(rec);
+  }
+  if (Status s = out.PadTo(internal::kSectionAlign); !s.ok()) return s;
+  header.section_table_offset = out.offset();
+  header.section_count = static_cast<uint32_t>(table.size());
+  header.section_table_checksum = internal::Checksum64(table.data(), table.size() * sizeof(SectionRecord));
+  if (Status s = out.Write(table.data(), table.size() * sizeof(SectionRecord)); !s.ok()) return s;
+  header.file_bytes = out.offset();
+  header.header_checksum = internal::Checksum64(&header, offsetof(FileHeader, header_checksum));
+  if (::pwrite(fd, &header, sizeof header, 0) != static_cast<ssize_t>(sizeof header)) {
+    return Status::IoError(std::string("writing the header failed: ") + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status WriteBankFile(const std::string& path, std::string_view bank_name,
+                     const std::vector<Entry>& entries, const BankBuildOptions& options) {
+  if (entries.size() >= UINT32_MAX) {
+    return Status::InvalidArgument("a bank holds at most 4294967294 entries");
+  }
+  if (options.segments_per_word != 0 &&
+      (options.segments_per_word < internal::kMinSegmentsPerWord ||
+       options.segments_per_word > internal::kMaxSegmentsPerWord)) {
+    return Status::InvalidArgument("segments_per_word must be 0 (auto) or 2..5");
+  }
+
+  // [SECTION] entries, strings and values by type
+  StringPool strings;
+  std::vector<EntryRecord> records(entries.size());
+  std::vector<uint64_t> pdq_codes;
+  std::vector<uint32_t> pdq_entry_ids;
+  std::vector<uint8_t> digests[5];
+  std::vector<uint32_t> digest_entry_ids[5];
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const Entry& e = entries[i];
+    if (!IsValidSignalType(static_cast<uint8_t>(e.value.type))) {
+      return Status::InvalidArgument("entry " + std::to_string(i) + " has an invalid signal type");
+    }
+    if (e.severity < 0 || e.severity > kMaxSeverity) {
+      return Status::InvalidArgument("entry " + std::to_string(i) + " has severity " +
+                                     std::to_string(e.severity) + ", expected 0..5");
+    }
+    EntryRecord& r = records[i];
+    r.type = static_cast<uint8_t>(e.value.type);
+    r.severity = static_cast<uint8_t>(e.severity);
+    r.added_unix = e.added_unix;
+    r.source = strings.Intern(e.source);
+    r.category = strings.Intern(e.category);
+    r.external_id = strings.Intern(e.external_id);
+    if (e.value.type == SignalType::kPdq) {
+      r.value_row = static_cast<uint32_t>(pdq_entry_ids.size());
+      const PdqWords words = PdqWordsFromBytes(e.value.bytes.data());
+      pdq_codes.insert(pdq_codes.end(), words.w.begin(), words.w.end());
+      pdq_entry_ids.push_back(static_cast<uint32_t>(i));
+    } else {
+      const int t = static_cast<int>(e.value.type);
+      r.value_row = static_cast<uint32_t>(digest_entry_ids[t].size());
+      digests[t].insert(digests[t].end(), e.value.bytes.begin(),
+                        e.value.bytes.begin() + static_cast<std::ptrdiff_t>(e.value.size()));
+      digest_entry_ids[t].push_back(static_cast<uint32_t>(i));
+    }
+  }
+  if (strings.bytes().size() >= UINT32_MAX) {
+    return Status::InvalidArgument("bank metadata strings exceed 4 GiB");
+  }
+
+  // [SECTION] indexes
+  const uint32_t pdq_count = static_cast<uint32_t>(pdq_entry_ids.size());
+  const int per_word = options.segments_per_word != 0 ? options.segments_per_word
+                                                      : internal::ChooseSegmentsPerWord(pdq_count);
+  internal::MihTables mih = internal::BuildMih(pdq_codes.data(), pdq_count, per_word);
+  internal::MihLayoutRecord layout_record{};
+  layout_record.segments_per_word = static_cast<uint32_t>(mih.layout.segments_per_word);
+  layout_record.segments = static_cast<uint32_t>(mih.layout.segments);
+  for (int s = 0; s < mih.layout.segments; ++s) {
+    layout_record.bits[s] = static_cast<uint8_t>(mih.layout.bits[s]);
+    layout_record.dir_bits[s] = static_cast<uint8_t>(mih.layout.dir_bits[s]);
+  }
+  std::vector<uint32_t> slots[5];
+  for (SignalType type : kAllSignalTypes) {
+    if (type == SignalType::kPdq) continue;
+    const int t = static_cast<int>(type);
+    slots[t] = internal::BuildExactSlots(digests[t].data(), SignalByteLength(type),
+                                         static_cast<uint32_t>(digest_entry_ids[t].size()));
+  }
+
+  // [SECTION] sections in file order
+  const std::vector<uint32_t> string_offsets = strings.Offsets();
+  std::vector<PendingSection> sections;
+  sections.push_back(Own(internal::kName, 0, bank_name.data(), bank_name.size()));
+  sections.push_back(Borrow(internal::kEntries, 0, records));
+  sections.push_back(Borrow(internal::kStringOffsets, 0, string_offsets));
+  sections.push_back(Borrow(internal::kStringBytes, 0, strings.bytes()));
+  sections.push_back(Borrow(internal::kPdqCodes, 0, pdq_codes));
+  sections.push_back(Borrow(internal::kPdqEntryIds, 0, pdq_entry_ids));
+  sections.push_back(Own(internal::kMihLayout, 0, &layout_record, sizeof layout_record));
+  for (int s = 0; s < mih.layout.segments; ++s) {
+    const uint32_t idx = static_cast<uint32_t>(s);
+    sections.push_back(Borrow(internal::kMihDirectory, idx, mih.directory[s]));
+    sections.push_back(Borrow(internal::kMihIds, idx, mih.ids[s]));
+    if (mih.layout.has_suffix(s)) sections.push_back(Borrow(internal::kMihSuffix, idx, mih.suffix[s]));
+  }
+  for (SignalType type : kAllSignalTypes) {
+    if (type == SignalType::kPdq) continue;
+    const uint32_t t = static_cast<uint32_t>(type);
+    sections.push_back(Borrow(internal::kExactDigests, t, digests[t]));
+    sections.push_back(Borrow(internal::kExactEntryIds, t, digest_entry_ids[t]));
+    sections.push_back(Borrow(internal::kExactSlots, t, slots[t]));
+  }
+
+  FileHeader header{};
+  std::memcpy(header.magic, internal::kBankMagic, sizeof header.magic);
+  header.version = internal::kBankVersion;
+  header.header_bytes = sizeof(FileHeader);
+  header.entry_count = entries.size();
+  header.string_count = strings.count();
+  header.pdq_count = pdq_count;
+  for (int t = 2; t <= 4; ++t) header.exact_count[t] = digest_entry_ids[t].size();
+  header.created_unix = options.created_unix;
+
+  // [SECTION] temp file + atomic rename
+  std::string tmpl = path + ".tmp-XXXXXX";
+  const int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) {
+    return Status::IoError("cannot create a temporary file next to " + path + ": " +
+                           std::strerror(errno));
+  }
+  Status status = WriteSections(fd, header, sections);
+  if (status.ok() && ::fchmod(fd, 0644) != 0) {
+    status = Status::IoError(std::string("chmod failed: ") + std::strerror(errno));
+  }
+  if (status.ok() && ::fsync(fd) != 0) {
+    status = Status::IoError(std::string("fsync failed: ") + std::strerror(errno));
+  }
+  if (::close(fd) != 0 && status.ok()) {
+    status = Status::IoError(std::string("close failed: ") + std::strerror(errno));
+  }
+  if (status.ok() && ::rename(tmpl.c_str(), path.c_str()) != 0) {
+    status = Status::IoError("cannot rename the new bank into place at " + path + ": " +
+                             std::strerror(errno));
+  }
+  if (!status.ok()) {
+    ::unlink(tmpl.c_str());
+    return Status::IoError("bank " + path + " was not changed: " + status.message());
+  }
+  const int dir_fd = ::open(DirectoryOf(path).c_str(), O_RDONLY | O_DIRECTORY);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);  // best effort: the rename is already visible
+    ::close(dir_fd);
+  }
+  return Status::Ok();
+}
+
+}  // namespace vigil::hashbank
