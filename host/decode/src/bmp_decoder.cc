@@ -1,7 +1,8 @@
 // BMP by hand: the format is simple, and a small strict reader with every offset
 // bounds-checked is easier to trust than a general one. Supported: BI_RGB 1/4/8/16/24/32
-// bits, BI_BITFIELDS 16/32 bits, bottom-up and top-down. RLE and embedded JPEG/PNG are
-// refused as unsupported.
+// bits, BI_BITFIELDS 16/32 bits, RLE8 and RLE4, bottom-up and top-down. Embedded
+// JPEG/PNG (compression 4/5) are refused as unsupported.
+#include <algorithm>
 #include <string>
 
 #include "decoders.h"
@@ -11,6 +12,8 @@ namespace {
 
 constexpr size_t kFileHeaderSize = 14;
 constexpr uint32_t kBiRgb = 0;
+constexpr uint32_t kBiRle8 = 1;
+constexpr uint32_t kBiRle4 = 2;
 constexpr uint32_t kBiBitfields = 3;
 constexpr uint32_t kBiAlphaBitfields = 6;
 
@@ -88,9 +91,74 @@ Status ParseHeader(const uint8_t* data, size_t size, Header& h) {
       return Corrupt("header of " + std::to_string(dib_size) + " bytes cannot hold bit masks");
     }
     for (int c = 0; c < 3; ++c) h.masks[c] = Le32(data + masks_at + 4 * c);
-  } else if (h.compression != kBiRgb) {
+  } else if (h.compression != kBiRgb && h.compression != kBiRle8 && h.compression != kBiRle4) {
     return Status::Corruption("unsupported BMP compression " + std::to_string(h.compression) +
                               " (RLE and embedded JPEG/PNG are not decoded)");
+  }
+  return Status::Ok();
+}
+
+// Palette lookup shared by the plain and RLE paths: indexes past the palette are black.
+struct Palette {
+  const uint8_t* entries = nullptr;
+  uint32_t size = 0;
+  size_t entry_size = 4;
+  void Put(uint32_t index, uint8_t* dst) const {
+    if (index >= size) return;  // stays black
+    const uint8_t* e = entries + index * entry_size;
+    dst[0] = e[2];
+    dst[1] = e[1];
+    dst[2] = e[0];
+  }
+};
+
+// Run-length encoded 8- or 4-bit data (bottom-up). Pixels a delta or end-of-line skips
+// stay black; runs past the right edge are clipped; data ending before the
+// end-of-bitmap marker is truncation.
+Status DecodeRle(const uint8_t* p, const uint8_t* end, int bits, const Palette& palette,
+                 DecodedImage& out) {
+  uint64_t x = 0;
+  uint64_t row = 0;  // counted from the bottom
+  const auto put = [&](uint32_t index) {
+    if (x < out.width && row < out.height) {
+      palette.Put(index, out.pixels.data() + (out.height - 1 - row) * out.stride + 3 * x);
+    }
+    ++x;
+  };
+  while (row < out.height) {
+    if (end - p < 2) return Status::Corruption("corrupt or truncated BMP: RLE data ends early");
+    const uint32_t count = p[0];
+    const uint32_t value = p[1];
+    p += 2;
+    if (count > 0) {  // a run of `count` pixels; the part past the edge costs nothing
+      const uint64_t visible = x < out.width ? std::min<uint64_t>(count, out.width - x) : 0;
+      for (uint32_t i = 0; i < visible; ++i) {
+        put(bits == 8 ? value : (i % 2 == 0 ? value >> 4 : value & 0xF));
+      }
+      x += count - visible;
+      continue;
+    }
+    if (value == 0) {  // end of line
+      x = 0;
+      ++row;
+    } else if (value == 1) {  // end of bitmap
+      break;
+    } else if (value == 2) {  // delta
+      if (end - p < 2) return Status::Corruption("corrupt or truncated BMP: RLE data ends early");
+      x += p[0];
+      row += p[1];
+      p += 2;
+    } else {  // absolute run of `value` literal pixels, padded to 16 bits
+      const size_t bytes = bits == 8 ? value : (value + 1) / 2;
+      const size_t padded = (bytes + 1) & ~static_cast<size_t>(1);
+      if (static_cast<size_t>(end - p) < padded) {
+        return Status::Corruption("corrupt or truncated BMP: RLE data ends early");
+      }
+      for (uint32_t i = 0; i < value; ++i) {
+        put(bits == 8 ? p[i] : (i % 2 == 0 ? p[i / 2] >> 4 : p[i / 2] & 0xF));
+      }
+      p += padded;
+    }
   }
   return Status::Ok();
 }
@@ -111,7 +179,11 @@ Status DecodeBmp(const uint8_t* data, size_t size, const DecodeLimits& limits,
   if (Status s = CheckDimensions(width, height, limits, "BMP"); !s.ok()) return s;
 
   const bool paletted = h.bpp == 1 || h.bpp == 4 || h.bpp == 8;
-  const bool bitfields = h.compression != kBiRgb;
+  const bool rle = h.compression == kBiRle8 || h.compression == kBiRle4;
+  const bool bitfields = !rle && h.compression != kBiRgb;
+  if (rle && (top_down || h.bpp != (h.compression == kBiRle8 ? 8u : 4u))) {
+    return Corrupt("RLE" + std::to_string(h.bpp) + " does not match its bit depth or is top-down");
+  }
   if (!(paletted || h.bpp == 16 || h.bpp == 24 || h.bpp == 32) ||
       (bitfields && h.bpp != 16 && h.bpp != 32)) {
     return Status::Corruption("unsupported BMP bit depth " + std::to_string(h.bpp));
@@ -119,7 +191,7 @@ Status DecodeBmp(const uint8_t* data, size_t size, const DecodeLimits& limits,
 
   // Everything the pixel loop will read must be inside the file.
   const uint64_t row_size = (h.bpp * width + 31) / 32 * 4;
-  if (h.pixel_offset > size || row_size * height > size - h.pixel_offset) {
+  if (h.pixel_offset > size || (!rle && row_size * height > size - h.pixel_offset)) {
     return Status::Corruption("corrupt or truncated BMP: pixel data needs " +
                               std::to_string(row_size * height) + " bytes at offset " +
                               std::to_string(h.pixel_offset) + ", file has " +
@@ -151,6 +223,11 @@ Status DecodeBmp(const uint8_t* data, size_t size, const DecodeLimits& limits,
   }
 
   AllocateRgb(static_cast<uint32_t>(width), static_cast<uint32_t>(height), out);
+  const Palette palette{palette_size != 0 ? data + h.palette_offset : nullptr, palette_size,
+                        h.palette_entry_size};
+  if (rle) {
+    return DecodeRle(data + h.pixel_offset, data + size, static_cast<int>(h.bpp), palette, out);
+  }
   for (uint64_t row = 0; row < height; ++row) {
     const uint8_t* src = data + h.pixel_offset + row * row_size;
     const uint64_t y = top_down ? row : height - 1 - row;
@@ -159,13 +236,7 @@ Status DecodeBmp(const uint8_t* data, size_t size, const DecodeLimits& limits,
       if (paletted) {
         const uint64_t bit = x * h.bpp;
         const uint32_t byte = src[bit / 8];
-        const uint32_t index = (byte >> (8 - h.bpp - bit % 8)) & ((1u << h.bpp) - 1);
-        if (index < palette_size) {
-          const uint8_t* entry = data + h.palette_offset + index * h.palette_entry_size;
-          dst[0] = entry[2];
-          dst[1] = entry[1];
-          dst[2] = entry[0];
-        }
+        palette.Put((byte >> (8 - h.bpp - bit % 8)) & ((1u << h.bpp) - 1), dst);
       } else if (h.bpp == 24) {
         const uint8_t* p = src + 3 * x;
         dst[0] = p[2];

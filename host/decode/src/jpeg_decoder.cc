@@ -23,6 +23,9 @@ struct ErrorManager {
   jpeg_error_mgr pub;
   std::jmp_buf jump;
   char message[JMSG_LENGTH_MAX];
+  // Set once every scanline has been decoded: a file that then lacks only its EOI
+  // marker lost nothing, and many cameras and uploaders produce such files.
+  bool all_rows_read;
 };
 
 [[noreturn]] void OnError(j_common_ptr cinfo) {
@@ -33,7 +36,8 @@ struct ErrorManager {
 
 void OnMessage(j_common_ptr cinfo, int level) {
   if (level >= 0) return;  // trace messages
-  if (cinfo->err->msg_code == JWRN_JPEG_EOF) OnError(cinfo);
+  auto* err = reinterpret_cast<ErrorManager*>(cinfo->err);
+  if (cinfo->err->msg_code == JWRN_JPEG_EOF && !err->all_rows_read) OnError(cinfo);
   // Other warnings (extraneous bytes, bad Huffman code recovered...) are tolerated,
   // as ImageMagick and browsers do.
 }
@@ -119,6 +123,13 @@ Status Decode(JpegState& s, const uint8_t* data, size_t size, const DecodeLimits
     if (jpeg_read_scanlines(&s.cinfo, rows, 1) != 1) break;
     if (cmyk) CmykRowToRgb(s.cmyk_row.data(), row, width, s.cinfo.saw_Adobe_marker != 0);
   }
+  if (s.cinfo.output_scanline < height) {
+    std::snprintf(s.err.message, sizeof(s.err.message), "decoder stopped at row %u of %u",
+                  s.cinfo.output_scanline, height);
+    jpeg_destroy_decompress(&s.cinfo);
+    return Status::Corruption(std::string("corrupt or truncated JPEG: ") + s.err.message);
+  }
+  s.err.all_rows_read = true;
   jpeg_finish_decompress(&s.cinfo);
   jpeg_destroy_decompress(&s.cinfo);
   return Status::Ok();

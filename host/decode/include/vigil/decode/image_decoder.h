@@ -9,7 +9,7 @@
 // measured with, which writes a PNM and so keeps colour channels and drops alpha):
 //   grey, grey+alpha, palette, 1/2/4-bit  -> RGB8, each channel = the grey/palette value
 //   alpha (PNG, WebP, GIF transparency, 32-bit BMP) -> dropped, not composited
-//   16-bit PNG -> 8-bit by rounding (png_set_scale_16)
+//   16-bit PNG -> 8-bit by png_set_scale_16 (within one level of ImageMagick)
 //   CMYK / YCCK JPEG -> RGB = (255 - C)(255 - K) / 255 (Adobe-inverted files undone first)
 // Pixels are never rotated: `orientation` carries the EXIF value and ApplyOrientation()
 // produces an upright copy for consumers that want one.
