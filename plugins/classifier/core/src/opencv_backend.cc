@@ -30,15 +30,15 @@ class OpenCvBackend final : public InferenceBackend {
     // A header over the caller's buffer: no copy; setInput copies it into the net.
     const cv::Mat blob(static_cast<int>(dims.size()), dims.data(), CV_32F,
                        const_cast<float*>(input));
-    cv::Mat out;
+    const size_t expected = static_cast<size_t>(batch) * static_cast<size_t>(num_outputs_);
+    std::lock_guard<std::mutex> lock(mutex_);
+    cv::Mat out;  // shares the net's output blob: copy it out before unlocking
     try {
-      std::lock_guard<std::mutex> lock(mutex_);
       net_.setInput(blob, input_name_);
       out = net_.forward(output_name_);
     } catch (const cv::Exception& e) {
       return Status::Internal(std::string("opencv-dnn forward failed: ") + e.what());
     }
-    const size_t expected = static_cast<size_t>(batch) * static_cast<size_t>(num_outputs_);
     if (out.type() != CV_32F || out.total() != expected || !out.isContinuous()) {
       return Status::Internal("opencv-dnn returned " + std::to_string(out.total()) +
                               " values for output '" + output_name_ + "', expected " +
