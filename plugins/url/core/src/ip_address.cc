@@ -52,12 +52,14 @@ std::optional<uint64_t> ParseIpv4Number(std::string_view in) {
 }  // namespace
 
 bool EndsInANumber(std::string_view host) {
-  std::vector<std::string_view> parts = SplitOnDots(host);
-  if (parts.back().empty()) {
-    if (parts.size() == 1) return false;
-    parts.pop_back();
+  // The last label, ignoring one trailing empty label (no allocation: hot path).
+  std::string_view rest = host;
+  if (!rest.empty() && rest.back() == '.') {
+    if (rest.size() == 1) return false;
+    rest.remove_suffix(1);
   }
-  const std::string_view last = parts.back();
+  const size_t dot = rest.rfind('.');
+  const std::string_view last = dot == std::string_view::npos ? rest : rest.substr(dot + 1);
   if (!last.empty()) {
     bool all_digits = true;
     for (char c : last) all_digits = all_digits && c >= '0' && c <= '9';

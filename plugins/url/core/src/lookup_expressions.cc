@@ -20,7 +20,8 @@ void LookupExpressions::Generate(const CanonicalUrl& url, bool extra_domain_suff
   // Hosts: exact, then suffixes of the last 5 components down to 2 (not for IPs).
   const std::string_view host = url.host;
   hosts_.push_back(host);
-  std::vector<size_t> dots;  // positions of '.' in host
+  std::vector<size_t>& dots = dots_;  // positions of '.' in host
+  dots.clear();
   if (!url.host_is_ip) {
     for (size_t i = 0; i < host.size(); ++i) {
       if (host[i] == '.') dots.push_back(i);

@@ -13,6 +13,17 @@ namespace {
 
 using internal::HexValue;
 
+// Per-thread scratch buffers: canonicalisation runs a million times a second, and
+// reusing capacity avoids most allocations.
+struct Scratch {
+  std::string input, a, b, path;
+  std::vector<std::string_view> segments;
+};
+Scratch& ThreadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
 bool IsSchemeChar(char c, bool first) {
   const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
   if (first) return alpha;
@@ -44,6 +55,7 @@ void UnescapeRepeatedly(std::string_view in, std::string* out) {
 
 void Escape(std::string_view in, std::string* out) {
   out->clear();
+  out->reserve(in.size());
   for (char c : in) {
     const auto b = static_cast<unsigned char>(c);
     if (b <= 0x20 || b >= 0x7F || c == '#' || c == '%') {
@@ -61,8 +73,8 @@ void AsciiLower(std::string* s) {
 }
 
 // Host steps on an already unescaped host. Writes the escaped canonical host.
-Status CanonicalizeRawHost(std::string_view escaped_host, std::string* scratch, std::string* out,
-                           bool* is_ip) {
+Status CanonicalizeRawHost(std::string_view escaped_host, std::string* scratch,
+                           std::string* collapsed, std::string* out, bool* is_ip) {
   *is_ip = false;
   UnescapeRepeatedly(escaped_host, scratch);
   std::string& h = *scratch;
@@ -83,29 +95,30 @@ Status CanonicalizeRawHost(std::string_view escaped_host, std::string* scratch, 
   }
   AsciiLower(&h);
   // Strip leading/trailing dots and collapse runs of dots.
-  std::string collapsed;
-  collapsed.reserve(h.size());
+  collapsed->clear();
   for (char c : h) {
-    if (c == '.' && (collapsed.empty() || collapsed.back() == '.')) continue;
-    collapsed.push_back(c);
+    if (c == '.' && (collapsed->empty() || collapsed->back() == '.')) continue;
+    collapsed->push_back(c);
   }
-  while (!collapsed.empty() && collapsed.back() == '.') collapsed.pop_back();
-  if (collapsed.empty()) return Status::InvalidArgument("empty host");
-  if (internal::EndsInANumber(collapsed)) {
-    const auto v4 = internal::ParseIpv4(collapsed);
+  while (!collapsed->empty() && collapsed->back() == '.') collapsed->pop_back();
+  if (collapsed->empty()) return Status::InvalidArgument("empty host");
+  if (internal::EndsInANumber(*collapsed)) {
+    const auto v4 = internal::ParseIpv4(*collapsed);
     if (!v4) return Status::InvalidArgument("host ends in a number but is not an IPv4 address");
     *out = internal::SerializeIpv4(*v4);
     *is_ip = true;
     return Status::Ok();
   }
-  Escape(collapsed, out);
+  Escape(*collapsed, out);
   return Status::Ok();
 }
 
-void CanonicalizePath(std::string_view raw, std::string* scratch, std::string* out) {
+void CanonicalizePath(std::string_view raw, std::string* scratch, std::string* joined,
+                      std::vector<std::string_view>* segments_out, std::string* out) {
   UnescapeRepeatedly(raw, scratch);
   // Resolve "." and "..", drop empty segments (collapses "//"), keep a trailing slash.
-  std::vector<std::string_view> segments;
+  std::vector<std::string_view>& segments = *segments_out;
+  segments.clear();
   const std::string_view p = *scratch;
   bool trailing_slash = p.empty() || p.back() == '/';
   size_t start = 0;
@@ -124,12 +137,12 @@ void CanonicalizePath(std::string_view raw, std::string* scratch, std::string* o
     }
     start = slash + 1;
   }
-  std::string joined = "/";
+  joined->assign(1, '/');
   for (size_t i = 0; i < segments.size(); ++i) {
-    joined.append(segments[i]);
-    if (i + 1 < segments.size() || trailing_slash) joined.push_back('/');
+    joined->append(segments[i]);
+    if (i + 1 < segments.size() || trailing_slash) joined->push_back('/');
   }
-  Escape(joined, out);
+  Escape(*joined, out);
 }
 
 }  // namespace
@@ -148,8 +161,9 @@ std::string CanonicalUrl::Expression() const {
 
 Status CanonicalizeUrl(std::string_view input, CanonicalUrl* out) {
   // Remove tab, CR, LF anywhere; trim surrounding whitespace and controls.
-  std::string s;
-  s.reserve(input.size());
+  Scratch& sc = ThreadScratch();
+  std::string& s = sc.input;
+  s.clear();
   for (char c : input) {
     if (c != '\t' && c != '\r' && c != '\n') s.push_back(c);
   }
@@ -219,16 +233,17 @@ Status CanonicalizeUrl(std::string_view input, CanonicalUrl* out) {
   }
   if (host.empty()) return Status::InvalidArgument("URL has no host");
 
-  std::string scratch;
-  Status st = CanonicalizeRawHost(host, &scratch, &out->host, &out->host_is_ip);
+  std::string& scratch = sc.a;
+  Status st = CanonicalizeRawHost(host, &scratch, &sc.b, &out->host, &out->host_is_ip);
   if (!st.ok()) return st;
 
   const size_t q = after.find('?');
-  std::string path_raw(after.substr(0, q));
+  std::string& path_raw = sc.path;
+  path_raw.assign(after.substr(0, q));
   for (char& c : path_raw) {
     if (c == '\\') c = '/';  // browsers treat '\' as '/' in http(s) paths
   }
-  CanonicalizePath(path_raw, &scratch, &out->path);
+  CanonicalizePath(path_raw, &scratch, &sc.b, &sc.segments, &out->path);
   out->has_query = q != std::string_view::npos;
   out->query.clear();
   if (out->has_query) {
@@ -246,9 +261,9 @@ Result<CanonicalUrl> CanonicalizeUrl(std::string_view input) {
 }
 
 Result<std::string> CanonicalizeHost(std::string_view host) {
-  std::string scratch, out;
+  std::string scratch, collapsed, out;
   bool is_ip;
-  Status st = CanonicalizeRawHost(host, &scratch, &out, &is_ip);
+  Status st = CanonicalizeRawHost(host, &scratch, &collapsed, &out, &is_ip);
   if (!st.ok()) return st;
   return out;
 }

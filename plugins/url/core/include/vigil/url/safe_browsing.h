@@ -85,6 +85,7 @@ class LookupExpressions {
   std::vector<LookupExpression> items_;
   std::vector<std::string_view> hosts_;
   std::vector<std::pair<std::string_view, uint8_t>> paths_;
+  std::vector<size_t> dots_;
 };
 
 }  // namespace vigil::url

@@ -1,4 +1,5 @@
-// SHA-256 of lookup expressions (OpenSSL), for hashed lists.
+// SHA-256 of lookup expressions, for hashed lists (own implementation tuned for short
+// inputs; x86 SHA extensions when present).
 #ifndef VIGIL_URL_SHA256_H_
 #define VIGIL_URL_SHA256_H_
 
@@ -13,6 +14,8 @@ namespace vigil::url {
 using Sha256Digest = std::array<uint8_t, 32>;
 
 Sha256Digest Sha256(std::string_view data);
+// The portable code path only (tests compare it with the hardware path and OpenSSL).
+Sha256Digest Sha256Portable(std::string_view data);
 std::string DigestToHex(const Sha256Digest& digest);
 // Exactly 64 hex digits (either case); nullopt otherwise.
 std::optional<Sha256Digest> DigestFromHex(std::string_view hex);
