@@ -6,10 +6,12 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "loader/plugin_registry.h"
+#include "vigil/v1/detector.pb.h"
 
 namespace vigil::cli {
 
@@ -17,18 +19,25 @@ namespace vigil::cli {
 struct GlobalOptions {
   std::vector<std::string> plugin_dirs;  // --plugin-dir, searched before the default path
   std::string store;                     // --store; empty: the user's default store
+  std::vector<std::string> settings;     // --set DETECTOR.KEY=VALUE
   int exit_code = 0;
 };
 
 // Loads plugins from --plugin-dir, VIGIL_PLUGIN_PATH and the installed directory.
 void LoadPlugins(const GlobalOptions& options, host::PluginRegistry& registry);
 std::filesystem::path StorePath(const GlobalOptions& options);
+// Where hash banks, URL lists and other detector data live: <store folder>/lists.
+std::filesystem::path DataDir(const GlobalOptions& options);
+// One configuration per loaded detector: data_dir, plus every --set for its id.
+std::map<std::string, vigil::v1::DetectorConfig> DetectorConfigs(
+    const GlobalOptions& options, const host::PluginRegistry& registry);
 
 // Prints "vigil: <message>" on stderr; the one-line error contract.
 void PrintError(const std::string& message);
 
 void RegisterPluginsCommand(CLI::App& app, GlobalOptions& options);
 void RegisterScanCommand(CLI::App& app, GlobalOptions& options);
+void RegisterStoreCommands(CLI::App& app, GlobalOptions& options);
 
 }  // namespace vigil::cli
 

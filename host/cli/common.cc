@@ -18,4 +18,26 @@ std::filesystem::path StorePath(const GlobalOptions& options) {
   return options.store.empty() ? host::Store::DefaultPath() : std::filesystem::path(options.store);
 }
 
+std::filesystem::path DataDir(const GlobalOptions& options) {
+  return StorePath(options).parent_path() / "lists";
+}
+
+std::map<std::string, vigil::v1::DetectorConfig> DetectorConfigs(
+    const GlobalOptions& options, const host::PluginRegistry& registry) {
+  std::map<std::string, vigil::v1::DetectorConfig> configs;
+  for (const auto& detector : registry.detectors()) {
+    configs[detector.id()].set_data_dir(DataDir(options).string());
+  }
+  for (const std::string& setting : options.settings) {
+    // DETECTOR.KEY=VALUE, where DETECTOR may itself contain dots: split at the last
+    // dot before '='.
+    size_t eq = setting.find('=');
+    size_t dot = eq == std::string::npos ? std::string::npos : setting.rfind('.', eq);
+    if (dot == std::string::npos || dot == 0) continue;  // validated by the option check
+    configs[setting.substr(0, dot)].mutable_params()->insert(
+        {setting.substr(dot + 1, eq - dot - 1), setting.substr(eq + 1)});
+  }
+  return configs;
+}
+
 }  // namespace vigil::cli

@@ -26,8 +26,20 @@ int main(int argc, char** argv) {
                  "The store file (default: $XDG_DATA_HOME/vigil/store.db or "
                  "~/.local/share/vigil/store.db)")
       ->type_name("FILE");
+  app.add_option("--set", options.settings,
+                 "Configure a detector: DETECTOR.KEY=VALUE, e.g. vigil.hash.threshold=31 "
+                 "(repeatable)")
+      ->type_name("DETECTOR.KEY=VALUE")
+      ->check([](const std::string& v) {
+        size_t eq = v.find('=');
+        size_t dot = eq == std::string::npos ? std::string::npos : v.rfind('.', eq);
+        return dot == std::string::npos || dot == 0 || dot + 1 == eq
+                   ? std::string("expected DETECTOR.KEY=VALUE")
+                   : std::string();
+      });
   vigil::cli::RegisterPluginsCommand(app, options);
   vigil::cli::RegisterScanCommand(app, options);
+  vigil::cli::RegisterStoreCommands(app, options);
 
   std::signal(SIGINT, OnInterrupt);
   try {

@@ -1,13 +1,15 @@
-// vigil scan PATH... [--json] [--no-store]
+// vigil scan PATH... | - | --manifest FILE   [--json] [--no-store] [--policy FILE] ...
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 
 #include "cli/commands.h"
-#include "loader/host_services.h"
+#include "cli/scan_progress.h"
+#include "pipeline/pipeline.h"
+#include "policy/policy.h"
 #include "scan/scan_json.h"
-#include "scan/scanner.h"
 #include "store/store.h"
 
 namespace vigil::cli {
@@ -15,11 +17,56 @@ namespace {
 
 struct ScanOptions {
   std::vector<std::string> paths;
+  std::string manifest;
+  std::string policy;
   bool json = false;
   bool no_store = false;
+  int threads = 0;
+  int deadline_ms = 60000;
+  uint64_t max_pixels = 100'000'000;
 };
 
 int RunScan(const GlobalOptions& global, const ScanOptions& options) {
+  host::Policy policy = host::Policy::Default();
+  if (!options.policy.empty()) {
+    auto loaded = host::Policy::Load(options.policy);
+    if (!loaded.ok()) {
+      PrintError(loaded.status().message());
+      return 1;
+    }
+    policy = loaded.value();
+  }
+  // Intake: paths, "-" (a list on stdin), and/or a manifest.
+  std::vector<host::IntakeItem> items;
+  std::vector<std::filesystem::path> paths;
+  for (const std::string& p : options.paths) {
+    if (p == "-") {
+      auto listed = host::ItemsFromList(std::cin);
+      items.insert(items.end(), listed.begin(), listed.end());
+    } else if (host::LooksLikeUrl(p)) {
+      host::IntakeItem url;
+      url.url = p;
+      items.push_back(url);
+    } else {
+      paths.emplace_back(p);
+    }
+  }
+  auto from_paths = host::ItemsFromPaths(paths);
+  items.insert(items.end(), from_paths.begin(), from_paths.end());
+  if (!options.manifest.empty()) {
+    std::ifstream in(options.manifest);
+    if (!in) {
+      PrintError("cannot read the manifest " + options.manifest);
+      return 1;
+    }
+    auto listed = host::ItemsFromManifest(in, options.manifest);
+    items.insert(items.end(), listed.begin(), listed.end());
+  }
+  if (items.empty()) {
+    PrintError("nothing to scan: give files, directories, URLs, '-' or --manifest");
+    return 1;
+  }
+
   host::PluginRegistry registry;
   LoadPlugins(global, registry);
   for (const auto& error : registry.errors()) PrintError("warning: " + error.status.message());
@@ -37,54 +84,61 @@ int RunScan(const GlobalOptions& global, const ScanOptions& options) {
     }
     store = std::move(opened).value();
   }
-  auto scanner = host::Scanner::Create(registry.detectors());
-  if (!scanner.ok()) {
-    PrintError(scanner.status().message());
+  host::PipelineOptions pipeline_options;
+  pipeline_options.threads = options.threads;
+  pipeline_options.detector_deadline = std::chrono::milliseconds(options.deadline_ms);
+  pipeline_options.limits.decode.max_pixels = options.max_pixels;
+  auto pipeline = host::Pipeline::Create(registry.detectors(), DetectorConfigs(global, registry),
+                                         pipeline_options);
+  if (!pipeline.ok()) {
+    PrintError(pipeline.status().message());
     return 1;
   }
-  std::vector<std::filesystem::path> inputs(options.paths.begin(), options.paths.end());
-  host::ExpandedPaths expanded = host::ExpandPaths(inputs);
 
-  int64_t scanned = 0, failed = 0, detections = 0;
-  auto emit = [&](const host::ItemRecord& record) {
-    nlohmann::ordered_json line = host::ItemRecordToJson(record);
-    const bool ok = line["status"] == "ok";
-    ++scanned;
-    failed += ok ? 0 : 1;
-    detections += static_cast<int64_t>(line["detections"].size());
-    if (options.json) {
-      std::cout << line.dump() << "\n";
-    } else {
-      std::cout << record.path << ": " << (ok ? "ok" : "FAILED") << ", "
-                << line["signals"].size() << " signals, " << line["detections"].size()
-                << " detections";
-      if (!ok) std::cout << " (" << line["error"].get<std::string>() << ")";
-      std::cout << "\n";
-    }
-  };
-  for (const auto& failure : expanded.failures) emit(failure);
-  for (const auto& file : expanded.files) {
-    if (host::CancelRequested()) {
-      PrintError("interrupted: " + std::to_string(scanned) +
-                 " items were recorded; run the same scan again to continue");
-      return 130;
-    }
-    host::ItemRecord record = scanner.value()->ScanFile(file);
+  int64_t scanned = 0, failed = 0, detections = 0, queued = 0;
+  ScanProgress progress(static_cast<int64_t>(items.size()), isatty(STDERR_FILENO) != 0);
+  const bool human = !options.json;
+  auto write = [&](host::ItemRecord& record) -> Status {
+    record.outcome = policy.Decide(record);
     if (store && !record.sha256.empty()) {
       auto recorded = store->RecordItem(record);
       if (!recorded.ok()) {
-        PrintError("could not record " + record.path + ": " + recorded.status().message());
-        return 1;
+        return Status::IoError("could not record " + record.path + ": " +
+                               recorded.status().message());
       }
     }
-    emit(record);
-  }
+    nlohmann::ordered_json line = host::ItemRecordToJson(record);
+    ++scanned;
+    failed += record.failed() ? 1 : 0;
+    detections += static_cast<int64_t>(line["detections"].size());
+    queued += record.outcome.disposition == host::Disposition::kReview ||
+              record.outcome.disposition == host::Disposition::kFailed;
+    if (!human) {
+      std::cout << line.dump() << "\n";
+    } else if (record.failed() || !line["detections"].empty()) {
+      progress.Finish();  // keep the line readable above the progress bar
+      std::cout << record.path << ": " << host::DispositionName(record.outcome.disposition)
+                << (record.outcome.reason.empty() ? "" : " (" + record.outcome.reason + ")")
+                << "\n";
+    }
+    progress.Update(scanned, failed, detections);
+    return Status::Ok();
+  };
+  Status status = pipeline.value()->Run(std::move(items), write);
+  progress.Finish();
   std::cout.flush();
-  if (!options.json || isatty(STDERR_FILENO)) {
-    std::fprintf(stderr, "vigil: scanned %lld items: %lld failed, %lld detections%s%s\n",
-                 static_cast<long long>(scanned), static_cast<long long>(failed),
-                 static_cast<long long>(detections), store ? "; store " : "",
-                 store ? StorePath(global).c_str() : "");
+  if (!status.ok()) {
+    PrintError(status.message());
+    return status.code() == Status::Code::kCancelled ? 130 : 1;
+  }
+  if (human || isatty(STDERR_FILENO)) {
+    std::fprintf(stderr,
+                 "vigil: scanned %lld items with %zu detectors on %d threads: %lld failed, "
+                 "%lld detections, %lld queued for review%s%s\n",
+                 static_cast<long long>(scanned), registry.detectors().size(),
+                 pipeline.value()->threads(), static_cast<long long>(failed),
+                 static_cast<long long>(detections), static_cast<long long>(queued),
+                 store ? "; store " : "", store ? StorePath(global).c_str() : "");
   }
   return 0;
 }
@@ -92,16 +146,31 @@ int RunScan(const GlobalOptions& global, const ScanOptions& options) {
 }  // namespace
 
 void RegisterScanCommand(CLI::App& app, GlobalOptions& options) {
-  static ScanOptions scan_options;
-  CLI::App* scan = app.add_subcommand(
+  static ScanOptions scan;
+  CLI::App* cmd = app.add_subcommand(
       "scan",
-      "Scan files and directories (recursively) with every loaded detector and record the "
+      "Scan items with every loaded detector, decide each with the policy and record the "
       "results in the store. Items that fail are reported with a reason and recorded as "
-      "failed, never as clean; the exit status is 0 when the scan itself completed.");
-  scan->add_option("PATH", scan_options.paths, "Files or directories")->required();
-  scan->add_flag("--json", scan_options.json, "One JSON object per item on stdout");
-  scan->add_flag("--no-store", scan_options.no_store, "Do not record anything");
-  scan->callback([&options] { options.exit_code = RunScan(options, scan_options); });
+      "failed, never as clean. Exit status 0 when the scan completed (failed items "
+      "included), 130 when interrupted (what was scanned is recorded; run again to "
+      "continue), 1 on errors.");
+  cmd->add_option("PATH", scan.paths,
+                  "Files, directories (recursive), URLs, or '-' for a list of paths/URLs on stdin");
+  cmd->add_option("--manifest", scan.manifest,
+                  "JSON lines with path or url, source, uploader_id, received, attributes")
+      ->type_name("FILE");
+  cmd->add_flag("--json", scan.json, "One JSON object per item on stdout");
+  cmd->add_flag("--no-store", scan.no_store, "Do not record anything");
+  cmd->add_option("--policy", scan.policy, "Policy file (TOML; default: the built-in policy)")
+      ->type_name("FILE");
+  cmd->add_option("--threads", scan.threads, "Worker threads (default: one per CPU)")
+      ->check(CLI::Range(0, 256));
+  cmd->add_option("--deadline-ms", scan.deadline_ms,
+                  "Per-detector deadline for one item; a later answer fails the item")
+      ->check(CLI::Range(1, 3600000));
+  cmd->add_option("--max-pixels", scan.max_pixels,
+                  "Largest image (width x height) decoded; larger images fail with a reason");
+  cmd->callback([&options] { options.exit_code = RunScan(options, scan); });
 }
 
 }  // namespace vigil::cli

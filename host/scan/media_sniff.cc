@@ -1,5 +1,6 @@
 #include "scan/media_sniff.h"
 
+#include "vigil/decode/image_decoder.h"
 #include "vigil/plugin.h"
 
 namespace vigil::host {
@@ -13,10 +14,9 @@ bool StartsWith(std::string_view bytes, std::string_view magic, size_t offset = 
 
 uint32_t SniffMediaKind(std::string_view bytes) {
   using namespace std::string_view_literals;
-  if (StartsWith(bytes, "\xFF\xD8\xFF"sv) || StartsWith(bytes, "\x89PNG\r\n\x1A\n"sv) ||
-      StartsWith(bytes, "GIF87a"sv) || StartsWith(bytes, "GIF89a"sv) ||
-      (StartsWith(bytes, "RIFF"sv) && StartsWith(bytes, "WEBP"sv, 8)) ||
-      StartsWith(bytes, "BM"sv)) {
+  // Images: the decoder's own sniffing, so what is called an image is what it decodes.
+  if (decode::SniffImageFormat(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()) !=
+      decode::ImageFormat::kUnknown) {
     return VIGIL_MEDIA_IMAGE;
   }
   if (StartsWith(bytes, "ftyp"sv, 4) || StartsWith(bytes, "\x1A\x45\xDF\xA3"sv)) {

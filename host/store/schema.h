@@ -54,6 +54,76 @@ CREATE TABLE detections (
 );
 CREATE INDEX detections_by_item ON detections(item_id);
 )sql",
+    // 2: intake metadata and outcomes on items; the review queue, decisions, the
+    // reviewer exposure ledger, reveals, and the hash-chained audit log.
+    R"sql(
+ALTER TABLE items ADD COLUMN url TEXT;
+ALTER TABLE items ADD COLUMN source TEXT;
+ALTER TABLE items ADD COLUMN uploader_id TEXT;
+ALTER TABLE items ADD COLUMN format TEXT;
+ALTER TABLE items ADD COLUMN width INTEGER;
+ALTER TABLE items ADD COLUMN height INTEGER;
+ALTER TABLE items ADD COLUMN orientation INTEGER;
+ALTER TABLE items ADD COLUMN outcome TEXT NOT NULL DEFAULT 'clear'
+  CHECK (outcome IN ('clear', 'review', 'auto-action', 'failed'));
+ALTER TABLE items ADD COLUMN outcome_rule TEXT;
+ALTER TABLE items ADD COLUMN outcome_reason TEXT;
+CREATE TABLE queue (
+  item_id        INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+  state          TEXT NOT NULL CHECK (state IN ('pending', 'claimed', 'decided')),
+  priority       INTEGER NOT NULL,
+  severity       INTEGER NOT NULL,
+  obscure_level  INTEGER NOT NULL,
+  category       TEXT,
+  reason         TEXT,
+  lease_owner    TEXT,
+  lease_expires  INTEGER,
+  enqueued_at    TEXT NOT NULL,
+  updated_at     TEXT NOT NULL
+);
+CREATE INDEX queue_by_state_priority ON queue(state, priority DESC, enqueued_at);
+CREATE TABLE decisions (
+  id          INTEGER PRIMARY KEY,
+  item_id     INTEGER NOT NULL REFERENCES items(id),
+  reviewer    TEXT NOT NULL,
+  decision    TEXT NOT NULL,
+  reason      TEXT,
+  decided_at  TEXT NOT NULL
+);
+CREATE INDEX decisions_by_item ON decisions(item_id);
+CREATE TABLE exposure (
+  id                  INTEGER PRIMARY KEY,
+  reviewer            TEXT NOT NULL,
+  item_id             INTEGER NOT NULL REFERENCES items(id),
+  severity            INTEGER NOT NULL,
+  seconds_unobscured  REAL NOT NULL,
+  reveals             INTEGER NOT NULL,
+  recorded_at         TEXT NOT NULL
+);
+CREATE INDEX exposure_by_reviewer ON exposure(reviewer);
+CREATE TABLE reveals (
+  id           INTEGER PRIMARY KEY,
+  reviewer     TEXT NOT NULL,
+  item_id      INTEGER NOT NULL REFERENCES items(id),
+  x REAL, y REAL, w REAL, h REAL,
+  started_at   TEXT NOT NULL,
+  duration_ms  INTEGER NOT NULL
+);
+CREATE TABLE audit_log (
+  seq        INTEGER PRIMARY KEY,
+  at         TEXT NOT NULL,
+  actor      TEXT NOT NULL,
+  action     TEXT NOT NULL,
+  item_id    INTEGER,
+  details    TEXT NOT NULL,
+  prev_hash  TEXT NOT NULL,
+  hash       TEXT NOT NULL
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql",
 };
 
 }  // namespace vigil::host

@@ -3,12 +3,21 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "store/audit_log.h"
 #include "store/schema.h"
+
+#include <nlohmann/json.hpp>
 #include "store/sqlite_statement.h"
 
 namespace vigil::host {
 namespace fs = std::filesystem;
-namespace {
+bool ItemRecord::failed() const {
+  if (!status.ok()) return true;
+  for (const DetectorRun& run : runs) {
+    if (!run.status.ok()) return true;
+  }
+  return false;
+}
 
 std::string NowUtc() {
   std::time_t now = std::time(nullptr);
@@ -19,39 +28,34 @@ std::string NowUtc() {
   return text;
 }
 
+namespace {
+
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 
-// Rolls back unless Commit() was called.
-class Transaction {
- public:
-  explicit Transaction(sqlite3* db) : db_(db) {}
-  ~Transaction() {
-    if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  Status Begin() {
-    // IMMEDIATE takes the write lock now, so two scanners wait (busy_timeout) instead of
-    // failing half-way with SQLITE_BUSY on upgrade.
-    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
-      return Status::IoError(std::string("cannot start a store transaction: ") +
-                             sqlite3_errmsg(db_));
-    }
-    open_ = true;
-    return Status::Ok();
-  }
-  Status Commit() {
-    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-      return Status::IoError(std::string("cannot commit to the store: ") + sqlite3_errmsg(db_));
-    }
-    open_ = false;
-    return Status::Ok();
-  }
-
- private:
-  sqlite3* db_;
-  bool open_ = false;
-};
-
 }  // namespace
+
+Transaction::~Transaction() {
+  if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+Status Transaction::Begin() {
+  // IMMEDIATE takes the write lock now, so two writers wait (busy_timeout) instead of
+  // failing half-way with SQLITE_BUSY on upgrade.
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return Status::IoError(std::string("cannot start a store transaction: ") +
+                           sqlite3_errmsg(db_));
+  }
+  open_ = true;
+  return Status::Ok();
+}
+
+Status Transaction::Commit() {
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return Status::IoError(std::string("cannot commit to the store: ") + sqlite3_errmsg(db_));
+  }
+  open_ = false;
+  return Status::Ok();
+}
 
 fs::path Store::DefaultPath() {
   if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) {
@@ -134,10 +138,15 @@ StatusOr<int64_t> Store::RecordItem(const ItemRecord& record) {
   {  // scoped: the RETURNING statement must be finalised before COMMIT
   Statement upsert(db_,
                    "INSERT INTO items (sha256, size, media_kind, first_path, last_path, "
-                   "first_seen, last_scanned, status, error) VALUES (?1, ?2, ?3, ?4, ?4, ?5, "
-                   "?5, ?6, ?7) ON CONFLICT(sha256) DO UPDATE SET last_path = ?4, "
-                   "last_scanned = ?5, media_kind = ?3, status = ?6, error = ?7 "
-                   "RETURNING id");
+                   "first_seen, last_scanned, status, error, url, source, uploader_id, format, "
+                   "width, height, orientation, outcome, outcome_rule, outcome_reason) "
+                   "VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                   "?14, ?15, ?16, ?17) ON CONFLICT(sha256) DO UPDATE SET last_path = ?4, "
+                   "last_scanned = ?5, media_kind = ?3, status = ?6, error = ?7, "
+                   "url = ifnull(?8, url), source = ifnull(?9, source), "
+                   "uploader_id = ifnull(?10, uploader_id), format = ?11, width = ?12, "
+                   "height = ?13, orientation = ?14, outcome = ?15, outcome_rule = ?16, "
+                   "outcome_reason = ?17 RETURNING id");
   if (!upsert.ok()) return upsert.Error("preparing item insert");
   upsert.Bind(1, record.sha256)
       .Bind(2, static_cast<int64_t>(record.size))
@@ -152,6 +161,23 @@ StatusOr<int64_t> Store::RecordItem(const ItemRecord& record) {
     if (!run.status.ok()) error += (error.empty() ? "" : "; ") + run.status.message();
   }
   if (error.empty()) upsert.BindNull(7); else upsert.Bind(7, error);
+  auto bind_optional = [&upsert](int index, const std::string& text) {
+    if (text.empty()) upsert.BindNull(index); else upsert.Bind(index, text);
+  };
+  bind_optional(8, record.url);
+  bind_optional(9, record.source);
+  bind_optional(10, record.uploader_id);
+  bind_optional(11, record.format);
+  if (record.width) {
+    upsert.Bind(12, static_cast<int64_t>(record.width))
+        .Bind(13, static_cast<int64_t>(record.height))
+        .Bind(14, static_cast<int64_t>(record.orientation));
+  } else {
+    upsert.BindNull(12).BindNull(13).BindNull(14);
+  }
+  upsert.Bind(15, DispositionName(record.outcome.disposition));
+  bind_optional(16, record.outcome.rule);
+  bind_optional(17, record.outcome.reason);
   if (upsert.Step() != SQLITE_ROW) return upsert.Error("recording item " + record.path);
   item_id = upsert.ColumnInt(0);
   }
@@ -201,8 +227,54 @@ StatusOr<int64_t> Store::RecordItem(const ItemRecord& record) {
       if (insert.Step() != SQLITE_DONE) return insert.Error("recording a detection");
     }
   }
+  if (Status s = RecordOutcome(item_id, record, now); !s.ok()) return s;
   if (Status s = tx.Commit(); !s.ok()) return s;
   return item_id;
+}
+
+Status Store::RecordOutcome(int64_t item_id, const ItemRecord& record, const std::string& now) {
+  const Outcome& outcome = record.outcome;
+  const bool to_queue = outcome.disposition == Disposition::kReview ||
+                        outcome.disposition == Disposition::kFailed;
+  const bool auto_action = outcome.disposition == Disposition::kAutoAction;
+  if (to_queue || auto_action) {
+    // One queue row per item, however often it is scanned. A decided item stays decided;
+    // a pending one takes the newer priority and obscuring.
+    Statement queue(db_,
+                    "INSERT INTO queue (item_id, state, priority, severity, obscure_level, "
+                    "category, reason, enqueued_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+                    "?6, ?7, ?8, ?8) ON CONFLICT(item_id) DO UPDATE SET "
+                    "priority = excluded.priority, severity = excluded.severity, "
+                    "obscure_level = excluded.obscure_level, category = excluded.category, "
+                    "reason = excluded.reason, updated_at = excluded.updated_at, "
+                    "state = CASE WHEN queue.state = 'decided' THEN 'decided' "
+                    "ELSE excluded.state END");
+    queue.Bind(1, item_id).Bind(2, auto_action ? "decided" : "pending")
+        .Bind(3, static_cast<int64_t>(outcome.priority))
+        .Bind(4, static_cast<int64_t>(outcome.severity))
+        .Bind(5, static_cast<int64_t>(outcome.obscure_level));
+    if (outcome.category.empty()) queue.BindNull(6); else queue.Bind(6, outcome.category);
+    queue.Bind(7, outcome.reason).Bind(8, now);
+    if (queue.Step() != SQLITE_DONE) return queue.Error("queueing an item");
+    if (auto_action) {
+      Statement decided(db_,
+                        "INSERT INTO decisions (item_id, reviewer, decision, reason, decided_at) "
+                        "SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS (SELECT 1 FROM decisions "
+                        "WHERE item_id = ?1)");
+      decided.Bind(1, item_id).Bind(2, "policy:" + outcome.rule)
+          .Bind(3, outcome.category.empty() ? "auto-action" : outcome.category)
+          .Bind(4, outcome.reason).Bind(5, now);
+      if (decided.Step() != SQLITE_DONE) return decided.Error("recording an automatic decision");
+    }
+  }
+  nlohmann::json details = {{"sha256", record.sha256},
+                            {"path", record.path},
+                            {"outcome", DispositionName(outcome.disposition)},
+                            {"rule", outcome.rule},
+                            {"priority", outcome.priority},
+                            {"severity", outcome.severity}};
+  if (!outcome.category.empty()) details["category"] = outcome.category;
+  return AppendAudit(db_, {"scanner", "item.scanned", item_id, details.dump()}, now);
 }
 
 StatusOr<StoreCounts> Store::Counts() {

@@ -20,6 +20,21 @@
 
 namespace vigil::host {
 
+// What the policy decided for an item.
+enum class Disposition { kClear = 0, kReview = 1, kAutoAction = 2, kFailed = 3 };
+// "clear", "review", "auto-action", "failed" (the strings the store keeps).
+const char* DispositionName(Disposition disposition);
+
+struct Outcome {
+  Disposition disposition = Disposition::kClear;
+  int priority = 0;        // higher is reviewed first
+  int severity = 0;        // the highest vigil.v1.Severity among the detections
+  int obscure_level = 0;   // where the console starts: 0 none .. 7 strongest
+  std::string category;    // of the most severe match, e.g. "A1"
+  std::string rule;        // the policy rule that decided
+  std::string reason;      // one line for a person
+};
+
 // What one detector produced for one item.
 struct DetectorRun {
   std::string detector;
@@ -35,6 +50,19 @@ struct ItemRecord {
   std::string media_kind;  // "image", "binary", ...
   Status status;           // the item itself failed (unreadable, ...) when not ok
   std::vector<DetectorRun> runs;
+  // Intake metadata (optional).
+  std::string url;
+  std::string source;
+  std::string uploader_id;
+  // Set when the item decoded as an image.
+  std::string format;
+  uint32_t width = 0;
+  uint32_t height = 0;
+  int orientation = 0;
+  Outcome outcome;  // filled in by the policy before the record is stored
+
+  // True when the item or any detector failed.
+  bool failed() const;
 };
 
 struct StoreCounts {
@@ -42,6 +70,24 @@ struct StoreCounts {
   int64_t failed_items = 0;
   int64_t signals = 0;
   int64_t detections = 0;
+};
+
+// Current time as ISO-8601 UTC ("2026-11-29T16:32:00Z"), the store's timestamp format.
+std::string NowUtc();
+
+// A write transaction (BEGIN IMMEDIATE) that rolls back unless committed.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) {}
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  Status Begin();
+  Status Commit();
+
+ private:
+  sqlite3* db_;
+  bool open_ = false;
 };
 
 class Store {
@@ -52,8 +98,10 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // Records one item and its detector runs atomically. Runs replace earlier runs of the
-  // same detector on the same item; other detectors' earlier results stay.
+  // Records one item, its detector runs and its outcome atomically, with an audit entry.
+  // Runs replace earlier runs of the same detector on the same item; other detectors'
+  // earlier results stay. A review or failed outcome queues the item (once, however
+  // often it is scanned); an auto-action outcome records the policy's decision.
   // Returns the item's row id.
   StatusOr<int64_t> RecordItem(const ItemRecord& record);
 
@@ -67,6 +115,7 @@ class Store {
  private:
   explicit Store(sqlite3* db) : db_(db) {}
   Status Migrate();
+  Status RecordOutcome(int64_t item_id, const ItemRecord& record, const std::string& now);
   Status Exec(const char* sql);
 
   sqlite3* db_;

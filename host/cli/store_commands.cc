@@ -1,0 +1,242 @@
+// Commands that read or write the store without scanning:
+//   vigil stats [--json]        counts by outcome, detector and category
+//   vigil audit verify          recompute the audit chain
+//   vigil export                decided items as JSON lines or CSV
+//   vigil queue show            the review queue as text (the accessible path)
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "store/audit_log.h"
+#include "store/review_queue.h"
+#include "store/sqlite_statement.h"
+#include "store/store.h"
+
+namespace vigil::cli {
+namespace {
+
+std::unique_ptr<host::Store> OpenStoreOrSay(const GlobalOptions& global) {
+  if (!std::filesystem::exists(StorePath(global))) {
+    PrintError("no store at " + StorePath(global).string() + ": run `vigil scan` first, or name one with --store");
+    return nullptr;
+  }
+  auto store = host::Store::Open(StorePath(global));
+  if (!store.ok()) {
+    PrintError(store.status().message());
+    return nullptr;
+  }
+  return std::move(store).value();
+}
+
+// Rows of (key, count) from a two-column query.
+nlohmann::ordered_json Counts(host::Store& store, const char* sql) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  host::Statement rows(store.handle(), sql);
+  while (rows.ok() && rows.Step() == SQLITE_ROW) out[rows.ColumnText(0)] = rows.ColumnInt(1);
+  return out;
+}
+
+int Stats(const GlobalOptions& global, bool json) {
+  auto store = OpenStoreOrSay(global);
+  if (!store) return 1;
+  nlohmann::ordered_json stats;
+  auto counts = store->Counts();
+  if (!counts.ok()) {
+    PrintError(counts.status().message());
+    return 1;
+  }
+  stats["items"] = counts.value().items;
+  stats["failed_items"] = counts.value().failed_items;
+  stats["detections"] = counts.value().detections;
+  stats["by_outcome"] = Counts(*store, "SELECT outcome, count(*) FROM items GROUP BY outcome ORDER BY 1");
+  stats["by_detector"] = Counts(*store,
+      "SELECT detector || ' ' || label, count(*) FROM detections GROUP BY 1 ORDER BY 1");
+  stats["by_category"] = Counts(*store,
+      "SELECT category, count(*) FROM detections WHERE category IS NOT NULL AND category != '' "
+      "GROUP BY 1 ORDER BY 1");
+  stats["queue"] = Counts(*store, "SELECT state, count(*) FROM queue GROUP BY state ORDER BY 1");
+  stats["detector_failures"] = Counts(*store,
+      "SELECT detector, count(*) FROM detector_runs WHERE status = 'failed' GROUP BY 1 ORDER BY 1");
+  if (json) {
+    std::cout << stats.dump() << "\n";
+    return 0;
+  }
+  std::printf("Store %s\n", StorePath(global).c_str());
+  std::printf("  items: %lld (%lld failed), detections: %lld\n",
+              static_cast<long long>(counts.value().items),
+              static_cast<long long>(counts.value().failed_items),
+              static_cast<long long>(counts.value().detections));
+  for (const char* section : {"by_outcome", "queue", "by_detector", "by_category", "detector_failures"}) {
+    if (stats[section].empty()) continue;
+    std::printf("  %s:\n", section);
+    for (const auto& [key, value] : stats[section].items()) {
+      std::printf("    %-40s %lld\n", key.c_str(), static_cast<long long>(value.get<int64_t>()));
+    }
+  }
+  return 0;
+}
+
+int AuditVerify(const GlobalOptions& global, const std::string& expect_head) {
+  auto store = OpenStoreOrSay(global);
+  if (!store) return 1;
+  auto report = host::VerifyAudit(store->handle());
+  if (!report.ok()) {
+    PrintError(report.status().message());
+    return 1;
+  }
+  for (const auto& problem : report.value().problems) std::printf("BROKEN  %s\n", problem.c_str());
+  bool ok = report.value().problems.empty();
+  if (!expect_head.empty() && expect_head != report.value().head_hash) {
+    std::printf("BROKEN  the head is %s, not the expected %s (entries removed from the end, "
+                "or another log)\n", report.value().head_hash.c_str(), expect_head.c_str());
+    ok = false;
+  }
+  std::printf("%s: %lld entries, head %s\n", ok ? "OK" : "FAILED",
+              static_cast<long long>(report.value().entries),
+              report.value().head_hash.empty() ? "(empty)" : report.value().head_hash.c_str());
+  return ok ? 0 : 1;
+}
+
+std::string CsvField(const std::string& value) {
+  if (value.find_first_of(",\"\n\r") == std::string::npos) return value;
+  std::string quoted = "\"";
+  for (char c : value) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+int Export(const GlobalOptions& global, const std::string& format, const std::string& out_path) {
+  auto store = OpenStoreOrSay(global);
+  if (!store) return 1;
+  std::ofstream file;
+  std::ostream* out = &std::cout;
+  if (!out_path.empty()) {
+    file.open(out_path);
+    if (!file) {
+      PrintError("cannot write " + out_path);
+      return 1;
+    }
+    out = &file;
+  }
+  host::Statement rows(store->handle(),
+      "SELECT i.id, i.sha256, i.last_path, ifnull(i.url, ''), i.media_kind, i.size, i.outcome, "
+      "d.decision, d.reviewer, ifnull(d.reason, ''), d.decided_at, i.first_seen, "
+      "(SELECT group_concat(value, ' ') FROM signals s WHERE s.item_id = i.id AND s.type = 'md5'), "
+      "(SELECT group_concat(value, ' ') FROM signals s WHERE s.item_id = i.id AND s.type = 'sha1'), "
+      "(SELECT group_concat(value, ' ') FROM signals s WHERE s.item_id = i.id AND s.type = 'pdq'), "
+      "(SELECT group_concat(detector || ':' || label || ifnull(':' || category, ''), ' ') "
+      " FROM detections x WHERE x.item_id = i.id) "
+      "FROM decisions d JOIN items i ON i.id = d.item_id "
+      "WHERE d.id = (SELECT max(id) FROM decisions WHERE item_id = i.id) ORDER BY d.id");
+  if (!rows.ok()) {
+    PrintError("cannot read decisions from the store");
+    return 1;
+  }
+  const char* header[] = {"item_id", "sha256", "path", "url", "media_kind", "size", "outcome",
+                          "decision", "reviewer", "reason", "decided_at", "first_seen", "md5",
+                          "sha1", "pdq", "detections"};
+  if (format == "csv") {
+    for (size_t i = 0; i < std::size(header); ++i) *out << (i ? "," : "") << header[i];
+    *out << "\n";
+  }
+  int64_t count = 0;
+  while (rows.Step() == SQLITE_ROW) {
+    ++count;
+    if (format == "csv") {
+      for (int c = 0; c < static_cast<int>(std::size(header)); ++c) {
+        *out << (c ? "," : "") << CsvField(rows.ColumnText(c));
+      }
+      *out << "\n";
+    } else {
+      nlohmann::ordered_json line;
+      for (int c = 0; c < static_cast<int>(std::size(header)); ++c) {
+        line[header[c]] = c == 0 || c == 5 ? nlohmann::ordered_json(rows.ColumnInt(c))
+                                           : nlohmann::ordered_json(rows.ColumnText(c));
+      }
+      *out << line.dump() << "\n";
+    }
+  }
+  {
+    host::Transaction tx(store->handle());
+    nlohmann::json details = {{"format", format}, {"items", count},
+                              {"destination", out_path.empty() ? "stdout" : out_path}};
+    if (tx.Begin().ok() &&
+        host::AppendAudit(store->handle(), {"export", "export", 0, details.dump()}, host::NowUtc()).ok()) {
+      (void)tx.Commit();
+    }
+  }
+  if (!out_path.empty()) std::fprintf(stderr, "vigil: exported %lld decided items to %s\n",
+                                      static_cast<long long>(count), out_path.c_str());
+  return 0;
+}
+
+const char* SeverityWord(int s) {
+  static const char* const kWords[] = {"unspecified", "none", "low", "medium", "high", "critical"};
+  return s >= 0 && s <= 5 ? kWords[s] : "unknown";
+}
+
+int QueueShow(const GlobalOptions& global, const std::string& state, int limit) {
+  auto store = OpenStoreOrSay(global);
+  if (!store) return 1;
+  host::ReviewQueue queue(*store);
+  auto entries = queue.List(state == "all" ? "" : state, host::QueueOrder::kPriority, limit);
+  if (!entries.ok()) {
+    PrintError(entries.status().message());
+    return 1;
+  }
+  if (entries.value().empty()) std::printf("The queue has no %s items.\n", state.c_str());
+  for (const auto& e : entries.value()) {
+    std::printf("Item %lld, %s, priority %d, severity %s%s%s.\n  %s\n  Why: %s\n",
+                static_cast<long long>(e.item_id), e.state.c_str(), e.priority,
+                SeverityWord(e.severity), e.category.empty() ? "" : ", category ",
+                e.category.c_str(), e.path.c_str(), e.reason.empty() ? "-" : e.reason.c_str());
+    if (!e.decision.empty()) {
+      std::printf("  Decided: %s by %s.\n", e.decision.c_str(), e.decided_by.c_str());
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+void RegisterStoreCommands(CLI::App& app, GlobalOptions& options) {
+  static bool stats_json = false;
+  CLI::App* stats = app.add_subcommand("stats", "Counts by outcome, detector, category and queue state");
+  stats->add_flag("--json", stats_json, "One JSON object");
+  stats->callback([&options] { options.exit_code = Stats(options, stats_json); });
+
+  CLI::App* audit = app.add_subcommand("audit", "Check the hash-chained audit log");
+  audit->require_subcommand(1);
+  static std::string expect_head;
+  CLI::App* verify = audit->add_subcommand(
+      "verify", "Recompute the chain; name every edited, deleted or reordered entry. Exit 1 if broken");
+  verify->add_option("--expect-head", expect_head,
+                     "The head hash recorded earlier elsewhere: also catches entries removed from the end");
+  verify->callback([&options] { options.exit_code = AuditVerify(options, expect_head); });
+
+  static std::string format = "jsonl";
+  static std::string out;
+  CLI::App* exp = app.add_subcommand(
+      "export", "Decided items (hashes, detections, decision, reviewer, times; never the media)");
+  exp->add_option("--format", format, "jsonl or csv")->check(CLI::IsMember({"jsonl", "csv"}));
+  exp->add_option("--out", out, "Write to FILE instead of stdout")->type_name("FILE");
+  exp->callback([&options] { options.exit_code = Export(options, format, out); });
+
+  CLI::App* queue = app.add_subcommand("queue", "The review queue");
+  queue->require_subcommand(1);
+  static std::string state = "pending";
+  static int limit = 50;
+  CLI::App* show = queue->add_subcommand(
+      "show", "The queue as plain text, one item per paragraph (screen-reader friendly)");
+  show->add_option("--state", state, "pending, claimed, decided or all")
+      ->check(CLI::IsMember({"pending", "claimed", "decided", "all"}));
+  show->add_option("--limit", limit, "At most this many items")->check(CLI::Range(1, 100000));
+  show->callback([&options] { options.exit_code = QueueShow(options, state, limit); });
+}
+
+}  // namespace vigil::cli

@@ -1,0 +1,82 @@
+// Pipeline: the scanning engine. Items are read and decoded once on a worker thread,
+// then every detector that accepts the item runs as its own task, in parallel, on the
+// same pool; when the last one finishes the item goes to a single writer (the caller's
+// callback: policy, store, output) in completion order.
+//
+// Memory stays bounded whatever the input size: at most `max_in_flight` items are read
+// or being analysed at once, and an item's bytes and pixels are freed as soon as its
+// detectors are done. Cancellation (Ctrl-C) stops taking new items; items in flight
+// finish and are written, so the store is consistent and a re-run continues.
+#ifndef VIGIL_HOST_PIPELINE_PIPELINE_H_
+#define VIGIL_HOST_PIPELINE_PIPELINE_H_
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "intake/intake.h"
+#include "loader/detector.h"
+#include "pipeline/prepared_item.h"
+
+namespace vigil::host {
+
+struct PipelineOptions {
+  int threads = 0;                  // 0: one per hardware thread
+  size_t max_in_flight = 0;         // 0: 2 x threads
+  std::chrono::milliseconds detector_deadline{60000};  // per analyze call
+  PrepareLimits limits;
+};
+
+// Where the time went, summed over all items (nanoseconds of thread time).
+struct PipelineTimes {
+  int64_t prepare_ns = 0;                       // read + hash + decode
+  std::map<std::string, int64_t> detector_ns;   // per detector id
+  int64_t write_ns = 0;                         // the writer callback (policy + store + output)
+  int64_t items = 0;
+};
+
+class Pipeline {
+ public:
+  // Creates one instance of each detector with `configs[id]` (default when absent).
+  static StatusOr<std::unique_ptr<Pipeline>> Create(
+      const std::vector<Detector>& detectors,
+      const std::map<std::string, vigil::v1::DetectorConfig>& configs, PipelineOptions options);
+  ~Pipeline();
+
+  // Called on one thread, in completion order. A non-ok Status stops the run (the
+  // items in flight are still finished, not written) and Run returns it.
+  using Writer = std::function<Status(ItemRecord&)>;
+
+  // Runs every item through. Returns Cancelled when interrupted (what was written
+  // stays written).
+  Status Run(std::vector<IntakeItem> items, const Writer& write);
+
+  PipelineTimes times() const;
+  int threads() const { return threads_; }
+
+ private:
+  struct Job;
+  class ThreadPool;
+  Pipeline() = default;
+  void RunDetector(const std::shared_ptr<Job>& job, size_t detector_index);
+  void Finish(const std::shared_ptr<Job>& job);
+
+  std::vector<Detector> detectors_;
+  std::vector<std::unique_ptr<DetectorInstance>> instances_;
+  PipelineOptions options_;
+  int threads_ = 1;
+  std::unique_ptr<ThreadPool> pool_;
+
+  // Shared with the workers during Run.
+  struct Shared;
+  std::unique_ptr<Shared> shared_;
+};
+
+}  // namespace vigil::host
+
+#endif  // VIGIL_HOST_PIPELINE_PIPELINE_H_

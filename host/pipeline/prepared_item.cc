@@ -1,0 +1,117 @@
+#include "pipeline/prepared_item.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "scan/media_sniff.h"
+#include "scan/sha256.h"
+#include "vigil/v1/item.pb.h"
+
+namespace vigil::host {
+namespace fs = std::filesystem;
+
+std::unique_ptr<PreparedItem> PreparedItem::Prepare(IntakeItem intake, const PrepareLimits& limits) {
+  auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<PreparedItem> item(new PreparedItem());
+  ItemRecord& r = item->record_;
+  r.path = !intake.path.empty() ? intake.path : intake.url;
+  r.url = intake.url;
+  r.source = intake.source;
+  r.uploader_id = intake.uploader_id;
+  r.media_kind = "unknown";
+  if (!intake.error.ok()) {
+    r.status = intake.error;
+  } else if (intake.path.empty()) {
+    // A bare URL: its identity is the URL text.
+    r.media_kind = "url";
+    r.sha256 = Sha256Hex("url:" + intake.url);
+  } else {
+    std::error_code ec;
+    uint64_t size = fs::file_size(intake.path, ec);
+    if (ec) {
+      r.status = Status::IoError("cannot read: " + ec.message());
+    } else if (size > limits.max_file_bytes) {
+      r.status = Status::Resource("file is " + std::to_string(size) + " bytes, over the limit of " +
+                                  std::to_string(limits.max_file_bytes));
+    } else {
+      std::ifstream in(intake.path, std::ios::binary);
+      item->bytes_.assign(size, '\0');
+      if (!in || !in.read(item->bytes_.data(), static_cast<std::streamsize>(size))) {
+        r.status = Status::IoError("cannot read the whole file");
+        item->bytes_.clear();
+      }
+    }
+    if (r.status.ok()) {
+      r.size = item->bytes_.size();
+      r.sha256 = Sha256Hex(item->bytes_);
+      uint32_t kind = SniffMediaKind(item->bytes_);
+      r.media_kind = MediaKindName(kind);
+      if (kind == VIGIL_MEDIA_IMAGE) {
+        auto decoded = decode::DecodeImage(reinterpret_cast<const uint8_t*>(item->bytes_.data()),
+                                           item->bytes_.size(), limits.decode);
+        if (decoded.ok()) {
+          item->image_ = std::move(decoded).value();
+          r.format = item->image_->format_name();
+          r.width = item->image_->width;
+          r.height = item->image_->height;
+          r.orientation = item->image_->orientation;
+        } else {
+          // Recorded as failed (never clean), but exact-hash detectors still see the bytes.
+          r.status = Status::Corruption("image could not be decoded: " +
+                                        decoded.status().message());
+          r.media_kind = "binary";
+        }
+      }
+    }
+  }
+  item->BuildView();
+  item->prepare_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now() - start).count();
+  return item;
+}
+
+void PreparedItem::BuildView() {
+  uint32_t kind = VIGIL_MEDIA_UNKNOWN;
+  if (record_.media_kind == "image") kind = VIGIL_MEDIA_IMAGE;
+  else if (record_.media_kind == "video") kind = VIGIL_MEDIA_VIDEO;
+  else if (record_.media_kind == "url") kind = VIGIL_MEDIA_URL;
+  else if (record_.media_kind == "binary") kind = VIGIL_MEDIA_BINARY;
+
+  vigil::v1::ItemMetadata metadata;
+  metadata.set_item_id(record_.sha256);
+  metadata.set_path(record_.path);
+  metadata.set_url(record_.url);
+  metadata.set_source(record_.source);
+  metadata.set_uploader_id(record_.uploader_id);
+  metadata.set_size_bytes(record_.size);
+  metadata.set_media_kind(static_cast<vigil::v1::MediaKind>(kind));
+  if (image_) {
+    metadata.mutable_image()->set_width(image_->width);
+    metadata.mutable_image()->set_height(image_->height);
+    metadata.mutable_image()->set_orientation(static_cast<uint32_t>(image_->orientation));
+    metadata.mutable_image()->set_format(image_->format_name());
+    image_view_ = {sizeof(vigil_image_view_t), image_->width, image_->height,
+                   static_cast<uint32_t>(image_->stride), VIGIL_PIXEL_RGB8,
+                   static_cast<uint32_t>(image_->orientation), image_->pixels.data()};
+  }
+  metadata_ = metadata.SerializeAsString();
+  view_ = {};
+  view_.struct_size = sizeof(view_);
+  view_.media_kind = kind;
+  view_.metadata = reinterpret_cast<const uint8_t*>(metadata_.data());
+  view_.metadata_size = metadata_.size();
+  view_.bytes = bytes_.empty() ? nullptr : reinterpret_cast<const uint8_t*>(bytes_.data());
+  view_.bytes_size = bytes_.size();
+  view_.image = image_ ? &image_view_ : nullptr;
+}
+
+void PreparedItem::ReleaseMedia() {
+  std::string().swap(bytes_);
+  image_.reset();
+  view_.bytes = nullptr;
+  view_.bytes_size = 0;
+  view_.image = nullptr;
+}
+
+}  // namespace vigil::host

@@ -1,0 +1,53 @@
+// PreparedItem: one item read, identified and decoded once, with the borrowed views
+// every detector gets. Decoding happens here and nowhere else.
+#ifndef VIGIL_HOST_PIPELINE_PREPARED_ITEM_H_
+#define VIGIL_HOST_PIPELINE_PREPARED_ITEM_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "intake/intake.h"
+#include "store/store.h"
+#include "vigil/decode/image_decoder.h"
+#include "vigil/plugin.h"
+
+namespace vigil::host {
+
+struct PrepareLimits {
+  uint64_t max_file_bytes = 1ull << 30;   // larger files fail with a clear reason
+  decode::DecodeLimits decode;            // pixels, dimensions, encoded size
+};
+
+class PreparedItem {
+ public:
+  // Reads and decodes. Failures (unreadable, too large, undecodable image) are in
+  // record().status; an image that does not decode is still offered to detectors that
+  // take raw bytes (as VIGIL_MEDIA_BINARY), so exact hashes are never lost.
+  static std::unique_ptr<PreparedItem> Prepare(IntakeItem intake, const PrepareLimits& limits);
+
+  // Borrowed by detectors for the duration of their analyze call.
+  const vigil_item_view_t& view() const { return view_; }
+  uint32_t media_kind() const { return view_.media_kind; }
+  ItemRecord& record() { return record_; }
+  // Time spent reading and decoding, for the pipeline's breakdown.
+  int64_t prepare_ns() const { return prepare_ns_; }
+  // Frees the bytes and pixels once every detector is done (bounded memory).
+  void ReleaseMedia();
+
+ private:
+  PreparedItem() = default;
+  void BuildView();
+
+  ItemRecord record_;
+  std::string bytes_;
+  std::optional<decode::DecodedImage> image_;
+  std::string metadata_;
+  vigil_image_view_t image_view_{};
+  vigil_item_view_t view_{};
+  int64_t prepare_ns_ = 0;
+};
+
+}  // namespace vigil::host
+
+#endif  // VIGIL_HOST_PIPELINE_PREPARED_ITEM_H_

@@ -1,0 +1,256 @@
+#include "policy/policy.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace vigil::host {
+namespace {
+
+int Rank(Disposition d) {
+  switch (d) {
+    case Disposition::kClear: return 0;
+    case Disposition::kReview: return 1;
+    case Disposition::kFailed: return 2;
+    case Disposition::kAutoAction: return 3;
+  }
+  return 0;
+}
+
+std::string Where(const toml::node& node, const std::string& source) {
+  const auto& at = node.source().begin;
+  return source + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
+}
+
+StatusOr<int> SeverityFromName(const std::string& name) {
+  static const char* const kNames[] = {"unspecified", "none", "low", "medium", "high",
+                                       "critical"};
+  for (int i = 0; i < 6; ++i) {
+    if (name == kNames[i]) return i;
+  }
+  return Status::InvalidArgument("unknown severity '" + name +
+                                 "' (use none, low, medium, high or critical)");
+}
+
+StatusOr<Disposition> DispositionFromName(const std::string& name) {
+  if (name == "clear") return Disposition::kClear;
+  if (name == "review") return Disposition::kReview;
+  if (name == "auto-action") return Disposition::kAutoAction;
+  return Status::InvalidArgument("unknown outcome '" + name +
+                                 "' (use clear, review or auto-action)");
+}
+
+// Reads a table strictly: every key must be in `allowed`.
+Status CheckKeys(const toml::table& table, std::initializer_list<std::string_view> allowed,
+                 const std::string& source) {
+  for (const auto& [key, node] : table) {
+    if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
+      return Status::InvalidArgument(Where(node, source) + ": unknown key '" +
+                                     std::string(key.str()) + "'");
+    }
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::vector<std::string>> StringList(const toml::table& table, std::string_view key,
+                                              const std::string& source) {
+  std::vector<std::string> out;
+  const toml::node* node = table.get(key);
+  if (!node) return out;
+  const toml::array* array = node->as_array();
+  if (!array) {
+    return Status::InvalidArgument(Where(*node, source) + ": '" + std::string(key) +
+                                   "' must be a list of strings");
+  }
+  for (const auto& item : *array) {
+    auto value = item.value<std::string>();
+    if (!value) {
+      return Status::InvalidArgument(Where(item, source) + ": '" + std::string(key) +
+                                     "' must be a list of strings");
+    }
+    out.push_back(*value);
+  }
+  return out;
+}
+
+StatusOr<int> IntIn(const toml::table& table, std::string_view key, int low, int high,
+                    int fallback, const std::string& source) {
+  const toml::node* node = table.get(key);
+  if (!node) return fallback;
+  auto value = node->value<int64_t>();
+  if (!value || *value < low || *value > high) {
+    return Status::InvalidArgument(Where(*node, source) + ": '" + std::string(key) +
+                                   "' must be a whole number from " + std::to_string(low) +
+                                   " to " + std::to_string(high));
+  }
+  return static_cast<int>(*value);
+}
+
+bool Matches(const std::vector<std::string>& allowed, const std::string& value) {
+  return allowed.empty() || std::find(allowed.begin(), allowed.end(), value) != allowed.end();
+}
+
+}  // namespace
+
+const char* DispositionName(Disposition disposition) {
+  switch (disposition) {
+    case Disposition::kClear: return "clear";
+    case Disposition::kReview: return "review";
+    case Disposition::kAutoAction: return "auto-action";
+    case Disposition::kFailed: return "failed";
+  }
+  return "clear";
+}
+
+StatusOr<Policy> Policy::Load(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) return Status::IoError("cannot read the policy file " + path.string());
+  std::stringstream text;
+  text << in.rdbuf();
+  return Parse(text.str(), path.string());
+}
+
+Policy Policy::Default() {
+  auto policy = Parse(kDefaultPolicyToml, "built-in default policy");
+  // The built-in text is tested; failing here is a build defect, not a user error.
+  return policy.ok() ? policy.value() : Policy();
+}
+
+StatusOr<Policy> Policy::Parse(const std::string& toml_text, const std::string& source) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source);
+  } catch (const toml::parse_error& e) {
+    const auto& at = e.source().begin;
+    return Status::InvalidArgument(source + ":" + std::to_string(at.line) + ":" +
+                                   std::to_string(at.column) + ": " +
+                                   std::string(e.description()));
+  }
+  if (Status s = CheckKeys(root, {"defaults", "rules"}, source); !s.ok()) return s;
+  Policy policy;
+  if (const toml::table* defaults = root["defaults"].as_table()) {
+    if (Status s = CheckKeys(*defaults, {"unmatched", "unmatched_priority",
+                                         "unmatched_obscure_level", "failed_priority",
+                                         "failed_obscure_level"}, source);
+        !s.ok()) {
+      return s;
+    }
+    if (auto unmatched = (*defaults)["unmatched"].value<std::string>()) {
+      auto d = DispositionFromName(*unmatched);
+      if (!d.ok()) return Status::InvalidArgument(source + ": defaults.unmatched: " + d.status().message());
+      policy.unmatched_ = d.value();
+    }
+    auto up = IntIn(*defaults, "unmatched_priority", 0, 1000, 10, source);
+    auto uo = IntIn(*defaults, "unmatched_obscure_level", 0, kMaxObscureLevel, 5, source);
+    auto fp = IntIn(*defaults, "failed_priority", 0, 1000, 50, source);
+    auto fo = IntIn(*defaults, "failed_obscure_level", 0, kMaxObscureLevel, 7, source);
+    for (const auto* v : {&up, &uo, &fp, &fo}) {
+      if (!v->ok()) return v->status();
+    }
+    policy.unmatched_priority_ = up.value();
+    policy.unmatched_obscure_ = uo.value();
+    policy.failed_priority_ = fp.value();
+    policy.failed_obscure_ = fo.value();
+  }
+  if (const toml::node* rules_node = root.get("rules")) {
+    const toml::array* rules = rules_node->as_array();
+    if (!rules) return Status::InvalidArgument(Where(*rules_node, source) + ": use [[rules]] tables");
+    for (const auto& node : *rules) {
+      const toml::table* table = node.as_table();
+      if (!table) return Status::InvalidArgument(Where(node, source) + ": a rule must be a table");
+      if (Status s = CheckKeys(*table, {"name", "detectors", "labels", "categories",
+                                        "signal_types", "min_severity", "min_score", "outcome",
+                                        "priority", "obscure_level"}, source);
+          !s.ok()) {
+        return s;
+      }
+      PolicyRule rule;
+      auto name = (*table)["name"].value<std::string>();
+      auto outcome = (*table)["outcome"].value<std::string>();
+      if (!name || !outcome) {
+        return Status::InvalidArgument(Where(node, source) + ": a rule needs 'name' and 'outcome'");
+      }
+      rule.name = *name;
+      auto d = DispositionFromName(*outcome);
+      if (!d.ok()) return Status::InvalidArgument(Where(node, source) + ": " + d.status().message());
+      rule.outcome = d.value();
+      for (auto [key, target] : {std::pair{"detectors", &rule.detectors},
+                                 std::pair{"labels", &rule.labels},
+                                 std::pair{"categories", &rule.categories},
+                                 std::pair{"signal_types", &rule.signal_types}}) {
+        auto list = StringList(*table, key, source);
+        if (!list.ok()) return list.status();
+        *target = list.value();
+      }
+      if (auto severity = (*table)["min_severity"].value<std::string>()) {
+        auto level = SeverityFromName(*severity);
+        if (!level.ok()) return Status::InvalidArgument(Where(node, source) + ": " + level.status().message());
+        rule.min_severity = level.value();
+      }
+      if (const toml::node* score = table->get("min_score")) {
+        auto value = score->value<double>();
+        if (!value || *value < 0 || *value > 1) {
+          return Status::InvalidArgument(Where(*score, source) + ": 'min_score' must be from 0 to 1");
+        }
+        rule.min_score = *value;
+      }
+      auto priority = IntIn(*table, "priority", 0, 1000, 10, source);
+      auto obscure = IntIn(*table, "obscure_level", 0, kMaxObscureLevel, 5, source);
+      if (!priority.ok()) return priority.status();
+      if (!obscure.ok()) return obscure.status();
+      rule.priority = priority.value();
+      rule.obscure_level = obscure.value();
+      policy.rules_.push_back(std::move(rule));
+    }
+  }
+  return policy;
+}
+
+Outcome Policy::Decide(const ItemRecord& record) const {
+  Outcome outcome;  // kClear
+  std::string failures = record.status.message();
+  for (const DetectorRun& run : record.runs) {
+    if (!run.status.ok()) failures += (failures.empty() ? "" : "; ") + run.status.message();
+  }
+  for (const DetectorRun& run : record.runs) {
+    for (const auto& d : run.result.detections()) {
+      outcome.severity = std::max(outcome.severity, static_cast<int>(d.severity()));
+      const std::string category = d.has_match() ? d.match().category() : "";
+      const PolicyRule* matched = nullptr;
+      for (const PolicyRule& rule : rules_) {
+        if (Matches(rule.detectors, run.detector) && Matches(rule.labels, d.label()) &&
+            Matches(rule.categories, category) && Matches(rule.signal_types, d.signal_type()) &&
+            static_cast<int>(d.severity()) >= rule.min_severity && d.score() >= rule.min_score) {
+          matched = &rule;
+          break;
+        }
+      }
+      Disposition disposition = matched ? matched->outcome : unmatched_;
+      int priority = matched ? matched->priority : unmatched_priority_;
+      int obscure = matched ? matched->obscure_level : unmatched_obscure_;
+      if (Rank(disposition) > Rank(outcome.disposition) ||
+          (disposition == outcome.disposition && priority > outcome.priority)) {
+        outcome.disposition = disposition;
+        outcome.priority = priority;
+        outcome.rule = matched ? matched->name : "unmatched detection";
+        outcome.reason = run.detector + ": " + d.label() +
+                         (category.empty() ? "" : " (" + category + ")") +
+                         (d.reason().empty() ? "" : ": " + d.reason());
+        if (!category.empty()) outcome.category = category;
+      }
+      outcome.obscure_level = std::max(outcome.obscure_level, obscure);
+    }
+  }
+  if (!failures.empty() && outcome.disposition != Disposition::kAutoAction) {
+    outcome.disposition = Disposition::kFailed;
+    outcome.priority = std::max(outcome.priority, failed_priority_);
+    outcome.obscure_level = std::max(outcome.obscure_level, failed_obscure_);
+    outcome.rule = "detector failed";
+    outcome.reason = failures;
+  }
+  return outcome;
+}
+
+}  // namespace vigil::host

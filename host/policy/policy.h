@@ -1,0 +1,62 @@
+// Policy: decides what happens to an item from its detections: clear it, act on it
+// automatically (a known severe match needs no human view), or queue it for review with
+// a priority and the obscuring level the console starts at.
+//
+// The policy is a TOML file (toml++), checked strictly: an unknown key or a bad value is
+// an error with its line, never a silent default. policy/default.toml is the shipped,
+// documented default.
+#ifndef VIGIL_HOST_POLICY_POLICY_H_
+#define VIGIL_HOST_POLICY_POLICY_H_
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "store/store.h"
+
+namespace vigil::host {
+
+// Obscuring levels the console understands: 0 none ... 7 strongest.
+inline constexpr int kMaxObscureLevel = 7;
+
+struct PolicyRule {
+  std::string name;
+  std::vector<std::string> detectors;     // empty: any
+  std::vector<std::string> labels;        // empty: any
+  std::vector<std::string> categories;    // empty: any
+  std::vector<std::string> signal_types;  // empty: any
+  int min_severity = 0;                   // vigil.v1.Severity value
+  double min_score = 0.0;
+  Disposition outcome = Disposition::kReview;
+  int priority = 10;
+  int obscure_level = 5;
+};
+
+class Policy {
+ public:
+  static StatusOr<Policy> Load(const std::filesystem::path& path);
+  static StatusOr<Policy> Parse(const std::string& toml_text, const std::string& source_name);
+  // The built-in policy (the same text as policy/default.toml).
+  static Policy Default();
+
+  // The outcome for one scanned item. Never kClear when a detector failed.
+  Outcome Decide(const ItemRecord& record) const;
+
+  const std::vector<PolicyRule>& rules() const { return rules_; }
+
+ private:
+  std::vector<PolicyRule> rules_;
+  Disposition unmatched_ = Disposition::kReview;
+  int unmatched_priority_ = 10;
+  int unmatched_obscure_ = 5;
+  int failed_priority_ = 50;
+  int failed_obscure_ = 7;
+};
+
+// The text of policy/default.toml, compiled in.
+extern const char kDefaultPolicyToml[];
+
+}  // namespace vigil::host
+
+#endif  // VIGIL_HOST_POLICY_POLICY_H_

@@ -1,0 +1,48 @@
+// The append-only, hash-chained audit log.
+//
+// Each entry carries the SHA-256 of the previous entry's hash and its own fields, so an
+// edited, deleted or reordered row breaks the chain and `vigil audit verify` names it.
+// SQL triggers refuse UPDATE and DELETE as a first line; the chain is what proves it.
+// Removing entries from the end cannot be seen from inside the file: verify prints the
+// head hash and count so they can be anchored elsewhere (a ticket, a second system), and
+// --expect-head checks against that anchor.
+#ifndef VIGIL_HOST_STORE_AUDIT_LOG_H_
+#define VIGIL_HOST_STORE_AUDIT_LOG_H_
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace vigil::host {
+
+struct AuditEntry {
+  std::string actor;    // "scanner", a reviewer id, "export"
+  std::string action;   // "item.scanned", "queue.decided", "reveal", ...
+  int64_t item_id = 0;  // 0: not about one item
+  std::string details;  // JSON object text
+};
+
+struct AuditReport {
+  int64_t entries = 0;
+  std::string head_hash;              // hash of the last entry ("" when empty)
+  std::vector<std::string> problems;  // empty when the chain verifies
+};
+
+// Appends one entry. REQUIRES: inside a write transaction on `db` (so the entry commits
+// with the change it records).
+Status AppendAudit(sqlite3* db, const AuditEntry& entry, const std::string& at);
+
+// Recomputes the whole chain.
+StatusOr<AuditReport> VerifyAudit(sqlite3* db);
+
+// The chain's genesis "previous hash".
+inline const char kAuditGenesis[] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+}  // namespace vigil::host
+
+#endif  // VIGIL_HOST_STORE_AUDIT_LOG_H_

@@ -1,0 +1,79 @@
+// ReviewQueue: the store's queue of items waiting for a person, with leases so that two
+// reviewers never hold the same item, decisions, and the reviewer exposure ledger.
+// Every change is one transaction with its audit entry.
+#ifndef VIGIL_HOST_STORE_REVIEW_QUEUE_H_
+#define VIGIL_HOST_STORE_REVIEW_QUEUE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "store/store.h"
+
+namespace vigil::host {
+
+struct QueueEntry {
+  int64_t item_id = 0;
+  std::string sha256;
+  std::string path;
+  std::string url;
+  std::string media_kind;
+  std::string state;         // "pending", "claimed", "decided"
+  std::string outcome;       // "review", "failed", "auto-action"
+  int priority = 0;
+  int severity = 0;
+  int obscure_level = 0;
+  std::string category;
+  std::string reason;
+  std::string lease_owner;
+  std::string enqueued_at;
+  std::string decision;      // the latest decision, when decided
+  std::string decided_by;
+};
+
+enum class QueueOrder { kPriority, kOldestFirst };
+
+struct ClaimOptions {
+  QueueOrder order = QueueOrder::kPriority;
+  int lease_seconds = 600;
+  int max_severity = 5;  // items above this severity are not served (exposure budget)
+};
+
+// The decisions a reviewer can make (single keys in the console).
+bool IsValidDecision(const std::string& decision);
+
+class ReviewQueue {
+ public:
+  explicit ReviewQueue(Store& store) : store_(store) {}
+
+  // Items in `state` ("" for all), in the given order.
+  StatusOr<std::vector<QueueEntry>> List(const std::string& state, QueueOrder order,
+                                         int limit) const;
+  StatusOr<std::optional<QueueEntry>> Get(int64_t item_id) const;
+
+  // Leases the next pending item (or one whose lease expired) to `reviewer`; nullopt
+  // when nothing is left that the options allow.
+  StatusOr<std::optional<QueueEntry>> Claim(const std::string& reviewer,
+                                            const ClaimOptions& options);
+  // Gives a claimed item back (skip).
+  Status Release(int64_t item_id, const std::string& reviewer);
+  // Records a decision on an item `reviewer` holds. `reason` is required for
+  // "not-illegal" and "escalate" (policy: a reviewer explains clearing or passing on).
+  Status Decide(int64_t item_id, const std::string& reviewer, const std::string& decision,
+                const std::string& reason);
+
+  // Exposure ledger: what a reviewer saw and for how long unobscured.
+  Status RecordExposure(const std::string& reviewer, int64_t item_id, int severity,
+                        double seconds_unobscured, int reveals);
+  Status RecordReveal(const std::string& reviewer, int64_t item_id, float x, float y, float w,
+                      float h, int64_t duration_ms);
+
+ private:
+  Store& store_;
+};
+
+}  // namespace vigil::host
+
+#endif  // VIGIL_HOST_STORE_REVIEW_QUEUE_H_
