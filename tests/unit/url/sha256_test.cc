@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 
 #include <random>
+#include <string_view>
+#include <vector>
 
 #include "vigil/url/sha256.h"
 
@@ -37,6 +39,20 @@ TEST(Sha256, MatchesOpenSslOnAllShortLengthsAndRandomInput) {
       ASSERT_EQ(Sha256Portable(s), want) << "len " << len;
     }
   }
+}
+
+TEST(Sha256, BatchMatchesSingleForMixedLengths) {
+  std::mt19937 rng(7);
+  std::vector<std::string> inputs;
+  for (int i = 0; i < 41; ++i) {
+    std::string s(rng() % 200, '\0');
+    for (char& c : s) c = static_cast<char>(rng());
+    inputs.push_back(std::move(s));
+  }
+  std::vector<std::string_view> views(inputs.begin(), inputs.end());
+  std::vector<Sha256Digest> out(views.size());
+  Sha256Batch(views.data(), views.size(), out.data());
+  for (size_t i = 0; i < inputs.size(); ++i) EXPECT_EQ(out[i], OpenSsl(inputs[i])) << i;
 }
 
 TEST(Sha256, HexRoundTripAndRejects) {

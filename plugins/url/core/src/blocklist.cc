@@ -145,31 +145,58 @@ void Blocklist::Impl::Probe(uint64_t fp, uint32_t index, const LookupExpression&
 }
 
 void Blocklist::Impl::Lookup(const LookupExpressions& exprs, std::vector<Match>* out) const {
-  if (header.record_count == 0) return;
+  if (header.record_count == 0 || exprs.size() == 0) return;
   const bool hashed = header.format == static_cast<uint32_t>(ListFormat::kHashed);
-  std::string_view last_host;
-  bool host_may_match = false;
-  for (uint32_t i = 0; i < exprs.size(); ++i) {
-    const LookupExpression& e = exprs[i];
-    if (hashed) {
-      const Sha256Digest digest = Sha256(e.text);
-      const uint64_t fp = internal::NonZero(internal::Load64(digest.data()));
-      if (!internal::BloomMayContain(bloom, header.bloom_block_count, fp)) continue;
-      Probe(fp, i, e, &digest, out);
+  // Work in phases so the independent cache misses of one URL overlap: compute every
+  // fingerprint, prefetch every filter line, then test and probe.
+  thread_local std::vector<uint64_t> fps;
+  fps.resize(exprs.size());
+  if (hashed) {
+    thread_local std::vector<std::string_view> texts;
+    thread_local std::vector<Sha256Digest> digests;
+    texts.resize(exprs.size());
+    digests.resize(exprs.size());
+    for (size_t i = 0; i < exprs.size(); ++i) texts[i] = exprs[i].text;
+    Sha256Batch(texts.data(), texts.size(), digests.data());
+    for (size_t i = 0; i < exprs.size(); ++i) {
+      fps[i] = internal::NonZero(internal::Load64(digests[i].data()));
+      internal::BloomPrefetch(bloom, header.bloom_block_count, fps[i]);
+    }
+    for (uint32_t i = 0; i < exprs.size(); ++i) {
+      if (internal::BloomMayContain(bloom, header.bloom_block_count, fps[i])) {
+        Probe(fps[i], i, exprs[i], &digests[i], out);
+      }
+    }
+    return;
+  }
+  // Plain lists filter by host first: expressions come grouped by host suffix, and a
+  // host absent from the filter rules out all of its expressions at once.
+  for (size_t i = 0; i < exprs.size(); ++i) {
+    if (i > 0 && exprs[i].host.data() == exprs[i - 1].host.data() &&
+        exprs[i].host.size() == exprs[i - 1].host.size()) {
+      fps[i] = fps[i - 1];
       continue;
     }
-    // Plain lists filter by host first: expressions come grouped by host suffix.
-    if (e.host.data() != last_host.data() || e.host.size() != last_host.size()) {
-      if (e.host != last_host) {
-        host_may_match = internal::BloomMayContain(
-            bloom, header.bloom_block_count, internal::Fingerprint64(e.host, internal::kHostSeed));
-      }
-      last_host = e.host;
+    fps[i] = internal::Fingerprint64(exprs[i].host, internal::kHostSeed);
+    internal::BloomPrefetch(bloom, header.bloom_block_count, fps[i]);
+  }
+  // Expressions of hosts that pass the filter: fingerprint, prefetch the slot, probe.
+  thread_local std::vector<uint32_t> candidates;
+  candidates.clear();
+  bool host_may_match = false;
+  const uint64_t mask = header.slot_count - 1;
+  for (uint32_t i = 0; i < exprs.size(); ++i) {
+    if (i == 0 || fps[i] != fps[i - 1]) {
+      host_may_match = internal::BloomMayContain(bloom, header.bloom_block_count, fps[i]);
     }
     if (!host_may_match) continue;
-    Probe(internal::NonZero(internal::Fingerprint64(e.text, internal::kExpressionSeed)), i, e,
-          nullptr, out);
+    candidates.push_back(i);
   }
+  for (uint32_t i : candidates) {
+    fps[i] = internal::NonZero(internal::Fingerprint64(exprs[i].text, internal::kExpressionSeed));
+    __builtin_prefetch(slot_fp + (fps[i] & mask));
+  }
+  for (uint32_t i : candidates) Probe(fps[i], i, exprs[i], nullptr, out);
 }
 
 Blocklist::Blocklist(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

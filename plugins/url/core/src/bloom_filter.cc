@@ -33,6 +33,11 @@ void BloomInsert(uint64_t* blocks, uint64_t block_count, uint64_t fingerprint) {
   }
 }
 
+void BloomPrefetch(const uint64_t* blocks, uint64_t block_count, uint64_t fingerprint) {
+  const uint64_t h = Remix(fingerprint);
+  __builtin_prefetch(blocks + ((h >> 40) & (block_count - 1)) * kBloomBlockWords);
+}
+
 bool BloomMayContain(const uint64_t* blocks, uint64_t block_count, uint64_t fingerprint) {
   const uint64_t h = Remix(fingerprint);
   const uint64_t* block = blocks + ((h >> 40) & (block_count - 1)) * kBloomBlockWords;

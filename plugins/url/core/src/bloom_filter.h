@@ -14,6 +14,8 @@ constexpr size_t kBloomBlockWords = 8;  // 512 bits = one cache line
 // Number of 64-byte blocks (a power of two) for `keys` keys.
 uint64_t BloomBlocksFor(uint64_t keys);
 void BloomInsert(uint64_t* blocks, uint64_t block_count, uint64_t fingerprint);
+// Starts loading the cache line a later BloomMayContain(fingerprint) will read.
+void BloomPrefetch(const uint64_t* blocks, uint64_t block_count, uint64_t fingerprint);
 bool BloomMayContain(const uint64_t* blocks, uint64_t block_count, uint64_t fingerprint);
 
 }  // namespace vigil::url::internal

@@ -6,6 +6,7 @@
 // with OpenSSL.
 #include "vigil/url/sha256.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "percent_encoding.h"
@@ -108,6 +109,63 @@ __attribute__((target("sha,sse4.1,ssse3"))) void CompressShaNi(uint32_t state[8]
   _mm_storeu_si128(reinterpret_cast<__m128i*>(state + 4), state1);
 }
 
+// Two independent messages at once: sha256rnds2 has a long latency, so interleaving
+// two dependency chains nearly doubles throughput for a URL's batch of expressions.
+__attribute__((target("sha,sse4.1,ssse3"))) void CompressShaNiX2(uint32_t state_a[8],
+                                                                   const uint8_t* block_a,
+                                                                   uint32_t state_b[8],
+                                                                   const uint8_t* block_b) {
+  const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i tmp_a = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state_a)), 0xB1);
+  __m128i s1a = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state_a + 4)), 0x1B);
+  __m128i s0a = _mm_alignr_epi8(tmp_a, s1a, 8);
+  s1a = _mm_blend_epi16(s1a, tmp_a, 0xF0);
+  __m128i tmp_b = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state_b)), 0xB1);
+  __m128i s1b = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state_b + 4)), 0x1B);
+  __m128i s0b = _mm_alignr_epi8(tmp_b, s1b, 8);
+  s1b = _mm_blend_epi16(s1b, tmp_b, 0xF0);
+  const __m128i save0a = s0a, save1a = s1a, save0b = s0b, save1b = s1b;
+  __m128i wa[4], wb[4];
+  for (int i = 0; i < 16; ++i) {
+    __m128i xa, xb;
+    if (i < 4) {
+      xa = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block_a + 16 * i)), mask);
+      xb = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block_b + 16 * i)), mask);
+    } else {
+      xa = _mm_sha256msg2_epu32(
+          _mm_add_epi32(_mm_sha256msg1_epu32(wa[i & 3], wa[(i + 1) & 3]),
+                        _mm_alignr_epi8(wa[(i + 3) & 3], wa[(i + 2) & 3], 4)),
+          wa[(i + 3) & 3]);
+      xb = _mm_sha256msg2_epu32(
+          _mm_add_epi32(_mm_sha256msg1_epu32(wb[i & 3], wb[(i + 1) & 3]),
+                        _mm_alignr_epi8(wb[(i + 3) & 3], wb[(i + 2) & 3], 4)),
+          wb[(i + 3) & 3]);
+    }
+    wa[i & 3] = xa;
+    wb[i & 3] = xb;
+    const __m128i k = _mm_load_si128(reinterpret_cast<const __m128i*>(kK + 4 * i));
+    __m128i ma = _mm_add_epi32(xa, k), mb = _mm_add_epi32(xb, k);
+    s1a = _mm_sha256rnds2_epu32(s1a, s0a, ma);
+    s1b = _mm_sha256rnds2_epu32(s1b, s0b, mb);
+    ma = _mm_shuffle_epi32(ma, 0x0E);
+    mb = _mm_shuffle_epi32(mb, 0x0E);
+    s0a = _mm_sha256rnds2_epu32(s0a, s1a, ma);
+    s0b = _mm_sha256rnds2_epu32(s0b, s1b, mb);
+  }
+  s0a = _mm_add_epi32(s0a, save0a);
+  s1a = _mm_add_epi32(s1a, save1a);
+  s0b = _mm_add_epi32(s0b, save0b);
+  s1b = _mm_add_epi32(s1b, save1b);
+  tmp_a = _mm_shuffle_epi32(s0a, 0x1B);
+  s1a = _mm_shuffle_epi32(s1a, 0xB1);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state_a), _mm_blend_epi16(tmp_a, s1a, 0xF0));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state_a + 4), _mm_alignr_epi8(s1a, tmp_a, 8));
+  tmp_b = _mm_shuffle_epi32(s0b, 0x1B);
+  s1b = _mm_shuffle_epi32(s1b, 0xB1);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state_b), _mm_blend_epi16(tmp_b, s1b, 0xF0));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state_b + 4), _mm_alignr_epi8(s1b, tmp_b, 8));
+}
+
 bool CpuHasShaNi() {
   unsigned a, b, c, d;
   if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return false;
@@ -128,24 +186,32 @@ CompressFn PickCompress(bool allow_hardware) {
   return CompressPortable;
 }
 
-Sha256Digest Hash(std::string_view data, CompressFn compress) {
-  uint32_t state[8];
-  std::memcpy(state, kInit, sizeof state);
-  const auto* p = reinterpret_cast<const uint8_t*>(data.data());
-  size_t n = data.size();
-  while (n >= 64) {
-    compress(state, p);
-    p += 64;
-    n -= 64;
+// A message as a sequence of 64-byte blocks: its full blocks in place, then one or two
+// padded tail blocks.
+struct PaddedMessage {
+  const uint8_t* data;
+  size_t full_blocks;
+  size_t tail_blocks;
+  alignas(16) uint8_t tail[128];
+
+  explicit PaddedMessage(std::string_view m)
+      : data(reinterpret_cast<const uint8_t*>(m.data())), full_blocks(m.size() / 64) {
+    const size_t rest = m.size() % 64;
+    tail_blocks = rest < 56 ? 1 : 2;
+    const size_t tail_len = 64 * tail_blocks;
+    if (rest > 0) std::memcpy(tail, data + 64 * full_blocks, rest);
+    tail[rest] = 0x80;
+    std::memset(tail + rest + 1, 0, tail_len - rest - 1 - 8);
+    const uint64_t bits = static_cast<uint64_t>(m.size()) * 8;
+    for (int i = 0; i < 8; ++i) tail[tail_len - 1 - i] = static_cast<uint8_t>(bits >> (8 * i));
   }
-  uint8_t tail[128] = {};
-  if (n > 0) std::memcpy(tail, p, n);
-  tail[n] = 0x80;
-  const size_t tail_len = n < 56 ? 64 : 128;
-  const uint64_t bits = static_cast<uint64_t>(data.size()) * 8;
-  for (int i = 0; i < 8; ++i) tail[tail_len - 1 - i] = static_cast<uint8_t>(bits >> (8 * i));
-  compress(state, tail);
-  if (tail_len == 128) compress(state, tail + 64);
+  size_t blocks() const { return full_blocks + tail_blocks; }
+  const uint8_t* block(size_t i) const {
+    return i < full_blocks ? data + 64 * i : tail + 64 * (i - full_blocks);
+  }
+};
+
+Sha256Digest Finish(const uint32_t state[8]) {
   Sha256Digest d;
   for (int i = 0; i < 8; ++i) {
     d[4 * i] = static_cast<uint8_t>(state[i] >> 24);
@@ -156,6 +222,23 @@ Sha256Digest Hash(std::string_view data, CompressFn compress) {
   return d;
 }
 
+Sha256Digest Hash(std::string_view data, CompressFn compress) {
+  uint32_t state[8];
+  std::memcpy(state, kInit, sizeof state);
+  const PaddedMessage m(data);
+  for (size_t i = 0; i < m.blocks(); ++i) compress(state, m.block(i));
+  return Finish(state);
+}
+
+bool UseShaNi() {
+#ifdef VIGIL_URL_HAVE_SHA_NI
+  static const bool has = CpuHasShaNi();
+  return has;
+#else
+  return false;
+#endif
+}
+
 }  // namespace
 
 Sha256Digest Sha256(std::string_view data) {
@@ -164,6 +247,27 @@ Sha256Digest Sha256(std::string_view data) {
 }
 
 Sha256Digest Sha256Portable(std::string_view data) { return Hash(data, CompressPortable); }
+
+void Sha256Batch(const std::string_view* inputs, size_t count, Sha256Digest* out) {
+  size_t i = 0;
+#ifdef VIGIL_URL_HAVE_SHA_NI
+  if (UseShaNi()) {
+    for (; i + 1 < count; i += 2) {
+      uint32_t sa[8], sb[8];
+      std::memcpy(sa, kInit, sizeof sa);
+      std::memcpy(sb, kInit, sizeof sb);
+      const PaddedMessage ma(inputs[i]), mb(inputs[i + 1]);
+      const size_t common = std::min(ma.blocks(), mb.blocks());
+      for (size_t k = 0; k < common; ++k) CompressShaNiX2(sa, ma.block(k), sb, mb.block(k));
+      for (size_t k = common; k < ma.blocks(); ++k) CompressShaNi(sa, ma.block(k));
+      for (size_t k = common; k < mb.blocks(); ++k) CompressShaNi(sb, mb.block(k));
+      out[i] = Finish(sa);
+      out[i + 1] = Finish(sb);
+    }
+  }
+#endif
+  for (; i < count; ++i) out[i] = Sha256(inputs[i]);
+}
 
 std::string DigestToHex(const Sha256Digest& digest) {
   static constexpr char kHex[] = "0123456789abcdef";

@@ -4,6 +4,7 @@
 #define VIGIL_URL_SHA256_H_
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,6 +15,8 @@ namespace vigil::url {
 using Sha256Digest = std::array<uint8_t, 32>;
 
 Sha256Digest Sha256(std::string_view data);
+// Hashes count inputs into out[0..count) (two at a time on SHA-NI hardware).
+void Sha256Batch(const std::string_view* inputs, size_t count, Sha256Digest* out);
 // The portable code path only (tests compare it with the hardware path and OpenSSL).
 Sha256Digest Sha256Portable(std::string_view data);
 std::string DigestToHex(const Sha256Digest& digest);
