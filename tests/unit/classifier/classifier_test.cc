@@ -4,6 +4,7 @@
 #include "vigil/classifier/classifier.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -86,6 +87,33 @@ TEST(ClassifierBackendTest, ExplicitOnnxRuntimeRequestLoadsOrSaysWhyNot) {
     ASSERT_FALSE(c.ok());  // never a silent fallback when ORT was asked for
     EXPECT_EQ(c.status().code(), Status::Code::kUnavailable);
   }
+}
+
+TEST(ClassifierBackendTest, UnloadableOrtLibraryFallsBackOrFails) {
+  if (!OnnxRuntimeCompiledIn()) return;  // compiled-out case: ExplicitOnnxRuntimeRequest...
+  // Whether or not another ORT is already loaded in this process, a library path that
+  // cannot be opened must never yield an ORT classifier.
+  TempDir dir;
+  const std::string manifest =
+      dir.Write("m.json", BaseManifest(TestModel("mean_nchw.onnx"), 8, 8, 3).dump());
+  ClassifierOptions options;
+  options.onnxruntime_library = "/nonexistent/libonnxruntime.so.1";
+  options.backend = BackendKind::kOnnxRuntime;
+  auto explicit_ort = Classifier::Load(manifest, options);
+  ASSERT_FALSE(explicit_ort.ok());
+  EXPECT_EQ(explicit_ort.status().code(), Status::Code::kUnavailable);
+  EXPECT_NE(explicit_ort.status().message().find("/nonexistent/libonnxruntime.so.1"),
+            std::string::npos)
+      << explicit_ort.status().message();
+  options.backend = BackendKind::kAuto;
+  auto fallback = Classifier::Load(manifest, options);
+  ASSERT_TRUE(fallback.ok()) << fallback.status().message();
+  EXPECT_EQ(fallback->backend(), BackendKind::kOpenCvDnn);
+  EXPECT_NE(fallback->backend_note().find("/nonexistent/libonnxruntime.so.1"), std::string::npos)
+      << fallback->backend_note();
+  auto scores = fallback->Classify(SolidImage(3, 3, 1, 2, 3).view());
+  ASSERT_TRUE(scores.ok());
+  EXPECT_NEAR(scores->scores[2].score, 3, 1e-4);
 }
 
 // [SECTION] manifest options through each backend -----------------------------------------

@@ -109,8 +109,10 @@ StatusOr<std::vector<Classification>> Classifier::ClassifyBatch(const ImageView*
   const size_t per_call = state_->dynamic_batch ? kMaxBatchPerCall : 1;
   std::vector<Classification> results;
   results.reserve(count);
-  std::vector<float> input;
-  std::vector<float> output;
+  // Reused per thread: a 224x224 tensor is 600 KB, which malloc would mmap and the
+  // kernel zero-fill on every call (measurable against a 7 ms inference).
+  thread_local std::vector<float> input;
+  thread_local std::vector<float> output;
   for (size_t start = 0; start < count; start += per_call) {
     const size_t n = std::min(per_call, count - start);
     input.resize(n * per_image);

@@ -9,6 +9,7 @@
 #include <dlfcn.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <mutex>
 
 #include "onnxruntime_c_api.h"
@@ -23,7 +24,15 @@ struct OrtRuntime {
   const OrtApi* api = nullptr;
   OrtEnv* env = nullptr;
   std::string version;
+  std::string path;  // as opened (canonical when it names a file)
 };
+
+// The canonical path when `path` names an existing file, else `path` (a bare soname).
+std::string Canonical(const std::string& path) {
+  std::error_code ec;
+  auto canonical = std::filesystem::canonical(path, ec);
+  return ec ? path : canonical.string();
+}
 
 // Turns an OrtStatus into a Status and releases it.
 Status Check(const OrtApi* api, OrtStatus* status, const char* what) {
@@ -37,7 +46,12 @@ StatusOr<const OrtRuntime*> LoadRuntime(const std::string& requested) {
   static std::mutex mutex;
   static OrtRuntime runtime;      // guarded by mutex until api is set, then read-only
   std::lock_guard<std::mutex> lock(mutex);
-  if (runtime.api != nullptr) return &runtime;
+  if (runtime.api != nullptr) {
+    // One ORT per process: a different explicit library cannot be loaded beside it.
+    if (requested.empty() || Canonical(requested) == runtime.path) return &runtime;
+    return Status::Unavailable("ONNX Runtime is already loaded from " + runtime.path +
+                               " in this process; cannot also load " + requested);
+  }
 
   std::vector<std::string> candidates;
   if (!requested.empty()) {
@@ -50,10 +64,14 @@ StatusOr<const OrtRuntime*> LoadRuntime(const std::string& requested) {
     candidates.push_back("libonnxruntime.so.1");
   }
   std::string tried;
+  std::string loaded_path;
   void* handle = nullptr;
   for (const auto& path : candidates) {
     handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (handle) break;
+    if (handle) {
+      loaded_path = Canonical(path);
+      break;
+    }
     const char* err = dlerror();
     tried += "\n  " + path + ": " + (err ? err : "unknown error");
   }
@@ -80,6 +98,7 @@ StatusOr<const OrtRuntime*> LoadRuntime(const std::string& requested) {
                     "CreateEnv");
   if (!st.ok()) return st;  // library stays open: ORT may have started threads
   runtime.library = handle;
+  runtime.path = loaded_path;
   runtime.env = env;
   runtime.version = base->GetVersionString();
   runtime.api = api;

@@ -38,6 +38,7 @@ struct ClassifierOptions {
   int threads = 1;
   // Path of libonnxruntime.so.1; empty: $VIGIL_ONNXRUNTIME_LIBRARY, then the copy that
   // scripts/fetch-onnxruntime.sh put in the build's source tree, then the system search.
+  // ORT is loaded once per process; a different explicit path after that is Unavailable.
   std::string onnxruntime_library;
 };
 
