@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "loader/analyzer.h"
 #include "vigil/plugin.h"
 #include "vigil/v1/detector.pb.h"
 #include "vigil/v1/result.pb.h"
@@ -26,22 +27,16 @@ inline constexpr size_t kMaxResultBytes = 16u << 20;  // 16 MiB of serialized re
 inline constexpr size_t kMaxErrorBytes = 64u << 10;   // 64 KiB of error text
 inline constexpr size_t kMaxDescribeBytes = 1u << 20;
 
-// The outcome of one analyze call.
-struct AnalyzeOutcome {
-  Status status;                     // not ok: the item failed for this detector
-  vigil::v1::AnalysisResult result;  // valid when status.ok()
-  std::string raw;                   // the bytes the plugin wrote (for conformance checks)
-};
-
-class DetectorInstance {
+// An in-process instance of a detector.
+class DetectorInstance : public Analyzer {
  public:
-  ~DetectorInstance();
+  ~DetectorInstance() override;
   DetectorInstance(const DetectorInstance&) = delete;
   DetectorInstance& operator=(const DetectorInstance&) = delete;
 
   // [thread-safe] Serialised internally when the detector declared SERIAL.
-  AnalyzeOutcome Analyze(const vigil_item_view_t& item);
-  const std::string& detector_id() const { return id_; }
+  AnalyzeOutcome Analyze(const vigil_item_view_t& item) override;
+  const std::string& detector_id() const override { return id_; }
 
  private:
   friend class Detector;

@@ -88,9 +88,17 @@ StatusOr<std::unique_ptr<Pipeline>> Pipeline::Create(
   pipeline->options_ = options;
   for (const Detector& detector : pipeline->detectors_) {
     auto it = configs.find(detector.id());
-    auto instance = detector.Create(it != configs.end() ? it->second : vigil::v1::DetectorConfig());
-    if (!instance.ok()) return instance.status();
-    pipeline->instances_.push_back(std::move(instance).value());
+    const vigil::v1::DetectorConfig config =
+        it != configs.end() ? it->second : vigil::v1::DetectorConfig();
+    if (options.make_analyzer) {
+      auto analyzer = options.make_analyzer(detector, config);
+      if (!analyzer.ok()) return analyzer.status();
+      pipeline->instances_.push_back(std::move(analyzer).value());
+    } else {
+      auto instance = detector.Create(config);
+      if (!instance.ok()) return instance.status();
+      pipeline->instances_.push_back(std::move(instance).value());
+    }
   }
   int hardware = static_cast<int>(std::thread::hardware_concurrency());
   pipeline->threads_ = options.threads > 0 ? options.threads : std::max(1, hardware);

@@ -20,12 +20,19 @@
 
 #include "core/status.h"
 #include "intake/intake.h"
+#include "loader/analyzer.h"
 #include "loader/detector.h"
 #include "pipeline/prepared_item.h"
 
 namespace vigil::host {
 
+// Makes the analyzer that runs one detector: in process by default; the isolation layer
+// supplies one that runs it in a worker process.
+using AnalyzerFactory = std::function<StatusOr<std::unique_ptr<Analyzer>>(
+    const Detector& detector, const vigil::v1::DetectorConfig& config)>;
+
 struct PipelineOptions {
+  AnalyzerFactory make_analyzer;    // empty: Detector::Create (in process)
   int threads = 0;                  // 0: one per hardware thread
   size_t max_in_flight = 0;         // 0: 2 x threads
   std::chrono::milliseconds detector_deadline{60000};  // per analyze call
@@ -67,7 +74,7 @@ class Pipeline {
   void Finish(const std::shared_ptr<Job>& job);
 
   std::vector<Detector> detectors_;
-  std::vector<std::unique_ptr<DetectorInstance>> instances_;
+  std::vector<std::unique_ptr<Analyzer>> instances_;
   PipelineOptions options_;
   int threads_ = 1;
   std::unique_ptr<ThreadPool> pool_;
