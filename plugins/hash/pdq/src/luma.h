@@ -3,6 +3,7 @@
 #define VIGIL_PDQ_SRC_LUMA_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "vigil/pdq/pdq.h"
 
@@ -18,8 +19,11 @@ bool IsAllGrey(const ImageView& image);
 // neighbour with CImg's mapping (source index floor(i * size / new_size); the identity
 // when sizes are equal). grey_path: luma = first channel, else the reference's float
 // 0.299 R + 0.587 G + 0.114 B, evaluated left to right.
+// source_x / source_y / gathered are scratch (resize maps, one resampled row).
 // REQUIRES: image validated by the caller; luma has rows * cols floats.
-void FillLuma(const ImageView& image, int rows, int cols, bool grey_path, float* luma);
+void FillLuma(const ImageView& image, int rows, int cols, bool grey_path, float* luma,
+              std::vector<uint32_t>& source_x, std::vector<uint32_t>& source_y,
+              std::vector<uint8_t>& gathered);
 
 }  // namespace vigil::pdq::internal
 

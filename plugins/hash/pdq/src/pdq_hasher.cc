@@ -1,6 +1,8 @@
 // PdqHasher: input validation and the pipeline order of the reference's
 // pdqHash256FromFile / pdqDihedralHash256esFromFile (minus the decoder).
+#include <algorithm>
 #include <cstring>
+#include <memory>
 #include <limits>
 #include <string>
 
@@ -71,7 +73,12 @@ const char* DihedralName(Dihedral d) {
   return "unknown";
 }
 
-PdqHasher::PdqHasher(HashOptions options) : options_(options) {}
+PdqHasher::PdqHasher(HashOptions options)
+    : options_(options), filter_scratch_(std::make_unique<internal::FilterScratch>()) {}
+
+PdqHasher::~PdqHasher() = default;
+PdqHasher::PdqHasher(PdqHasher&&) noexcept = default;
+PdqHasher& PdqHasher::operator=(PdqHasher&&) noexcept = default;
 
 Status PdqHasher::ComputeDct(const ImageView& image, float dct[16][16], int* quality,
                              bool* too_small) {
@@ -101,21 +108,22 @@ Status PdqHasher::ComputeDct(const ImageView& image, float dct[16][16], int* qua
 
   const bool grey = image.format == PixelFormat::kGray8 ||
                     (options_.exact_grey && internal::IsAllGrey(image));
-  const size_t n = static_cast<size_t>(rows) * static_cast<size_t>(cols);
+  // The filter's last passes keep rows x 64 values, so small images need that much.
+  const size_t n = static_cast<size_t>(rows) * static_cast<size_t>(std::max(cols, kDownsampled));
   if (buffer_a_.size() < n) buffer_a_.resize(n);
   if (buffer_b_.size() < n) buffer_b_.resize(n);
-  internal::FillLuma(image, rows, cols, grey, buffer_a_.data());
+  internal::FillLuma(image, rows, cols, grey, buffer_a_.data(), source_x_, source_y_,
+                     gathered_row_);
 
   float downsampled[kDownsampled][kDownsampled];
   if (rows == kDownsampled && cols == kDownsampled) {
     // Already 64x64: the reference skips the filter (its pre-downsampled-frame path).
     std::memcpy(downsampled, buffer_a_.data(), sizeof(downsampled));
   } else {
-    internal::JaroszFilter(buffer_a_.data(), buffer_b_.data(), rows, cols,
-                           internal::JaroszWindowSize(cols, kDownsampled),
-                           internal::JaroszWindowSize(rows, kDownsampled), column_sums_);
-    internal::Decimate(buffer_a_.data(), rows, cols, &downsampled[0][0], kDownsampled,
-                       kDownsampled);
+    internal::BlurAndDecimate(buffer_a_.data(), buffer_b_.data(), rows, cols,
+                              internal::JaroszWindowSize(cols, kDownsampled),
+                              internal::JaroszWindowSize(rows, kDownsampled), *filter_scratch_,
+                              downsampled);
   }
   *quality = internal::QualityMetric(downsampled);
   internal::Dct64To16(downsampled, dct);

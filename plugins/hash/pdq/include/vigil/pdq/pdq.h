@@ -27,6 +27,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "vigil/pdq/hash256.h"
@@ -100,9 +101,16 @@ struct DctCoefficients {
 // Hashes images. Keeps its scratch buffers between calls, so hashing many images
 // allocates nothing after the first of each size.
 // Thread safety: an instance is not thread-safe; use one per thread.
+namespace internal {
+struct FilterScratch;
+}  // namespace internal
+
 class PdqHasher {
  public:
   explicit PdqHasher(HashOptions options = {});
+  ~PdqHasher();
+  PdqHasher(PdqHasher&&) noexcept;
+  PdqHasher& operator=(PdqHasher&&) noexcept;
 
   const HashOptions& options() const { return options_; }
 
@@ -121,7 +129,10 @@ class PdqHasher {
   HashOptions options_;
   std::vector<float> buffer_a_;
   std::vector<float> buffer_b_;
-  std::vector<float> column_sums_;
+  std::vector<uint32_t> source_x_;  // nearest-neighbour resize maps
+  std::vector<uint32_t> source_y_;
+  std::vector<uint8_t> gathered_row_;
+  std::unique_ptr<internal::FilterScratch> filter_scratch_;
 };
 
 // Convenience: one call with default options (thread-local hasher).
