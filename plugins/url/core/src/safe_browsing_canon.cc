@@ -116,12 +116,14 @@ Status CanonicalizeRawHost(std::string_view escaped_host, std::string* scratch,
 void CanonicalizePath(std::string_view raw, std::string* scratch, std::string* joined,
                       std::vector<std::string_view>* segments_out, std::string* out) {
   UnescapeRepeatedly(raw, scratch);
-  // Resolve "." and "..", drop empty segments (collapses "//"), keep a trailing slash.
+  // Resolve "." and ".." the way a browser does (an empty segment from "//" counts as a
+  // segment, so "/a/b//.." is "/a/b/"), then drop empty segments (collapses "//").
+  // Collapsing first would make the detector read a different path than the browser.
   std::vector<std::string_view>& segments = *segments_out;
   segments.clear();
   const std::string_view p = *scratch;
   bool trailing_slash = p.empty() || p.back() == '/';
-  size_t start = 0;
+  size_t start = (!p.empty() && p.front() == '/') ? 1 : 0;
   while (start <= p.size()) {
     size_t slash = p.find('/', start);
     if (slash == std::string_view::npos) slash = p.size();
@@ -132,11 +134,16 @@ void CanonicalizePath(std::string_view raw, std::string* scratch, std::string* j
     } else if (seg == "..") {
       if (!segments.empty()) segments.pop_back();
       if (last) trailing_slash = true;
-    } else if (!seg.empty()) {
+    } else {
       segments.push_back(seg);
     }
     start = slash + 1;
   }
+  size_t kept = 0;
+  for (std::string_view seg : segments) {
+    if (!seg.empty()) segments[kept++] = seg;
+  }
+  segments.resize(kept);
   joined->assign(1, '/');
   for (size_t i = 0; i < segments.size(); ++i) {
     joined->append(segments[i]);
