@@ -95,6 +95,15 @@ bool MagickDecode(const std::string& path, Rgb* out) {
   return true;
 }
 
+uint32_t Crc32(const uint8_t* data, size_t size) {
+  uint32_t crc = 0xFFFFFFFFu;
+  for (size_t i = 0; i < size; ++i) {
+    crc ^= data[i];
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
 int MaxDifference(const DecodedImage& a, const Rgb& b) {
   if (a.width != b.width || a.height != b.height || a.stride != 3u * a.width) return -1;
   int max = 0;

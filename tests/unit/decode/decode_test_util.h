@@ -45,6 +45,9 @@ bool Convert(const std::string& args);
 // ImageMagick's own 8-bit RGB decode of `path` (convert -depth 8 ppm:).
 bool MagickDecode(const std::string& path, Rgb* out);
 
+// The CRC-32 of PNG chunks (and zlib).
+uint32_t Crc32(const uint8_t* data, size_t size);
+
 // Largest per-channel difference, or -1 when the sizes differ.
 int MaxDifference(const DecodedImage& a, const Rgb& b);
 

@@ -206,6 +206,60 @@ TEST_F(ImageDecoderTest, ExifOrientationIsRecordedNotApplied) {
   EXPECT_EQ(Decode(Make("none.png", "-strip", "PNG24:"), ImageFormat::kPng).orientation, 1);
 }
 
+void AppendBe32(std::vector<uint8_t>& v, uint32_t x) {
+  for (int shift = 24; shift >= 0; shift -= 8) v.push_back(static_cast<uint8_t>(x >> shift));
+}
+void AppendLe32(std::vector<uint8_t>& v, uint32_t x) {
+  for (int shift = 0; shift < 32; shift += 8) v.push_back(static_cast<uint8_t>(x >> shift));
+}
+
+TEST_F(ImageDecoderTest, PngExifChunkOrientationIsRead) {
+  std::vector<uint8_t> png = ReadFileBytes(Make("plain.png", "-strip", "PNG24:"));
+  // An eXIf chunk (bare TIFF) right after IHDR, which ends at byte 33.
+  const std::vector<uint8_t> tiff = TiffWithOrientation(8);
+  std::vector<uint8_t> chunk;
+  AppendBe32(chunk, static_cast<uint32_t>(tiff.size()));
+  chunk.insert(chunk.end(), {'e', 'X', 'I', 'f'});
+  chunk.insert(chunk.end(), tiff.begin(), tiff.end());
+  AppendBe32(chunk, Crc32(chunk.data() + 4, chunk.size() - 4));
+  png.insert(png.begin() + 33, chunk.begin(), chunk.end());
+  auto decoded = DecodeImage(png.data(), png.size());
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(decoded->orientation, 8);
+  EXPECT_EQ(MaxDifference(decoded.value(), pattern_), 0);
+}
+
+TEST_F(ImageDecoderTest, WebpExifChunkOrientationIsRead) {
+  // Simple lossy WebP ("RIFF" size "WEBP" "VP8 " ...) rewritten as extended WebP:
+  // a VP8X header flagging EXIF, the VP8 chunk, then an EXIF chunk (bare TIFF).
+  const std::vector<uint8_t> simple = ReadFileBytes(Make("plain.webp", "-strip -quality 90"));
+  ASSERT_GT(simple.size(), 20u);
+  ASSERT_EQ(std::string(simple.begin() + 12, simple.begin() + 16), "VP8 ");
+  std::vector<uint8_t> body = {'W', 'E', 'B', 'P', 'V', 'P', '8', 'X'};
+  AppendLe32(body, 10);
+  body.insert(body.end(), {0x08, 0, 0, 0});  // flags: EXIF present
+  for (uint32_t side : {kWidth - 1, kHeight - 1}) {
+    for (int shift = 0; shift < 24; shift += 8) body.push_back(static_cast<uint8_t>(side >> shift));
+  }
+  body.insert(body.end(), simple.begin() + 12, simple.end());
+  const std::vector<uint8_t> tiff = TiffWithOrientation(3);
+  body.insert(body.end(), {'E', 'X', 'I', 'F'});
+  AppendLe32(body, static_cast<uint32_t>(tiff.size()));
+  body.insert(body.end(), tiff.begin(), tiff.end());  // even length: no padding byte
+  std::vector<uint8_t> webp = {'R', 'I', 'F', 'F'};
+  AppendLe32(webp, static_cast<uint32_t>(body.size()));
+  webp.insert(webp.end(), body.begin(), body.end());
+
+  auto decoded = DecodeImage(webp.data(), webp.size());
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(decoded->format, ImageFormat::kWebp);
+  EXPECT_EQ(decoded->orientation, 3);
+  auto plain = DecodeImage(simple.data(), simple.size());
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->orientation, 1);
+  EXPECT_EQ(decoded->pixels, plain->pixels);
+}
+
 TEST(ImageDecoderSharedData, ReferenceExifFilesCarryTheirOrientation) {
   const std::string dir = std::string(VIGIL_TESTDATA) + "/pdq/images-and-lists/reg-test-input/exif-rotn/";
   for (int orientation : {1, 3, 6, 8}) {
