@@ -7,7 +7,8 @@ built with onnx.helper only (Debian's python3-onnx and python3-numpy; no TensorF
 
 Conventions of the produced model
 - One float32 input named "input", NHWC [batch, H, W, C] exactly as the tfjs model
-  takes it (batch is symbolic), converted to NCHW once inside the graph.
+  takes it (batch is symbolic), converted to NCHW once inside the graph; or, with
+  --input-layout NCHW, [batch, C, H, W] with no transpose.
 - One float32 output named "output": whatever the last layer gives (probabilities when
   the last Dense has a softmax activation).
 - Static spatial shapes are tracked so that Keras "same" padding becomes explicit,
@@ -15,7 +16,7 @@ Conventions of the produced model
 - Weights quantised by the tfjs converter (uint8/uint16 affine) are dequantised to
   float32 exactly as tfjs does: value = q * scale + min (in doubles, then float32).
 
-Usage: convert_tfjs_to_onnx.py MODEL_JSON OUT_ONNX [--opset 10]
+Usage: convert_tfjs_to_onnx.py MODEL_JSON OUT_ONNX [--opset 10] [--input-layout NHWC|NCHW]
 """
 
 import argparse
@@ -373,7 +374,7 @@ def model_layers(topology):
     raise ConversionError(f"model class {cls} is not supported (Model, Sequential)")
 
 
-def convert(model_json_path, opset):
+def convert(model_json_path, opset, input_layout="NHWC"):
     with open(model_json_path, "r", encoding="utf-8") as f:
         model_json = json.load(f)
     weights = load_weights(model_json, os.path.dirname(os.path.abspath(model_json_path)))
@@ -394,9 +395,14 @@ def convert(model_json_path, opset):
                 raise ConversionError(f"input {name}: need a static [batch, H, W, C] "
                                       f"shape, got {shape}")
             _, h, w, c = shape
-            graph_input = helper.make_tensor_value_info("input", TensorProto.FLOAT,
-                                                        ["batch", h, w, c])
-            nchw = g.node("Transpose", ["input"], "input_nchw", perm=[0, 3, 1, 2])
+            if input_layout == "NHWC":
+                graph_input = helper.make_tensor_value_info("input", TensorProto.FLOAT,
+                                                            ["batch", h, w, c])
+                nchw = g.node("Transpose", ["input"], "input_nchw", perm=[0, 3, 1, 2])
+            else:  # the caller lays the tensor out NCHW; no transpose in the graph
+                graph_input = helper.make_tensor_value_info("input", TensorProto.FLOAT,
+                                                            ["batch", c, h, w])
+                nchw = "input"
             values[name] = Tensor(nchw, (c, h, w))
             continue
         inbound = layer.get("inbound_nodes", [])
@@ -435,9 +441,12 @@ def main():
     parser.add_argument("out_onnx")
     # 10 by default: OpenCV DNN 4.6 cannot import Clip from opset 11 on (bounds as inputs).
     parser.add_argument("--opset", type=int, default=10)
+    # NHWC keeps the tfjs input as is; NCHW drops the graph's first Transpose (the Vigil
+    # manifest then says "layout": "NCHW" and the classifier writes planes directly).
+    parser.add_argument("--input-layout", choices=["NHWC", "NCHW"], default="NHWC")
     args = parser.parse_args()
     try:
-        model = convert(args.model_json, args.opset)
+        model = convert(args.model_json, args.opset, args.input_layout)
     except (ConversionError, OSError, KeyError, ValueError) as e:
         print(f"convert_tfjs_to_onnx: {e}", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ them with the converter, and computes what TensorFlow would output for a fixed i
 an independent numpy implementation of the Keras layers (NHWC, as Keras defines them).
 The C++ test (converter_test.cc) runs the ONNX models through both backends and compares.
 
+functional_nchw is the functional model converted with --input-layout NCHW.
 For each model, OUT_DIR/<name>/ gets: model.json + group1-shard1of1 (the tfjs model),
 model.onnx, manifest.json, input.rgb (H*W*3 bytes; the manifest's size, so no resize
 happens and the tensor is pixels/255) and expected.json.
@@ -219,7 +220,7 @@ def sequential_model():
 
 # [SECTION] writing -------------------------------------------------------------------------
 
-def write_case(out_dir, name, spec):
+def write_case(out_dir, name, spec, input_layout="NHWC"):
     topology, layers, shapes, (h, w), quantised = spec
     d = os.path.join(out_dir, name)
     os.makedirs(d, exist_ok=True)
@@ -247,7 +248,8 @@ def write_case(out_dir, name, spec):
                    "weightsManifest": [{"paths": ["group1-shard1of1"],
                                         "weights": manifest_entries}]}, f)
 
-    model = convert_tfjs_to_onnx.convert(os.path.join(d, "model.json"), opset=10)
+    model = convert_tfjs_to_onnx.convert(os.path.join(d, "model.json"), opset=10,
+                                         input_layout=input_layout)
     onnx.save(model, os.path.join(d, "model.onnx"))
 
     pixels = RNG.integers(0, 256, size=(h, w, 3), dtype=np.uint8)
@@ -258,7 +260,7 @@ def write_case(out_dir, name, spec):
     with open(os.path.join(d, "manifest.json"), "w") as f:
         json.dump({"schema": "vigil.classifier.manifest/1", "id": f"converter-{name}",
                    "model": "model.onnx",
-                   "input": {"width": w, "height": h, "layout": "NHWC",
+                   "input": {"width": w, "height": h, "layout": input_layout,
                              "normalization": {"type": "scale_offset", "scale": 1 / 255},
                              "resize": {"interpolation": "bilinear_align_corners"}},
                    "labels": labels}, f, indent=1)
@@ -272,7 +274,8 @@ def main():
         return 2
     write_case(sys.argv[1], "functional", functional_model())
     write_case(sys.argv[1], "sequential", sequential_model())
-    print(f"make_converter_test: wrote 2 converted models to {sys.argv[1]}")
+    write_case(sys.argv[1], "functional_nchw", functional_model(), input_layout="NCHW")
+    print(f"make_converter_test: wrote 3 converted models to {sys.argv[1]}")
     return 0
 
 

@@ -2,6 +2,7 @@
 // (samples/models/make_converter_test.py): two small tfjs models using every supported
 // layer kind, converted at build time, run here through each backend.
 #include <fstream>
+#include <ostream>
 #include <iterator>
 
 #include <gtest/gtest.h>
@@ -17,6 +18,10 @@ struct Case {
   std::string name;
   BackendKind backend;
 };
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.name << " on " << testing::BackendLabel(c.backend);
+}
 
 class ConverterTest : public ::testing::TestWithParam<Case> {};
 
@@ -48,7 +53,7 @@ TEST_P(ConverterTest, ConvertedModelMatchesKerasReference) {
 
 std::vector<Case> Cases() {
   std::vector<Case> cases;
-  for (const char* name : {"functional", "sequential"}) {
+  for (const char* name : {"functional", "sequential", "functional_nchw"}) {
     for (BackendKind b : testing::BackendsUnderTest()) cases.push_back({name, b});
   }
   return cases;
