@@ -15,6 +15,7 @@ a real backend rather than trusting it:
   nan_output.onnx       [N,3,8,8] -> Sqrt -> ReduceMean: NaN for negative inputs
   wrong_shape.onnx      [1,3,128,128] -> [1,3] (for a manifest saying 224x224 NHWC)
   bad_graph.onnx        parses as protobuf, fails the ONNX checker (undefined input)
+  ir10.onnx             mean_nchw with IR version 10, newer than Debian's checker (IR 8)
   truncated.onnx        the first half of small_cnn.onnx
   not_onnx.onnx         a PNG signature and some text
 
@@ -152,13 +153,17 @@ def main():
     save(nan_output(), out, "nan_output.onnx")
     save(mean_model("NCHW", batch=1, size=128), out, "wrong_shape.onnx")
     save(bad_graph(), out, "bad_graph.onnx", check=False)
+    newer = mean_model("NCHW")
+    save(newer, out, "ir10.onnx", check=False)  # save() sets IR 8; rewrite as IR 10
+    newer.ir_version = 10
+    onnx.save(newer, os.path.join(out, "ir10.onnx"))
     with open(os.path.join(out, "small_cnn.onnx"), "rb") as f:
         data = f.read()
     with open(os.path.join(out, "truncated.onnx"), "wb") as f:
         f.write(data[: len(data) // 2])
     with open(os.path.join(out, "not_onnx.onnx"), "wb") as f:
         f.write(b"\x89PNG\r\n\x1a\n this is not an ONNX model\n" * 4)
-    print(f"make_test_models: wrote 11 models to {out}")
+    print(f"make_test_models: wrote 12 models to {out}")
     return 0
 
 

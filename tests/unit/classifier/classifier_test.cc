@@ -416,6 +416,8 @@ INSTANTIATE_TEST_SUITE_P(
                     "is not an ONNX model"},
         RefusedCase{"fails_checker", "bad_graph.onnx", 8, 8, 3, "NCHW",
                     Status::Code::kCorruption, "fails the ONNX checker"},
+        RefusedCase{"newer_ir_than_checker", "ir10.onnx", 8, 8, 3, "NCHW",
+                    Status::Code::kCorruption, "IR version 10 is newer than this ONNX checker"},
         RefusedCase{"two_inputs_unnamed", "two_inputs.onnx", 8, 8, 3, "NCHW",
                     Status::Code::kCorruption, "has 2 inputs ('image', 'aux')"},
         RefusedCase{"missing_file", "/nonexistent/vigil/model.onnx", 8, 8, 3, "NCHW",

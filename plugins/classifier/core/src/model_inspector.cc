@@ -86,6 +86,16 @@ StatusOr<ModelIo> InspectModel(const std::string& bytes, const std::string& path
     return Status::Corruption(path + " is not an ONNX model (protobuf parse failed; "
                               "truncated or another format?)");
   }
+  // Debian's libonnx is ONNX 1.12 (IR 8, opset 17): newer exports are refused by its
+  // checker, so say what to do rather than relay "ir_version is higher".
+  if (model.ir_version() > onnx::Version::IR_VERSION) {
+    return Status::Corruption(
+        path + ": model IR version " + std::to_string(model.ir_version()) +
+        " is newer than this ONNX checker supports (IR " +
+        std::to_string(static_cast<int>(onnx::Version::IR_VERSION)) +
+        "); re-export with IR version <= 8 and opset <= 17 (e.g. torch.onnx.export("
+        "opset_version=17)) or set model.ir_version = 8 if the model uses nothing newer");
+  }
   // libonnx reports problems by throwing; keep exceptions inside this function.
   try {
     onnx::checker::check_model(model);

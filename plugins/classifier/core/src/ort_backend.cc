@@ -116,6 +116,9 @@ class OrtBackend final : public InferenceBackend {
         num_outputs_(config.num_outputs),
         name_("onnxruntime " + rt->version) {}
 
+  OrtBackend(const OrtBackend&) = delete;  // owns C handles
+  OrtBackend& operator=(const OrtBackend&) = delete;
+
   ~OrtBackend() override {
     if (session_) api_->ReleaseSession(session_);
     if (memory_info_) api_->ReleaseMemoryInfo(memory_info_);
