@@ -38,6 +38,10 @@ bool IsCheckedScheme(std::string_view s) {
 // pushed back onto the output, where it may complete an earlier "%X" (this reaches
 // the same fixpoint as repeating a full unescape, without quadratic time).
 void UnescapeRepeatedly(std::string_view in, std::string* out) {
+  if (in.find('%') == std::string_view::npos) {  // the common case: nothing to do
+    out->assign(in);
+    return;
+  }
   out->clear();
   out->reserve(in.size());
   for (char c : in) {
@@ -53,12 +57,17 @@ void UnescapeRepeatedly(std::string_view in, std::string* out) {
   }
 }
 
+bool NeedsEscape(unsigned char b) { return b <= 0x20 || b >= 0x7F || b == '#' || b == '%'; }
+
 void Escape(std::string_view in, std::string* out) {
-  out->clear();
-  out->reserve(in.size());
+  size_t first = 0;
+  while (first < in.size() && !NeedsEscape(static_cast<unsigned char>(in[first]))) ++first;
+  out->assign(in.substr(0, first));
+  if (first == in.size()) return;
+  in.remove_prefix(first);
   for (char c : in) {
     const auto b = static_cast<unsigned char>(c);
-    if (b <= 0x20 || b >= 0x7F || c == '#' || c == '%') {
+    if (NeedsEscape(b)) {
       internal::AppendPercentEncodedByte(b, out);
     } else {
       out->push_back(c);
@@ -170,9 +179,15 @@ Status CanonicalizeUrl(std::string_view input, CanonicalUrl* out) {
   // Remove tab, CR, LF anywhere; trim surrounding whitespace and controls.
   Scratch& sc = ThreadScratch();
   std::string& s = sc.input;
-  s.clear();
-  for (char c : input) {
-    if (c != '\t' && c != '\r' && c != '\n') s.push_back(c);
+  bool has_tab_or_newline = false;  // (find_first_of calls memchr per byte: too slow)
+  for (char c : input) has_tab_or_newline |= (c == '\t' || c == '\r' || c == '\n');
+  if (!has_tab_or_newline) {
+    s.assign(input);
+  } else {
+    s.clear();
+    for (char c : input) {
+      if (c != '\t' && c != '\r' && c != '\n') s.push_back(c);
+    }
   }
   size_t b = 0, e = s.size();
   while (b < e && static_cast<unsigned char>(s[b]) <= 0x20) ++b;
