@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <new>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -147,8 +148,10 @@ Status WriteSections(int fd, const FileHeader& header_in, std::vector<PendingSec
 
 }  // namespace
 
-Status WriteBankFile(const std::string& path, std::string_view bank_name,
-                     const std::vector<Entry>& entries, const BankBuildOptions& options) {
+namespace {
+
+Status WriteBankFileImpl(const std::string& path, std::string_view bank_name,
+                         const std::vector<Entry>& entries, const BankBuildOptions& options) {
   if (entries.size() >= UINT32_MAX) {
     return Status::InvalidArgument("a bank holds at most 4294967294 entries");
   }
@@ -283,6 +286,17 @@ Status WriteBankFile(const std::string& path, std::string_view bank_name,
     ::close(dir_fd);
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status WriteBankFile(const std::string& path, std::string_view bank_name,
+                     const std::vector<Entry>& entries, const BankBuildOptions& options) {
+  try {
+    return WriteBankFileImpl(path, bank_name, entries, options);
+  } catch (const std::bad_alloc&) {
+    return Status::IoError("out of memory while building bank " + path + "; it was not changed");
+  }
 }
 
 }  // namespace vigil::hashbank

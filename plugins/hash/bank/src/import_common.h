@@ -4,6 +4,8 @@
 #define VIGIL_HASHBANK_SRC_IMPORT_COMMON_H_
 
 #include <cstdint>
+#include <exception>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +50,19 @@ inline Entry UnsetMeta() {
   Entry e;
   e.severity = -1;
   return e;
+}
+
+// Runs an importer body; exceptions from the parsers or the allocator become a Status, so
+// none crosses the library boundary.
+template <typename Body>
+Result<ImportResult> GuardImport(std::string_view format, Body&& body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return Status::InvalidArgument(std::string(format) + ": out of memory while importing; the document is too large");
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(std::string(format) + ": unreadable document (" + e.what() + ")");
+  }
 }
 
 // Document-level checks every importer runs first (size limit).

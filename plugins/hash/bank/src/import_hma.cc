@@ -8,7 +8,8 @@
 
 namespace vigil::hashbank {
 
-Result<ImportResult> ImportHma(std::string_view text, const ImportOptions& options) {
+namespace {
+Result<ImportResult> ImportHmaImpl(std::string_view text, const ImportOptions& options) {
   if (Status s = internal::CheckDocumentSize(text, options, "hma"); !s.ok()) return s;
   internal::ImportContext ctx("hma", options);
   size_t line_no = 0;
@@ -46,6 +47,12 @@ Result<ImportResult> ImportHma(std::string_view text, const ImportOptions& optio
     ctx.AddValue(line_no, record, *type, value, internal::UnsetMeta());
   }
   return ctx.Finish();
+}
+
+}  // namespace
+
+Result<ImportResult> ImportHma(std::string_view text, const ImportOptions& options) {
+  return internal::GuardImport("hma", [&] { return ImportHmaImpl(text, options); });
 }
 
 }  // namespace vigil::hashbank

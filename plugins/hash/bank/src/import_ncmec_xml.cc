@@ -44,7 +44,8 @@ std::string RecordId(const pugi::xml_node& record) {
 
 }  // namespace
 
-Result<ImportResult> ImportNcmecXml(std::string_view text, const ImportOptions& options) {
+namespace {
+Result<ImportResult> ImportNcmecXmlImpl(std::string_view text, const ImportOptions& options) {
   if (Status s = internal::CheckDocumentSize(text, options, "ncmec-xml"); !s.ok()) return s;
   pugi::xml_document doc;
   const pugi::xml_parse_result parsed =
@@ -152,6 +153,12 @@ Result<ImportResult> ImportNcmecXml(std::string_view text, const ImportOptions& 
     }
   }
   return ctx.Finish();
+}
+
+}  // namespace
+
+Result<ImportResult> ImportNcmecXml(std::string_view text, const ImportOptions& options) {
+  return internal::GuardImport("ncmec-xml", [&] { return ImportNcmecXmlImpl(text, options); });
 }
 
 }  // namespace vigil::hashbank

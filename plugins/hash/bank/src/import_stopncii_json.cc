@@ -28,7 +28,8 @@ const std::set<std::string> kFeedbackValues = {"Unknown", "None", "QualityUnknow
 
 }  // namespace
 
-Result<ImportResult> ImportStopNciiJson(std::string_view text, const ImportOptions& options) {
+namespace {
+Result<ImportResult> ImportStopNciiJsonImpl(std::string_view text, const ImportOptions& options) {
   const internal::LineIndex lines(text);
   nlohmann::json doc;
   if (Status s = internal::ParseJsonChecked(text, options, "stopncii-json", lines, doc); !s.ok()) return s;
@@ -127,6 +128,12 @@ Result<ImportResult> ImportStopNciiJson(std::string_view text, const ImportOptio
     ctx.AddValue(line, record, *type, value, std::move(meta));
   }
   return ctx.Finish();
+}
+
+}  // namespace
+
+Result<ImportResult> ImportStopNciiJson(std::string_view text, const ImportOptions& options) {
+  return internal::GuardImport("stopncii-json", [&] { return ImportStopNciiJsonImpl(text, options); });
 }
 
 }  // namespace vigil::hashbank

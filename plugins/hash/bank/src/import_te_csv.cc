@@ -131,7 +131,8 @@ std::vector<std::string> SplitTags(const std::string& text) {
 
 }  // namespace
 
-Result<ImportResult> ImportTeCsv(std::string_view text, const ImportOptions& options) {
+namespace {
+Result<ImportResult> ImportTeCsvImpl(std::string_view text, const ImportOptions& options) {
   if (Status s = internal::CheckDocumentSize(text, options, "te-csv"); !s.ok()) return s;
   if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // BOM
   internal::ImportContext ctx("te-csv", options);
@@ -249,6 +250,12 @@ Result<ImportResult> ImportTeCsv(std::string_view text, const ImportOptions& opt
     ctx.AddValue(rec.line, record, *type, field(kValue), std::move(meta));
   }
   return ctx.Finish();
+}
+
+}  // namespace
+
+Result<ImportResult> ImportTeCsv(std::string_view text, const ImportOptions& options) {
+  return internal::GuardImport("te-csv", [&] { return ImportTeCsvImpl(text, options); });
 }
 
 }  // namespace vigil::hashbank

@@ -33,7 +33,8 @@ std::string Scalar(const nlohmann::json* v) {
 
 }  // namespace
 
-Result<ImportResult> ImportVicsJson(std::string_view text, const ImportOptions& options) {
+namespace {
+Result<ImportResult> ImportVicsJsonImpl(std::string_view text, const ImportOptions& options) {
   const internal::LineIndex lines(text);
   nlohmann::json doc;
   if (Status s = internal::ParseJsonChecked(text, options, "vics-json", lines, doc); !s.ok()) return s;
@@ -111,6 +112,12 @@ Result<ImportResult> ImportVicsJson(std::string_view text, const ImportOptions& 
     }
   }
   return ctx.Finish();
+}
+
+}  // namespace
+
+Result<ImportResult> ImportVicsJson(std::string_view text, const ImportOptions& options) {
+  return internal::GuardImport("vics-json", [&] { return ImportVicsJsonImpl(text, options); });
 }
 
 }  // namespace vigil::hashbank

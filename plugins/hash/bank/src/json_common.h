@@ -28,6 +28,8 @@ inline Status ParseJsonChecked(std::string_view text, const ImportOptions& optio
     return Status::InvalidArgument(std::string(format) + ": not valid JSON at line " +
                                    std::to_string(lines.LineOf(at)) + " (byte " +
                                    std::to_string(e.byte) + ")");
+  } catch (const nlohmann::json::exception& e) {  // e.g. a number out of range
+    return Status::InvalidArgument(std::string(format) + ": unreadable JSON (" + e.what() + ")");
   }
   return Status::Ok();
 }
