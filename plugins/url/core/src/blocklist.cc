@@ -28,7 +28,7 @@ struct Blocklist::Impl {
   const uint64_t* slot_fp = nullptr;
   const uint32_t* slot_rec = nullptr;
   const uint64_t* bloom = nullptr;
-  const RecordV1* records = nullptr;  // may be unaligned-safe: 64-byte aligned section
+  const RecordV1* records = nullptr;  // sections are 64-byte aligned in the file
   const uint8_t* digests = nullptr;
   const uint8_t* strings = nullptr;
 

@@ -103,4 +103,24 @@ std::string PercentDecode(std::string_view s) {
   return out;
 }
 
+void UnescapeRepeatedly(std::string_view in, std::string* out) {
+  if (in.find('%') == std::string_view::npos) {  // the common case: nothing to do
+    out->assign(in);
+    return;
+  }
+  out->clear();
+  out->reserve(in.size());
+  for (char c : in) {
+    out->push_back(c);
+    while (out->size() >= 3) {
+      const size_t n = out->size();
+      if ((*out)[n - 3] != '%') break;
+      const int hi = HexValue((*out)[n - 2]), lo = HexValue((*out)[n - 1]);
+      if (hi < 0 || lo < 0) break;
+      out->resize(n - 3);
+      out->push_back(static_cast<char>(hi << 4 | lo));
+    }
+  }
+}
+
 }  // namespace vigil::url::internal

@@ -30,6 +30,12 @@ void AppendPercentEncoded(std::string_view s, EncodeSet set, std::string* out);
 std::string PercentDecode(std::string_view s);
 bool HasPercentEscape(std::string_view s);
 
+// Safe Browsing's "repeatedly percent-unescape until no escapes remain", in one linear
+// pass: each decoded byte is pushed back onto the output, where it may complete an
+// earlier "%X". This reaches the same fixpoint as repeating full passes (tested against
+// that) without quadratic time on inputs like "%252525...".
+void UnescapeRepeatedly(std::string_view in, std::string* out);
+
 int HexValue(char c);  // -1 if c is not a hex digit
 
 }  // namespace vigil::url::internal

@@ -12,6 +12,7 @@ namespace vigil::url {
 namespace {
 
 using internal::HexValue;
+using internal::UnescapeRepeatedly;
 
 // Per-thread scratch buffers: canonicalisation runs a million times a second, and
 // reusing capacity avoids most allocations.
@@ -32,29 +33,6 @@ bool IsSchemeChar(char c, bool first) {
 
 bool IsCheckedScheme(std::string_view s) {
   return s == "http" || s == "https" || s == "ftp" || s == "ws" || s == "wss";
-}
-
-// Unescapes %XX until no escape is left, in one linear pass: each decoded byte is
-// pushed back onto the output, where it may complete an earlier "%X" (this reaches
-// the same fixpoint as repeating a full unescape, without quadratic time).
-void UnescapeRepeatedly(std::string_view in, std::string* out) {
-  if (in.find('%') == std::string_view::npos) {  // the common case: nothing to do
-    out->assign(in);
-    return;
-  }
-  out->clear();
-  out->reserve(in.size());
-  for (char c : in) {
-    out->push_back(c);
-    while (out->size() >= 3) {
-      const size_t n = out->size();
-      if ((*out)[n - 3] != '%') break;
-      const int hi = HexValue((*out)[n - 2]), lo = HexValue((*out)[n - 1]);
-      if (hi < 0 || lo < 0) break;
-      out->resize(n - 3);
-      out->push_back(static_cast<char>(hi << 4 | lo));
-    }
-  }
 }
 
 bool NeedsEscape(unsigned char b) { return b <= 0x20 || b >= 0x7F || b == '#' || b == '%'; }
