@@ -19,7 +19,8 @@
 namespace {
 
 const char* const kLarge = "/pdq/images-and-lists/bridge-mods/aaa-orig.jpg";  // 1600x1004
-const char* const kSmall = "/pdq/images-and-lists/reg-test-input/labelme-subset/q0122.jpg";  // 256x256
+const char* const kSmall =
+    "/pdq/images-and-lists/reg-test-input/labelme-subset/q0122.jpg";  // 256x256
 
 std::string DataPath(const char* relative) { return std::string(VIGIL_TESTDATA) + relative; }
 
@@ -47,8 +48,9 @@ const vigil::decode::DecodedImage& Decoded(const char* relative) {
 }
 
 vigil::pdq::ImageView ViewOf(const vigil::decode::DecodedImage& image) {
-  return vigil::pdq::ImageView{image.pixels.data(), image.pixels.size(), image.width,
-                               image.height, image.stride, vigil::pdq::PixelFormat::kRgb8};
+  return vigil::pdq::ImageView{image.pixels.data(), image.pixels.size(),
+                               image.width,         image.height,
+                               image.stride,        vigil::pdq::PixelFormat::kRgb8};
 }
 
 void SetLabel(benchmark::State& state, const vigil::decode::DecodedImage& image) {

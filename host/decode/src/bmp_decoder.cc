@@ -165,8 +165,7 @@ Status DecodeRle(const uint8_t* p, const uint8_t* end, int bits, const Palette& 
 
 }  // namespace
 
-Status DecodeBmp(const uint8_t* data, size_t size, const DecodeLimits& limits,
-                 DecodedImage& out) {
+Status DecodeBmp(const uint8_t* data, size_t size, const DecodeLimits& limits, DecodedImage& out) {
   Header h;
   if (Status s = ParseHeader(data, size, h); !s.ok()) return s;
   if (h.width <= 0 || h.height == 0) {
@@ -212,9 +211,13 @@ Status DecodeBmp(const uint8_t* data, size_t size, const DecodeLimits& limits,
     uint32_t masks[3] = {h.masks[0], h.masks[1], h.masks[2]};
     if (!bitfields) {
       if (h.bpp == 16) {
-        masks[0] = 0x7C00; masks[1] = 0x03E0; masks[2] = 0x001F;
+        masks[0] = 0x7C00;
+        masks[1] = 0x03E0;
+        masks[2] = 0x001F;
       } else {
-        masks[0] = 0x00FF0000; masks[1] = 0x0000FF00; masks[2] = 0x000000FF;
+        masks[0] = 0x00FF0000;
+        masks[1] = 0x0000FF00;
+        masks[2] = 0x000000FF;
       }
     }
     for (int c = 0; c < 3; ++c) {

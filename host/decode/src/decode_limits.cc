@@ -9,13 +9,11 @@ Status CheckDimensions(uint64_t width, uint64_t height, const DecodeLimits& limi
                        const char* what) {
   const std::string dims = std::to_string(width) + "x" + std::to_string(height);
   if (width == 0 || height == 0) {
-    return Status::Corruption(std::string(what) + " header declares an empty image (" + dims +
-                              ")");
+    return Status::Corruption(std::string(what) + " header declares an empty image (" + dims + ")");
   }
   if (width > limits.max_dimension || height > limits.max_dimension) {
     return Status::Resource(std::string(what) + " image is " + dims +
-                            ", a side above the limit of " +
-                            std::to_string(limits.max_dimension) +
+                            ", a side above the limit of " + std::to_string(limits.max_dimension) +
                             " pixels (max_dimension); refusing before decoding");
   }
   const uint64_t pixels = width * height;  // both <= max_dimension (uint32), no overflow

@@ -19,16 +19,11 @@ void AllocateRgb(uint32_t width, uint32_t height, DecodedImage& out);
 
 // Each decoder fills width, height, stride, pixels and orientation of `out` from a
 // complete file in memory, or returns why it cannot.
-Status DecodeJpeg(const uint8_t* data, size_t size, const DecodeLimits& limits,
-                  DecodedImage& out);
-Status DecodePng(const uint8_t* data, size_t size, const DecodeLimits& limits,
-                 DecodedImage& out);
-Status DecodeWebp(const uint8_t* data, size_t size, const DecodeLimits& limits,
-                  DecodedImage& out);
-Status DecodeGif(const uint8_t* data, size_t size, const DecodeLimits& limits,
-                 DecodedImage& out);
-Status DecodeBmp(const uint8_t* data, size_t size, const DecodeLimits& limits,
-                 DecodedImage& out);
+Status DecodeJpeg(const uint8_t* data, size_t size, const DecodeLimits& limits, DecodedImage& out);
+Status DecodePng(const uint8_t* data, size_t size, const DecodeLimits& limits, DecodedImage& out);
+Status DecodeWebp(const uint8_t* data, size_t size, const DecodeLimits& limits, DecodedImage& out);
+Status DecodeGif(const uint8_t* data, size_t size, const DecodeLimits& limits, DecodedImage& out);
+Status DecodeBmp(const uint8_t* data, size_t size, const DecodeLimits& limits, DecodedImage& out);
 
 // EXIF orientation (1..8) from an EXIF block: either "Exif\0\0" followed by a TIFF
 // header (JPEG APP1 payload) or a bare TIFF header (PNG eXIf, WebP EXIF chunk).

@@ -1,10 +1,10 @@
 // EXIF orientation through libexif, given only the EXIF block the container holds (so
 // libexif never scans a whole untrusted file).
+#include <libexif/exif-data.h>
+
 #include <cstring>
 #include <memory>
 #include <vector>
-
-#include <libexif/exif-data.h>
 
 #include "decoders.h"
 

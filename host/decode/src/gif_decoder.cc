@@ -1,10 +1,10 @@
 // GIF through giflib, first frame only. Records are walked one by one (not
 // DGifSlurp, which would decode every frame of an animation before we could refuse it).
+#include <gif_lib.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <gif_lib.h>
 
 #include "decoders.h"
 
@@ -108,16 +108,15 @@ Status ReadFirstFrame(GifFileType* gif, const DecodeLimits& limits, DecodedImage
 
 }  // namespace
 
-Status DecodeGif(const uint8_t* data, size_t size, const DecodeLimits& limits,
-                 DecodedImage& out) {
+Status DecodeGif(const uint8_t* data, size_t size, const DecodeLimits& limits, DecodedImage& out) {
   Reader reader{data, size, 0};
   int error = 0;
   std::unique_ptr<GifFileType, GifCloser> gif(DGifOpen(&reader, ReadFromMemory, &error));
   if (gif == nullptr) return GifError("header", error);
   // The logical screen is checked too: a tiny frame on a bomb-sized screen is refused.
   if (Status s = CheckDimensions(static_cast<uint64_t>(gif->SWidth > 0 ? gif->SWidth : 1),
-                                 static_cast<uint64_t>(gif->SHeight > 0 ? gif->SHeight : 1),
-                                 limits, "GIF screen");
+                                 static_cast<uint64_t>(gif->SHeight > 0 ? gif->SHeight : 1), limits,
+                                 "GIF screen");
       !s.ok()) {
     return s;
   }

@@ -1,10 +1,11 @@
 // DecodeImage / DecodeImageFile: sniff, enforce the input-size limit, dispatch.
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <string>
-#include <sys/stat.h>
 
 #include "decoders.h"
 
@@ -17,8 +18,7 @@ struct FileCloser {
 
 Status InputTooLarge(uint64_t size, const DecodeLimits& limits) {
   return Status::Resource("input is " + std::to_string(size) + " bytes, above the limit of " +
-                          std::to_string(limits.max_input_bytes) +
-                          " bytes (max_input_bytes)");
+                          std::to_string(limits.max_input_bytes) + " bytes (max_input_bytes)");
 }
 
 }  // namespace

@@ -2,13 +2,15 @@
 // a premature end of data, which libjpeg only warns about (and pads with grey), is an
 // error here: a truncated file must not silently hash as a different image.
 #include <csetjmp>
-#include <cstdio>
+#include <cstdio>  // before jpeglib.h, which uses FILE and size_t
 #include <cstring>
 #include <string>
 #include <vector>
 
+// clang-format off
 #include <jpeglib.h>
 #include <jerror.h>
+// clang-format on
 
 #include "decoders.h"
 
@@ -52,8 +54,8 @@ void OnProgress(j_common_ptr cinfo) {
   auto* d = reinterpret_cast<j_decompress_ptr>(cinfo);
   if (d->input_scan_number > kMaxScans) {
     auto* err = reinterpret_cast<ErrorManager*>(cinfo->err);
-    std::snprintf(err->message, sizeof(err->message),
-                  "progressive JPEG has more than %d scans", kMaxScans);
+    std::snprintf(err->message, sizeof(err->message), "progressive JPEG has more than %d scans",
+                  kMaxScans);
     std::longjmp(err->jump, 1);
   }
 }
@@ -137,8 +139,7 @@ Status Decode(JpegState& s, const uint8_t* data, size_t size, const DecodeLimits
 
 }  // namespace
 
-Status DecodeJpeg(const uint8_t* data, size_t size, const DecodeLimits& limits,
-                  DecodedImage& out) {
+Status DecodeJpeg(const uint8_t* data, size_t size, const DecodeLimits& limits, DecodedImage& out) {
   JpegState state{};
   state.cinfo.err = jpeg_std_error(&state.err.pub);
   state.err.pub.error_exit = OnError;

@@ -36,17 +36,39 @@ DecodedImage ApplyOrientation(const DecodedImage& image) {
       uint32_t ux = x;
       uint32_t uy = y;
       switch (o) {
-        case 2: ux = w - 1 - x; uy = y; break;
-        case 3: ux = w - 1 - x; uy = h - 1 - y; break;
-        case 4: ux = x; uy = h - 1 - y; break;
-        case 5: ux = y; uy = x; break;
-        case 6: ux = h - 1 - y; uy = x; break;
-        case 7: ux = h - 1 - y; uy = w - 1 - x; break;
-        case 8: ux = y; uy = w - 1 - x; break;
-        default: break;
+        case 2:
+          ux = w - 1 - x;
+          uy = y;
+          break;
+        case 3:
+          ux = w - 1 - x;
+          uy = h - 1 - y;
+          break;
+        case 4:
+          ux = x;
+          uy = h - 1 - y;
+          break;
+        case 5:
+          ux = y;
+          uy = x;
+          break;
+        case 6:
+          ux = h - 1 - y;
+          uy = x;
+          break;
+        case 7:
+          ux = h - 1 - y;
+          uy = w - 1 - x;
+          break;
+        case 8:
+          ux = y;
+          uy = w - 1 - x;
+          break;
+        default:
+          break;
       }
-      std::memcpy(out.pixels.data() + static_cast<size_t>(uy) * out.stride + 3u * ux,
-                  src + 3u * x, 3);
+      std::memcpy(out.pixels.data() + static_cast<size_t>(uy) * out.stride + 3u * ux, src + 3u * x,
+                  3);
     }
   }
   return out;

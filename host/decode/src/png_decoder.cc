@@ -1,11 +1,11 @@
 // PNG through libpng. libpng reports errors by longjmp to png_jmpbuf; its warnings are
 // dropped (ancillary-chunk CRC errors and the like do not stop decoding).
+#include <png.h>
+
 #include <csetjmp>
 #include <cstring>
 #include <string>
 #include <vector>
-
-#include <png.h>
 
 #include "decoders.h"
 
@@ -86,8 +86,7 @@ Status Decode(PngState& s, const DecodeLimits& limits, DecodedImage& out) {
 
 }  // namespace
 
-Status DecodePng(const uint8_t* data, size_t size, const DecodeLimits& limits,
-                 DecodedImage& out) {
+Status DecodePng(const uint8_t* data, size_t size, const DecodeLimits& limits, DecodedImage& out) {
   PngState state;
   state.reader = Reader{data, size, 0};
   state.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &state, OnError, OnWarning);

@@ -20,7 +20,13 @@ uint32_t ReadLe32(const uint8_t* p) {
 bool LooksLikeBmp(const uint8_t* data, size_t size) {
   if (!StartsWith(data, size, "BM", 2) || size < 18) return false;
   switch (ReadLe32(data + 14)) {
-    case 12: case 40: case 52: case 56: case 64: case 108: case 124:
+    case 12:
+    case 40:
+    case 52:
+    case 56:
+    case 64:
+    case 108:
+    case 124:
       return true;
     default:
       return false;

@@ -1,8 +1,8 @@
 // WebP through libwebp (still images; the EXIF chunk through libwebpdemux).
-#include <string>
-
 #include <webp/decode.h>
 #include <webp/demux.h>
+
+#include <string>
 
 #include "decoders.h"
 
@@ -25,8 +25,7 @@ int OrientationFromChunks(const uint8_t* data, size_t size) {
 
 }  // namespace
 
-Status DecodeWebp(const uint8_t* data, size_t size, const DecodeLimits& limits,
-                  DecodedImage& out) {
+Status DecodeWebp(const uint8_t* data, size_t size, const DecodeLimits& limits, DecodedImage& out) {
   WebPBitstreamFeatures features;
   const VP8StatusCode header = WebPGetFeatures(data, size, &features);
   if (header != VP8_STATUS_OK) {

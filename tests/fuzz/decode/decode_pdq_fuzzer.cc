@@ -15,8 +15,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto decoded = vigil::decode::DecodeImage(data, size, limits);
   if (!decoded.ok()) return 0;
   const auto& image = decoded.value();
-  const vigil::pdq::ImageView view{image.pixels.data(), image.pixels.size(), image.width,
-                                   image.height, image.stride, vigil::pdq::PixelFormat::kRgb8};
+  const vigil::pdq::ImageView view{image.pixels.data(), image.pixels.size(),
+                                   image.width,         image.height,
+                                   image.stride,        vigil::pdq::PixelFormat::kRgb8};
   static vigil::pdq::PdqHasher hasher;
   auto single = hasher.Hash(view);
   auto all = hasher.HashDihedral(view);

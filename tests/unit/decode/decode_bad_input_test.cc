@@ -97,8 +97,8 @@ TEST_F(DecodeBadInputTest, TruncatedFilesFailWithCorruption) {
     ASSERT_TRUE(DecodeBytes(whole).ok()) << format;
     // Cut inside the header, inside the pixel data, and just before the last bytes of
     // pixel data (the PNG and GIF trailers are 12 and 1 bytes; JPEG's EOI 2).
-    for (size_t keep : {size_t{12}, size_t{40}, whole.size() / 3, whole.size() / 2,
-                        whole.size() - 20}) {
+    for (size_t keep :
+         {size_t{12}, size_t{40}, whole.size() / 3, whole.size() / 2, whole.size() - 20}) {
       const std::vector<uint8_t> cut(whole.begin(), whole.begin() + static_cast<long>(keep));
       auto r = DecodeBytes(cut);
       EXPECT_FALSE(r.ok()) << format << " truncated to " << keep << " of " << whole.size();
@@ -122,8 +122,8 @@ TEST_F(DecodeBadInputTest, MagicFollowedByGarbageFails) {
       const size_t extra = 1 + rng() % 2000;
       for (size_t i = 0; i < extra; ++i) bytes.push_back(static_cast<uint8_t>(rng()));
       auto r = DecodeBytes(bytes);
-      EXPECT_FALSE(r.ok()) << "garbage after magic " << ImageFormatName(SniffImageFormat(
-                                  bytes.data(), bytes.size()));
+      EXPECT_FALSE(r.ok()) << "garbage after magic "
+                           << ImageFormatName(SniffImageFormat(bytes.data(), bytes.size()));
     }
   }
 }
@@ -279,8 +279,8 @@ std::vector<uint8_t> HandMadeBmp(int32_t width, int32_t height, uint16_t bpp,
 
 TEST(DecodeBadInput, HandMadeBmpTopDownAndOneBit) {
   // 2x2, 24-bit, top-down (negative height): rows are stored top first, padded to 4.
-  const std::vector<uint8_t> rows = {0, 0, 255, 0, 255, 0, 0, 0,     // red, green
-                                     255, 0, 0, 255, 255, 255, 0, 0};  // blue, white
+  const std::vector<uint8_t> rows = {0,   0, 255, 0,   255, 0,   0, 0,   // red, green
+                                     255, 0, 0,   255, 255, 255, 0, 0};  // blue, white
   auto r = DecodeBytes(HandMadeBmp(2, -2, 24, {}, rows));
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->pixels, (std::vector<uint8_t>{255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255}));
@@ -319,7 +319,7 @@ TEST(DecodeBadInput, HandMadeRleBmp) {
   auto r = DecodeBytes(bmp);
   ASSERT_TRUE(r.ok()) << r.status().message();
   // Top row: black, red, black, black. Bottom row: red, red, red, blue.
-  EXPECT_EQ(r->pixels, (std::vector<uint8_t>{0, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0, 0,
+  EXPECT_EQ(r->pixels, (std::vector<uint8_t>{0,   0, 0, 255, 0, 0, 0,   0, 0, 0, 0, 0,
                                              255, 0, 0, 255, 0, 0, 255, 0, 0, 0, 0, 255}));
   // Cut before the end-of-bitmap marker: truncated.
   std::vector<uint8_t> cut(bmp.begin(), bmp.end() - 4);

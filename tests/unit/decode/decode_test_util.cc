@@ -54,7 +54,8 @@ std::vector<uint8_t> ReadFileBytes(const std::string& path) {
 
 void WriteFileBytes(const std::string& path, const std::vector<uint8_t>& bytes) {
   std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
 }
 
 bool Convert(const std::string& args) {
@@ -90,8 +91,9 @@ bool MagickDecode(const std::string& path, Rgb* out) {
     ADD_FAILURE() << ppm << ": short";
     return false;
   }
-  *out = Rgb{w, h, std::vector<uint8_t>(bytes.begin() + static_cast<long>(offset),
-                                        bytes.begin() + static_cast<long>(offset + size))};
+  *out = Rgb{w, h,
+             std::vector<uint8_t>(bytes.begin() + static_cast<long>(offset),
+                                  bytes.begin() + static_cast<long>(offset + size))};
   return true;
 }
 

@@ -113,8 +113,9 @@ TEST_F(ImageDecoderTest, GreyPaletteAlphaAndSixteenBitPngMatchImageMagick) {
 
 TEST_F(ImageDecoderTest, WebpAndAlphaMatchImageMagick) {
   ExpectSameAsMagick(Make("lossy.webp", "-quality 75"), ImageFormat::kWebp);
-  ExpectSameAsMagick(Make("alpha.webp", "-alpha set -channel A -fx 'i/w' +channel "
-                                        "-define webp:lossless=true"),
+  ExpectSameAsMagick(Make("alpha.webp",
+                          "-alpha set -channel A -fx 'i/w' +channel "
+                          "-define webp:lossless=true"),
                      ImageFormat::kWebp);
   ExpectSameAsMagick(Make("alpha.bmp", "-alpha set -channel A -fx 'i/w' +channel", "BMP:"),
                      ImageFormat::kBmp);
@@ -172,11 +173,32 @@ TEST(SniffImageFormat, RecognisesMagicAndNothingElse) {
 
 // A minimal little-endian TIFF structure holding one IFD0 entry: Orientation = value.
 std::vector<uint8_t> TiffWithOrientation(uint16_t value) {
-  return {'I', 'I', 42, 0, 8, 0, 0, 0,                       // header, IFD0 at 8
-          1, 0,                                              // one entry
-          0x12, 0x01, 3, 0, 1, 0, 0, 0,                      // tag 0x0112, SHORT, count 1
-          static_cast<uint8_t>(value), static_cast<uint8_t>(value >> 8), 0, 0,
-          0, 0, 0, 0};                                       // no next IFD
+  return {'I',
+          'I',
+          42,
+          0,
+          8,
+          0,
+          0,
+          0,  // header, IFD0 at 8
+          1,
+          0,  // one entry
+          0x12,
+          0x01,
+          3,
+          0,
+          1,
+          0,
+          0,
+          0,  // tag 0x0112, SHORT, count 1
+          static_cast<uint8_t>(value),
+          static_cast<uint8_t>(value >> 8),
+          0,
+          0,
+          0,
+          0,
+          0,
+          0};  // no next IFD
 }
 
 TEST_F(ImageDecoderTest, ExifOrientationIsRecordedNotApplied) {
@@ -261,7 +283,8 @@ TEST_F(ImageDecoderTest, WebpExifChunkOrientationIsRead) {
 }
 
 TEST(ImageDecoderSharedData, ReferenceExifFilesCarryTheirOrientation) {
-  const std::string dir = std::string(VIGIL_TESTDATA) + "/pdq/images-and-lists/reg-test-input/exif-rotn/";
+  const std::string dir =
+      std::string(VIGIL_TESTDATA) + "/pdq/images-and-lists/reg-test-input/exif-rotn/";
   for (int orientation : {1, 3, 6, 8}) {
     const std::string path = dir + "exif-rotn-" + std::to_string(orientation) + ".jpg";
     auto decoded = DecodeImageFile(path);

@@ -32,14 +32,13 @@ TEST(ApplyOrientation, EveryExifOrientationMapsPixelsUpright) {
     uint32_t width, height;
     std::vector<int> upright;
   } cases[] = {
-      {1, 3, 2, {0, 1, 2, 3, 4, 5}},
-      {2, 3, 2, {2, 1, 0, 5, 4, 3}},  // mirrored left-right
-      {3, 3, 2, {5, 4, 3, 2, 1, 0}},  // rotated 180
-      {4, 3, 2, {3, 4, 5, 0, 1, 2}},  // mirrored top-bottom
-      {5, 2, 3, {0, 3, 1, 4, 2, 5}},  // transposed
-      {6, 2, 3, {3, 0, 4, 1, 5, 2}},  // rotated 90 clockwise
-      {7, 2, 3, {5, 2, 4, 1, 3, 0}},  // transverse
-      {8, 2, 3, {2, 5, 1, 4, 0, 3}},  // rotated 90 counter-clockwise
+      {1, 3, 2, {0, 1, 2, 3, 4, 5}}, {2, 3, 2, {2, 1, 0, 5, 4, 3}},  // mirrored left-right
+      {3, 3, 2, {5, 4, 3, 2, 1, 0}},                                 // rotated 180
+      {4, 3, 2, {3, 4, 5, 0, 1, 2}},                                 // mirrored top-bottom
+      {5, 2, 3, {0, 3, 1, 4, 2, 5}},                                 // transposed
+      {6, 2, 3, {3, 0, 4, 1, 5, 2}},                                 // rotated 90 clockwise
+      {7, 2, 3, {5, 2, 4, 1, 3, 0}},                                 // transverse
+      {8, 2, 3, {2, 5, 1, 4, 0, 3}},                                 // rotated 90 counter-clockwise
   };
   for (const auto& c : cases) {
     const DecodedImage out = ApplyOrientation(Numbered(c.orientation));

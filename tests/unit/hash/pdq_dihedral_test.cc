@@ -18,9 +18,9 @@ constexpr int kMaxBitsFromReference = 4;
 constexpr int kMaxBitsFromTransformedFile = 18;
 
 const char* const kTransformedFiles[kDihedralCount] = {
-    "reg-test-input/dih/bridge-1-original.jpg",   "reg-test-input/dih/bridge-2-rotate-90.jpg",
-    "reg-test-input/dih/bridge-3-rotate-180.jpg", "reg-test-input/dih/bridge-4-rotate-270.jpg",
-    "reg-test-input/dih/bridge-5-flipx.jpg",      "reg-test-input/dih/bridge-6-flipy.jpg",
+    "reg-test-input/dih/bridge-1-original.jpg",    "reg-test-input/dih/bridge-2-rotate-90.jpg",
+    "reg-test-input/dih/bridge-3-rotate-180.jpg",  "reg-test-input/dih/bridge-4-rotate-270.jpg",
+    "reg-test-input/dih/bridge-5-flipx.jpg",       "reg-test-input/dih/bridge-6-flipy.jpg",
     "reg-test-input/dih/bridge-7-flip-plus-1.jpg", "reg-test-input/dih/bridge-8-flip-minus-1.jpg",
 };
 
@@ -91,14 +91,34 @@ decode::DecodedImage Transform(const decode::DecodedImage& in, Dihedral d) {
     for (uint32_t x = 0; x < out.width; ++x) {
       uint32_t sx = x, sy = y;  // source pixel for output (x, y)
       switch (d) {
-        case Dihedral::kOriginal: break;
-        case Dihedral::kRotate90: sx = w - 1 - y; sy = x; break;
-        case Dihedral::kRotate180: sx = w - 1 - x; sy = h - 1 - y; break;
-        case Dihedral::kRotate270: sx = y; sy = h - 1 - x; break;
-        case Dihedral::kFlipX: sy = h - 1 - y; break;
-        case Dihedral::kFlipY: sx = w - 1 - x; break;
-        case Dihedral::kFlipPlus1: sx = y; sy = x; break;
-        case Dihedral::kFlipMinus1: sx = w - 1 - y; sy = h - 1 - x; break;
+        case Dihedral::kOriginal:
+          break;
+        case Dihedral::kRotate90:
+          sx = w - 1 - y;
+          sy = x;
+          break;
+        case Dihedral::kRotate180:
+          sx = w - 1 - x;
+          sy = h - 1 - y;
+          break;
+        case Dihedral::kRotate270:
+          sx = y;
+          sy = h - 1 - x;
+          break;
+        case Dihedral::kFlipX:
+          sy = h - 1 - y;
+          break;
+        case Dihedral::kFlipY:
+          sx = w - 1 - x;
+          break;
+        case Dihedral::kFlipPlus1:
+          sx = y;
+          sy = x;
+          break;
+        case Dihedral::kFlipMinus1:
+          sx = w - 1 - y;
+          sy = h - 1 - x;
+          break;
       }
       const uint8_t* src = in.pixels.data() + sy * in.stride + 3 * sx;
       uint8_t* dst = out.pixels.data() + y * out.stride + 3 * x;
@@ -124,10 +144,10 @@ struct TransformCase {
 
 TEST(PdqDihedral, VariantsMatchHashesOfPixelsTransformedInTheTest) {
   const TransformCase cases[] = {
-      {"reg-test-input/pen-and-coaster.png", 32},                           // 924x735
-      {"misc-images/c.png", 32},                                            // 1432x812
-      {"bridge-mods/shrink-a-lot.jpg", 48},                                 // 160x100
-      {"reg-test-input/labelme-subset/q0291.jpg", 48},                      // 256x256
+      {"reg-test-input/pen-and-coaster.png", 32},       // 924x735
+      {"misc-images/c.png", 32},                        // 1432x812
+      {"bridge-mods/shrink-a-lot.jpg", 48},             // 160x100
+      {"reg-test-input/labelme-subset/q0291.jpg", 48},  // 256x256
   };
   PdqHasher hasher;
   for (const TransformCase& c : cases) {

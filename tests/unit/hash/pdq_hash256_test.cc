@@ -49,13 +49,13 @@ TEST(PdqHash256, HexRoundTripsAndAcceptsUpperCase) {
 TEST(PdqHash256, MalformedHexIsRefusedWithAReason) {
   const std::string good(64, 'a');
   const std::string cases[] = {
-      "",                              // empty
-      std::string(63, 'a'),            // one short
-      std::string(65, 'a'),            // one long
-      "0x" + std::string(62, 'a'),     // prefix
-      "+" + std::string(63, 'a'),      // sign (sscanf %hx would take it)
-      " " + std::string(63, 'a'),      // leading space (sscanf would skip it)
-      std::string(63, 'a') + "\n",     // trailing newline
+      "",                                                 // empty
+      std::string(63, 'a'),                               // one short
+      std::string(65, 'a'),                               // one long
+      "0x" + std::string(62, 'a'),                        // prefix
+      "+" + std::string(63, 'a'),                         // sign (sscanf %hx would take it)
+      " " + std::string(63, 'a'),                         // leading space (sscanf would skip it)
+      std::string(63, 'a') + "\n",                        // trailing newline
       std::string(32, 'a') + "g" + std::string(31, 'a'),  // non-hex digit
       std::string(32, 'a') + std::string(1, '\0') + std::string(31, 'a'),  // embedded NUL
   };

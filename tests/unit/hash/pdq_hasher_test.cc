@@ -67,10 +67,10 @@ HashResult PlainPdq(const PlainImage& img, bool downsample, std::array<float, 25
       const int sy = static_cast<int>(static_cast<int64_t>(y) * img.height / rows);
       const int sx = static_cast<int>(static_cast<int64_t>(x) * img.width / cols);
       const uint8_t* p = &img.rgb[static_cast<size_t>((sy * img.width + sx) * 3)];
-      a[static_cast<size_t>(y * cols + x)] =
-          grey ? static_cast<float>(p[0])
-               : kr * static_cast<float>(p[0]) + kg * static_cast<float>(p[1]) +
-                     kb * static_cast<float>(p[2]);
+      a[static_cast<size_t>(y * cols + x)] = grey ? static_cast<float>(p[0])
+                                                  : kr * static_cast<float>(p[0]) +
+                                                        kg * static_cast<float>(p[1]) +
+                                                        kb * static_cast<float>(p[2]);
     }
   }
   float small[64][64];
@@ -93,8 +93,10 @@ HashResult PlainPdq(const PlainImage& img, bool downsample, std::array<float, 25
   int gradient = 0;
   for (int i = 0; i < 64; ++i) {
     for (int j = 0; j < 64; ++j) {
-      if (i < 63) gradient += std::abs(static_cast<int>(((small[i][j] - small[i + 1][j]) * 100) / 255));
-      if (j < 63) gradient += std::abs(static_cast<int>(((small[i][j] - small[i][j + 1]) * 100) / 255));
+      if (i < 63)
+        gradient += std::abs(static_cast<int>(((small[i][j] - small[i + 1][j]) * 100) / 255));
+      if (j < 63)
+        gradient += std::abs(static_cast<int>(((small[i][j] - small[i][j + 1]) * 100) / 255));
     }
   }
   result.quality = std::min(100, gradient / 90);
@@ -102,7 +104,8 @@ HashResult PlainPdq(const PlainImage& img, bool downsample, std::array<float, 25
   const float scale = static_cast<float>(std::sqrt(2.0 / 64));
   for (int i = 0; i < 16; ++i) {
     for (int j = 0; j < 64; ++j) {
-      d[i][j] = static_cast<float>(scale * std::cos((3.14159265358979323846 / 128.0) * (i + 1) * (2 * j + 1)));
+      d[i][j] = static_cast<float>(
+          scale * std::cos((3.14159265358979323846 / 128.0) * (i + 1) * (2 * j + 1)));
     }
   }
   float t[16][64], dct[16][16];
@@ -139,7 +142,8 @@ PlainImage RandomImage(int width, int height, uint32_t seed, bool smooth) {
       for (int c = 0; c < 3; ++c) {
         // Smooth images give stable, high-quality hashes; noise exercises rounding.
         const int v = smooth ? static_cast<int>(127 + 100 * std::sin(0.05 * x * (c + 1)) *
-                                                          std::cos(0.03 * y + c)) + byte(rng) % 9
+                                                          std::cos(0.03 * y + c)) +
+                                   byte(rng) % 9
                              : byte(rng);
         img.rgb[static_cast<size_t>((y * width + x) * 3 + c)] =
             static_cast<uint8_t>(std::clamp(v, 0, 255));
@@ -150,8 +154,11 @@ PlainImage RandomImage(int width, int height, uint32_t seed, bool smooth) {
 }
 
 ImageView ViewOf(const PlainImage& img) {
-  return ImageView{img.rgb.data(), img.rgb.size(), static_cast<uint32_t>(img.width),
-                   static_cast<uint32_t>(img.height), static_cast<size_t>(img.width) * 3,
+  return ImageView{img.rgb.data(),
+                   img.rgb.size(),
+                   static_cast<uint32_t>(img.width),
+                   static_cast<uint32_t>(img.height),
+                   static_cast<size_t>(img.width) * 3,
                    PixelFormat::kRgb8};
 }
 
@@ -176,7 +183,8 @@ TEST(PdqHasher, MatchesPlainTranscriptionOnRandomImages) {
       // to a reordered float operation.
       auto coefficients = hasher.Coefficients(ViewOf(img));
       ASSERT_TRUE(coefficients.ok());
-      EXPECT_EQ(std::memcmp(coefficients->values.data(), expected_dct.data(), sizeof(float) * 256), 0)
+      EXPECT_EQ(std::memcmp(coefficients->values.data(), expected_dct.data(), sizeof(float) * 256),
+                0)
           << w << "x" << h << " smooth=" << smooth;
     }
   }
@@ -208,7 +216,8 @@ TEST(PdqHasher, GreyImagesUseTheGreyValueAsLuma) {
     grey[p] = v;
   }
   auto rgb = PdqHasher().Hash(ViewOf(img));
-  auto gray = PdqHasher().Hash(ImageView{grey.data(), grey.size(), 80, 70, 80, PixelFormat::kGray8});
+  auto gray =
+      PdqHasher().Hash(ImageView{grey.data(), grey.size(), 80, 70, 80, PixelFormat::kGray8});
   ASSERT_TRUE(rgb.ok() && gray.ok());
   EXPECT_EQ(rgb->hash, gray->hash);
   EXPECT_EQ(rgb->hash, PlainPdq(img, true, nullptr).hash);
@@ -231,8 +240,8 @@ TEST(PdqHasher, RgbaAndPaddedStridesHashLikePackedRgb) {
       rgba[y * rgba_stride + x * 4 + 3] = static_cast<uint8_t>(x);  // alpha is ignored
     }
   }
-  auto from_rgba =
-      PdqHasher().Hash(ImageView{rgba.data(), rgba.size(), 97, 61, rgba_stride, PixelFormat::kRgba8});
+  auto from_rgba = PdqHasher().Hash(
+      ImageView{rgba.data(), rgba.size(), 97, 61, rgba_stride, PixelFormat::kRgba8});
   ASSERT_TRUE(from_rgba.ok()) << from_rgba.status().message();
   EXPECT_EQ(from_rgba->hash, packed->hash);
   EXPECT_EQ(from_rgba->quality, packed->quality);
@@ -287,23 +296,29 @@ TEST(PdqHasher, RefusesMalformedViews) {
       {"null pixels", {nullptr, pixels.size(), 30, 20, 90, PixelFormat::kRgb8}, "null"},
       {"zero width", {pixels.data(), pixels.size(), 0, 20, 90, PixelFormat::kRgb8}, "empty"},
       {"zero height", {pixels.data(), pixels.size(), 30, 0, 90, PixelFormat::kRgb8}, "empty"},
-      {"stride shorter than a row", {pixels.data(), pixels.size(), 30, 20, 89, PixelFormat::kRgb8},
+      {"stride shorter than a row",
+       {pixels.data(), pixels.size(), 30, 20, 89, PixelFormat::kRgb8},
        "shorter than a row"},
-      {"huge stride overflows", {pixels.data(), pixels.size(), 30, 20, huge, PixelFormat::kRgb8},
+      {"huge stride overflows",
+       {pixels.data(), pixels.size(), 30, 20, huge, PixelFormat::kRgb8},
        "overflows"},
-      {"stride past the buffer", {pixels.data(), pixels.size(), 30, 20, 4096, PixelFormat::kRgb8},
+      {"stride past the buffer",
+       {pixels.data(), pixels.size(), 30, 20, 4096, PixelFormat::kRgb8},
        "buffer holds"},
-      {"buffer too small", {pixels.data(), pixels.size() - 1, 30, 20, 90, PixelFormat::kRgb8},
+      {"buffer too small",
+       {pixels.data(), pixels.size() - 1, 30, 20, 90, PixelFormat::kRgb8},
        "buffer holds"},
-      {"rgba needs more bytes", {pixels.data(), pixels.size(), 30, 20, 120, PixelFormat::kRgba8},
+      {"rgba needs more bytes",
+       {pixels.data(), pixels.size(), 30, 20, 120, PixelFormat::kRgba8},
        "buffer holds"},
       {"unknown pixel format",
-       {pixels.data(), pixels.size(), 30, 20, 90, static_cast<PixelFormat>(77)}, "pixel format"},
+       {pixels.data(), pixels.size(), 30, 20, 90, static_cast<PixelFormat>(77)},
+       "pixel format"},
   };
   for (const Case& c : cases) {
     for (bool dihedral : {false, true}) {
-      const Status status = dihedral ? PdqHasher().HashDihedral(c.view).status()
-                                     : PdqHasher().Hash(c.view).status();
+      const Status status =
+          dihedral ? PdqHasher().HashDihedral(c.view).status() : PdqHasher().Hash(c.view).status();
       EXPECT_FALSE(status.ok()) << c.name;
       EXPECT_EQ(status.code(), Status::Code::kInvalidArgument) << c.name;
       EXPECT_NE(status.message().find(c.message_part), std::string::npos)
@@ -317,8 +332,8 @@ TEST(PdqHasher, RefusesHugeImagesWhenNotDownsampling) {
   options.downsample_large_images = false;
   options.max_pixels_without_downsampling = 1000;
   std::vector<uint8_t> pixels(40 * 40 * 3, 7);
-  auto r = PdqHasher(options).Hash(ImageView{pixels.data(), pixels.size(), 40, 40, 120,
-                                             PixelFormat::kRgb8});
+  auto r = PdqHasher(options).Hash(
+      ImageView{pixels.data(), pixels.size(), 40, 40, 120, PixelFormat::kRgb8});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kResource);
   EXPECT_NE(r.status().message().find("1000"), std::string::npos) << r.status().message();
@@ -335,8 +350,8 @@ TEST(PdqHasher, DihedralOriginalEqualsHashAndVariantsDiffer) {
   EXPECT_EQ(all->hashes[static_cast<int>(Dihedral::kOriginal)], single->hash);
   for (int i = 0; i < kDihedralCount; ++i) {
     for (int j = i + 1; j < kDihedralCount; ++j) {
-      EXPECT_NE(all->hashes[i], all->hashes[j])
-          << DihedralName(static_cast<Dihedral>(i)) << " vs " << DihedralName(static_cast<Dihedral>(j));
+      EXPECT_NE(all->hashes[i], all->hashes[j]) << DihedralName(static_cast<Dihedral>(i)) << " vs "
+                                                << DihedralName(static_cast<Dihedral>(j));
     }
   }
 }

@@ -52,8 +52,8 @@ bool DecodeFile(const std::string& path, decode::DecodedImage* image) {
 }
 
 ImageView ViewOf(const decode::DecodedImage& image) {
-  return ImageView{image.pixels.data(), image.pixels.size(), image.width, image.height,
-                   image.stride, PixelFormat::kRgb8};
+  return ImageView{image.pixels.data(), image.pixels.size(), image.width,
+                   image.height,        image.stride,        PixelFormat::kRgb8};
 }
 
 }  // namespace vigil::pdq::testing

@@ -30,8 +30,8 @@ constexpr int kStripRows = 8;
 // When `wanted` is given, outputs (and their divides) are produced only at positions
 // t with wanted[t] != 0; the running sums are unchanged.
 VIGIL_PDQ_MULTIVERSION
-void BoxLanes(const float* __restrict in, float* __restrict out, int length, int lanes,
-              int window, float* __restrict sums, const uint8_t* wanted) {
+void BoxLanes(const float* __restrict in, float* __restrict out, int length, int lanes, int window,
+              float* __restrict sums, const uint8_t* wanted) {
   // A window never exceeds its dimension for PDQ (ceil(dim / 128) <= dim); clamp so
   // that a caller passing one anyway cannot read past the buffer.
   window = std::min(window, length);
@@ -177,7 +177,8 @@ void BoxAlongRowsSampled(const float* in, float* out, int rows, int cols, int wi
     for (int r = 0; r < h; ++r) {
       float* dst = out + static_cast<size_t>(r0 + r) * kOut;
       for (int j = 0; j < kOut; ++j) {
-        dst[j] = strip_out[static_cast<size_t>(sample_cols[j]) * kStripRows + static_cast<size_t>(r)];
+        dst[j] =
+            strip_out[static_cast<size_t>(sample_cols[j]) * kStripRows + static_cast<size_t>(r)];
       }
     }
   }

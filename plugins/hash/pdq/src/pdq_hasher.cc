@@ -2,8 +2,8 @@
 // pdqHash256FromFile / pdqDihedralHash256esFromFile (minus the decoder).
 #include <algorithm>
 #include <cstring>
-#include <memory>
 #include <limits>
+#include <memory>
 #include <string>
 
 #include "dct16.h"
@@ -106,8 +106,8 @@ Status PdqHasher::ComputeDct(const ImageView& image, float dct[16][16], int* qua
   *quality = 0;
   if (*too_small) return Status::Ok();
 
-  const bool grey = image.format == PixelFormat::kGray8 ||
-                    (options_.exact_grey && internal::IsAllGrey(image));
+  const bool grey =
+      image.format == PixelFormat::kGray8 || (options_.exact_grey && internal::IsAllGrey(image));
   // The filter's last passes keep rows x 64 values, so small images need that much.
   const size_t n = static_cast<size_t>(rows) * static_cast<size_t>(std::max(cols, kDownsampled));
   if (buffer_a_.size() < n) buffer_a_.resize(n);

@@ -37,9 +37,9 @@ ImageFormat SniffImageFormat(const uint8_t* data, size_t size);
 enum class PixelFormat : uint32_t { kRgb8 = 2 };
 
 struct DecodeLimits {
-  uint64_t max_pixels = 100'000'000;          // width * height
-  uint32_t max_dimension = 30'000;            // either side
-  uint64_t max_input_bytes = 256ull << 20;    // encoded size
+  uint64_t max_pixels = 100'000'000;        // width * height
+  uint32_t max_dimension = 30'000;          // either side
+  uint64_t max_input_bytes = 256ull << 20;  // encoded size
 };
 
 struct DecodedImage {

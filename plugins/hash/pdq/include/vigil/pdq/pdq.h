@@ -73,7 +73,7 @@ struct HashResult {
 // tests/unit/hash/pdq_dihedral_test.cc checks on pixels transformed in the test):
 enum class Dihedral : uint8_t {
   kOriginal = 0,
-  kRotate90 = 1,    // 90 degrees counter-clockwise: output (x, y) = input (w-1-y, x)
+  kRotate90 = 1,  // 90 degrees counter-clockwise: output (x, y) = input (w-1-y, x)
   kRotate180 = 2,
   kRotate270 = 3,   // 90 degrees clockwise
   kFlipX = 4,       // top-bottom mirror (across the horizontal axis)
