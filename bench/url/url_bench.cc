@@ -10,9 +10,9 @@
 
 #include <boost/url/parse.hpp>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -123,9 +123,11 @@ int main(int argc, char** argv) {
 
   std::printf("vigil_url_bench: %zu URLs, %zu-entry lists\n", n_urls, n_entries);
   auto t0 = Clock::now();
-  const std::string plain_path = MakeList(ListFormat::kPlain, n_entries, dir + "/vigil_bench_plain.vul");
+  const std::string plain_path =
+      MakeList(ListFormat::kPlain, n_entries, dir + "/vigil_bench_plain.vul");
   auto t1 = Clock::now();
-  const std::string hashed_path = MakeList(ListFormat::kHashed, n_entries, dir + "/vigil_bench_hashed.vul");
+  const std::string hashed_path =
+      MakeList(ListFormat::kHashed, n_entries, dir + "/vigil_bench_hashed.vul");
   auto t2 = Clock::now();
   std::printf("build+write (CPU): plain %.2f s, hashed %.2f s\n", Seconds(t0, t1), Seconds(t1, t2));
 

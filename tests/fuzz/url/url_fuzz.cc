@@ -40,8 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!again.ok() || again->Href() != href) __builtin_trap();
   }
   auto canonical = vigil::url::CanonicalizeUrl(input);
-  if (canonical.ok() &&
-      canonical->host.find_first_of("/\\?@:[") == std::string::npos &&
+  if (canonical.ok() && canonical->host.find_first_of("/\\?@:[") == std::string::npos &&
       canonical->path.find_first_of("?\\") == std::string::npos) {
     auto twice = vigil::url::CanonicalizeUrl(canonical->Spec());
     if (!twice.ok() || twice->Spec() != canonical->Spec()) __builtin_trap();

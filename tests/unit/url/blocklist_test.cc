@@ -1,11 +1,12 @@
 // Blocklist building, file round trip, entry kinds, metadata, hashed lists, importers
 // and damaged files.
+#include "vigil/url/blocklist.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <fstream>
 
-#include "vigil/url/blocklist.h"
 #include "vigil/url/check.h"
 #include "vigil/url/list_import.h"
 
@@ -42,7 +43,8 @@ class KindsTest : public ::testing::TestWithParam<ListFormat> {};
 
 TEST_P(KindsTest, EachKindMatchesWhatItShouldAndNoMore) {
   BlocklistBuilder b(GetParam());
-  ASSERT_TRUE(b.AddUrl("http://hacked.example.com/img/abuse.jpg", EntryKind::kUrl, Meta("u1")).ok());
+  ASSERT_TRUE(
+      b.AddUrl("http://hacked.example.com/img/abuse.jpg", EntryKind::kUrl, Meta("u1")).ok());
   ASSERT_TRUE(b.AddUrl("http://files.example.net/dir/", EntryKind::kPathPrefix, Meta("p1")).ok());
   ASSERT_TRUE(b.AddDomain("dedicated.example.org", Meta("d1", 5)).ok());
   ASSERT_TRUE(b.AddUrl("http://q.example.com/page?id=7", EntryKind::kUrl, Meta("q1")).ok());
@@ -109,7 +111,8 @@ INSTANTIATE_TEST_SUITE_P(PlainAndHashed, KindsTest,
 TEST(Blocklist, FileRoundTripAndBatch) {
   BlocklistBuilder b(ListFormat::kPlain);
   for (int i = 0; i < 5000; ++i) {
-    ASSERT_TRUE(b.AddDomain("host" + std::to_string(i) + ".example.test", Meta(std::to_string(i))).ok());
+    ASSERT_TRUE(
+        b.AddDomain("host" + std::to_string(i) + ".example.test", Meta(std::to_string(i))).ok());
   }
   const std::string path = std::string(VIGIL_BINARY_DIR) + "/url_roundtrip_test.vul";
   ASSERT_TRUE(b.WriteFile(path).ok());
@@ -200,8 +203,8 @@ TEST(ListImport, DomainAndSha256Lists) {
   ImportOptions opt;
   opt.defaults = Meta("");
   const std::string digest = DigestToHex(Sha256("evil.example.test/"));
-  const std::string text = "# hashed\n" + digest + " kind=domain,id=H1,category=A1\n" +
-                           "abcd\n" + std::string(64, 'g') + "\n" +
+  const std::string text = "# hashed\n" + digest + " kind=domain,id=H1,category=A1\n" + "abcd\n" +
+                           std::string(64, 'g') + "\n" +
                            DigestToHex(Sha256("pages.example.test/p.html")) + "\tkind=url\n";
   auto report = ImportList(text, ImportFormat::kSha256List, opt, &hashed);
   ASSERT_TRUE(report.ok());
@@ -217,8 +220,8 @@ TEST(ListImport, DomainAndSha256Lists) {
 
   BlocklistBuilder plain(ListFormat::kPlain);
   EXPECT_FALSE(ImportList(text, ImportFormat::kSha256List, opt, &plain).ok());
-  auto dom = ImportList("example.test\n..\nsub.example.org\tseverity=1\n", ImportFormat::kDomainList,
-                        opt, &plain);
+  auto dom = ImportList("example.test\n..\nsub.example.org\tseverity=1\n",
+                        ImportFormat::kDomainList, opt, &plain);
   ASSERT_TRUE(dom.ok());
   EXPECT_EQ(dom->added, 2u);
   ASSERT_EQ(dom->errors.size(), 1u);

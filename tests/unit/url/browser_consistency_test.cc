@@ -36,13 +36,13 @@ TEST(BrowserConsistency, SafeBrowsingAgreesWithWhatwgOnWptInputs) {
     auto from_raw = CanonicalizeUrl(input);
     const std::string a = from_browser.ok() ? from_browser->Expression()
                                             : "<" + from_browser.status().message() + ">";
-    const std::string b = from_raw.ok() ? from_raw->Expression()
-                                        : "<" + from_raw.status().message() + ">";
+    const std::string b =
+        from_raw.ok() ? from_raw->Expression() : "<" + from_raw.status().message() + ">";
     if (a == b) {
       ++agreed;
     } else {
-      ADD_FAILURE() << "input " << nlohmann::json(input).dump() << ": via browser " << a
-                    << ", raw " << b;
+      ADD_FAILURE() << "input " << nlohmann::json(input).dump() << ": via browser " << a << ", raw "
+                    << b;
     }
   }
   std::cout << "[browser-consistency] " << agreed << " / " << compared

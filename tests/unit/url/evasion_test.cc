@@ -22,7 +22,10 @@ class EvasionTest : public ::testing::TestWithParam<ListFormat> {
     m.entry_id = "ip";
     ASSERT_TRUE(b.AddUrl("http://195.56.65.250/x.html", EntryKind::kUrl, m).ok());
     m.entry_id = "idn";
-    ASSERT_TRUE(b.AddDomain("b\xC3\xBC" "cher.example", m).ok());
+    ASSERT_TRUE(b.AddDomain("b\xC3\xBC"
+                            "cher.example",
+                            m)
+                    .ok());
     auto list = Blocklist::FromBytes(b.Build());
     ASSERT_TRUE(list.ok());
     list_ = std::make_unique<Blocklist>(std::move(list).value());
@@ -66,15 +69,27 @@ TEST_P(EvasionTest, EveryTrickStillMatches) {
       {"  blocked.example.com/abuse/page.html  ", "page"},
       // full-width letters and dots (UTS #46 maps them)
       {"http://\xEF\xBD\x82\xEF\xBD\x8C\xEF\xBD\x8F\xEF\xBD\x83\xEF\xBD\x8B\xEF\xBD\x85\xEF\xBD\x84"
-       "\xEF\xBC\x8E" "example.com/abuse/page.html", "page"},
-      {"http://evil\xE3\x80\x82" "example.org/", "domain"},
+       "\xEF\xBC\x8E"
+       "example.com/abuse/page.html",
+       "page"},
+      {"http://evil\xE3\x80\x82"
+       "example.org/",
+       "domain"},
       // zero-width / ignored code points (U+200B, U+00AD, U+FEFF)
-      {"http://blo\xE2\x80\x8B" "cked.example.com/abuse/page.html", "page"},
-      {"http://ev\xC2\xAD" "il.example.org/", "domain"},
+      {"http://blo\xE2\x80\x8B"
+       "cked.example.com/abuse/page.html",
+       "page"},
+      {"http://ev\xC2\xAD"
+       "il.example.org/",
+       "domain"},
       {"http://evil\xEF\xBB\xBF.example.org/", "domain"},
       // IDN in Unicode, upper case and A-label form
-      {"http://www.b\xC3\xBC" "cher.example/", "idn"},
-      {"http://B\xC3\x9C" "CHER.example/x", "idn"},
+      {"http://www.b\xC3\xBC"
+       "cher.example/",
+       "idn"},
+      {"http://B\xC3\x9C"
+       "CHER.example/x",
+       "idn"},
       {"http://xn--bcher-kva.example/", "idn"},
       {"http://%62%C3%BC%63her.example/", "idn"},
   };
@@ -84,9 +99,10 @@ TEST_P(EvasionTest, EveryTrickStillMatches) {
 TEST_P(EvasionTest, LookAlikesDoNotMatch) {
   const char* cases[] = {
       "http://blocked.ex\xD0\xB0mple.com/abuse/page.html",  // Cyrillic a
-      "http://bl\xD0\xBE" "cked.example.com/abuse/page.html",  // Cyrillic o
+      "http://bl\xD0\xBE"
+      "cked.example.com/abuse/page.html",  // Cyrillic o
       "http://evil.ex\xD0\xB0mple.org/",
-      "http://\xD0\xB5vil.example.org/",                     // Cyrillic ie
+      "http://\xD0\xB5vil.example.org/",  // Cyrillic ie
       "http://evil.example.org.attacker.test/",
       "http://evilexample.org/",
       "http://195.56.65.251/x.html",

@@ -5,13 +5,13 @@
 // and the pass counts may not fall below the floors recorded here.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-#include <cctype>
-#include <nlohmann/json.hpp>
 
 #include "vigil/url/whatwg_url.h"
 
@@ -48,8 +48,8 @@ std::string ReplaceLoneSurrogates(const std::string& s) {
     }
     if (s[i] == '\\' && i + 1 < s.size() && s[i + 1] == 'u' && IsHex4(s, i + 2)) {
       const unsigned v = std::stoul(s.substr(i + 2, 4), nullptr, 16);
-      if (v >= 0xD800 && v <= 0xDBFF && i + 7 < s.size() && s[i + 6] == '\\' &&
-          s[i + 7] == 'u' && IsHex4(s, i + 8)) {
+      if (v >= 0xD800 && v <= 0xDBFF && i + 7 < s.size() && s[i + 6] == '\\' && s[i + 7] == 'u' &&
+          IsHex4(s, i + 8)) {
         const unsigned lo = std::stoul(s.substr(i + 8, 4), nullptr, 16);
         if (lo >= 0xDC00 && lo <= 0xDFFF) {
           out.append(s, i, 12);

@@ -104,7 +104,10 @@ TEST(Ipv6, ParseAndSerialise) {
 
 TEST(Punycode, Rfc3492AndRoundTrip) {
   std::u32string cps;
-  ASSERT_TRUE(DecodeUtf8("b\xC3\xBC" "cher", &cps));
+  ASSERT_TRUE(
+      DecodeUtf8("b\xC3\xBC"
+                 "cher",
+                 &cps));
   std::string encoded;
   ASSERT_TRUE(PunycodeEncode(cps, &encoded));
   EXPECT_EQ(encoded, "bcher-kva");
@@ -131,8 +134,11 @@ TEST(Punycode, Rfc3492AndRoundTrip) {
 }
 
 TEST(Utf8, ReplacesIllFormedSequencesOncePerMaximalSubpart) {
-  EXPECT_EQ(SanitizeUtf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
-  EXPECT_EQ(SanitizeUtf8("\xE2\x82"), "\xEF\xBF\xBD");                       // truncated
+  EXPECT_EQ(SanitizeUtf8("a\xFF"
+                         "b"),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(SanitizeUtf8("\xE2\x82"), "\xEF\xBF\xBD");                              // truncated
   EXPECT_EQ(SanitizeUtf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
   EXPECT_EQ(SanitizeUtf8("\xF0\x9F\x98\x80"), "\xF0\x9F\x98\x80");
   std::u32string cps;
@@ -158,10 +164,9 @@ TEST(Expressions, AtMostThirtyForTheSpecAndTheOfficialExample) {
   ASSERT_TRUE(d.ok());
   e.Generate(*d);
   const auto got = e.ToStrings();
-  const std::set<std::string> want = {"a.b.c/1/2.html?param=1", "a.b.c/1/2.html", "a.b.c/",
-                                      "a.b.c/1/",               "b.c/1/2.html?param=1",
-                                      "b.c/1/2.html",           "b.c/",
-                                      "b.c/1/"};
+  const std::set<std::string> want = {
+      "a.b.c/1/2.html?param=1", "a.b.c/1/2.html", "a.b.c/", "a.b.c/1/",
+      "b.c/1/2.html?param=1",   "b.c/1/2.html",   "b.c/",   "b.c/1/"};
   EXPECT_EQ(std::set<std::string>(got.begin(), got.end()), want);
   auto ip = CanonicalizeUrl("http://1.2.3.4/1/");
   ASSERT_TRUE(ip.ok());

@@ -31,7 +31,8 @@ const std::map<std::pair<std::string, std::string>, std::string>& KnownCanonDisa
       {{"TestCanonicalURL", "http://www.google.com/q?r?s%3F"}, "Go drops the query"},
       // Go keeps escapes it did not create in lower case; the spec's re-escape is upper.
       {{"TestCanonicalURL", "http://some%1bhost.com/%1b"},
-       "Go preserves lower-case hex; we re-escape with upper-case hex (spec examples use %25, %01)"},
+       "Go preserves lower-case hex; we re-escape with upper-case hex (spec examples use %25, "
+       "%01)"},
       // Go serialises IPv6 keeping dotted IPv4 tails; we use the WHATWG/RFC 5952 form.
       {{"TestCanonicalHost", "http://[::192.9.5.5]/ipng"},
        "Go keeps '::192.9.5.5'; browsers serialise it as [::c009:505]"},
@@ -145,7 +146,8 @@ TEST(SafeBrowsingConformance, Expressions) {
   ASSERT_TRUE(error.empty()) << error;
   ASSERT_EQ(rows.size(), 154u);
   // Group rows into sets per (group, input, kind).
-  std::map<std::pair<std::string, std::string>, std::map<std::string, std::vector<std::string>>> sets;
+  std::map<std::pair<std::string, std::string>, std::map<std::string, std::vector<std::string>>>
+      sets;
   for (const auto& r : rows) sets[{*r[1], *r[2]}][*r[3]].push_back(r[4].value_or(""));
   int inputs = 0, matched = 0;
   size_t known_seen = 0;

@@ -1,13 +1,13 @@
 // The expression hash must be bit-exact SHA-256 on both code paths: compared with
 // OpenSSL on every length across the one/two-block boundaries and on random bytes.
+#include "vigil/url/sha256.h"
+
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
 #include <random>
 #include <string_view>
 #include <vector>
-
-#include "vigil/url/sha256.h"
 
 namespace vigil::url {
 namespace {

@@ -22,10 +22,14 @@ inline Field UnescapeField(const std::string& f) {
       continue;
     }
     const char n = f[++i];
-    if (n == '\\') out.push_back('\\');
-    else if (n == 't') out.push_back('\t');
-    else if (n == 'n') out.push_back('\n');
-    else if (n == 'r') out.push_back('\r');
+    if (n == '\\')
+      out.push_back('\\');
+    else if (n == 't')
+      out.push_back('\t');
+    else if (n == 'n')
+      out.push_back('\n');
+    else if (n == 'r')
+      out.push_back('\r');
     else if (n == 'x' && i + 2 < f.size()) {
       out.push_back(static_cast<char>(std::stoi(f.substr(i + 1, 2), nullptr, 16)));
       i += 2;
@@ -57,8 +61,8 @@ inline std::vector<std::vector<Field>> ReadTsv(const std::string& name, std::str
     size_t start = 0;
     while (true) {
       const size_t tab = line.find('\t', start);
-      row.push_back(UnescapeField(line.substr(start, tab == std::string::npos ? std::string::npos
-                                                                              : tab - start)));
+      row.push_back(UnescapeField(
+          line.substr(start, tab == std::string::npos ? std::string::npos : tab - start)));
       if (tab == std::string::npos) break;
       start = tab + 1;
     }

@@ -59,7 +59,8 @@ std::string RunCase(const nlohmann::json& test) {
   std::string diff;
   auto check = [&](const char* key, const std::string& got) {
     if (test.contains(key) && test[key].get<std::string>() != got) {
-      diff += std::string(key) + ": got '" + got + "' want '" + test[key].get<std::string>() + "'; ";
+      diff +=
+          std::string(key) + ": got '" + got + "' want '" + test[key].get<std::string>() + "'; ";
     }
   };
   check("href", u.Href());
@@ -94,8 +95,8 @@ TEST(WhatwgConformance, UrlTestData) {
       if (special) ++special_passed;
     } else {
       (special ? special_failures : other_failures)
-          .push_back("input=" + nlohmann::json(input).dump() + " base=" + nlohmann::json(base).dump() +
-                     " -> " + diff);
+          .push_back("input=" + nlohmann::json(input).dump() +
+                     " base=" + nlohmann::json(base).dump() + " -> " + diff);
     }
   }
   std::cout << "[urltestdata] passed " << passed << " / " << total << " (special-scheme "

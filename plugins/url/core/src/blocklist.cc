@@ -87,7 +87,8 @@ Status Blocklist::Impl::Validate(size_t size) {
     return Status::Corruption("unsupported list file version " + std::to_string(header.version));
   }
   if (header.format > 1) return Status::Corruption("unknown list format");
-  if (header.file_size != size) return Status::Corruption("list file is truncated or has trailing bytes");
+  if (header.file_size != size)
+    return Status::Corruption("list file is truncated or has trailing bytes");
   const uint64_t n = header.record_count;
   if (!IsPow2(header.slot_count) || header.slot_count <= n || !IsPow2(header.bloom_block_count) ||
       n > 0xFFFFFFFFull) {
@@ -231,7 +232,8 @@ Result<Blocklist> Blocklist::Open(const std::string& path) {
   impl->mapping = map;
   impl->mapping_size = size;
   impl->base = static_cast<const uint8_t*>(map);
-  if (Status v = impl->Validate(size); !v.ok()) return Status::Corruption(path + ": " + v.message());
+  if (Status v = impl->Validate(size); !v.ok())
+    return Status::Corruption(path + ": " + v.message());
   return Blocklist(std::move(impl));
 }
 

@@ -58,9 +58,12 @@ class StringPool {
 
 const char* EntryKindName(EntryKind kind) {
   switch (kind) {
-    case EntryKind::kUrl: return "url";
-    case EntryKind::kPathPrefix: return "prefix";
-    case EntryKind::kDomain: return "domain";
+    case EntryKind::kUrl:
+      return "url";
+    case EntryKind::kPathPrefix:
+      return "prefix";
+    case EntryKind::kDomain:
+      return "domain";
   }
   return "unknown";
 }

@@ -23,7 +23,7 @@ struct FileHeader {
   uint32_t version;
   uint32_t format;  // ListFormat
   uint64_t record_count;
-  uint64_t slot_count;  // power of two, > record_count
+  uint64_t slot_count;         // power of two, > record_count
   uint64_t bloom_block_count;  // power of two
   uint64_t slot_fp_offset;
   uint64_t slot_record_offset;

@@ -26,10 +26,9 @@ CheckReport UrlChecker::CheckToReport(std::string_view url) {
   report.canonical_url = canonical_.Spec();
   for (const ListMatch& lm : matches) {
     const Match& m = lm.match;
-    report.hits.push_back(CheckReport::Hit{lm.list_index, std::string(m.expression), m.kind,
-                                           m.severity, std::string(m.source),
-                                           std::string(m.category), std::string(m.date_added),
-                                           std::string(m.entry_id)});
+    report.hits.push_back(CheckReport::Hit{
+        lm.list_index, std::string(m.expression), m.kind, m.severity, std::string(m.source),
+        std::string(m.category), std::string(m.date_added), std::string(m.entry_id)});
   }
   return report;
 }

@@ -9,8 +9,22 @@ namespace vigil::url::internal {
 
 bool IsForbiddenHostCodePoint(unsigned char c) {
   switch (c) {
-    case 0x00: case 0x09: case 0x0A: case 0x0D: case ' ': case '#': case '/': case ':':
-    case '<': case '>': case '?': case '@': case '[': case '\\': case ']': case '^':
+    case 0x00:
+    case 0x09:
+    case 0x0A:
+    case 0x0D:
+    case ' ':
+    case '#':
+    case '/':
+    case ':':
+    case '<':
+    case '>':
+    case '?':
+    case '@':
+    case '[':
+    case '\\':
+    case ']':
+    case '^':
     case '|':
       return true;
     default:
@@ -48,7 +62,8 @@ Result<ParsedHost> ParseHost(std::string_view input, bool is_opaque) {
   if (!ascii.ok()) return ascii.status();
   if (EndsInANumber(*ascii)) {
     const auto v4 = ParseIpv4(*ascii);
-    if (!v4) return Status::InvalidArgument("host ends in a number but is not a valid IPv4 address");
+    if (!v4)
+      return Status::InvalidArgument("host ends in a number but is not a valid IPv4 address");
     host.kind = HostKind::kIpv4;
     host.ipv4 = *v4;
     host.serialized = SerializeIpv4(*v4);

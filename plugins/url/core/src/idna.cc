@@ -38,8 +38,19 @@ void AsciiLowerInPlace(std::string* s) {
 bool IsForbiddenDomainCodePoint(unsigned char c) {
   if (c <= 0x20 || c == 0x7F) return true;
   switch (c) {
-    case '#': case '%': case '/': case ':': case '<': case '>': case '?': case '@':
-    case '[': case '\\': case ']': case '^': case '|':
+    case '#':
+    case '%':
+    case '/':
+    case ':':
+    case '<':
+    case '>':
+    case '?':
+    case '@':
+    case '[':
+    case '\\':
+    case ']':
+    case '^':
+    case '|':
       return true;
     default:
       return false;
@@ -75,10 +86,10 @@ bool MappedCodePoints(const std::string& segment_utf8, int flags, std::u32string
 // (no Unicode property tables ship with libidn2); code points in these blocks that
 // UTS #46 maps to something else are excluded, so they still reach libidn2.
 bool IsUts46ValidSymbol(char32_t c) {
-  static constexpr char32_t kMapped[] = {
-      0x2011, 0x2017, 0x2024, 0x2025, 0x2026, 0x2033, 0x2034, 0x2036, 0x2037, 0x203C,
-      0x203E, 0x2047, 0x2048, 0x2049, 0x2057, 0x222C, 0x222D, 0x222F, 0x2230, 0x2329,
-      0x232A, 0x2A0C, 0x2A74, 0x2A75, 0x2A76, 0x2ADC};
+  static constexpr char32_t kMapped[] = {0x2011, 0x2017, 0x2024, 0x2025, 0x2026, 0x2033, 0x2034,
+                                         0x2036, 0x2037, 0x203C, 0x203E, 0x2047, 0x2048, 0x2049,
+                                         0x2057, 0x222C, 0x222D, 0x222F, 0x2230, 0x2329, 0x232A,
+                                         0x2A0C, 0x2A74, 0x2A75, 0x2A76, 0x2ADC};
   for (char32_t m : kMapped) {
     if (c == m) return false;
   }
@@ -140,8 +151,7 @@ bool ProcessLabel(const std::u32string& label, int flags, std::string* out, std:
     // An A-label: must decode, must not be all-ASCII, and must be what libidn2
     // would produce from its Unicode form (NFC, valid code points only).
     std::u32string decoded;
-    if (!internal::PunycodeDecode(std::string_view(utf8).substr(4), &decoded) ||
-        decoded.empty()) {
+    if (!internal::PunycodeDecode(std::string_view(utf8).substr(4), &decoded) || decoded.empty()) {
       *why = "invalid punycode in " + utf8;
       return false;
     }

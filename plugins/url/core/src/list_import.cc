@@ -8,7 +8,8 @@ namespace {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -16,8 +17,8 @@ std::vector<std::string_view> SplitColumns(std::string_view line, bool loose) {
   std::vector<std::string_view> cols;
   size_t start = 0;
   for (size_t i = 0; i <= line.size(); ++i) {
-    const bool sep = i == line.size() || line[i] == '\t' ||
-                     (loose && (line[i] == ' ' || line[i] == ','));
+    const bool sep =
+        i == line.size() || line[i] == '\t' || (loose && (line[i] == ' ' || line[i] == ','));
     if (!sep) continue;
     const std::string_view col = Trim(line.substr(start, i - start));
     if (!col.empty()) cols.push_back(col);
@@ -34,7 +35,8 @@ Status ParseKind(std::string_view v, EntryKind* kind) {
   } else if (v == "domain") {
     *kind = EntryKind::kDomain;
   } else {
-    return Status::InvalidArgument("kind must be url, prefix or domain, not '" + std::string(v) + "'");
+    return Status::InvalidArgument("kind must be url, prefix or domain, not '" + std::string(v) +
+                                   "'");
   }
   return Status::Ok();
 }
@@ -42,7 +44,8 @@ Status ParseKind(std::string_view v, EntryKind* kind) {
 Status ApplyColumn(std::string_view col, EntryMetadata* meta, EntryKind* kind) {
   const size_t eq = col.find('=');
   if (eq == std::string_view::npos) {
-    return Status::InvalidArgument("expected key=value, got '" + std::string(col.substr(0, 80)) + "'");
+    return Status::InvalidArgument("expected key=value, got '" + std::string(col.substr(0, 80)) +
+                                   "'");
   }
   const std::string_view key = col.substr(0, eq), value = col.substr(eq + 1);
   if (key == "kind") return ParseKind(value, kind);
@@ -96,7 +99,7 @@ Result<ImportReport> ImportList(std::string_view text, ImportFormat format,
     }
     const auto cols = SplitColumns(line, format == ImportFormat::kSha256List);
     EntryMetadata meta = options.defaults;
-    EntryKind kind = format == ImportFormat::kDomainList ? EntryKind::kDomain
+    EntryKind kind = format == ImportFormat::kDomainList   ? EntryKind::kDomain
                      : format == ImportFormat::kSha256List ? EntryKind::kPathPrefix
                                                            : options.url_kind;
     Status st;

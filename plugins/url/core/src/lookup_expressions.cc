@@ -1,12 +1,12 @@
-#include "vigil/url/safe_browsing.h"
-
 #include <algorithm>
+
+#include "vigil/url/safe_browsing.h"
 
 namespace vigil::url {
 namespace {
 
 constexpr size_t kMaxSpecHostComponents = 5;  // "starting with the last 5 components"
-constexpr size_t kMaxPathPrefixes = 4;         // "up to 4 paths ... from the root"
+constexpr size_t kMaxPathPrefixes = 4;        // "up to 4 paths ... from the root"
 
 }  // namespace
 
@@ -87,7 +87,8 @@ void LookupExpressions::Generate(const CanonicalUrl& url, bool extra_domain_suff
       emit(hosts_[hi], path, true,
            static_cast<uint8_t>(host_flag | kExprExactPath | kExprWithQuery));
     }
-    for (const auto& [p, flags] : paths_) emit(hosts_[hi], p, false, static_cast<uint8_t>(host_flag | flags));
+    for (const auto& [p, flags] : paths_)
+      emit(hosts_[hi], p, false, static_cast<uint8_t>(host_flag | flags));
   }
   // Views are made last: the arena no longer reallocates.
   items_.reserve(spans_.size());

@@ -39,12 +39,18 @@ constexpr Table kUserinfo = MakeTable(EncodeSet::kUserinfo);
 
 const Table& TableFor(EncodeSet set) {
   switch (set) {
-    case EncodeSet::kC0Control: return kC0;
-    case EncodeSet::kFragment: return kFragment;
-    case EncodeSet::kQuery: return kQuery;
-    case EncodeSet::kSpecialQuery: return kSpecialQuery;
-    case EncodeSet::kPath: return kPath;
-    case EncodeSet::kUserinfo: return kUserinfo;
+    case EncodeSet::kC0Control:
+      return kC0;
+    case EncodeSet::kFragment:
+      return kFragment;
+    case EncodeSet::kQuery:
+      return kQuery;
+    case EncodeSet::kSpecialQuery:
+      return kSpecialQuery;
+    case EncodeSet::kPath:
+      return kPath;
+    case EncodeSet::kUserinfo:
+      return kUserinfo;
   }
   return kUserinfo;
 }

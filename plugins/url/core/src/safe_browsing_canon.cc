@@ -1,12 +1,11 @@
 // Safe Browsing canonicalisation: a lenient splitter (the spec accepts hosts that a
 // WHATWG parser rejects, e.g. "%01%80.com" or " leadingspace.com"), then the spec's
 // host, path and query steps.
-#include "vigil/url/safe_browsing.h"
-
 #include "ip_address.h"
 #include "percent_encoding.h"
 #include "utf8.h"
 #include "vigil/url/idna.h"
+#include "vigil/url/safe_browsing.h"
 
 namespace vigil::url {
 namespace {

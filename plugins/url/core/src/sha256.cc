@@ -49,8 +49,8 @@ void CompressPortable(uint32_t state[8], const uint8_t* block) {
   uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
   uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
   for (int t = 0; t < 64; ++t) {
-    const uint32_t t1 = h + (Rotr(e, 6) ^ Rotr(e, 11) ^ Rotr(e, 25)) + ((e & f) ^ (~e & g)) +
-                        kK[t] + w[t];
+    const uint32_t t1 =
+        h + (Rotr(e, 6) ^ Rotr(e, 11) ^ Rotr(e, 25)) + ((e & f) ^ (~e & g)) + kK[t] + w[t];
     const uint32_t t2 = (Rotr(a, 2) ^ Rotr(a, 13) ^ Rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
     h = g;
     g = f;
@@ -76,18 +76,20 @@ void CompressPortable(uint32_t state[8], const uint8_t* block) {
 // takes four schedule words W[i] = msg2(msg1(W[i-4], W[i-3]) + (W[i-2]:W[i-1] >> 32),
 // W[i-1]).
 __attribute__((target("sha,sse4.1,ssse3"))) void CompressShaNi(uint32_t state[8],
-                                                                 const uint8_t* block) {
+                                                               const uint8_t* block) {
   const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
   __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state)), 0xB1);
-  __m128i state1 = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state + 4)), 0x1B);
+  __m128i state1 =
+      _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state + 4)), 0x1B);
   __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);  // ABEF
-  state1 = _mm_blend_epi16(state1, tmp, 0xF0);        // CDGH
+  state1 = _mm_blend_epi16(state1, tmp, 0xF0);       // CDGH
   const __m128i abef_save = state0, cdgh_save = state1;
   __m128i w[4];
   for (int i = 0; i < 16; ++i) {
     __m128i wi;
     if (i < 4) {
-      wi = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * i)), mask);
+      wi =
+          _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * i)), mask);
     } else {
       const __m128i x = _mm_add_epi32(_mm_sha256msg1_epu32(w[i & 3], w[(i + 1) & 3]),
                                       _mm_alignr_epi8(w[(i + 3) & 3], w[(i + 2) & 3], 4));
@@ -112,16 +114,20 @@ __attribute__((target("sha,sse4.1,ssse3"))) void CompressShaNi(uint32_t state[8]
 // Two independent messages at once: sha256rnds2 has a long latency, so interleaving
 // two dependency chains nearly doubles throughput for a URL's batch of expressions.
 __attribute__((target("sha,sse4.1,ssse3"))) void CompressShaNiX2(uint32_t state_a[8],
-                                                                   const uint8_t* block_a,
-                                                                   uint32_t state_b[8],
-                                                                   const uint8_t* block_b) {
+                                                                 const uint8_t* block_a,
+                                                                 uint32_t state_b[8],
+                                                                 const uint8_t* block_b) {
   const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
-  __m128i tmp_a = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state_a)), 0xB1);
-  __m128i s1a = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state_a + 4)), 0x1B);
+  __m128i tmp_a =
+      _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state_a)), 0xB1);
+  __m128i s1a =
+      _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state_a + 4)), 0x1B);
   __m128i s0a = _mm_alignr_epi8(tmp_a, s1a, 8);
   s1a = _mm_blend_epi16(s1a, tmp_a, 0xF0);
-  __m128i tmp_b = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state_b)), 0xB1);
-  __m128i s1b = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state_b + 4)), 0x1B);
+  __m128i tmp_b =
+      _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state_b)), 0xB1);
+  __m128i s1b =
+      _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state_b + 4)), 0x1B);
   __m128i s0b = _mm_alignr_epi8(tmp_b, s1b, 8);
   s1b = _mm_blend_epi16(s1b, tmp_b, 0xF0);
   const __m128i save0a = s0a, save1a = s1a, save0b = s0b, save1b = s1b;
@@ -129,17 +135,17 @@ __attribute__((target("sha,sse4.1,ssse3"))) void CompressShaNiX2(uint32_t state_
   for (int i = 0; i < 16; ++i) {
     __m128i xa, xb;
     if (i < 4) {
-      xa = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block_a + 16 * i)), mask);
-      xb = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block_b + 16 * i)), mask);
+      xa = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block_a + 16 * i)),
+                            mask);
+      xb = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block_b + 16 * i)),
+                            mask);
     } else {
-      xa = _mm_sha256msg2_epu32(
-          _mm_add_epi32(_mm_sha256msg1_epu32(wa[i & 3], wa[(i + 1) & 3]),
-                        _mm_alignr_epi8(wa[(i + 3) & 3], wa[(i + 2) & 3], 4)),
-          wa[(i + 3) & 3]);
-      xb = _mm_sha256msg2_epu32(
-          _mm_add_epi32(_mm_sha256msg1_epu32(wb[i & 3], wb[(i + 1) & 3]),
-                        _mm_alignr_epi8(wb[(i + 3) & 3], wb[(i + 2) & 3], 4)),
-          wb[(i + 3) & 3]);
+      xa = _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32(wa[i & 3], wa[(i + 1) & 3]),
+                                              _mm_alignr_epi8(wa[(i + 3) & 3], wa[(i + 2) & 3], 4)),
+                                wa[(i + 3) & 3]);
+      xb = _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32(wb[i & 3], wb[(i + 1) & 3]),
+                                              _mm_alignr_epi8(wb[(i + 3) & 3], wb[(i + 2) & 3], 4)),
+                                wb[(i + 3) & 3]);
     }
     wa[i & 3] = xa;
     wb[i & 3] = xb;

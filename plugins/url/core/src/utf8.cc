@@ -81,8 +81,7 @@ bool DecodeUtf8(std::string_view s, std::u32string* out) {
            (static_cast<uint8_t>(s[i + 2]) & 0x3Fu);
     } else {
       cp = (b0 & 0x07u) << 18 | (static_cast<uint8_t>(s[i + 1]) & 0x3Fu) << 12 |
-           (static_cast<uint8_t>(s[i + 2]) & 0x3Fu) << 6 |
-           (static_cast<uint8_t>(s[i + 3]) & 0x3Fu);
+           (static_cast<uint8_t>(s[i + 2]) & 0x3Fu) << 6 | (static_cast<uint8_t>(s[i + 3]) & 0x3Fu);
     }
     out->push_back(cp);
     i += n;

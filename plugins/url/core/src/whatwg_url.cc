@@ -15,10 +15,26 @@ using internal::AppendPercentEncoded;
 using internal::EncodeSet;
 
 enum class State {
-  kSchemeStart, kScheme, kNoScheme, kSpecialRelativeOrAuthority, kPathOrAuthority,
-  kRelative, kRelativeSlash, kSpecialAuthoritySlashes, kSpecialAuthorityIgnoreSlashes,
-  kAuthority, kHost, kPort, kFile, kFileSlash, kFileHost, kPathStart, kPath,
-  kOpaquePath, kQuery, kFragment,
+  kSchemeStart,
+  kScheme,
+  kNoScheme,
+  kSpecialRelativeOrAuthority,
+  kPathOrAuthority,
+  kRelative,
+  kRelativeSlash,
+  kSpecialAuthoritySlashes,
+  kSpecialAuthorityIgnoreSlashes,
+  kAuthority,
+  kHost,
+  kPort,
+  kFile,
+  kFileSlash,
+  kFileHost,
+  kPathStart,
+  kPath,
+  kOpaquePath,
+  kQuery,
+  kFragment,
 };
 
 constexpr int kEof = -1;
@@ -471,8 +487,8 @@ Result<Url> ParseUrl(std::string_view raw_input, const Url* base) {
 
       case State::kQuery:
         if (c == '#' || c == kEof) {
-          AppendPercentEncoded(buffer, url.IsSpecial() ? EncodeSet::kSpecialQuery : EncodeSet::kQuery,
-                               &*url.query);
+          AppendPercentEncoded(
+              buffer, url.IsSpecial() ? EncodeSet::kSpecialQuery : EncodeSet::kQuery, &*url.query);
           buffer.clear();
           if (c == '#') {
             url.fragment = "";

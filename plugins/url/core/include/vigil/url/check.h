@@ -23,8 +23,8 @@ struct ListMatch {
 
 // A self-contained result (owns its strings) for batch checks and reports.
 struct CheckReport {
-  Status status;                  // not ok: the URL could not be canonicalised
-  std::string canonical_url;      // CanonicalUrl::Spec()
+  Status status;              // not ok: the URL could not be canonicalised
+  std::string canonical_url;  // CanonicalUrl::Spec()
   struct Hit {
     size_t list_index;
     std::string expression;

@@ -23,20 +23,20 @@ namespace vigil::url {
 enum class ImportFormat { kUrlList, kDomainList, kSha256List };
 
 struct ImportOptions {
-  EntryMetadata defaults;                   // source/category/severity/date for every line
-  EntryKind url_kind = EntryKind::kUrl;     // kind of kUrlList lines without kind=
-  size_t max_line_length = 1 << 20;         // longer lines are errors
+  EntryMetadata defaults;                // source/category/severity/date for every line
+  EntryKind url_kind = EntryKind::kUrl;  // kind of kUrlList lines without kind=
+  size_t max_line_length = 1 << 20;      // longer lines are errors
 };
 
 struct ImportError {
-  size_t line = 0;       // 1-based
+  size_t line = 0;  // 1-based
   std::string message;
 };
 
 struct ImportReport {
-  size_t lines = 0;      // lines read
-  size_t added = 0;      // entries handed to the builder
-  size_t skipped = 0;    // blank and comment lines
+  size_t lines = 0;    // lines read
+  size_t added = 0;    // entries handed to the builder
+  size_t skipped = 0;  // blank and comment lines
   std::vector<ImportError> errors;
 };
 

@@ -22,10 +22,10 @@
 namespace vigil::url {
 
 struct CanonicalUrl {
-  std::string scheme;  // http, https, ftp, ws or wss
-  std::string host;    // canonical and escaped; IPv6 in brackets
-  std::string path;    // canonical and escaped, starts with '/'
-  std::string query;   // canonical and escaped, without '?'
+  std::string scheme;      // http, https, ftp, ws or wss
+  std::string host;        // canonical and escaped; IPv6 in brackets
+  std::string path;        // canonical and escaped, starts with '/'
+  std::string query;       // canonical and escaped, without '?'
   bool has_query = false;  // "…/q?" keeps its empty query, as the spec's vectors do
   bool host_is_ip = false;
 

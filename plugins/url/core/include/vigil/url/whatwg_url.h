@@ -30,8 +30,8 @@ struct Url {
   std::string username;
   std::string password;
   HostKind host_kind = HostKind::kNone;
-  std::string host;     // serialised; IPv6 includes the brackets
-  uint32_t ipv4 = 0;    // the address when host_kind == kIpv4
+  std::string host;              // serialised; IPv6 includes the brackets
+  uint32_t ipv4 = 0;             // the address when host_kind == kIpv4
   std::optional<uint16_t> port;  // null when absent or the scheme's default
   bool has_opaque_path = false;
   std::string opaque_path;        // when has_opaque_path
