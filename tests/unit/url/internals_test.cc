@@ -168,6 +168,12 @@ TEST(Expressions, AtMostThirtyForTheSpecAndTheOfficialExample) {
       "a.b.c/1/2.html?param=1", "a.b.c/1/2.html", "a.b.c/", "a.b.c/1/",
       "b.c/1/2.html?param=1",   "b.c/1/2.html",   "b.c/",   "b.c/1/"};
   EXPECT_EQ(std::set<std::string>(got.begin(), got.end()), want);
+  std::string labels;
+  for (int i = 0; i < 5000; ++i) labels += "a.";
+  auto many = CanonicalizeUrl("http://" + labels + "example.com/");
+  ASSERT_TRUE(many.ok());
+  e.Generate(*many, true);
+  EXPECT_EQ(e.size(), 5u + (127u - 5u));  // spec hosts, then suffixes of 6..127 labels
   auto ip = CanonicalizeUrl("http://1.2.3.4/1/");
   ASSERT_TRUE(ip.ok());
   e.Generate(*ip, true);

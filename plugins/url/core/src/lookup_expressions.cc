@@ -7,6 +7,9 @@ namespace {
 
 constexpr size_t kMaxSpecHostComponents = 5;  // "starting with the last 5 components"
 constexpr size_t kMaxPathPrefixes = 4;        // "up to 4 paths ... from the root"
+// DNS names have at most 127 labels: longer beyond-spec suffixes cannot be listed
+// domains, and capping them bounds the work a hostile 5000-label host can cause.
+constexpr size_t kMaxDomainLabels = 127;
 
 }  // namespace
 
@@ -35,7 +38,7 @@ void LookupExpressions::Generate(const CanonicalUrl& url, bool extra_domain_suff
     for (size_t k = top; k >= 2; --k) hosts_.push_back(host.substr(dots[labels - k - 1] + 1));
     beyond_begin = hosts_.size();
     if (extra_domain_suffixes) {
-      for (size_t k = labels - 1; k > kMaxSpecHostComponents; --k) {
+      for (size_t k = std::min(labels - 1, kMaxDomainLabels); k > kMaxSpecHostComponents; --k) {
         hosts_.push_back(host.substr(dots[labels - k - 1] + 1));
       }
     }
