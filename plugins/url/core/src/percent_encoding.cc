@@ -66,6 +66,15 @@ void AppendPercentEncodedByte(uint8_t b, std::string* out) {
   out->push_back(kHex[b & 0xF]);
 }
 
+void AppendPercentEncodedChar(char c, EncodeSet set, std::string* out) {
+  const auto b = static_cast<uint8_t>(c);
+  if (b >= 0x80 || TableFor(set)[b]) {
+    AppendPercentEncodedByte(b, out);
+  } else {
+    out->push_back(c);
+  }
+}
+
 void AppendPercentEncoded(std::string_view s, EncodeSet set, std::string* out) {
   const Table& t = TableFor(set);
   for (char ch : s) {

@@ -22,6 +22,10 @@ bool InEncodeSet(uint8_t b, EncodeSet set);
 
 void AppendPercentEncodedByte(uint8_t b, std::string* out);  // "%XX", upper-case hex
 
+// Appends one byte, percent-encoded when `set` requires (the parser's per-code-point
+// path; cheaper than a one-byte AppendPercentEncoded call).
+void AppendPercentEncodedChar(char c, EncodeSet set, std::string* out);
+
 // Appends UTF-8 `s`, percent-encoding the bytes `set` requires.
 void AppendPercentEncoded(std::string_view s, EncodeSet set, std::string* out);
 

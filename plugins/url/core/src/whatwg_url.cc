@@ -118,6 +118,7 @@ bool Url::IsSpecial() const { return IsSpecialScheme(scheme); }
 Result<Url> ParseUrl(std::string_view raw_input, const Url* base) {
   const std::string input = Preprocess(raw_input);
   Url url;
+  bool special = false;  // IsSpecialScheme(url.scheme), kept in step with every assignment
   State state = State::kSchemeStart;
   std::string buffer;
   bool at_sign_seen = false, inside_brackets = false, password_token_seen = false;
@@ -147,12 +148,13 @@ Result<Url> ParseUrl(std::string_view raw_input, const Url* base) {
           buffer.push_back(ToLower(c));
         } else if (c == ':') {
           url.scheme = std::move(buffer);
+          special = IsSpecialScheme(url.scheme);
           buffer.clear();
           if (url.scheme == "file") {
             state = State::kFile;
-          } else if (url.IsSpecial() && base != nullptr && base->scheme == url.scheme) {
+          } else if (special && base != nullptr && base->scheme == url.scheme) {
             state = State::kSpecialRelativeOrAuthority;
-          } else if (url.IsSpecial()) {
+          } else if (special) {
             state = State::kSpecialAuthoritySlashes;
           } else if (at(p + 1) == '/') {
             state = State::kPathOrAuthority;
@@ -164,6 +166,7 @@ Result<Url> ParseUrl(std::string_view raw_input, const Url* base) {
         } else {
           buffer.clear();
           url.scheme.clear();
+          special = false;
           state = State::kNoScheme;
           p = -1;
         }
@@ -174,6 +177,7 @@ Result<Url> ParseUrl(std::string_view raw_input, const Url* base) {
           return Fail("relative URL without a usable base");
         } else if (base->has_opaque_path && c == '#') {
           url.scheme = base->scheme;
+          special = IsSpecialScheme(url.scheme);
           url.has_opaque_path = true;
           url.opaque_path = base->opaque_path;
           url.query = base->query;
@@ -209,9 +213,10 @@ Result<Url> ParseUrl(std::string_view raw_input, const Url* base) {
 
       case State::kRelative:
         url.scheme = base->scheme;
+        special = IsSpecialScheme(url.scheme);
         if (c == '/') {
           state = State::kRelativeSlash;
-        } else if (url.IsSpecial() && c == '\\') {
+        } else if (special && c == '\\') {
           state = State::kRelativeSlash;
         } else {
           url.username = base->username;
@@ -238,7 +243,7 @@ Result<Url> ParseUrl(std::string_view raw_input, const Url* base) {
         break;
 
       case State::kRelativeSlash:
-        if (url.IsSpecial() && (c == '/' || c == '\\')) {
+        if (special && (c == '/' || c == '\\')) {
           state = State::kSpecialAuthorityIgnoreSlashes;
         } else if (c == '/') {
           state = State::kAuthority;
@@ -284,8 +289,7 @@ Result<Url> ParseUrl(std::string_view raw_input, const Url* base) {
                                  password_token_seen ? &url.password : &url.username);
           }
           buffer.clear();
-        } else if (c == kEof || c == '/' || c == '?' || c == '#' ||
-                   (url.IsSpecial() && c == '\\')) {
+        } else if (c == kEof || c == '/' || c == '?' || c == '#' || (special && c == '\\')) {
           if (at_sign_seen && buffer.empty()) return Fail("credentials without a host");
           p -= static_cast<ptrdiff_t>(buffer.size()) + 1;
           buffer.clear();
@@ -298,18 +302,17 @@ Result<Url> ParseUrl(std::string_view raw_input, const Url* base) {
       case State::kHost:
         if (c == ':' && !inside_brackets) {
           if (buffer.empty()) return Fail("empty host before a port");
-          auto host = internal::ParseHost(buffer, !url.IsSpecial());
+          auto host = internal::ParseHost(buffer, !special);
           if (!host.ok()) return host.status();
           url.host_kind = host->kind;
           url.host = std::move(host->serialized);
           url.ipv4 = host->ipv4;
           buffer.clear();
           state = State::kPort;
-        } else if (c == kEof || c == '/' || c == '?' || c == '#' ||
-                   (url.IsSpecial() && c == '\\')) {
+        } else if (c == kEof || c == '/' || c == '?' || c == '#' || (special && c == '\\')) {
           --p;
-          if (url.IsSpecial() && buffer.empty()) return Fail("special URL with an empty host");
-          auto host = internal::ParseHost(buffer, !url.IsSpecial());
+          if (special && buffer.empty()) return Fail("special URL with an empty host");
+          auto host = internal::ParseHost(buffer, !special);
           if (!host.ok()) return host.status();
           url.host_kind = host->kind;
           url.host = std::move(host->serialized);
@@ -326,8 +329,7 @@ Result<Url> ParseUrl(std::string_view raw_input, const Url* base) {
       case State::kPort:
         if (IsAsciiDigit(c)) {
           buffer.push_back(static_cast<char>(c));
-        } else if (c == kEof || c == '/' || c == '?' || c == '#' ||
-                   (url.IsSpecial() && c == '\\')) {
+        } else if (c == kEof || c == '/' || c == '?' || c == '#' || (special && c == '\\')) {
           if (!buffer.empty()) {
             uint32_t port = 0;
             for (char d : buffer) {
@@ -350,6 +352,7 @@ Result<Url> ParseUrl(std::string_view raw_input, const Url* base) {
 
       case State::kFile:
         url.scheme = "file";
+        special = true;
         url.host_kind = HostKind::kEmpty;
         url.host.clear();
         if (c == '/' || c == '\\') {
@@ -426,7 +429,7 @@ Result<Url> ParseUrl(std::string_view raw_input, const Url* base) {
         break;
 
       case State::kPathStart:
-        if (url.IsSpecial()) {
+        if (special) {
           state = State::kPath;
           if (c != '/' && c != '\\') --p;
         } else if (c == '?') {
@@ -442,8 +445,8 @@ Result<Url> ParseUrl(std::string_view raw_input, const Url* base) {
         break;
 
       case State::kPath:
-        if (c == kEof || c == '/' || (url.IsSpecial() && c == '\\') || c == '?' || c == '#') {
-          const bool slash = c == '/' || (url.IsSpecial() && c == '\\');
+        if (c == kEof || c == '/' || (special && c == '\\') || c == '?' || c == '#') {
+          const bool slash = c == '/' || (special && c == '\\');
           if (IsDoubleDot(buffer)) {
             ShortenPath(&url);
             if (!slash) url.path.emplace_back();
@@ -464,8 +467,7 @@ Result<Url> ParseUrl(std::string_view raw_input, const Url* base) {
             state = State::kFragment;
           }
         } else {
-          const char ch = static_cast<char>(c);
-          AppendPercentEncoded(std::string_view(&ch, 1), EncodeSet::kPath, &buffer);
+          internal::AppendPercentEncodedChar(static_cast<char>(c), EncodeSet::kPath, &buffer);
         }
         break;
 
@@ -480,15 +482,15 @@ Result<Url> ParseUrl(std::string_view raw_input, const Url* base) {
           const int next = at(p + 1);
           url.opaque_path += (next == '?' || next == '#') ? "%20" : " ";
         } else if (c != kEof) {
-          const char ch = static_cast<char>(c);
-          AppendPercentEncoded(std::string_view(&ch, 1), EncodeSet::kC0Control, &url.opaque_path);
+          internal::AppendPercentEncodedChar(static_cast<char>(c), EncodeSet::kC0Control,
+                                             &url.opaque_path);
         }
         break;
 
       case State::kQuery:
         if (c == '#' || c == kEof) {
-          AppendPercentEncoded(
-              buffer, url.IsSpecial() ? EncodeSet::kSpecialQuery : EncodeSet::kQuery, &*url.query);
+          AppendPercentEncoded(buffer, special ? EncodeSet::kSpecialQuery : EncodeSet::kQuery,
+                               &*url.query);
           buffer.clear();
           if (c == '#') {
             url.fragment = "";
@@ -501,8 +503,8 @@ Result<Url> ParseUrl(std::string_view raw_input, const Url* base) {
 
       case State::kFragment:
         if (c != kEof) {
-          const char ch = static_cast<char>(c);
-          AppendPercentEncoded(std::string_view(&ch, 1), EncodeSet::kFragment, &*url.fragment);
+          internal::AppendPercentEncodedChar(static_cast<char>(c), EncodeSet::kFragment,
+                                             &*url.fragment);
         }
         break;
     }
