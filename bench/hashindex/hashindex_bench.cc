@@ -18,8 +18,8 @@
 #include <faiss/impl/AuxIndexStructures.h>
 #include <faiss/index_io.h>
 #include <malloc.h>
-#include <time.h>
 #include <omp.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -152,10 +152,12 @@ void BuildVigil(Dataset& d) {
     vigil::hashbank::PdqWordsToBytes(d.hashes[i], entries[i].value.bytes.data());
   }
   vigil::hashbank::BankBuildOptions options;
-  if (const char* k = std::getenv("VIGIL_BENCH_SEGMENTS_PER_WORD")) options.segments_per_word = std::atoi(k);
+  if (const char* k = std::getenv("VIGIL_BENCH_SEGMENTS_PER_WORD"))
+    options.segments_per_word = std::atoi(k);
   d.bank_path = TempDirectory() + "/vigil-hashindex-bench-" + std::to_string(::getpid()) + ".vbank";
   const auto start = std::chrono::steady_clock::now();
-  const vigil::hashbank::Status s = vigil::hashbank::WriteBankFile(d.bank_path, d.name, entries, options);
+  const vigil::hashbank::Status s =
+      vigil::hashbank::WriteBankFile(d.bank_path, d.name, entries, options);
   d.vigil_build_s = Seconds(start);
   if (!s.ok()) {
     std::fprintf(stderr, "WriteBankFile failed: %s\n", s.message().c_str());
@@ -178,7 +180,8 @@ void BuildVigil(Dataset& d) {
   }
   d.bank = std::move(bank).value();
   d.vigil_bytes_per_hash = static_cast<double>(d.bank->file_bytes()) / static_cast<double>(d.n);
-  d.vigil_index_bytes_per_hash = static_cast<double>(d.bank->pdq_index_info().index_bytes) / static_cast<double>(d.n);
+  d.vigil_index_bytes_per_hash =
+      static_cast<double>(d.bank->pdq_index_info().index_bytes) / static_cast<double>(d.n);
 }
 
 void BuildFaiss(Dataset& d) {
@@ -192,7 +195,8 @@ void BuildFaiss(Dataset& d) {
   d.mh_build_s = Seconds(start);
   d.mh_bytes_per_hash = static_cast<double>(HeapBytes() - heap0) / static_cast<double>(d.n);
   // Loading a saved MultiHash index rebuilds its maps (the slow open HMA users see).
-  const std::string path = TempDirectory() + "/faiss-multihash-bench-" + std::to_string(::getpid()) + ".index";
+  const std::string path =
+      TempDirectory() + "/faiss-multihash-bench-" + std::to_string(::getpid()) + ".index";
   faiss::write_index_binary(d.multihash.get(), path.c_str());
   start = std::chrono::steady_clock::now();
   std::unique_ptr<faiss::IndexBinary> loaded(faiss::read_index_binary(path.c_str()));
@@ -213,8 +217,8 @@ std::vector<PdqHit> FaissQuery(const faiss::IndexBinary& index, const uint8_t* v
   std::vector<PdqHit> hits;
   for (int v = 0; v < kVariants; ++v) {
     for (size_t j = result.lims[v]; j < result.lims[v + 1]; ++j) {
-      hits.push_back({static_cast<uint32_t>(result.labels[j]), static_cast<uint16_t>(result.distances[j]),
-                      static_cast<uint8_t>(v)});
+      hits.push_back({static_cast<uint32_t>(result.labels[j]),
+                      static_cast<uint16_t>(result.distances[j]), static_cast<uint8_t>(v)});
     }
   }
   std::sort(hits.begin(), hits.end(), [](const PdqHit& a, const PdqHit& b) {
@@ -222,7 +226,8 @@ std::vector<PdqHit> FaissQuery(const faiss::IndexBinary& index, const uint8_t* v
     if (a.distance != b.distance) return a.distance < b.distance;
     return a.variant < b.variant;
   });
-  hits.erase(std::unique(hits.begin(), hits.end(), [](const PdqHit& a, const PdqHit& b) { return a.entry == b.entry; }),
+  hits.erase(std::unique(hits.begin(), hits.end(),
+                         [](const PdqHit& a, const PdqHit& b) { return a.entry == b.entry; }),
              hits.end());
   std::sort(hits.begin(), hits.end(), [](const PdqHit& a, const PdqHit& b) {
     return a.distance != b.distance ? a.distance < b.distance : a.entry < b.entry;
@@ -241,9 +246,12 @@ void CheckIdentical(Dataset& d) {
     const size_t at = (q * 37) % kQueries;
     auto vigil = d.bank->QueryPdq(&d.queries[at * kVariants], kVariants, kThreshold);
     auto brute = d.bank->QueryPdqBruteForce(&d.queries[at * kVariants], kVariants, kThreshold);
-    const std::vector<PdqHit> mh = SkipFaiss() ? brute.value() : FaissQuery(*d.multihash, &d.query_bytes[at * kVariants * 32]);
-    const std::vector<PdqHit> flat = SkipFaiss() ? brute.value() : FaissQuery(*d.flat, &d.query_bytes[at * kVariants * 32]);
-    if (!vigil.ok() || !brute.ok() || vigil.value() != brute.value() || mh != brute.value() || flat != brute.value()) {
+    const std::vector<PdqHit> mh =
+        SkipFaiss() ? brute.value() : FaissQuery(*d.multihash, &d.query_bytes[at * kVariants * 32]);
+    const std::vector<PdqHit> flat =
+        SkipFaiss() ? brute.value() : FaissQuery(*d.flat, &d.query_bytes[at * kVariants * 32]);
+    if (!vigil.ok() || !brute.ok() || vigil.value() != brute.value() || mh != brute.value() ||
+        flat != brute.value()) {
       ++mismatches;
     }
     total_hits += brute.ok() ? brute->size() : 0;
@@ -251,7 +259,8 @@ void CheckIdentical(Dataset& d) {
   d.check = std::to_string(samples) + " queries, " + std::to_string(total_hits) + " matches, " +
             (mismatches == 0 ? "identical" : std::to_string(mismatches) + " MISMATCHED");
   if (mismatches != 0) {
-    std::fprintf(stderr, "%s: results differ between engines (%s)\n", d.name.c_str(), d.check.c_str());
+    std::fprintf(stderr, "%s: results differ between engines (%s)\n", d.name.c_str(),
+                 d.check.c_str());
     std::exit(1);
   }
 }
@@ -259,7 +268,8 @@ void CheckIdentical(Dataset& d) {
 // One data set in memory at a time (10M needs a few GB).
 Dataset& Data(bool clustered, size_t n) {
   static std::unique_ptr<Dataset> current;
-  const std::string name = std::string(clustered ? "clustered/" : "random/") + (n >= 1000000 ? std::to_string(n / 1000000) + "M" : std::to_string(n));
+  const std::string name = std::string(clustered ? "clustered/" : "random/") +
+                           (n >= 1000000 ? std::to_string(n / 1000000) + "M" : std::to_string(n));
   if (!current || current->name != name) {
     current.reset();
     current = std::make_unique<Dataset>();
@@ -306,36 +316,59 @@ void RunQueries(benchmark::State& state, Engine engine, bool clustered, size_t n
   }
   const double qps = static_cast<double>(state.iterations()) / (ThreadCpuSeconds() - start);
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
-  state.counters["matches/query"] = static_cast<double>(matches) / static_cast<double>(state.iterations());
+  state.counters["matches/query"] =
+      static_cast<double>(matches) / static_cast<double>(state.iterations());
   Row& row = Table()[d.name];
-  (engine == Engine::kVigil ? row.vigil_qps : engine == Engine::kMultiHash ? row.mh_qps : row.flat_qps) = qps;
+  (engine == Engine::kVigil       ? row.vigil_qps
+   : engine == Engine::kMultiHash ? row.mh_qps
+                                  : row.flat_qps) = qps;
 }
 
 void PrintTable() {
-  std::printf("\nPDQ matching, threshold %d, %d dihedral variants per query, 1 thread, queries/s in thread CPU time, popcount path %s\n",
-              kThreshold, kVariants, std::string(vigil::hashbank::PopcountPathName(vigil::hashbank::ActivePopcountPath())).c_str());
-  std::printf("| data set | Vigil q/s | FAISS MultiHash q/s | FAISS Flat q/s | Vigil / MultiHash | Vigil / Flat | build s (Vigil / MH / Flat) | bytes per hash (Vigil file, of which index / MH heap) | open s (Vigil checked / unchecked / MH read_index) | results |\n");
+  std::printf(
+      "\nPDQ matching, threshold %d, %d dihedral variants per query, 1 thread, queries/s in thread "
+      "CPU time, popcount path %s\n",
+      kThreshold, kVariants,
+      std::string(vigil::hashbank::PopcountPathName(vigil::hashbank::ActivePopcountPath()))
+          .c_str());
+  std::printf(
+      "| data set | Vigil q/s | FAISS MultiHash q/s | FAISS Flat q/s | Vigil / MultiHash | Vigil / "
+      "Flat | build s (Vigil / MH / Flat) | bytes per hash (Vigil file, of which index / MH heap) "
+      "| open s (Vigil checked / unchecked / MH read_index) | results |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
   for (const auto& [name, r] : Table()) {
-    std::printf("| %s | %.0f | %.1f | %.2f | %.1fx | %.0fx | %.2f / %.2f / %.2f | %.0f, %.0f / %.0f | %.3f / %.3f / %.2f | %s |\n",
-                name.c_str(), r.vigil_qps, r.mh_qps, r.flat_qps, r.mh_qps > 0 ? r.vigil_qps / r.mh_qps : 0.0,
-                r.flat_qps > 0 ? r.vigil_qps / r.flat_qps : 0.0, r.vigil_build_s, r.mh_build_s, r.flat_build_s,
-                r.vigil_bytes, r.vigil_index_bytes, r.mh_bytes, r.vigil_open_s, r.vigil_open_unchecked_s, r.mh_load_s,
-                r.check.c_str());
+    std::printf(
+        "| %s | %.0f | %.1f | %.2f | %.1fx | %.0fx | %.2f / %.2f / %.2f | %.0f, %.0f / %.0f | %.3f "
+        "/ %.3f / %.2f | %s |\n",
+        name.c_str(), r.vigil_qps, r.mh_qps, r.flat_qps,
+        r.mh_qps > 0 ? r.vigil_qps / r.mh_qps : 0.0,
+        r.flat_qps > 0 ? r.vigil_qps / r.flat_qps : 0.0, r.vigil_build_s, r.mh_build_s,
+        r.flat_build_s, r.vigil_bytes, r.vigil_index_bytes, r.mh_bytes, r.vigil_open_s,
+        r.vigil_open_unchecked_s, r.mh_load_s, r.check.c_str());
   }
 }
 
 void Register() {
   for (size_t n : {size_t{1000000}, size_t{10000000}}) {
     for (bool clustered : {false, true}) {
-      const std::string suffix = std::string(clustered ? "clustered/" : "random/") + std::to_string(n / 1000000) + "M";
+      const std::string suffix =
+          std::string(clustered ? "clustered/" : "random/") + std::to_string(n / 1000000) + "M";
       const bool big = n >= 10000000;
-      benchmark::RegisterBenchmark(("Vigil/" + suffix).c_str(), [=](benchmark::State& s) { RunQueries(s, Engine::kVigil, clustered, n); })
-          ->Unit(benchmark::kMicrosecond)->MinTime(1.0);
-      benchmark::RegisterBenchmark(("FaissMultiHash/" + suffix).c_str(), [=](benchmark::State& s) { RunQueries(s, Engine::kMultiHash, clustered, n); })
-          ->Unit(benchmark::kMicrosecond)->MinTime(1.0);
-      benchmark::RegisterBenchmark(("FaissFlat/" + suffix).c_str(), [=](benchmark::State& s) { RunQueries(s, Engine::kFlat, clustered, n); })
-          ->Unit(benchmark::kMillisecond)->Iterations(big ? 4 : 20);
+      benchmark::RegisterBenchmark(
+          ("Vigil/" + suffix).c_str(),
+          [=](benchmark::State& s) { RunQueries(s, Engine::kVigil, clustered, n); })
+          ->Unit(benchmark::kMicrosecond)
+          ->MinTime(1.0);
+      benchmark::RegisterBenchmark(
+          ("FaissMultiHash/" + suffix).c_str(),
+          [=](benchmark::State& s) { RunQueries(s, Engine::kMultiHash, clustered, n); })
+          ->Unit(benchmark::kMicrosecond)
+          ->MinTime(1.0);
+      benchmark::RegisterBenchmark(
+          ("FaissFlat/" + suffix).c_str(),
+          [=](benchmark::State& s) { RunQueries(s, Engine::kFlat, clustered, n); })
+          ->Unit(benchmark::kMillisecond)
+          ->Iterations(big ? 4 : 20);
     }
   }
 }

@@ -28,7 +28,8 @@ std::string BaseBank(const std::string& dir) {
   for (int i = 0; i < 300; ++i) {
     Entry e;
     e.value.type = kAllSignalTypes[i % 4];
-    for (size_t b = 0; b < e.value.size(); ++b) e.value.bytes[b] = static_cast<uint8_t>(i < 100 ? rng() : (i & 7));
+    for (size_t b = 0; b < e.value.size(); ++b)
+      e.value.bytes[b] = static_cast<uint8_t>(i < 100 ? rng() : (i & 7));
     e.category = i % 2 ? "A1" : "x";
     e.external_id = std::to_string(i);
     entries.push_back(e);

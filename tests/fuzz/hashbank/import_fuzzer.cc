@@ -14,14 +14,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                   ImportFormat::kStopNciiJson, ImportFormat::kVicsJson};
   ImportOptions options;
   options.policy = (data[0] & 0x10) ? BadRecordPolicy::kRefuse : BadRecordPolicy::kSkipAndReport;
-  options.unknown_enums = (data[0] & 0x20) ? UnknownEnumPolicy::kMapAndWarn : UnknownEnumPolicy::kReject;
+  options.unknown_enums =
+      (data[0] & 0x20) ? UnknownEnumPolicy::kMapAndWarn : UnknownEnumPolicy::kReject;
   if (data[0] & 0x40) options.signal_type = SignalType::kPdq;
   options.max_reported_problems = 50;
   const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   Result<ImportResult> r = ImportDocument(formats[data[0] % 5], text, options);
   if (r.ok()) {
     for (const Entry& e : r->entries) {
-      if (!IsValidSignalType(static_cast<uint8_t>(e.value.type)) || e.severity < 0 || e.severity > kMaxSeverity) {
+      if (!IsValidSignalType(static_cast<uint8_t>(e.value.type)) || e.severity < 0 ||
+          e.severity > kMaxSeverity) {
         std::abort();
       }
     }

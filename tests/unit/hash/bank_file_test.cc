@@ -36,7 +36,8 @@ std::vector<Entry> MixedEntries() {
   std::mt19937_64 rng(7);
   const PdqWords centre = testing::RandomPdq(rng);
   for (int i = 0; i < 40; ++i) {
-    Entry e = testing::PdqEntry(i % 2 ? centre : testing::FlipBits(centre, i % 30, rng), "pdq-" + std::to_string(i));
+    Entry e = testing::PdqEntry(i % 2 ? centre : testing::FlipBits(centre, i % 30, rng),
+                                "pdq-" + std::to_string(i));
     e.category = i % 3 ? "A1" : "free text category";
     e.severity = i % 6;
     e.added_unix = 1700000000 + i;
@@ -120,7 +121,9 @@ TEST(BankFileTest, TruncatedFilesAreRefusedWithAMessage) {
   }
   WriteFileBytes(dir.File("t.vbank"), bytes + "appended");
   EXPECT_THAT(Bank::Open(dir.File("t.vbank")).status().message(), HasSubstr("appended"));
-  WriteFileBytes(dir.File("t.vbank"), "not a bank file at all, just text that is long enough to fill a header " + std::string(200, 'x'));
+  WriteFileBytes(dir.File("t.vbank"),
+                 "not a bank file at all, just text that is long enough to fill a header " +
+                     std::string(200, 'x'));
   EXPECT_THAT(Bank::Open(dir.File("t.vbank")).status().message(), HasSubstr("magic"));
 }
 
@@ -131,7 +134,8 @@ TEST(BankFileTest, EveryFlippedByteIsDetectedOrHarmless) {
   ASSERT_TRUE(WriteBankFile(dir.File("b.vbank"), "mixed", entries).ok());
   const std::string bytes = ReadFileBytes(dir.File("b.vbank"));
   std::vector<PdqWords> queries;
-  for (int i = 0; i < 40; i += 5) queries.push_back(PdqWordsFromBytes(entries[i].value.bytes.data()));
+  for (int i = 0; i < 40; i += 5)
+    queries.push_back(PdqWordsFromBytes(entries[i].value.bytes.data()));
   Result<std::unique_ptr<Bank>> good = Bank::Open(dir.File("b.vbank"));
   ASSERT_TRUE(good.ok());
   size_t refused = 0;
@@ -148,7 +152,8 @@ TEST(BankFileTest, EveryFlippedByteIsDetectedOrHarmless) {
       continue;
     }
     for (const PdqWords& q : queries) {
-      EXPECT_EQ(bank.value()->QueryPdq(&q, 1)->size(), good.value()->QueryPdq(&q, 1)->size()) << "byte " << at;
+      EXPECT_EQ(bank.value()->QueryPdq(&q, 1)->size(), good.value()->QueryPdq(&q, 1)->size())
+          << "byte " << at;
     }
   }
   EXPECT_GT(refused, tried / 2);
@@ -196,8 +201,10 @@ TEST(BankFileTest, CraftedIndexWithValidChecksumsIsRefused) {
     patched = true;
   }
   ASSERT_TRUE(patched);
-  header.section_table_checksum = internal::Checksum64(table, header.section_count * sizeof(internal::SectionRecord));
-  header.header_checksum = internal::Checksum64(&header, offsetof(internal::FileHeader, header_checksum));
+  header.section_table_checksum =
+      internal::Checksum64(table, header.section_count * sizeof(internal::SectionRecord));
+  header.header_checksum =
+      internal::Checksum64(&header, offsetof(internal::FileHeader, header_checksum));
   std::memcpy(bytes.data(), &header, sizeof header);
   WriteFileBytes(dir.File("c.vbank"), bytes);
   Result<std::unique_ptr<Bank>> bank = Bank::Open(dir.File("c.vbank"));
@@ -211,7 +218,8 @@ TEST(BankUpdateTest, NcmecPagesUpdateAndDeleteRecords) {
   TempDir dir;
   const std::string path = dir.File("ncmec.vbank");
   for (const char* page : {"entries_xml3.xml", "entries_xml4.xml"}) {
-    Result<ImportResult> r = ImportNcmecXml(ReadTestData(std::string("formats/ncmec/") + page), ImportOptions{});
+    Result<ImportResult> r =
+        ImportNcmecXml(ReadTestData(std::string("formats/ncmec/") + page), ImportOptions{});
     ASSERT_TRUE(r.ok()) << r.status().message();
     Result<ApplyStats> stats = UpdateBankFile(path, "ncmec", r.value());
     ASSERT_TRUE(stats.ok()) << stats.status().message();
@@ -256,7 +264,8 @@ TEST(BankUpdateTest, DeletionsByValueAndByIdAndDocumentOrder) {
 TEST(BankUpdateTest, RefusedImportLeavesTheBankFileUnchanged) {
   TempDir dir;
   const std::string path = dir.File("b.vbank");
-  Result<ImportResult> sample = ImportHma(testing::ReadSourceFile("samples/lists/demo.hma.txt"), ImportOptions{});
+  Result<ImportResult> sample =
+      ImportHma(testing::ReadSourceFile("samples/lists/demo.hma.txt"), ImportOptions{});
   ASSERT_TRUE(sample.ok());
   ASSERT_TRUE(UpdateBankFile(path, "demo", sample.value()).ok());
   const std::string before = ReadFileBytes(path);
@@ -278,7 +287,8 @@ TEST(BankUpdateTest, FailedWriteLeavesTheBankFileUnchangedAndNoTempFile) {
   ImportResult big;
   for (const PdqWords& h : testing::RandomHashes(20000, 2)) big.AddEntry(testing::PdqEntry(h));
   // Make the write fail part-way: a file-size limit below the new bank's size.
-  struct sigaction ignore {}, old {};
+  struct sigaction ignore {
+  }, old{};
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGXFSZ, &ignore, &old);
   rlimit saved{};

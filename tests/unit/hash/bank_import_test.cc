@@ -26,7 +26,8 @@ ImportOptions Refuse() {
 
 std::vector<std::string> Hexes(const ImportResult& r) {
   std::vector<std::string> out;
-  for (const Entry& e : r.entries) out.push_back(std::string(SignalTypeName(e.value.type)) + ":" + e.value.ToHex());
+  for (const Entry& e : r.entries)
+    out.push_back(std::string(SignalTypeName(e.value.type)) + ":" + e.value.ToHex());
   return out;
 }
 
@@ -67,26 +68,31 @@ TEST(NcmecXmlTest, EntriesXmlImportsFingerprintsCategoriesAndDeletions) {
 }
 
 TEST(NcmecXmlTest, EveryEntriesSampleImportsWithoutErrors) {
-  for (const char* name : {"entries_xml.xml", "entries_xml2.xml", "entries_xml3.xml",
-                           "entries_xml4.xml", "entries_large_fingerprints.xml",
-                           "entries_no_data_xml.xml"}) {
-    Result<ImportResult> r = ImportNcmecXml(ReadTestData(std::string("formats/ncmec/") + name), Refuse());
+  for (const char* name :
+       {"entries_xml.xml", "entries_xml2.xml", "entries_xml3.xml", "entries_xml4.xml",
+        "entries_large_fingerprints.xml", "entries_no_data_xml.xml"}) {
+    Result<ImportResult> r =
+        ImportNcmecXml(ReadTestData(std::string("formats/ncmec/") + name), Refuse());
     ASSERT_TRUE(r.ok()) << name << ": " << r.status().message();
   }
-  Result<ImportResult> large = ImportNcmecXml(ReadTestData("formats/ncmec/entries_large_fingerprints.xml"), Refuse());
+  Result<ImportResult> large =
+      ImportNcmecXml(ReadTestData("formats/ncmec/entries_large_fingerprints.xml"), Refuse());
   ASSERT_TRUE(large.ok());
   ASSERT_EQ(large->entries.size(), 1u);  // the md5; tmk-pdqf and videntifier are ignored
   EXPECT_EQ(large->entries[0].category, "A2");
   EXPECT_EQ(large->ignored_count(), 2u);
-  Result<ImportResult> none = ImportNcmecXml(ReadTestData("formats/ncmec/entries_no_data_xml.xml"), Refuse());
+  Result<ImportResult> none =
+      ImportNcmecXml(ReadTestData("formats/ncmec/entries_no_data_xml.xml"), Refuse());
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->entries.empty());
 }
 
 TEST(NcmecXmlTest, OtherEndpointDocumentsAreRefusedAsNotEntries) {
-  for (const char* name : {"status_xml.xml", "affirmative_feedback_xml.xml", "negative_feedback_xml.xml",
-                           "feedback_reasons_xml.xml", "update_feedback_result_xml.xml"}) {
-    Result<ImportResult> r = ImportNcmecXml(ReadTestData(std::string("formats/ncmec/") + name), ImportOptions{});
+  for (const char* name :
+       {"status_xml.xml", "affirmative_feedback_xml.xml", "negative_feedback_xml.xml",
+        "feedback_reasons_xml.xml", "update_feedback_result_xml.xml"}) {
+    Result<ImportResult> r =
+        ImportNcmecXml(ReadTestData(std::string("formats/ncmec/") + name), ImportOptions{});
     ASSERT_FALSE(r.ok()) << name;
     EXPECT_THAT(r.status().message(), HasSubstr("not an entries document")) << name;
   }
@@ -99,8 +105,9 @@ TEST(NcmecXmlTest, BadFingerprintRejectsTheWholeRecordWithItsLine) {
   xml.replace(at, 2, "zz");
   Result<ImportResult> skip = ImportNcmecXml(xml, ImportOptions{});
   ASSERT_TRUE(skip.ok());
-  EXPECT_THAT(Hexes(skip.value()), ::testing::ElementsAre("md5:b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1",
-                                                          "sha1:b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1"));
+  EXPECT_THAT(Hexes(skip.value()),
+              ::testing::ElementsAre("md5:b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1",
+                                     "sha1:b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1"));
   const ImportProblem* err = FirstError(skip.value());
   ASSERT_NE(err, nullptr);
   EXPECT_EQ(err->line, 10u);
@@ -117,7 +124,8 @@ TEST(NcmecXmlTest, TruncatedAndMalformedXmlIsRefusedWithALine) {
     Result<ImportResult> r = ImportNcmecXml(xml.substr(0, cut), ImportOptions{});
     EXPECT_FALSE(r.ok()) << "cut at " << cut;
   }
-  Result<ImportResult> r = ImportNcmecXml("<queryResult>\n<images>\n<image></images>", ImportOptions{});
+  Result<ImportResult> r =
+      ImportNcmecXml("<queryResult>\n<images>\n<image></images>", ImportOptions{});
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.status().message(), HasSubstr("line 3"));
 }
@@ -126,19 +134,22 @@ TEST(NcmecXmlTest, EntityExpansionAndExternalEntitiesAreNotFollowed) {
   std::string bomb = "<?xml version=\"1.0\"?>\n<!DOCTYPE queryResult [\n <!ENTITY lol \"lol\">\n";
   for (int i = 1; i < 10; ++i) {
     bomb += " <!ENTITY lol" + std::to_string(i) + " \"";
-    for (int j = 0; j < 10; ++j) bomb += "&lol" + (i == 1 ? std::string() : std::to_string(i - 1)) + ";";
+    for (int j = 0; j < 10; ++j)
+      bomb += "&lol" + (i == 1 ? std::string() : std::to_string(i - 1)) + ";";
     bomb += "\">\n";
   }
-  bomb += " <!ENTITY ext SYSTEM \"file:///etc/passwd\">\n]>\n"
-          "<queryResult><images><image><id>x</id><fingerprints><md5>&lol9;</md5><sha1>&ext;</sha1>"
-          "</fingerprints></image></images></queryResult>";
+  bomb +=
+      " <!ENTITY ext SYSTEM \"file:///etc/passwd\">\n]>\n"
+      "<queryResult><images><image><id>x</id><fingerprints><md5>&lol9;</md5><sha1>&ext;</sha1>"
+      "</fingerprints></image></images></queryResult>";
   Result<ImportResult> r = ImportNcmecXml(bomb, ImportOptions{});
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_TRUE(r->entries.empty());
   const ImportProblem* err = FirstError(r.value());
   ASSERT_NE(err, nullptr);
   EXPECT_THAT(err->message, HasSubstr("&lol9;"));  // left literal, not expanded
-  for (const ImportProblem& p : r->problems) EXPECT_THAT(p.message, ::testing::Not(HasSubstr("root:")));
+  for (const ImportProblem& p : r->problems)
+    EXPECT_THAT(p.message, ::testing::Not(HasSubstr("root:")));
 }
 
 TEST(NcmecXmlTest, DeepNestingDoesNotCrash) {
@@ -155,14 +166,17 @@ TEST(NcmecXmlTest, DeepNestingDoesNotCrash) {
 // [SECTION] StopNCII JSON, real samples
 
 TEST(StopNciiJsonTest, FetchHashesPagesImport) {
-  Result<ImportResult> one = ImportStopNciiJson(ReadTestData("formats/stopncii/fetch_hashes_1.json"), Refuse());
+  Result<ImportResult> one =
+      ImportStopNciiJson(ReadTestData("formats/stopncii/fetch_hashes_1.json"), Refuse());
   ASSERT_TRUE(one.ok()) << one.status().message();
   EXPECT_THAT(Hexes(one.value()),
-              ::testing::ElementsAre("pdq:9def0b7dafa86a1c90f2abd78e79ceb25ec3d1a4b3d4bc7a4354baf7717ea038"));
+              ::testing::ElementsAre(
+                  "pdq:9def0b7dafa86a1c90f2abd78e79ceb25ec3d1a4b3d4bc7a4354baf7717ea038"));
   EXPECT_EQ(one->entries[0].source, "stopncii");
   EXPECT_EQ(one->entries[0].category, "NCII");
   EXPECT_EQ(one->entries[0].added_unix, 1625175071);
-  Result<ImportResult> two = ImportStopNciiJson(ReadTestData("formats/stopncii/fetch_hashes_2.json"), Refuse());
+  Result<ImportResult> two =
+      ImportStopNciiJson(ReadTestData("formats/stopncii/fetch_hashes_2.json"), Refuse());
   ASSERT_TRUE(two.ok()) << two.status().message();
   EXPECT_EQ(two->entries.size(), 2u);
 }
@@ -191,8 +205,11 @@ TEST(StopNciiJsonTest, UnknownEnumsAreRejectedByDefaultAndMappedOnRequest) {
 }
 
 TEST(StopNciiJsonTest, WithdrawnHashesBecomeDeletionsAndOtherSignalsAreIgnored) {
-  const std::string json = R"({"hashRecords": [
-    {"hashValue": ")" + std::string(kBridgePdq) + R"(", "signalType": "ImagePDQ", "hashStatus": "Withdrawn", "caseNumbers": []},
+  const std::string json =
+      R"({"hashRecords": [
+    {"hashValue": ")" +
+      std::string(kBridgePdq) +
+      R"(", "signalType": "ImagePDQ", "hashStatus": "Withdrawn", "caseNumbers": []},
     {"hashValue": "abc", "signalType": "VideoTMK", "hashStatus": "Active"},
     {"hashValue": "abc", "signalType": "Hologram", "hashStatus": "Active"},
     {"hashValue": "abc", "signalType": "ImagePDQ", "hashStatus": "Active", "caseNumbers": ["not-a-mapping"]}
@@ -212,7 +229,8 @@ TEST(StopNciiJsonTest, HostileJsonIsRefused) {
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.status().message(), HasSubstr("nested deeper"));
   const std::string json = ReadTestData("formats/stopncii/fetch_hashes_2.json");
-  Result<ImportResult> truncated = ImportStopNciiJson(json.substr(0, json.size() / 2), ImportOptions{});
+  Result<ImportResult> truncated =
+      ImportStopNciiJson(json.substr(0, json.size() / 2), ImportOptions{});
   ASSERT_FALSE(truncated.ok());
   EXPECT_THAT(truncated.status().message(), HasSubstr("line "));
   EXPECT_FALSE(ImportStopNciiJson("[]", ImportOptions{}).ok());
@@ -226,8 +244,8 @@ TEST(StopNciiJsonTest, HostileJsonIsRefused) {
 // [SECTION] HMA / pytx local file
 
 TEST(HmaTest, TypedLinesUntypedLinesCommentsAndCrlf) {
-  const std::string text = std::string("# comment\r\npdq ") + kBridgePdq + "\r\n\r\nmd5 d35c785545392755e7e4164457657269\n" +
-                           kBridgePdq + "\n";
+  const std::string text = std::string("# comment\r\npdq ") + kBridgePdq +
+                           "\r\n\r\nmd5 d35c785545392755e7e4164457657269\n" + kBridgePdq + "\n";
   Result<ImportResult> untyped = ImportHma(text, ImportOptions{});
   ASSERT_TRUE(untyped.ok());
   EXPECT_EQ(untyped->entries.size(), 2u);
@@ -245,11 +263,11 @@ TEST(HmaTest, TypedLinesUntypedLinesCommentsAndCrlf) {
 
 TEST(HmaTest, BadLinesAreReportedWithLineNumbers) {
   const std::string huge(1 << 20, 'f');
-  const std::string text = std::string("pdq ") + kBridgePdq + "\n" +   // 1 ok
-                           "pdq " + std::string(63, 'a') + "\n" +     // 2 short
-                           "sha1 " + std::string(40, 'x') + "\n" +    // 3 not hex
-                           "photodna 1234\n" +                        // 4 unknown type
-                           "pdq " + huge + "\n" +                     // 5 huge
+  const std::string text = std::string("pdq ") + kBridgePdq + "\n" +        // 1 ok
+                           "pdq " + std::string(63, 'a') + "\n" +           // 2 short
+                           "sha1 " + std::string(40, 'x') + "\n" +          // 3 not hex
+                           "photodna 1234\n" +                              // 4 unknown type
+                           "pdq " + huge + "\n" +                           // 5 huge
                            "md5 d35c785545392755e7e4164457657269 extra\n";  // 6 extra field
   Result<ImportResult> r = ImportHma(text, ImportOptions{});
   ASSERT_TRUE(r.ok());
@@ -280,8 +298,11 @@ TEST(HmaTest, ProblemListIsBoundedForHostileInput) {
 
 TEST(TeCsvTest, UiExportColumnsTagsSeverityAndQuotedFields) {
   const std::string csv =
-      "td_raw_indicator,td_indicator_type,td_subjective_tags,td_severity,td_description,id,added_on\n" +
-      std::string(kBridgePdq) + ",HASH_PDQ,\"pwny;A2\",SEVERE,\"a \"\"quoted\"\",\nmultiline description\",123,2020-07-01T18:31:15+0000\n" +
+      "td_raw_indicator,td_indicator_type,td_subjective_tags,td_severity,td_description,id,added_"
+      "on\n" +
+      std::string(kBridgePdq) +
+      ",HASH_PDQ,\"pwny;A2\",SEVERE,\"a \"\"quoted\"\",\nmultiline "
+      "description\",123,2020-07-01T18:31:15+0000\n" +
       "d35c785545392755e7e4164457657269,HASH_MD5,testing,INFO,plain,124,\n";
   Result<ImportResult> r = ImportTeCsv(csv, Refuse());
   ASSERT_TRUE(r.ok()) << r.status().message();
@@ -308,9 +329,9 @@ TEST(TeCsvTest, ShouldDeleteRowsBecomeDeletions) {
 }
 
 TEST(TeCsvTest, MalformedRowsNameTheirStartingLine) {
-  const std::string csv = "hash,type,should_delete\n" +
-                          std::string(kBridgePdq) + ",HASH_PDQ,false\n" +  // line 2 ok
-                          "abc,HASH_PDQ,false\n" +                          // line 3 short
+  const std::string csv = "hash,type,should_delete\n" + std::string(kBridgePdq) +
+                          ",HASH_PDQ,false\n" +                            // line 2 ok
+                          "abc,HASH_PDQ,false\n" +                         // line 3 short
                           std::string(kBridgePdq) + ",HASH_PDQ\n" +        // line 4 field count
                           std::string(kBridgePdq) + ",URI,false\n" +       // line 5 type
                           std::string(kBridgePdq) + ",HASH_PDQ,maybe\n" +  // line 6 bool
@@ -325,9 +346,11 @@ TEST(TeCsvTest, MalformedRowsNameTheirStartingLine) {
 }
 
 TEST(TeCsvTest, HeaderWithoutHashColumnIsRefused) {
-  EXPECT_THAT(ImportTeCsv("a,b\n1,2\n", ImportOptions{}).status().message(), HasSubstr("no hash column"));
+  EXPECT_THAT(ImportTeCsv("a,b\n1,2\n", ImportOptions{}).status().message(),
+              HasSubstr("no hash column"));
   EXPECT_FALSE(ImportTeCsv("", ImportOptions{}).ok());
-  EXPECT_THAT(ImportTeCsv("hash\nabc\n", ImportOptions{}).status().message(), HasSubstr("no type column"));
+  EXPECT_THAT(ImportTeCsv("hash\nabc\n", ImportOptions{}).status().message(),
+              HasSubstr("no type column"));
 }
 
 // [SECTION] VICS JSON subset

@@ -15,7 +15,8 @@ namespace {
 
 using testing::TempDir;
 
-std::unique_ptr<Bank> BuildBank(const TempDir& dir, const std::vector<PdqWords>& hashes, int per_word = 0) {
+std::unique_ptr<Bank> BuildBank(const TempDir& dir, const std::vector<PdqWords>& hashes,
+                                int per_word = 0) {
   std::vector<Entry> entries;
   entries.reserve(hashes.size());
   for (const PdqWords& h : hashes) entries.push_back(testing::PdqEntry(h));
@@ -30,17 +31,20 @@ std::unique_ptr<Bank> BuildBank(const TempDir& dir, const std::vector<PdqWords>&
 }
 
 // Queries: banked hashes moved by 0..40 bits, plus uniform random hashes.
-std::vector<PdqWords> Queries(const std::vector<PdqWords>& bank, size_t per_distance, uint64_t seed) {
+std::vector<PdqWords> Queries(const std::vector<PdqWords>& bank, size_t per_distance,
+                              uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::vector<PdqWords> out;
   for (int d = 0; d <= 40; ++d) {
-    for (size_t i = 0; i < per_distance; ++i) out.push_back(testing::FlipBits(bank[rng() % bank.size()], d, rng));
+    for (size_t i = 0; i < per_distance; ++i)
+      out.push_back(testing::FlipBits(bank[rng() % bank.size()], d, rng));
   }
   for (size_t i = 0; i < per_distance * 4; ++i) out.push_back(testing::RandomPdq(rng));
   return out;
 }
 
-void ExpectExact(const Bank& bank, const std::vector<PdqWords>& queries, int threshold, size_t* total_hits) {
+void ExpectExact(const Bank& bank, const std::vector<PdqWords>& queries, int threshold,
+                 size_t* total_hits) {
   for (size_t i = 0; i < queries.size(); ++i) {
     Result<std::vector<PdqHit>> fast = bank.QueryPdq(&queries[i], 1, threshold);
     Result<std::vector<PdqHit>> slow = bank.QueryPdqBruteForce(&queries[i], 1, threshold);
@@ -57,7 +61,8 @@ TEST(PdqIndexRecallTest, RandomBankEqualsBruteForceAtEveryThreshold) {
   ASSERT_NE(bank, nullptr);
   const std::vector<PdqWords> queries = Queries(hashes, 8, 2);
   size_t hits = 0;
-  for (int threshold : {0, 1, 15, 16, 31, 32, 40, 47}) ExpectExact(*bank, queries, threshold, &hits);
+  for (int threshold : {0, 1, 15, 16, 31, 32, 40, 47})
+    ExpectExact(*bank, queries, threshold, &hits);
   EXPECT_GT(hits, queries.size());  // the queries near banked hashes do hit
 }
 
@@ -105,7 +110,9 @@ TEST(PdqIndexRecallTest, EveryPopcountPathGivesIdenticalResults) {
         if (path == paths.front()) {
           reference.push_back(hits.value());
         } else {
-          ASSERT_EQ(hits.value(), reference[i * 3 + (threshold == 31 ? 0 : threshold == 80 ? 1 : 2)]);
+          ASSERT_EQ(hits.value(), reference[i * 3 + (threshold == 31   ? 0
+                                                     : threshold == 80 ? 1
+                                                                       : 2)]);
         }
       }
     }

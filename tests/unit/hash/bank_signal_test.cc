@@ -11,7 +11,9 @@ TEST(HashValueTest, AcceptsEachTypeAtItsLengthOnly) {
   struct Case {
     SignalType type;
     size_t hex_digits;
-  } cases[] = {{SignalType::kPdq, 64}, {SignalType::kMd5, 32}, {SignalType::kSha1, 40},
+  } cases[] = {{SignalType::kPdq, 64},
+               {SignalType::kMd5, 32},
+               {SignalType::kSha1, 40},
                {SignalType::kSha256, 64}};
   for (const Case& c : cases) {
     const std::string ok(c.hex_digits, 'a');
@@ -21,7 +23,8 @@ TEST(HashValueTest, AcceptsEachTypeAtItsLengthOnly) {
     for (size_t len : {size_t{0}, c.hex_digits - 1, c.hex_digits + 1, c.hex_digits * 2}) {
       Result<HashValue> bad = ParseHashValue(c.type, std::string(len, 'a'));
       ASSERT_FALSE(bad.ok()) << SignalTypeName(c.type) << " length " << len;
-      EXPECT_NE(bad.status().message().find("expected " + std::to_string(c.hex_digits)), std::string::npos)
+      EXPECT_NE(bad.status().message().find("expected " + std::to_string(c.hex_digits)),
+                std::string::npos)
           << bad.status().message();
     }
   }
@@ -39,7 +42,8 @@ TEST(HashValueTest, RejectsNonHexAndNamesThePosition) {
 }
 
 TEST(HashValueTest, UpperCaseIsCanonicalisedToLower) {
-  Result<HashValue> v = ParseHashValue(SignalType::kSha1, "EA45D7166B30F98AAC6AF52F952193CE3083CB4C");
+  Result<HashValue> v =
+      ParseHashValue(SignalType::kSha1, "EA45D7166B30F98AAC6AF52F952193CE3083CB4C");
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(v->ToHex(), "ea45d7166b30f98aac6af52f952193ce3083cb4c");
 }

@@ -52,7 +52,8 @@ TempDir::~TempDir() {
 
 std::vector<std::string> TempDir::List() const {
   std::vector<std::string> names;
-  for (const auto& e : std::filesystem::directory_iterator(path_)) names.push_back(e.path().filename().string());
+  for (const auto& e : std::filesystem::directory_iterator(path_))
+    names.push_back(e.path().filename().string());
   return names;
 }
 

@@ -73,15 +73,15 @@ struct SectionRecord {
 static_assert(sizeof(SectionRecord) == 32, "SectionRecord layout is part of the file format");
 
 struct EntryRecord {
-  uint8_t type;         // SignalType
-  uint8_t severity;     // 0..5
-  uint16_t reserved;    // 0
-  uint32_t value_row;   // row in kPdqCodes or in kExactDigests of this type
+  uint8_t type;        // SignalType
+  uint8_t severity;    // 0..5
+  uint16_t reserved;   // 0
+  uint32_t value_row;  // row in kPdqCodes or in kExactDigests of this type
   int64_t added_unix;
-  uint32_t source;      // string ids
+  uint32_t source;  // string ids
   uint32_t category;
   uint32_t external_id;
-  uint32_t reserved2;   // 0
+  uint32_t reserved2;  // 0
 };
 static_assert(sizeof(EntryRecord) == 32, "EntryRecord layout is part of the file format");
 

@@ -56,7 +56,8 @@ struct Bank::Impl {
   }
 
   std::string String(uint32_t id) const {
-    return std::string(string_bytes + string_offsets[id], string_offsets[id + 1] - string_offsets[id]);
+    return std::string(string_bytes + string_offsets[id],
+                       string_offsets[id + 1] - string_offsets[id]);
   }
 };
 
@@ -90,7 +91,8 @@ class Validator {
                                  std::to_string(header.version) + ", this build reads version " +
                                  std::to_string(internal::kBankVersion));
     }
-    if (header.header_checksum != internal::Checksum64(&header, offsetof(FileHeader, header_checksum))) {
+    if (header.header_checksum !=
+        internal::Checksum64(&header, offsetof(FileHeader, header_checksum))) {
       return Fail("header checksum mismatch");
     }
     if (header.header_bytes != sizeof(FileHeader)) return Fail("unexpected header size");
@@ -107,7 +109,8 @@ class Validator {
       if (header.exact_count[t] > header.entry_count) return Fail("implausible digest counts");
       typed += header.exact_count[t];
     }
-    if (typed != header.entry_count) return Fail("per-type counts do not add up to the entry count");
+    if (typed != header.entry_count)
+      return Fail("per-type counts do not add up to the entry count");
     return Status::Ok();
   }
 
@@ -136,8 +139,10 @@ class Validator {
       if (rec.kind < internal::kName || rec.kind > internal::kExactSlots) {
         return Fail("unknown section kind " + std::to_string(rec.kind));
       }
-      if (!sections_.emplace(std::make_pair(rec.kind, rec.index), Located{&rec, base_ + rec.offset}).second) {
-        return Fail("duplicate section " + std::to_string(rec.kind) + "/" + std::to_string(rec.index));
+      if (!sections_.emplace(std::make_pair(rec.kind, rec.index), Located{&rec, base_ + rec.offset})
+               .second) {
+        return Fail("duplicate section " + std::to_string(rec.kind) + "/" +
+                    std::to_string(rec.index));
       }
     }
     return Status::Ok();
@@ -221,34 +226,43 @@ Status ValidateContents(const Validator& v, Bank::Impl& impl, std::string& name)
   if (Status s = v.SectionBytes(internal::kName, 0, name_bytes); !s.ok()) return s;
   if (Status s = v.Get(internal::kName, 0, name_bytes, name_data); !s.ok()) return s;
   name.assign(name_data, name_bytes);
-  if (Status s = v.Get(internal::kStringOffsets, 0, (h.string_count + 1) * 4, impl.string_offsets); !s.ok()) return s;
+  if (Status s = v.Get(internal::kStringOffsets, 0, (h.string_count + 1) * 4, impl.string_offsets);
+      !s.ok())
+    return s;
   uint64_t string_bytes = 0;
   if (Status s = v.SectionBytes(internal::kStringBytes, 0, string_bytes); !s.ok()) return s;
-  if (Status s = v.Get(internal::kStringBytes, 0, string_bytes, impl.string_bytes); !s.ok()) return s;
+  if (Status s = v.Get(internal::kStringBytes, 0, string_bytes, impl.string_bytes); !s.ok())
+    return s;
   if (impl.string_offsets[0] != 0 || impl.string_offsets[h.string_count] != string_bytes) {
     return v.Fail("string offsets do not cover the string bytes");
   }
   for (uint64_t i = 0; i < h.string_count; ++i) {
-    if (impl.string_offsets[i] > impl.string_offsets[i + 1]) return v.Fail("string offsets decrease");
+    if (impl.string_offsets[i] > impl.string_offsets[i + 1])
+      return v.Fail("string offsets decrease");
   }
 
   // Entries.
-  if (Status s = v.Get(internal::kEntries, 0, h.entry_count * sizeof(EntryRecord), impl.entries); !s.ok()) return s;
+  if (Status s = v.Get(internal::kEntries, 0, h.entry_count * sizeof(EntryRecord), impl.entries);
+      !s.ok())
+    return s;
   for (uint64_t i = 0; i < h.entry_count; ++i) {
     const EntryRecord& r = impl.entries[i];
     if (!IsValidSignalType(r.type) || r.severity > kMaxSeverity || r.source >= h.string_count ||
         r.category >= h.string_count || r.external_id >= h.string_count) {
       return v.Fail("entry " + std::to_string(i) + " is malformed");
     }
-    const uint64_t rows = r.type == static_cast<uint8_t>(SignalType::kPdq) ? h.pdq_count : h.exact_count[r.type];
-    if (r.value_row >= rows) return v.Fail("entry " + std::to_string(i) + " points past its value table");
+    const uint64_t rows =
+        r.type == static_cast<uint8_t>(SignalType::kPdq) ? h.pdq_count : h.exact_count[r.type];
+    if (r.value_row >= rows)
+      return v.Fail("entry " + std::to_string(i) + " points past its value table");
   }
 
   // PDQ codes and their link to entries: increasing ids, each pointing back at its row.
   const uint32_t n = static_cast<uint32_t>(h.pdq_count);
   const uint64_t* codes = nullptr;
   if (Status s = v.Get(internal::kPdqCodes, 0, uint64_t{n} * 32, codes); !s.ok()) return s;
-  if (Status s = v.Get(internal::kPdqEntryIds, 0, uint64_t{n} * 4, impl.pdq_entry_ids); !s.ok()) return s;
+  if (Status s = v.Get(internal::kPdqEntryIds, 0, uint64_t{n} * 4, impl.pdq_entry_ids); !s.ok())
+    return s;
   for (uint32_t i = 0; i < n; ++i) {
     const uint32_t e = impl.pdq_entry_ids[i];
     if (e >= h.entry_count || (i > 0 && e <= impl.pdq_entry_ids[i - 1]) ||
@@ -260,7 +274,9 @@ Status ValidateContents(const Validator& v, Bank::Impl& impl, std::string& name)
 
   // Multi-index tables.
   const internal::MihLayoutRecord* layout_record = nullptr;
-  if (Status s = v.Get(internal::kMihLayout, 0, sizeof(internal::MihLayoutRecord), layout_record); !s.ok()) return s;
+  if (Status s = v.Get(internal::kMihLayout, 0, sizeof(internal::MihLayoutRecord), layout_record);
+      !s.ok())
+    return s;
   const int per_word = static_cast<int>(layout_record->segments_per_word);
   if (per_word < internal::kMinSegmentsPerWord || per_word > internal::kMaxSegmentsPerWord ||
       layout_record->segments != static_cast<uint32_t>(4 * per_word)) {
@@ -272,26 +288,31 @@ Status ValidateContents(const Validator& v, Bank::Impl& impl, std::string& name)
   mih.codes = codes;
   for (int s = 0; s < mih.layout.segments; ++s) {
     // The layout is derived, not trusted: the stored widths must be the ones it implies.
-    if (layout_record->bits[s] != mih.layout.bits[s] || layout_record->dir_bits[s] != mih.layout.dir_bits[s]) {
+    if (layout_record->bits[s] != mih.layout.bits[s] ||
+        layout_record->dir_bits[s] != mih.layout.dir_bits[s]) {
       return v.Fail("index segment " + std::to_string(s) + " has unexpected widths");
     }
     const uint32_t idx = static_cast<uint32_t>(s);
     const size_t dir_size = mih.layout.directory_size(s);
-    if (Status st = v.Get(internal::kMihDirectory, idx, dir_size * 4, mih.directory[s]); !st.ok()) return st;
+    if (Status st = v.Get(internal::kMihDirectory, idx, dir_size * 4, mih.directory[s]); !st.ok())
+      return st;
     if (Status st = v.Get(internal::kMihIds, idx, uint64_t{n} * 4, mih.ids[s]); !st.ok()) return st;
     const uint32_t* dir = mih.directory[s];
-    if (dir[0] != 0 || dir[dir_size - 1] != n) return v.Fail("index directory does not span the table");
+    if (dir[0] != 0 || dir[dir_size - 1] != n)
+      return v.Fail("index directory does not span the table");
     uint32_t decreasing = 0;
     for (size_t b = 1; b < dir_size; ++b) decreasing |= static_cast<uint32_t>(dir[b] < dir[b - 1]);
     if (decreasing != 0) return v.Fail("index directory decreases");
     if (!IdsBelow(mih.ids[s], n, n)) return v.Fail("index table refers past the pdq rows");
     mih.suffix[s] = nullptr;
     if (mih.layout.has_suffix(s)) {
-      if (Status st = v.Get(internal::kMihSuffix, idx, uint64_t{n} * 2, mih.suffix[s]); !st.ok()) return st;
+      if (Status st = v.Get(internal::kMihSuffix, idx, uint64_t{n} * 2, mih.suffix[s]); !st.ok())
+        return st;
     } else if (v.Has(internal::kMihSuffix, idx)) {
       return v.Fail("unexpected suffix table");
     }
-    impl.mih_index_bytes += dir_size * 4 + uint64_t{n} * 4 + (mih.layout.has_suffix(s) ? uint64_t{n} * 2 : 0);
+    impl.mih_index_bytes +=
+        dir_size * 4 + uint64_t{n} * 4 + (mih.layout.has_suffix(s) ? uint64_t{n} * 2 : 0);
   }
 
   // Exact digests.
@@ -302,9 +323,12 @@ Status ValidateContents(const Validator& v, Bank::Impl& impl, std::string& name)
     ex.rows = static_cast<uint32_t>(h.exact_count[t]);
     ex.capacity = internal::ExactCapacity(ex.rows);
     const size_t len = SignalByteLength(type);
-    if (Status s = v.Get(internal::kExactDigests, t, uint64_t{ex.rows} * len, ex.digests); !s.ok()) return s;
-    if (Status s = v.Get(internal::kExactEntryIds, t, uint64_t{ex.rows} * 4, ex.entry_ids); !s.ok()) return s;
-    if (Status s = v.Get(internal::kExactSlots, t, uint64_t{ex.capacity} * 4, ex.slots); !s.ok()) return s;
+    if (Status s = v.Get(internal::kExactDigests, t, uint64_t{ex.rows} * len, ex.digests); !s.ok())
+      return s;
+    if (Status s = v.Get(internal::kExactEntryIds, t, uint64_t{ex.rows} * 4, ex.entry_ids); !s.ok())
+      return s;
+    if (Status s = v.Get(internal::kExactSlots, t, uint64_t{ex.capacity} * 4, ex.slots); !s.ok())
+      return s;
     for (uint32_t row = 0; row < ex.rows; ++row) {
       const uint32_t e = ex.entry_ids[row];
       if (e >= h.entry_count || impl.entries[e].type != t || impl.entries[e].value_row != row) {
@@ -375,7 +399,8 @@ Entry Bank::entry(size_t index) const {
     PdqWordsToBytes(words, e.value.bytes.data());
   } else {
     const size_t len = SignalByteLength(e.value.type);
-    std::memcpy(e.value.bytes.data(), impl_->exact[r.type].digests + size_t{r.value_row} * len, len);
+    std::memcpy(e.value.bytes.data(), impl_->exact[r.type].digests + size_t{r.value_row} * len,
+                len);
   }
   e.severity = r.severity;
   e.added_unix = r.added_unix;
@@ -400,7 +425,8 @@ Status CheckQuery(size_t count, int threshold) {
                                    std::to_string(count));
   }
   if (threshold < 0 || threshold > 256) {
-    return Status::InvalidArgument("PDQ threshold must be 0..256, got " + std::to_string(threshold));
+    return Status::InvalidArgument("PDQ threshold must be 0..256, got " +
+                                   std::to_string(threshold));
   }
   return Status::Ok();
 }
@@ -422,8 +448,8 @@ std::vector<PdqHit> Reduce(std::vector<PdqHit> hits) {
 }
 
 template <typename Search>
-Result<std::vector<PdqHit>> RunQuery(const Bank::Impl& impl, const PdqWords* variants,
-                                     size_t count, int threshold, Search&& search) {
+Result<std::vector<PdqHit>> RunQuery(const Bank::Impl& impl, const PdqWords* variants, size_t count,
+                                     int threshold, Search&& search) {
   if (Status s = CheckQuery(count, threshold); !s.ok()) return s;
   std::vector<PdqHit> hits;
   std::vector<internal::CodeHit> code_hits;

@@ -26,7 +26,8 @@ std::string ValueKey(const HashValue& v) {
 // Entries with lookups by record and by value; removal marks an entry dead.
 class EntryIndex {
  public:
-  explicit EntryIndex(std::vector<Entry>& entries) : entries_(entries), live_(entries.size(), true) {
+  explicit EntryIndex(std::vector<Entry>& entries)
+      : entries_(entries), live_(entries.size(), true) {
     for (size_t i = 0; i < entries_.size(); ++i) Link(i);
   }
 
@@ -112,7 +113,8 @@ ApplyStats ApplyImport(std::vector<Entry>& entries, const ImportResult& import) 
     if (op.kind == ImportOp::Kind::kDelete) {
       const Deletion& d = import.deletions[op.index];
       if (!d.external_id.empty()) {
-        stats.deleted += index.RemoveRecord(d.source, d.external_id, d.has_value ? &d.value : nullptr);
+        stats.deleted +=
+            index.RemoveRecord(d.source, d.external_id, d.has_value ? &d.value : nullptr);
         records_seen.erase(RecordKey(d.source, d.external_id));
       } else if (d.has_value) {
         stats.deleted += index.RemoveValue(d.value, d.source, /*without_external_id=*/false);
@@ -127,7 +129,8 @@ ApplyStats ApplyImport(std::vector<Entry>& entries, const ImportResult& import) 
         stats.replaced += index.RemoveRecord(incoming.source, incoming.external_id, nullptr);
       }
     } else {
-      stats.replaced += index.RemoveValue(incoming.value, incoming.source, /*without_external_id=*/true);
+      stats.replaced +=
+          index.RemoveValue(incoming.value, incoming.source, /*without_external_id=*/true);
     }
     index.Add(incoming);
     ++stats.added;

@@ -136,7 +136,8 @@ Status WriteSections(int fd, const FileHeader& header_in, std::vector<PendingSec
   if (Status s = out.PadTo(internal::kSectionAlign); !s.ok()) return s;
   header.section_table_offset = out.offset();
   header.section_count = static_cast<uint32_t>(table.size());
-  header.section_table_checksum = internal::Checksum64(table.data(), table.size() * sizeof(SectionRecord));
+  header.section_table_checksum =
+      internal::Checksum64(table.data(), table.size() * sizeof(SectionRecord));
   if (Status s = out.Write(table.data(), table.size() * sizeof(SectionRecord)); !s.ok()) return s;
   header.file_bytes = out.offset();
   header.header_checksum = internal::Checksum64(&header, offsetof(FileHeader, header_checksum));
@@ -235,7 +236,8 @@ Status WriteBankFileImpl(const std::string& path, std::string_view bank_name,
     const uint32_t idx = static_cast<uint32_t>(s);
     sections.push_back(Borrow(internal::kMihDirectory, idx, mih.directory[s]));
     sections.push_back(Borrow(internal::kMihIds, idx, mih.ids[s]));
-    if (mih.layout.has_suffix(s)) sections.push_back(Borrow(internal::kMihSuffix, idx, mih.suffix[s]));
+    if (mih.layout.has_suffix(s))
+      sections.push_back(Borrow(internal::kMihSuffix, idx, mih.suffix[s]));
   }
   for (SignalType type : kAllSignalTypes) {
     if (type == SignalType::kPdq) continue;

@@ -9,13 +9,13 @@
 namespace vigil::hashbank::internal {
 
 struct CodeHit {
-  uint32_t index;     // code index
+  uint32_t index;  // code index
   uint32_t distance;
 };
 
 // Codes [begin, end) of `codes`; writes those within `threshold` to `out` (room for end-begin).
-using ScanFn = size_t (*)(const uint64_t* query, const uint64_t* codes, size_t begin,
-                          size_t end, int threshold, CodeHit* out);
+using ScanFn = size_t (*)(const uint64_t* query, const uint64_t* codes, size_t begin, size_t end,
+                          int threshold, CodeHit* out);
 // Codes codes[ids[0..n)]; writes those within `threshold` to `out` (room for n).
 using GatherFn = size_t (*)(const uint64_t* query, const uint64_t* codes, const uint32_t* ids,
                             size_t n, int threshold, CodeHit* out);

@@ -7,7 +7,9 @@ namespace vigil::hashbank {
 std::string ImportProblem::ToString() const {
   std::string where;
   if (line != 0) where = "line " + std::to_string(line);
-  if (record != 0) where += (where.empty() ? "record " : " (record ") + std::to_string(record) + (where.empty() ? "" : ")");
+  if (record != 0)
+    where += (where.empty() ? "record " : " (record ") + std::to_string(record) +
+             (where.empty() ? "" : ")");
   if (where.empty()) where = "document";
   return where + (kind == Kind::kIgnored ? ": ignored: " : ": ") + message;
 }

@@ -35,8 +35,9 @@ void ImportContext::Ignored(size_t line, size_t record, std::string message) {
 bool ImportContext::AddValue(size_t line, size_t record, SignalType type, std::string_view hex,
                              Entry meta) {
   if (options_.signal_type && *options_.signal_type != type) {
-    Ignored(line, record, std::string(SignalTypeName(type)) + " value skipped: this import takes " +
-                              std::string(SignalTypeName(*options_.signal_type)) + " only");
+    Ignored(line, record,
+            std::string(SignalTypeName(type)) + " value skipped: this import takes " +
+                std::string(SignalTypeName(*options_.signal_type)) + " only");
     return true;
   }
   Result<HashValue> value = ParseHashValue(type, Trim(hex));
@@ -49,7 +50,8 @@ bool ImportContext::AddValue(size_t line, size_t record, SignalType type, std::s
   if (meta.category.empty()) meta.category = options_.category;
   if (auto industry = IndustryCategory(meta.category)) meta.category = *industry;
   if (meta.severity < 0) {
-    meta.severity = options_.severity >= 0 ? options_.severity : DefaultSeverityForCategory(meta.category);
+    meta.severity =
+        options_.severity >= 0 ? options_.severity : DefaultSeverityForCategory(meta.category);
   }
   if (meta.severity > kMaxSeverity) {
     Error(line, record, "severity " + std::to_string(meta.severity) + " is out of range 0..5");
@@ -63,9 +65,10 @@ bool ImportContext::AddValue(size_t line, size_t record, SignalType type, std::s
 Result<ImportResult> ImportContext::Finish() {
   const size_t errors = result_.error_count() + dropped_errors_;
   if (dropped_errors_ + dropped_ignored_ > 0) {
-    result_.problems.push_back({dropped_errors_ > 0 ? ImportProblem::Kind::kError : ImportProblem::Kind::kIgnored, 0, 0,
-                                std::to_string(dropped_errors_) + " more errors and " +
-                                    std::to_string(dropped_ignored_) + " more ignored records not listed"});
+    result_.problems.push_back(
+        {dropped_errors_ > 0 ? ImportProblem::Kind::kError : ImportProblem::Kind::kIgnored, 0, 0,
+         std::to_string(dropped_errors_) + " more errors and " + std::to_string(dropped_ignored_) +
+             " more ignored records not listed"});
   }
   if (errors > 0 && options_.policy == BadRecordPolicy::kRefuse) {
     std::string msg = format_ + " import refused: " + std::to_string(errors) +
@@ -82,10 +85,11 @@ Result<ImportResult> ImportContext::Finish() {
   return std::move(result_);
 }
 
-Status CheckDocumentSize(std::string_view text, const ImportOptions& options, std::string_view format) {
+Status CheckDocumentSize(std::string_view text, const ImportOptions& options,
+                         std::string_view format) {
   if (text.size() > options.max_document_bytes) {
-    return Status::InvalidArgument(std::string(format) + " document has " + std::to_string(text.size()) +
-                                   " bytes, more than the limit of " +
+    return Status::InvalidArgument(std::string(format) + " document has " +
+                                   std::to_string(text.size()) + " bytes, more than the limit of " +
                                    std::to_string(options.max_document_bytes));
   }
   return Status::Ok();
@@ -146,7 +150,8 @@ std::optional<int64_t> ParseTimestamp(std::string_view text) {
     } else if (s[pos] == '+' || s[pos] == '-') {
       int oh, om;
       const bool colon = pos + 3 < s.size() && s[pos + 3] == ':';
-      if (!Digits(s, pos + 1, 2, oh) || !Digits(s, pos + (colon ? 4 : 3), 2, om)) return std::nullopt;
+      if (!Digits(s, pos + 1, 2, oh) || !Digits(s, pos + (colon ? 4 : 3), 2, om))
+        return std::nullopt;
       offset = (oh * 3600 + om * 60) * (s[pos] == '+' ? 1 : -1);
       pos += colon ? 6 : 5;
     }
@@ -199,7 +204,8 @@ LineIndex::LineIndex(std::string_view text) {
 }
 
 size_t LineIndex::LineOf(size_t offset) const {
-  return static_cast<size_t>(std::upper_bound(starts_.begin(), starts_.end(), offset) - starts_.begin());
+  return static_cast<size_t>(std::upper_bound(starts_.begin(), starts_.end(), offset) -
+                             starts_.begin());
 }
 
 std::optional<std::string> IndustryCategory(std::string_view text) {
@@ -260,12 +266,16 @@ size_t JsonNestingDepth(std::string_view text, size_t limit) {
   bool in_string = false, escaped = false;
   for (char c : text) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
-    if (c == '"') in_string = true;
+    if (c == '"')
+      in_string = true;
     else if (c == '[' || c == '{') {
       if (++depth > max_depth && (max_depth = depth) > limit) return max_depth;
     } else if ((c == ']' || c == '}') && depth > 0) {

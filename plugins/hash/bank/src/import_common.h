@@ -59,14 +59,17 @@ Result<ImportResult> GuardImport(std::string_view format, Body&& body) {
   try {
     return body();
   } catch (const std::bad_alloc&) {
-    return Status::InvalidArgument(std::string(format) + ": out of memory while importing; the document is too large");
+    return Status::InvalidArgument(std::string(format) +
+                                   ": out of memory while importing; the document is too large");
   } catch (const std::exception& e) {
-    return Status::InvalidArgument(std::string(format) + ": unreadable document (" + e.what() + ")");
+    return Status::InvalidArgument(std::string(format) + ": unreadable document (" + e.what() +
+                                   ")");
   }
 }
 
 // Document-level checks every importer runs first (size limit).
-Status CheckDocumentSize(std::string_view text, const ImportOptions& options, std::string_view format);
+Status CheckDocumentSize(std::string_view text, const ImportOptions& options,
+                         std::string_view format);
 
 // "2019-11-24T15:10:00Z", "2020-07-01T18:31:15+0000", "2023-06-07T02:31:49.8300Z",
 // "2019-11-24", or seconds since the epoch ("1625175071").

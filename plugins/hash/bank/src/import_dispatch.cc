@@ -1,7 +1,8 @@
 // Format names and file reading for the importers.
+#include <sys/stat.h>
+
 #include <fstream>
 #include <sstream>
-#include <sys/stat.h>
 
 #include "import_common.h"
 
@@ -18,11 +19,16 @@ std::optional<ImportFormat> ParseImportFormat(std::string_view name) {
 
 std::string_view ImportFormatName(ImportFormat format) {
   switch (format) {
-    case ImportFormat::kHma: return "hma";
-    case ImportFormat::kTeCsv: return "te-csv";
-    case ImportFormat::kNcmecXml: return "ncmec-xml";
-    case ImportFormat::kStopNciiJson: return "stopncii-json";
-    case ImportFormat::kVicsJson: return "vics-json";
+    case ImportFormat::kHma:
+      return "hma";
+    case ImportFormat::kTeCsv:
+      return "te-csv";
+    case ImportFormat::kNcmecXml:
+      return "ncmec-xml";
+    case ImportFormat::kStopNciiJson:
+      return "stopncii-json";
+    case ImportFormat::kVicsJson:
+      return "vics-json";
   }
   return "unknown";
 }
@@ -30,11 +36,16 @@ std::string_view ImportFormatName(ImportFormat format) {
 Result<ImportResult> ImportDocument(ImportFormat format, std::string_view text,
                                     const ImportOptions& options) {
   switch (format) {
-    case ImportFormat::kHma: return ImportHma(text, options);
-    case ImportFormat::kTeCsv: return ImportTeCsv(text, options);
-    case ImportFormat::kNcmecXml: return ImportNcmecXml(text, options);
-    case ImportFormat::kStopNciiJson: return ImportStopNciiJson(text, options);
-    case ImportFormat::kVicsJson: return ImportVicsJson(text, options);
+    case ImportFormat::kHma:
+      return ImportHma(text, options);
+    case ImportFormat::kTeCsv:
+      return ImportTeCsv(text, options);
+    case ImportFormat::kNcmecXml:
+      return ImportNcmecXml(text, options);
+    case ImportFormat::kStopNciiJson:
+      return ImportStopNciiJson(text, options);
+    case ImportFormat::kVicsJson:
+      return ImportVicsJson(text, options);
   }
   return Status::InvalidArgument("unknown import format");
 }
@@ -42,7 +53,8 @@ Result<ImportResult> ImportDocument(ImportFormat format, std::string_view text,
 Result<ImportResult> ImportFile(ImportFormat format, const std::string& path,
                                 const ImportOptions& options) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return Status::NotFound("cannot read " + path + ": no such file");
+  if (::stat(path.c_str(), &st) != 0)
+    return Status::NotFound("cannot read " + path + ": no such file");
   if (!S_ISREG(st.st_mode)) return Status::InvalidArgument(path + " is not a regular file");
   if (static_cast<uint64_t>(st.st_size) > options.max_document_bytes) {
     return Status::InvalidArgument(path + " has " + std::to_string(st.st_size) +

@@ -31,8 +31,9 @@ Result<ImportResult> ImportHmaImpl(std::string_view text, const ImportOptions& o
       value = internal::Trim(line.substr(space + 1));
       type = ParseSignalType(type_text);
       if (!type) {
-        ctx.Error(line_no, record, "unknown signal type \"" + internal::Excerpt(type_text) +
-                                       "\" (expected pdq, md5, sha1 or sha256)");
+        ctx.Error(line_no, record,
+                  "unknown signal type \"" + internal::Excerpt(type_text) +
+                      "\" (expected pdq, md5, sha1 or sha256)");
         continue;
       }
       if (value.find_first_of(" \t") != std::string_view::npos) {

@@ -10,7 +10,6 @@
 // refused: they are not entry lists. pugixml never loads external entities and does not
 // expand DTD entities, so entity tricks leave literal "&name;" text that fails validation.
 #include <pugixml.hpp>
-
 #include <string>
 #include <vector>
 
@@ -32,13 +31,16 @@ pugi::xml_node Child(const pugi::xml_node& parent, std::string_view local) {
   return {};
 }
 
-std::string Text(const pugi::xml_node& node) { return std::string(internal::Trim(node.child_value())); }
+std::string Text(const pugi::xml_node& node) {
+  return std::string(internal::Trim(node.child_value()));
+}
 
 std::string RecordId(const pugi::xml_node& record) {
   const pugi::xml_node member = Child(record, "member");
   const std::string id = Text(Child(record, "id"));
   if (id.empty()) return {};
-  const std::string member_id = member ? std::string(member.attribute("id").value()) : std::string();
+  const std::string member_id =
+      member ? std::string(member.attribute("id").value()) : std::string();
   return member_id.empty() ? id : member_id + "-" + id;
 }
 
@@ -52,9 +54,10 @@ Result<ImportResult> ImportNcmecXmlImpl(std::string_view text, const ImportOptio
       doc.load_buffer(text.data(), text.size(), pugi::parse_default & ~pugi::parse_doctype);
   const internal::LineIndex lines(text);
   if (!parsed) {
-    return Status::InvalidArgument("ncmec-xml: not well-formed XML at line " +
-                                   std::to_string(lines.LineOf(static_cast<size_t>(parsed.offset))) +
-                                   ": " + parsed.description());
+    return Status::InvalidArgument(
+        "ncmec-xml: not well-formed XML at line " +
+        std::to_string(lines.LineOf(static_cast<size_t>(parsed.offset))) + ": " +
+        parsed.description());
   }
   const pugi::xml_node root = doc.document_element();
   if (LocalName(root) != "queryResult") {
@@ -126,12 +129,16 @@ Result<ImportResult> ImportNcmecXmlImpl(std::string_view text, const ImportOptio
         const size_t fp_line = lines.LineOf(static_cast<size_t>(fp.offset_debug()));
         const std::string_view fp_name = LocalName(fp);
         std::optional<SignalType> type;
-        if (fp_name == "md5") type = SignalType::kMd5;
-        else if (fp_name == "sha1") type = SignalType::kSha1;
-        else if (fp_name == "pdq") type = SignalType::kPdq;
+        if (fp_name == "md5")
+          type = SignalType::kMd5;
+        else if (fp_name == "sha1")
+          type = SignalType::kSha1;
+        else if (fp_name == "pdq")
+          type = SignalType::kPdq;
         if (!type) {
-          ctx.Ignored(fp_line, record, "<" + internal::Excerpt(fp.name()) +
-                                           "> fingerprint is not a signal Vigil matches");
+          ctx.Ignored(
+              fp_line, record,
+              "<" + internal::Excerpt(fp.name()) + "> fingerprint is not a signal Vigil matches");
           continue;
         }
         const std::string hex = Text(fp);
@@ -146,7 +153,8 @@ Result<ImportResult> ImportNcmecXmlImpl(std::string_view text, const ImportOptio
         continue;
       }
       if (prints.empty()) {
-        ctx.Ignored(line, record, "record " + internal::Excerpt(id) + " has no fingerprint Vigil matches");
+        ctx.Ignored(line, record,
+                    "record " + internal::Excerpt(id) + " has no fingerprint Vigil matches");
         continue;
       }
       for (const Fingerprint& fp : prints) ctx.AddValue(fp.line, record, fp.type, fp.hex, meta);

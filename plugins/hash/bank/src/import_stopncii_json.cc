@@ -22,9 +22,11 @@
 namespace vigil::hashbank {
 namespace {
 
-const std::set<std::string> kCaseStatuses = {"Unknown", "Received", "Active", "Withdrawn", "Deleted"};
-const std::set<std::string> kFeedbackValues = {"Unknown", "None", "QualityUnknown", "PendingReview",
-                                               "Blocked", "NotBlocked", "Withdrawn", "Deleted"};
+const std::set<std::string> kCaseStatuses = {"Unknown", "Received", "Active", "Withdrawn",
+                                             "Deleted"};
+const std::set<std::string> kFeedbackValues = {"Unknown",       "None",    "QualityUnknown",
+                                               "PendingReview", "Blocked", "NotBlocked",
+                                               "Withdrawn",     "Deleted"};
 
 }  // namespace
 
@@ -32,12 +34,15 @@ namespace {
 Result<ImportResult> ImportStopNciiJsonImpl(std::string_view text, const ImportOptions& options) {
   const internal::LineIndex lines(text);
   nlohmann::json doc;
-  if (Status s = internal::ParseJsonChecked(text, options, "stopncii-json", lines, doc); !s.ok()) return s;
+  if (Status s = internal::ParseJsonChecked(text, options, "stopncii-json", lines, doc); !s.ok())
+    return s;
   if (!doc.is_object() || !doc.contains("hashRecords") || !doc["hashRecords"].is_array()) {
     return Status::InvalidArgument(
-        "stopncii-json: not a FetchHashes response (no \"hashRecords\" array); nothing was imported");
+        "stopncii-json: not a FetchHashes response (no \"hashRecords\" array); nothing was "
+        "imported");
   }
-  const std::vector<size_t> record_lines = internal::TopLevelArrayElementLines(text, "hashRecords", lines);
+  const std::vector<size_t> record_lines =
+      internal::TopLevelArrayElementLines(text, "hashRecords", lines);
   internal::ImportContext ctx("stopncii-json", options);
   const bool strict = options.unknown_enums == UnknownEnumPolicy::kReject;
   const std::string source = options.source.empty() ? "stopncii" : options.source;
@@ -52,8 +57,10 @@ Result<ImportResult> ImportStopNciiJsonImpl(std::string_view text, const ImportO
     const std::string signal = internal::StringAt(rec, "signalType");
     const std::string value = internal::StringAt(rec, "hashValue");
     std::optional<SignalType> type;
-    if (signal == "ImagePDQ") type = SignalType::kPdq;
-    else if (signal == "VideoMD5") type = SignalType::kMd5;
+    if (signal == "ImagePDQ")
+      type = SignalType::kPdq;
+    else if (signal == "VideoMD5")
+      type = SignalType::kMd5;
     if (!type) {
       if (signal == "VideoTMK" || signal == "Text" || signal == "URL") {
         ctx.Ignored(line, record, "signalType " + signal + " is not a signal Vigil matches");
@@ -66,7 +73,8 @@ Result<ImportResult> ImportStopNciiJsonImpl(std::string_view text, const ImportO
     std::string unknown;
     std::string malformed;
     const std::string status = internal::StringAt(rec, "hashStatus");
-    if (!kCaseStatuses.count(status) || status == "Unknown") unknown = "hashStatus \"" + internal::Excerpt(status) + "\"";
+    if (!kCaseStatuses.count(status) || status == "Unknown")
+      unknown = "hashStatus \"" + internal::Excerpt(status) + "\"";
     if (auto it = rec.find("caseNumbers"); it != rec.end()) {
       if (it->is_object()) {
         for (const auto& [case_id, case_status] : it->items()) {
@@ -85,9 +93,12 @@ Result<ImportResult> ImportStopNciiJsonImpl(std::string_view text, const ImportO
         malformed = "CSPFeedbacks is not a list";
       } else {
         for (const nlohmann::json& fb : *it) {
-          const std::string fv = fb.is_object() ? internal::StringAt(fb, "feedbackValue") : std::string();
-          if (!fb.is_object()) malformed = "a CSPFeedbacks item is not an object";
-          else if (!kFeedbackValues.count(fv) && unknown.empty()) unknown = "feedbackValue \"" + internal::Excerpt(fv) + "\"";
+          const std::string fv =
+              fb.is_object() ? internal::StringAt(fb, "feedbackValue") : std::string();
+          if (!fb.is_object())
+            malformed = "a CSPFeedbacks item is not an object";
+          else if (!kFeedbackValues.count(fv) && unknown.empty())
+            unknown = "feedbackValue \"" + internal::Excerpt(fv) + "\"";
         }
       }
     }
@@ -133,7 +144,8 @@ Result<ImportResult> ImportStopNciiJsonImpl(std::string_view text, const ImportO
 }  // namespace
 
 Result<ImportResult> ImportStopNciiJson(std::string_view text, const ImportOptions& options) {
-  return internal::GuardImport("stopncii-json", [&] { return ImportStopNciiJsonImpl(text, options); });
+  return internal::GuardImport("stopncii-json",
+                               [&] { return ImportStopNciiJsonImpl(text, options); });
 }
 
 }  // namespace vigil::hashbank

@@ -23,17 +23,44 @@
 namespace vigil::hashbank {
 namespace {
 
-enum Column { kValue, kType, kId, kAdded, kTags, kCategory, kSeverity, kTeSeverity, kDelete, kColumnCount };
+enum Column {
+  kValue,
+  kType,
+  kId,
+  kAdded,
+  kTags,
+  kCategory,
+  kSeverity,
+  kTeSeverity,
+  kDelete,
+  kColumnCount
+};
 
 std::optional<Column> ColumnOf(const std::string& name) {
   static const std::map<std::string, Column> kNames = {
-      {"td_raw_indicator", kValue}, {"raw_indicator", kValue}, {"indicator", kValue},
-      {"hash", kValue}, {"signal_value", kValue},
-      {"td_indicator_type", kType}, {"indicator_type", kType}, {"type", kType}, {"signal_type", kType},
-      {"id", kId}, {"td_id", kId}, {"descriptor_id", kId}, {"first_descriptor_id", kId},
-      {"added_on", kAdded}, {"td_added_on", kAdded}, {"time", kAdded}, {"last_updated", kAdded},
-      {"td_subjective_tags", kTags}, {"tags", kTags}, {"labels", kTags},
-      {"category", kCategory}, {"severity", kSeverity}, {"td_severity", kTeSeverity},
+      {"td_raw_indicator", kValue},
+      {"raw_indicator", kValue},
+      {"indicator", kValue},
+      {"hash", kValue},
+      {"signal_value", kValue},
+      {"td_indicator_type", kType},
+      {"indicator_type", kType},
+      {"type", kType},
+      {"signal_type", kType},
+      {"id", kId},
+      {"td_id", kId},
+      {"descriptor_id", kId},
+      {"first_descriptor_id", kId},
+      {"added_on", kAdded},
+      {"td_added_on", kAdded},
+      {"time", kAdded},
+      {"last_updated", kAdded},
+      {"td_subjective_tags", kTags},
+      {"tags", kTags},
+      {"labels", kTags},
+      {"category", kCategory},
+      {"severity", kSeverity},
+      {"td_severity", kTeSeverity},
       {"should_delete", kDelete},
   };
   auto it = kNames.find(name);
@@ -48,7 +75,8 @@ struct CsvRecord {
 
 // Reads one RFC 4180 record starting at `pos`; false at end of input. Sets `error` on an
 // unterminated quote or text after a closing quote.
-bool NextRecord(std::string_view text, size_t& pos, size_t& line, CsvRecord& out, std::string& error) {
+bool NextRecord(std::string_view text, size_t& pos, size_t& line, CsvRecord& out,
+                std::string& error) {
   out.fields.clear();
   error.clear();
   if (pos >= text.size()) return false;
@@ -100,8 +128,9 @@ bool NextRecord(std::string_view text, size_t& pos, size_t& line, CsvRecord& out
 }
 
 std::optional<int> TeSeverity(const std::string& text) {
-  static const std::map<std::string, int> kLevels = {
-      {"unknown", 0}, {"info", 1}, {"warning", 2}, {"suspicious", 3}, {"severe", 4}, {"apocalypse", 5}};
+  static const std::map<std::string, int> kLevels = {{"unknown", 0}, {"info", 1},
+                                                     {"warning", 2}, {"suspicious", 3},
+                                                     {"severe", 4},  {"apocalypse", 5}};
   auto it = kLevels.find(internal::Lowercase(internal::Trim(text)));
   if (it == kLevels.end()) return std::nullopt;
   return it->second;
@@ -168,26 +197,30 @@ Result<ImportResult> ImportTeCsvImpl(std::string_view text, const ImportOptions&
       continue;
     }
     if (rec.fields.size() != header.fields.size()) {
-      ctx.Error(rec.line, record, "has " + std::to_string(rec.fields.size()) + " fields, the header has " +
-                                      std::to_string(header.fields.size()));
+      ctx.Error(rec.line, record,
+                "has " + std::to_string(rec.fields.size()) + " fields, the header has " +
+                    std::to_string(header.fields.size()));
       continue;
     }
     auto field = [&](Column c) -> std::string {
-      return col[c] < 0 ? std::string() : std::string(internal::Trim(rec.fields[static_cast<size_t>(col[c])]));
+      return col[c] < 0 ? std::string()
+                        : std::string(internal::Trim(rec.fields[static_cast<size_t>(col[c])]));
     };
     std::optional<SignalType> type = options.signal_type;
     if (col[kType] >= 0) {
       type = ParseSignalType(field(kType));
       if (!type) {
-        ctx.Error(rec.line, record, "unsupported indicator type \"" + internal::Excerpt(field(kType)) +
-                                        "\" (expected HASH_PDQ, HASH_MD5, HASH_SHA1 or HASH_SHA256)");
+        ctx.Error(rec.line, record,
+                  "unsupported indicator type \"" + internal::Excerpt(field(kType)) +
+                      "\" (expected HASH_PDQ, HASH_MD5, HASH_SHA1 or HASH_SHA256)");
         continue;
       }
     }
     const std::optional<bool> should_delete = Boolean(field(kDelete));
     if (!should_delete) {
-      ctx.Error(rec.line, record, "should_delete is \"" + internal::Excerpt(field(kDelete)) +
-                                      "\", expected true or false");
+      ctx.Error(
+          rec.line, record,
+          "should_delete is \"" + internal::Excerpt(field(kDelete)) + "\", expected true or false");
       continue;
     }
     Entry meta = internal::UnsetMeta();
@@ -222,7 +255,8 @@ Result<ImportResult> ImportTeCsvImpl(std::string_view text, const ImportOptions&
     } else if (const std::string te = field(kTeSeverity); !te.empty()) {
       const std::optional<int> level = TeSeverity(te);
       if (!level) {
-        ctx.Error(rec.line, record, "td_severity \"" + internal::Excerpt(te) + "\" is not a ThreatExchange severity");
+        ctx.Error(rec.line, record,
+                  "td_severity \"" + internal::Excerpt(te) + "\" is not a ThreatExchange severity");
         continue;
       }
       meta.severity = *level;

@@ -37,10 +37,12 @@ namespace {
 Result<ImportResult> ImportVicsJsonImpl(std::string_view text, const ImportOptions& options) {
   const internal::LineIndex lines(text);
   nlohmann::json doc;
-  if (Status s = internal::ParseJsonChecked(text, options, "vics-json", lines, doc); !s.ok()) return s;
+  if (Status s = internal::ParseJsonChecked(text, options, "vics-json", lines, doc); !s.ok())
+    return s;
   const nlohmann::json* value = doc.is_object() ? FindKey(doc, "value") : nullptr;
   if (value == nullptr || !value->is_array()) {
-    return Status::InvalidArgument("vics-json: no top-level \"value\" array (not a VICS export); nothing was imported");
+    return Status::InvalidArgument(
+        "vics-json: no top-level \"value\" array (not a VICS export); nothing was imported");
   }
   const std::vector<size_t> item_lines = internal::TopLevelArrayElementLines(text, "value", lines);
   internal::ImportContext ctx("vics-json", options);
@@ -77,8 +79,10 @@ Result<ImportResult> ImportVicsJsonImpl(std::string_view text, const ImportOptio
       const char* key;
       SignalType type;
     };
-    static constexpr Field kFields[] = {{"md5", SignalType::kMd5}, {"sha1", SignalType::kSha1},
-                                        {"sha256", SignalType::kSha256}, {"pdq", SignalType::kPdq}};
+    static constexpr Field kFields[] = {{"md5", SignalType::kMd5},
+                                        {"sha1", SignalType::kSha1},
+                                        {"sha256", SignalType::kSha256},
+                                        {"pdq", SignalType::kPdq}};
     std::vector<std::pair<SignalType, std::string>> values;
     for (const Field& f : kFields) {
       const nlohmann::json* v = FindKey(media, f.key);
@@ -88,7 +92,9 @@ Result<ImportResult> ImportVicsJsonImpl(std::string_view text, const ImportOptio
         return;
       }
       if (Result<HashValue> parsed = ParseHashValue(f.type, v->get<std::string>()); !parsed.ok()) {
-        ctx.Error(line, record, parsed.status().message() + " (\"" + internal::Excerpt(v->get<std::string>()) + "\")");
+        ctx.Error(
+            line, record,
+            parsed.status().message() + " (\"" + internal::Excerpt(v->get<std::string>()) + "\")");
         return;
       }
       values.emplace_back(f.type, v->get<std::string>());

@@ -4,7 +4,6 @@
 #define VIGIL_HASHBANK_SRC_JSON_COMMON_H_
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <string_view>
 
@@ -13,7 +12,8 @@
 namespace vigil::hashbank::internal {
 
 inline Status ParseJsonChecked(std::string_view text, const ImportOptions& options,
-                               std::string_view format, const LineIndex& lines, nlohmann::json& out) {
+                               std::string_view format, const LineIndex& lines,
+                               nlohmann::json& out) {
   if (Status s = CheckDocumentSize(text, options, format); !s.ok()) return s;
   // Deep nesting is refused before parsing: it has no legitimate use in these formats and
   // would cost stack and memory in a tree parser.

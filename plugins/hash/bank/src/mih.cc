@@ -64,7 +64,8 @@ void SortUnique(std::vector<CodeHit>& hits) {
 }  // namespace
 
 int MihLayout::DirectoryBits(int bits, uint32_t n) {
-  return std::min(bits, std::max(bits - 16, std::min(CeilLog2(uint64_t{n} + 1), kMaxDirectoryBits)));
+  return std::min(bits,
+                  std::max(bits - 16, std::min(CeilLog2(uint64_t{n} + 1), kMaxDirectoryBits)));
 }
 
 MihLayout MihLayout::Make(int segments_per_word, uint32_t n) {
@@ -220,8 +221,8 @@ void MihView::Query(const uint64_t* query, int threshold, std::vector<CodeHit>& 
 
   // 3. Verify every candidate's full distance (codes prefetched inside the kernel).
   out.resize(candidates.size());
-  out.resize(ActiveKernels().gather(query, codes, candidates.data(), candidates.size(),
-                                    threshold, out.data()));
+  out.resize(ActiveKernels().gather(query, codes, candidates.data(), candidates.size(), threshold,
+                                    out.data()));
   SortUnique(out);
 }
 

@@ -3,13 +3,14 @@
 // The gather kernel is what multi-index hashing spends its time in: candidates are random
 // rows of a large code array, so it prefetches a few candidates ahead; the arithmetic is the
 // small part. The scan kernel serves the full-scan fallback and brute force.
+#include "vigil/hashbank/popcount.h"
+
 #include <immintrin.h>
 
 #include <atomic>
 #include <cstdint>
 
 #include "distance_kernels.h"
-#include "vigil/hashbank/popcount.h"
 
 namespace vigil::hashbank {
 namespace internal {
@@ -26,12 +27,12 @@ inline uint32_t SwarPopcount64(uint64_t x) {
 }
 
 inline uint32_t DistanceScalar(const uint64_t* q, const uint64_t* c) {
-  return SwarPopcount64(q[0] ^ c[0]) + SwarPopcount64(q[1] ^ c[1]) +
-         SwarPopcount64(q[2] ^ c[2]) + SwarPopcount64(q[3] ^ c[3]);
+  return SwarPopcount64(q[0] ^ c[0]) + SwarPopcount64(q[1] ^ c[1]) + SwarPopcount64(q[2] ^ c[2]) +
+         SwarPopcount64(q[3] ^ c[3]);
 }
 
-size_t ScanScalar(const uint64_t* q, const uint64_t* codes, size_t begin, size_t end,
-                  int threshold, CodeHit* out) {
+size_t ScanScalar(const uint64_t* q, const uint64_t* codes, size_t begin, size_t end, int threshold,
+                  CodeHit* out) {
   size_t n = 0;
   for (size_t i = begin; i < end; ++i) {
     const uint32_t d = DistanceScalar(q, codes + 4 * i);
@@ -54,8 +55,9 @@ size_t GatherScalar(const uint64_t* q, const uint64_t* codes, const uint32_t* id
 // [SECTION] hardware POPCNT
 __attribute__((target("popcnt"))) inline uint32_t DistancePopcnt(const uint64_t* q,
                                                                  const uint64_t* c) {
-  return static_cast<uint32_t>(__builtin_popcountll(q[0] ^ c[0]) + __builtin_popcountll(q[1] ^ c[1]) +
-                               __builtin_popcountll(q[2] ^ c[2]) + __builtin_popcountll(q[3] ^ c[3]));
+  return static_cast<uint32_t>(
+      __builtin_popcountll(q[0] ^ c[0]) + __builtin_popcountll(q[1] ^ c[1]) +
+      __builtin_popcountll(q[2] ^ c[2]) + __builtin_popcountll(q[3] ^ c[3]));
 }
 
 __attribute__((target("popcnt"))) size_t ScanPopcnt(const uint64_t* q, const uint64_t* codes,
@@ -83,12 +85,13 @@ __attribute__((target("popcnt"))) size_t GatherPopcnt(const uint64_t* q, const u
 
 // [SECTION] AVX2: per-nibble table lookup, then SAD against zero sums bytes per 64-bit lane
 __attribute__((target("avx2"))) inline uint32_t DistanceAvx2(__m256i q, const uint64_t* c) {
-  const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
-                                       0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+  const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2,
+                                       1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
   const __m256i low = _mm256_set1_epi8(0x0f);
   const __m256i x = _mm256_xor_si256(q, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(c)));
-  const __m256i cnt = _mm256_add_epi8(_mm256_shuffle_epi8(lut, _mm256_and_si256(x, low)),
-                                      _mm256_shuffle_epi8(lut, _mm256_and_si256(_mm256_srli_epi16(x, 4), low)));
+  const __m256i cnt =
+      _mm256_add_epi8(_mm256_shuffle_epi8(lut, _mm256_and_si256(x, low)),
+                      _mm256_shuffle_epi8(lut, _mm256_and_si256(_mm256_srli_epi16(x, 4), low)));
   const __m256i sums = _mm256_sad_epu8(cnt, _mm256_setzero_si256());
   const __m128i s = _mm_add_epi64(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
   return static_cast<uint32_t>(_mm_cvtsi128_si64(s) + _mm_extract_epi64(s, 1));
@@ -107,8 +110,8 @@ __attribute__((target("avx2"))) size_t ScanAvx2(const uint64_t* q, const uint64_
 }
 
 __attribute__((target("avx2"))) size_t GatherAvx2(const uint64_t* q, const uint64_t* codes,
-                                                  const uint32_t* ids, size_t count,
-                                                  int threshold, CodeHit* out) {
+                                                  const uint32_t* ids, size_t count, int threshold,
+                                                  CodeHit* out) {
   const __m256i qv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q));
   size_t n = 0;
   for (size_t j = 0; j < count; ++j) {
@@ -184,9 +187,12 @@ constexpr DistanceKernels kKernels[] = {
 bool CpuHas(PopcountPath path) {
   __builtin_cpu_init();
   switch (path) {
-    case PopcountPath::kScalar: return true;
-    case PopcountPath::kPopcnt: return __builtin_cpu_supports("popcnt");
-    case PopcountPath::kAvx2: return __builtin_cpu_supports("avx2");
+    case PopcountPath::kScalar:
+      return true;
+    case PopcountPath::kPopcnt:
+      return __builtin_cpu_supports("popcnt");
+    case PopcountPath::kAvx2:
+      return __builtin_cpu_supports("avx2");
     case PopcountPath::kAvx512Vpopcntdq:
       return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
              __builtin_cpu_supports("avx512vpopcntdq");
@@ -215,10 +221,14 @@ const DistanceKernels& ActiveKernels() {
 
 std::string_view PopcountPathName(PopcountPath path) {
   switch (path) {
-    case PopcountPath::kScalar: return "scalar";
-    case PopcountPath::kPopcnt: return "popcnt";
-    case PopcountPath::kAvx2: return "avx2";
-    case PopcountPath::kAvx512Vpopcntdq: return "avx512-vpopcntdq";
+    case PopcountPath::kScalar:
+      return "scalar";
+    case PopcountPath::kPopcnt:
+      return "popcnt";
+    case PopcountPath::kAvx2:
+      return "avx2";
+    case PopcountPath::kAvx512Vpopcntdq:
+      return "avx512-vpopcntdq";
   }
   return "unknown";
 }

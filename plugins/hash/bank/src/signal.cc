@@ -23,10 +23,14 @@ int HexDigit(char c) {
 
 std::string_view SignalTypeName(SignalType type) {
   switch (type) {
-    case SignalType::kPdq: return "pdq";
-    case SignalType::kMd5: return "md5";
-    case SignalType::kSha1: return "sha1";
-    case SignalType::kSha256: return "sha256";
+    case SignalType::kPdq:
+      return "pdq";
+    case SignalType::kMd5:
+      return "md5";
+    case SignalType::kSha1:
+      return "sha1";
+    case SignalType::kSha256:
+      return "sha256";
   }
   return "unknown";
 }
@@ -46,10 +50,14 @@ std::optional<SignalType> ParseSignalType(std::string_view text) {
 
 size_t SignalByteLength(SignalType type) {
   switch (type) {
-    case SignalType::kPdq: return 32;
-    case SignalType::kMd5: return 16;
-    case SignalType::kSha1: return 20;
-    case SignalType::kSha256: return 32;
+    case SignalType::kPdq:
+      return 32;
+    case SignalType::kMd5:
+      return 16;
+    case SignalType::kSha1:
+      return 20;
+    case SignalType::kSha256:
+      return 32;
   }
   return 0;
 }
@@ -105,7 +113,8 @@ PdqWords PdqWordsFromBytes(const uint8_t* bytes32) {
 
 void PdqWordsToBytes(const PdqWords& words, uint8_t* bytes32) {
   for (int k = 0; k < 4; ++k) {
-    for (int b = 0; b < 8; ++b) bytes32[k * 8 + b] = static_cast<uint8_t>(words.w[k] >> (56 - 8 * b));
+    for (int b = 0; b < 8; ++b)
+      bytes32[k * 8 + b] = static_cast<uint8_t>(words.w[k] >> (56 - 8 * b));
   }
 }
 

@@ -32,8 +32,7 @@ ApplyStats ApplyImport(std::vector<Entry>& entries, const ImportResult& import);
 // Opens the bank at `path` (an absent file is an empty bank named `bank_name`), applies the
 // import and writes the result atomically. A failure anywhere leaves the file unchanged.
 Result<ApplyStats> UpdateBankFile(const std::string& path, std::string_view bank_name,
-                                  const ImportResult& import,
-                                  const BankBuildOptions& options = {});
+                                  const ImportResult& import, const BankBuildOptions& options = {});
 
 }  // namespace vigil::hashbank
 

@@ -44,13 +44,13 @@ struct ImportOptions {
   // hma: the type of lines that carry only a value. Other formats: when set, entries of
   // other types are skipped with an ignored-note.
   std::optional<SignalType> signal_type;
-  std::string source;              // default source when the format names none
-  std::string category;            // default category when the record has none
-  int severity = -1;               // -1: derive from the category (A1 5, A2 4, B1 4, B2 3, else 0)
-  int64_t now_unix = 0;            // "date added" for records that carry no date
+  std::string source;    // default source when the format names none
+  std::string category;  // default category when the record has none
+  int severity = -1;     // -1: derive from the category (A1 5, A2 4, B1 4, B2 3, else 0)
+  int64_t now_unix = 0;  // "date added" for records that carry no date
   size_t max_document_bytes = size_t{1} << 31;  // refuse larger inputs outright
-  size_t max_json_depth = 64;      // refuse deeper JSON before parsing it
-  size_t max_reported_problems = 1000;  // later problems are counted, not stored one by one
+  size_t max_json_depth = 64;                   // refuse deeper JSON before parsing it
+  size_t max_reported_problems = 1000;          // later problems are counted, not stored one by one
 };
 
 enum class ImportFormat { kHma, kTeCsv, kNcmecXml, kStopNciiJson, kVicsJson };
