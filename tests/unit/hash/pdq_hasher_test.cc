@@ -356,6 +356,18 @@ TEST(PdqHasher, DihedralOriginalEqualsHashAndVariantsDiffer) {
   }
 }
 
+TEST(PdqHasher, MovedHashersKeepWorking) {
+  const PlainImage img = RandomImage(90, 70, 4, true);
+  PdqHasher first;
+  auto before = first.Hash(ViewOf(img));
+  PdqHasher second(std::move(first));
+  auto moved = second.Hash(ViewOf(img));
+  auto from_moved_from = first.Hash(ViewOf(img));  // NOLINT(bugprone-use-after-move)
+  ASSERT_TRUE(before.ok() && moved.ok() && from_moved_from.ok());
+  EXPECT_EQ(moved->hash, before->hash);
+  EXPECT_EQ(from_moved_from->hash, before->hash);
+}
+
 TEST(PdqHasher, ConvenienceFunctionMatchesHasher) {
   const PlainImage img = RandomImage(40, 30, 2, true);
   auto a = HashImage(ViewOf(img));

@@ -120,6 +120,9 @@ Status PdqHasher::ComputeDct(const ImageView& image, float dct[16][16], int* qua
     // Already 64x64: the reference skips the filter (its pre-downsampled-frame path).
     std::memcpy(downsampled, buffer_a_.data(), sizeof(downsampled));
   } else {
+    if (filter_scratch_ == nullptr) {  // a moved-from hasher stays usable
+      filter_scratch_ = std::make_unique<internal::FilterScratch>();
+    }
     internal::BlurAndDecimate(buffer_a_.data(), buffer_b_.data(), rows, cols,
                               internal::JaroszWindowSize(cols, kDownsampled),
                               internal::JaroszWindowSize(rows, kDownsampled), *filter_scratch_,
