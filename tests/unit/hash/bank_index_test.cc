@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "bank_test_util.h"
@@ -64,6 +65,21 @@ TEST(PdqIndexRecallTest, RandomBankEqualsBruteForceAtEveryThreshold) {
   for (int threshold : {0, 1, 15, 16, 31, 32, 40, 47})
     ExpectExact(*bank, queries, threshold, &hits);
   EXPECT_GT(hits, queries.size());  // the queries near banked hashes do hit
+  // And against a reference that shares no code with the library's kernels.
+  for (size_t i = 0; i < queries.size(); i += 7) {
+    std::vector<PdqHit> naive;
+    for (size_t e = 0; e < hashes.size(); ++e) {
+      int d = 0;
+      for (int w = 0; w < 4; ++w) {
+        for (uint64_t x = queries[i].w[w] ^ hashes[e].w[w]; x != 0; x &= x - 1) ++d;
+      }
+      if (d <= 31) naive.push_back({static_cast<uint32_t>(e), static_cast<uint16_t>(d), 0});
+    }
+    std::sort(naive.begin(), naive.end(), [](const PdqHit& a, const PdqHit& b) {
+      return a.distance != b.distance ? a.distance < b.distance : a.entry < b.entry;
+    });
+    ASSERT_EQ(bank->QueryPdq(&queries[i], 1).value(), naive) << "query " << i;
+  }
 }
 
 TEST(PdqIndexRecallTest, ClusteredBankEqualsBruteForce) {
