@@ -177,6 +177,13 @@ class OrtBackend final : public InferenceBackend {
       st = Check(api_, api_->SetSessionGraphOptimizationLevel(options, ORT_ENABLE_ALL),
                  "SetSessionGraphOptimizationLevel");
     }
+    if (st.ok()) {
+      // ORT's worker threads otherwise spin on their cores after each run, taking CPU
+      // from the host's decoders and other detectors on the same workstation.
+      st = Check(api_, api_->AddSessionConfigEntry(options, "session.intra_op.allow_spinning",
+                                                   "0"),
+                 "AddSessionConfigEntry");
+    }
     return st;
   }
 
