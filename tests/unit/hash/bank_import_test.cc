@@ -400,3 +400,32 @@ TEST(SampleListsTest, EverySampleImportsWithoutErrorsAndHoldsTheBridgeHashes) {
 
 }  // namespace
 }  // namespace vigil::hashbank
+
+namespace vigil::hashbank {
+namespace {
+
+TEST(ImportFileTest, ReadsFilesAndRefusesWhatIsNotARegularFileOrTooLarge) {
+  const std::string samples = std::string(VIGIL_SOURCE_DIR) + "/samples/lists/";
+  Result<ImportResult> ok = ImportFile(ImportFormat::kNcmecXml, samples + "demo.ncmec.xml", {});
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(ok->entries.size(), 4u);
+  EXPECT_EQ(ok->deletions.size(), 1u);
+  Result<ImportResult> missing = ImportFile(ImportFormat::kHma, samples + "absent.txt", {});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(ImportFile(ImportFormat::kHma, samples, {}).ok());  // a directory
+  ImportOptions small;
+  small.max_document_bytes = 16;
+  Result<ImportResult> big = ImportFile(ImportFormat::kHma, samples + "demo.hma.txt", small);
+  ASSERT_FALSE(big.ok());
+  EXPECT_THAT(big.status().message(), ::testing::HasSubstr("limit"));
+  EXPECT_EQ(ParseImportFormat("te-csv"), ImportFormat::kTeCsv);
+  EXPECT_EQ(ParseImportFormat("csv"), std::nullopt);
+  for (ImportFormat f : {ImportFormat::kHma, ImportFormat::kTeCsv, ImportFormat::kNcmecXml,
+                         ImportFormat::kStopNciiJson, ImportFormat::kVicsJson}) {
+    EXPECT_EQ(ParseImportFormat(ImportFormatName(f)), f);
+  }
+}
+
+}  // namespace
+}  // namespace vigil::hashbank
