@@ -20,6 +20,14 @@ Detector::Detector(std::shared_ptr<PluginLibrary> library, const vigil_detector_
                    vigil::v1::DetectorInfo info)
     : library_(std::move(library)), table_(table), info_(std::move(info)) {}
 
+Detector::Detector(vigil::v1::DetectorInfo info, uint64_t flags, std::filesystem::path plugin_path)
+    : table_(nullptr), info_(std::move(info)), flags_(flags),
+      plugin_path_(std::move(plugin_path)) {}
+
+const std::filesystem::path& Detector::plugin_path() const {
+  return library_ != nullptr ? library_->path() : plugin_path_;
+}
+
 bool Detector::Accepts(uint32_t media_kind) const {
   for (int kind : info_.accepted_media()) {
     if (static_cast<uint32_t>(kind) == media_kind) return true;
@@ -38,6 +46,10 @@ StatusOr<std::unique_ptr<DetectorInstance>> Detector::Create(
 
 StatusOr<std::unique_ptr<DetectorInstance>> Detector::CreateFromBytes(
     const std::string& config_bytes) const {
+  if (library_ == nullptr) {
+    return Status::InvalidArgument("detector " + id() + " runs in a worker process; its "
+                                   "instances are made by the isolation layer");
+  }
   BufferSink err(kMaxErrorBytes);
   void* instance = nullptr;
   vigil_status_t status = VIGIL_ERR_INTERNAL;

@@ -8,6 +8,7 @@
 #define VIGIL_HOST_LOADER_DETECTOR_H_
 
 #include <cstddef>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -55,11 +56,18 @@ class Detector {
  public:
   Detector(std::shared_ptr<PluginLibrary> library, const vigil_detector_t* table,
            vigil::v1::DetectorInfo info);
+  // A detector whose code runs in a worker process (host/isolation): described, never
+  // loaded here. Create() refuses it; the isolation layer makes its analyzers.
+  Detector(vigil::v1::DetectorInfo info, uint64_t flags, std::filesystem::path plugin_path);
 
   const std::string& id() const { return info_.id(); }
   const vigil::v1::DetectorInfo& info() const { return info_; }
-  uint64_t flags() const { return table_->flags; }
+  uint64_t flags() const { return table_ != nullptr ? table_->flags : flags_; }
+  // REQUIRES: in_process().
   const PluginLibrary& library() const { return *library_; }
+  bool in_process() const { return library_ != nullptr; }
+  // The plugin file this detector comes from.
+  const std::filesystem::path& plugin_path() const;
   // True if the detector declared it accepts this VIGIL_MEDIA_* kind.
   bool Accepts(uint32_t media_kind) const;
 
@@ -73,6 +81,8 @@ class Detector {
   std::shared_ptr<PluginLibrary> library_;
   const vigil_detector_t* table_;
   vigil::v1::DetectorInfo info_;
+  uint64_t flags_ = 0;                  // out-of-process detectors only
+  std::filesystem::path plugin_path_;   // out-of-process detectors only
 };
 
 }  // namespace vigil::host

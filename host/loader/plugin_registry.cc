@@ -35,28 +35,41 @@ void PluginRegistry::LoadFile(const fs::path& path) {
   std::error_code ec;
   fs::path canonical = fs::weakly_canonical(path, ec);
   if (ec) canonical = path;
-  for (const auto& plugin : plugins_) {
-    if (plugin->path() == canonical) return;  // the same file found twice on the path
+  for (const auto& file : files_) {
+    if (file.path == canonical) return;  // the same file found twice on the path
   }
-  auto opened = PluginLibrary::Open(canonical);
-  if (!opened.ok()) {
-    errors_.push_back({canonical, opened.status()});
-    return;
+  LoadedPlugin loaded;
+  if (loader_) {
+    auto opened = loader_(canonical);
+    if (!opened.ok()) {
+      errors_.push_back({canonical, opened.status()});
+      return;
+    }
+    loaded = std::move(opened).value();
+  } else {
+    auto opened = PluginLibrary::Open(canonical);
+    if (!opened.ok()) {
+      errors_.push_back({canonical, opened.status()});
+      return;
+    }
+    loaded.library = opened.value();
+    loaded.abi = loaded.library->abi();
+    loaded.detectors = loaded.library->Detectors();
   }
-  std::shared_ptr<PluginLibrary> library = opened.value();
-  std::vector<Detector> detectors = library->Detectors();
-  for (const Detector& detector : detectors) {
+  loaded.path = canonical;
+  for (const Detector& detector : loaded.detectors) {
     if (const Detector* existing = Find(detector.id())) {
       errors_.push_back(
           {canonical, Status::PluginError("plugin " + canonical.string() + ": detector id '" +
                                           detector.id() + "' is already provided by " +
-                                          existing->library().path().string() +
+                                          existing->plugin_path().string() +
                                           "; remove one of the two plugins")});
       return;  // refuse the whole plugin: a half-loaded plugin would surprise its vendor
     }
   }
-  plugins_.push_back(library);
-  detectors_.insert(detectors_.end(), detectors.begin(), detectors.end());
+  if (loaded.library) plugins_.push_back(loaded.library);
+  detectors_.insert(detectors_.end(), loaded.detectors.begin(), loaded.detectors.end());
+  files_.push_back(std::move(loaded));
 }
 
 const Detector* PluginRegistry::Find(const std::string& id) const {

@@ -8,6 +8,7 @@
 #define VIGIL_HOST_LOADER_PLUGIN_REGISTRY_H_
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,13 +24,31 @@ struct PluginLoadError {
   Status status;
 };
 
+// One plugin file as loaded: in process (library set) or described by a worker.
+struct LoadedPlugin {
+  std::filesystem::path path;
+  std::shared_ptr<PluginLibrary> library;  // null: the plugin runs out of process
+  vigil_version_t abi{};
+  std::vector<Detector> detectors;
+  // Facts for `vigil plugins list` and the console, e.g. isolation, signature.
+  std::vector<std::pair<std::string, std::string>> notes;
+};
+
+// Loads one plugin file (canonical path); the isolation layer supplies one that checks
+// signatures and runs vendor plugins in workers.
+using PluginFileLoader = std::function<StatusOr<LoadedPlugin>(const std::filesystem::path&)>;
+
 class PluginRegistry {
  public:
   // Loads one .so; a directory loads every *.so in it (sorted, not recursive).
   void Load(const std::filesystem::path& path);
   void LoadAll(const std::vector<std::filesystem::path>& paths);
+  // Replaces the default loader (PluginLibrary::Open, in process). Set before Load.
+  void SetFileLoader(PluginFileLoader loader) { loader_ = std::move(loader); }
 
   const std::vector<std::shared_ptr<PluginLibrary>>& plugins() const { return plugins_; }
+  // Every plugin file loaded, in or out of process.
+  const std::vector<LoadedPlugin>& files() const { return files_; }
   const std::vector<Detector>& detectors() const { return detectors_; }
   const std::vector<PluginLoadError>& errors() const { return errors_; }
   const Detector* Find(const std::string& id) const;
@@ -41,7 +60,9 @@ class PluginRegistry {
  private:
   void LoadFile(const std::filesystem::path& path);
 
+  PluginFileLoader loader_;
   std::vector<std::shared_ptr<PluginLibrary>> plugins_;
+  std::vector<LoadedPlugin> files_;
   std::vector<Detector> detectors_;
   std::vector<PluginLoadError> errors_;
 };

@@ -1,0 +1,142 @@
+#include "isolation/frame_channel.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace vigil::isolation {
+namespace {
+
+std::string Errno(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+// Waits until `socket` is readable or the deadline passes.
+Status WaitReadable(int socket, std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    int timeout_ms = -1;
+    if (deadline != kNoDeadline) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return Status::Cancelled("deadline passed");
+      timeout_ms = static_cast<int>(left.count()) + 1;
+    }
+    pollfd pfd{socket, POLLIN, 0};
+    int ready = ::poll(&pfd, 1, timeout_ms);
+    if (ready > 0) return Status::Ok();
+    if (ready == 0) continue;  // re-check the deadline
+    if (errno != EINTR) return Status::IoError(Errno("poll"));
+  }
+}
+
+// Reads exactly `size` bytes; the first read may bring a descriptor along.
+Status ReadExactly(int socket, char* data, size_t size,
+                   std::chrono::steady_clock::time_point deadline, UniqueFd* received_fd) {
+  size_t done = 0;
+  while (done < size) {
+    Status ready = WaitReadable(socket, deadline);
+    if (!ready.ok()) return ready;
+    iovec iov{data + done, size - done};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    ssize_t n = ::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      return Status::IoError(Errno("recvmsg"));
+    }
+    if (n == 0) return Status::IoError("the peer closed the connection");
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+        int fd = -1;
+        std::memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+        UniqueFd owned(fd);
+        if (received_fd != nullptr && !received_fd->valid()) *received_fd = std::move(owned);
+      }
+    }
+    if (msg.msg_flags & MSG_CTRUNC) return Status::Corruption("a frame carried too many descriptors");
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status SendFrame(int socket, const std::string& payload, int pass_fd) {
+  if (payload.size() > kMaxFrameBytes) {
+    return Status::Resource("a frame of " + std::to_string(payload.size()) +
+                            " bytes is over the limit of " + std::to_string(kMaxFrameBytes));
+  }
+  const uint32_t size = static_cast<uint32_t>(payload.size());
+  const unsigned char header[4] = {static_cast<unsigned char>(size),
+                                   static_cast<unsigned char>(size >> 8),
+                                   static_cast<unsigned char>(size >> 16),
+                                   static_cast<unsigned char>(size >> 24)};
+  iovec iov[2] = {{const_cast<unsigned char*>(header), sizeof(header)},
+                  {const_cast<char*>(payload.data()), payload.size()}};
+  size_t total = sizeof(header) + payload.size();
+  size_t sent = 0;
+  bool fd_sent = pass_fd < 0;
+  while (sent < total) {
+    // Rebuild the iovec past what is already sent.
+    iovec rest[2];
+    int count = 0;
+    size_t skip = sent;
+    for (const iovec& part : iov) {
+      if (skip >= part.iov_len) {
+        skip -= part.iov_len;
+        continue;
+      }
+      rest[count++] = {static_cast<char*>(part.iov_base) + skip, part.iov_len - skip};
+      skip = 0;
+    }
+    msghdr msg{};
+    msg.msg_iov = rest;
+    msg.msg_iovlen = static_cast<size_t>(count);
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    if (!fd_sent) {
+      std::memset(control, 0, sizeof(control));
+      msg.msg_control = control;
+      msg.msg_controllen = sizeof(control);
+      cmsghdr* c = CMSG_FIRSTHDR(&msg);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN(sizeof(int));
+      std::memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+    }
+    ssize_t n = ::sendmsg(socket, &msg, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EPIPE || errno == ECONNRESET) {
+        return Status::IoError("the peer closed the connection");
+      }
+      return Status::IoError(Errno("sendmsg"));
+    }
+    fd_sent = true;
+    sent += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status ReceiveFrame(int socket, std::string& payload,
+                    std::chrono::steady_clock::time_point deadline, UniqueFd* received_fd) {
+  unsigned char header[4];
+  Status status = ReadExactly(socket, reinterpret_cast<char*>(header), sizeof(header), deadline,
+                              received_fd);
+  if (!status.ok()) return status;
+  const uint32_t size = static_cast<uint32_t>(header[0]) | static_cast<uint32_t>(header[1]) << 8 |
+                        static_cast<uint32_t>(header[2]) << 16 |
+                        static_cast<uint32_t>(header[3]) << 24;
+  if (size > kMaxFrameBytes) {
+    return Status::Corruption("a frame announced " + std::to_string(size) +
+                              " bytes, over the limit of " + std::to_string(kMaxFrameBytes));
+  }
+  payload.resize(size);
+  if (size == 0) return Status::Ok();
+  return ReadExactly(socket, payload.data(), size, deadline, nullptr);
+}
+
+}  // namespace vigil::isolation

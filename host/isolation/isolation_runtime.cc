@@ -1,0 +1,235 @@
+#include "isolation/isolation_runtime.h"
+
+#include <fnmatch.h>
+
+#include <cstdlib>
+#include <unordered_set>
+
+#include <toml++/toml.h>
+
+#include "loader/plugin_library.h"
+
+namespace vigil::isolation {
+namespace fs = std::filesystem;
+namespace {
+
+fs::path DefaultTrustDir() {
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && *xdg != '\0') {
+    return fs::path(xdg) / "vigil" / "trusted-keys";
+  }
+  const char* home = std::getenv("HOME");
+  return fs::path(home ? home : "/") / ".config" / "vigil" / "trusted-keys";
+}
+
+// The loader words in-process errors with the memfd path; say the file's name.
+std::string Reword(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+}  // namespace
+
+fs::path HostConfig::DefaultFile(const fs::path& exe_dir) {
+  if (const char* env = std::getenv("VIGIL_HOST_CONFIG"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  return exe_dir / ".." / "lib" / "vigil" / "host.toml";
+}
+
+StatusOr<HostConfig> HostConfig::Load(const fs::path& file, const fs::path& exe_dir) {
+  HostConfig config;
+  std::error_code ec;
+  config.plugins_dir = fs::weakly_canonical(exe_dir / ".." / "lib" / "vigil" / "plugins", ec);
+  config.trust_dir = DefaultTrustDir();
+  if (!fs::exists(file, ec)) return config;
+  toml::table root;
+  try {
+    root = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument("host config " + file.string() + ": " +
+                                   std::string(e.description()));
+  }
+  if (const toml::array* list = root["plugins"]["first_party"].as_array()) {
+    for (const auto& item : *list) {
+      const auto* name = item.as_string();
+      if (name == nullptr || fs::path(name->get()).has_parent_path()) {
+        return Status::InvalidArgument("host config " + file.string() +
+                                       ": [plugins] first_party lists file names only");
+      }
+      config.first_party.insert(name->get());
+    }
+  }
+  if (auto keys = root["trust"]["keys"].value<std::string>()) {
+    fs::path dir(*keys);
+    config.trust_dir = dir.is_absolute() ? dir : file.parent_path() / dir;
+  }
+  config.developer_mode = root["trust"]["developer_mode"].value_or(false);
+  const auto& iso = root["isolation"];
+  auto ms = [](int64_t v) { return std::chrono::milliseconds(v); };
+  config.supervision.max_deadline =
+      ms(iso["max_deadline_ms"].value_or<int64_t>(config.supervision.max_deadline.count()));
+  config.supervision.default_deadline = ms(
+      iso["default_deadline_ms"].value_or<int64_t>(config.supervision.default_deadline.count()));
+  config.supervision.max_workers =
+      static_cast<int>(iso["workers_per_detector"].value_or<int64_t>(2));
+  config.supervision.worker.limits.address_space_bytes =
+      static_cast<uint64_t>(iso["memory_mb"].value_or<int64_t>(4096)) << 20;
+  config.supervision.worker.limits.cpu_seconds =
+      static_cast<uint64_t>(iso["cpu_seconds"].value_or<int64_t>(3600));
+  config.quarantine.failures = static_cast<int>(iso["quarantine_failures"].value_or<int64_t>(3));
+  config.quarantine.window =
+      std::chrono::minutes(iso["quarantine_minutes"].value_or<int64_t>(10));
+  if (config.supervision.max_deadline.count() <= 0 || config.quarantine.failures <= 0) {
+    return Status::InvalidArgument("host config " + file.string() +
+                                   ": [isolation] limits must be positive");
+  }
+  return config;
+}
+
+StatusOr<std::shared_ptr<IsolationRuntime>> IsolationRuntime::Create(HostConfig config,
+                                                                    const RuntimeFlags& flags) {
+  std::shared_ptr<IsolationRuntime> runtime(new IsolationRuntime());
+  auto trust = TrustStore::Load(config.trust_dir);
+  if (!trust.ok()) return trust.status();
+  runtime->trust_ = trust.value();
+  runtime->flags_ = flags;
+  runtime->developer_mode_ = flags.developer_mode || config.developer_mode;
+  runtime->config_ = std::move(config);
+  runtime->config_.supervision.worker.wait_for_debugger = flags.wait_for_debugger;
+  runtime->quarantine_ =
+      std::make_shared<QuarantineBook>(flags.quarantine_file, runtime->config_.quarantine);
+  return runtime;
+}
+
+bool IsolationRuntime::IsFirstParty(const fs::path& canonical) const {
+  if (config_.plugins_dir.empty() || canonical.parent_path() != config_.plugins_dir) return false;
+  const std::string name = canonical.filename().string();
+  for (const std::string& pattern : config_.first_party) {
+    if (::fnmatch(pattern.c_str(), name.c_str(), FNM_PATHNAME) == 0) return true;
+  }
+  return false;
+}
+
+host::PluginFileLoader IsolationRuntime::FileLoader() {
+  std::shared_ptr<IsolationRuntime> self = shared_from_this();
+  return [self](const fs::path& canonical) { return self->Load(canonical); };
+}
+
+StatusOr<host::LoadedPlugin> IsolationRuntime::Load(const fs::path& canonical) {
+  host::LoadedPlugin loaded;
+  loaded.path = canonical;
+  if (IsFirstParty(canonical)) {
+    auto library = host::PluginLibrary::Open(canonical);
+    if (!library.ok()) return library.status();
+    loaded.library = library.value();
+    loaded.abi = loaded.library->abi();
+    loaded.detectors = loaded.library->Detectors();
+    loaded.notes = {{"isolation", "in-process"}, {"trust", TrustStateName(TrustState::kFirstParty)}};
+    return loaded;
+  }
+  auto verified = OpenVerifiedPlugin(canonical, trust_, {developer_mode_, false});
+  if (!verified.ok()) return verified.status();
+  auto plugin = std::make_shared<VerifiedPlugin>(std::move(verified).value());
+  std::string trust = TrustStateName(plugin->state);
+  if (plugin->state == TrustState::kSigned) trust += " by " + plugin->signer.substr(0, 16);
+  if (plugin->state == TrustState::kDeveloper) trust += ": " + plugin->problem;
+  if (flags_.in_process) {
+    const std::string load_path = plugin->LoadPath();
+    auto library = host::PluginLibrary::Open(load_path);
+    if (!library.ok()) {
+      return Status(library.status().code() == Status::Code::kAbiMismatch
+                        ? Status::AbiMismatch(Reword(library.status().message(), load_path,
+                                                     canonical.string()))
+                        : Status::PluginError(Reword(library.status().message(), load_path,
+                                                     canonical.string())));
+    }
+    loaded.library = library.value();
+    loaded.abi = loaded.library->abi();
+    loaded.detectors = loaded.library->Detectors();
+    loaded.notes = {{"isolation", "in-process (--in-process)"}, {"trust", trust}};
+    return loaded;
+  }
+  auto described = DescribeInWorker(plugin);
+  if (!described.ok()) return described.status();
+  loaded = std::move(described).value();
+  loaded.path = canonical;
+  const PluginHealth health = quarantine_->Health(plugin->sha256);
+  loaded.notes = {{"isolation", "worker"},
+                  {"trust", trust},
+                  {"quarantined", health.quarantined ? "yes: " + health.last_reason : "no"}};
+  std::lock_guard<std::mutex> lock(mutex_);
+  verified_[canonical] = plugin;
+  return loaded;
+}
+
+StatusOr<host::LoadedPlugin> DescribeUntrustedPlugin(const fs::path& path,
+                                                     const WorkerOptions& options) {
+  auto opened = OpenVerifiedPlugin(path, TrustStore(), {false, /*first_party=*/true});
+  if (!opened.ok()) return opened.status();
+  auto plugin = std::make_shared<VerifiedPlugin>(std::move(opened).value());
+  return DescribeInWorker(plugin, options);
+}
+
+StatusOr<host::LoadedPlugin> IsolationRuntime::DescribeInWorker(
+    std::shared_ptr<VerifiedPlugin> plugin) {
+  WorkerOptions options = config_.supervision.worker;
+  options.wait_for_debugger = false;  // only analysis workers wait for a debugger
+  return isolation::DescribeInWorker(plugin, options);
+}
+
+StatusOr<host::LoadedPlugin> DescribeInWorker(std::shared_ptr<VerifiedPlugin> plugin,
+                                              const WorkerOptions& options) {
+  auto worker = WorkerProcess::Start(plugin->fd.get(), plugin->path.filename().string(), options);
+  if (!worker.ok()) return worker.status();
+  const wire::WorkerReply& hello = worker.value()->hello();
+  if (!hello.worker_error().empty()) {
+    return Status::PluginError(Reword(hello.worker_error(), plugin->path.filename().string(),
+                                      plugin->path.string()));
+  }
+  host::LoadedPlugin loaded;
+  loaded.abi = {VIGIL_ABI_MAJOR, hello.abi_minor(), 0};
+  std::unordered_set<std::string> ids;
+  for (const auto& described : hello.detectors()) {
+    vigil::v1::DetectorInfo info;
+    if (!info.ParseFromString(described.info()) || info.id().empty() ||
+        !ids.insert(info.id()).second) {
+      return Status::PluginError("plugin " + plugin->path.string() +
+                                 ": its worker described a malformed or duplicate detector");
+    }
+    loaded.detectors.emplace_back(std::move(info), described.flags(), plugin->path);
+  }
+  if (loaded.detectors.empty()) {
+    return Status::PluginError("plugin " + plugin->path.string() + " offers no detectors");
+  }
+  return loaded;
+}
+
+host::AnalyzerFactory IsolationRuntime::AnalyzerFactory() {
+  std::shared_ptr<IsolationRuntime> self = shared_from_this();
+  return [self](const host::Detector& detector, const vigil::v1::DetectorConfig& config)
+             -> StatusOr<std::unique_ptr<host::Analyzer>> {
+    if (detector.in_process()) {
+      auto instance = detector.Create(config);
+      if (!instance.ok()) return instance.status();
+      return std::unique_ptr<host::Analyzer>(std::move(instance).value());
+    }
+    std::shared_ptr<VerifiedPlugin> plugin;
+    {
+      std::lock_guard<std::mutex> lock(self->mutex_);
+      auto it = self->verified_.find(detector.plugin_path());
+      if (it != self->verified_.end()) plugin = it->second;
+    }
+    if (!plugin) {
+      return Status::InvalidArgument("detector " + detector.id() +
+                                     " was not loaded through the isolation layer");
+    }
+    auto analyzer = WorkerAnalyzer::Create(plugin, detector.info(), config,
+                                           self->config_.supervision, self->quarantine_);
+    if (!analyzer.ok()) return analyzer.status();
+    return std::unique_ptr<host::Analyzer>(std::move(analyzer).value());
+  };
+}
+
+}  // namespace vigil::isolation

@@ -1,0 +1,99 @@
+// IsolationRuntime: the host's policy for running plugins, and the glue the CLI uses.
+//
+// Which plugins run where (docs/isolation.md):
+//   - first-party: file names (or shell patterns such as "vigil-*.so") listed under
+//     [plugins] first_party in the host config, and only inside the plugins directory
+//     installed beside the binary. They load in
+//     process, trusted like the binary itself.
+//   - every other plugin must carry a valid signature by a key in the trust store
+//     (unless developer mode), and runs in vigil-worker processes; the host never
+//     dlopens it. describe() output comes from a worker.
+//   - --in-process loads every plugin in process (debugging); signatures are still
+//     checked, and the checked bytes (a sealed memfd) are what gets loaded.
+//
+// The host config is TOML: $VIGIL_HOST_CONFIG, else <exe>/../lib/vigil/host.toml.
+//   [plugins]    first_party = ["vigil-exact.so", ...]
+//   [trust]      keys = "DIR" (relative to the config file), developer_mode = false
+//   [isolation]  max_deadline_ms, default_deadline_ms, workers_per_detector,
+//                memory_mb, cpu_seconds, quarantine_failures, quarantine_minutes
+#ifndef VIGIL_HOST_ISOLATION_ISOLATION_RUNTIME_H_
+#define VIGIL_HOST_ISOLATION_ISOLATION_RUNTIME_H_
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "core/status.h"
+#include "isolation/plugin_trust.h"
+#include "isolation/quarantine.h"
+#include "isolation/worker_analyzer.h"
+#include "loader/plugin_registry.h"
+#include "pipeline/pipeline.h"
+
+namespace vigil::isolation {
+
+struct HostConfig {
+  std::filesystem::path plugins_dir;   // where first-party plugins live
+  std::set<std::string> first_party;   // file names or patterns inside plugins_dir
+  std::filesystem::path trust_dir;     // the trust store
+  bool developer_mode = false;
+  SupervisionOptions supervision;
+  QuarantineRule quarantine;
+
+  // A missing file gives the defaults: nothing first-party, the trust store at
+  // $XDG_CONFIG_HOME/vigil/trusted-keys (or ~/.config/vigil/trusted-keys).
+  static StatusOr<HostConfig> Load(const std::filesystem::path& file,
+                                   const std::filesystem::path& exe_dir);
+  static std::filesystem::path DefaultFile(const std::filesystem::path& exe_dir);
+};
+
+struct RuntimeFlags {
+  bool in_process = false;         // --in-process
+  bool developer_mode = false;     // --developer-mode (or the config's)
+  bool wait_for_debugger = false;  // --wait-for-debugger
+  std::filesystem::path quarantine_file;  // empty: quarantine kept in memory
+};
+
+// Starts a worker for `plugin` (already opened) and reads what it offers.
+StatusOr<host::LoadedPlugin> DescribeInWorker(std::shared_ptr<VerifiedPlugin> plugin,
+                                              const WorkerOptions& options);
+
+// Asks a sandboxed worker what the plugin at `path` offers, without checking its
+// signature and without loading it here (what `vigil plugins sign` needs).
+StatusOr<host::LoadedPlugin> DescribeUntrustedPlugin(const std::filesystem::path& path,
+                                                     const WorkerOptions& options);
+
+class IsolationRuntime : public std::enable_shared_from_this<IsolationRuntime> {
+ public:
+  static StatusOr<std::shared_ptr<IsolationRuntime>> Create(HostConfig config,
+                                                           const RuntimeFlags& flags);
+
+  // For PluginRegistry::SetFileLoader and PipelineOptions::make_analyzer.
+  host::PluginFileLoader FileLoader();
+  host::AnalyzerFactory AnalyzerFactory();
+
+  bool developer_mode() const { return developer_mode_; }
+  const HostConfig& config() const { return config_; }
+  const std::shared_ptr<QuarantineBook>& quarantine() const { return quarantine_; }
+  bool IsFirstParty(const std::filesystem::path& canonical) const;
+
+ private:
+  IsolationRuntime() = default;
+  StatusOr<host::LoadedPlugin> Load(const std::filesystem::path& canonical);
+  StatusOr<host::LoadedPlugin> DescribeInWorker(std::shared_ptr<VerifiedPlugin> plugin);
+
+  HostConfig config_;
+  RuntimeFlags flags_;
+  bool developer_mode_ = false;
+  TrustStore trust_;
+  std::shared_ptr<QuarantineBook> quarantine_;
+  std::mutex mutex_;
+  std::map<std::filesystem::path, std::shared_ptr<VerifiedPlugin>> verified_;
+};
+
+}  // namespace vigil::isolation
+
+#endif  // VIGIL_HOST_ISOLATION_ISOLATION_RUNTIME_H_

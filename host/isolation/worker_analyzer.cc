@@ -1,0 +1,265 @@
+#include "isolation/worker_analyzer.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace vigil::isolation {
+namespace {
+
+// Items up to this size travel inside the request; larger ones and all images in a
+// sealed memfd.
+constexpr size_t kInlineBytes = 64u << 10;
+
+Status StatusFromCode(int32_t code, std::string message) {
+  using Code = Status::Code;
+  switch (static_cast<Code>(code)) {
+    case Code::kOk: return Status::Ok();
+    case Code::kNotFound: return Status::NotFound(std::move(message));
+    case Code::kInvalidArgument: return Status::InvalidArgument(std::move(message));
+    case Code::kCorruption: return Status::Corruption(std::move(message));
+    case Code::kIoError: return Status::IoError(std::move(message));
+    case Code::kAbiMismatch: return Status::AbiMismatch(std::move(message));
+    case Code::kCancelled: return Status::Cancelled(std::move(message));
+    case Code::kResource: return Status::Resource(std::move(message));
+    case Code::kPluginError:
+    default: return Status::PluginError(std::move(message));
+  }
+}
+
+uint32_t BytesPerPixel(uint32_t format) {
+  switch (format) {
+    case VIGIL_PIXEL_GRAY8: return 1;
+    case VIGIL_PIXEL_RGB8: return 3;
+    case VIGIL_PIXEL_RGBA8: return 4;
+    default: return 0;
+  }
+}
+
+Status WriteAll(int fd, const uint8_t* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Status::IoError(std::string("cannot fill the item memfd: ") + std::strerror(errno));
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+// Builds the request; bytes and pixels that do not go inline land in a sealed memfd.
+Status BuildRequest(const vigil_item_view_t& item, uint32_t deadline_ms,
+                    wire::WorkerRequest& request, UniqueFd& memfd) {
+  wire::AnalyzeRequest* analyze = request.mutable_analyze();
+  analyze->set_media_kind(item.media_kind);
+  analyze->set_deadline_ms(deadline_ms);
+  if (item.metadata != nullptr && item.metadata_size > 0) {
+    analyze->set_metadata(item.metadata, item.metadata_size);
+  }
+  const bool has_image = item.image != nullptr && item.image->pixels != nullptr;
+  const bool shared = has_image || item.bytes_size > kInlineBytes;
+  if (shared) {
+    memfd.reset(::memfd_create("vigil-item", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+    if (!memfd.valid()) return Status::IoError(std::string("memfd_create: ") + std::strerror(errno));
+  }
+  if (item.bytes != nullptr) {
+    analyze->set_has_bytes(true);
+    if (shared) {
+      if (Status s = WriteAll(memfd.get(), item.bytes, item.bytes_size); !s.ok()) return s;
+      analyze->set_shared_bytes(item.bytes_size);
+    } else {
+      analyze->set_inline_bytes(item.bytes, item.bytes_size);
+    }
+  }
+  if (has_image) {
+    const vigil_image_view_t& image = *item.image;
+    if (BytesPerPixel(image.pixel_format) == 0) {
+      return Status::InvalidArgument("the item's image has an unknown pixel format");
+    }
+    wire::ImageLayout* layout = analyze->mutable_image();
+    layout->set_width(image.width);
+    layout->set_height(image.height);
+    layout->set_stride(image.stride);
+    layout->set_pixel_format(image.pixel_format);
+    layout->set_orientation(image.orientation);
+    layout->set_offset(item.bytes != nullptr ? item.bytes_size : 0);
+    if (Status s = WriteAll(memfd.get(), image.pixels,
+                            static_cast<size_t>(image.stride) * image.height);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (shared && ::fcntl(memfd.get(), F_ADD_SEALS,
+                        F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
+    return Status::IoError(std::string("cannot seal the item memfd: ") + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<WorkerAnalyzer>> WorkerAnalyzer::Create(
+    std::shared_ptr<const VerifiedPlugin> plugin, const vigil::v1::DetectorInfo& info,
+    const vigil::v1::DetectorConfig& config, SupervisionOptions options,
+    std::shared_ptr<QuarantineBook> quarantine) {
+  std::unique_ptr<WorkerAnalyzer> analyzer(new WorkerAnalyzer());
+  analyzer->plugin_ = std::move(plugin);
+  analyzer->id_ = info.id();
+  analyzer->options_ = options;
+  analyzer->options_.max_workers = std::max(1, options.max_workers);
+  analyzer->quarantine_ = std::move(quarantine);
+  if (!config.SerializeToString(&analyzer->config_bytes_)) {
+    return Status::InvalidArgument("cannot serialize the configuration of " + info.id());
+  }
+  std::chrono::milliseconds declared(info.cost().max_ms());
+  if (declared.count() == 0) declared = options.default_deadline;
+  analyzer->deadline_ = std::min(declared, options.max_deadline);
+  auto first = analyzer->StartWorker();
+  if (!first.ok()) return first.status();
+  {
+    std::lock_guard<std::mutex> lock(analyzer->mutex_);
+    analyzer->live_ = 1;
+  }
+  analyzer->Release(std::move(first).value());
+  return analyzer;
+}
+
+WorkerAnalyzer::~WorkerAnalyzer() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  idle_.clear();
+}
+
+std::string WorkerAnalyzer::PluginName() const { return plugin_->path.filename().string(); }
+
+int WorkerAnalyzer::workers_started() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return started_;
+}
+
+pid_t WorkerAnalyzer::any_worker_pid() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return idle_.empty() ? -1 : idle_.front()->pid();
+}
+
+StatusOr<std::unique_ptr<WorkerProcess>> WorkerAnalyzer::StartWorker() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++started_;
+  }
+  auto worker = WorkerProcess::Start(plugin_->fd.get(), PluginName(), options_.worker);
+  if (!worker.ok()) return worker.status();
+  const wire::WorkerReply& hello = worker.value()->hello();
+  if (!hello.worker_error().empty()) return Status::PluginError(hello.worker_error());
+  wire::WorkerRequest request;
+  request.mutable_create()->set_detector_id(id_);
+  request.mutable_create()->set_config(config_bytes_);
+  auto reply = worker.value()->Call(request, -1,
+                                    std::chrono::steady_clock::now() + options_.max_deadline);
+  if (!reply.ok()) {
+    return Status::PluginError("detector " + id_ + ": create() did not complete: " +
+                               reply.status().message());
+  }
+  if (!reply->worker_error().empty()) return Status::PluginError(reply->worker_error());
+  Status created = StatusFromCode(reply->code(), reply->message());
+  if (!created.ok()) return created;
+  return std::move(worker).value();
+}
+
+StatusOr<std::unique_ptr<WorkerProcess>> WorkerAnalyzer::Acquire() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  idle_cv_.wait(lock, [this] { return !idle_.empty() || live_ < options_.max_workers; });
+  if (!idle_.empty()) {
+    std::unique_ptr<WorkerProcess> worker = std::move(idle_.back());
+    idle_.pop_back();
+    return worker;
+  }
+  ++live_;
+  lock.unlock();
+  auto started = StartWorker();
+  if (!started.ok()) {
+    lock.lock();
+    --live_;
+    idle_cv_.notify_one();
+  }
+  return started;
+}
+
+void WorkerAnalyzer::Release(std::unique_ptr<WorkerProcess> worker) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (worker && worker->alive()) {
+    idle_.push_back(std::move(worker));
+  } else {
+    --live_;
+  }
+  idle_cv_.notify_one();
+}
+
+host::AnalyzeOutcome WorkerAnalyzer::Analyze(const vigil_item_view_t& item) {
+  host::AnalyzeOutcome outcome;
+  const std::string name = PluginName();
+  if (quarantine_ && quarantine_->IsQuarantined(plugin_->sha256)) {
+    const PluginHealth health = quarantine_->Health(plugin_->sha256);
+    outcome.status = Status::PluginError(
+        "detector " + id_ + " did not run: plugin " + name + " is quarantined after " +
+        std::to_string(health.failures.size()) + " failures (last: " + health.last_reason + ")");
+    return outcome;
+  }
+  wire::WorkerRequest request;
+  UniqueFd memfd;
+  if (Status s = BuildRequest(item, static_cast<uint32_t>(deadline_.count()), request, memfd);
+      !s.ok()) {
+    outcome.status = s;
+    return outcome;
+  }
+  std::string last_failure;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto worker = Acquire();
+    if (!worker.ok()) {
+      last_failure = worker.status().message();
+      if (quarantine_) quarantine_->RecordFailure(plugin_->sha256, name, last_failure);
+      continue;
+    }
+    bool deadline_passed = false;
+    auto reply = worker.value()->Call(request, memfd.get(),
+                                      std::chrono::steady_clock::now() + deadline_,
+                                      &deadline_passed);
+    if (!reply.ok()) {
+      Release(std::move(worker).value());  // dead: frees its pool slot
+      last_failure = deadline_passed ? "no answer within its deadline of " +
+                                           std::to_string(deadline_.count()) +
+                                           " ms; the worker was killed"
+                                     : reply.status().message();
+      if (quarantine_ &&
+          quarantine_->RecordFailure(plugin_->sha256, name, last_failure)) {
+        break;  // just quarantined: no retry
+      }
+      continue;
+    }
+    Release(std::move(worker).value());
+    if (!reply->worker_error().empty()) {
+      outcome.status = Status::PluginError("detector " + id_ + ": " + reply->worker_error());
+      return outcome;
+    }
+    outcome.status = StatusFromCode(reply->code(), reply->message());
+    if (!outcome.status.ok()) return outcome;
+    outcome.raw = reply->output();
+    if (!outcome.result.ParseFromString(outcome.raw)) {
+      outcome.status = Status::Corruption("detector " + id_ + " returned " +
+                                          std::to_string(outcome.raw.size()) +
+                                          " bytes that are not a vigil.v1.AnalysisResult");
+      outcome.result.Clear();
+      return outcome;
+    }
+    for (auto& detection : *outcome.result.mutable_detections()) detection.set_detector(id_);
+    return outcome;
+  }
+  outcome.status = Status::PluginError("detector " + id_ + " failed on this item in its worker (" +
+                                       name + "): " + last_failure);
+  return outcome;
+}
+
+}  // namespace vigil::isolation

@@ -1,0 +1,303 @@
+// vigil-worker: hosts ONE plugin in its own confined process for the vigil host.
+//
+// Started by the host (WorkerProcess) with posix_spawn: fd 3 is its end of a
+// socketpair, fd 4 the plugin file the host verified. It confines itself (rlimits,
+// no_new_privs, the load filter), loads the plugin from fd 4, reports what it offers,
+// then serves create/analyze requests until the host closes the socket.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "isolation/frame_channel.h"
+#include "isolation/sandbox.h"
+#include "worker_protocol.pb.h"
+#include "loader/host_services.h"
+#include "loader/plugin_library.h"
+
+namespace vigil::isolation {
+namespace {
+
+constexpr int kSocketFd = 3;
+constexpr int kPluginFd = 4;
+
+struct WorkerArgs {
+  std::string scratch;
+  std::string display_name = "plugin";
+  ResourceLimits limits;
+  bool wait_for_debugger = false;
+};
+
+bool ParseArgs(int argc, char** argv, WorkerArgs& args) {
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    if (flag == "--wait-for-debugger") {
+      args.wait_for_debugger = true;
+      continue;
+    }
+    if (i + 1 >= argc) return false;
+    std::string value = argv[++i];
+    char* end = nullptr;
+    unsigned long long number = std::strtoull(value.c_str(), &end, 10);
+    bool numeric = end != value.c_str() && *end == '\0';
+    if (flag == "--scratch") {
+      args.scratch = value;
+    } else if (flag == "--name") {
+      args.display_name = value;
+    } else if (flag == "--memory-bytes" && numeric) {
+      args.limits.address_space_bytes = number;
+    } else if (flag == "--cpu-seconds" && numeric) {
+      args.limits.cpu_seconds = number;
+    } else if (flag == "--open-files" && numeric) {
+      args.limits.open_files = number;
+    } else {
+      return false;
+    }
+  }
+  return !args.scratch.empty();
+}
+
+// The loader words its messages with the path it opened; say the plugin's real name.
+std::string Reword(std::string text, const std::string& name) {
+  const std::string fd_path = "/proc/self/fd/" + std::to_string(kPluginFd);
+  for (size_t at = text.find(fd_path); at != std::string::npos; at = text.find(fd_path, at)) {
+    text.replace(at, fd_path.size(), name);
+    at += name.size();
+  }
+  return text;
+}
+
+bool Send(const wire::WorkerReply& reply) {
+  std::string bytes;
+  if (!reply.SerializeToString(&bytes)) return false;
+  return SendFrame(kSocketFd, bytes).ok();
+}
+
+// A read-only mapping of the request's memfd.
+class SharedMedia {
+ public:
+  ~SharedMedia() {
+    if (data_ != nullptr) ::munmap(data_, size_);
+  }
+  Status Map(const UniqueFd& fd) {
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0) return Status::IoError("fstat of the media memfd failed");
+    size_ = static_cast<size_t>(st.st_size);
+    if (size_ == 0) return Status::Ok();
+    void* data = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+    if (data == MAP_FAILED) return Status::Resource("cannot map the media memfd");
+    data_ = static_cast<uint8_t*>(data);
+    return Status::Ok();
+  }
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+
+ private:
+  uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+uint32_t BytesPerPixel(uint32_t format) {
+  switch (format) {
+    case VIGIL_PIXEL_GRAY8: return 1;
+    case VIGIL_PIXEL_RGB8: return 3;
+    case VIGIL_PIXEL_RGBA8: return 4;
+    default: return 0;
+  }
+}
+
+void ReplyStatus(wire::WorkerReply& reply, const Status& status, const std::string& name) {
+  reply.set_code(static_cast<int32_t>(status.code()));
+  reply.set_message(Reword(status.message(), name));
+}
+
+class Worker {
+ public:
+  explicit Worker(const WorkerArgs& args) : args_(args) {}
+
+  int Run() {
+    wire::WorkerReply hello;
+    auto opened = host::PluginLibrary::Open("/proc/self/fd/" + std::to_string(kPluginFd));
+    if (!opened.ok()) {
+      hello.set_worker_error(Reword(opened.status().message(), args_.display_name));
+      Send(hello);
+      return 0;
+    }
+    library_ = opened.value();
+    hello.set_abi_minor(library_->abi().minor);
+    for (const host::Detector& detector : library_->Detectors()) {
+      auto* described = hello.add_detectors();
+      described->set_info(detector.info().SerializeAsString());
+      described->set_flags(detector.flags());
+    }
+    if (!Send(hello)) return 0;
+    for (;;) {
+      std::string frame;
+      UniqueFd media;
+      if (!ReceiveFrame(kSocketFd, frame, kNoDeadline, &media).ok()) return 0;
+      wire::WorkerRequest request;
+      wire::WorkerReply reply;
+      if (!request.ParseFromString(frame)) {
+        reply.set_worker_error("the worker received a malformed request");
+      } else if (request.has_create()) {
+        Create(request.create(), reply);
+      } else if (request.has_analyze()) {
+        Analyze(request.analyze(), media, reply);
+      } else {
+        reply.set_worker_error("the worker received an empty request");
+      }
+      if (!Send(reply)) return 0;
+    }
+  }
+
+  void Shutdown() {
+    instance_.reset();
+    library_.reset();
+  }
+
+ private:
+  void Create(const wire::CreateRequest& request, wire::WorkerReply& reply) {
+    if (instance_) {
+      reply.set_worker_error("this worker already hosts an instance");
+      return;
+    }
+    for (const host::Detector& detector : library_->Detectors()) {
+      if (detector.id() != request.detector_id()) continue;
+      auto created = detector.CreateFromBytes(request.config());
+      ReplyStatus(reply, created.status(), args_.display_name);
+      if (!created.ok()) return;
+      instance_ = std::move(created).value();
+      // From here on the plugin sees evidence: no more file access at all.
+      Status locked = InstallAnalyzeFilter();
+      if (!locked.ok()) {
+        instance_.reset();
+        reply.set_worker_error("cannot tighten the sandbox: " + locked.message());
+      }
+      return;
+    }
+    reply.set_worker_error("the plugin has no detector '" + request.detector_id() + "'");
+  }
+
+  void Analyze(const wire::AnalyzeRequest& request, const UniqueFd& media_fd,
+               wire::WorkerReply& reply) {
+    if (!instance_) {
+      reply.set_worker_error("analyze before create");
+      return;
+    }
+    SharedMedia media;
+    if (media_fd.valid()) {
+      if (Status s = media.Map(media_fd); !s.ok()) {
+        reply.set_worker_error(s.message());
+        return;
+      }
+    }
+    vigil_item_view_t view{};
+    view.struct_size = sizeof(view);
+    view.media_kind = request.media_kind();
+    view.metadata = reinterpret_cast<const uint8_t*>(request.metadata().data());
+    view.metadata_size = request.metadata().size();
+    if (request.has_bytes()) {
+      if (request.shared_bytes() > 0) {
+        if (request.shared_bytes() > media.size()) {
+          reply.set_worker_error("the item's bytes are larger than the memfd");
+          return;
+        }
+        view.bytes = media.data();
+        view.bytes_size = request.shared_bytes();
+      } else {
+        view.bytes = reinterpret_cast<const uint8_t*>(request.inline_bytes().data());
+        view.bytes_size = request.inline_bytes().size();
+      }
+    }
+    vigil_image_view_t image{};
+    if (request.has_image()) {
+      const wire::ImageLayout& layout = request.image();
+      const uint32_t bpp = BytesPerPixel(layout.pixel_format());
+      const uint64_t span = static_cast<uint64_t>(layout.stride()) * layout.height();
+      if (bpp == 0 || layout.width() == 0 || layout.height() == 0 ||
+          layout.stride() < static_cast<uint64_t>(layout.width()) * bpp ||
+          layout.offset() > media.size() || span > media.size() - layout.offset()) {
+        reply.set_worker_error("the image layout does not fit the memfd");
+        return;
+      }
+      image.struct_size = sizeof(image);
+      image.width = layout.width();
+      image.height = layout.height();
+      image.stride = layout.stride();
+      image.pixel_format = layout.pixel_format();
+      image.orientation = layout.orientation();
+      image.pixels = media.data() + layout.offset();
+      view.image = &image;
+    }
+    if (request.deadline_ms() > 0) {
+      host::SetThreadDeadline(std::chrono::steady_clock::now() +
+                              std::chrono::milliseconds(request.deadline_ms()));
+    }
+    host::AnalyzeOutcome outcome = instance_->Analyze(view);
+    host::SetThreadDeadline({});
+    ReplyStatus(reply, outcome.status, args_.display_name);
+    if (outcome.status.ok()) reply.set_output(std::move(outcome.raw));
+  }
+
+  const WorkerArgs& args_;
+  std::shared_ptr<host::PluginLibrary> library_;
+  std::unique_ptr<host::DetectorInstance> instance_;
+};
+
+int Main(int argc, char** argv) {
+  WorkerArgs args;
+  if (!ParseArgs(argc, argv, args)) {
+    std::fprintf(stderr,
+                 "vigil-worker: started by the vigil host, not by hand (usage: vigil-worker "
+                 "--scratch DIR [--name NAME] [--memory-bytes N] [--cpu-seconds N] "
+                 "[--open-files N] [--wait-for-debugger], fd 3 a socket, fd 4 the plugin)\n");
+    return 2;
+  }
+  // Die with the host: a worker must never outlive the process supervising it.
+  const pid_t parent = ::getppid();
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) return 0;
+  // Nothing of the host's but the socket and the plugin may reach the plugin.
+  ::close_range(kPluginFd + 1, ~0U, 0);
+  if (args.wait_for_debugger) {
+    std::fprintf(stderr,
+                 "vigil-worker: pid %d (%s) is waiting for a debugger: gdb -p %d, then "
+                 "'continue' (or kill -CONT %d)\n",
+                 static_cast<int>(::getpid()), args.display_name.c_str(),
+                 static_cast<int>(::getpid()), static_cast<int>(::getpid()));
+    ::raise(SIGSTOP);
+  }
+  if (::chdir(args.scratch.c_str()) != 0) {
+    std::fprintf(stderr, "vigil-worker: cannot enter the scratch directory %s\n",
+                 args.scratch.c_str());
+    return 3;
+  }
+  Status confined = ApplyResourceLimits(args.limits);
+  if (confined.ok()) confined = InstallLoadFilter();
+  if (!confined.ok()) {
+    wire::WorkerReply reply;
+    reply.set_worker_error("the worker could not confine itself: " + confined.message());
+    Send(reply);
+    return 3;
+  }
+  Worker worker(args);
+  int code = worker.Run();
+  worker.Shutdown();
+  // Skip static destructors and leak checkers: their system calls are not all in the
+  // sandbox's allowlist, and nothing is left to flush.
+  std::fflush(stderr);
+  ::_exit(code);
+}
+
+}  // namespace
+}  // namespace vigil::isolation
+
+int main(int argc, char** argv) { return vigil::isolation::Main(argc, argv); }

@@ -1,0 +1,75 @@
+// WorkerProcess: one running vigil-worker, as seen from the host.
+//
+// Start() spawns the worker with posix_spawn (no shell), hands it its socket and the
+// plugin's descriptor, and reads the worker's first reply (what the plugin offers).
+// Call() sends one request and waits for the reply until a deadline. Any failure of
+// the transport (deadline passed, worker crashed, garbage on the socket) kills and
+// reaps the worker, and the Status says why in words: the signal's name, the
+// deadline, or a likely out-of-memory kill.
+#ifndef VIGIL_HOST_ISOLATION_WORKER_PROCESS_H_
+#define VIGIL_HOST_ISOLATION_WORKER_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "isolation/sandbox.h"
+#include "isolation/unique_fd.h"
+#include "worker_protocol.pb.h"
+
+namespace vigil::isolation {
+
+struct WorkerOptions {
+  std::filesystem::path worker_exe;  // empty: vigil-worker beside the running binary
+  ResourceLimits limits;
+  bool wait_for_debugger = false;    // the worker prints its pid and stops until resumed
+  std::chrono::milliseconds start_timeout{15000};
+};
+
+// The vigil-worker to run: $VIGIL_WORKER, else beside the running executable.
+std::filesystem::path DefaultWorkerPath();
+
+class WorkerProcess {
+ public:
+  // `plugin_fd` is duplicated into the worker; the caller keeps its own.
+  static StatusOr<std::unique_ptr<WorkerProcess>> Start(int plugin_fd, const std::string& name,
+                                                        const WorkerOptions& options);
+  ~WorkerProcess();
+  WorkerProcess(const WorkerProcess&) = delete;
+  WorkerProcess& operator=(const WorkerProcess&) = delete;
+
+  // The worker's first reply: detectors and ABI, or worker_error.
+  const wire::WorkerReply& hello() const { return hello_; }
+  pid_t pid() const { return pid_; }
+  bool alive() const { return pid_ > 0; }
+
+  // Sends `request` (with `pass_fd` when >= 0) and waits for the reply. When this
+  // returns an error the worker is gone; `deadline_passed` tells a hang from a crash.
+  StatusOr<wire::WorkerReply> Call(const wire::WorkerRequest& request, int pass_fd,
+                                   std::chrono::steady_clock::time_point deadline,
+                                   bool* deadline_passed = nullptr);
+
+ private:
+  WorkerProcess() = default;
+  // Kills (when still running), reaps, and words the reason.
+  Status Fail(const std::string& what, bool killed_by_host);
+  void Stop();
+
+  std::string name_;
+  pid_t pid_ = -1;
+  UniqueFd socket_;
+  std::filesystem::path scratch_;
+  wire::WorkerReply hello_;
+  bool debugging_ = false;
+};
+
+// "SIGSEGV (Segmentation fault)" and the like, for a wait status.
+std::string DescribeExit(int wait_status);
+
+}  // namespace vigil::isolation
+
+#endif  // VIGIL_HOST_ISOLATION_WORKER_PROCESS_H_
