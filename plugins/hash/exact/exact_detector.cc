@@ -1,10 +1,13 @@
-// vigil.exact: exact digests of an item's bytes, the signals hash lists are keyed by.
-// Digests come from OpenSSL's EVP interface, never hand-written code.
+// vigil.exact: exact digests of an item's bytes (MD5, SHA-1, SHA-256), the signals hash
+// lists are keyed by, matched against the hash banks. Digests come from OpenSSL's EVP
+// interface, never hand-written code.
 #include <openssl/evp.h>
 
 #include <memory>
 #include <string>
 
+#include "bank_set.h"
+#include "vigil/hashbank/signal.h"
 #include "vigil/plugin.hpp"
 
 namespace {
@@ -30,7 +33,7 @@ class ExactDetector {
     info.set_version("1.0.0");
     info.set_vendor("Vigil");
     info.set_kind(vigil::v1::DETECTOR_KIND_HASH);
-    info.set_description("MD5, SHA-1 and SHA-256 of the item's bytes");
+    info.set_description("MD5, SHA-1 and SHA-256 of the item's bytes, matched against the hash banks");
     for (auto kind : {vigil::v1::MEDIA_KIND_IMAGE, vigil::v1::MEDIA_KIND_VIDEO,
                       vigil::v1::MEDIA_KIND_TEXT, vigil::v1::MEDIA_KIND_BINARY}) {
       info.add_accepted_media(kind);
@@ -42,9 +45,8 @@ class ExactDetector {
     return info;
   }
 
-  ExactDetector(const vigil::v1::DetectorConfig& config, const vigil::sdk::Host&) {
-    vigil::sdk::RequireKnownParams(config, {});
-  }
+  ExactDetector(const vigil::v1::DetectorConfig& config, const vigil::sdk::Host&)
+      : banks_((vigil::sdk::RequireKnownParams(config, {}), config.data_dir())) {}
 
   void Analyze(const vigil::sdk::Item& item, vigil::v1::AnalysisResult& result) {
     std::string_view bytes = item.bytes();
@@ -57,8 +59,8 @@ class ExactDetector {
   }
 
  private:
-  static void AddDigest(const EVP_MD* md, const char* type, std::string_view bytes,
-                        vigil::v1::AnalysisResult& result) {
+  void AddDigest(const EVP_MD* md, const char* type, std::string_view bytes,
+                 vigil::v1::AnalysisResult& result) const {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int size = 0;
     if (EVP_Digest(bytes.data(), bytes.size(), digest, &size, md, nullptr) != 1) {
@@ -67,7 +69,17 @@ class ExactDetector {
     vigil::v1::Signal* signal = result.add_signals();
     signal->set_type(type);
     signal->set_value(ToHex(digest, size));
+    if (banks_.banks().empty()) return;
+    auto value = vigil::hashbank::ParseHashValue(*vigil::hashbank::ParseSignalType(type), signal->value());
+    if (!value.ok()) throw vigil::sdk::Error(VIGIL_ERR_INTERNAL, value.status().message());
+    for (const auto& bank : banks_.banks()) {
+      auto matches = bank->MatchExact(value.value());
+      if (!matches.ok()) throw vigil::sdk::Error(VIGIL_ERR_INTERNAL, matches.status().message());
+      vigil::hashdetect::BankSet::AddDetections(matches.value(), type, result);
+    }
   }
+
+  vigil::hashdetect::BankSet banks_;
 };
 
 }  // namespace
