@@ -13,21 +13,25 @@ if [ ! -d "$corpus" ]; then
 fi
 rm -rf build/demo && mkdir -p build/demo
 
+vigil=("$bin/vigil" --store "$store")
 echo "== plugins"
-"$bin/vigil" plugins list
-echo "== scanning $corpus into $store"
-"$bin/vigil" --store "$store" scan "$corpus" > build/demo/scan.txt
-tail -n 5 build/demo/scan.txt
-echo "   (full list: build/demo/scan.txt)"
+"${vigil[@]}" plugins list
+echo "== demo lists (TEST DATA: benign images, reserved test domains; samples/demo/README.md)"
+"${vigil[@]}" lists import --type pdq --format te-csv --bank demo-known samples/demo/demo-bank.te.csv
+"${vigil[@]}" lists import --type url --format plain --bank demo-urls samples/demo/demo-urls.txt
+echo "== scanning $corpus and samples/demo/demo-manifest.jsonl into $store"
+"${vigil[@]}" scan "$corpus" --manifest samples/demo/demo-manifest.jsonl > build/demo/scan.txt
+tail -n 8 build/demo/scan.txt
+echo "   (every flagged item: build/demo/scan.txt)"
+echo "== summary"
+"${vigil[@]}" stats
 
 if [ -x "$bin/vigil-review" ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   exec "$bin/vigil-review" --store "$store"
 fi
-echo "== summary"
-sqlite3 -header -column "$store" \
-  "SELECT status, count(*) AS items FROM items GROUP BY status;" 2>/dev/null || true
 if [ -x "$bin/vigil-review" ]; then
-  echo "No display: to review the queue, run on a desktop: $bin/vigil-review --store $store"
+  echo "No display here. On a desktop, open the queue with: $bin/vigil-review --store $store"
 else
-  echo "The reviewer console is not built yet; the store is at $store."
+  echo "The reviewer console is not built; read the queue with: $bin/vigil --store $store queue show"
 fi
+echo "Text view of the queue (screen-reader friendly): $bin/vigil --store $store queue show"

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "scan/scan_json.h"
+
 #include "cli/commands.h"
 #include "store/audit_log.h"
 #include "store/review_queue.h"
@@ -61,7 +63,7 @@ int Stats(const GlobalOptions& global, bool json) {
   stats["detector_failures"] = Counts(*store,
       "SELECT detector, count(*) FROM detector_runs WHERE status = 'failed' GROUP BY 1 ORDER BY 1");
   if (json) {
-    std::cout << stats.dump() << "\n";
+    std::cout << host::JsonText(stats) << "\n";
     return 0;
   }
   std::printf("Store %s\n", StorePath(global).c_str());
@@ -158,7 +160,7 @@ int Export(const GlobalOptions& global, const std::string& format, const std::st
         line[header[c]] = c == 0 || c == 5 ? nlohmann::ordered_json(rows.ColumnInt(c))
                                            : nlohmann::ordered_json(rows.ColumnText(c));
       }
-      *out << line.dump() << "\n";
+      *out << host::JsonText(line) << "\n";
     }
   }
   {
@@ -166,7 +168,7 @@ int Export(const GlobalOptions& global, const std::string& format, const std::st
     nlohmann::json details = {{"format", format}, {"items", count},
                               {"destination", out_path.empty() ? "stdout" : out_path}};
     if (tx.Begin().ok() &&
-        host::AppendAudit(store->handle(), {"export", "export", 0, details.dump()}, host::NowUtc()).ok()) {
+        host::AppendAudit(store->handle(), {"export", "export", 0, host::JsonText(details)}, host::NowUtc()).ok()) {
       (void)tx.Commit();
     }
   }

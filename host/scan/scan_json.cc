@@ -2,6 +2,14 @@
 
 namespace vigil::host {
 
+std::string JsonText(const nlohmann::ordered_json& json) {
+  return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+std::string JsonText(const nlohmann::json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 const char* SeverityName(int severity) {
   switch (severity) {
     case 1: return "none";

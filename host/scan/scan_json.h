@@ -12,6 +12,11 @@ namespace vigil::host {
 //  "status": "ok"|"failed", "error": null|"...", "detector_errors": {id: text}}
 nlohmann::ordered_json ItemRecordToJson(const ItemRecord& record);
 
+// Compact JSON text that never throws: invalid UTF-8 (file names, hostile URLs) becomes
+// U+FFFD instead of aborting the whole line.
+std::string JsonText(const nlohmann::ordered_json& json);
+std::string JsonText(const nlohmann::json& json);
+
 // "none", "low", ... for a vigil.v1.Severity value.
 const char* SeverityName(int severity);
 

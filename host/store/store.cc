@@ -7,6 +7,8 @@
 #include "store/schema.h"
 
 #include <nlohmann/json.hpp>
+
+#include "scan/scan_json.h"
 #include "store/sqlite_statement.h"
 
 namespace vigil::host {
@@ -274,7 +276,7 @@ Status Store::RecordOutcome(int64_t item_id, const ItemRecord& record, const std
                             {"priority", outcome.priority},
                             {"severity", outcome.severity}};
   if (!outcome.category.empty()) details["category"] = outcome.category;
-  return AppendAudit(db_, {"scanner", "item.scanned", item_id, details.dump()}, now);
+  return AppendAudit(db_, {"scanner", "item.scanned", item_id, JsonText(details)}, now);
 }
 
 StatusOr<StoreCounts> Store::Counts() {
