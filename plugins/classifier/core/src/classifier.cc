@@ -108,7 +108,7 @@ StatusOr<std::vector<Classification>> Classifier::ClassifyBatch(const ImageView*
   const size_t per_image = InputTensorSize(m);
   const size_t per_call = state_->dynamic_batch ? kMaxBatchPerCall : 1;
   std::vector<Classification> results;
-  results.reserve(count);
+  results.reserve(std::min(count, size_t{1024}));  // a hostile count must not over-allocate
   // Reused per thread: a 224x224 tensor is 600 KB, which malloc would mmap and the
   // kernel zero-fill on every call (measurable against a 7 ms inference).
   thread_local std::vector<float> input;

@@ -69,6 +69,7 @@ class Classifier {
   static StatusOr<Classifier> Load(const std::string& manifest_path,
                                    const ClassifierOptions& options = {});
 
+  // Move-only. REQUIRES: no member is called on a moved-from Classifier.
   Classifier(Classifier&&) noexcept;
   Classifier& operator=(Classifier&&) noexcept;
   ~Classifier();
