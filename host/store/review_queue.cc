@@ -86,7 +86,10 @@ StatusOr<std::optional<QueueEntry>> ReviewQueue::Claim(const std::string& review
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
   std::string sql = std::string("SELECT q.item_id FROM queue q WHERE (q.state = 'pending' OR "
                                 "(q.state = 'claimed' AND q.lease_expires < ?1)) AND "
-                                "q.severity <= ?2") + OrderBy(options.order) + " LIMIT 1";
+                                "q.severity <= ?2");
+  for (int64_t excluded : options.exclude_items) sql += " AND q.item_id != " + std::to_string(excluded);
+  if (options.only_item != 0) sql += " AND q.item_id = " + std::to_string(options.only_item);
+  sql += std::string(OrderBy(options.order)) + " LIMIT 1";
   int64_t item_id = 0;
   {
     Statement pick(store_.handle(), sql.c_str());

@@ -39,6 +39,8 @@ struct ClaimOptions {
   QueueOrder order = QueueOrder::kPriority;
   int lease_seconds = 600;
   int max_severity = 5;  // items above this severity are not served (exposure budget)
+  std::vector<int64_t> exclude_items;  // not served (items this reviewer skipped)
+  int64_t only_item = 0;               // when set, claim this item or nothing (go back)
 };
 
 // The decisions a reviewer can make (single keys in the console).

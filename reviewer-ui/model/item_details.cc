@@ -1,0 +1,76 @@
+#include "model/item_details.h"
+
+#include "store/sqlite_statement.h"
+
+namespace vigil::review {
+
+StatusOr<ItemDetails> LoadItemDetails(host::Store& store, int64_t item_id) {
+  ItemDetails details;
+  {
+    host::Statement row(store.handle(),
+                        "SELECT ifnull(url, ''), ifnull(format, ''), ifnull(width, 0), "
+                        "ifnull(height, 0) FROM items WHERE id = ?1");
+    if (!row.ok()) return row.Error("reading an item");
+    row.Bind(1, item_id);
+    const int rc = row.Step();
+    if (rc == SQLITE_DONE) return Status::NotFound("item " + std::to_string(item_id) + " is not in the store");
+    if (rc != SQLITE_ROW) return row.Error("reading an item");
+    details.url = row.ColumnText(0);
+    details.format = row.ColumnText(1);
+    details.width = static_cast<int>(row.ColumnInt(2));
+    details.height = static_cast<int>(row.ColumnInt(3));
+  }
+  {
+    host::Statement rows(store.handle(),
+                         "SELECT detector, label, CAST(round(score * 1000) AS INTEGER), severity, "
+                         "ifnull(bank, ''), ifnull(entry_id, ''), ifnull(category, ''), "
+                         "ifnull(distance, -1), ifnull(reason, '') FROM detections "
+                         "WHERE item_id = ?1 ORDER BY severity DESC, id");
+    if (!rows.ok()) return rows.Error("reading detections");
+    rows.Bind(1, item_id);
+    int rc;
+    while ((rc = rows.Step()) == SQLITE_ROW) {
+      DetectionRow d;
+      d.detector = rows.ColumnText(0);
+      d.label = rows.ColumnText(1);
+      d.score = static_cast<double>(rows.ColumnInt(2)) / 1000.0;
+      d.severity = static_cast<int>(rows.ColumnInt(3));
+      d.bank = rows.ColumnText(4);
+      d.entry_id = rows.ColumnText(5);
+      d.category = rows.ColumnText(6);
+      d.distance = static_cast<int>(rows.ColumnInt(7));
+      d.reason = rows.ColumnText(8);
+      details.detections.push_back(std::move(d));
+    }
+    if (rc != SQLITE_DONE) return rows.Error("reading detections");
+  }
+  {
+    host::Statement rows(store.handle(),
+                         "SELECT type, value FROM signals WHERE item_id = ?1 ORDER BY type, value");
+    if (!rows.ok()) return rows.Error("reading signals");
+    rows.Bind(1, item_id);
+    int rc;
+    while ((rc = rows.Step()) == SQLITE_ROW) {
+      details.signals.push_back({rows.ColumnText(0), rows.ColumnText(1)});
+    }
+    if (rc != SQLITE_DONE) return rows.Error("reading signals");
+  }
+  {
+    host::Statement rows(
+        store.handle(),
+        "SELECT DISTINCT b.item_id, b.type, ifnull((SELECT decision FROM decisions d WHERE "
+        "d.item_id = b.item_id ORDER BY d.id DESC LIMIT 1), '') FROM signals a JOIN signals b "
+        "ON a.type = b.type AND a.value = b.value AND b.item_id != a.item_id "
+        "WHERE a.item_id = ?1 ORDER BY b.item_id LIMIT 20");
+    if (!rows.ok()) return rows.Error("reading duplicates");
+    rows.Bind(1, item_id);
+    int rc;
+    while ((rc = rows.Step()) == SQLITE_ROW) {
+      details.duplicates.push_back({rows.ColumnInt(0), rows.ColumnText(1), rows.ColumnText(2)});
+    }
+    if (rc != SQLITE_DONE) return rows.Error("reading duplicates");
+  }
+  return details;
+}
+
+}  // namespace vigil::review

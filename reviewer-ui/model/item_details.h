@@ -1,0 +1,53 @@
+// ItemDetails: the evidence shown beside an item: detections (with bank matches),
+// signals, the URL it came from and near-duplicates (other items that share a signal
+// value of the same type, e.g. the same PDQ hash).
+#ifndef VIGIL_REVIEWER_UI_MODEL_ITEM_DETAILS_H_
+#define VIGIL_REVIEWER_UI_MODEL_ITEM_DETAILS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "store/store.h"
+
+namespace vigil::review {
+
+struct DetectionRow {
+  std::string detector;
+  std::string label;
+  double score = 0;
+  int severity = 0;
+  std::string bank;
+  std::string entry_id;
+  std::string category;
+  int distance = -1;  // -1: not a list match
+  std::string reason;
+};
+
+struct SignalRow {
+  std::string type;
+  std::string value;
+};
+
+struct DuplicateRow {
+  int64_t item_id = 0;
+  std::string signal_type;
+  std::string decision;  // the latest decision on it, "" when none
+};
+
+struct ItemDetails {
+  std::vector<DetectionRow> detections;
+  std::vector<SignalRow> signals;
+  std::vector<DuplicateRow> duplicates;  // at most 20
+  std::string url;
+  std::string format;
+  int width = 0;
+  int height = 0;
+};
+
+StatusOr<ItemDetails> LoadItemDetails(host::Store& store, int64_t item_id);
+
+}  // namespace vigil::review
+
+#endif  // VIGIL_REVIEWER_UI_MODEL_ITEM_DETAILS_H_

@@ -1,0 +1,434 @@
+#include "model/review_session.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "store/sqlite_statement.h"
+
+namespace vigil::review {
+namespace {
+
+constexpr double kListRefreshSeconds = 2.0;
+constexpr int kListPending = 500;
+constexpr int kListClaimed = 100;
+
+bool NeedsReason(const std::string& decision) {
+  return decision == "not-illegal" || decision == "escalate";
+}
+
+}  // namespace
+
+const char* ScreenName(Screen screen) {
+  switch (screen) {
+    case Screen::kCheckIn: return "check-in";
+    case Screen::kWorking: return "working";
+    case Screen::kReason: return "reason";
+    case Screen::kBreak: return "break";
+    case Screen::kNoWork: return "no-work";
+    case Screen::kPanic: return "panic";
+  }
+  return "unknown";
+}
+
+ReviewSession::ReviewSession(host::Store& store, std::string reviewer, ReviewerSettings settings,
+                             const Clock& clock)
+    : store_(store),
+      queue_store_(store),
+      reviewer_(std::move(reviewer)),
+      settings_(std::move(settings)),
+      clock_(clock),
+      budget_(settings_.budgets),
+      timer_(clock, settings_.session_limit_minutes * 60, settings_.break_minutes * 60),
+      reveal_(clock, settings_.reveal_timeout_seconds) {}
+
+Status ReviewSession::Start() {
+  auto totals = ExposureLedger::LoadFromStore(store_, reviewer_, TodayUtc());
+  if (!totals.ok()) return totals.status();
+  ledger_.Reset(totals.value());
+  RefreshQueue();
+  if (settings_.checkin) {
+    screen_ = Screen::kCheckIn;
+    return Status::Ok();
+  }
+  return ClaimNext(0);
+}
+
+void ReviewSession::Tick() {
+  LogReveal(reveal_.Tick());
+  timer_.Tick();
+  if (timer_.on_break() && screen_ != Screen::kBreak && screen_ != Screen::kPanic) {
+    // The sitting is over: give the item back so nobody waits on it during the break.
+    if (Status s = LeaveItem(true); !s.ok()) Say(s.message());
+    reason_text_.clear();
+    pending_decision_.clear();
+    screen_ = Screen::kBreak;
+    Say("Time for a break. The console resumes when the break is over.");
+  }
+  if (screen_ != Screen::kPanic && clock_.Now() - last_refresh_ >= kListRefreshSeconds) {
+    RefreshQueue();
+  }
+}
+
+Status ReviewSession::Finish() {
+  Status s = LeaveItem(true);
+  screen_ = Screen::kNoWork;
+  return s;
+}
+
+int ReviewSession::obscure_level() const {
+  const int policy = current_ ? current_->entry.obscure_level : kMaxObscureLevel;
+  const int base = std::max(policy, settings_.min_obscure_level);
+  return std::clamp(base + obscure_adjust_, settings_.min_obscure_level, kMaxObscureLevel);
+}
+
+// [SECTION] Decisions
+
+Status ReviewSession::Decide(const std::string& decision) {
+  if (screen_ != Screen::kWorking || !current_) {
+    return Status::InvalidArgument("no item is open to decide");
+  }
+  if (!host::IsValidDecision(decision)) {
+    return Status::InvalidArgument("unknown decision '" + decision + "'");
+  }
+  if (NeedsReason(decision)) {
+    pending_decision_ = decision;
+    reason_text_.clear();
+    screen_ = Screen::kReason;
+    return Status::Ok();
+  }
+  return CommitDecision(decision, "");
+}
+
+void ReviewSession::TypeReason(const std::string& utf8) {
+  if (screen_ != Screen::kReason) return;
+  constexpr size_t kMaxReason = 500;
+  for (char c : utf8) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) continue;  // no control characters in the audit log
+    if (reason_text_.size() < kMaxReason) reason_text_.push_back(c);
+  }
+}
+
+void ReviewSession::EraseReason() {
+  if (screen_ != Screen::kReason || reason_text_.empty()) return;
+  // Drop UTF-8 continuation bytes, then the lead byte.
+  while (!reason_text_.empty() && (static_cast<unsigned char>(reason_text_.back()) & 0xC0) == 0x80) {
+    reason_text_.pop_back();
+  }
+  if (!reason_text_.empty()) reason_text_.pop_back();
+}
+
+Status ReviewSession::ChooseReason(int index) {
+  if (screen_ != Screen::kReason) return Status::InvalidArgument("no reason is being asked for");
+  if (index < 0 || index >= static_cast<int>(settings_.reasons.size())) {
+    return Status::InvalidArgument("there is no reason number " + std::to_string(index + 1));
+  }
+  reason_text_ = settings_.reasons[static_cast<size_t>(index)];
+  return SubmitReason();
+}
+
+Status ReviewSession::SubmitReason() {
+  if (screen_ != Screen::kReason) return Status::InvalidArgument("no reason is being asked for");
+  std::string reason = reason_text_;
+  reason.erase(0, reason.find_first_not_of(' '));
+  while (!reason.empty() && reason.back() == ' ') reason.pop_back();
+  if (reason.empty()) {
+    Say("A reason is required for " + pending_decision_ + ": type one or pick F1..F9.");
+    return Status::InvalidArgument("a reason is required for '" + pending_decision_ + "'");
+  }
+  screen_ = Screen::kWorking;
+  const std::string decision = pending_decision_;
+  pending_decision_.clear();
+  reason_text_.clear();
+  return CommitDecision(decision, reason);
+}
+
+void ReviewSession::CancelReason() {
+  if (screen_ != Screen::kReason) return;
+  pending_decision_.clear();
+  reason_text_.clear();
+  screen_ = Screen::kWorking;
+}
+
+Status ReviewSession::CommitDecision(const std::string& decision, const std::string& reason) {
+  LogReveal(reveal_.Cancel());
+  const int64_t item_id = current_->entry.item_id;
+  Status decided = queue_store_.Decide(item_id, reviewer_, decision, reason);
+  if (!decided.ok()) {
+    // Most likely the lease expired and someone else holds it: move on, say so.
+    Say("Could not record " + decision + ": " + decided.message());
+    LeaveItem(false).message();  // the decision error is the one worth reporting
+    ClaimNext(0).message();
+    return decided;
+  }
+  ++decisions_made_;
+  if (decision == "escalate") escalated_.push_back(item_id);
+  Say("Recorded " + decision + " for item " + std::to_string(item_id) + ".");
+  if (Status s = LeaveItem(false); !s.ok()) return s;
+  return ClaimNext(0);
+}
+
+// [SECTION] Navigation
+
+Status ReviewSession::Next() {
+  if (screen_ != Screen::kWorking || !current_) return Status::InvalidArgument("no item is open");
+  LogReveal(reveal_.Cancel());
+  const int64_t held = current_->entry.item_id;
+  // Claim before releasing so the item just skipped cannot come straight back.
+  skipped_.push_back(held);
+  OpenItem previous = *current_;
+  current_.reset();
+  Status claimed = ClaimNext(0);
+  if (!current_) {
+    skipped_.pop_back();
+    current_ = std::move(previous);
+    screen_ = Screen::kWorking;
+    if (claimed.ok()) Say("No other item to move to.");
+    return claimed;
+  }
+  // Record the skipped item's exposure and give it back.
+  std::optional<OpenItem> now_open = std::move(current_);
+  current_ = std::move(previous);
+  Status left = LeaveItem(true);
+  current_ = std::move(now_open);
+  return left;
+}
+
+Status ReviewSession::Previous() {
+  if (screen_ != Screen::kWorking || !current_ || skipped_.empty()) {
+    Say("No skipped item to go back to.");
+    return Status::NotFound("no skipped item to go back to");
+  }
+  LogReveal(reveal_.Cancel());
+  const int64_t target = skipped_.back();
+  OpenItem held = *current_;
+  current_.reset();
+  Status claimed = ClaimNext(target);
+  if (!current_) {
+    current_ = std::move(held);
+    screen_ = Screen::kWorking;
+    skipped_.pop_back();  // somebody else has it now, or it was decided
+    Say("Item " + std::to_string(target) + " is no longer available.");
+    return claimed.ok() ? Status::NotFound("item is no longer available") : claimed;
+  }
+  skipped_.pop_back();
+  std::optional<OpenItem> now_open = std::move(current_);
+  current_ = std::move(held);
+  skipped_.push_back(current_->entry.item_id);
+  Status left = LeaveItem(true);
+  current_ = std::move(now_open);
+  return left;
+}
+
+Status ReviewSession::Retry() {
+  if (screen_ != Screen::kNoWork) return Status::Ok();
+  skipped_.clear();
+  RefreshQueue();
+  return ClaimNext(0);
+}
+
+void ReviewSession::ScrollList(int delta) {
+  if (queue_.empty()) {
+    list_cursor_ = 0;
+    return;
+  }
+  list_cursor_ = std::clamp(list_cursor_ + delta, 0, static_cast<int>(queue_.size()) - 1);
+}
+
+void ReviewSession::CycleListFilter() {
+  static constexpr int kFilters[] = {0, 3, 4, 5};
+  int index = 0;
+  for (int i = 0; i < 4; ++i) {
+    if (kFilters[i] == list_filter_) index = i;
+  }
+  list_filter_ = kFilters[(index + 1) % 4];
+  RefreshQueue();
+}
+
+Status ReviewSession::ClaimNext(int64_t only_item) {
+  current_.reset();
+  const int max_servable = budget_.MaxServable(ledger_);
+  host::ClaimOptions options;
+  options.order = settings_.order;
+  options.lease_seconds = settings_.lease_seconds;
+  options.exclude_items = escalated_;
+  if (only_item == 0) {
+    options.exclude_items.insert(options.exclude_items.end(), skipped_.begin(), skipped_.end());
+  }
+  options.only_item = only_item;
+  std::optional<host::QueueEntry> claimed;
+  // Lighter work first after a severe item (interleaving) or after a rough check-in.
+  const bool lighter = settings_.interleave && (lighter_first_ || last_severity_ >= settings_.severe_from);
+  if (lighter && only_item == 0) {
+    options.max_severity = std::min(max_servable, settings_.severe_from - 1);
+    auto first = queue_store_.Claim(reviewer_, options);
+    if (!first.ok()) return first.status();
+    claimed = first.value();
+  }
+  if (!claimed) {
+    options.max_severity = max_servable;
+    auto second = queue_store_.Claim(reviewer_, options);
+    if (!second.ok()) return second.status();
+    claimed = second.value();
+  }
+  if (!claimed) {
+    screen_ = Screen::kNoWork;
+    if (only_item) return Status::Ok();
+    if (max_servable < kMaxSeverity) {
+      Say("Your exposure budget for " + std::string(SeverityName(max_servable + 1)) +
+          " items is used up for today and no lighter work is left. Take a break (B).");
+    } else if (!skipped_.empty()) {
+      Say("Only items you skipped are left. Press R to go through them again.");
+    } else {
+      Say("The queue is empty.");
+    }
+    return Status::Ok();
+  }
+  if (max_servable < kMaxSeverity) {
+    Say("Budget reached for " + std::string(SeverityName(max_servable + 1)) +
+        " items: serving lighter work only. Take a break any time (B).");
+  }
+  OpenItem item;
+  item.entry = *claimed;
+  item.opened_at = clock_.Now();
+  auto details = LoadItemDetails(store_, item.entry.item_id);
+  if (details.ok()) item.details = std::move(details).value();
+  last_severity_ = item.entry.severity;
+  current_ = std::move(item);
+  screen_ = Screen::kWorking;
+  RefreshQueue();
+  return Status::Ok();
+}
+
+Status ReviewSession::LeaveItem(bool release) {
+  LogReveal(reveal_.Cancel());
+  if (!current_) return Status::Ok();
+  OpenItem item = std::move(*current_);
+  current_.reset();
+  ledger_.Add(item.entry.severity, item.seconds_unobscured, item.reveals);
+  Status recorded = queue_store_.RecordExposure(reviewer_, item.entry.item_id, item.entry.severity,
+                                                item.seconds_unobscured, item.reveals);
+  if (release) {
+    Status released = queue_store_.Release(item.entry.item_id, reviewer_);
+    if (!released.ok() && recorded.ok()) return released;
+  }
+  return recorded;
+}
+
+void ReviewSession::RefreshQueue() {
+  last_refresh_ = clock_.Now();
+  std::vector<host::QueueEntry> rows;
+  for (const char* state : {"claimed", "pending"}) {
+    auto listed = queue_store_.List(state, settings_.order,
+                                    std::string(state) == "claimed" ? kListClaimed : kListPending);
+    if (!listed.ok()) {
+      Say(listed.status().message());
+      return;
+    }
+    for (auto& e : listed.value()) {
+      if (e.severity >= list_filter_) rows.push_back(std::move(e));
+    }
+  }
+  queue_ = std::move(rows);
+  badges_.clear();
+  host::Statement badges(store_.handle(),
+                         "SELECT d.item_id, group_concat(DISTINCT d.detector) FROM detections d "
+                         "JOIN queue q ON q.item_id = d.item_id WHERE q.state != 'decided' "
+                         "GROUP BY d.item_id");
+  while (badges.ok() && badges.Step() == SQLITE_ROW) {
+    badges_[badges.ColumnInt(0)] = badges.ColumnText(1);
+  }
+  list_cursor_ = std::clamp(list_cursor_, 0, std::max(0, static_cast<int>(queue_.size()) - 1));
+}
+
+// [SECTION] Reveal
+
+bool ReviewSession::BeginReveal(const Rect& region) {
+  if (screen_ != Screen::kWorking || !current_) return false;
+  if (budget_.Exhausted(ledger_, current_->entry.severity) ||
+      (budget_.SecondsLeft(ledger_, current_->entry.severity) >= 0 &&
+       budget_.SecondsLeft(ledger_, current_->entry.severity) <= current_->seconds_unobscured)) {
+    Say("Your reveal budget for " + std::string(SeverityName(current_->entry.severity)) +
+        " items is used up: decide from the evidence, or skip.");
+    return false;
+  }
+  return reveal_.Begin(region);
+}
+
+void ReviewSession::MoveReveal(const Rect& region) { reveal_.Move(region); }
+
+void ReviewSession::EndReveal() { LogReveal(reveal_.Release()); }
+
+void ReviewSession::LogReveal(const std::optional<RevealRecord>& record) {
+  if (!record || !current_) return;
+  current_->seconds_unobscured += record->seconds;
+  current_->reveals += 1;
+  const auto ms = static_cast<int64_t>(std::llround(record->seconds * 1000));
+  Status s = queue_store_.RecordReveal(reviewer_, current_->entry.item_id, record->region.x,
+                                       record->region.y, record->region.w, record->region.h, ms);
+  if (!s.ok()) Say("Could not log a reveal: " + s.message());
+}
+
+void ReviewSession::ChangeObscureLevel(int delta) {
+  const int before = obscure_level();
+  obscure_adjust_ = std::clamp(obscure_adjust_ + delta, -kMaxObscureLevel, kMaxObscureLevel);
+  // Keep the adjustment inside what can take effect, so undoing it is one key press.
+  const int after = obscure_level();
+  if (after == before) obscure_adjust_ -= delta;
+}
+
+// [SECTION] Wellbeing
+
+void ReviewSession::Panic() {
+  if (screen_ == Screen::kPanic) return;
+  LogReveal(reveal_.Cancel());
+  before_panic_ = screen_;
+  screen_ = Screen::kPanic;
+  timer_.Pause();
+}
+
+void ReviewSession::LeavePanic() {
+  if (screen_ != Screen::kPanic) return;
+  timer_.Resume();
+  screen_ = before_panic_;
+  last_refresh_ = -1e9;
+}
+
+void ReviewSession::TakeBreak() {
+  if (screen_ == Screen::kPanic || screen_ == Screen::kBreak) return;
+  if (Status s = LeaveItem(true); !s.ok()) Say(s.message());
+  pending_decision_.clear();
+  reason_text_.clear();
+  timer_.StartBreak();
+  screen_ = Screen::kBreak;
+  Say("On a break. Press Enter to come back.");
+}
+
+bool ReviewSession::EndBreak() {
+  if (screen_ != Screen::kBreak) return false;
+  if (!timer_.EndBreak()) {
+    Say("This break cannot be skipped: the session limit was reached.");
+    return false;
+  }
+  if (settings_.checkin) {
+    screen_ = Screen::kCheckIn;
+    return true;
+  }
+  Status s = ClaimNext(0);
+  if (!s.ok()) Say(s.message());
+  return true;
+}
+
+Status ReviewSession::CheckIn(int answer) {
+  if (screen_ != Screen::kCheckIn) return Status::InvalidArgument("no check-in is open");
+  if (answer < 0 || answer > 3) return Status::InvalidArgument("answer 1, 2 or 3 (0 skips)");
+  if (answer == 2) budget_.SetScale(0.75);
+  if (answer == 3) {
+    budget_.SetScale(0.5);
+    lighter_first_ = true;
+  }
+  notice_.clear();
+  return ClaimNext(0);
+}
+
+}  // namespace vigil::review

@@ -1,0 +1,153 @@
+// ReviewSession: the console's state machine. It owns every moderation decision the
+// console makes (what to serve, what may be revealed, when a break is due); the UI only
+// draws its state and forwards input through InputRouter.
+//
+// Screens:
+//   kCheckIn  the optional private check-in (start, after a break)
+//   kWorking  one claimed item, obscured; decide, skip, reveal
+//   kReason   typing the reason a decision needs (not-illegal, escalate)
+//   kBreak    a break; a mandatory one cannot be ended before its time
+//   kNoWork   nothing to serve: the queue is empty or the rest is over budget
+//   kPanic    every pixel blank, the session timer paused
+#ifndef VIGIL_REVIEWER_UI_MODEL_REVIEW_SESSION_H_
+#define VIGIL_REVIEWER_UI_MODEL_REVIEW_SESSION_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "model/clock.h"
+#include "model/exposure_ledger.h"
+#include "model/item_details.h"
+#include "model/reveal_controller.h"
+#include "model/reviewer_config.h"
+#include "model/session_timer.h"
+#include "store/review_queue.h"
+#include "store/store.h"
+
+namespace vigil::review {
+
+enum class Screen { kCheckIn, kWorking, kReason, kBreak, kNoWork, kPanic };
+const char* ScreenName(Screen screen);
+
+// The claimed item and what happened to it while open.
+struct OpenItem {
+  host::QueueEntry entry;
+  ItemDetails details;
+  double opened_at = 0;
+  double seconds_unobscured = 0;
+  int reveals = 0;
+};
+
+class ReviewSession {
+ public:
+  ReviewSession(host::Store& store, std::string reviewer, ReviewerSettings settings,
+                const Clock& clock);
+
+  // Loads today's ledger and shows the check-in, or claims the first item.
+  Status Start();
+  // Call every frame: reveal timeouts, the session timer, queue list refresh.
+  void Tick();
+  // Releases the held item and records its exposure (quit, window closed).
+  Status Finish();
+
+  // [SECTION] Decisions. A1, A2, B1, B2 commit at once; not-illegal and escalate open
+  // the reason dialog first.
+  Status Decide(const std::string& decision);
+  void TypeReason(const std::string& utf8);
+  void EraseReason();            // one code point
+  Status ChooseReason(int index);  // a configured reason, submitted at once
+  Status SubmitReason();
+  void CancelReason();
+
+  // [SECTION] Navigation. Next skips (releases) the item; Previous returns to the last
+  // skipped one if nobody else took it.
+  Status Next();
+  Status Previous();
+  // On the no-work screen: try again, skipped items included.
+  Status Retry();
+  void ScrollList(int delta);
+  void CycleListFilter();  // list shows all, then severity >= 3, >= 4, 5 only
+
+  // [SECTION] Reveal (region in normalised image coordinates).
+  bool BeginReveal(const Rect& region);
+  void MoveReveal(const Rect& region);
+  void EndReveal();
+  void ChangeObscureLevel(int delta);
+
+  // [SECTION] Wellbeing.
+  void Panic();
+  void LeavePanic();
+  void TakeBreak();
+  bool EndBreak();
+  // 1: fine; 2: heavier than usual (budgets x0.75); 3: rough day (x0.5, lighter work
+  // first). 0: skipped. Private: never written to the store or the audit log.
+  Status CheckIn(int answer);
+
+  // [SECTION] State for the UI.
+  Screen screen() const { return screen_; }
+  const std::optional<OpenItem>& current() const { return current_; }
+  const std::vector<host::QueueEntry>& queue() const { return queue_; }
+  // Detector names per listed item ("vigil.hash, vigil.url"), for the list's badges.
+  const std::map<int64_t, std::string>& badges() const { return badges_; }
+  int list_cursor() const { return list_cursor_; }
+  int list_filter_min_severity() const { return list_filter_; }
+  const ExposureLedger& ledger() const { return ledger_; }
+  const ExposureBudget& budget() const { return budget_; }
+  const SessionTimer& timer() const { return timer_; }
+  const RevealController& reveal() const { return reveal_; }
+  const ReviewerSettings& settings() const { return settings_; }
+  const std::string& reviewer() const { return reviewer_; }
+  const std::string& notice() const { return notice_; }
+  const std::string& reason_text() const { return reason_text_; }
+  const std::string& pending_decision() const { return pending_decision_; }
+  int max_servable_severity() const { return budget_.MaxServable(ledger_); }
+  // The level the current item is obscured at: the policy's level, never below the
+  // reviewer's floor, plus the reviewer's adjustment.
+  int obscure_level() const;
+  int decisions_made() const { return decisions_made_; }
+
+ private:
+  Status ClaimNext(int64_t only_item);
+  Status CommitDecision(const std::string& decision, const std::string& reason);
+  // Ends a reveal and logs it (RecordReveal) against the current item.
+  void LogReveal(const std::optional<RevealRecord>& record);
+  // Records the current item's exposure and forgets it; releases it when `release`.
+  Status LeaveItem(bool release);
+  void RefreshQueue();
+  void Say(const std::string& text) { notice_ = text; }
+
+  host::Store& store_;
+  host::ReviewQueue queue_store_;
+  std::string reviewer_;
+  ReviewerSettings settings_;
+  const Clock& clock_;
+  ExposureLedger ledger_;
+  ExposureBudget budget_;
+  SessionTimer timer_;
+  RevealController reveal_;
+
+  Screen screen_ = Screen::kNoWork;
+  Screen before_panic_ = Screen::kNoWork;
+  std::optional<OpenItem> current_;
+  std::vector<int64_t> skipped_;
+  std::vector<int64_t> escalated_;  // passed on: never served back to the same reviewer
+  std::vector<host::QueueEntry> queue_;
+  std::map<int64_t, std::string> badges_;
+  double last_refresh_ = -1e9;
+  int list_cursor_ = 0;
+  int list_filter_ = 0;
+  int obscure_adjust_ = 0;
+  int last_severity_ = 0;
+  bool lighter_first_ = false;
+  int decisions_made_ = 0;
+  std::string notice_;
+  std::string reason_text_;
+  std::string pending_decision_;
+};
+
+}  // namespace vigil::review
+
+#endif  // VIGIL_REVIEWER_UI_MODEL_REVIEW_SESSION_H_

@@ -1,0 +1,92 @@
+// ObscuredCache: decodes each item once, off the UI thread, into a display-sized copy
+// and obscures it per level; keeps the last few items. The UI asks every frame and gets
+// nothing (draw a placeholder) until the worker is done, so a slow decode or blur never
+// stalls a frame and nothing unobscured is ever drawn while waiting.
+#ifndef VIGIL_REVIEWER_UI_OBSCURE_OBSCURED_CACHE_H_
+#define VIGIL_REVIEWER_UI_OBSCURE_OBSCURED_CACHE_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/status.h"
+#include "image/rgb_image.h"
+#include "obscure/obscure.h"
+
+namespace vigil::review {
+
+class TextureGate;
+
+// The unobscured, display-sized pixels of an item. Only TextureGate reads them, and only
+// the region of an active reveal.
+class SourcePixels {
+ public:
+  int width() const { return image_.width; }
+  int height() const { return image_.height; }
+
+ private:
+  friend class ObscuredCache;
+  friend class TextureGate;
+  friend class SourcePixelsForTest;  // tests build sources from pixels they drew
+  explicit SourcePixels(RgbImage image) : image_(std::move(image)) {}
+  RgbImage image_;
+};
+
+struct PreparedItem {
+  Status status;                                  // why there is no image, when not ok
+  std::shared_ptr<const SourcePixels> source;     // null unless status.ok()
+  std::shared_ptr<const ObscuredImage> obscured;  // at the requested level
+};
+
+class ObscuredCache {
+ public:
+  // `style`: everything but the level, which each request names.
+  ObscuredCache(ObscureSettings style, int display_max_side = 768, size_t capacity = 8);
+  ~ObscuredCache();
+  ObscuredCache(const ObscuredCache&) = delete;
+  ObscuredCache& operator=(const ObscuredCache&) = delete;
+
+  // [main-thread] The item at `level` when ready; std::nullopt while the worker is on it
+  // (the request is queued). Never blocks on decoding or blurring.
+  std::optional<PreparedItem> Get(int64_t item_id, const std::string& path, int level);
+  // Blocks until the queue is drained (tests, screenshots).
+  void WaitIdle();
+
+ private:
+  struct Entry {
+    Status status;
+    bool decoded = false;
+    std::shared_ptr<const SourcePixels> source;
+    std::map<int, std::shared_ptr<const ObscuredImage>> levels;
+  };
+  struct Job {
+    int64_t item_id;
+    std::string path;
+    int level;
+  };
+  void Work();
+  void Touch(int64_t item_id);  // REQUIRES: mutex_ held
+
+  ObscureSettings style_;
+  int display_max_side_;
+  size_t capacity_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable idle_;
+  std::deque<Job> jobs_;                // GUARDED_BY(mutex_)
+  std::map<int64_t, Entry> entries_;    // GUARDED_BY(mutex_)
+  std::list<int64_t> recent_;           // GUARDED_BY(mutex_), most recent first
+  bool busy_ = false;                   // GUARDED_BY(mutex_)
+  bool stop_ = false;                   // GUARDED_BY(mutex_)
+  std::thread worker_;
+};
+
+}  // namespace vigil::review
+
+#endif  // VIGIL_REVIEWER_UI_OBSCURE_OBSCURED_CACHE_H_

@@ -1,0 +1,175 @@
+#include "ui/console_app.h"
+
+#include <GL/gl.h>
+#include <imgui.h>
+#include <backends/imgui_impl_opengl3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "model/console_driver.h"
+#include "model/input_router.h"
+#include "obscure/texture_gate.h"
+#include "ui/console_ui.h"
+#include "ui/gl_textures.h"
+#include "ui/replay_platform.h"
+#include "ui/screenshot.h"
+#include "ui/theme.h"
+
+namespace vigil::review {
+namespace {
+
+// Dear ImGui 1.86 takes mouse state as fields; keys go to the model, not ImGui.
+void FeedImGui(const std::vector<InputEvent>& events, const ConsoleDriver& driver, float width,
+               float height, double dt) {
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = ImVec2(width, height);
+  io.DisplayFramebufferScale = ImVec2(1, 1);
+  io.DeltaTime = static_cast<float>(std::max(dt, 1e-4));
+  io.MousePos = driver.pointer_x() >= 0 ? ImVec2(driver.pointer_x(), driver.pointer_y())
+                                        : ImVec2(-FLT_MAX, -FLT_MAX);
+  for (const InputEvent& e : events) {
+    if (e.type == InputEvent::Type::kButton) io.MouseDown[0] = e.down;
+  }
+}
+
+std::string Sidecar(const ReviewSession& session, const ImageRect& rect,
+                    const std::optional<Rect>& revealed) {
+  nlohmann::json j;
+  j["screen"] = ScreenName(session.screen());
+  j["image_rect"] = {rect.x, rect.y, rect.w, rect.h};
+  if (revealed) {
+    j["reveal_rect"] = {rect.x + revealed->x * rect.w, rect.y + revealed->y * rect.h,
+                        revealed->w * rect.w, revealed->h * rect.h};
+  } else {
+    j["reveal_rect"] = nullptr;
+  }
+  j["item_id"] = session.current() ? session.current()->entry.item_id : 0;
+  j["obscure_level"] = session.obscure_level();
+  j["decisions"] = session.decisions_made();
+  return j.dump();
+}
+
+}  // namespace
+
+StatusOr<FrameStats> RunConsole(Platform& platform, ReviewSession& session, const Clock& clock,
+                                const AppOptions& options) {
+  InputRouter router(session, clock);
+  ConsoleDriver driver(platform, session, router);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ApplyTheme(platform.ContentScale());
+  if (!ImGui_ImplOpenGL3_Init("#version 330 core")) {
+    ImGui::DestroyContext();
+    return Status::IoError("cannot initialise OpenGL 3.3 rendering: check the graphics driver");
+  }
+  GlTextures textures;
+  textures.Create();
+  TextureGate gate(textures.Uploader());
+  ObscureSettings style;
+  style.style = session.settings().obscure_style;
+  style.colour = session.settings().colour;
+  ObscuredCache cache(style);
+  ConsoleUi ui(session, router, textures);
+
+  FrameStats stats;
+  std::vector<InputEvent> events;
+  ImageRect image_rect;
+  double last = clock.Now();
+  int64_t shown_item = 0;
+  for (int frame = 0; options.max_frames <= 0 || frame < options.max_frames; ++frame) {
+    const auto frame_start = std::chrono::steady_clock::now();
+    if (!driver.Step(&events)) break;
+    int fw = 0, fh = 0;
+    platform.FramebufferSize(&fw, &fh);
+    glViewport(0, 0, fw, fh);
+    glClearColor(0, 0, 0, 1);
+    glClear(GL_COLOR_BUFFER_BIT);
+
+    std::optional<Rect> revealed;
+    ItemPicture picture;
+    if (session.screen() == Screen::kPanic) {
+      // Blank: no ImGui frame, no texture; the reveal texture is overwritten too.
+      gate.EndReveal();
+      image_rect = {};
+    } else {
+      const auto& item = session.current();
+      if (item) {
+        if (item->entry.item_id != shown_item) {
+          gate.Forget();
+          shown_item = item->entry.item_id;
+        }
+        auto prepared = cache.Get(item->entry.item_id, item->entry.path, session.obscure_level());
+        if (options.replay && !prepared) {
+          // Replays wait for the worker so a script's timing does not depend on CPU speed.
+          cache.WaitIdle();
+          prepared = cache.Get(item->entry.item_id, item->entry.path, session.obscure_level());
+        }
+        if (prepared && !prepared->status.ok()) {
+          picture.problem = prepared->status.message();
+        } else if (prepared) {
+          gate.ShowObscured(prepared->obscured);
+          picture.ready = true;
+          if (session.reveal().active()) {
+            auto region = gate.ShowReveal(prepared->source, session.reveal());
+            if (region.ok()) revealed = region.value();
+          }
+        }
+      }
+      if (!revealed) gate.EndReveal();
+      picture.revealed = revealed;
+      const double now = clock.Now();
+      FeedImGui(events, driver, static_cast<float>(fw), static_cast<float>(fh), now - last);
+      last = now;
+      ImGui_ImplOpenGL3_NewFrame();
+      ImGui::NewFrame();
+      image_rect = ui.Draw(static_cast<float>(fw), static_cast<float>(fh), picture);
+      driver.SetImageRect(image_rect);
+      ImGui::Render();
+      if (session.screen() != Screen::kPanic) {
+        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+      } else {
+        // A button press this frame (the on-screen panic button) blanks at once.
+        glClear(GL_COLOR_BUFFER_BIT);
+      }
+    }
+    std::vector<std::string> shots;
+    if (options.replay) shots = options.replay->screenshots();
+    // Without a script, --frames N with --screenshot-dir keeps the last frame.
+    if (!options.replay && options.max_frames > 0 && frame == options.max_frames - 1) {
+      shots.push_back("frame-" + std::to_string(frame + 1));
+    }
+    if (!options.screenshot_dir.empty()) {
+      for (const std::string& name : shots) {
+        RgbImage shot = CaptureFramebuffer(fw, fh);
+        if (Status s = SaveScreenshot(options.screenshot_dir, name, shot,
+                                      Sidecar(session, image_rect, revealed));
+            !s.ok()) {
+          std::fprintf(stderr, "vigil-review: %s\n", s.message().c_str());
+        }
+      }
+    }
+    glFinish();
+    const double ms = std::chrono::duration<double, std::milli>(
+                          std::chrono::steady_clock::now() - frame_start).count();
+    stats.frames += 1;
+    stats.seconds += ms / 1000;
+    stats.worst_ms = std::max(stats.worst_ms, ms);
+    platform.Present();
+    if (options.replay && options.replay->finished() && options.max_frames <= 0 &&
+        options.replay->screenshots().empty()) {
+      // A script without `quit` ends after its last step.
+      break;
+    }
+  }
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui::DestroyContext();
+  return stats;
+}
+
+}  // namespace vigil::review

@@ -1,0 +1,343 @@
+// The console rendered for real: Xvfb (started here, on a display number Xvfb picks
+// itself) and Mesa's software OpenGL. vigil-review is driven by replay scripts and its
+// frames (glReadPixels -> PNG) are measured: the obscured picture has far less detail
+// than the revealed one, the reveal times out, panic blanks every pixel, and decisions
+// made with keys land in the store and the audit log. Screenshots stay under
+// <build>/tests/ui-screenshots as CI artifacts.
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "fixture_store.h"
+#include "image/png_io.h"
+#include "store/audit_log.h"
+#include "store/sqlite_statement.h"
+#include "store/store.h"
+#include "vigil/decode/image_decoder.h"
+
+namespace vigil::review {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+// An Xvfb of our own; -displayfd makes the server pick a free display and tell us.
+class Xvfb {
+ public:
+  bool Start(std::string* error) {
+    if (!fs::exists(VIGIL_XVFB)) {
+      *error = std::string("Xvfb not found (") + VIGIL_XVFB + "): install xvfb (scripts/install-deps.sh)";
+      return false;
+    }
+    int fds[2];
+    if (pipe(fds) != 0) {
+      *error = "pipe failed";
+      return false;
+    }
+    pid_ = fork();
+    if (pid_ == 0) {
+      close(fds[0]);
+      const int devnull = open("/dev/null", O_WRONLY);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+      const std::string fd = std::to_string(fds[1]);
+      execl(VIGIL_XVFB, "Xvfb", "-displayfd", fd.c_str(), "-screen", "0", "1280x800x24",
+            "-nolisten", "tcp", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(fds[1]);
+    std::string number;
+    char c;
+    while (read(fds[0], &c, 1) == 1 && c != '\n') number.push_back(c);
+    close(fds[0]);
+    if (number.empty()) {
+      *error = "Xvfb did not start (no display number)";
+      return false;
+    }
+    display_ = ":" + number;
+    return true;
+  }
+  void Stop() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+  }
+  const std::string& display() const { return display_; }
+
+ private:
+  pid_t pid_ = -1;
+  std::string display_;
+};
+
+struct RunResult {
+  int exit_code = -1;
+  std::string stderr_text;
+  std::string stdout_text;
+};
+
+std::string ReadAll(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs vigil-review with `args`; `display` empty means no DISPLAY at all.
+RunResult RunConsole(const std::vector<std::string>& args, const std::string& display,
+                     const fs::path& work) {
+  const fs::path out = work / "stdout.txt", err = work / "stderr.txt";
+  pid_t pid = fork();
+  if (pid == 0) {
+    const int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(o, 1);
+    dup2(e, 2);
+    if (display.empty()) {
+      unsetenv("DISPLAY");
+      unsetenv("WAYLAND_DISPLAY");
+    } else {
+      setenv("DISPLAY", display.c_str(), 1);
+    }
+    setenv("LIBGL_ALWAYS_SOFTWARE", "1", 1);
+    setenv("LSAN_OPTIONS", "suppressions=" VIGIL_LSAN_SUPP ":print_suppressions=0", 1);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(VIGIL_REVIEW_BIN));
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(VIGIL_REVIEW_BIN, argv.data());
+    _exit(127);
+  }
+  RunResult result;
+  int status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      result.stderr_text = "timed out";
+      return result;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.stdout_text = ReadAll(out);
+  result.stderr_text = ReadAll(err);
+  return result;
+}
+
+RgbImage LoadPng(const fs::path& path) {
+  auto decoded = decode::DecodeImageFile(path.string());
+  EXPECT_TRUE(decoded.ok()) << path << ": " << decoded.status().message();
+  RgbImage image;
+  if (!decoded.ok()) return image;
+  image = RgbImage(static_cast<int>(decoded.value().width), static_cast<int>(decoded.value().height));
+  image.pixels = decoded.value().pixels;
+  return image;
+}
+
+nlohmann::json LoadSidecar(const fs::path& path) {
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << "missing " << path;
+  nlohmann::json j = nlohmann::json::object();
+  if (in) in >> j;
+  return j;
+}
+
+double EnergyIn(const RgbImage& frame, const nlohmann::json& rect) {
+  const int x = static_cast<int>(rect[0].get<double>()) + 2, y = static_cast<int>(rect[1].get<double>()) + 2;
+  const int w = static_cast<int>(rect[2].get<double>()) - 4, h = static_cast<int>(rect[3].get<double>()) - 4;
+  return testing::HighFrequencyEnergy(frame, x, y, w, h);
+}
+
+class RenderTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    xvfb_ = new Xvfb();
+    std::string error;
+    started_ = xvfb_->Start(&error);
+    start_error_ = error;
+  }
+  static void TearDownTestSuite() {
+    xvfb_->Stop();
+    delete xvfb_;
+    xvfb_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_TRUE(started_) << start_error_;
+    const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    work_ = fs::temp_directory_path() / ("vigil-render-" + std::to_string(getpid()) + "-" + name);
+    fs::remove_all(work_);
+    fs::create_directories(work_);
+    shots_ = fs::path(VIGIL_BINARY_DIR) / "tests" / "ui-screenshots" / name;
+    fs::remove_all(shots_);
+    fs::create_directories(shots_);
+    auto store = host::Store::Open(work_ / "store.db");
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    ids_ = testing::MakeQueue(*store.value(), work_ / "images", 3, {3, 4, 2}, 480, 360);
+    ASSERT_EQ(ids_.size(), 3u);
+  }
+  void TearDown() override { fs::remove_all(work_); }
+
+  RunResult Replay(const std::string& script) {
+    std::ofstream(work_ / "script.txt") << script;
+    return RunConsole({"--store", (work_ / "store.db").string(), "--reviewer", "render",
+                       "--replay", (work_ / "script.txt").string(), "--screenshot-dir",
+                       shots_.string()},
+                      xvfb_->display(), work_);
+  }
+
+  static Xvfb* xvfb_;
+  static bool started_;
+  static std::string start_error_;
+  fs::path work_;
+  fs::path shots_;
+  std::vector<int64_t> ids_;
+};
+
+Xvfb* RenderTest::xvfb_ = nullptr;
+bool RenderTest::started_ = false;
+std::string RenderTest::start_error_;
+
+TEST_F(RenderTest, ObscuredRevealTimeoutPanicAndDecisionsByKeys) {
+  // Times are replay time (a virtual 60 Hz clock): identical on any machine.
+  const RunResult run = Replay(
+      "0 key Enter tap\n"           // skip the private check-in
+      "100 pointer-image 0.5 0.5\n"
+      "200 screenshot obscured\n"
+      "300 key Space down\n"        // reveal for the default 3 s
+      "400 screenshot revealed\n"
+      "3500 screenshot timedout\n"  // still held, past the timeout
+      "3600 key Space up\n"
+      "3700 key F12 tap\n"
+      "3700 screenshot panic\n"     // the same frame the key arrived in
+      "3800 key F12 tap\n"
+      "3900 screenshot back\n"
+      "4000 key 3 tap\n"            // B1
+      "4200 key 0 tap\n"            // not illegal: asks for a reason
+      "4300 text drawn test pattern\n"
+      "4400 screenshot reason\n"
+      "4500 key Enter tap\n"
+      "4700 screenshot decided\n"
+      "4800 quit\n");
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+
+  const RgbImage obscured = LoadPng(shots_ / "obscured.png");
+  const RgbImage revealed = LoadPng(shots_ / "revealed.png");
+  const RgbImage timed_out = LoadPng(shots_ / "timedout.png");
+  const RgbImage panic = LoadPng(shots_ / "panic.png");
+  const RgbImage back = LoadPng(shots_ / "back.png");
+  const nlohmann::json obscured_meta = LoadSidecar(shots_ / "obscured.json");
+  const nlohmann::json revealed_meta = LoadSidecar(shots_ / "revealed.json");
+  ASSERT_EQ(obscured.width, 1280);
+  ASSERT_EQ(obscured_meta["screen"], "working");
+  ASSERT_TRUE(revealed_meta["reveal_rect"].is_array()) << revealed_meta.dump();
+
+  // The original picture (drawn by fixture item 0) is full of edges; obscured, its
+  // drawn area has far less; the revealed region shows them again.
+  const RgbImage original = testing::DrawPattern(480, 360, 0);
+  const double original_energy = testing::HighFrequencyEnergy(original, 0, 0, 480, 360);
+  const nlohmann::json& reveal_rect = revealed_meta["reveal_rect"];
+  const double obscured_whole = EnergyIn(obscured, obscured_meta["image_rect"]);
+  const double obscured_region = EnergyIn(obscured, reveal_rect);
+  const double revealed_region = EnergyIn(revealed, reveal_rect);
+  EXPECT_LT(obscured_whole, original_energy * 0.1)
+      << "obscured " << obscured_whole << " original " << original_energy;
+  EXPECT_LT(obscured_region, revealed_region * 0.1)
+      << "obscured " << obscured_region << " revealed " << revealed_region;
+
+  // After the timeout the same region is obscured again, though Space is still held.
+  const nlohmann::json timed_out_meta = LoadSidecar(shots_ / "timedout.json");
+  EXPECT_TRUE(timed_out_meta["reveal_rect"].is_null());
+  EXPECT_LT(EnergyIn(timed_out, reveal_rect), revealed_region * 0.1);
+
+  // Panic: every pixel black, in the frame the key arrived in.
+  ASSERT_FALSE(panic.pixels.empty());
+  size_t lit = 0;
+  for (uint8_t v : panic.pixels) lit += v != 0;
+  EXPECT_EQ(lit, 0u) << "pixels still lit after the panic key";
+  // Coming back never reveals.
+  EXPECT_LT(EnergyIn(back, reveal_rect), revealed_region * 0.1);
+
+  // Decisions by key, in the store and the audit log.
+  auto store = host::Store::Open(work_ / "store.db");
+  ASSERT_TRUE(store.ok());
+  host::Statement rows(store.value()->handle(),
+                       "SELECT item_id, reviewer, decision, ifnull(reason, '') FROM decisions ORDER BY id");
+  std::vector<std::string> decisions;
+  while (rows.Step() == SQLITE_ROW) {
+    decisions.push_back(std::to_string(rows.ColumnInt(0)) + " " + rows.ColumnText(1) + " " +
+                        rows.ColumnText(2) + " " + rows.ColumnText(3));
+  }
+  EXPECT_THAT(decisions, ::testing::ElementsAre(
+                             std::to_string(ids_[0]) + " render B1 ",
+                             std::to_string(ids_[1]) + " render not-illegal drawn test pattern"));
+  host::Statement reveals(store.value()->handle(), "SELECT count(*), sum(duration_ms) FROM reveals");
+  ASSERT_EQ(reveals.Step(), SQLITE_ROW);
+  EXPECT_EQ(reveals.ColumnInt(0), 1);
+  EXPECT_EQ(reveals.ColumnInt(1), 3000);
+  auto audit = host::VerifyAudit(store.value()->handle());
+  ASSERT_TRUE(audit.ok());
+  EXPECT_TRUE(audit.value().problems.empty());
+  host::Statement decided(store.value()->handle(),
+                          "SELECT count(*) FROM audit_log WHERE action = 'queue.decided' AND actor = 'render'");
+  ASSERT_EQ(decided.Step(), SQLITE_ROW);
+  EXPECT_EQ(decided.ColumnInt(0), 2);
+}
+
+TEST_F(RenderTest, PanicFromTheReasonDialogBlanksEverything) {
+  const RunResult run = Replay(
+      "0 key Enter tap\n"
+      "100 key E tap\n"
+      "200 text half a reason\n"
+      "300 key Escape tap\n"  // closes the dialog...
+      "350 key Escape tap\n"  // ...and the second Escape within 0.6 s panics
+      "350 screenshot panic\n"
+      "500 quit\n");
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+  const RgbImage panic = LoadPng(shots_ / "panic.png");
+  ASSERT_FALSE(panic.pixels.empty());
+  EXPECT_TRUE(std::all_of(panic.pixels.begin(), panic.pixels.end(), [](uint8_t v) { return v == 0; }));
+}
+
+TEST_F(RenderTest, WithoutADisplayOneLineSaysWhatToDo) {
+  const RunResult run = RunConsole({"--store", (work_ / "store.db").string()}, "", work_);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.stderr_text, HasSubstr("vigil queue show"));
+  EXPECT_EQ(std::count(run.stderr_text.begin(), run.stderr_text.end(), '\n'), 1) << run.stderr_text;
+}
+
+TEST_F(RenderTest, BadArgumentsFailWithOneLine) {
+  std::ofstream(work_ / "bad.txt") << "0 key Hyper tap\n";
+  RunResult run = RunConsole({"--store", (work_ / "store.db").string(), "--replay",
+                              (work_ / "bad.txt").string()},
+                             xvfb_->display(), work_);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.stderr_text, HasSubstr("replay line 1: unknown key 'Hyper'"));
+  run = RunConsole({"--store", (work_ / "missing.db").string()}, xvfb_->display(), work_);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.stderr_text, HasSubstr("vigil scan"));
+  EXPECT_FALSE(fs::exists(work_ / "missing.db")) << "a typo must not create an empty store";
+  std::ofstream(work_ / "bad.toml") << "[reviewer]\nreveal_timeout_seconds = 99\n";
+  run = RunConsole({"--store", (work_ / "store.db").string(), "--config",
+                    (work_ / "bad.toml").string()},
+                   xvfb_->display(), work_);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.stderr_text, HasSubstr("reveal_timeout_seconds"));
+}
+
+}  // namespace
+}  // namespace vigil::review
