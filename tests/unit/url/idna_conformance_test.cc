@@ -23,7 +23,7 @@ constexpr int kToAsciiFloor = 78;
 constexpr int kIdnaTestV2Floor = 2525;
 
 struct Tally {
-  int total = 0, passed = 0;
+  int total = 0, passed = 0, untestable = 0;
   std::vector<std::string> failures;
 };
 
@@ -80,8 +80,14 @@ Tally RunFile(const std::string& name) {
   const nlohmann::json tests = nlohmann::json::parse(ReplaceLoneSurrogates(text));
   for (const auto& t : tests) {
     if (!t.is_object()) continue;
-    ++tally.total;
     const std::string input = t["input"].get<std::string>();
+    if (input.empty()) {
+      // "https:///x" has host "x": an empty domain cannot be tested through a URL
+      // (web-platform-tests skips it the same way).
+      ++tally.untestable;
+      continue;
+    }
+    ++tally.total;
     auto parsed = ParseUrl("https://" + input + "/x");
     std::string got = parsed.ok() ? parsed->host : "<failure: " + parsed.status().message() + ">";
     bool ok;
@@ -101,21 +107,22 @@ Tally RunFile(const std::string& name) {
 }
 
 void Report(const char* name, const Tally& t) {
-  std::cout << "[" << name << "] passed " << t.passed << " / " << t.total << "\n";
+  std::cout << "[" << name << "] passed " << t.passed << " / " << t.total << " ("
+            << t.untestable << " empty input not testable through a URL)\n";
   for (const auto& f : t.failures) std::cout << "  [" << name << " failure] " << f << "\n";
 }
 
 TEST(IdnaConformance, ToAscii) {
   const Tally t = RunFile("toascii.json");
   Report("toascii", t);
-  EXPECT_EQ(t.total, 87);
+  EXPECT_EQ(t.total + t.untestable, 87);
   EXPECT_GE(t.passed, kToAsciiFloor);
 }
 
 TEST(IdnaConformance, IdnaTestV2) {
   const Tally t = RunFile("IdnaTestV2.json");
   Report("IdnaTestV2", t);
-  EXPECT_EQ(t.total, 2671);
+  EXPECT_EQ(t.total + t.untestable, 2671);
   EXPECT_GE(t.passed, kIdnaTestV2Floor);
 }
 
