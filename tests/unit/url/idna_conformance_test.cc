@@ -19,8 +19,8 @@ namespace vigil::url {
 namespace {
 
 // Floors: the counts this implementation achieves (raise them when it improves).
-constexpr int kToAsciiFloor = 78;
-constexpr int kIdnaTestV2Floor = 2525;
+constexpr int kToAsciiFloor = 80;
+constexpr int kIdnaTestV2Floor = 2527;
 
 struct Tally {
   int total = 0, passed = 0, untestable = 0;

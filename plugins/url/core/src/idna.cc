@@ -139,7 +139,14 @@ bool LabelWithHyphenWorkaround(const std::u32string& label, int flags, std::stri
   return true;
 }
 
-bool ProcessLabel(const std::u32string& label, int flags, std::string* out, std::string* why) {
+bool ProcessLabel(const std::u32string& raw_label, int flags, std::string* out,
+                  std::string* why) {
+  // libidn2 2.3.3 carries pre-15.1 UTS #46 tables, which map U+1E9E (capital sharp s)
+  // to "ss"; current UTS #46 maps it to U+00DF, which non-transitional processing keeps.
+  std::u32string label = raw_label;
+  for (char32_t& c : label) {
+    if (c == 0x1E9E) c = 0xDF;
+  }
   std::string utf8;
   for (char32_t c : label) AppendUtf8(c, &utf8);
   if (IsAscii(utf8)) {

@@ -9,6 +9,7 @@
 //  - CheckHyphens=false: a label refused only for hyphen placement is mapped piecewise
 //    between hyphens by libidn2 and Punycode-encoded here;
 //  - "xn--" labels are decoded here and must survive a libidn2 round trip unchanged;
+//  - U+1E9E is mapped to U+00DF first (libidn2's tables predate that UTS #46 change);
 //  - pure-ASCII domains are only lower-cased (the standard's fast path, which current
 //    web-platform-tests expect even for invalid "xn--" labels) and never reach
 //    libidn2, so label lengths are not limited.
