@@ -7,11 +7,16 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "loader/plugin_registry.h"
 #include "vigil/v1/detector.pb.h"
+
+namespace vigil::isolation {
+class IsolationRuntime;
+}
 
 namespace vigil::cli {
 
@@ -20,11 +25,17 @@ struct GlobalOptions {
   std::vector<std::string> plugin_dirs;  // --plugin-dir, searched before the default path
   std::string store;                     // --store; empty: the user's default store
   std::vector<std::string> settings;     // --set DETECTOR.KEY=VALUE
+  bool in_process = false;               // --in-process: no worker processes
+  bool developer_mode = false;           // --developer-mode: unsigned plugins load
+  bool wait_for_debugger = false;        // --wait-for-debugger
+  // Set by LoadPlugins: runs vendor plugins in workers (host/isolation).
+  std::shared_ptr<isolation::IsolationRuntime> isolation;
   int exit_code = 0;
 };
 
-// Loads plugins from --plugin-dir, VIGIL_PLUGIN_PATH and the installed directory.
-void LoadPlugins(const GlobalOptions& options, host::PluginRegistry& registry);
+// Loads plugins from --plugin-dir, VIGIL_PLUGIN_PATH and the installed directory,
+// through the isolation runtime (signatures checked, vendor plugins in workers).
+void LoadPlugins(GlobalOptions& options, host::PluginRegistry& registry);
 std::filesystem::path StorePath(const GlobalOptions& options);
 // Where hash banks, URL lists and other detector data live: <store folder>/lists.
 std::filesystem::path DataDir(const GlobalOptions& options);
@@ -36,6 +47,8 @@ std::map<std::string, vigil::v1::DetectorConfig> DetectorConfigs(
 void PrintError(const std::string& message);
 
 void RegisterPluginsCommand(CLI::App& app, GlobalOptions& options);
+// `vigil plugins keygen|sign|trust` (plugins_sign_command.cc).
+void RegisterPluginSigningCommands(CLI::App& plugins, GlobalOptions& options);
 void RegisterScanCommand(CLI::App& app, GlobalOptions& options);
 void RegisterStoreCommands(CLI::App& app, GlobalOptions& options);
 

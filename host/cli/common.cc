@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "isolation/isolation_runtime.h"
 #include "store/store.h"
 
 namespace vigil::cli {
@@ -9,7 +10,28 @@ void PrintError(const std::string& message) {
   std::fprintf(stderr, "vigil: %s\n", message.c_str());
 }
 
-void LoadPlugins(const GlobalOptions& options, host::PluginRegistry& registry) {
+void LoadPlugins(GlobalOptions& options, host::PluginRegistry& registry) {
+  if (!options.isolation) {
+    isolation::RuntimeFlags flags;
+    flags.in_process = options.in_process;
+    flags.developer_mode = options.developer_mode;
+    flags.wait_for_debugger = options.wait_for_debugger;
+    flags.quarantine_file = StorePath(options).parent_path() / "plugin-health.json";
+    const auto exe_dir = host::ExecutableDir();
+    auto config = isolation::HostConfig::Load(isolation::HostConfig::DefaultFile(exe_dir), exe_dir);
+    auto runtime = config.ok() ? isolation::IsolationRuntime::Create(config.value(), flags)
+                               : StatusOr<std::shared_ptr<isolation::IsolationRuntime>>(
+                                     config.status());
+    if (!runtime.ok()) {
+      PrintError(runtime.status().message() + "; no plugins loaded");
+      return;
+    }
+    options.isolation = runtime.value();
+    if (options.isolation->developer_mode()) {
+      PrintError("DEVELOPER MODE: plugin signatures are not enforced");
+    }
+  }
+  registry.SetFileLoader(options.isolation->FileLoader());
   for (const std::string& dir : options.plugin_dirs) registry.Load(dir);
   registry.LoadAll(host::PluginRegistry::DefaultSearchPath(host::ExecutableDir()));
 }

@@ -37,6 +37,13 @@ int main(int argc, char** argv) {
                    ? std::string("expected DETECTOR.KEY=VALUE")
                    : std::string();
       });
+  app.add_flag("--in-process", options.in_process,
+               "Load every plugin into this process instead of worker processes "
+               "(debugging; signatures are still checked)");
+  app.add_flag("--developer-mode", options.developer_mode,
+               "Load unsigned or wrongly signed plugins (announced on every run)");
+  app.add_flag("--wait-for-debugger", options.wait_for_debugger,
+               "Each worker prints its pid and stops until a debugger resumes it");
   vigil::cli::RegisterPluginsCommand(app, options);
   vigil::cli::RegisterScanCommand(app, options);
   vigil::cli::RegisterStoreCommands(app, options);

@@ -1,11 +1,14 @@
-// vigil plugins list [--json] | vigil plugins check PATH.so
+// vigil plugins list [--json] | vigil plugins check PATH.so (keygen|sign|trust: plugins_sign_command.cc)
 #include <cstdio>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
+#include "scan/scan_json.h"
+
 #include "cli/commands.h"
 #include "conformance.h"
+#include "isolation/isolation_runtime.h"
 #include "vigil/v1/detector.pb.h"
 
 namespace vigil::cli {
@@ -31,15 +34,17 @@ std::string MediaName(int kind) {
   }
 }
 
-int ListPlugins(const GlobalOptions& options, bool json) {
+int ListPlugins(GlobalOptions& options, bool json) {
   host::PluginRegistry registry;
   LoadPlugins(options, registry);
+  const bool developer = options.isolation && options.isolation->developer_mode();
   if (json) {
     nlohmann::json out = {{"plugins", nlohmann::json::array()},
-                          {"errors", nlohmann::json::array()}};
-    for (const auto& plugin : registry.plugins()) {
+                          {"errors", nlohmann::json::array()},
+                          {"developer_mode", developer}};
+    for (const auto& plugin : registry.files()) {
       nlohmann::json detectors = nlohmann::json::array();
-      for (const auto& d : plugin->Detectors()) {
+      for (const auto& d : plugin.detectors) {
         nlohmann::json media = nlohmann::json::array();
         for (int m : d.info().accepted_media()) media.push_back(MediaName(m));
         detectors.push_back({{"id", d.id()},
@@ -50,25 +55,36 @@ int ListPlugins(const GlobalOptions& options, bool json) {
                              {"accepted_media", media},
                              {"signal_types", d.info().signal_types()}});
       }
-      out["plugins"].push_back({{"path", plugin->path().string()},
-                                {"abi", std::to_string(plugin->abi().major) + "." +
-                                            std::to_string(plugin->abi().minor)},
-                                {"detectors", detectors}});
+      nlohmann::json entry = {{"path", plugin.path.string()},
+                              {"abi", std::to_string(plugin.abi.major) + "." +
+                                          std::to_string(plugin.abi.minor)},
+                              {"detectors", detectors}};
+      // isolation, trust and quarantined: what the console shows beside each plugin.
+      for (const auto& [key, value] : plugin.notes) entry[key] = value;
+      out["plugins"].push_back(entry);
     }
     for (const auto& error : registry.errors()) {
       out["errors"].push_back({{"path", error.path.string()}, {"error", error.status.message()}});
     }
-    std::cout << out.dump() << "\n";
+    std::cout << host::JsonText(out) << "\n";
   } else {
+    if (developer) std::printf("DEVELOPER MODE: plugin signatures are not enforced\n");
     if (registry.detectors().empty()) {
       std::printf("No detectors loaded. Put plugins in a directory named by --plugin-dir or "
                   "VIGIL_PLUGIN_PATH.\n");
     }
-    for (const auto& d : registry.detectors()) {
-      std::printf("%-24s %-8s %-10s %-10s %s\n    %s\n", d.id().c_str(),
-                  d.info().version().c_str(), KindName(d.info().kind()).c_str(),
-                  d.info().vendor().c_str(), d.info().description().c_str(),
-                  d.library().path().c_str());
+    for (const auto& plugin : registry.files()) {
+      std::string notes;
+      for (const auto& [key, value] : plugin.notes) {
+        notes += (notes.empty() ? "" : ", ") + key + ": " + value;
+      }
+      for (const auto& d : plugin.detectors) {
+        std::printf("%-24s %-8s %-10s %-10s %s\n    %s\n", d.id().c_str(),
+                    d.info().version().c_str(), KindName(d.info().kind()).c_str(),
+                    d.info().vendor().c_str(), d.info().description().c_str(),
+                    d.plugin_path().c_str());
+        if (!notes.empty()) std::printf("    %s\n", notes.c_str());
+      }
     }
     for (const auto& error : registry.errors()) {
       std::printf("NOT LOADED %s\n    %s\n", error.path.c_str(), error.status.message().c_str());
@@ -107,6 +123,8 @@ void RegisterPluginsCommand(CLI::App& app, GlobalOptions& options) {
   static std::string path;
   check->add_option("PATH", path, "The plugin .so")->required();
   check->callback([&options] { options.exit_code = CheckPlugin(path); });
+
+  RegisterPluginSigningCommands(*plugins, options);
 }
 
 }  // namespace vigil::cli

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "isolation/isolation_runtime.h"
 #include "cli/scan_progress.h"
 #include "pipeline/pipeline.h"
 #include "policy/policy.h"
@@ -26,7 +27,7 @@ struct ScanOptions {
   uint64_t max_pixels = 100'000'000;
 };
 
-int RunScan(const GlobalOptions& global, const ScanOptions& options) {
+int RunScan(GlobalOptions& global, const ScanOptions& options) {
   host::Policy policy = host::Policy::Default();
   if (!options.policy.empty()) {
     auto loaded = host::Policy::Load(options.policy);
@@ -85,6 +86,7 @@ int RunScan(const GlobalOptions& global, const ScanOptions& options) {
     store = std::move(opened).value();
   }
   host::PipelineOptions pipeline_options;
+  if (global.isolation) pipeline_options.make_analyzer = global.isolation->AnalyzerFactory();
   pipeline_options.threads = options.threads;
   pipeline_options.detector_deadline = std::chrono::milliseconds(options.deadline_ms);
   pipeline_options.limits.decode.max_pixels = options.max_pixels;

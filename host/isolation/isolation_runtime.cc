@@ -136,19 +136,16 @@ StatusOr<host::LoadedPlugin> IsolationRuntime::Load(const fs::path& canonical) {
   if (plugin->state == TrustState::kSigned) trust += " by " + plugin->signer.substr(0, 16);
   if (plugin->state == TrustState::kDeveloper) trust += ": " + plugin->problem;
   if (flags_.in_process) {
-    const std::string load_path = plugin->LoadPath();
-    auto library = host::PluginLibrary::Open(load_path);
-    if (!library.ok()) {
-      return Status(library.status().code() == Status::Code::kAbiMismatch
-                        ? Status::AbiMismatch(Reword(library.status().message(), load_path,
-                                                     canonical.string()))
-                        : Status::PluginError(Reword(library.status().message(), load_path,
-                                                     canonical.string())));
-    }
+    // The verified memfd is what loads; it stays open (in verified_) so its
+    // /proc/self/fd/N name is never reused for another plugin.
+    auto library = host::PluginLibrary::Open(plugin->LoadPath(), canonical);
+    if (!library.ok()) return library.status();
     loaded.library = library.value();
     loaded.abi = loaded.library->abi();
     loaded.detectors = loaded.library->Detectors();
     loaded.notes = {{"isolation", "in-process (--in-process)"}, {"trust", trust}};
+    std::lock_guard<std::mutex> lock(mutex_);
+    verified_[canonical] = plugin;
     return loaded;
   }
   auto described = DescribeInWorker(plugin);

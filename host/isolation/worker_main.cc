@@ -125,7 +125,8 @@ class Worker {
 
   int Run() {
     wire::WorkerReply hello;
-    auto opened = host::PluginLibrary::Open("/proc/self/fd/" + std::to_string(kPluginFd));
+    auto opened = host::PluginLibrary::Open("/proc/self/fd/" + std::to_string(kPluginFd),
+                                            args_.display_name);
     if (!opened.ok()) {
       hello.set_worker_error(Reword(opened.status().message(), args_.display_name));
       Send(hello);

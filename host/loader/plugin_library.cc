@@ -36,9 +36,9 @@ const char* StatusName(vigil_status_t status) {
 }
 
 StatusOr<std::shared_ptr<PluginLibrary>> PluginLibrary::Open(
-    const std::filesystem::path& path) {
+    const std::filesystem::path& path, const std::filesystem::path& shown_as) {
   std::shared_ptr<PluginLibrary> library(new PluginLibrary());
-  Status status = library->Load(path);
+  Status status = library->Load(path, shown_as);
   if (!status.ok()) return status;
   return library;
 }
@@ -59,15 +59,18 @@ PluginLibrary::~PluginLibrary() {
   }
 }
 
-Status PluginLibrary::Load(const std::filesystem::path& path) {
-  path_ = path;
+Status PluginLibrary::Load(const std::filesystem::path& load_path,
+                           const std::filesystem::path& shown_as) {
+  path_ = shown_as.empty() ? load_path : shown_as;
+  const std::filesystem::path& path = path_;  // what messages name
   std::error_code exists_error;
-  if (!std::filesystem::is_regular_file(path, exists_error)) {
+  if (!std::filesystem::is_regular_file(load_path, exists_error)) {
     return Status::NotFound(Where(path) + ": no such file");
   }
   boost::dll::fs::error_code ec;
   dlerror();  // clear, so the text read below is this load's
-  library_.load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
+  library_.load(load_path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local,
+                ec);
   if (ec) {
     const char* why = dlerror();
     return Status::PluginError(Where(path) + ": cannot be loaded as a shared library (" +

@@ -22,8 +22,11 @@ namespace vigil::host {
 
 class PluginLibrary : public std::enable_shared_from_this<PluginLibrary> {
  public:
-  // Loads and initialises the plugin at `path`.
-  static StatusOr<std::shared_ptr<PluginLibrary>> Open(const std::filesystem::path& path);
+  // Loads and initialises the plugin at `path`. `shown_as` names it in messages and
+  // path() when `path` is not the file a person knows (a verified memfd's
+  // /proc/self/fd/N).
+  static StatusOr<std::shared_ptr<PluginLibrary>> Open(const std::filesystem::path& path,
+                                                       const std::filesystem::path& shown_as = {});
 
   // Calls deinit, then unloads. Every Detector and DetectorInstance holds a shared_ptr
   // to its library, so this runs only after the last of them is gone.
@@ -42,7 +45,7 @@ class PluginLibrary : public std::enable_shared_from_this<PluginLibrary> {
 
  private:
   PluginLibrary() = default;
-  Status Load(const std::filesystem::path& path);
+  Status Load(const std::filesystem::path& path, const std::filesystem::path& shown_as);
   Status ReadDetectors();
 
   std::filesystem::path path_;

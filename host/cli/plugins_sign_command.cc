@@ -1,0 +1,89 @@
+// vigil plugins keygen --out DIR | sign --key KEY PLUGIN.so | trust KEY.pub [--revoke]
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "isolation/isolation_runtime.h"
+#include "isolation/plugin_trust.h"
+
+namespace vigil::cli {
+namespace {
+
+std::filesystem::path DefaultTrustDir() {
+  const auto exe_dir = host::ExecutableDir();
+  auto config = isolation::HostConfig::Load(isolation::HostConfig::DefaultFile(exe_dir), exe_dir);
+  return config.ok() ? config->trust_dir : std::filesystem::path();
+}
+
+int Keygen(const std::string& out) {
+  Status status = isolation::GenerateSigningKey(out);
+  if (!status.ok()) {
+    PrintError(status.message());
+    return 1;
+  }
+  std::printf("wrote %s/vigil-signing.key (secret: keep it off reviewer machines) and "
+              "%s/vigil-signing.pub\n",
+              out.c_str(), out.c_str());
+  return 0;
+}
+
+int Sign(const std::string& key, const std::string& plugin) {
+  // The plugin is described by a sandboxed worker: signing never loads vendor code here.
+  isolation::WorkerOptions options;
+  auto described = isolation::DescribeUntrustedPlugin(plugin, options);
+  if (!described.ok()) {
+    PrintError(described.status().message());
+    return 1;
+  }
+  std::vector<isolation::DetectorStamp> stamps;
+  for (const auto& d : described->detectors) stamps.push_back({d.id(), d.info().version()});
+  const std::string abi = std::to_string(described->abi.major) + "." +
+                          std::to_string(described->abi.minor);
+  Status status = isolation::SignPlugin(plugin, key, abi, stamps);
+  if (!status.ok()) {
+    PrintError(status.message());
+    return 1;
+  }
+  std::printf("signed %s (%zu detectors, ABI %s): %s, %s\n", plugin.c_str(), stamps.size(),
+              abi.c_str(), isolation::ManifestPath(plugin).c_str(),
+              isolation::SignaturePath(plugin).c_str());
+  return 0;
+}
+
+int TrustKey(const std::string& key, std::string dir, bool revoke) {
+  if (dir.empty()) dir = DefaultTrustDir().string();
+  Status status = isolation::TrustStore::AddKey(dir, key, revoke);
+  if (!status.ok()) {
+    PrintError(status.message());
+    return 1;
+  }
+  std::printf("%s %s in %s\n", revoke ? "revoked" : "trusted", key.c_str(), dir.c_str());
+  return 0;
+}
+
+}  // namespace
+
+void RegisterPluginSigningCommands(CLI::App& plugins, GlobalOptions& options) {
+  // CLI11 binds options to variables that must outlive parsing: one per process.
+  static std::string out, key, plugin, public_key, trust_dir;
+  static bool revoke = false;
+
+  CLI::App* keygen = plugins.add_subcommand("keygen", "Make an Ed25519 key pair for signing plugins");
+  keygen->add_option("--out", out, "Directory for vigil-signing.key and .pub")->required();
+  keygen->callback([&options] { options.exit_code = Keygen(out); });
+
+  CLI::App* sign = plugins.add_subcommand(
+      "sign", "Write PLUGIN.so.manifest (ids, version, ABI, SHA-256) and PLUGIN.so.sig");
+  sign->add_option("--key", key, "The secret key (vigil-signing.key)")->required();
+  sign->add_option("PLUGIN", plugin, "The plugin .so")->required();
+  sign->callback([&options] { options.exit_code = Sign(key, plugin); });
+
+  CLI::App* trust = plugins.add_subcommand(
+      "trust", "Add a public key to the trust store, or revoke it with --revoke");
+  trust->add_option("KEY", public_key, "A public key file (vigil-signing.pub)")->required();
+  trust->add_option("--trust-dir", trust_dir,
+                    "The trust store (default: the host config's [trust] keys)");
+  trust->add_flag("--revoke", revoke, "List the key as revoked: its plugins stop loading");
+  trust->callback([&options] { options.exit_code = TrustKey(public_key, trust_dir, revoke); });
+}
+
+}  // namespace vigil::cli
