@@ -42,6 +42,20 @@ Status Check(const OrtApi* api, OrtStatus* status, const char* what) {
   return Status::Internal(message);
 }
 
+// <dir of the .so or executable holding this code>/libonnxruntime.so.1, so that an
+// installed plugin finds the library packaged next to it.
+std::string BesideThisModule() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&BesideThisModule), &info) == 0 ||
+      info.dli_fname == nullptr) {
+    return "";
+  }
+  std::error_code ec;
+  auto dir = std::filesystem::path(info.dli_fname).parent_path();
+  auto candidate = dir / "libonnxruntime.so.1";
+  return std::filesystem::exists(candidate, ec) ? candidate.string() : "";
+}
+
 StatusOr<const OrtRuntime*> LoadRuntime(const std::string& requested) {
   static std::mutex mutex;
   static OrtRuntime runtime;      // guarded by mutex until api is set, then read-only
@@ -60,6 +74,7 @@ StatusOr<const OrtRuntime*> LoadRuntime(const std::string& requested) {
     if (const char* env = std::getenv("VIGIL_ONNXRUNTIME_LIBRARY"); env && *env) {
       candidates.push_back(env);
     }
+    if (std::string beside = BesideThisModule(); !beside.empty()) candidates.push_back(beside);
     candidates.push_back(VIGIL_CLASSIFIER_ORT_DEFAULT_LIBRARY);
     candidates.push_back("libonnxruntime.so.1");
   }

@@ -37,8 +37,10 @@ struct ClassifierOptions {
   // Rationale: the host parallelises across items, so the default is one per call.
   // OpenCV DNN's thread count is process-wide (cv::setNumThreads); the last Load wins.
   int threads = 1;
-  // Path of libonnxruntime.so.1; empty: $VIGIL_ONNXRUNTIME_LIBRARY, then the copy that
-  // scripts/fetch-onnxruntime.sh put in the build's source tree, then the system search.
+  // Path of libonnxruntime.so.1; empty: $VIGIL_ONNXRUNTIME_LIBRARY, then
+  // libonnxruntime.so.1 beside the module holding this library (e.g. the plugin .so),
+  // then the copy scripts/fetch-onnxruntime.sh put in the build's source tree, then the
+  // system search.
   // ORT is loaded once per process; a different explicit path after that is Unavailable.
   std::string onnxruntime_library;
 };
