@@ -33,9 +33,12 @@ Status WaitReadable(int socket, std::chrono::steady_clock::time_point deadline) 
 Status ReadExactly(int socket, char* data, size_t size,
                    std::chrono::steady_clock::time_point deadline, UniqueFd* received_fd) {
   size_t done = 0;
+  bool wait = false;  // try to read first: poll only when nothing is there yet
   while (done < size) {
-    Status ready = WaitReadable(socket, deadline);
-    if (!ready.ok()) return ready;
+    if (wait) {
+      Status ready = WaitReadable(socket, deadline);
+      if (!ready.ok()) return ready;
+    }
     iovec iov{data + done, size - done};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
     msghdr msg{};
@@ -45,9 +48,11 @@ Status ReadExactly(int socket, char* data, size_t size,
     msg.msg_controllen = sizeof(control);
     ssize_t n = ::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
     if (n < 0) {
-      if (errno == EINTR || errno == EAGAIN) continue;
+      wait = errno == EAGAIN || errno == EWOULDBLOCK;
+      if (wait || errno == EINTR) continue;
       return Status::IoError(Errno("recvmsg"));
     }
+    wait = false;
     if (n == 0) return Status::IoError("the peer closed the connection");
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
       if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
