@@ -48,14 +48,13 @@ std::vector<std::string> WorkerEnvironment(const ResourceLimits& limits) {
   }
   if (kSanitized) {
     // AddressSanitizer reserves terabytes of address space, so RLIMIT_AS cannot be
-    // used; its own allocator limits stand in for it, and leak checking (which
-    // needs ptrace) is off in the sandbox.
+    // used; its allocator limit stands in for it. Leak checking (which needs ptrace)
+    // is off in the sandbox, and crashes stay signals so the host names them.
     const uint64_t mb = limits.address_space_bytes >> 20;
-    std::string options = "ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1";
-    if (mb != 0) {
-      options += ":max_allocation_size_mb=" + std::to_string(mb) +
-                 ":hard_rss_limit_mb=" + std::to_string(mb);
-    }
+    std::string options =
+        "ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1:handle_segv=0:"
+        "handle_sigbus=0:handle_sigfpe=0:handle_abort=0:use_sigaltstack=0";
+    if (mb != 0) options += ":max_allocation_size_mb=" + std::to_string(mb);
     env.push_back(options);
   }
   return env;
