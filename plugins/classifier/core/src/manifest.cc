@@ -3,7 +3,6 @@
 #include "vigil/classifier/manifest.h"
 
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>

@@ -3,7 +3,6 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sstream>
 
 #include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
