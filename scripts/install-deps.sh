@@ -30,6 +30,12 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# Node.js and npm fetch the pinned ONNX Runtime and nsfwjs packages from the npm registry.
+# Machines that already have them (for example from NodeSource) keep theirs.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
   exit 0
