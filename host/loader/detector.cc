@@ -82,7 +82,20 @@ DetectorInstance::DetectorInstance(std::shared_ptr<PluginLibrary> library,
       table_(table),
       instance_(instance),
       id_(std::move(id)),
-      serial_((table->flags & VIGIL_DETECTOR_SERIAL) != 0) {}
+      serial_((table->flags & VIGIL_DETECTOR_SERIAL) != 0) {
+  if (table_->get_extension != nullptr) {
+    try {
+      auto* batch = static_cast<const vigil_batch_ext_t*>(table_->get_extension(instance_, VIGIL_EXT_BATCH));
+      // Use it only when it is large enough to hold the 1.0 fields.
+      if (batch != nullptr && batch->struct_size >= sizeof(vigil_batch_ext_t) &&
+          batch->analyze_batch != nullptr) {
+        batch_ = batch;
+      }
+    } catch (...) {
+      batch_ = nullptr;  // a plugin that throws here simply gets single calls
+    }
+  }
+}
 
 DetectorInstance::~DetectorInstance() {
   try {
@@ -90,6 +103,78 @@ DetectorInstance::~DetectorInstance() {
   } catch (...) {
     // A destroy() that throws leaks the instance; nothing better can be done here.
   }
+}
+
+namespace {
+
+// Turns what a plugin wrote for one item into an outcome.
+AnalyzeOutcome OutcomeFromSinks(const std::string& id, vigil_status_t status, const BufferSink& out,
+                                const BufferSink& err) {
+  AnalyzeOutcome outcome;
+  if (out.overflowed()) {
+    outcome.status = Status::Resource("detector " + id + " tried to write more than " +
+                                      std::to_string(out.capacity()) +
+                                      " bytes of results; the item is marked failed");
+    return outcome;
+  }
+  if (status != VIGIL_OK) {
+    outcome.status = Status::PluginError("detector " + id + " failed (" + StatusName(status) +
+                                         "): " + ErrorText(err));
+    return outcome;
+  }
+  outcome.raw = out.data();
+  if (!outcome.result.ParseFromString(outcome.raw)) {
+    outcome.status = Status::Corruption(
+        "detector " + id + " returned " + std::to_string(outcome.raw.size()) +
+        " bytes that are not a vigil.v1.AnalysisResult (a plugin bug)");
+    outcome.result.Clear();
+    return outcome;
+  }
+  for (auto& detection : *outcome.result.mutable_detections()) {
+    // The host, not the plugin, vouches for which detector spoke.
+    detection.set_detector(id);
+  }
+  return outcome;
+}
+
+}  // namespace
+
+std::vector<AnalyzeOutcome> DetectorInstance::AnalyzeBatch(
+    const std::vector<const vigil_item_view_t*>& items) {
+  std::vector<AnalyzeOutcome> outcomes;
+  if (batch_ == nullptr || items.empty()) {
+    for (const vigil_item_view_t* item : items) outcomes.push_back(Analyze(*item));
+    return outcomes;
+  }
+  std::vector<std::unique_ptr<BufferSink>> outs, errs;
+  std::vector<const vigil_sink_t*> out_views, err_views;
+  for (size_t i = 0; i < items.size(); ++i) {
+    outs.push_back(std::make_unique<BufferSink>(kMaxResultBytes));
+    errs.push_back(std::make_unique<BufferSink>(kMaxErrorBytes));
+    out_views.push_back(outs.back()->sink());
+    err_views.push_back(errs.back()->sink());
+  }
+  std::vector<vigil_status_t> statuses(items.size(), VIGIL_ERR_INTERNAL);
+  {
+    std::unique_lock<std::mutex> lock(serial_mutex_, std::defer_lock);
+    if (serial_) lock.lock();
+    try {
+      batch_->analyze_batch(instance_, items.data(), static_cast<uint32_t>(items.size()),
+                            out_views.data(), err_views.data(), statuses.data());
+    } catch (...) {
+      for (size_t i = 0; i < items.size(); ++i) {
+        AnalyzeOutcome failed;
+        failed.status = Status::PluginError("detector " + id_ +
+                                            ": analyze_batch() threw a C++ exception across the ABI");
+        outcomes.push_back(std::move(failed));
+      }
+      return outcomes;
+    }
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    outcomes.push_back(OutcomeFromSinks(id_, statuses[i], *outs[i], *errs[i]));
+  }
+  return outcomes;
 }
 
 AnalyzeOutcome DetectorInstance::Analyze(const vigil_item_view_t& item) {
@@ -115,30 +200,7 @@ AnalyzeOutcome DetectorInstance::Analyze(const vigil_item_view_t& item) {
       return outcome;
     }
   }
-  if (out.overflowed()) {
-    outcome.status = Status::Resource("detector " + id_ + " tried to write more than " +
-                                      std::to_string(out.capacity()) +
-                                      " bytes of results; the item is marked failed");
-    return outcome;
-  }
-  if (status != VIGIL_OK) {
-    outcome.status = Status::PluginError("detector " + id_ + " failed (" +
-                                         StatusName(status) + "): " + ErrorText(err));
-    return outcome;
-  }
-  outcome.raw = out.data();
-  if (!outcome.result.ParseFromString(outcome.raw)) {
-    outcome.status = Status::Corruption(
-        "detector " + id_ + " returned " + std::to_string(outcome.raw.size()) +
-        " bytes that are not a vigil.v1.AnalysisResult (a plugin bug)");
-    outcome.result.Clear();
-    return outcome;
-  }
-  for (auto& detection : *outcome.result.mutable_detections()) {
-    // The host, not the plugin, vouches for which detector spoke.
-    detection.set_detector(id_);
-  }
-  return outcome;
+  return OutcomeFromSinks(id_, status, out, err);
 }
 
 }  // namespace vigil::host

@@ -12,9 +12,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "loader/analyzer.h"
+#include "vigil/ext/batch.h"
 #include "vigil/plugin.h"
 #include "vigil/v1/detector.pb.h"
 #include "vigil/v1/result.pb.h"
@@ -37,6 +39,10 @@ class DetectorInstance : public Analyzer {
 
   // [thread-safe] Serialised internally when the detector declared SERIAL.
   AnalyzeOutcome Analyze(const vigil_item_view_t& item) override;
+  // [thread-safe] Several items in one call through the plugin's "vigil.batch/1"
+  // extension, or one Analyze per item when the plugin has none. One outcome per item.
+  std::vector<AnalyzeOutcome> AnalyzeBatch(const std::vector<const vigil_item_view_t*>& items);
+  bool supports_batch() const { return batch_ != nullptr; }
   const std::string& detector_id() const override { return id_; }
 
  private:
@@ -49,6 +55,7 @@ class DetectorInstance : public Analyzer {
   void* instance_;
   std::string id_;
   bool serial_;
+  const vigil_batch_ext_t* batch_ = nullptr;  // owned by the plugin, valid while we live
   std::mutex serial_mutex_;
 };
 

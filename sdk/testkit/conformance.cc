@@ -319,7 +319,31 @@ std::vector<CheckResult> RunConformance(const std::filesystem::path& plugin,
     results.push_back({id + ": deterministic", nondeterministic.empty(),
                        nondeterministic.empty() ? "" : "differs on: " + nondeterministic});
 
-    // 8. Concurrency: N threads give the serial results.
+    // 8. Batches: the "vigil.batch/1" extension, when offered, gives the single-call results.
+    if (instance->supports_batch()) {
+      std::vector<const vigil_item_view_t*> views;
+      std::vector<vigil_item_view_t> storage;
+      std::vector<size_t> index;
+      for (size_t i = 0; i < cases.size(); ++i) {
+        if (cases[i]->bytes.size() > (1u << 20)) continue;
+        storage.push_back(cases[i]->View());
+        index.push_back(i);
+      }
+      for (const auto& v : storage) views.push_back(&v);
+      std::vector<AnalyzeOutcome> batch = instance->AnalyzeBatch(views);
+      std::string differ;
+      for (size_t k = 0; k < batch.size(); ++k) {
+        if ((batch[k].status.ok() ? batch[k].raw : "FAILED") != serial[index[k]]) {
+          differ += (differ.empty() ? "" : ", ") + cases[index[k]]->name;
+        }
+      }
+      results.push_back({id + ": vigil.batch/1 matches single calls",
+                         batch.size() == views.size() && differ.empty(),
+                         differ.empty() ? std::to_string(views.size()) + " items in one batch"
+                                        : "differs on: " + differ});
+    }
+
+    // 9. Concurrency: N threads give the serial results.
     if (detector.flags() & VIGIL_DETECTOR_SERIAL) {
       results.push_back({id + ": concurrent analyze matches serial", true,
                          "declares SERIAL: the host serialises it"});

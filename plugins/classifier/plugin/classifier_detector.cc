@@ -108,6 +108,42 @@ class ClassifierDetector {
   }
 
   void Analyze(const vigil::sdk::Item& item, vigil::v1::AnalysisResult& result) {
+    auto classified = classifier_->Classify(ViewOf(item));
+    if (!classified.ok()) throw vigil::sdk::Error(VIGIL_ERR_BAD_INPUT, classified.status().message());
+    Report(classified.value(), result);
+  }
+
+  // The "vigil.batch/1" path: one model call for the batch when the model batches
+  // natively. A batch with a non-image item falls back to one call per item.
+  void AnalyzeBatch(const std::vector<vigil::sdk::Item>& items,
+                    std::vector<vigil::sdk::BatchSlot>& slots) {
+    std::vector<vigil::classifier::ImageView> views;
+    for (const auto& item : items) {
+      if (item.image() == nullptr) {
+        for (size_t i = 0; i < items.size(); ++i) AnalyzeSlot(items[i], slots[i]);
+        return;
+      }
+      views.push_back(ViewOf(item));
+    }
+    auto classified = classifier_->ClassifyBatch(views.data(), views.size());
+    if (!classified.ok()) {  // one bad view fails the model call: retry one by one
+      for (size_t i = 0; i < items.size(); ++i) AnalyzeSlot(items[i], slots[i]);
+      return;
+    }
+    for (size_t i = 0; i < items.size(); ++i) Report(classified.value()[i], slots[i].result);
+  }
+
+ private:
+  void AnalyzeSlot(const vigil::sdk::Item& item, vigil::sdk::BatchSlot& slot) {
+    try {
+      Analyze(item, slot.result);
+    } catch (const vigil::sdk::Error& e) {
+      slot.status = e.status();
+      slot.error = e.what();
+    }
+  }
+
+  static vigil::classifier::ImageView ViewOf(const vigil::sdk::Item& item) {
     const vigil_image_view_t* image = item.image();
     if (image == nullptr) throw vigil::sdk::Error(VIGIL_ERR_UNSUPPORTED, "needs a decoded image");
     vigil::classifier::ImageView view;
@@ -116,16 +152,19 @@ class ClassifierDetector {
     view.stride = image->stride;
     view.format = static_cast<vigil::classifier::PixelFormat>(image->pixel_format);
     view.pixels = image->pixels;
-    auto classified = classifier_->Classify(view);
-    if (!classified.ok()) throw vigil::sdk::Error(VIGIL_ERR_BAD_INPUT, classified.status().message());
+    return view;
+  }
+
+  void Report(const vigil::classifier::Classification& classification,
+              vigil::v1::AnalysisResult& result) const {
     char text[32];
-    for (const auto& score : classified.value().scores) {
+    for (const auto& score : classification.scores) {
       auto* signal = result.add_signals();
       signal->set_type("score:" + score.label);
       std::snprintf(text, sizeof text, "%.6f", static_cast<double>(score.score));
       signal->set_value(text);
     }
-    for (const auto& d : classified.value().detections) {
+    for (const auto& d : classification.detections) {
       auto* detection = result.add_detections();
       detection->set_label(d.label);
       detection->set_score(d.score);
@@ -137,7 +176,6 @@ class ClassifierDetector {
     }
   }
 
- private:
   std::optional<vigil::classifier::Classifier> classifier_;
 };
 

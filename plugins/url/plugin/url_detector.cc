@@ -62,7 +62,44 @@ class UrlDetector {
       return;  // a file with no source URL: nothing to check
     }
     vigil::url::UrlChecker checker(pointers_);  // per call: holds scratch, cheap to make
-    vigil::url::CheckReport report = checker.CheckToReport(url);
+    Report(item, checker.CheckToReport(url), result);
+  }
+
+  // The "vigil.batch/1" path: one checker and UrlChecker::CheckBatch for the whole batch.
+  void AnalyzeBatch(const std::vector<vigil::sdk::Item>& items,
+                    std::vector<vigil::sdk::BatchSlot>& slots) {
+    std::vector<std::string> urls(items.size());
+    std::vector<std::string_view> to_check;
+    std::vector<size_t> index;
+    for (size_t i = 0; i < items.size(); ++i) {
+      urls[i] = items[i].Metadata().url();
+      if (urls[i].empty()) {
+        if (items[i].media_kind() == VIGIL_MEDIA_URL) {
+          slots[i].status = VIGIL_ERR_BAD_INPUT;
+          slots[i].error = "URL item without a URL in its metadata";
+        }
+        continue;
+      }
+      to_check.push_back(urls[i]);
+      index.push_back(i);
+    }
+    vigil::url::UrlChecker checker(pointers_);
+    std::vector<vigil::url::CheckReport> reports;
+    checker.CheckBatch(to_check, &reports);
+    for (size_t k = 0; k < reports.size(); ++k) {
+      const size_t i = index[k];
+      try {
+        Report(items[i], reports[k], slots[i].result);
+      } catch (const vigil::sdk::Error& e) {
+        slots[i].status = e.status();
+        slots[i].error = e.what();
+      }
+    }
+  }
+
+ private:
+  void Report(const vigil::sdk::Item& item, const vigil::url::CheckReport& report,
+              vigil::v1::AnalysisResult& result) const {
     if (!report.status.ok()) {
       if (item.media_kind() == VIGIL_MEDIA_URL) {
         throw vigil::sdk::Error(VIGIL_ERR_BAD_INPUT, "URL cannot be checked: " + report.status.message());
@@ -88,7 +125,6 @@ class UrlDetector {
     }
   }
 
- private:
   std::vector<vigil::urldetect::NamedList> lists_;
   std::vector<const vigil::url::Blocklist*> pointers_;
 };

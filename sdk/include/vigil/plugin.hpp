@@ -15,6 +15,12 @@
 //   };
 //   VIGIL_PLUGIN(MyDetector)            // several detectors: VIGIL_PLUGIN(A, B, C)
 //
+// Batches (optional): a detector that also defines
+//     void AnalyzeBatch(const std::vector<vigil::sdk::Item>& items,
+//                       std::vector<vigil::sdk::BatchSlot>& slots);
+// (slots has one entry per item; set each slot's result, or its status and error)
+// is offered to the host through the "vigil.batch/1" extension (vigil/ext/batch.h).
+//
 // Errors: throw vigil::sdk::Error(VIGIL_ERR_BAD_INPUT, "why") (or ConfigError from the
 // constructor); any other exception becomes VIGIL_ERR_INTERNAL with its what() text,
 // std::bad_alloc becomes VIGIL_ERR_RESOURCE.
@@ -34,6 +40,9 @@
 #include <type_traits>
 #include <utility>
 
+#include <vector>
+
+#include "vigil/ext/batch.h"
 #include "vigil/plugin.h"
 #include "vigil/v1/detector.pb.h"
 #include "vigil/v1/item.pb.h"
@@ -105,6 +114,13 @@ class Item {
   const vigil_item_view_t* view_;
 };
 
+// One item's outcome in a batch: a result, or a failure status with its reason.
+struct BatchSlot {
+  vigil::v1::AnalysisResult result;
+  vigil_status_t status = VIGIL_OK;
+  std::string error;
+};
+
 namespace detail {
 
 inline void WriteText(const vigil_sink_t* sink, std::string_view text) noexcept {
@@ -131,6 +147,17 @@ vigil_status_t Guard(const vigil_sink_t* err, Fn&& body) noexcept {
   }
 }
 
+// A sink that collects text for the helper itself (the reason a whole batch failed).
+struct StringSink {
+  vigil_sink_t sink;
+  std::string text;
+  StringSink() : sink{sizeof(vigil_sink_t), 0, this, &Write} {}
+  static vigil_status_t Write(const vigil_sink_t* s, const void* data, size_t size) {
+    static_cast<StringSink*>(s->host_data)->text.append(static_cast<const char*>(data), size);
+    return VIGIL_OK;
+  }
+};
+
 inline vigil_status_t WriteMessage(const google::protobuf::MessageLite& message,
                                    const vigil_sink_t* out) {
   std::string bytes;
@@ -149,6 +176,13 @@ template <class D>
 struct FlagsOf<D, std::void_t<decltype(D::kFlags)>> {
   static constexpr uint64_t value = D::kFlags;
 };
+
+template <class D, class = void>
+struct HasBatch : std::false_type {};
+template <class D>
+struct HasBatch<D, std::void_t<decltype(std::declval<D&>().AnalyzeBatch(
+                       std::declval<const std::vector<Item>&>(),
+                       std::declval<std::vector<BatchSlot>&>()))>> : std::true_type {};
 
 // The C trampolines for one detector class D.
 template <class D>
@@ -192,7 +226,50 @@ struct Trampolines {
     });
   }
 
-  static const void* GetExtension(void*, const char*) noexcept { return nullptr; }
+  static vigil_status_t AnalyzeBatch(void* instance, const vigil_item_view_t* const* items,
+                                     uint32_t count, const vigil_sink_t* const* outs,
+                                     const vigil_sink_t* const* errs,
+                                     vigil_status_t* statuses) noexcept {
+    if constexpr (HasBatch<D>::value) {
+      if (instance == nullptr || (count > 0 && (!items || !outs || !errs || !statuses))) {
+        return VIGIL_ERR_INVALID_ARGUMENT;
+      }
+      std::vector<BatchSlot> slots;
+      StringSink why;
+      const vigil_status_t whole = Guard(&why.sink, [&] {
+        std::vector<Item> wrapped;
+        wrapped.reserve(count);
+        for (uint32_t i = 0; i < count; ++i) wrapped.emplace_back(items[i]);
+        slots.resize(count);
+        static_cast<D*>(instance)->AnalyzeBatch(wrapped, slots);
+        return VIGIL_OK;
+      });
+      for (uint32_t i = 0; i < count; ++i) {
+        if (whole != VIGIL_OK) {
+          statuses[i] = whole;
+          WriteText(errs[i], "the batch failed as a whole: " + why.text);
+          continue;
+        }
+        statuses[i] = slots[i].status;
+        if (slots[i].status != VIGIL_OK) {
+          WriteText(errs[i], slots[i].error.empty() ? "failed" : slots[i].error);
+          continue;
+        }
+        statuses[i] = Guard(errs[i], [&] { return WriteMessage(slots[i].result, outs[i]); });
+      }
+      return whole;
+    } else {
+      return VIGIL_ERR_UNSUPPORTED;
+    }
+  }
+
+  static const void* GetExtension(void*, const char* id) noexcept {
+    if constexpr (HasBatch<D>::value) {
+      static const vigil_batch_ext_t batch = {sizeof(vigil_batch_ext_t), 0, &AnalyzeBatch};
+      if (id != nullptr && std::strcmp(id, VIGIL_EXT_BATCH) == 0) return &batch;
+    }
+    return nullptr;
+  }
 
   static const vigil_detector_t* Table() noexcept {
     static const vigil_detector_t table = {sizeof(vigil_detector_t), 0, D::kId,

@@ -35,8 +35,22 @@ std::string Describe(const std::vector<CheckResult>& results) {
   return text;
 }
 
+TEST(ConformanceTest, BatchExtensionIsCheckedWhenOffered) {
+  auto results = RunConformance(FirstPartyPlugin("vigil-url.so"), FastOptions());
+  bool checked = false;
+  for (const auto& r : results) {
+    if (r.name.find("vigil.batch/1 matches single calls") != std::string::npos) {
+      checked = true;
+      EXPECT_TRUE(r.passed) << r.detail;
+    }
+  }
+  EXPECT_TRUE(checked) << "vigil.url offers vigil.batch/1, so the kit must compare it\n"
+                       << Describe(results);
+}
+
 TEST(ConformanceTest, WellFormedPluginsPassEveryCheck) {
-  for (auto path : {FirstPartyPlugin("vigil-exact.so"), FirstPartyPlugin("sample-entropy-c.so"),
+  for (auto path : {FirstPartyPlugin("vigil-exact.so"), FirstPartyPlugin("vigil-pdq.so"),
+                    FirstPartyPlugin("vigil-url.so"), FirstPartyPlugin("sample-entropy-c.so"),
                     FirstPartyPlugin("sample-magic-cpp.so"), TestPlugin("ok")}) {
     auto results = RunConformance(path, FastOptions());
     EXPECT_EQ(FirstFailure(results), nullptr) << path << "\n" << Describe(results);
