@@ -1,6 +1,8 @@
 #include "ui/glfw_platform.h"
 
 #include <GLFW/glfw3.h>
+#include <dlfcn.h>
+#include <link.h>
 
 #include <cstdlib>
 
@@ -33,6 +35,22 @@ int Mods(int glfw_mods) {
   if (glfw_mods & GLFW_MOD_CONTROL) mods |= 0x2;
   if (glfw_mods & GLFW_MOD_ALT) mods |= 0x4;
   return mods;
+}
+
+// Keeps every shared object loaded so far resident until exit. GLFW unloads the X
+// extension libraries and the GL driver at glfwTerminate(); a leak checker that runs
+// at exit then cannot name their frames (and so cannot be told to ignore them). Pinning
+// costs nothing: the process is about to exit when they would be unloaded.
+void PinLoadedLibraries() {
+  dl_iterate_phdr(
+      [](struct dl_phdr_info* info, size_t, void*) {
+        if (info->dlpi_name && info->dlpi_name[0] == '/') {
+          // RTLD_NOLOAD: only marks what is already loaded; the handle is never closed.
+          dlopen(info->dlpi_name, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+        }
+        return 0;
+      },
+      nullptr);
 }
 
 }  // namespace
@@ -133,6 +151,13 @@ float GlfwPlatform::ContentScale() const {
   return x > 0 ? x : 1.0f;
 }
 
-void GlfwPlatform::Present() { glfwSwapBuffers(window_); }
+void GlfwPlatform::Present() {
+  glfwSwapBuffers(window_);
+  // After the first frame the driver has loaded everything it will load.
+  if (!pinned_) {
+    PinLoadedLibraries();
+    pinned_ = true;
+  }
+}
 
 }  // namespace vigil::review

@@ -30,6 +30,7 @@ class GlfwPlatform : public Platform {
   GLFWwindow* window_ = nullptr;
   bool vsync_;
   bool ignore_input_ = false;
+  bool pinned_ = false;
   std::vector<InputEvent> queued_;
 };
 

@@ -113,7 +113,6 @@ RunResult RunConsole(const std::vector<std::string>& args, const std::string& di
       setenv("DISPLAY", display.c_str(), 1);
     }
     setenv("LIBGL_ALWAYS_SOFTWARE", "1", 1);
-    setenv("LSAN_OPTIONS", "suppressions=" VIGIL_LSAN_SUPP ":print_suppressions=0", 1);
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(VIGIL_REVIEW_BIN));
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
