@@ -88,7 +88,12 @@ StatusOr<FrameStats> RunConsole(Platform& platform, ReviewSession& session, cons
     int fw = 0, fh = 0;
     platform.FramebufferSize(&fw, &fh);
     glViewport(0, 0, fw, fh);
-    glClearColor(0, 0, 0, 1);
+    // Panic is pure black; otherwise the clear is the panels' background (they draw none).
+    if (session.screen() == Screen::kPanic) {
+      glClearColor(0, 0, 0, 1);
+    } else {
+      glClearColor(0.11f, 0.12f, 0.13f, 1);
+    }
     glClear(GL_COLOR_BUFFER_BIT);
 
     std::optional<Rect> revealed;
@@ -135,6 +140,7 @@ StatusOr<FrameStats> RunConsole(Platform& platform, ReviewSession& session, cons
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
       } else {
         // A button press this frame (the on-screen panic button) blanks at once.
+        glClearColor(0, 0, 0, 1);
         glClear(GL_COLOR_BUFFER_BIT);
       }
     }

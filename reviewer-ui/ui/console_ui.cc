@@ -16,7 +16,10 @@ namespace {
 constexpr ImGuiWindowFlags kPanel = ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize |
                                     ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoCollapse |
                                     ImGuiWindowFlags_NoSavedSettings |
-                                    ImGuiWindowFlags_NoBringToFrontOnFocus;
+                                    ImGuiWindowFlags_NoBringToFrontOnFocus |
+                                    // The frame is cleared to the panel colour instead: on
+                                    // software rendering every shaded pixel counts.
+                                    ImGuiWindowFlags_NoBackground;
 
 std::string MinSec(double seconds) {
   const int s = std::max(0, static_cast<int>(std::lround(seconds)));
