@@ -131,14 +131,26 @@ TEST_F(Trust, SwappingTheFileAfterTheCheckChangesNothing) {
   TrustKey("key-a");
   auto opened = Open();
   ASSERT_TRUE(opened.ok()) << opened.status().message();
-  // Both kinds of swap: a new file renamed over the path, and a rewrite in place.
   const fs::path other = fs::path(VIGIL_TEST_PLUGIN_DIR) / "hostile" / "hostile-segfault.so";
   ASSERT_TRUE(fs::exists(other));
+  // A rewrite in place: the same inode now holds another plugin.
+  {
+    std::ifstream in(other, std::ios::binary);
+    std::ofstream out(plugin_, std::ios::binary | std::ios::trunc);
+    out << in.rdbuf();
+  }
+  auto rewritten = host::PluginLibrary::Open(opened->LoadPath(), plugin_);
+  ASSERT_TRUE(rewritten.ok()) << rewritten.status().message();
+  EXPECT_EQ(rewritten.value()->Detectors()[0].id(), "test.ok");
+  rewritten = Status::NotFound("unloaded");
+  // A new file renamed over the path.
   fs::copy_file(other, dir_ / "swap.so");
   fs::rename(dir_ / "swap.so", plugin_);
-  auto library = host::PluginLibrary::Open(opened->LoadPath());
+  auto library = host::PluginLibrary::Open(opened->LoadPath(), plugin_);
   ASSERT_TRUE(library.ok()) << library.status().message();
   EXPECT_EQ(library.value()->Detectors()[0].id(), "test.ok");
+  // And the file as it is now fails the check.
+  EXPECT_FALSE(Open().ok());
 }
 
 TEST_F(Trust, KeysAreNeverOverwritten) {
