@@ -69,9 +69,9 @@ std::unique_ptr<Analyzer> OutOfProcess() {
   iso::SupervisionOptions options;
   options.worker.worker_exe = VIGIL_WORKER_PATH;
   options.max_workers = 1;
-  auto analyzer = iso::WorkerAnalyzer::Create(
-      std::make_shared<iso::VerifiedPlugin>(std::move(plugin).value()), info,
-      vigil::v1::DetectorConfig(), options, nullptr);
+  auto analyzer =
+      iso::WorkerAnalyzer::Create(std::make_shared<iso::VerifiedPlugin>(std::move(plugin).value()),
+                                  info, vigil::v1::DetectorConfig(), options, nullptr);
   if (!analyzer.ok()) Die(analyzer.status().message());
   return std::move(analyzer).value();
 }

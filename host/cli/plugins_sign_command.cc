@@ -20,9 +20,10 @@ int Keygen(const std::string& out) {
     PrintError(status.message());
     return 1;
   }
-  std::printf("wrote %s/vigil-signing.key (secret: keep it off reviewer machines) and "
-              "%s/vigil-signing.pub\n",
-              out.c_str(), out.c_str());
+  std::printf(
+      "wrote %s/vigil-signing.key (secret: keep it off reviewer machines) and "
+      "%s/vigil-signing.pub\n",
+      out.c_str(), out.c_str());
   return 0;
 }
 
@@ -36,8 +37,8 @@ int Sign(const std::string& key, const std::string& plugin) {
   }
   std::vector<isolation::DetectorStamp> stamps;
   for (const auto& d : described->detectors) stamps.push_back({d.id(), d.info().version()});
-  const std::string abi = std::to_string(described->abi.major) + "." +
-                          std::to_string(described->abi.minor);
+  const std::string abi =
+      std::to_string(described->abi.major) + "." + std::to_string(described->abi.minor);
   Status status = isolation::SignPlugin(plugin, key, abi, stamps);
   if (!status.ok()) {
     PrintError(status.message());
@@ -67,7 +68,8 @@ void RegisterPluginSigningCommands(CLI::App& plugins, GlobalOptions& options) {
   static std::string out, key, plugin, public_key, trust_dir;
   static bool revoke = false;
 
-  CLI::App* keygen = plugins.add_subcommand("keygen", "Make an Ed25519 key pair for signing plugins");
+  CLI::App* keygen =
+      plugins.add_subcommand("keygen", "Make an Ed25519 key pair for signing plugins");
   keygen->add_option("--out", out, "Directory for vigil-signing.key and .pub")->required();
   keygen->callback([&options] { options.exit_code = Keygen(out); });
 

@@ -62,7 +62,8 @@ Status ReadExactly(int socket, char* data, size_t size,
         if (received_fd != nullptr && !received_fd->valid()) *received_fd = std::move(owned);
       }
     }
-    if (msg.msg_flags & MSG_CTRUNC) return Status::Corruption("a frame carried too many descriptors");
+    if (msg.msg_flags & MSG_CTRUNC)
+      return Status::Corruption("a frame carried too many descriptors");
     done += static_cast<size_t>(n);
   }
   return Status::Ok();
@@ -76,10 +77,9 @@ Status SendFrame(int socket, const std::string& payload, int pass_fd) {
                             " bytes is over the limit of " + std::to_string(kMaxFrameBytes));
   }
   const uint32_t size = static_cast<uint32_t>(payload.size());
-  const unsigned char header[4] = {static_cast<unsigned char>(size),
-                                   static_cast<unsigned char>(size >> 8),
-                                   static_cast<unsigned char>(size >> 16),
-                                   static_cast<unsigned char>(size >> 24)};
+  const unsigned char header[4] = {
+      static_cast<unsigned char>(size), static_cast<unsigned char>(size >> 8),
+      static_cast<unsigned char>(size >> 16), static_cast<unsigned char>(size >> 24)};
   iovec iov[2] = {{const_cast<unsigned char*>(header), sizeof(header)},
                   {const_cast<char*>(payload.data()), payload.size()}};
   size_t total = sizeof(header) + payload.size();
@@ -129,8 +129,8 @@ Status SendFrame(int socket, const std::string& payload, int pass_fd) {
 Status ReceiveFrame(int socket, std::string& payload,
                     std::chrono::steady_clock::time_point deadline, UniqueFd* received_fd) {
   unsigned char header[4];
-  Status status = ReadExactly(socket, reinterpret_cast<char*>(header), sizeof(header), deadline,
-                              received_fd);
+  Status status =
+      ReadExactly(socket, reinterpret_cast<char*>(header), sizeof(header), deadline, received_fd);
   if (!status.ok()) return status;
   const uint32_t size = static_cast<uint32_t>(header[0]) | static_cast<uint32_t>(header[1]) << 8 |
                         static_cast<uint32_t>(header[2]) << 16 |

@@ -1,11 +1,10 @@
 #include "isolation/isolation_runtime.h"
 
 #include <fnmatch.h>
+#include <toml++/toml.h>
 
 #include <cstdlib>
 #include <unordered_set>
-
-#include <toml++/toml.h>
 
 #include "loader/plugin_library.h"
 
@@ -70,8 +69,8 @@ StatusOr<HostConfig> HostConfig::Load(const fs::path& file, const fs::path& exe_
   auto ms = [](int64_t v) { return std::chrono::milliseconds(v); };
   config.supervision.max_deadline =
       ms(iso["max_deadline_ms"].value_or<int64_t>(config.supervision.max_deadline.count()));
-  config.supervision.default_deadline = ms(
-      iso["default_deadline_ms"].value_or<int64_t>(config.supervision.default_deadline.count()));
+  config.supervision.default_deadline =
+      ms(iso["default_deadline_ms"].value_or<int64_t>(config.supervision.default_deadline.count()));
   config.supervision.max_workers =
       static_cast<int>(iso["workers_per_detector"].value_or<int64_t>(2));
   config.supervision.worker.limits.address_space_bytes =
@@ -79,8 +78,7 @@ StatusOr<HostConfig> HostConfig::Load(const fs::path& file, const fs::path& exe_
   config.supervision.worker.limits.cpu_seconds =
       static_cast<uint64_t>(iso["cpu_seconds"].value_or<int64_t>(3600));
   config.quarantine.failures = static_cast<int>(iso["quarantine_failures"].value_or<int64_t>(3));
-  config.quarantine.window =
-      std::chrono::minutes(iso["quarantine_minutes"].value_or<int64_t>(10));
+  config.quarantine.window = std::chrono::minutes(iso["quarantine_minutes"].value_or<int64_t>(10));
   if (config.supervision.max_deadline.count() <= 0 || config.quarantine.failures <= 0) {
     return Status::InvalidArgument("host config " + file.string() +
                                    ": [isolation] limits must be positive");
@@ -89,7 +87,7 @@ StatusOr<HostConfig> HostConfig::Load(const fs::path& file, const fs::path& exe_
 }
 
 StatusOr<std::shared_ptr<IsolationRuntime>> IsolationRuntime::Create(HostConfig config,
-                                                                    const RuntimeFlags& flags) {
+                                                                     const RuntimeFlags& flags) {
   std::shared_ptr<IsolationRuntime> runtime(new IsolationRuntime());
   auto trust = TrustStore::Load(config.trust_dir);
   if (!trust.ok()) return trust.status();
@@ -126,7 +124,8 @@ StatusOr<host::LoadedPlugin> IsolationRuntime::Load(const fs::path& canonical) {
     loaded.library = library.value();
     loaded.abi = loaded.library->abi();
     loaded.detectors = loaded.library->Detectors();
-    loaded.notes = {{"isolation", "in-process"}, {"trust", TrustStateName(TrustState::kFirstParty)}};
+    loaded.notes = {{"isolation", "in-process"},
+                    {"trust", TrustStateName(TrustState::kFirstParty)}};
     return loaded;
   }
   auto verified = OpenVerifiedPlugin(canonical, trust_, {developer_mode_, false});
@@ -182,8 +181,8 @@ StatusOr<host::LoadedPlugin> DescribeInWorker(std::shared_ptr<VerifiedPlugin> pl
   if (!worker.ok()) return worker.status();
   const wire::WorkerReply& hello = worker.value()->hello();
   if (!hello.worker_error().empty()) {
-    return Status::PluginError(Reword(hello.worker_error(), plugin->path.filename().string(),
-                                      plugin->path.string()));
+    return Status::PluginError(
+        Reword(hello.worker_error(), plugin->path.filename().string(), plugin->path.string()));
   }
   host::LoadedPlugin loaded;
   loaded.abi = {VIGIL_ABI_MAJOR, hello.abi_minor(), 0};
@@ -205,28 +204,29 @@ StatusOr<host::LoadedPlugin> DescribeInWorker(std::shared_ptr<VerifiedPlugin> pl
 
 host::AnalyzerFactory IsolationRuntime::AnalyzerFactory() {
   std::shared_ptr<IsolationRuntime> self = shared_from_this();
-  return [self](const host::Detector& detector, const vigil::v1::DetectorConfig& config)
-             -> StatusOr<std::unique_ptr<host::Analyzer>> {
-    if (detector.in_process()) {
-      auto instance = detector.Create(config);
-      if (!instance.ok()) return instance.status();
-      return std::unique_ptr<host::Analyzer>(std::move(instance).value());
-    }
-    std::shared_ptr<VerifiedPlugin> plugin;
-    {
-      std::lock_guard<std::mutex> lock(self->mutex_);
-      auto it = self->verified_.find(detector.plugin_path());
-      if (it != self->verified_.end()) plugin = it->second;
-    }
-    if (!plugin) {
-      return Status::InvalidArgument("detector " + detector.id() +
-                                     " was not loaded through the isolation layer");
-    }
-    auto analyzer = WorkerAnalyzer::Create(plugin, detector.info(), config,
-                                           self->config_.supervision, self->quarantine_);
-    if (!analyzer.ok()) return analyzer.status();
-    return std::unique_ptr<host::Analyzer>(std::move(analyzer).value());
-  };
+  return
+      [self](const host::Detector& detector,
+             const vigil::v1::DetectorConfig& config) -> StatusOr<std::unique_ptr<host::Analyzer>> {
+        if (detector.in_process()) {
+          auto instance = detector.Create(config);
+          if (!instance.ok()) return instance.status();
+          return std::unique_ptr<host::Analyzer>(std::move(instance).value());
+        }
+        std::shared_ptr<VerifiedPlugin> plugin;
+        {
+          std::lock_guard<std::mutex> lock(self->mutex_);
+          auto it = self->verified_.find(detector.plugin_path());
+          if (it != self->verified_.end()) plugin = it->second;
+        }
+        if (!plugin) {
+          return Status::InvalidArgument("detector " + detector.id() +
+                                         " was not loaded through the isolation layer");
+        }
+        auto analyzer = WorkerAnalyzer::Create(plugin, detector.info(), config,
+                                               self->config_.supervision, self->quarantine_);
+        if (!analyzer.ok()) return analyzer.status();
+        return std::unique_ptr<host::Analyzer>(std::move(analyzer).value());
+      };
 }
 
 }  // namespace vigil::isolation

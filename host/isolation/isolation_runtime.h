@@ -36,9 +36,9 @@
 namespace vigil::isolation {
 
 struct HostConfig {
-  std::filesystem::path plugins_dir;   // where first-party plugins live
-  std::set<std::string> first_party;   // file names or patterns inside plugins_dir
-  std::filesystem::path trust_dir;     // the trust store
+  std::filesystem::path plugins_dir;  // where first-party plugins live
+  std::set<std::string> first_party;  // file names or patterns inside plugins_dir
+  std::filesystem::path trust_dir;    // the trust store
   bool developer_mode = false;
   SupervisionOptions supervision;
   QuarantineRule quarantine;
@@ -51,9 +51,9 @@ struct HostConfig {
 };
 
 struct RuntimeFlags {
-  bool in_process = false;         // --in-process
-  bool developer_mode = false;     // --developer-mode (or the config's)
-  bool wait_for_debugger = false;  // --wait-for-debugger
+  bool in_process = false;                // --in-process
+  bool developer_mode = false;            // --developer-mode (or the config's)
+  bool wait_for_debugger = false;         // --wait-for-debugger
   std::filesystem::path quarantine_file;  // empty: quarantine kept in memory
 };
 
@@ -69,7 +69,7 @@ StatusOr<host::LoadedPlugin> DescribeUntrustedPlugin(const std::filesystem::path
 class IsolationRuntime : public std::enable_shared_from_this<IsolationRuntime> {
  public:
   static StatusOr<std::shared_ptr<IsolationRuntime>> Create(HostConfig config,
-                                                           const RuntimeFlags& flags);
+                                                            const RuntimeFlags& flags);
 
   // For PluginRegistry::SetFileLoader and PipelineOptions::make_analyzer.
   host::PluginFileLoader FileLoader();

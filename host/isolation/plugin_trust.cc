@@ -9,9 +9,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace vigil::isolation {
 namespace fs = std::filesystem;
@@ -57,12 +56,14 @@ StatusOr<std::string> ReadSmallFile(const fs::path& path, size_t limit) {
 
 Status WriteFile(const fs::path& path, const std::string& data, mode_t mode) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
-  if (!fd.valid()) return Status::IoError("cannot write " + path.string() + ": " + std::strerror(errno));
+  if (!fd.valid())
+    return Status::IoError("cannot write " + path.string() + ": " + std::strerror(errno));
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return Status::IoError("cannot write " + path.string() + ": " + std::strerror(errno));
+    if (n <= 0)
+      return Status::IoError("cannot write " + path.string() + ": " + std::strerror(errno));
     done += static_cast<size_t>(n);
   }
   return Status::Ok();
@@ -116,8 +117,8 @@ StatusOr<std::string> CheckSignature(const fs::path& plugin, const std::string& 
                                      const TrustStore& store) {
   auto manifest = ReadSmallFile(ManifestPath(plugin), kMaxManifestBytes);
   if (!manifest.ok()) {
-    return Status::PluginError("plugin " + plugin.string() +
-                               " is unsigned (no " + ManifestPath(plugin).filename().string() +
+    return Status::PluginError("plugin " + plugin.string() + " is unsigned (no " +
+                               ManifestPath(plugin).filename().string() +
                                "); sign it with `vigil plugins sign`, or run with "
                                "--developer-mode");
   }
@@ -138,7 +139,8 @@ StatusOr<std::string> CheckSignature(const fs::path& plugin, const std::string& 
   const std::string signer = json["signer"].get<std::string>();
   unsigned char public_key[crypto_sign_PUBLICKEYBYTES];
   if (!FromHex(signer, public_key, sizeof(public_key))) {
-    return Status::PluginError("plugin " + plugin.string() + ": the manifest's signer is malformed");
+    return Status::PluginError("plugin " + plugin.string() +
+                               ": the manifest's signer is malformed");
   }
   if (crypto_sign_verify_detached(signature,
                                   reinterpret_cast<const unsigned char*>(manifest.value().data()),
@@ -176,9 +178,12 @@ fs::path SignaturePath(const fs::path& plugin) { return plugin.string() + ".sig"
 
 const char* TrustStateName(TrustState state) {
   switch (state) {
-    case TrustState::kFirstParty: return "first-party";
-    case TrustState::kSigned: return "signed";
-    case TrustState::kDeveloper: return "UNVERIFIED (developer mode)";
+    case TrustState::kFirstParty:
+      return "first-party";
+    case TrustState::kSigned:
+      return "signed";
+    case TrustState::kDeveloper:
+      return "UNVERIFIED (developer mode)";
   }
   return "unknown";
 }

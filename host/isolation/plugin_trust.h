@@ -70,10 +70,10 @@ enum class TrustState {
 struct VerifiedPlugin {
   std::filesystem::path path;
   UniqueFd fd;
-  std::string sha256;    // hex, of the bytes in `fd`
+  std::string sha256;  // hex, of the bytes in `fd`
   TrustState state = TrustState::kSigned;
-  std::string signer;    // hex public key, when signed
-  std::string problem;   // developer mode: why the check failed
+  std::string signer;   // hex public key, when signed
+  std::string problem;  // developer mode: why the check failed
   std::string LoadPath() const { return "/proc/self/fd/" + std::to_string(fd.get()); }
 };
 
@@ -85,8 +85,7 @@ struct TrustOptions {
 // Opens `plugin`, hashes it into a sealed memfd and checks its signature against
 // `store`. Refuses (with the reason) unless the check passes or developer mode is on.
 StatusOr<VerifiedPlugin> OpenVerifiedPlugin(const std::filesystem::path& plugin,
-                                            const TrustStore& store,
-                                            const TrustOptions& options);
+                                            const TrustStore& store, const TrustOptions& options);
 
 const char* TrustStateName(TrustState state);
 

@@ -5,9 +5,8 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "isolation/unique_fd.h"
 
@@ -64,9 +63,8 @@ void QuarantineBook::SaveLocked() const {
   if (file_.empty()) return;
   nlohmann::json json = nlohmann::json::object();
   for (const auto& [key, health] : plugins_) {
-    json[key] = {{"name", health.name},
-                 {"failures", health.failures},
-                 {"last_reason", health.last_reason}};
+    json[key] = {
+        {"name", health.name}, {"failures", health.failures}, {"last_reason", health.last_reason}};
   }
   std::error_code ec;
   std::filesystem::create_directories(file_.parent_path(), ec);

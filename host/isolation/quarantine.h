@@ -35,8 +35,7 @@ class QuarantineBook {
 
   // [thread-safe] Records one failure now; returns true when the plugin is (now)
   // quarantined.
-  bool RecordFailure(const std::string& sha256, const std::string& name,
-                     const std::string& reason);
+  bool RecordFailure(const std::string& sha256, const std::string& name, const std::string& reason);
   // [thread-safe]
   bool IsQuarantined(const std::string& sha256) const;
   PluginHealth Health(const std::string& sha256) const;

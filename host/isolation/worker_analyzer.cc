@@ -18,25 +18,38 @@ constexpr size_t kInlineBytes = 64u << 10;
 Status StatusFromCode(int32_t code, std::string message) {
   using Code = Status::Code;
   switch (static_cast<Code>(code)) {
-    case Code::kOk: return Status::Ok();
-    case Code::kNotFound: return Status::NotFound(std::move(message));
-    case Code::kInvalidArgument: return Status::InvalidArgument(std::move(message));
-    case Code::kCorruption: return Status::Corruption(std::move(message));
-    case Code::kIoError: return Status::IoError(std::move(message));
-    case Code::kAbiMismatch: return Status::AbiMismatch(std::move(message));
-    case Code::kCancelled: return Status::Cancelled(std::move(message));
-    case Code::kResource: return Status::Resource(std::move(message));
+    case Code::kOk:
+      return Status::Ok();
+    case Code::kNotFound:
+      return Status::NotFound(std::move(message));
+    case Code::kInvalidArgument:
+      return Status::InvalidArgument(std::move(message));
+    case Code::kCorruption:
+      return Status::Corruption(std::move(message));
+    case Code::kIoError:
+      return Status::IoError(std::move(message));
+    case Code::kAbiMismatch:
+      return Status::AbiMismatch(std::move(message));
+    case Code::kCancelled:
+      return Status::Cancelled(std::move(message));
+    case Code::kResource:
+      return Status::Resource(std::move(message));
     case Code::kPluginError:
-    default: return Status::PluginError(std::move(message));
+    default:
+      return Status::PluginError(std::move(message));
   }
 }
 
 uint32_t BytesPerPixel(uint32_t format) {
   switch (format) {
-    case VIGIL_PIXEL_GRAY8: return 1;
-    case VIGIL_PIXEL_RGB8: return 3;
-    case VIGIL_PIXEL_RGBA8: return 4;
-    default: return 0;
+    case VIGIL_PIXEL_GRAY8:
+      return 1;
+    case VIGIL_PIXEL_RGB8:
+      return 3;
+    case VIGIL_PIXEL_RGBA8:
+      return 4;
+    default:
+      return 0;
   }
 }
 
@@ -44,7 +57,8 @@ Status WriteAll(int fd, const uint8_t* data, size_t size) {
   while (size > 0) {
     ssize_t n = ::write(fd, data, size);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return Status::IoError(std::string("cannot fill the item memfd: ") + std::strerror(errno));
+    if (n <= 0)
+      return Status::IoError(std::string("cannot fill the item memfd: ") + std::strerror(errno));
     data += n;
     size -= static_cast<size_t>(n);
   }
@@ -64,7 +78,8 @@ Status BuildRequest(const vigil_item_view_t& item, uint32_t deadline_ms,
   const bool shared = has_image || item.bytes_size > kInlineBytes;
   if (shared) {
     memfd.reset(::memfd_create("vigil-item", MFD_CLOEXEC | MFD_ALLOW_SEALING));
-    if (!memfd.valid()) return Status::IoError(std::string("memfd_create: ") + std::strerror(errno));
+    if (!memfd.valid())
+      return Status::IoError(std::string("memfd_create: ") + std::strerror(errno));
   }
   if (item.bytes != nullptr) {
     analyze->set_has_bytes(true);
@@ -87,8 +102,8 @@ Status BuildRequest(const vigil_item_view_t& item, uint32_t deadline_ms,
     layout->set_pixel_format(image.pixel_format);
     layout->set_orientation(image.orientation);
     layout->set_offset(item.bytes != nullptr ? item.bytes_size : 0);
-    if (Status s = WriteAll(memfd.get(), image.pixels,
-                            static_cast<size_t>(image.stride) * image.height);
+    if (Status s =
+            WriteAll(memfd.get(), image.pixels, static_cast<size_t>(image.stride) * image.height);
         !s.ok()) {
       return s;
     }
@@ -157,11 +172,11 @@ StatusOr<std::unique_ptr<WorkerProcess>> WorkerAnalyzer::StartWorker() {
   wire::WorkerRequest request;
   request.mutable_create()->set_detector_id(id_);
   request.mutable_create()->set_config(config_bytes_);
-  auto reply = worker.value()->Call(request, -1,
-                                    std::chrono::steady_clock::now() + options_.max_deadline);
+  auto reply =
+      worker.value()->Call(request, -1, std::chrono::steady_clock::now() + options_.max_deadline);
   if (!reply.ok()) {
-    return Status::PluginError("detector " + id_ + ": create() did not complete: " +
-                               reply.status().message());
+    return Status::PluginError("detector " + id_ +
+                               ": create() did not complete: " + reply.status().message());
   }
   if (!reply->worker_error().empty()) return Status::PluginError(reply->worker_error());
   Status created = StatusFromCode(reply->code(), reply->message());
@@ -224,17 +239,15 @@ host::AnalyzeOutcome WorkerAnalyzer::Analyze(const vigil_item_view_t& item) {
       continue;
     }
     bool deadline_passed = false;
-    auto reply = worker.value()->Call(request, memfd.get(),
-                                      std::chrono::steady_clock::now() + deadline_,
-                                      &deadline_passed);
+    auto reply = worker.value()->Call(
+        request, memfd.get(), std::chrono::steady_clock::now() + deadline_, &deadline_passed);
     if (!reply.ok()) {
       Release(std::move(worker).value());  // dead: frees its pool slot
-      last_failure = deadline_passed ? "no answer within its deadline of " +
-                                           std::to_string(deadline_.count()) +
-                                           " ms; the worker was killed"
-                                     : reply.status().message();
-      if (quarantine_ &&
-          quarantine_->RecordFailure(plugin_->sha256, name, last_failure)) {
+      last_failure = deadline_passed
+                         ? "no answer within its deadline of " + std::to_string(deadline_.count()) +
+                               " ms; the worker was killed"
+                         : reply.status().message();
+      if (quarantine_ && quarantine_->RecordFailure(plugin_->sha256, name, last_failure)) {
         break;  // just quarantined: no retry
       }
       continue;
@@ -248,9 +261,9 @@ host::AnalyzeOutcome WorkerAnalyzer::Analyze(const vigil_item_view_t& item) {
     if (!outcome.status.ok()) return outcome;
     outcome.raw = reply->output();
     if (!outcome.result.ParseFromString(outcome.raw)) {
-      outcome.status = Status::Corruption("detector " + id_ + " returned " +
-                                          std::to_string(outcome.raw.size()) +
-                                          " bytes that are not a vigil.v1.AnalysisResult");
+      outcome.status =
+          Status::Corruption("detector " + id_ + " returned " + std::to_string(outcome.raw.size()) +
+                             " bytes that are not a vigil.v1.AnalysisResult");
       outcome.result.Clear();
       return outcome;
     }

@@ -19,9 +19,9 @@
 
 #include "isolation/frame_channel.h"
 #include "isolation/sandbox.h"
-#include "worker_protocol.pb.h"
 #include "loader/host_services.h"
 #include "loader/plugin_library.h"
+#include "worker_protocol.pb.h"
 
 namespace vigil::isolation {
 namespace {
@@ -107,10 +107,14 @@ class SharedMedia {
 
 uint32_t BytesPerPixel(uint32_t format) {
   switch (format) {
-    case VIGIL_PIXEL_GRAY8: return 1;
-    case VIGIL_PIXEL_RGB8: return 3;
-    case VIGIL_PIXEL_RGBA8: return 4;
-    default: return 0;
+    case VIGIL_PIXEL_GRAY8:
+      return 1;
+    case VIGIL_PIXEL_RGB8:
+      return 3;
+    case VIGIL_PIXEL_RGBA8:
+      return 4;
+    default:
+      return 0;
   }
 }
 
@@ -125,8 +129,8 @@ class Worker {
 
   int Run() {
     wire::WorkerReply hello;
-    auto opened = host::PluginLibrary::Open("/proc/self/fd/" + std::to_string(kPluginFd),
-                                            args_.display_name);
+    auto opened =
+        host::PluginLibrary::Open("/proc/self/fd/" + std::to_string(kPluginFd), args_.display_name);
     if (!opened.ok()) {
       hello.set_worker_error(Reword(opened.status().message(), args_.display_name));
       Send(hello);

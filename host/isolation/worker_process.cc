@@ -41,8 +41,8 @@ std::vector<std::string> WorkerEnvironment(const ResourceLimits& limits) {
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string entry = *e;
-    for (const char* keep : {"VIGIL_LOG_LEVEL=", "LD_LIBRARY_PATH=", "UBSAN_OPTIONS=",
-                             "LSAN_OPTIONS=", "TMPDIR="}) {
+    for (const char* keep :
+         {"VIGIL_LOG_LEVEL=", "LD_LIBRARY_PATH=", "UBSAN_OPTIONS=", "LSAN_OPTIONS=", "TMPDIR="}) {
       if (entry.rfind(keep, 0) == 0) env.push_back(entry);
     }
   }
@@ -147,11 +147,18 @@ StatusOr<std::unique_ptr<WorkerProcess>> WorkerProcess::Start(int plugin_fd,
   posix_spawnattr_setsigdefault(attr.get(), &all);
   posix_spawnattr_setflags(attr.get(), POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
-  std::vector<std::string> args = {exe.string(), "--scratch", worker->scratch_.string(),
-                                   "--name", name, "--cpu-seconds",
-                                   std::to_string(options.limits.cpu_seconds), "--open-files",
-                                   std::to_string(options.limits.open_files), "--memory-bytes",
-                                   std::to_string(kSanitized ? 0 : options.limits.address_space_bytes)};
+  std::vector<std::string> args = {
+      exe.string(),
+      "--scratch",
+      worker->scratch_.string(),
+      "--name",
+      name,
+      "--cpu-seconds",
+      std::to_string(options.limits.cpu_seconds),
+      "--open-files",
+      std::to_string(options.limits.open_files),
+      "--memory-bytes",
+      std::to_string(kSanitized ? 0 : options.limits.address_space_bytes)};
   if (options.wait_for_debugger) args.push_back("--wait-for-debugger");
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
@@ -170,8 +177,8 @@ StatusOr<std::unique_ptr<WorkerProcess>> WorkerProcess::Start(int plugin_fd,
   }
   worker->pid_ = pid;
   if (options.wait_for_debugger) {
-    std::fprintf(stderr, "vigil: worker for %s has pid %d and waits for a debugger\n",
-                 name.c_str(), static_cast<int>(pid));
+    std::fprintf(stderr, "vigil: worker for %s has pid %d and waits for a debugger\n", name.c_str(),
+                 static_cast<int>(pid));
   }
   std::string frame;
   auto deadline = options.wait_for_debugger

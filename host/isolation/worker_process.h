@@ -26,7 +26,7 @@ namespace vigil::isolation {
 struct WorkerOptions {
   std::filesystem::path worker_exe;  // empty: vigil-worker beside the running binary
   ResourceLimits limits;
-  bool wait_for_debugger = false;    // the worker prints its pid and stops until resumed
+  bool wait_for_debugger = false;  // the worker prints its pid and stops until resumed
   std::chrono::milliseconds start_timeout{15000};
 };
 

@@ -36,7 +36,8 @@ static void write_text(const vigil_sink_t *sink, const char *text) {
   if (sink) sink->write(sink, text, strlen(text));
 }
 
-__attribute__((unused)) static vigil_status_t fail_errno(const vigil_sink_t *err, const char *what) {
+__attribute__((unused)) static vigil_status_t fail_errno(const vigil_sink_t *err,
+                                                         const char *what) {
   char text[256];
   snprintf(text, sizeof text, "%s failed: %s", what, strerror(errno));
   write_text(err, text);
@@ -180,8 +181,8 @@ static const void *get_extension(void *instance, const char *id) {
   return NULL;
 }
 
-static const vigil_detector_t detector = {sizeof(vigil_detector_t), 0, HOSTILE_ID, 0, describe,
-                                          create, destroy, analyze, get_extension};
+static const vigil_detector_t detector = {
+    sizeof(vigil_detector_t), 0, HOSTILE_ID, 0, describe, create, destroy, analyze, get_extension};
 
 static vigil_status_t negotiate(uint32_t host_major, uint32_t host_max_minor, uint32_t *chosen) {
   (void)host_major;
@@ -201,5 +202,11 @@ static const vigil_detector_t *get_detector(uint32_t index) {
 }
 
 VIGIL_EXPORT const vigil_plugin_entry_t vigil_entry_v1 = {
-    sizeof(vigil_plugin_entry_t), 0, {VIGIL_ABI_MAJOR, VIGIL_ABI_MINOR, VIGIL_ABI_PATCH},
-    negotiate, init, deinit, detector_count, get_detector};
+    sizeof(vigil_plugin_entry_t),
+    0,
+    {VIGIL_ABI_MAJOR, VIGIL_ABI_MINOR, VIGIL_ABI_PATCH},
+    negotiate,
+    init,
+    deinit,
+    detector_count,
+    get_detector};

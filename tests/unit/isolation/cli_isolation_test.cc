@@ -1,17 +1,16 @@
 // The `vigil` command end to end: keygen, trust, sign, a signed vendor plugin running
 // in a worker, revocation, and developer mode being announced.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 namespace {
 namespace fs = std::filesystem;
@@ -43,9 +42,9 @@ class VigilCli : public ::testing::Test {
   CliRun Vigil(const std::string& args) {
     const fs::path vigil = fs::path(VIGIL_BINARY_DIR) / "bin" / "vigil";
     const std::string err_file = (dir_ / "stderr.txt").string();
-    const std::string command = "env -u VIGIL_PLUGIN_PATH VIGIL_HOST_CONFIG=" +
-                                (dir_ / "host.toml").string() + " " + vigil.string() + " " +
-                                args + " 2>" + err_file;
+    const std::string command =
+        "env -u VIGIL_PLUGIN_PATH VIGIL_HOST_CONFIG=" + (dir_ / "host.toml").string() + " " +
+        vigil.string() + " " + args + " 2>" + err_file;
     CliRun run;
     FILE* pipe = ::popen(command.c_str(), "r");
     if (pipe == nullptr) return run;
@@ -89,10 +88,10 @@ TEST_F(VigilCli, SignTrustScanRevoke) {
 
   ASSERT_EQ(Vigil("plugins keygen --out " + (dir_ / "key").string()).exit_code, 0);
   CliRun trusted = Vigil("plugins trust " + (dir_ / "key" / "vigil-signing.pub").string() +
-                      " --trust-dir " + (dir_ / "trusted").string());
+                         " --trust-dir " + (dir_ / "trusted").string());
   ASSERT_EQ(trusted.exit_code, 0) << trusted.err;
   CliRun signed_run = Vigil("plugins sign --key " + (dir_ / "key" / "vigil-signing.key").string() +
-                         " " + plugin_.string());
+                            " " + plugin_.string());
   ASSERT_EQ(signed_run.exit_code, 0) << signed_run.err;
   std::ifstream manifest(plugin_.string() + ".manifest");
   std::stringstream manifest_text;
@@ -107,9 +106,9 @@ TEST_F(VigilCli, SignTrustScanRevoke) {
   EXPECT_EQ(entry["detectors"][0]["id"], "hostile.segfault");
 
   // The attack item fails for this detector; the scan goes on and the next item is ok.
-  CliRun scan = Vigil("--plugin-dir " + plugin_.string() + " --store " +
-                   (dir_ / "store.db").string() + " scan " + (dir_ / "items").string() +
-                   " --json");
+  CliRun scan =
+      Vigil("--plugin-dir " + plugin_.string() + " --store " + (dir_ / "store.db").string() +
+            " scan " + (dir_ / "items").string() + " --json");
   ASSERT_EQ(scan.exit_code, 0) << scan.err;
   std::istringstream lines(scan.out);
   int seen = 0;

@@ -1,14 +1,13 @@
 // Every hostile plugin is contained: the item fails for that detector with a reason a
 // person can act on, the host keeps running, and the next item is analysed.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "isolation/isolation_runtime.h"
 #include "isolation/plugin_trust.h"
@@ -47,8 +46,9 @@ vigil_item_view_t Item(const std::string& bytes) {
 class Contained : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("vigil-iso-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("vigil-iso-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -62,10 +62,12 @@ class Contained : public ::testing::Test {
     vigil::v1::DetectorInfo info;
     info.set_id("hostile." + name);
     info.mutable_cost()->set_max_ms(1000);
-    if (!book) book = std::make_shared<QuarantineBook>(fs::path(), QuarantineRule{100, std::chrono::seconds(600)});
-    auto analyzer = WorkerAnalyzer::Create(
-        std::make_shared<VerifiedPlugin>(std::move(plugin).value()), info,
-        vigil::v1::DetectorConfig(), TestOptions(), book);
+    if (!book)
+      book = std::make_shared<QuarantineBook>(fs::path(),
+                                              QuarantineRule{100, std::chrono::seconds(600)});
+    auto analyzer =
+        WorkerAnalyzer::Create(std::make_shared<VerifiedPlugin>(std::move(plugin).value()), info,
+                               vigil::v1::DetectorConfig(), TestOptions(), book);
     EXPECT_TRUE(analyzer.ok()) << analyzer.status().message();
     return analyzer.ok() ? std::move(analyzer).value() : nullptr;
   }
@@ -210,8 +212,8 @@ TEST_F(Contained, ImagesTravelThroughTheMemfd) {
   auto analyzer = Start("segfault");
   ASSERT_NE(analyzer, nullptr);
   std::vector<uint8_t> pixels(64 * 3 * 32, 7);
-  vigil_image_view_t image{sizeof(vigil_image_view_t), 64, 32, 64 * 3, VIGIL_PIXEL_RGB8, 1,
-                           pixels.data()};
+  vigil_image_view_t image{sizeof(vigil_image_view_t), 64, 32,           64 * 3,
+                           VIGIL_PIXEL_RGB8,           1,  pixels.data()};
   std::string bytes(100000, 'b');  // over the inline limit: also in the memfd
   vigil_item_view_t view = Item(bytes);
   view.image = &image;

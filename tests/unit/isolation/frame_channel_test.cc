@@ -1,14 +1,13 @@
 // Framing: round trips, descriptors, and malformed or truncated frames.
+#include "isolation/frame_channel.h"
+
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <string>
 #include <thread>
-
-#include <gtest/gtest.h>
-
-#include "isolation/frame_channel.h"
 
 namespace vigil::isolation {
 namespace {

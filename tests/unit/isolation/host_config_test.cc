@@ -1,11 +1,10 @@
 // The host config: defaults, first-party matching, and malformed files refused.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "isolation/isolation_runtime.h"
 

@@ -1,12 +1,11 @@
 // Signed plugins: every way a signature check must fail, and the swap after the check.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "isolation/plugin_trust.h"
 #include "loader/plugin_library.h"
@@ -19,8 +18,9 @@ using ::testing::HasSubstr;
 class Trust : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("vigil-trust-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("vigil-trust-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "plugins");
     const fs::path source = fs::path(VIGIL_TEST_PLUGIN_DIR) / "test-ok.so";
