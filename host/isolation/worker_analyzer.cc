@@ -53,21 +53,12 @@ uint32_t BytesPerPixel(uint32_t format) {
   }
 }
 
-Status WriteAll(int fd, const uint8_t* data, size_t size) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0)
-      return Status::IoError(std::string("cannot fill the item memfd: ") + std::strerror(errno));
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return Status::Ok();
-}
-
-// Builds the request; bytes and pixels that do not go inline land in a sealed memfd.
+// Builds the request for one worker; bytes and pixels that do not go inline are
+// copied into that worker's sealed media buffer, whose descriptor goes along.
 Status BuildRequest(const vigil_item_view_t& item, uint32_t deadline_ms,
-                    wire::WorkerRequest& request, UniqueFd& memfd) {
+                    wire::WorkerRequest& request, MediaBuffer& media, int& pass_fd) {
+  request.Clear();
+  pass_fd = -1;
   wire::AnalyzeRequest* analyze = request.mutable_analyze();
   analyze->set_media_kind(item.media_kind);
   analyze->set_deadline_ms(deadline_ms);
@@ -76,41 +67,37 @@ Status BuildRequest(const vigil_item_view_t& item, uint32_t deadline_ms,
   }
   const bool has_image = item.image != nullptr && item.image->pixels != nullptr;
   const bool shared = has_image || item.bytes_size > kInlineBytes;
+  const size_t bytes_size = item.bytes != nullptr ? item.bytes_size : 0;
+  size_t pixel_size = 0;
+  if (has_image) {
+    if (BytesPerPixel(item.image->pixel_format) == 0) {
+      return Status::InvalidArgument("the item's image has an unknown pixel format");
+    }
+    pixel_size = static_cast<size_t>(item.image->stride) * item.image->height;
+  }
   if (shared) {
-    memfd.reset(::memfd_create("vigil-item", MFD_CLOEXEC | MFD_ALLOW_SEALING));
-    if (!memfd.valid())
-      return Status::IoError(std::string("memfd_create: ") + std::strerror(errno));
+    if (Status s = media.Reserve(bytes_size + pixel_size); !s.ok()) return s;
+    pass_fd = media.fd();
   }
   if (item.bytes != nullptr) {
     analyze->set_has_bytes(true);
     if (shared) {
-      if (Status s = WriteAll(memfd.get(), item.bytes, item.bytes_size); !s.ok()) return s;
-      analyze->set_shared_bytes(item.bytes_size);
+      if (bytes_size > 0) std::memcpy(media.data(), item.bytes, bytes_size);
+      analyze->set_shared_bytes(bytes_size);
     } else {
       analyze->set_inline_bytes(item.bytes, item.bytes_size);
     }
   }
   if (has_image) {
     const vigil_image_view_t& image = *item.image;
-    if (BytesPerPixel(image.pixel_format) == 0) {
-      return Status::InvalidArgument("the item's image has an unknown pixel format");
-    }
     wire::ImageLayout* layout = analyze->mutable_image();
     layout->set_width(image.width);
     layout->set_height(image.height);
     layout->set_stride(image.stride);
     layout->set_pixel_format(image.pixel_format);
     layout->set_orientation(image.orientation);
-    layout->set_offset(item.bytes != nullptr ? item.bytes_size : 0);
-    if (Status s =
-            WriteAll(memfd.get(), image.pixels, static_cast<size_t>(image.stride) * image.height);
-        !s.ok()) {
-      return s;
-    }
-  }
-  if (shared && ::fcntl(memfd.get(), F_ADD_SEALS,
-                        F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
-    return Status::IoError(std::string("cannot seal the item memfd: ") + std::strerror(errno));
+    layout->set_offset(bytes_size);
+    std::memcpy(media.data() + bytes_size, image.pixels, pixel_size);
   }
   return Status::Ok();
 }
@@ -224,12 +211,6 @@ host::AnalyzeOutcome WorkerAnalyzer::Analyze(const vigil_item_view_t& item) {
     return outcome;
   }
   wire::WorkerRequest request;
-  UniqueFd memfd;
-  if (Status s = BuildRequest(item, static_cast<uint32_t>(deadline_.count()), request, memfd);
-      !s.ok()) {
-    outcome.status = s;
-    return outcome;
-  }
   std::string last_failure;
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto worker = Acquire();
@@ -238,9 +219,17 @@ host::AnalyzeOutcome WorkerAnalyzer::Analyze(const vigil_item_view_t& item) {
       if (quarantine_) quarantine_->RecordFailure(plugin_->sha256, name, last_failure);
       continue;
     }
+    int pass_fd = -1;
+    if (Status s = BuildRequest(item, static_cast<uint32_t>(deadline_.count()), request,
+                                worker.value()->media(), pass_fd);
+        !s.ok()) {
+      Release(std::move(worker).value());
+      outcome.status = s;
+      return outcome;
+    }
     bool deadline_passed = false;
     auto reply = worker.value()->Call(
-        request, memfd.get(), std::chrono::steady_clock::now() + deadline_, &deadline_passed);
+        request, pass_fd, std::chrono::steady_clock::now() + deadline_, &deadline_passed);
     if (!reply.ok()) {
       Release(std::move(worker).value());  // dead: frees its pool slot
       last_failure = deadline_passed

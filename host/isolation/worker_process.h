@@ -17,6 +17,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "isolation/media_buffer.h"
 #include "isolation/sandbox.h"
 #include "isolation/unique_fd.h"
 #include "worker_protocol.pb.h"
@@ -46,6 +47,8 @@ class WorkerProcess {
   const wire::WorkerReply& hello() const { return hello_; }
   pid_t pid() const { return pid_; }
   bool alive() const { return pid_ > 0; }
+  // Where this worker's items go when they do not fit a request; reused per call.
+  MediaBuffer& media() { return media_; }
 
   // Sends `request` (with `pass_fd` when >= 0) and waits for the reply. When this
   // returns an error the worker is gone; `deadline_passed` tells a hang from a crash.
@@ -65,6 +68,7 @@ class WorkerProcess {
   std::filesystem::path scratch_;
   wire::WorkerReply hello_;
   bool debugging_ = false;
+  MediaBuffer media_;
 };
 
 // "SIGSEGV (Segmentation fault)" and the like, for a wait status.
