@@ -27,10 +27,10 @@ echo "== summary"
 "${vigil[@]}" stats
 
 if [ -x "$bin/vigil-review" ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-  exec "$bin/vigil-review" --store "$store"
+  exec "$bin/vigil-review" --store "$store" --config config/reviewer.toml
 fi
 if [ -x "$bin/vigil-review" ]; then
-  echo "No display here. On a desktop, open the queue with: $bin/vigil-review --store $store"
+  echo "No display here. On a desktop, open the queue with: $bin/vigil-review --store $store --config config/reviewer.toml"
 else
   echo "The reviewer console is not built; read the queue with: $bin/vigil --store $store queue show"
 fi

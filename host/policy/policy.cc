@@ -94,16 +94,6 @@ bool Matches(const std::vector<std::string>& allowed, const std::string& value) 
 
 }  // namespace
 
-const char* DispositionName(Disposition disposition) {
-  switch (disposition) {
-    case Disposition::kClear: return "clear";
-    case Disposition::kReview: return "review";
-    case Disposition::kAutoAction: return "auto-action";
-    case Disposition::kFailed: return "failed";
-  }
-  return "clear";
-}
-
 StatusOr<Policy> Policy::Load(const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) return Status::IoError("cannot read the policy file " + path.string());

@@ -13,6 +13,16 @@
 
 namespace vigil::host {
 namespace fs = std::filesystem;
+const char* DispositionName(Disposition disposition) {
+  switch (disposition) {
+    case Disposition::kClear: return "clear";
+    case Disposition::kReview: return "review";
+    case Disposition::kAutoAction: return "auto-action";
+    case Disposition::kFailed: return "failed";
+  }
+  return "clear";
+}
+
 bool ItemRecord::failed() const {
   if (!status.ok()) return true;
   for (const DetectorRun& run : runs) {
