@@ -51,6 +51,7 @@ void RegisterPluginsCommand(CLI::App& app, GlobalOptions& options);
 void RegisterPluginSigningCommands(CLI::App& plugins, GlobalOptions& options);
 void RegisterScanCommand(CLI::App& app, GlobalOptions& options);
 void RegisterStoreCommands(CLI::App& app, GlobalOptions& options);
+void RegisterListsCommands(CLI::App& app, GlobalOptions& options);
 void RegisterExposureCommand(CLI::App& app, GlobalOptions& options);
 
 }  // namespace vigil::cli

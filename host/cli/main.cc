@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   vigil::cli::RegisterPluginsCommand(app, options);
   vigil::cli::RegisterScanCommand(app, options);
   vigil::cli::RegisterStoreCommands(app, options);
+  vigil::cli::RegisterListsCommands(app, options);
   vigil::cli::RegisterExposureCommand(app, options);
 
   std::signal(SIGINT, OnInterrupt);

@@ -116,7 +116,7 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
     queued += record.outcome.disposition == host::Disposition::kReview ||
               record.outcome.disposition == host::Disposition::kFailed;
     if (!human) {
-      std::cout << line.dump() << "\n";
+      std::cout << host::JsonText(line) << "\n";
     } else if (record.failed() || !line["detections"].empty()) {
       progress.Finish();  // keep the line readable above the progress bar
       std::cout << record.path << ": " << host::DispositionName(record.outcome.disposition)

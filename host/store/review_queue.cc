@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "scan/scan_json.h"
+
 #include "store/audit_log.h"
 #include "store/sqlite_statement.h"
 
@@ -159,7 +161,7 @@ Status ReviewQueue::Decide(int64_t item_id, const std::string& reviewer,
   insert.Bind(1, item_id).Bind(2, reviewer).Bind(3, decision).Bind(4, reason).Bind(5, now);
   if (insert.Step() != SQLITE_DONE) return insert.Error("recording a decision");
   nlohmann::json details = {{"decision", decision}, {"reason", reason}};
-  if (Status s = AppendAudit(store_.handle(), {reviewer, "queue.decided", item_id, details.dump()}, now);
+  if (Status s = AppendAudit(store_.handle(), {reviewer, "queue.decided", item_id, JsonText(details)}, now);
       !s.ok()) {
     return s;
   }
@@ -180,7 +182,7 @@ Status ReviewQueue::RecordExposure(const std::string& reviewer, int64_t item_id,
   nlohmann::json details = {{"severity", severity},
                             {"seconds_unobscured", seconds_unobscured},
                             {"reveals", reveals}};
-  if (Status s = AppendAudit(store_.handle(), {reviewer, "exposure", item_id, details.dump()}, now);
+  if (Status s = AppendAudit(store_.handle(), {reviewer, "exposure", item_id, JsonText(details)}, now);
       !s.ok()) {
     return s;
   }
@@ -200,7 +202,7 @@ Status ReviewQueue::RecordReveal(const std::string& reviewer, int64_t item_id, f
       .Bind(6, static_cast<double>(h)).Bind(7, now).Bind(8, duration_ms);
   if (insert.Step() != SQLITE_DONE) return insert.Error("recording a reveal");
   nlohmann::json details = {{"region", {x, y, w, h}}, {"duration_ms", duration_ms}};
-  if (Status s = AppendAudit(store_.handle(), {reviewer, "reveal", item_id, details.dump()}, now);
+  if (Status s = AppendAudit(store_.handle(), {reviewer, "reveal", item_id, JsonText(details)}, now);
       !s.ok()) {
     return s;
   }
