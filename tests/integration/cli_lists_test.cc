@@ -11,45 +11,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_runner.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using vigil::testing::RunResult;
+using vigil::testing::Slurp;
 
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-class CliListsTest : public ::testing::Test {
+class CliListsTest : public vigil::testing::CliFixture {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("vigil-cli-lists-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    ASSERT_TRUE(fs::exists(images_)) << "shared test data is missing: " << images_;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  RunResult Vigil(const std::string& args) {
-    RunResult r;
-    std::string line = std::string(VIGIL_BINARY_DIR) + "/bin/vigil --store " +
-                       (dir_ / "store.db").string() + " " + args + " >" + (dir_ / "out").string() +
-                       " 2>" + (dir_ / "err").string();
-    int status = std::system(line.c_str());
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(dir_ / "out");
-    r.err = Slurp(dir_ / "err");
-    return r;
-  }
+  // `vigil --store STORE ARGS`.
+  RunResult Vigil(const std::string& args) { return Run(CliFixture::Vigil() + " --store " + Store() + " " + args); }
   std::string Sample(const std::string& name) const {
     return std::string(VIGIL_SOURCE_DIR) + "/samples/lists/" + name;
   }
@@ -71,7 +46,6 @@ class CliListsTest : public ::testing::Test {
     return false;
   }
 
-  fs::path dir_;
   fs::path images_ = fs::path(VIGIL_TESTDATA) / "pdq" / "images-and-lists";
 };
 

@@ -12,49 +12,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_runner.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using vigil::testing::RunResult;
 
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-class CliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("vigil-cli-test-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    ASSERT_TRUE(fs::exists(testdata_)) << "shared test data is missing: " << testdata_;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  // Runs a shell command line with stdout and stderr captured.
-  RunResult Run(const std::string& command) {
-    RunResult r;
-    std::string line = command + " >" + (dir_ / "out").string() + " 2>" + (dir_ / "err").string();
-    int status = std::system(line.c_str());
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(dir_ / "out");
-    r.err = Slurp(dir_ / "err");
-    return r;
-  }
-  std::string Vigil() const { return std::string(VIGIL_BINARY_DIR) + "/bin/vigil"; }
-  std::string Store() const { return (dir_ / "store.db").string(); }
-
-  fs::path dir_;
-  fs::path testdata_ = fs::path(VIGIL_TESTDATA);
-};
+class CliTest : public vigil::testing::CliFixture {};
 
 std::vector<nlohmann::json> JsonLines(const std::string& text) {
   std::vector<nlohmann::json> lines;
