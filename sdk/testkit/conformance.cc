@@ -204,7 +204,9 @@ CheckResult HostileInputCheck(const std::string& name, DetectorInstance& instanc
     result.detail = std::string("crashed with signal ") + std::to_string(WTERMSIG(wstatus)) +
                     " (" + strsignal(WTERMSIG(wstatus)) + ") on '" + last_case + "'";
   } else if (output.find("DONE\n") == std::string::npos) {
-    result.detail = "exited early on '" + last_case + "'";
+    // A sanitizer turns a crash into a report and an exit status instead of a signal.
+    result.detail = "crashed (exit status " + std::to_string(WEXITSTATUS(wstatus)) +
+                    ", see any sanitizer report above) on '" + last_case + "'";
   } else if (bad_count > 0) {
     result.detail = bad + (bad_count > 1 ? " (and " + std::to_string(bad_count - 1) +
                                                " more inputs)" : "");
