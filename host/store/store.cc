@@ -1,6 +1,8 @@
 #include "store/store.h"
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 #include <ctime>
 
 #include "store/audit_log.h"
@@ -95,12 +97,20 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const fs::path& path) {
   }
   std::unique_ptr<Store> store(new Store(db));
   sqlite3_busy_timeout(db, 10000);
-  // A file that is not a SQLite database fails here, with SQLite's own words.
-  if (Status s = store->Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
-                             "PRAGMA synchronous=NORMAL;");
-      !s.ok()) {
+  // A file that is not a SQLite database fails here, with SQLite's own words. Switching
+  // to WAL needs a moment of exclusive access that the busy timeout does not wait for,
+  // so a second process opening the store while the first creates it retries.
+  Status pragmas;
+  for (int attempt = 0; attempt < 500; ++attempt) {
+    pragmas = store->Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
+                          "PRAGMA synchronous=NORMAL;");
+    const int code = sqlite3_errcode(db) & 0xff;
+    if (pragmas.ok() || (code != SQLITE_BUSY && code != SQLITE_LOCKED)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (!pragmas.ok()) {
     return Status::Corruption("the store " + path.string() +
-                              " is not a usable Vigil store: " + s.message());
+                              " is not a usable Vigil store: " + pragmas.message());
   }
   if (Status s = store->Migrate(); !s.ok()) return s;
   return store;

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "store/sqlite_statement.h"
 #include "store/store.h"
@@ -90,6 +91,25 @@ TEST_F(StoreTest, DetectorFailureMarksTheItemFailedNeverClean) {
   auto counts = opened.value()->Counts();
   ASSERT_TRUE(counts.ok());
   EXPECT_EQ(counts.value().failed_items, 1);
+}
+
+TEST_F(StoreTest, OpenWaitsForAnotherProcessCreatingTheStore) {
+  // Another connection holds the brand-new file locked (as a second `vigil scan` does
+  // while it creates the store); switching to WAL must wait for it, not fail.
+  const fs::path path = dir_ / "store.db";
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "CREATE TABLE x(y); BEGIN EXCLUSIVE; INSERT INTO x VALUES (1);",
+                         nullptr, nullptr, nullptr), SQLITE_OK);
+  std::thread release([other] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
+  });
+  auto store = Store::Open(path);
+  release.join();
+  sqlite3_close(other);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  EXPECT_EQ(store.value()->schema_version(), 2);
 }
 
 TEST_F(StoreTest, RefusesAFileThatIsNotAStore) {
