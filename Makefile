@@ -2,7 +2,7 @@
 .PHONY: demo test build bench format clean
 
 demo:            ## set up, build, scan the demo corpus, open the reviewer console
-	bash scripts/install-deps.sh
+	bash scripts/setup.sh
 	bash scripts/build.sh release
 	bash scripts/demo.sh
 
@@ -10,6 +10,7 @@ test:            ## set up, then release + ASan/UBSan tests and a fuzz smoke run
 	bash scripts/test.sh
 
 build:
+	bash scripts/setup.sh
 	bash scripts/build.sh release
 
 bench: build     ## run every benchmark (results: docs/performance.md)

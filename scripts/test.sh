@@ -11,10 +11,7 @@ if [ ! -d "$testdata/pdq" ] || [ ! -d "$testdata/url" ] || [ ! -d "$testdata/for
   echo "test: the shared test data is missing at $testdata (it sits beside the checkout)" >&2
   exit 1
 fi
-bash scripts/install-deps.sh
-for hook in scripts/prepare-*.sh scripts/fetch-*.sh; do
-  [ -f "$hook" ] && bash "$hook"
-done
+bash scripts/setup.sh
 
 start=$(date +%s)
 stage() { echo "== $1 ($(( $(date +%s) - start )) s)"; }
