@@ -94,15 +94,7 @@ int ListPlugins(GlobalOptions& options, bool json) {
 }
 
 int CheckPlugin(const std::string& path) {
-  auto results = testkit::RunConformance(path);
-  int failed = 0;
-  for (const auto& r : results) {
-    std::printf("%s  %s%s%s\n", r.passed ? "PASS" : "FAIL", r.name.c_str(),
-                r.detail.empty() ? "" : ": ", r.detail.c_str());
-    failed += r.passed ? 0 : 1;
-  }
-  std::printf("%s: %zu checks, %d failed\n", failed ? "FAILED" : "OK", results.size(), failed);
-  return failed ? 1 : 0;
+  return testkit::PrintConformance(testkit::RunConformance(path));
 }
 
 }  // namespace

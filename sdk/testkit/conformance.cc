@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <random>
@@ -377,6 +378,17 @@ std::vector<CheckResult> RunConformance(const std::filesystem::path& plugin,
     }
   }
   return results;
+}
+
+int PrintConformance(const std::vector<CheckResult>& results) {
+  int failed = 0;
+  for (const auto& r : results) {
+    std::printf("%s  %s%s%s\n", r.passed ? "PASS" : "FAIL", r.name.c_str(),
+                r.detail.empty() ? "" : ": ", r.detail.c_str());
+    failed += r.passed ? 0 : 1;
+  }
+  std::printf("%s: %zu checks, %d failed\n", failed ? "FAILED" : "OK", results.size(), failed);
+  return failed ? 1 : 0;
 }
 
 }  // namespace vigil::testkit

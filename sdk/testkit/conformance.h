@@ -28,6 +28,10 @@ struct ConformanceOptions {
 std::vector<CheckResult> RunConformance(const std::filesystem::path& plugin,
                                         const ConformanceOptions& options = {});
 
+// Prints one "PASS|FAIL  name: detail" line per check and a summary line on stdout;
+// returns the exit status the tools use: 0 when every check passed, else 1.
+int PrintConformance(const std::vector<CheckResult>& results);
+
 }  // namespace vigil::testkit
 
 #endif  // VIGIL_TESTKIT_CONFORMANCE_H_

@@ -15,13 +15,5 @@ int main(int argc, char** argv) {
                  "concurrent callers get the serial results. Exits 1 if any check fails.\n");
     return argc == 2 ? 0 : 2;
   }
-  auto results = vigil::testkit::RunConformance(argv[1]);
-  int failed = 0;
-  for (const auto& r : results) {
-    std::printf("%s  %s%s%s\n", r.passed ? "PASS" : "FAIL", r.name.c_str(),
-                r.detail.empty() ? "" : ": ", r.detail.c_str());
-    failed += r.passed ? 0 : 1;
-  }
-  std::printf("%s: %zu checks, %d failed\n", failed ? "FAILED" : "OK", results.size(), failed);
-  return failed ? 1 : 0;
+  return vigil::testkit::PrintConformance(vigil::testkit::RunConformance(argv[1]));
 }
