@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "host_parser.h"
 #include "punycode.h"
 #include "utf8.h"
 
@@ -35,26 +36,9 @@ void AsciiLowerInPlace(std::string* s) {
   }
 }
 
+// WHATWG: "a forbidden host code point, a C0 control, U+0025 (%), or U+007F DELETE".
 bool IsForbiddenDomainCodePoint(unsigned char c) {
-  if (c <= 0x20 || c == 0x7F) return true;
-  switch (c) {
-    case '#':
-    case '%':
-    case '/':
-    case ':':
-    case '<':
-    case '>':
-    case '?':
-    case '@':
-    case '[':
-    case '\\':
-    case ']':
-    case '^':
-    case '|':
-      return true;
-    default:
-      return false;
-  }
+  return internal::IsForbiddenHostCodePoint(c) || c <= 0x1F || c == '%' || c == 0x7F;
 }
 
 // libidn2 on one label. Returns the idn2 return code; on success *out is ASCII.
