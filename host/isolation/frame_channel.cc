@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -29,13 +30,29 @@ Status WaitReadable(int socket, std::chrono::steady_clock::time_point deadline) 
   }
 }
 
-// Reads exactly `size` bytes; the first read may bring a descriptor along.
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// Reads exactly `size` bytes; the first read may bring a descriptor along. Until
+// `spin_until` it retries the non-blocking read instead of sleeping.
 Status ReadExactly(int socket, char* data, size_t size,
-                   std::chrono::steady_clock::time_point deadline, UniqueFd* received_fd) {
+                   std::chrono::steady_clock::time_point deadline, UniqueFd* received_fd,
+                   std::chrono::steady_clock::time_point spin_until = {}) {
   size_t done = 0;
   bool wait = false;  // try to read first: poll only when nothing is there yet
   while (done < size) {
     if (wait) {
+      if (spin_until != std::chrono::steady_clock::time_point{} &&
+          std::chrono::steady_clock::now() < spin_until) {
+        for (int i = 0; i < 64; ++i) CpuRelax();
+        wait = false;
+        continue;
+      }
       Status ready = WaitReadable(socket, deadline);
       if (!ready.ok()) return ready;
     }
@@ -127,10 +144,16 @@ Status SendFrame(int socket, const std::string& payload, int pass_fd) {
 }
 
 Status ReceiveFrame(int socket, std::string& payload,
-                    std::chrono::steady_clock::time_point deadline, UniqueFd* received_fd) {
+                    std::chrono::steady_clock::time_point deadline, UniqueFd* received_fd,
+                    std::chrono::nanoseconds spin) {
   unsigned char header[4];
-  Status status =
-      ReadExactly(socket, reinterpret_cast<char*>(header), sizeof(header), deadline, received_fd);
+  std::chrono::steady_clock::time_point spin_until{};
+  if (spin > std::chrono::nanoseconds::zero()) {
+    spin_until = std::chrono::steady_clock::now() + spin;
+    if (deadline != kNoDeadline) spin_until = std::min(spin_until, deadline);
+  }
+  Status status = ReadExactly(socket, reinterpret_cast<char*>(header), sizeof(header), deadline,
+                              received_fd, spin_until);
   if (!status.ok()) return status;
   const uint32_t size = static_cast<uint32_t>(header[0]) | static_cast<uint32_t>(header[1]) << 8 |
                         static_cast<uint32_t>(header[2]) << 16 |

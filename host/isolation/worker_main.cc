@@ -144,10 +144,17 @@ class Worker {
       described->set_flags(detector.flags());
     }
     if (!Send(hello)) return 0;
+    // Back-to-back requests (a scan feeding this worker) are caught by busy-polling;
+    // an idle worker sleeps in poll() and costs nothing.
+    AdaptiveSpin request_spin(kReplySpin);
     for (;;) {
       std::string frame;
       UniqueFd media;
-      if (!ReceiveFrame(kSocketFd, frame, kNoDeadline, &media).ok()) return 0;
+      const auto waiting = std::chrono::steady_clock::now();
+      if (!ReceiveFrame(kSocketFd, frame, kNoDeadline, &media, request_spin.budget()).ok()) {
+        return 0;
+      }
+      request_spin.Observe(std::chrono::steady_clock::now() - waiting);
       wire::WorkerRequest request;
       wire::WorkerReply reply;
       if (!request.ParseFromString(frame)) {

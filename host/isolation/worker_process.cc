@@ -258,7 +258,10 @@ StatusOr<wire::WorkerReply> WorkerProcess::Call(const wire::WorkerRequest& reque
   Status sent = SendFrame(socket_.get(), bytes, pass_fd);
   if (!sent.ok()) return Fail("stopped before the request was sent", false);
   std::string frame;
-  Status received = ReceiveFrame(socket_.get(), frame, debugging_ ? kNoDeadline : deadline);
+  const auto started = std::chrono::steady_clock::now();
+  Status received = ReceiveFrame(socket_.get(), frame, debugging_ ? kNoDeadline : deadline,
+                                 nullptr, reply_spin_.budget());
+  reply_spin_.Observe(std::chrono::steady_clock::now() - started);
   if (!received.ok()) {
     if (received.code() == Status::Code::kCancelled) {
       if (deadline_passed != nullptr) *deadline_passed = true;

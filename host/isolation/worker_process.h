@@ -17,6 +17,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "isolation/frame_channel.h"
 #include "isolation/media_buffer.h"
 #include "isolation/sandbox.h"
 #include "isolation/unique_fd.h"
@@ -69,6 +70,8 @@ class WorkerProcess {
   wire::WorkerReply hello_;
   bool debugging_ = false;
   MediaBuffer media_;
+  // Quick replies are caught by busy-polling instead of a wake-up (frame_channel.h).
+  AdaptiveSpin reply_spin_{kReplySpin};
 };
 
 // "SIGSEGV (Segmentation fault)" and the like, for a wait status.

@@ -8,6 +8,7 @@
 
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace vigil::isolation {
 namespace {
@@ -77,6 +78,74 @@ TEST(FrameChannel, SilentPeerHitsTheDeadline) {
 TEST(FrameChannel, RefusesToSendOversizedFrames) {
   Pair pair;
   EXPECT_FALSE(SendFrame(pair.a.get(), std::string(kMaxFrameBytes + 1, 'x')).ok());
+}
+
+TEST(FrameChannel, SpinningReceiverStillSleepsForALateFrameAndKeepsTheDescriptor) {
+  Pair pair;
+  UniqueFd file(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  std::thread sender([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));  // long after the spin
+    EXPECT_TRUE(SendFrame(pair.a.get(), "late", file.get()).ok());
+  });
+  std::string got;
+  UniqueFd received;
+  Status status = ReceiveFrame(pair.b.get(), got, Soon(), &received, kReplySpin);
+  sender.join();
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(got, "late");
+  EXPECT_TRUE(received.valid());
+}
+
+TEST(FrameChannel, SpinNeverOutlastsTheDeadline) {
+  Pair pair;
+  std::string got;
+  const auto start = std::chrono::steady_clock::now();
+  // A spin far longer than the deadline: the deadline wins.
+  Status status = ReceiveFrame(pair.b.get(), got, start + std::chrono::milliseconds(20), nullptr,
+                               std::chrono::seconds(30));
+  EXPECT_EQ(status.code(), Status::Code::kCancelled);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+TEST(AdaptiveSpin, SpinsWhileAnswersComeQuickly) {
+  AdaptiveSpin spin(std::chrono::microseconds(50));
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_EQ(spin.budget(), std::chrono::microseconds(50)) << i;
+    spin.Observe(std::chrono::microseconds(5));
+  }
+}
+
+TEST(AdaptiveSpin, BacksOffExponentiallyAfterSpinningInVainUpTo64Waits) {
+  AdaptiveSpin spin(std::chrono::microseconds(50));
+  const auto slow = std::chrono::milliseconds(3);
+  std::vector<int> slept_without_spinning;  // after each failed spin
+  for (int failure = 0; failure < 8; ++failure) {
+    ASSERT_GT(spin.budget().count(), 0);
+    spin.Observe(slow);  // the spin ran out: the answer came much later
+    int skipped = 0;
+    while (spin.budget().count() == 0) {
+      spin.Observe(slow);
+      ++skipped;
+    }
+    slept_without_spinning.push_back(skipped);
+  }
+  EXPECT_EQ(slept_without_spinning, (std::vector<int>{2, 4, 8, 16, 32, 64, 64, 64}));
+}
+
+TEST(AdaptiveSpin, OneQuickAnswerEndsTheBackOff) {
+  AdaptiveSpin spin(std::chrono::microseconds(50));
+  for (int i = 0; i < 5; ++i) {  // fail repeatedly: back-off at 32
+    spin.Observe(std::chrono::milliseconds(1));
+    while (spin.budget().count() == 0) spin.Observe(std::chrono::milliseconds(1));
+  }
+  spin.Observe(std::chrono::microseconds(3));  // a spin that caught its answer
+  spin.Observe(std::chrono::milliseconds(1));  // then one failure: back to the first step
+  int skipped = 0;
+  while (spin.budget().count() == 0) {
+    spin.Observe(std::chrono::microseconds(3));
+    ++skipped;
+  }
+  EXPECT_EQ(skipped, 2);
 }
 
 }  // namespace
