@@ -121,7 +121,7 @@ Status DecodeRle(const uint8_t* p, const uint8_t* end, int bits, const Palette& 
   uint64_t row = 0;  // counted from the bottom
   const auto put = [&](uint32_t index) {
     if (x < out.width && row < out.height) {
-      palette.Put(index, out.pixels.data() + (out.height - 1 - row) * out.stride + 3 * x);
+      palette.Put(index, out.pixel_data() + (out.height - 1 - row) * out.stride + 3 * x);
     }
     ++x;
   };
@@ -225,7 +225,11 @@ Status DecodeBmp(const uint8_t* data, size_t size, const DecodeLimits& limits, D
     }
   }
 
-  AllocateRgb(static_cast<uint32_t>(width), static_cast<uint32_t>(height), out);
+  if (Status allocated = AllocateRgb(static_cast<uint32_t>(width),
+                                     static_cast<uint32_t>(height), limits, out);
+      !allocated.ok()) {
+    return allocated;
+  }
   const Palette palette{palette_size != 0 ? data + h.palette_offset : nullptr, palette_size,
                         h.palette_entry_size};
   if (rle) {
@@ -234,7 +238,7 @@ Status DecodeBmp(const uint8_t* data, size_t size, const DecodeLimits& limits, D
   for (uint64_t row = 0; row < height; ++row) {
     const uint8_t* src = data + h.pixel_offset + row * row_size;
     const uint64_t y = top_down ? row : height - 1 - row;
-    uint8_t* dst = out.pixels.data() + y * out.stride;
+    uint8_t* dst = out.pixel_data() + y * out.stride;
     for (uint64_t x = 0; x < width; ++x, dst += 3) {
       if (paletted) {
         const uint64_t bit = x * h.bpp;

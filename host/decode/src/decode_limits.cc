@@ -26,12 +26,21 @@ Status CheckDimensions(uint64_t width, uint64_t height, const DecodeLimits& limi
   return Status::Ok();
 }
 
-void AllocateRgb(uint32_t width, uint32_t height, DecodedImage& out) {
+Status AllocateRgb(uint32_t width, uint32_t height, const DecodeLimits& limits,
+                   DecodedImage& out) {
   out.width = width;
   out.height = height;
   out.stride = static_cast<size_t>(width) * 3;
   out.pixel_format = PixelFormat::kRgb8;
-  out.pixels.assign(out.stride * height, 0);
+  if (!limits.storage) {
+    out.pixels.assign(out.stride * height, 0);
+    return Status::Ok();
+  }
+  auto storage = limits.storage(out.stride * height);
+  if (!storage.ok()) return storage.status();
+  if (storage.value() == nullptr) return Status::Internal("the pixel storage factory returned null");
+  out.storage = std::move(storage).value();
+  return Status::Ok();
 }
 
 }  // namespace vigil::decode::internal

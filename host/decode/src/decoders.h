@@ -14,8 +14,10 @@ namespace vigil::decode::internal {
 Status CheckDimensions(uint64_t width, uint64_t height, const DecodeLimits& limits,
                        const char* what);
 
-// Sizes `out` for width x height RGB8. REQUIRES: CheckDimensions passed.
-void AllocateRgb(uint32_t width, uint32_t height, DecodedImage& out);
+// Sizes `out` for width x height RGB8 (zero-filled), on the heap or in the storage
+// `limits` names. REQUIRES: CheckDimensions passed.
+Status AllocateRgb(uint32_t width, uint32_t height, const DecodeLimits& limits,
+                   DecodedImage& out);
 
 // Each decoder fills width, height, stride, pixels and orientation of `out` from a
 // complete file in memory, or returns why it cannot.

@@ -69,7 +69,10 @@ Status ReadFirstFrame(GifFileType* gif, const DecodeLimits& limits, DecodedImage
   }
   const uint32_t width = static_cast<uint32_t>(desc.Width);
   const uint32_t height = static_cast<uint32_t>(desc.Height);
-  AllocateRgb(width, height, out);
+  if (Status allocated = AllocateRgb(width, height, limits, out);
+      !allocated.ok()) {
+    return allocated;
+  }
 
   // Interlaced frames store rows in four passes: every 8th from 0, every 8th from 4,
   // every 4th from 2, every 2nd from 1.
@@ -90,7 +93,7 @@ Status ReadFirstFrame(GifFileType* gif, const DecodeLimits& limits, DecodedImage
     if (DGifGetLine(gif, line.data(), static_cast<int>(width)) == GIF_ERROR) {
       return GifError("image data", gif->Error);
     }
-    uint8_t* dst = out.pixels.data() + static_cast<size_t>(y) * out.stride;
+    uint8_t* dst = out.pixel_data() + static_cast<size_t>(y) * out.stride;
     for (uint32_t x = 0; x < width; ++x) {
       // An index past the colour map is corrupt but harmless: render it black.
       // Transparency is dropped like alpha elsewhere: the index's colour is kept.

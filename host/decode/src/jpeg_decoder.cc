@@ -117,10 +117,14 @@ Status Decode(JpegState& s, const uint8_t* data, size_t size, const DecodeLimits
 
   const uint32_t width = s.cinfo.output_width;
   const uint32_t height = s.cinfo.output_height;
-  AllocateRgb(width, height, out);
+  s.header_status = AllocateRgb(width, height, limits, out);
+  if (!s.header_status.ok()) {
+    jpeg_destroy_decompress(&s.cinfo);
+    return s.header_status;
+  }
   if (cmyk) s.cmyk_row.resize(static_cast<size_t>(width) * 4);
   while (s.cinfo.output_scanline < height) {
-    uint8_t* row = out.pixels.data() + static_cast<size_t>(s.cinfo.output_scanline) * out.stride;
+    uint8_t* row = out.pixel_data() + static_cast<size_t>(s.cinfo.output_scanline) * out.stride;
     JSAMPROW rows[1] = {cmyk ? s.cmyk_row.data() : row};
     if (jpeg_read_scanlines(&s.cinfo, rows, 1) != 1) break;
     if (cmyk) CmykRowToRgb(s.cmyk_row.data(), row, width, s.cinfo.saw_Adobe_marker != 0);

@@ -15,7 +15,7 @@ DecodedImage ApplyOrientation(const DecodedImage& image) {
     out.width = image.width;
     out.height = image.height;
     out.stride = image.stride;
-    out.pixels = image.pixels;
+    out.pixels.assign(image.pixel_data(), image.pixel_data() + image.pixel_bytes());
     return out;
   }
   // Orientations 5..8 swap the sides.
@@ -31,7 +31,7 @@ DecodedImage ApplyOrientation(const DecodedImage& image) {
   // 3 rotate 180, 4 flip vertical, 5 transpose, 6 rotate 90 CW, 7 transverse,
   // 8 rotate 90 CCW.
   for (uint32_t y = 0; y < h; ++y) {
-    const uint8_t* src = image.pixels.data() + static_cast<size_t>(y) * image.stride;
+    const uint8_t* src = image.pixel_data() + static_cast<size_t>(y) * image.stride;
     for (uint32_t x = 0; x < w; ++x) {
       uint32_t ux = x;
       uint32_t uy = y;

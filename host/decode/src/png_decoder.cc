@@ -77,9 +77,10 @@ Status Decode(PngState& s, const DecodeLimits& limits, DecodedImage& out) {
   if (png_get_rowbytes(s.png, s.info) != static_cast<size_t>(width) * 3) {
     png_error(s.png, "unexpected row layout after conversion to RGB8");
   }
-  AllocateRgb(width, height, out);
+  s.header_status = AllocateRgb(width, height, limits, out);
+  if (!s.header_status.ok()) return s.header_status;
   s.rows.resize(height);
-  for (uint32_t y = 0; y < height; ++y) s.rows[y] = out.pixels.data() + y * out.stride;
+  for (uint32_t y = 0; y < height; ++y) s.rows[y] = out.pixel_data() + y * out.stride;
   png_read_image(s.png, s.rows.data());
   return Status::Ok();
 }

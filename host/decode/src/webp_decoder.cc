@@ -40,9 +40,13 @@ Status DecodeWebp(const uint8_t* data, size_t size, const DecodeLimits& limits, 
       !s.ok()) {
     return s;
   }
-  AllocateRgb(static_cast<uint32_t>(features.width), static_cast<uint32_t>(features.height), out);
+  if (Status allocated = AllocateRgb(static_cast<uint32_t>(features.width),
+                                     static_cast<uint32_t>(features.height), limits, out);
+      !allocated.ok()) {
+    return allocated;
+  }
   // RGB output drops alpha without compositing, like the PNM ImageMagick writes.
-  if (WebPDecodeRGBInto(data, size, out.pixels.data(), out.pixels.size(),
+  if (WebPDecodeRGBInto(data, size, out.pixel_data(), out.pixel_bytes(),
                         static_cast<int>(out.stride)) == nullptr) {
     return Status::Corruption("corrupt or truncated WebP image data");
   }

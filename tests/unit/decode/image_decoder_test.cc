@@ -3,7 +3,9 @@
 // the pattern they were written from. Sniffing ignores the file name.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "decode_test_util.h"
 
@@ -80,6 +82,74 @@ TEST_F(ImageDecoderTest, LosslessFormatsReproduceThePattern) {
     EXPECT_EQ(MaxDifference(image, pattern_), 0) << c.name;
     EXPECT_EQ(image.orientation, 1) << c.name;
   }
+}
+
+// [SECTION] Pixels in caller-supplied storage (the host's shared memory)
+
+// Heap storage standing in for the host's shared memory; counts what was asked.
+class CountingStorage : public PixelStorage {
+ public:
+  explicit CountingStorage(size_t bytes) : bytes_(bytes, 0) {}
+  uint8_t* data() override { return bytes_.data(); }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+
+TEST_F(ImageDecoderTest, EveryFormatDecodesIntoCallerStorageExactlyAsOnTheHeap) {
+  const std::string files[] = {Make("s.png", "", "PNG24:"), Make("s.webp", "-quality 80"),
+                               Make("s.gif", ""), Make("s.bmp", "", "BMP3:"),
+                               Make("s.jpg", "-quality 85")};
+  for (const std::string& path : files) {
+    std::vector<size_t> asked;
+    DecodeLimits limits;
+    limits.storage = [&](size_t bytes) -> StatusOr<std::shared_ptr<PixelStorage>> {
+      asked.push_back(bytes);
+      return std::shared_ptr<PixelStorage>(std::make_shared<CountingStorage>(bytes));
+    };
+    auto shared = DecodeImageFile(path, limits);
+    auto heap = DecodeImageFile(path);
+    ASSERT_TRUE(shared.ok() && heap.ok()) << path;
+    ASSERT_EQ(asked, std::vector<size_t>{heap->pixels.size()}) << path;
+    EXPECT_TRUE(shared->pixels.empty()) << path;
+    ASSERT_NE(shared->storage, nullptr);
+    EXPECT_EQ(shared->pixel_data(), shared->storage->data());
+    ASSERT_EQ(shared->pixel_bytes(), heap->pixels.size());
+    EXPECT_EQ(std::vector<uint8_t>(shared->pixel_data(), shared->pixel_data() + shared->pixel_bytes()),
+              heap->pixels)
+        << path;
+    // An upright copy reads through the storage too.
+    DecodedImage upright = ApplyOrientation(shared.value());
+    EXPECT_EQ(upright.pixels, heap->pixels) << path;
+  }
+}
+
+TEST_F(ImageDecoderTest, StorageFailureFailsTheDecodeWithItsReason) {
+  DecodeLimits limits;
+  limits.storage = [](size_t) -> StatusOr<std::shared_ptr<PixelStorage>> {
+    return Status::Resource("shared memory exhausted");
+  };
+  for (const std::string& path : {Make("f.png", "", "PNG24:"), Make("f.jpg", ""), Make("f.gif", ""),
+                                  Make("f.bmp", "", "BMP3:"), Make("f.webp", "")}) {
+    auto decoded = DecodeImageFile(path, limits);
+    ASSERT_FALSE(decoded.ok()) << path;
+    EXPECT_EQ(decoded.status().code(), Status::Code::kResource) << path;
+    EXPECT_NE(decoded.status().message().find("shared memory exhausted"), std::string::npos)
+        << decoded.status().message();
+  }
+}
+
+TEST_F(ImageDecoderTest, ABombIsRefusedBeforeStorageIsAskedFor) {
+  int calls = 0;
+  DecodeLimits limits;
+  limits.max_pixels = 100;  // the 61x43 pattern is over it
+  limits.storage = [&](size_t bytes) -> StatusOr<std::shared_ptr<PixelStorage>> {
+    ++calls;
+    return std::shared_ptr<PixelStorage>(std::make_shared<CountingStorage>(bytes));
+  };
+  auto decoded = DecodeImageFile(Make("bomb.png", "", "PNG24:"), limits);
+  EXPECT_EQ(decoded.status().code(), Status::Code::kResource);
+  EXPECT_EQ(calls, 0);
 }
 
 // [SECTION] Lossy and converted files equal ImageMagick's decode

@@ -18,6 +18,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,10 +38,25 @@ ImageFormat SniffImageFormat(const uint8_t* data, size_t size);
 // Numerically equal to VIGIL_PIXEL_RGB8 in vigil/plugin.h.
 enum class PixelFormat : uint32_t { kRgb8 = 2 };
 
+// Caller-supplied memory for decoded pixels. The host passes shared memory here so
+// that detectors sandboxed in other processes read the very pages the decoder wrote
+// (no copy per detector).
+class PixelStorage {
+ public:
+  virtual ~PixelStorage() = default;
+  // At least the bytes asked for, zero-filled when handed out, writable.
+  virtual uint8_t* data() = 0;
+};
+// Returns storage of at least `bytes` bytes, or why not (the decode then fails with it).
+using PixelStorageFactory = std::function<StatusOr<std::shared_ptr<PixelStorage>>(size_t bytes)>;
+
 struct DecodeLimits {
   uint64_t max_pixels = 100'000'000;        // width * height
   uint32_t max_dimension = 30'000;          // either side
   uint64_t max_input_bytes = 256ull << 20;  // encoded size
+  // Where pixels go; empty: DecodedImage::pixels on the heap. Asked only after the
+  // header passed the limits above, so a bomb never reaches it.
+  PixelStorageFactory storage;
 };
 
 struct DecodedImage {
@@ -49,8 +66,14 @@ struct DecodedImage {
   PixelFormat pixel_format = PixelFormat::kRgb8;
   int orientation = 1;  // EXIF orientation 1..8 as stored in the file; 1 when absent
   ImageFormat format = ImageFormat::kUnknown;
-  std::vector<uint8_t> pixels;  // height * stride bytes, top row first
+  // height * stride bytes, top row first: here, or in `storage` when the decode was
+  // given a PixelStorageFactory (then this is empty). Read through pixel_data().
+  std::vector<uint8_t> pixels;
+  std::shared_ptr<PixelStorage> storage;
 
+  const uint8_t* pixel_data() const { return storage ? storage->data() : pixels.data(); }
+  uint8_t* pixel_data() { return storage ? storage->data() : pixels.data(); }
+  size_t pixel_bytes() const { return stride * height; }
   const char* format_name() const { return ImageFormatName(format); }
 };
 
