@@ -16,6 +16,15 @@
 
 namespace vigil::isolation {
 
+// A memfd of `capacity` bytes mapped writable here, then sealed (F_SEAL_FUTURE_WRITE,
+// F_SEAL_SHRINK, F_SEAL_GROW, F_SEAL_SEAL): this mapping is the only writer there
+// will ever be; others can map it read-only. Unmap `data` with munmap(capacity).
+struct SealedMemfd {
+  UniqueFd fd;
+  uint8_t* data = nullptr;
+};
+StatusOr<SealedMemfd> CreateSealedMemfd(size_t capacity, const char* name);
+
 class MediaBuffer {
  public:
   MediaBuffer() = default;
