@@ -38,10 +38,11 @@ inline void CpuRelax() {
 #endif
 }
 
-// Reads exactly `size` bytes; the first read may bring a descriptor along. Until
+// Reads exactly `size` bytes; the first read may bring descriptors along. Until
 // `spin_until` it retries the non-blocking read instead of sleeping.
 Status ReadExactly(int socket, char* data, size_t size,
-                   std::chrono::steady_clock::time_point deadline, UniqueFd* received_fd,
+                   std::chrono::steady_clock::time_point deadline,
+                   std::vector<UniqueFd>* received_fds,
                    std::chrono::steady_clock::time_point spin_until = {}) {
   size_t done = 0;
   bool wait = false;  // try to read first: poll only when nothing is there yet
@@ -57,7 +58,7 @@ Status ReadExactly(int socket, char* data, size_t size,
       if (!ready.ok()) return ready;
     }
     iovec iov{data + done, size - done};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFrameDescriptors)];
     msghdr msg{};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
@@ -72,11 +73,13 @@ Status ReadExactly(int socket, char* data, size_t size,
     wait = false;
     if (n == 0) return Status::IoError("the peer closed the connection");
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+      const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (size_t i = 0; i < count; ++i) {
         int fd = -1;
-        std::memcpy(&fd, CMSG_DATA(c), sizeof(fd));
-        UniqueFd owned(fd);
-        if (received_fd != nullptr && !received_fd->valid()) *received_fd = std::move(owned);
+        std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+        UniqueFd owned(fd);  // closed here unless the caller takes it
+        if (received_fds != nullptr) received_fds->push_back(std::move(owned));
       }
     }
     if (msg.msg_flags & MSG_CTRUNC)
@@ -88,7 +91,11 @@ Status ReadExactly(int socket, char* data, size_t size,
 
 }  // namespace
 
-Status SendFrame(int socket, const std::string& payload, int pass_fd) {
+Status SendFrame(int socket, const std::string& payload, const std::vector<int>& pass_fds) {
+  if (pass_fds.size() > kMaxFrameDescriptors) {
+    return Status::InvalidArgument("a frame can carry at most " +
+                                   std::to_string(kMaxFrameDescriptors) + " descriptors");
+  }
   if (payload.size() > kMaxFrameBytes) {
     return Status::Resource("a frame of " + std::to_string(payload.size()) +
                             " bytes is over the limit of " + std::to_string(kMaxFrameBytes));
@@ -101,7 +108,7 @@ Status SendFrame(int socket, const std::string& payload, int pass_fd) {
                   {const_cast<char*>(payload.data()), payload.size()}};
   size_t total = sizeof(header) + payload.size();
   size_t sent = 0;
-  bool fd_sent = pass_fd < 0;
+  bool fds_sent = pass_fds.empty();
   while (sent < total) {
     // Rebuild the iovec past what is already sent.
     iovec rest[2];
@@ -118,16 +125,17 @@ Status SendFrame(int socket, const std::string& payload, int pass_fd) {
     msghdr msg{};
     msg.msg_iov = rest;
     msg.msg_iovlen = static_cast<size_t>(count);
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    if (!fd_sent) {
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFrameDescriptors)];
+    if (!fds_sent) {
+      const size_t fd_bytes = sizeof(int) * pass_fds.size();
       std::memset(control, 0, sizeof(control));
       msg.msg_control = control;
-      msg.msg_controllen = sizeof(control);
+      msg.msg_controllen = CMSG_SPACE(fd_bytes);
       cmsghdr* c = CMSG_FIRSTHDR(&msg);
       c->cmsg_level = SOL_SOCKET;
       c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN(sizeof(int));
-      std::memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+      c->cmsg_len = CMSG_LEN(fd_bytes);
+      std::memcpy(CMSG_DATA(c), pass_fds.data(), fd_bytes);
     }
     ssize_t n = ::sendmsg(socket, &msg, MSG_NOSIGNAL);
     if (n < 0) {
@@ -137,15 +145,15 @@ Status SendFrame(int socket, const std::string& payload, int pass_fd) {
       }
       return Status::IoError(Errno("sendmsg"));
     }
-    fd_sent = true;
+    fds_sent = true;
     sent += static_cast<size_t>(n);
   }
   return Status::Ok();
 }
 
 Status ReceiveFrame(int socket, std::string& payload,
-                    std::chrono::steady_clock::time_point deadline, UniqueFd* received_fd,
-                    std::chrono::nanoseconds spin) {
+                    std::chrono::steady_clock::time_point deadline,
+                    std::vector<UniqueFd>* received_fds, std::chrono::nanoseconds spin) {
   unsigned char header[4];
   std::chrono::steady_clock::time_point spin_until{};
   if (spin > std::chrono::nanoseconds::zero()) {
@@ -153,7 +161,7 @@ Status ReceiveFrame(int socket, std::string& payload,
     if (deadline != kNoDeadline) spin_until = std::min(spin_until, deadline);
   }
   Status status = ReadExactly(socket, reinterpret_cast<char*>(header), sizeof(header), deadline,
-                              received_fd, spin_until);
+                              received_fds, spin_until);
   if (!status.ok()) return status;
   const uint32_t size = static_cast<uint32_t>(header[0]) | static_cast<uint32_t>(header[1]) << 8 |
                         static_cast<uint32_t>(header[2]) << 16 |

@@ -1,8 +1,8 @@
 // Length-prefixed frames over a connected socket, optionally carrying one descriptor.
 //
-// A frame is a 4-byte little-endian length and that many bytes. A descriptor (the
-// sealed memfd of an image) rides on the first byte of its frame as SCM_RIGHTS, so
-// it can never be paired with the wrong message.
+// A frame is a 4-byte little-endian length and that many bytes. Descriptors (the
+// sealed memfds of an item's bytes and pixels) ride on the first byte of their frame
+// as SCM_RIGHTS, so they can never be paired with the wrong message.
 #ifndef VIGIL_HOST_ISOLATION_FRAME_CHANNEL_H_
 #define VIGIL_HOST_ISOLATION_FRAME_CHANNEL_H_
 
@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "isolation/unique_fd.h"
@@ -22,17 +23,20 @@ inline constexpr size_t kMaxFrameBytes = 64u << 20;
 // No deadline: wait as long as it takes.
 inline constexpr std::chrono::steady_clock::time_point kNoDeadline{};
 
-// Writes one frame; `pass_fd` >= 0 is sent along with it.
-Status SendFrame(int socket, const std::string& payload, int pass_fd = -1);
+// Descriptors one frame may carry; a frame with more is refused as Corruption.
+inline constexpr size_t kMaxFrameDescriptors = 4;
 
-// Reads one frame into `payload`. A descriptor that came with it lands in
-// `received_fd` (when given; otherwise it is closed). Before sleeping in poll() it
+// Writes one frame with `pass_fds` (at most kMaxFrameDescriptors) sent along with it.
+Status SendFrame(int socket, const std::string& payload, const std::vector<int>& pass_fds = {});
+
+// Reads one frame into `payload`. Descriptors that came with it land in
+// `received_fds` in the order they were sent (when given; otherwise they are closed). Before sleeping in poll() it
 // busy-polls the socket for up to `spin` (see AdaptiveSpin). Returns Cancelled when
 // the deadline passes, IoError with "closed" when the peer is gone, Corruption for a
 // malformed frame.
 Status ReceiveFrame(int socket, std::string& payload,
                     std::chrono::steady_clock::time_point deadline,
-                    UniqueFd* received_fd = nullptr,
+                    std::vector<UniqueFd>* received_fds = nullptr,
                     std::chrono::nanoseconds spin = std::chrono::nanoseconds::zero());
 
 // The longest the host busy-polls for a reply, and a worker for its next request:

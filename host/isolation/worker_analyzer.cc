@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
+
+#include "isolation/shared_media_pool.h"
 
 namespace vigil::isolation {
 namespace {
@@ -53,12 +56,30 @@ uint32_t BytesPerPixel(uint32_t format) {
   }
 }
 
-// Builds the request for one worker; bytes and pixels that do not go inline are
-// copied into that worker's sealed media buffer, whose descriptor goes along.
+// The descriptors one request carries, each once.
+class DescriptorList {
+ public:
+  uint32_t Add(int fd) {
+    for (size_t i = 0; i < fds_.size(); ++i) {
+      if (fds_[i] == fd) return static_cast<uint32_t>(i);
+    }
+    fds_.push_back(fd);
+    return static_cast<uint32_t>(fds_.size() - 1);
+  }
+  const std::vector<int>& fds() const { return fds_; }
+
+ private:
+  std::vector<int> fds_;
+};
+
+// Builds the request for one worker. Bytes and pixels that already live in the host's
+// shared regions (the pipeline reads and decodes into them) travel as a descriptor and
+// an offset: no copy. Anything else is inline when small, or copied into this worker's
+// own sealed media buffer.
 Status BuildRequest(const vigil_item_view_t& item, uint32_t deadline_ms,
-                    wire::WorkerRequest& request, MediaBuffer& media, int& pass_fd) {
+                    wire::WorkerRequest& request, MediaBuffer& media,
+                    std::vector<int>& pass_fds) {
   request.Clear();
-  pass_fd = -1;
   wire::AnalyzeRequest* analyze = request.mutable_analyze();
   analyze->set_media_kind(item.media_kind);
   analyze->set_deadline_ms(deadline_ms);
@@ -66,7 +87,6 @@ Status BuildRequest(const vigil_item_view_t& item, uint32_t deadline_ms,
     analyze->set_metadata(item.metadata, item.metadata_size);
   }
   const bool has_image = item.image != nullptr && item.image->pixels != nullptr;
-  const bool shared = has_image || item.bytes_size > kInlineBytes;
   const size_t bytes_size = item.bytes != nullptr ? item.bytes_size : 0;
   size_t pixel_size = 0;
   if (has_image) {
@@ -75,15 +95,34 @@ Status BuildRequest(const vigil_item_view_t& item, uint32_t deadline_ms,
     }
     pixel_size = static_cast<size_t>(item.image->stride) * item.image->height;
   }
-  if (shared) {
-    if (Status s = media.Reserve(bytes_size + pixel_size); !s.ok()) return s;
-    pass_fd = media.fd();
+  SharedLocation bytes_at, pixels_at;
+  const bool bytes_shared =
+      bytes_size > kInlineBytes && SharedMediaPool::Locate(item.bytes, bytes_size, &bytes_at);
+  const bool pixels_shared =
+      has_image && SharedMediaPool::Locate(item.image->pixels, pixel_size, &pixels_at);
+  const bool bytes_copied = item.bytes != nullptr && bytes_size > kInlineBytes && !bytes_shared;
+  const bool pixels_copied = has_image && !pixels_shared;
+
+  DescriptorList fds;
+  size_t copy_offset = 0;  // where the next copied part goes in `media`
+  if (bytes_copied || pixels_copied) {
+    if (Status s = media.Reserve((bytes_copied ? bytes_size : 0) + (pixels_copied ? pixel_size : 0));
+        !s.ok()) {
+      return s;
+    }
   }
   if (item.bytes != nullptr) {
     analyze->set_has_bytes(true);
-    if (shared) {
-      if (bytes_size > 0) std::memcpy(media.data(), item.bytes, bytes_size);
+    if (bytes_shared) {
       analyze->set_shared_bytes(bytes_size);
+      analyze->set_bytes_fd(fds.Add(bytes_at.fd));
+      analyze->set_bytes_offset(bytes_at.offset);
+    } else if (bytes_copied) {
+      std::memcpy(media.data(), item.bytes, bytes_size);
+      copy_offset = bytes_size;
+      analyze->set_shared_bytes(bytes_size);
+      analyze->set_bytes_fd(fds.Add(media.fd()));
+      analyze->set_bytes_offset(0);
     } else {
       analyze->set_inline_bytes(item.bytes, item.bytes_size);
     }
@@ -96,9 +135,16 @@ Status BuildRequest(const vigil_item_view_t& item, uint32_t deadline_ms,
     layout->set_stride(image.stride);
     layout->set_pixel_format(image.pixel_format);
     layout->set_orientation(image.orientation);
-    layout->set_offset(bytes_size);
-    std::memcpy(media.data() + bytes_size, image.pixels, pixel_size);
+    if (pixels_shared) {
+      layout->set_fd(fds.Add(pixels_at.fd));
+      layout->set_offset(pixels_at.offset);
+    } else {
+      std::memcpy(media.data() + copy_offset, image.pixels, pixel_size);
+      layout->set_fd(fds.Add(media.fd()));
+      layout->set_offset(copy_offset);
+    }
   }
+  pass_fds = fds.fds();
   return Status::Ok();
 }
 
@@ -160,7 +206,7 @@ StatusOr<std::unique_ptr<WorkerProcess>> WorkerAnalyzer::StartWorker() {
   request.mutable_create()->set_detector_id(id_);
   request.mutable_create()->set_config(config_bytes_);
   auto reply =
-      worker.value()->Call(request, -1, std::chrono::steady_clock::now() + options_.max_deadline);
+      worker.value()->Call(request, {}, std::chrono::steady_clock::now() + options_.max_deadline);
   if (!reply.ok()) {
     return Status::PluginError("detector " + id_ +
                                ": create() did not complete: " + reply.status().message());
@@ -219,9 +265,9 @@ host::AnalyzeOutcome WorkerAnalyzer::Analyze(const vigil_item_view_t& item) {
       if (quarantine_) quarantine_->RecordFailure(plugin_->sha256, name, last_failure);
       continue;
     }
-    int pass_fd = -1;
+    std::vector<int> pass_fds;
     if (Status s = BuildRequest(item, static_cast<uint32_t>(deadline_.count()), request,
-                                worker.value()->media(), pass_fd);
+                                worker.value()->media(), pass_fds);
         !s.ok()) {
       Release(std::move(worker).value());
       outcome.status = s;
@@ -229,7 +275,7 @@ host::AnalyzeOutcome WorkerAnalyzer::Analyze(const vigil_item_view_t& item) {
     }
     bool deadline_passed = false;
     auto reply = worker.value()->Call(
-        request, pass_fd, std::chrono::steady_clock::now() + deadline_, &deadline_passed);
+        request, pass_fds, std::chrono::steady_clock::now() + deadline_, &deadline_passed);
     if (!reply.ok()) {
       Release(std::move(worker).value());  // dead: frees its pool slot
       last_failure = deadline_passed

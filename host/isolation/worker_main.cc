@@ -16,9 +16,11 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "isolation/frame_channel.h"
 #include "isolation/sandbox.h"
+#include "isolation/worker_mappings.h"
 #include "loader/host_services.h"
 #include "loader/plugin_library.h"
 #include "worker_protocol.pb.h"
@@ -81,30 +83,6 @@ bool Send(const wire::WorkerReply& reply) {
   return SendFrame(kSocketFd, bytes).ok();
 }
 
-// A read-only mapping of the request's memfd.
-class SharedMedia {
- public:
-  ~SharedMedia() {
-    if (data_ != nullptr) ::munmap(data_, size_);
-  }
-  Status Map(const UniqueFd& fd) {
-    struct stat st;
-    if (::fstat(fd.get(), &st) != 0) return Status::IoError("fstat of the media memfd failed");
-    size_ = static_cast<size_t>(st.st_size);
-    if (size_ == 0) return Status::Ok();
-    void* data = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd.get(), 0);
-    if (data == MAP_FAILED) return Status::Resource("cannot map the media memfd");
-    data_ = static_cast<uint8_t*>(data);
-    return Status::Ok();
-  }
-  const uint8_t* data() const { return data_; }
-  size_t size() const { return size_; }
-
- private:
-  uint8_t* data_ = nullptr;
-  size_t size_ = 0;
-};
-
 uint32_t BytesPerPixel(uint32_t format) {
   switch (format) {
     case VIGIL_PIXEL_GRAY8:
@@ -149,7 +127,7 @@ class Worker {
     AdaptiveSpin request_spin(kReplySpin);
     for (;;) {
       std::string frame;
-      UniqueFd media;
+      std::vector<UniqueFd> media;
       const auto waiting = std::chrono::steady_clock::now();
       if (!ReceiveFrame(kSocketFd, frame, kNoDeadline, &media, request_spin.budget()).ok()) {
         return 0;
@@ -198,19 +176,24 @@ class Worker {
     reply.set_worker_error("the plugin has no detector '" + request.detector_id() + "'");
   }
 
-  void Analyze(const wire::AnalyzeRequest& request, const UniqueFd& media_fd,
+  void Analyze(const wire::AnalyzeRequest& request, const std::vector<UniqueFd>& media_fds,
                wire::WorkerReply& reply) {
     if (!instance_) {
       reply.set_worker_error("analyze before create");
       return;
     }
-    SharedMedia media;
-    if (media_fd.valid()) {
-      if (Status s = media.Map(media_fd); !s.ok()) {
-        reply.set_worker_error(s.message());
-        return;
-      }
+    std::vector<int> fds;
+    for (const UniqueFd& fd : media_fds) fds.push_back(fd.get());
+    auto mapped = mappings_.Map(fds);
+    if (!mapped.ok()) {
+      reply.set_worker_error(mapped.status().message());
+      return;
     }
+    const std::vector<MappedRegion>& regions = mapped.value();
+    // The region a request names by index, or null when there is no such descriptor.
+    auto region = [&](uint32_t index) -> const MappedRegion* {
+      return index < regions.size() ? &regions[index] : nullptr;
+    };
     vigil_item_view_t view{};
     view.struct_size = sizeof(view);
     view.media_kind = request.media_kind();
@@ -218,11 +201,13 @@ class Worker {
     view.metadata_size = request.metadata().size();
     if (request.has_bytes()) {
       if (request.shared_bytes() > 0) {
-        if (request.shared_bytes() > media.size()) {
-          reply.set_worker_error("the item's bytes are larger than the memfd");
+        const MappedRegion* bytes = region(request.bytes_fd());
+        if (bytes == nullptr || request.bytes_offset() > bytes->size ||
+            request.shared_bytes() > bytes->size - request.bytes_offset()) {
+          reply.set_worker_error("the item's bytes do not fit the memfd");
           return;
         }
-        view.bytes = media.data();
+        view.bytes = bytes->data + request.bytes_offset();
         view.bytes_size = request.shared_bytes();
       } else {
         view.bytes = reinterpret_cast<const uint8_t*>(request.inline_bytes().data());
@@ -234,9 +219,10 @@ class Worker {
       const wire::ImageLayout& layout = request.image();
       const uint32_t bpp = BytesPerPixel(layout.pixel_format());
       const uint64_t span = static_cast<uint64_t>(layout.stride()) * layout.height();
+      const MappedRegion* pixels = region(layout.fd());
       if (bpp == 0 || layout.width() == 0 || layout.height() == 0 ||
-          layout.stride() < static_cast<uint64_t>(layout.width()) * bpp ||
-          layout.offset() > media.size() || span > media.size() - layout.offset()) {
+          layout.stride() < static_cast<uint64_t>(layout.width()) * bpp || pixels == nullptr ||
+          layout.offset() > pixels->size || span > pixels->size - layout.offset()) {
         reply.set_worker_error("the image layout does not fit the memfd");
         return;
       }
@@ -246,7 +232,7 @@ class Worker {
       image.stride = layout.stride();
       image.pixel_format = layout.pixel_format();
       image.orientation = layout.orientation();
-      image.pixels = media.data() + layout.offset();
+      image.pixels = pixels->data + layout.offset();
       view.image = &image;
     }
     if (request.deadline_ms() > 0) {
@@ -260,6 +246,7 @@ class Worker {
   }
 
   const WorkerArgs& args_;
+  WorkerMappings mappings_;  // the host's media regions, kept mapped between calls
   std::shared_ptr<host::PluginLibrary> library_;
   std::unique_ptr<host::DetectorInstance> instance_;
 };

@@ -248,14 +248,15 @@ Status WorkerProcess::Fail(const std::string& what, bool killed_by_host) {
                              (reason.empty() ? "" : ": it " + reason));
 }
 
-StatusOr<wire::WorkerReply> WorkerProcess::Call(const wire::WorkerRequest& request, int pass_fd,
+StatusOr<wire::WorkerReply> WorkerProcess::Call(const wire::WorkerRequest& request,
+                                                const std::vector<int>& pass_fds,
                                                 std::chrono::steady_clock::time_point deadline,
                                                 bool* deadline_passed) {
   if (deadline_passed != nullptr) *deadline_passed = false;
   if (!alive()) return Status::PluginError("the worker for " + name_ + " is not running");
   std::string bytes;
   if (!request.SerializeToString(&bytes)) return Status::InvalidArgument("cannot encode a request");
-  Status sent = SendFrame(socket_.get(), bytes, pass_fd);
+  Status sent = SendFrame(socket_.get(), bytes, pass_fds);
   if (!sent.ok()) return Fail("stopped before the request was sent", false);
   std::string frame;
   const auto started = std::chrono::steady_clock::now();

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "isolation/frame_channel.h"
@@ -51,9 +52,10 @@ class WorkerProcess {
   // Where this worker's items go when they do not fit a request; reused per call.
   MediaBuffer& media() { return media_; }
 
-  // Sends `request` (with `pass_fd` when >= 0) and waits for the reply. When this
-  // returns an error the worker is gone; `deadline_passed` tells a hang from a crash.
-  StatusOr<wire::WorkerReply> Call(const wire::WorkerRequest& request, int pass_fd,
+  // Sends `request` (with `pass_fds`) and waits for the reply. When this returns an
+  // error the worker is gone; `deadline_passed` tells a hang from a crash.
+  StatusOr<wire::WorkerReply> Call(const wire::WorkerRequest& request,
+                                   const std::vector<int>& pass_fds,
                                    std::chrono::steady_clock::time_point deadline,
                                    bool* deadline_passed = nullptr);
 

@@ -4,8 +4,10 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,14 +32,66 @@ TEST(FrameChannel, RoundTripsLargeFramesAndADescriptor) {
   std::string big(3 << 20, 'q');
   big[12345] = 'z';
   UniqueFd file(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  std::thread sender([&] { EXPECT_TRUE(SendFrame(pair.a.get(), big, file.get()).ok()); });
+  std::thread sender([&] { EXPECT_TRUE(SendFrame(pair.a.get(), big, {file.get()}).ok()); });
   std::string got;
-  UniqueFd received;
+  std::vector<UniqueFd> received;
   Status status = ReceiveFrame(pair.b.get(), got, Soon(), &received);
   sender.join();
   ASSERT_TRUE(status.ok()) << status.message();
   EXPECT_EQ(got, big);
-  EXPECT_TRUE(received.valid());
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_TRUE(received[0].valid());
+}
+
+TEST(FrameChannel, SeveralDescriptorsArriveInOrder) {
+  Pair pair;
+  // Four different files, told apart by their inode numbers.
+  std::vector<UniqueFd> files;
+  std::vector<int> raw;
+  for (const char* path : {"/dev/null", "/dev/zero", "/proc/self/stat", "/dev/urandom"}) {
+    files.emplace_back(::open(path, O_RDONLY | O_CLOEXEC));
+    ASSERT_TRUE(files.back().valid()) << path;
+    raw.push_back(files.back().get());
+  }
+  ASSERT_TRUE(SendFrame(pair.a.get(), "four", raw).ok());
+  std::string got;
+  std::vector<UniqueFd> received;
+  ASSERT_TRUE(ReceiveFrame(pair.b.get(), got, Soon(), &received).ok());
+  ASSERT_EQ(received.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    struct stat sent_st, got_st;
+    ASSERT_EQ(::fstat(raw[i], &sent_st), 0);
+    ASSERT_EQ(::fstat(received[i].get(), &got_st), 0);
+    EXPECT_EQ(sent_st.st_ino, got_st.st_ino) << i;
+    EXPECT_EQ(sent_st.st_rdev, got_st.st_rdev) << i;
+  }
+}
+
+TEST(FrameChannel, TooManyDescriptorsAreRefusedBothWays) {
+  Pair pair;
+  UniqueFd file(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  std::vector<int> five(kMaxFrameDescriptors + 1, file.get());
+  EXPECT_EQ(SendFrame(pair.a.get(), "x", five).code(), Status::Code::kInvalidArgument);
+  // A hostile peer sending more than fit is caught on receipt.
+  const int count = 16;
+  std::vector<int> many(count, file.get());
+  const unsigned char frame[5] = {1, 0, 0, 0, 'x'};
+  iovec iov{const_cast<unsigned char*>(frame), sizeof(frame)};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * count)] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int) * count);
+  std::memcpy(CMSG_DATA(c), many.data(), sizeof(int) * count);
+  ASSERT_EQ(::sendmsg(pair.a.get(), &msg, 0), static_cast<ssize_t>(sizeof(frame)));
+  std::string got;
+  std::vector<UniqueFd> received;
+  EXPECT_EQ(ReceiveFrame(pair.b.get(), got, Soon(), &received).code(), Status::Code::kCorruption);
 }
 
 TEST(FrameChannel, EmptyFrame) {
@@ -85,15 +139,15 @@ TEST(FrameChannel, SpinningReceiverStillSleepsForALateFrameAndKeepsTheDescriptor
   UniqueFd file(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   std::thread sender([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(30));  // long after the spin
-    EXPECT_TRUE(SendFrame(pair.a.get(), "late", file.get()).ok());
+    EXPECT_TRUE(SendFrame(pair.a.get(), "late", {file.get()}).ok());
   });
   std::string got;
-  UniqueFd received;
+  std::vector<UniqueFd> received;
   Status status = ReceiveFrame(pair.b.get(), got, Soon(), &received, kReplySpin);
   sender.join();
   ASSERT_TRUE(status.ok()) << status.message();
   EXPECT_EQ(got, "late");
-  EXPECT_TRUE(received.valid());
+  ASSERT_EQ(received.size(), 1u);
 }
 
 TEST(FrameChannel, SpinNeverOutlastsTheDeadline) {
