@@ -86,7 +86,10 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
     store = std::move(opened).value();
   }
   host::PipelineOptions pipeline_options;
-  if (global.isolation) pipeline_options.make_analyzer = global.isolation->AnalyzerFactory();
+  if (global.isolation) {
+    pipeline_options.make_analyzer = global.isolation->AnalyzerFactory();
+    pipeline_options.limits.media_storage = global.isolation->MediaStorage();
+  }
   pipeline_options.threads = options.threads;
   pipeline_options.detector_deadline = std::chrono::milliseconds(options.deadline_ms);
   pipeline_options.limits.decode.max_pixels = options.max_pixels;

@@ -29,6 +29,7 @@
 #include "core/status.h"
 #include "isolation/plugin_trust.h"
 #include "isolation/quarantine.h"
+#include "isolation/shared_media_pool.h"
 #include "isolation/worker_analyzer.h"
 #include "loader/plugin_registry.h"
 #include "pipeline/pipeline.h"
@@ -74,6 +75,9 @@ class IsolationRuntime : public std::enable_shared_from_this<IsolationRuntime> {
   // For PluginRegistry::SetFileLoader and PipelineOptions::make_analyzer.
   host::PluginFileLoader FileLoader();
   host::AnalyzerFactory AnalyzerFactory();
+  // Shared memory for items' bytes and pixels (PrepareLimits::media_storage), so that
+  // workers get them as descriptors instead of copies.
+  decode::PixelStorageFactory MediaStorage() { return media_pool_.Factory(); }
 
   bool developer_mode() const { return developer_mode_; }
   const HostConfig& config() const { return config_; }
@@ -82,6 +86,7 @@ class IsolationRuntime : public std::enable_shared_from_this<IsolationRuntime> {
 
  private:
   IsolationRuntime() = default;
+  SharedMediaPool media_pool_;
   StatusOr<host::LoadedPlugin> Load(const std::filesystem::path& canonical);
   StatusOr<host::LoadedPlugin> DescribeInWorker(std::shared_ptr<VerifiedPlugin> plugin);
 

@@ -35,21 +35,41 @@ std::unique_ptr<PreparedItem> PreparedItem::Prepare(IntakeItem intake, const Pre
       r.status = Status::Resource("file is " + std::to_string(size) + " bytes, over the limit of " +
                                   std::to_string(limits.max_file_bytes));
     } else {
+      char* into = nullptr;
+      if (limits.media_storage && size > 0) {
+        auto storage = limits.media_storage(size);
+        if (storage.ok()) {
+          item->bytes_storage_ = std::move(storage).value();
+          item->bytes_storage_size_ = size;
+          into = reinterpret_cast<char*>(item->bytes_storage_->data());
+        } else {
+          r.status = Status::Resource("no memory for the file: " + storage.status().message());
+        }
+      } else {
+        item->bytes_.assign(size, '\0');
+        into = item->bytes_.data();
+      }
       std::ifstream in(intake.path, std::ios::binary);
-      item->bytes_.assign(size, '\0');
-      if (!in || !in.read(item->bytes_.data(), static_cast<std::streamsize>(size))) {
+      if (r.status.ok() && (!in || !in.read(into, static_cast<std::streamsize>(size)))) {
         r.status = Status::IoError("cannot read the whole file");
+      }
+      if (!r.status.ok()) {
         item->bytes_.clear();
+        item->bytes_storage_.reset();
+        item->bytes_storage_size_ = 0;
       }
     }
     if (r.status.ok()) {
-      r.size = item->bytes_.size();
-      r.sha256 = Sha256Hex(item->bytes_);
-      uint32_t kind = SniffMediaKind(item->bytes_);
+      const std::string_view bytes = item->bytes();
+      r.size = bytes.size();
+      r.sha256 = Sha256Hex(bytes);
+      uint32_t kind = SniffMediaKind(bytes);
       r.media_kind = MediaKindName(kind);
       if (kind == VIGIL_MEDIA_IMAGE) {
-        auto decoded = decode::DecodeImage(reinterpret_cast<const uint8_t*>(item->bytes_.data()),
-                                           item->bytes_.size(), limits.decode);
+        decode::DecodeLimits decode_limits = limits.decode;
+        if (limits.media_storage) decode_limits.storage = limits.media_storage;
+        auto decoded = decode::DecodeImage(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                           bytes.size(), decode_limits);
         if (decoded.ok()) {
           item->image_ = std::move(decoded).value();
           r.format = item->image_->format_name();
@@ -93,7 +113,7 @@ void PreparedItem::BuildView() {
     metadata.mutable_image()->set_format(image_->format_name());
     image_view_ = {sizeof(vigil_image_view_t), image_->width, image_->height,
                    static_cast<uint32_t>(image_->stride), VIGIL_PIXEL_RGB8,
-                   static_cast<uint32_t>(image_->orientation), image_->pixels.data()};
+                   static_cast<uint32_t>(image_->orientation), image_->pixel_data()};
   }
   metadata_ = metadata.SerializeAsString();
   view_ = {};
@@ -101,13 +121,23 @@ void PreparedItem::BuildView() {
   view_.media_kind = kind;
   view_.metadata = reinterpret_cast<const uint8_t*>(metadata_.data());
   view_.metadata_size = metadata_.size();
-  view_.bytes = bytes_.empty() ? nullptr : reinterpret_cast<const uint8_t*>(bytes_.data());
-  view_.bytes_size = bytes_.size();
+  const std::string_view bytes = this->bytes();
+  view_.bytes = bytes.empty() ? nullptr : reinterpret_cast<const uint8_t*>(bytes.data());
+  view_.bytes_size = bytes.size();
   view_.image = image_ ? &image_view_ : nullptr;
+}
+
+std::string_view PreparedItem::bytes() const {
+  if (bytes_storage_) {
+    return {reinterpret_cast<const char*>(bytes_storage_->data()), bytes_storage_size_};
+  }
+  return bytes_;
 }
 
 void PreparedItem::ReleaseMedia() {
   std::string().swap(bytes_);
+  bytes_storage_.reset();
+  bytes_storage_size_ = 0;
   image_.reset();
   view_.bytes = nullptr;
   view_.bytes_size = 0;

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "intake/intake.h"
 #include "store/store.h"
@@ -17,6 +19,10 @@ namespace vigil::host {
 struct PrepareLimits {
   uint64_t max_file_bytes = 1ull << 30;   // larger files fail with a clear reason
   decode::DecodeLimits decode;            // pixels, dimensions, encoded size
+  // Memory for each item's file bytes and decoded pixels; empty: the heap. The host
+  // passes its shared regions (isolation's SharedMediaPool) so that detectors in
+  // worker processes read the same pages without a copy.
+  decode::PixelStorageFactory media_storage;
 };
 
 class PreparedItem {
@@ -39,8 +45,14 @@ class PreparedItem {
   PreparedItem() = default;
   void BuildView();
 
+  // The item's bytes: in `bytes_storage_` when PrepareLimits::media_storage was
+  // given, else in `bytes_`.
+  std::string_view bytes() const;
+
   ItemRecord record_;
   std::string bytes_;
+  std::shared_ptr<decode::PixelStorage> bytes_storage_;
+  size_t bytes_storage_size_ = 0;
   std::optional<decode::DecodedImage> image_;
   std::string metadata_;
   vigil_image_view_t image_view_{};

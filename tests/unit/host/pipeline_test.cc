@@ -5,7 +5,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <atomic>
+#include <map>
+#include <memory>
 #include <set>
+#include <vector>
 
 #include <zlib.h>
 
@@ -122,6 +126,76 @@ TEST_F(PipelineTest, CorruptTruncatedEmptyAndMissingFilesFailWithReasons) {
   EXPECT_THAT(by_name["empty.jpg"].runs[1].status.message(), HasSubstr("item has no bytes"));
   EXPECT_FALSE(by_name["photo.jpg"].failed());
   EXPECT_EQ(by_name["photo.jpg"].media_kind, "binary");
+}
+
+
+// Heap memory standing in for the host's shared regions; filled with junk first would
+// break the zero-fill contract, so it is zeroed like the real pool.
+class TestStorage : public decode::PixelStorage {
+ public:
+  explicit TestStorage(size_t bytes) : bytes_(bytes, 0) {}
+  uint8_t* data() override { return bytes_.data(); }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+
+TEST_F(PipelineTest, MediaInCallerStorageGivesTheSameRecords) {
+  const fs::path png = fs::path(VIGIL_TESTDATA) / "pdq" / "synthetic" / "r_64x64.png";
+  ASSERT_TRUE(fs::exists(png)) << "shared test data is missing: " << png;
+  std::ifstream in(png, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Write("truncated.png", bytes.substr(0, bytes.size() / 2));
+  Write("empty.bin", "");
+  Write("text.txt", std::string(100000, 't'));
+  const std::vector<fs::path> paths = {png, dir_ / "truncated.png", dir_ / "empty.bin",
+                                       dir_ / "text.txt", dir_ / "missing.png"};
+  std::atomic<int> asked{0};
+  PipelineOptions options;
+  options.threads = 2;
+  options.limits.media_storage = [&](size_t size) -> StatusOr<std::shared_ptr<decode::PixelStorage>> {
+    ++asked;
+    return std::shared_ptr<decode::PixelStorage>(std::make_shared<TestStorage>(size));
+  };
+  auto shared = RunAll(ItemsFromPaths(paths), options);
+  auto heap = RunAll(ItemsFromPaths(paths));
+  // Bytes of the three non-empty files, plus pixels for both PNGs (the truncated one
+  // fails after its header asked for them).
+  EXPECT_EQ(asked.load(), 5);
+  ASSERT_EQ(shared.size(), heap.size());
+  auto by_path = [](std::vector<ItemRecord>& records) {
+    std::map<std::string, ItemRecord*> out;
+    for (auto& r : records) out[r.path] = &r;
+    return out;
+  };
+  auto a = by_path(shared), b = by_path(heap);
+  for (const auto& [path, record] : b) {
+    ASSERT_TRUE(a.count(path)) << path;
+    const ItemRecord& got = *a[path];
+    EXPECT_EQ(got.sha256, record->sha256) << path;
+    EXPECT_EQ(got.media_kind, record->media_kind) << path;
+    EXPECT_EQ(got.status.message(), record->status.message()) << path;
+    ASSERT_EQ(got.runs.size(), record->runs.size()) << path;
+    for (size_t i = 0; i < got.runs.size(); ++i) {
+      EXPECT_EQ(got.runs[i].status.message(), record->runs[i].status.message()) << path;
+      EXPECT_EQ(got.runs[i].result.SerializeAsString(), record->runs[i].result.SerializeAsString())
+          << path << " " << got.runs[i].detector;
+    }
+  }
+}
+
+TEST_F(PipelineTest, StorageThatFailsFailsTheItemNotTheScan) {
+  PipelineOptions options;
+  options.limits.media_storage = [](size_t) -> StatusOr<std::shared_ptr<decode::PixelStorage>> {
+    return Status::Resource("shared memory exhausted");
+  };
+  auto records = RunAll(ItemsFromPaths({Write("a.bin", "some bytes"), Write("b.bin", "more")}),
+                        options);
+  ASSERT_EQ(records.size(), 2u);
+  for (const auto& r : records) {
+    EXPECT_TRUE(r.failed()) << r.path;
+    EXPECT_THAT(r.status.message(), HasSubstr("shared memory exhausted"));
+  }
 }
 
 TEST_F(PipelineTest, DetectorErrorMarksTheItemFailedForThatDetector) {
