@@ -6,7 +6,9 @@
 //
 // Data sets: the demo corpus (the shared PDQ images) and N generated 1024x768 JPEGs
 // (default 1000; cached under build/bench-data). Detectors: every plugin built into
-// lib/vigil/plugins. Counters per run:
+// lib/vigil/plugins, placed as `vigil scan` places them with the build tree's host.toml
+// (first-party plugins in process, the signed sample vendor plugins in sandboxed
+// workers, items read and decoded into shared memory). Counters per run:
 //   items_per_second            end-to-end throughput
 //   decode_share, store_share,  fraction of summed thread time in each stage
 //   det:<id>_share
@@ -16,9 +18,11 @@
 #include <jpeglib.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 
+#include "isolation/isolation_runtime.h"
 #include "loader/plugin_registry.h"
 #include "pipeline/pipeline.h"
 #include "policy/policy.h"
@@ -78,8 +82,25 @@ fs::path JpegSet() {
   return dir;
 }
 
+// The build tree's isolation runtime, as `vigil scan` would set it up.
+std::shared_ptr<vigil::isolation::IsolationRuntime> Isolation() {
+  namespace iso = vigil::isolation;
+  const fs::path bin = fs::path(VIGIL_BINARY_DIR) / "bin";
+  ::setenv("VIGIL_WORKER", (bin / "vigil-worker").c_str(), /*overwrite=*/0);
+  auto config = iso::HostConfig::Load(fs::path(VIGIL_BINARY_DIR) / "lib/vigil/host.toml", bin);
+  if (!config.ok()) return nullptr;
+  auto runtime = iso::IsolationRuntime::Create(config.value(), iso::RuntimeFlags());
+  return runtime.ok() ? runtime.value() : nullptr;
+}
+
 void RunPipeline(benchmark::State& state, const fs::path& corpus) {
+  auto isolation = Isolation();
+  if (!isolation) {
+    state.SkipWithError("cannot set up the build tree's isolation runtime (lib/vigil/host.toml)");
+    return;
+  }
   PluginRegistry registry;
+  registry.SetFileLoader(isolation->FileLoader());
   registry.Load(VIGIL_PLUGIN_DIR);
   if (registry.detectors().empty()) {
     state.SkipWithError("no plugins built in lib/vigil/plugins");
@@ -96,6 +117,8 @@ void RunPipeline(benchmark::State& state, const fs::path& corpus) {
     auto store = Store::Open(store_path);
     PipelineOptions options;
     options.threads = static_cast<int>(state.range(0));
+    options.make_analyzer = isolation->AnalyzerFactory();
+    options.limits.media_storage = isolation->MediaStorage();
     auto pipeline = Pipeline::Create(registry.detectors(), {}, options);
     auto intake = ItemsFromPaths({corpus});
     state.ResumeTiming();

@@ -30,6 +30,18 @@ Status WaitReadable(int socket, std::chrono::steady_clock::time_point deadline) 
   }
 }
 
+// Sleeps until `socket` is readable or `until` (nanosecond precision), whichever
+// comes first.
+void NapUntilReadable(int socket, std::chrono::steady_clock::time_point until) {
+  const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      until - std::chrono::steady_clock::now());
+  if (left.count() <= 0) return;
+  timespec timeout{static_cast<time_t>(left.count() / 1000000000),
+                   static_cast<long>(left.count() % 1000000000)};
+  pollfd pfd{socket, POLLIN, 0};
+  ::ppoll(&pfd, 1, &timeout, nullptr);  // EINTR or timeout: the caller just reads again
+}
+
 inline void CpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -38,18 +50,28 @@ inline void CpuRelax() {
 #endif
 }
 
+// When a receiver naps and until when it spins (both never past the deadline).
+struct WaitTimes {
+  std::chrono::steady_clock::time_point nap_until{}, spin_until{};
+};
+
 // Reads exactly `size` bytes; the first read may bring descriptors along. Until
-// `spin_until` it retries the non-blocking read instead of sleeping.
+// `times.nap_until` it sleeps lightly, until `times.spin_until` it retries the
+// non-blocking read, then it sleeps until the data or the deadline.
 Status ReadExactly(int socket, char* data, size_t size,
                    std::chrono::steady_clock::time_point deadline,
-                   std::vector<UniqueFd>* received_fds,
-                   std::chrono::steady_clock::time_point spin_until = {}) {
+                   std::vector<UniqueFd>* received_fds, WaitTimes times = {}) {
   size_t done = 0;
   bool wait = false;  // try to read first: poll only when nothing is there yet
   while (done < size) {
     if (wait) {
-      if (spin_until != std::chrono::steady_clock::time_point{} &&
-          std::chrono::steady_clock::now() < spin_until) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now < times.nap_until) {
+        NapUntilReadable(socket, times.nap_until);
+        wait = false;
+        continue;
+      }
+      if (now < times.spin_until) {
         for (int i = 0; i < 64; ++i) CpuRelax();
         wait = false;
         continue;
@@ -153,15 +175,20 @@ Status SendFrame(int socket, const std::string& payload, const std::vector<int>&
 
 Status ReceiveFrame(int socket, std::string& payload,
                     std::chrono::steady_clock::time_point deadline,
-                    std::vector<UniqueFd>* received_fds, std::chrono::nanoseconds spin) {
+                    std::vector<UniqueFd>* received_fds, WaitPlan plan) {
   unsigned char header[4];
-  std::chrono::steady_clock::time_point spin_until{};
-  if (spin > std::chrono::nanoseconds::zero()) {
-    spin_until = std::chrono::steady_clock::now() + spin;
-    if (deadline != kNoDeadline) spin_until = std::min(spin_until, deadline);
+  WaitTimes times;
+  if (plan.nap.count() > 0 || plan.spin.count() > 0) {
+    const auto now = std::chrono::steady_clock::now();
+    times.nap_until = now + plan.nap;
+    times.spin_until = times.nap_until + plan.spin;
+    if (deadline != kNoDeadline) {
+      times.nap_until = std::min(times.nap_until, deadline);
+      times.spin_until = std::min(times.spin_until, deadline);
+    }
   }
   Status status = ReadExactly(socket, reinterpret_cast<char*>(header), sizeof(header), deadline,
-                              received_fds, spin_until);
+                              received_fds, times);
   if (!status.ok()) return status;
   const uint32_t size = static_cast<uint32_t>(header[0]) | static_cast<uint32_t>(header[1]) << 8 |
                         static_cast<uint32_t>(header[2]) << 16 |

@@ -29,48 +29,69 @@ inline constexpr size_t kMaxFrameDescriptors = 4;
 // Writes one frame with `pass_fds` (at most kMaxFrameDescriptors) sent along with it.
 Status SendFrame(int socket, const std::string& payload, const std::vector<int>& pass_fds = {});
 
+// How a receiver waits before it sleeps for good: first `nap` asleep (woken early if
+// the frame comes), then `spin` busy-polling, then asleep until the frame or the
+// deadline. See AdaptiveSpin.
+struct WaitPlan {
+  std::chrono::nanoseconds nap{0};
+  std::chrono::nanoseconds spin{0};
+};
+
 // Reads one frame into `payload`. Descriptors that came with it land in
-// `received_fds` in the order they were sent (when given; otherwise they are closed). Before sleeping in poll() it
-// busy-polls the socket for up to `spin` (see AdaptiveSpin). Returns Cancelled when
-// the deadline passes, IoError with "closed" when the peer is gone, Corruption for a
-// malformed frame.
+// `received_fds` in the order they were sent (when given; otherwise they are closed).
+// `plan` says how to wait (by default: asleep). Returns Cancelled when the deadline
+// passes, IoError with "closed" when the peer is gone, Corruption for a malformed
+// frame.
 Status ReceiveFrame(int socket, std::string& payload,
                     std::chrono::steady_clock::time_point deadline,
-                    std::vector<UniqueFd>* received_fds = nullptr,
-                    std::chrono::nanoseconds spin = std::chrono::nanoseconds::zero());
+                    std::vector<UniqueFd>* received_fds = nullptr, WaitPlan plan = {});
 
 // The longest the host busy-polls for a reply, and a worker for its next request:
 // about two wake-ups of a sleeping vCPU.
 inline constexpr std::chrono::microseconds kReplySpin{50};
 
-// How long a receiver busy-polls before it sleeps. Waking a sleeping process costs
-// 20-30 us on an idle VM (a halted vCPU has to be kicked), more than a whole small
-// plugin call, and a round trip pays it twice. Spinning only pays when the answer is
-// about to come, and on a busy machine it takes the core the peer needs, so a spin
-// that ends without an answer backs off: the next 2, 4, ... 64 waits sleep at once. A
-// slow detector or a saturated machine thus costs at most one spin per 64 calls.
+// How a receiver waits for the peer's next frame. Waking a sleeping process costs
+// 20-30 us on an idle VM (a halted vCPU has to be kicked): more than a whole small
+// plugin call, and a round trip pays it twice. So:
+//   - when recent waits were short, it busy-polls up to `max` before sleeping;
+//   - when they were longer (a detector that takes 0.7 ms), it naps until shortly
+//     before the answer is due and busy-polls from there, so the wake-up happens while
+//     the peer is still working instead of after it answered;
+//   - a spin that ends without the answer backs off: the next 2, 4, ... 64 waits just
+//     sleep. A detector whose time varies widely or a saturated machine (where the
+//     spinner takes the core the peer needs) thus costs at most one spin per 64 calls.
 // [not thread-safe: one per receiving end]
 class AdaptiveSpin {
  public:
   explicit AdaptiveSpin(std::chrono::nanoseconds max) : max_(max) {}
-  std::chrono::nanoseconds budget() const {
-    return skip_ > 0 ? std::chrono::nanoseconds::zero() : max_;
+
+  WaitPlan plan() const {
+    if (skip_ > 0) return {};
+    if (expected_ <= max_) return {std::chrono::nanoseconds::zero(), max_};
+    // Wake 2 x `max_` early (a timer wake-up is as slow as any other) and spin until
+    // `max_` late.
+    if (expected_ <= 2 * max_) return {std::chrono::nanoseconds::zero(), expected_ + max_};
+    return {expected_ - 2 * max_, 3 * max_};
   }
-  // Records how long the wait that used `budget()` took.
+
+  // Records how long the wait that followed plan() took.
   void Observe(std::chrono::nanoseconds waited) {
+    const WaitPlan used = plan();
     if (skip_ > 0) {
       --skip_;
-    } else if (waited > max_) {  // spun in vain
+    } else if (waited > used.nap + used.spin) {  // spun in vain
       backoff_ = backoff_ == 0 ? 2 : std::min(backoff_ * 2, kMaxBackoff);
       skip_ = backoff_;
-    } else {
+    } else if (waited >= used.nap) {  // caught while spinning
       backoff_ = 0;
-    }
+    }  // else: came during the nap and woke it, as a plain sleep would have
+    expected_ = (expected_ * 3 + waited) / 4;
   }
 
  private:
   static constexpr int kMaxBackoff = 64;
   std::chrono::nanoseconds max_;
+  std::chrono::nanoseconds expected_{0};  // moving average of the last few waits
   int backoff_ = 0;  // waits to sleep through after the next failed spin
   int skip_ = 0;     // waits left that sleep without spinning
 };

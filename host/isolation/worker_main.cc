@@ -129,7 +129,7 @@ class Worker {
       std::string frame;
       std::vector<UniqueFd> media;
       const auto waiting = std::chrono::steady_clock::now();
-      if (!ReceiveFrame(kSocketFd, frame, kNoDeadline, &media, request_spin.budget()).ok()) {
+      if (!ReceiveFrame(kSocketFd, frame, kNoDeadline, &media, request_spin.plan()).ok()) {
         return 0;
       }
       request_spin.Observe(std::chrono::steady_clock::now() - waiting);

@@ -261,7 +261,7 @@ StatusOr<wire::WorkerReply> WorkerProcess::Call(const wire::WorkerRequest& reque
   std::string frame;
   const auto started = std::chrono::steady_clock::now();
   Status received = ReceiveFrame(socket_.get(), frame, debugging_ ? kNoDeadline : deadline,
-                                 nullptr, reply_spin_.budget());
+                                 nullptr, reply_spin_.plan());
   reply_spin_.Observe(std::chrono::steady_clock::now() - started);
   if (!received.ok()) {
     if (received.code() == Status::Code::kCancelled) {

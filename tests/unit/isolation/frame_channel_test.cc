@@ -143,42 +143,80 @@ TEST(FrameChannel, SpinningReceiverStillSleepsForALateFrameAndKeepsTheDescriptor
   });
   std::string got;
   std::vector<UniqueFd> received;
-  Status status = ReceiveFrame(pair.b.get(), got, Soon(), &received, kReplySpin);
+  Status status = ReceiveFrame(pair.b.get(), got, Soon(), &received,
+                               {std::chrono::milliseconds(5), kReplySpin});
   sender.join();
   ASSERT_TRUE(status.ok()) << status.message();
   EXPECT_EQ(got, "late");
   ASSERT_EQ(received.size(), 1u);
 }
 
-TEST(FrameChannel, SpinNeverOutlastsTheDeadline) {
+TEST(FrameChannel, ANapEndsAsSoonAsTheFrameArrives) {
   Pair pair;
+  std::thread sender([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_TRUE(SendFrame(pair.a.get(), "early").ok());
+  });
   std::string got;
   const auto start = std::chrono::steady_clock::now();
-  // A spin far longer than the deadline: the deadline wins.
-  Status status = ReceiveFrame(pair.b.get(), got, start + std::chrono::milliseconds(20), nullptr,
-                               std::chrono::seconds(30));
-  EXPECT_EQ(status.code(), Status::Code::kCancelled);
+  Status status = ReceiveFrame(pair.b.get(), got, start + std::chrono::seconds(60), nullptr,
+                               {std::chrono::seconds(30), kReplySpin});
+  sender.join();
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(got, "early");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
+TEST(FrameChannel, NapAndSpinNeverOutlastTheDeadline) {
+  Pair pair;
+  std::string got;
+  const auto start = std::chrono::steady_clock::now();
+  // A nap and a spin far longer than the deadline: the deadline wins.
+  for (WaitPlan plan : {WaitPlan{std::chrono::seconds(0), std::chrono::seconds(30)},
+                        WaitPlan{std::chrono::seconds(30), std::chrono::seconds(30)}}) {
+    Status status = ReceiveFrame(pair.b.get(), got,
+                                 std::chrono::steady_clock::now() + std::chrono::milliseconds(20),
+                                 nullptr, plan);
+    EXPECT_EQ(status.code(), Status::Code::kCancelled);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+using std::chrono::nanoseconds;
+
 TEST(AdaptiveSpin, SpinsWhileAnswersComeQuickly) {
-  AdaptiveSpin spin(std::chrono::microseconds(50));
+  AdaptiveSpin spin(microseconds(50));
   for (int i = 0; i < 100; ++i) {
-    ASSERT_EQ(spin.budget(), std::chrono::microseconds(50)) << i;
-    spin.Observe(std::chrono::microseconds(5));
+    const WaitPlan plan = spin.plan();
+    ASSERT_EQ(plan.nap, nanoseconds(0)) << i;
+    ASSERT_EQ(plan.spin, microseconds(50)) << i;
+    spin.Observe(microseconds(5));
   }
 }
 
+TEST(AdaptiveSpin, NapsThroughASteadySlowCallAndSpinsAcrossItsEnd) {
+  AdaptiveSpin spin(microseconds(50));
+  for (int i = 0; i < 40; ++i) spin.Observe(microseconds(700));
+  const WaitPlan plan = spin.plan();
+  // Asleep for most of the expected 700 us, awake from 100 us before to 50 us after.
+  EXPECT_GT(plan.nap, microseconds(550));
+  EXPECT_LT(plan.nap, microseconds(650));
+  EXPECT_EQ(plan.spin, microseconds(150));
+  EXPECT_GE(plan.nap + plan.spin, microseconds(700));
+}
+
 TEST(AdaptiveSpin, BacksOffExponentiallyAfterSpinningInVainUpTo64Waits) {
-  AdaptiveSpin spin(std::chrono::microseconds(50));
-  const auto slow = std::chrono::milliseconds(3);
+  AdaptiveSpin spin(microseconds(50));
   std::vector<int> slept_without_spinning;  // after each failed spin
   for (int failure = 0; failure < 8; ++failure) {
-    ASSERT_GT(spin.budget().count(), 0);
-    spin.Observe(slow);  // the spin ran out: the answer came much later
+    const WaitPlan plan = spin.plan();
+    ASSERT_GT(plan.spin.count(), 0);
+    spin.Observe(plan.nap + plan.spin + milliseconds(10));  // the answer came much later
     int skipped = 0;
-    while (spin.budget().count() == 0) {
-      spin.Observe(slow);
+    while (spin.plan().spin.count() == 0) {
+      spin.Observe(milliseconds(50));
       ++skipped;
     }
     slept_without_spinning.push_back(skipped);
@@ -186,17 +224,31 @@ TEST(AdaptiveSpin, BacksOffExponentiallyAfterSpinningInVainUpTo64Waits) {
   EXPECT_EQ(slept_without_spinning, (std::vector<int>{2, 4, 8, 16, 32, 64, 64, 64}));
 }
 
-TEST(AdaptiveSpin, OneQuickAnswerEndsTheBackOff) {
-  AdaptiveSpin spin(std::chrono::microseconds(50));
-  for (int i = 0; i < 5; ++i) {  // fail repeatedly: back-off at 32
-    spin.Observe(std::chrono::milliseconds(1));
-    while (spin.budget().count() == 0) spin.Observe(std::chrono::milliseconds(1));
+TEST(AdaptiveSpin, ErraticCallsRarelySpinInVain) {
+  AdaptiveSpin spin(microseconds(50));
+  int wasted = 0;
+  for (int i = 0; i < 1000; ++i) {
+    const WaitPlan plan = spin.plan();
+    const nanoseconds waited = microseconds(i % 2 == 0 ? 300 : 9000);  // never as predicted
+    if (plan.spin.count() > 0 && waited > plan.nap + plan.spin) ++wasted;
+    spin.Observe(waited);
   }
-  spin.Observe(std::chrono::microseconds(3));  // a spin that caught its answer
-  spin.Observe(std::chrono::milliseconds(1));  // then one failure: back to the first step
+  EXPECT_LT(wasted, 30) << "of 1000 waits";
+}
+
+TEST(AdaptiveSpin, OneAnswerInTheWindowEndsTheBackOff) {
+  AdaptiveSpin spin(microseconds(50));
+  for (int i = 0; i < 5; ++i) {  // fail repeatedly: back-off at 32
+    const WaitPlan plan = spin.plan();
+    spin.Observe(plan.nap + plan.spin + milliseconds(1));
+    while (spin.plan().spin.count() == 0) spin.Observe(microseconds(3));
+  }
+  spin.Observe(microseconds(3));  // a spin that caught its answer
+  const WaitPlan plan = spin.plan();
+  spin.Observe(plan.nap + plan.spin + milliseconds(1));  // one failure: the first step again
   int skipped = 0;
-  while (spin.budget().count() == 0) {
-    spin.Observe(std::chrono::microseconds(3));
+  while (spin.plan().spin.count() == 0) {
+    spin.Observe(microseconds(3));
     ++skipped;
   }
   EXPECT_EQ(skipped, 2);
