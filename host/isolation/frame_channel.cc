@@ -60,7 +60,8 @@ struct WaitTimes {
 // non-blocking read, then it sleeps until the data or the deadline.
 Status ReadExactly(int socket, char* data, size_t size,
                    std::chrono::steady_clock::time_point deadline,
-                   std::vector<UniqueFd>* received_fds, WaitTimes times = {}) {
+                   std::vector<UniqueFd>* received_fds, WaitTimes times = {},
+                   bool* spun = nullptr) {
   size_t done = 0;
   bool wait = false;  // try to read first: poll only when nothing is there yet
   while (done < size) {
@@ -72,6 +73,7 @@ Status ReadExactly(int socket, char* data, size_t size,
         continue;
       }
       if (now < times.spin_until) {
+        if (spun != nullptr) *spun = true;
         for (int i = 0; i < 64; ++i) CpuRelax();
         wait = false;
         continue;
@@ -175,7 +177,8 @@ Status SendFrame(int socket, const std::string& payload, const std::vector<int>&
 
 Status ReceiveFrame(int socket, std::string& payload,
                     std::chrono::steady_clock::time_point deadline,
-                    std::vector<UniqueFd>* received_fds, WaitPlan plan) {
+                    std::vector<UniqueFd>* received_fds, WaitPlan plan, bool* spun) {
+  if (spun != nullptr) *spun = false;
   unsigned char header[4];
   WaitTimes times;
   if (plan.nap.count() > 0 || plan.spin.count() > 0) {
@@ -188,7 +191,7 @@ Status ReceiveFrame(int socket, std::string& payload,
     }
   }
   Status status = ReadExactly(socket, reinterpret_cast<char*>(header), sizeof(header), deadline,
-                              received_fds, times);
+                              received_fds, times, spun);
   if (!status.ok()) return status;
   const uint32_t size = static_cast<uint32_t>(header[0]) | static_cast<uint32_t>(header[1]) << 8 |
                         static_cast<uint32_t>(header[2]) << 16 |

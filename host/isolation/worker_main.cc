@@ -129,10 +129,11 @@ class Worker {
       std::string frame;
       std::vector<UniqueFd> media;
       const auto waiting = std::chrono::steady_clock::now();
-      if (!ReceiveFrame(kSocketFd, frame, kNoDeadline, &media, request_spin.plan()).ok()) {
+      bool spun = false;
+      if (!ReceiveFrame(kSocketFd, frame, kNoDeadline, &media, request_spin.plan(), &spun).ok()) {
         return 0;
       }
-      request_spin.Observe(std::chrono::steady_clock::now() - waiting);
+      request_spin.Observe(std::chrono::steady_clock::now() - waiting, spun);
       wire::WorkerRequest request;
       wire::WorkerReply reply;
       if (!request.ParseFromString(frame)) {

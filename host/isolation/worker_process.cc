@@ -260,9 +260,10 @@ StatusOr<wire::WorkerReply> WorkerProcess::Call(const wire::WorkerRequest& reque
   if (!sent.ok()) return Fail("stopped before the request was sent", false);
   std::string frame;
   const auto started = std::chrono::steady_clock::now();
+  bool spun = false;
   Status received = ReceiveFrame(socket_.get(), frame, debugging_ ? kNoDeadline : deadline,
-                                 nullptr, reply_spin_.plan());
-  reply_spin_.Observe(std::chrono::steady_clock::now() - started);
+                                 nullptr, reply_spin_.plan(), &spun);
+  reply_spin_.Observe(std::chrono::steady_clock::now() - started, spun);
   if (!received.ok()) {
     if (received.code() == Status::Code::kCancelled) {
       if (deadline_passed != nullptr) *deadline_passed = true;

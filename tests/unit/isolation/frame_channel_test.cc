@@ -192,19 +192,34 @@ TEST(AdaptiveSpin, SpinsWhileAnswersComeQuickly) {
     const WaitPlan plan = spin.plan();
     ASSERT_EQ(plan.nap, nanoseconds(0)) << i;
     ASSERT_EQ(plan.spin, microseconds(50)) << i;
-    spin.Observe(microseconds(5));
+    spin.Observe(microseconds(5), true);
   }
 }
 
 TEST(AdaptiveSpin, NapsThroughASteadySlowCallAndSpinsAcrossItsEnd) {
   AdaptiveSpin spin(microseconds(50));
-  for (int i = 0; i < 40; ++i) spin.Observe(microseconds(700));
+  for (int i = 0; i < 60; ++i) spin.Observe(microseconds(700), /*spun=*/true);
   const WaitPlan plan = spin.plan();
-  // Asleep for most of the expected 700 us, awake from 100 us before to 50 us after.
-  EXPECT_GT(plan.nap, microseconds(550));
-  EXPECT_LT(plan.nap, microseconds(650));
-  EXPECT_EQ(plan.spin, microseconds(150));
-  EXPECT_GE(plan.nap + plan.spin, microseconds(700));
+  // Caught while spinning every time: the lead shrinks to its floor of 50 us. Asleep for
+  // most of the expected 700 us, awake from 50 us before to 50 us after.
+  EXPECT_EQ(spin.lead(), microseconds(50));
+  EXPECT_GT(plan.nap, microseconds(640));
+  EXPECT_LT(plan.nap, microseconds(660));
+  EXPECT_GE(plan.nap + plan.spin, microseconds(740));
+}
+
+TEST(AdaptiveSpin, WakesEarlierWhileItKeepsFindingTheAnswerWaiting) {
+  AdaptiveSpin spin(microseconds(50));
+  for (int i = 0; i < 20; ++i) spin.Observe(microseconds(700), /*spun=*/true);
+  const auto before = spin.lead();
+  // The answer was there when the nap ended: woke too late, so the lead doubles...
+  spin.Observe(microseconds(700), /*spun=*/false);
+  EXPECT_EQ(spin.lead(), 2 * before);
+  // ... up to 8 x the spin limit, however often it happens.
+  for (int i = 0; i < 20; ++i) spin.Observe(microseconds(700), /*spun=*/false);
+  EXPECT_EQ(spin.lead(), microseconds(400));
+  EXPECT_GT(spin.plan().nap, microseconds(250));
+  EXPECT_LT(spin.plan().nap, microseconds(350));
 }
 
 TEST(AdaptiveSpin, BacksOffExponentiallyAfterSpinningInVainUpTo64Waits) {
@@ -213,10 +228,10 @@ TEST(AdaptiveSpin, BacksOffExponentiallyAfterSpinningInVainUpTo64Waits) {
   for (int failure = 0; failure < 8; ++failure) {
     const WaitPlan plan = spin.plan();
     ASSERT_GT(plan.spin.count(), 0);
-    spin.Observe(plan.nap + plan.spin + milliseconds(10));  // the answer came much later
+    spin.Observe(plan.nap + plan.spin + milliseconds(10), true);  // the answer came much later
     int skipped = 0;
     while (spin.plan().spin.count() == 0) {
-      spin.Observe(milliseconds(50));
+      spin.Observe(milliseconds(50), true);
       ++skipped;
     }
     slept_without_spinning.push_back(skipped);
@@ -231,7 +246,7 @@ TEST(AdaptiveSpin, ErraticCallsRarelySpinInVain) {
     const WaitPlan plan = spin.plan();
     const nanoseconds waited = microseconds(i % 2 == 0 ? 300 : 9000);  // never as predicted
     if (plan.spin.count() > 0 && waited > plan.nap + plan.spin) ++wasted;
-    spin.Observe(waited);
+    spin.Observe(waited, true);
   }
   EXPECT_LT(wasted, 30) << "of 1000 waits";
 }
@@ -240,15 +255,15 @@ TEST(AdaptiveSpin, OneAnswerInTheWindowEndsTheBackOff) {
   AdaptiveSpin spin(microseconds(50));
   for (int i = 0; i < 5; ++i) {  // fail repeatedly: back-off at 32
     const WaitPlan plan = spin.plan();
-    spin.Observe(plan.nap + plan.spin + milliseconds(1));
-    while (spin.plan().spin.count() == 0) spin.Observe(microseconds(3));
+    spin.Observe(plan.nap + plan.spin + milliseconds(1), true);
+    while (spin.plan().spin.count() == 0) spin.Observe(microseconds(3), true);
   }
-  spin.Observe(microseconds(3));  // a spin that caught its answer
+  spin.Observe(microseconds(3), true);  // a spin that caught its answer
   const WaitPlan plan = spin.plan();
-  spin.Observe(plan.nap + plan.spin + milliseconds(1));  // one failure: the first step again
+  spin.Observe(plan.nap + plan.spin + milliseconds(1), true);  // one failure: the first step again
   int skipped = 0;
   while (spin.plan().spin.count() == 0) {
-    spin.Observe(microseconds(3));
+    spin.Observe(microseconds(3), true);
     ++skipped;
   }
   EXPECT_EQ(skipped, 2);
