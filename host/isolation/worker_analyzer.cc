@@ -106,10 +106,8 @@ Status BuildRequest(const vigil_item_view_t& item, uint32_t deadline_ms,
   DescriptorList fds;
   size_t copy_offset = 0;  // where the next copied part goes in `media`
   if (bytes_copied || pixels_copied) {
-    if (Status s = media.Reserve((bytes_copied ? bytes_size : 0) + (pixels_copied ? pixel_size : 0));
-        !s.ok()) {
-      return s;
-    }
+    const size_t copied = (bytes_copied ? bytes_size : 0) + (pixels_copied ? pixel_size : 0);
+    if (Status s = media.Reserve(copied); !s.ok()) return s;
   }
   if (item.bytes != nullptr) {
     analyze->set_has_bytes(true);

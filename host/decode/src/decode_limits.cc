@@ -38,7 +38,9 @@ Status AllocateRgb(uint32_t width, uint32_t height, const DecodeLimits& limits,
   }
   auto storage = limits.storage(out.stride * height);
   if (!storage.ok()) return storage.status();
-  if (storage.value() == nullptr) return Status::Internal("the pixel storage factory returned null");
+  if (storage.value() == nullptr) {
+    return Status::Internal("the pixel storage factory returned null");
+  }
   out.storage = std::move(storage).value();
   return Status::Ok();
 }

@@ -247,7 +247,9 @@ TEST(PreprocessTest, AgreesWithThePlainDefinitionOnEveryOption) {
     const int formats[] = {1, 3, 4};
     const int bpp = formats[pick(0, 2)];
     ImageView view;
-    view.format = bpp == 1 ? PixelFormat::kGray8 : bpp == 3 ? PixelFormat::kRgb8 : PixelFormat::kRgba8;
+    view.format = bpp == 1   ? PixelFormat::kGray8
+                  : bpp == 3 ? PixelFormat::kRgb8
+                             : PixelFormat::kRgba8;
     view.width = pick(1, 50);
     view.height = pick(1, 50);
     view.stride = static_cast<size_t>(view.width) * bpp + pick(0, 5);

@@ -115,8 +115,8 @@ TEST_F(ImageDecoderTest, EveryFormatDecodesIntoCallerStorageExactlyAsOnTheHeap) 
     ASSERT_NE(shared->storage, nullptr);
     EXPECT_EQ(shared->pixel_data(), shared->storage->data());
     ASSERT_EQ(shared->pixel_bytes(), heap->pixels.size());
-    EXPECT_EQ(std::vector<uint8_t>(shared->pixel_data(), shared->pixel_data() + shared->pixel_bytes()),
-              heap->pixels)
+    const uint8_t* pixels = shared->pixel_data();
+    EXPECT_EQ(std::vector<uint8_t>(pixels, pixels + shared->pixel_bytes()), heap->pixels)
         << path;
     // An upright copy reads through the storage too.
     DecodedImage upright = ApplyOrientation(shared.value());

@@ -153,10 +153,11 @@ TEST_F(PipelineTest, MediaInCallerStorageGivesTheSameRecords) {
   std::atomic<int> asked{0};
   PipelineOptions options;
   options.threads = 2;
-  options.limits.media_storage = [&](size_t size) -> StatusOr<std::shared_ptr<decode::PixelStorage>> {
-    ++asked;
-    return std::shared_ptr<decode::PixelStorage>(std::make_shared<TestStorage>(size));
-  };
+  options.limits.media_storage =
+      [&](size_t size) -> StatusOr<std::shared_ptr<decode::PixelStorage>> {
+        ++asked;
+        return std::shared_ptr<decode::PixelStorage>(std::make_shared<TestStorage>(size));
+      };
   auto shared = RunAll(ItemsFromPaths(paths), options);
   auto heap = RunAll(ItemsFromPaths(paths));
   // Bytes of the three non-empty files, plus pixels for both PNGs (the truncated one
