@@ -81,6 +81,9 @@ int main(int argc, char** argv) {
   }
   auto store = vigil::host::Store::Open(store_path);
   if (!store.ok()) return Fail(store.status().message());
+  for (const std::string& warning : store.value()->schema_warnings()) {
+    std::fprintf(stderr, "vigil-review: warning: %s\n", warning.c_str());
+  }
 
   // Replays run on a virtual clock; live sessions on the steady clock.
   vigil::review::SteadyClock steady;

@@ -84,6 +84,7 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
       return 1;
     }
     store = std::move(opened).value();
+    for (const auto& warning : store->schema_warnings()) PrintError("warning: " + warning);
   }
   host::PipelineOptions pipeline_options;
   if (global.isolation) {

@@ -20,15 +20,22 @@
 namespace vigil::cli {
 namespace {
 
-std::unique_ptr<host::Store> OpenStoreOrSay(const GlobalOptions& global) {
+std::unique_ptr<host::Store> OpenStoreOrSay(const GlobalOptions& global,
+                                            host::OpenMode mode = host::OpenMode::kReadWrite) {
   if (!std::filesystem::exists(StorePath(global))) {
     PrintError("no store at " + StorePath(global).string() + ": run `vigil scan` first, or name one with --store");
     return nullptr;
   }
-  auto store = host::Store::Open(StorePath(global));
+  auto store = host::Store::Open(StorePath(global), mode);
   if (!store.ok()) {
     PrintError(store.status().message());
     return nullptr;
+  }
+  // Read-only opens (audit verify) report the same findings as problems of their own.
+  if (mode == host::OpenMode::kReadWrite) {
+    for (const auto& warning : store.value()->schema_warnings()) {
+      PrintError("warning: " + warning);
+    }
   }
   return std::move(store).value();
 }
@@ -82,7 +89,8 @@ int Stats(const GlobalOptions& global, bool json) {
 }
 
 int AuditVerify(const GlobalOptions& global, const std::string& expect_head) {
-  auto store = OpenStoreOrSay(global);
+  // Read-only: verifying changes nothing, not even a tampered trigger (it is reported).
+  auto store = OpenStoreOrSay(global, host::OpenMode::kReadOnly);
   if (!store) return 1;
   auto report = host::VerifyAudit(store->handle());
   if (!report.ok()) {
@@ -216,7 +224,10 @@ void RegisterStoreCommands(CLI::App& app, GlobalOptions& options) {
   audit->require_subcommand(1);
   static std::string expect_head;
   CLI::App* verify = audit->add_subcommand(
-      "verify", "Recompute the chain; name every edited, deleted or reordered entry. Exit 1 if broken");
+      "verify",
+      "Recompute the chain and check the store against it (read-only): name every edited, "
+      "retyped, deleted or reordered entry, every changed trigger or table, and every item, "
+      "decision, reveal or exposure record the log does not account for. Exit 1 if broken");
   verify->add_option("--expect-head", expect_head,
                      "The head hash recorded earlier elsewhere: also catches entries removed from the end");
   verify->callback([&options] { options.exit_code = AuditVerify(options, expect_head); });

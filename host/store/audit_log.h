@@ -6,6 +6,12 @@
 // Removing entries from the end cannot be seen from inside the file: verify prints the
 // head hash and count so they can be anchored elsewhere (a ticket, a second system), and
 // --expect-head checks against that anchor.
+//
+// Verification also checks what the chain alone cannot: each column's stored type (a
+// value retyped with the same text hashes the same), the store's triggers and tables
+// against the schema Vigil created, and that the log accounts for the other tables:
+// every item has its "item.scanned" entry, every decision, reveal and exposure record
+// its entry, and every such entry its row.
 #ifndef VIGIL_HOST_STORE_AUDIT_LOG_H_
 #define VIGIL_HOST_STORE_AUDIT_LOG_H_
 
@@ -36,7 +42,8 @@ struct AuditReport {
 // with the change it records).
 Status AppendAudit(sqlite3* db, const AuditEntry& entry, const std::string& at);
 
-// Recomputes the whole chain.
+// Recomputes the whole chain and holds the store against it (see above). Problems name
+// the entry or row and why, at most 20 of one kind spelled out.
 StatusOr<AuditReport> VerifyAudit(sqlite3* db);
 
 // The chain's genesis "previous hash".

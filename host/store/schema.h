@@ -124,6 +124,12 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql",
+    // 3: how many detections a detector returned for an item and how many were kept
+    // (the pipeline caps them per detector and per item; returned > kept: truncated).
+    R"sql(
+ALTER TABLE detector_runs ADD COLUMN detections_returned INTEGER;
+ALTER TABLE detector_runs ADD COLUMN detections_kept INTEGER;
+)sql",
 };
 
 }  // namespace vigil::host

@@ -45,6 +45,27 @@ class Statement {
     const unsigned char* text = sqlite3_column_text(stmt_, column);
     return text ? reinterpret_cast<const char*>(text) : "";
   }
+  // The column's exact bytes (a text with a NUL inside is not cut short).
+  std::string ColumnBytes(int column) {
+    const void* data = sqlite3_column_blob(stmt_, column);
+    const int size = sqlite3_column_bytes(stmt_, column);
+    return data ? std::string(static_cast<const char*>(data), static_cast<size_t>(size)) : "";
+  }
+  // "integer", "real", "text", "blob" or "null": how SQLite stored the value.
+  std::string ColumnType(int column) {
+    switch (sqlite3_column_type(stmt_, column)) {
+      case SQLITE_INTEGER:
+        return "integer";
+      case SQLITE_FLOAT:
+        return "real";
+      case SQLITE_TEXT:
+        return "text";
+      case SQLITE_BLOB:
+        return "blob";
+      default:
+        return "null";
+    }
+  }
   Status Error(const std::string& what) const {
     return Status::IoError(what + ": " + sqlite3_errmsg(db_));
   }

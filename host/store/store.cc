@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <thread>
@@ -7,6 +8,7 @@
 
 #include "store/audit_log.h"
 #include "store/schema.h"
+#include "store/schema_check.h"
 
 #include <nlohmann/json.hpp>
 
@@ -31,6 +33,16 @@ bool ItemRecord::failed() const {
     if (!run.status.ok()) return true;
   }
   return false;
+}
+
+bool DetectorRun::truncated() const {
+  return detections_returned > static_cast<int64_t>(result.detections_size());
+}
+
+std::string DetectorRun::TruncationNote() const {
+  if (!truncated()) return "";
+  return "detector " + detector + " returned " + std::to_string(detections_returned) +
+         " detections; kept " + std::to_string(result.detections_size());
 }
 
 std::string NowUtc() {
@@ -79,24 +91,32 @@ fs::path Store::DefaultPath() {
   return fs::path(home && *home ? home : ".") / ".local" / "share" / "vigil" / "store.db";
 }
 
-StatusOr<std::unique_ptr<Store>> Store::Open(const fs::path& path) {
+StatusOr<std::unique_ptr<Store>> Store::Open(const fs::path& path, OpenMode mode) {
+  const bool read_only = mode == OpenMode::kReadOnly;
   std::error_code ec;
-  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+  if (!read_only && path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
   if (ec) {
     return Status::IoError("cannot create the folder for the store " + path.string() + ": " +
                            ec.message());
   }
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db,
+      (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+          SQLITE_OPEN_FULLMUTEX,
+      nullptr);
   if (rc != SQLITE_OK) {
     std::string why = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
     return Status::IoError("cannot open the store " + path.string() + ": " + why);
   }
   std::unique_ptr<Store> store(new Store(db));
+  store->read_only_ = read_only;
   sqlite3_busy_timeout(db, 10000);
+  if (read_only) {
+    if (Status s = store->CheckReadOnly(path); !s.ok()) return s;
+    return store;
+  }
   // A file that is not a SQLite database fails here, with SQLite's own words. Switching
   // to WAL needs a moment of exclusive access that the busy timeout does not wait for,
   // so a second process opening the store while the first creates it retries.
@@ -147,8 +167,57 @@ Status Store::Migrate() {
   }
   std::string set_version = "PRAGMA user_version=" + std::to_string(kSchemaVersion);
   if (Status s = Exec(set_version.c_str()); !s.ok()) return s;
+  if (Status s = CheckAndRestoreSchema(); !s.ok()) return s;
   if (Status s = tx.Commit(); !s.ok()) return s;
   schema_version_ = kSchemaVersion;
+  return Status::Ok();
+}
+
+Status Store::CheckAndRestoreSchema() {
+  auto differences = CompareSchema(db_, kSchemaVersion);
+  if (!differences.ok()) return differences.status();
+  nlohmann::json restored = nlohmann::json::array();
+  for (const SchemaDifference& d : differences.value()) {
+    if (d.restorable()) {
+      restored.push_back(d.Describe());
+      schema_warnings_.push_back("the store's " + d.Describe() +
+                                 ": restored, and recorded in the audit log");
+    } else {
+      schema_warnings_.push_back("the store's " + d.Describe() +
+                                 "; `vigil audit verify` fails until it is explained");
+    }
+  }
+  if (restored.empty()) return Status::Ok();
+  if (Status s = RestoreTriggers(db_, differences.value()); !s.ok()) return s;
+  // The repair is itself evidence: someone changed the store's rules by hand.
+  nlohmann::json details = {{"restored", restored}};
+  return AppendAudit(db_, {"vigil", kSchemaRestoredAction, 0, JsonText(details)}, NowUtc());
+}
+
+Status Store::CheckReadOnly(const fs::path& path) {
+  // A file that is not a SQLite database fails here, with SQLite's own words.
+  Statement version(db_, "PRAGMA user_version");
+  if (!version.ok() || version.Step() != SQLITE_ROW) {
+    return Status::Corruption("the store " + path.string() +
+                              " is not a usable Vigil store: " + sqlite3_errmsg(db_));
+  }
+  const int current = static_cast<int>(version.ColumnInt(0));
+  if (current > kSchemaVersion) {
+    return Status::InvalidArgument("the store " + path.string() + " has schema version " +
+                                   std::to_string(current) + ", newer than this vigil knows (" +
+                                   std::to_string(kSchemaVersion) + "): upgrade vigil");
+  }
+  if (current == 0) {
+    return Status::Corruption("the store " + path.string() +
+                              " is not a Vigil store (it has no schema)");
+  }
+  auto differences = CompareSchema(db_, current);
+  if (!differences.ok()) return differences.status();
+  for (const SchemaDifference& d : differences.value()) {
+    schema_warnings_.push_back("the store's " + d.Describe() +
+                               (d.restorable() ? " (a writable open restores it)" : ""));
+  }
+  schema_version_ = current;
   return Status::Ok();
 }
 
@@ -214,12 +283,15 @@ StatusOr<int64_t> Store::RecordItem(const ItemRecord& record) {
     if (clear_detections.Step() != SQLITE_DONE) return clear_detections.Error("clearing detections");
 
     Statement run_row(db_,
-                      "INSERT INTO detector_runs (item_id, detector, status, error, ran_at) "
-                      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(item_id, detector) DO UPDATE "
-                      "SET status = ?3, error = ?4, ran_at = ?5");
+                      "INSERT INTO detector_runs (item_id, detector, status, error, ran_at, "
+                      "detections_returned, detections_kept) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                      "?7) ON CONFLICT(item_id, detector) DO UPDATE SET status = ?3, "
+                      "error = ?4, ran_at = ?5, detections_returned = ?6, detections_kept = ?7");
     run_row.Bind(1, item_id).Bind(2, run.detector).Bind(3, run.status.ok() ? "ok" : "failed");
     if (run.status.ok()) run_row.BindNull(4); else run_row.Bind(4, run.status.message());
     run_row.Bind(5, now);
+    const int64_t kept = run.result.detections_size();
+    run_row.Bind(6, std::max(run.detections_returned, kept)).Bind(7, kept);
     if (run_row.Step() != SQLITE_DONE) return run_row.Error("recording a detector run");
 
     for (const auto& signal : run.result.signals()) {

@@ -40,6 +40,15 @@ struct DetectorRun {
   std::string detector;
   Status status;                     // not ok: failed for this detector (never "clean")
   vigil::v1::AnalysisResult result;  // empty unless status.ok()
+  // How many detections the detector returned before the pipeline's caps; more than
+  // result.detections_size() when some were dropped (see pipeline/detection_limits.h).
+  // 0: not counted (then nothing was dropped).
+  int64_t detections_returned = 0;
+
+  // True when the caps dropped some of this detector's detections.
+  bool truncated() const;
+  // "detector X returned N detections; kept M" (empty when nothing was dropped).
+  std::string TruncationNote() const;
 };
 
 // One scanned item, as the store records it.
@@ -90,10 +99,19 @@ class Transaction {
   bool open_ = false;
 };
 
+enum class OpenMode {
+  kReadWrite,  // create if needed, migrate, restore tampered triggers (audited)
+  kReadOnly,   // change nothing: report what differs (`vigil audit verify`)
+};
+
 class Store {
  public:
-  // Opens (creating if needed) the store at `path` and migrates its schema.
-  static StatusOr<std::unique_ptr<Store>> Open(const std::filesystem::path& path);
+  // Opens the store at `path`. Read-write creates it if needed and migrates its schema.
+  // Either way the tables and triggers are compared with the expected schema: a
+  // read-write open restores missing or altered triggers and drops unexpected ones,
+  // recording that in the audit log; both report in schema_warnings().
+  static StatusOr<std::unique_ptr<Store>> Open(const std::filesystem::path& path,
+                                               OpenMode mode = OpenMode::kReadWrite);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -107,6 +125,9 @@ class Store {
 
   StatusOr<StoreCounts> Counts();
   int schema_version() const { return schema_version_; }
+  bool read_only() const { return read_only_; }
+  // What the open found wrong with the schema, one line each, for a warning.
+  const std::vector<std::string>& schema_warnings() const { return schema_warnings_; }
   sqlite3* handle() { return db_; }
 
   // The user's default store: $XDG_DATA_HOME/vigil/store.db or ~/.local/share/vigil/store.db.
@@ -115,11 +136,16 @@ class Store {
  private:
   explicit Store(sqlite3* db) : db_(db) {}
   Status Migrate();
+  Status CheckReadOnly(const std::filesystem::path& path);
+  // REQUIRES: inside the write transaction of Migrate().
+  Status CheckAndRestoreSchema();
   Status RecordOutcome(int64_t item_id, const ItemRecord& record, const std::string& now);
   Status Exec(const char* sql);
 
   sqlite3* db_;
   int schema_version_ = 0;
+  bool read_only_ = false;
+  std::vector<std::string> schema_warnings_;
 };
 
 }  // namespace vigil::host

@@ -49,9 +49,14 @@ class AuditQueueTest : public ::testing::Test {
     return id.ok() ? id.value() : 0;
   }
 
-  // Runs SQL with the append-only triggers out of the way, as an attacker with the file would.
+  // Runs SQL with the append-only triggers out of the way and puts them back after, as
+  // a careful attacker with the file would (so only the chain can tell).
   void Tamper(const std::string& sql) {
-    std::string full = "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; " + sql;
+    Statement triggers(store_->handle(),
+                       "SELECT group_concat(sql, '; ') FROM sqlite_master WHERE type = 'trigger'");
+    ASSERT_EQ(triggers.Step(), SQLITE_ROW);
+    std::string full = "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; " +
+                       sql + "; " + triggers.ColumnText(0) + ";";
     ASSERT_EQ(sqlite3_exec(store_->handle(), full.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
         << sqlite3_errmsg(store_->handle());
   }
