@@ -25,9 +25,18 @@ struct ScanOptions {
   int threads = 0;
   int deadline_ms = 60000;
   uint64_t max_pixels = 100'000'000;
+  int max_detections_per_detector = 256;
+  int max_detections_per_item = 1024;
 };
 
 int RunScan(GlobalOptions& global, const ScanOptions& options) {
+  host::DetectionLimits detection_limits;
+  detection_limits.per_detector = static_cast<size_t>(options.max_detections_per_detector);
+  detection_limits.per_item = static_cast<size_t>(options.max_detections_per_item);
+  if (Status s = detection_limits.Validate(); !s.ok()) {
+    PrintError(s.message());
+    return 1;
+  }
   host::Policy policy = host::Policy::Default();
   if (!options.policy.empty()) {
     auto loaded = host::Policy::Load(options.policy);
@@ -94,6 +103,7 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
   pipeline_options.threads = options.threads;
   pipeline_options.detector_deadline = std::chrono::milliseconds(options.deadline_ms);
   pipeline_options.limits.decode.max_pixels = options.max_pixels;
+  pipeline_options.detections = detection_limits;
   auto pipeline = host::Pipeline::Create(registry.detectors(), DetectorConfigs(global, registry),
                                          pipeline_options);
   if (!pipeline.ok()) {
@@ -176,6 +186,13 @@ void RegisterScanCommand(CLI::App& app, GlobalOptions& options) {
       ->check(CLI::Range(1, 3600000));
   cmd->add_option("--max-pixels", scan.max_pixels,
                   "Largest image (width x height) decoded; larger images fail with a reason");
+  cmd->add_option("--max-detections-per-detector", scan.max_detections_per_detector,
+                  "Detections kept from one detector for one item (default 256); the most "
+                  "severe, then highest-scoring are kept and the truncation is recorded")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--max-detections-per-item", scan.max_detections_per_item,
+                  "Detections kept for one item over all detectors (default 1024)")
+      ->check(CLI::Range(1, 1000000));
   cmd->callback([&options] { options.exit_code = RunScan(options, scan); });
 }
 

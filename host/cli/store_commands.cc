@@ -69,6 +69,19 @@ int Stats(const GlobalOptions& global, bool json) {
   stats["queue"] = Counts(*store, "SELECT state, count(*) FROM queue GROUP BY state ORDER BY 1");
   stats["detector_failures"] = Counts(*store,
       "SELECT detector, count(*) FROM detector_runs WHERE status = 'failed' GROUP BY 1 ORDER BY 1");
+  // Items whose detections the caps cut short: never silent.
+  stats["truncated_detections"] = nlohmann::ordered_json::object();
+  {
+    host::Statement rows(store->handle(),
+                         "SELECT detector, count(*), sum(detections_returned), "
+                         "sum(detections_kept) FROM detector_runs WHERE detections_returned > "
+                         "detections_kept GROUP BY 1 ORDER BY 1");
+    while (rows.ok() && rows.Step() == SQLITE_ROW) {
+      stats["truncated_detections"][rows.ColumnText(0)] = {{"items", rows.ColumnInt(1)},
+                                                           {"returned", rows.ColumnInt(2)},
+                                                           {"kept", rows.ColumnInt(3)}};
+    }
+  }
   if (json) {
     std::cout << host::JsonText(stats) << "\n";
     return 0;
@@ -83,6 +96,15 @@ int Stats(const GlobalOptions& global, bool json) {
     std::printf("  %s:\n", section);
     for (const auto& [key, value] : stats[section].items()) {
       std::printf("    %-40s %lld\n", key.c_str(), static_cast<long long>(value.get<int64_t>()));
+    }
+  }
+  if (!stats["truncated_detections"].empty()) {
+    std::printf("  truncated_detections:\n");
+    for (const auto& [detector, t] : stats["truncated_detections"].items()) {
+      std::printf("    %-40s %lld items: returned %lld detections; kept %lld\n", detector.c_str(),
+                  static_cast<long long>(t["items"].get<int64_t>()),
+                  static_cast<long long>(t["returned"].get<int64_t>()),
+                  static_cast<long long>(t["kept"].get<int64_t>()));
     }
   }
   return 0;

@@ -83,6 +83,7 @@ struct Pipeline::Shared {
 StatusOr<std::unique_ptr<Pipeline>> Pipeline::Create(
     const std::vector<Detector>& detectors,
     const std::map<std::string, vigil::v1::DetectorConfig>& configs, PipelineOptions options) {
+  if (Status s = options.detections.Validate(); !s.ok()) return s;
   std::unique_ptr<Pipeline> pipeline(new Pipeline());
   pipeline->detectors_ = detectors;
   pipeline->options_ = options;
@@ -138,12 +139,17 @@ void Pipeline::RunDetector(const std::shared_ptr<Job>& job, size_t slot) {
                                   " ms, over its deadline of " +
                                   std::to_string(deadline.count()) + " ms");
   }
-  if (run.status.ok()) run.result = std::move(outcome.result);
+  if (run.status.ok()) {
+    run.result = std::move(outcome.result);
+    // In process and in a worker alike: the plugin does not decide how much we keep.
+    CapDetectorRun(run, options_.detections.per_detector);
+  }
   if (job->remaining.fetch_sub(1) == 1) Finish(job);
 }
 
 void Pipeline::Finish(const std::shared_ptr<Job>& job) {
   job->item->ReleaseMedia();
+  CapItemDetections(job->runs, options_.detections.per_item);
   job->item->record().runs = std::move(job->runs);
   {
     std::lock_guard<std::mutex> lock(shared_->mutex);

@@ -22,6 +22,7 @@
 #include "intake/intake.h"
 #include "loader/analyzer.h"
 #include "loader/detector.h"
+#include "pipeline/detection_limits.h"
 #include "pipeline/prepared_item.h"
 
 namespace vigil::host {
@@ -37,6 +38,7 @@ struct PipelineOptions {
   size_t max_in_flight = 0;         // 0: 2 x threads
   std::chrono::milliseconds detector_deadline{60000};  // per analyze call
   PrepareLimits limits;
+  DetectionLimits detections;       // detections kept per detector and per item
 };
 
 // Where the time went, summed over all items (nanoseconds of thread time).

@@ -233,6 +233,23 @@ Outcome Policy::Decide(const ItemRecord& record) const {
       outcome.obscure_level = std::max(outcome.obscure_level, obscure);
     }
   }
+  // Detections dropped by the pipeline's caps: never a silent "clear", and the reason
+  // says so whatever the outcome.
+  std::string truncated;
+  for (const DetectorRun& run : record.runs) {
+    if (run.truncated()) truncated += (truncated.empty() ? "" : "; ") + run.TruncationNote();
+  }
+  if (!truncated.empty()) {
+    if (outcome.disposition == Disposition::kClear) {
+      outcome.disposition = Disposition::kReview;
+      outcome.priority = unmatched_priority_;
+      outcome.obscure_level = std::max(outcome.obscure_level, unmatched_obscure_);
+      outcome.rule = "detections truncated";
+      outcome.reason = truncated;
+    } else {
+      outcome.reason += (outcome.reason.empty() ? "" : "; ") + truncated;
+    }
+  }
   if (!failures.empty() && outcome.disposition != Disposition::kAutoAction) {
     outcome.disposition = Disposition::kFailed;
     outcome.priority = std::max(outcome.priority, failed_priority_);

@@ -25,12 +25,18 @@ nlohmann::ordered_json ItemRecordToJson(const ItemRecord& record) {
   nlohmann::ordered_json signals = nlohmann::ordered_json::array();
   nlohmann::ordered_json detections = nlohmann::ordered_json::array();
   nlohmann::ordered_json detector_errors = nlohmann::ordered_json::object();
+  nlohmann::ordered_json truncated = nlohmann::ordered_json::object();
   std::string error = record.status.message();
   for (const DetectorRun& run : record.runs) {
     if (!run.status.ok()) {
       detector_errors[run.detector] = run.status.message();
       error += (error.empty() ? "" : "; ") + run.status.message();
       continue;
+    }
+    if (run.truncated()) {
+      truncated[run.detector] = {{"returned", run.detections_returned},
+                                 {"kept", run.result.detections_size()},
+                                 {"note", run.TruncationNote()}};
     }
     for (const auto& s : run.result.signals()) {
       nlohmann::ordered_json j = {{"type", s.type()}, {"value", s.value()}, {"detector", run.detector}};
@@ -67,6 +73,7 @@ nlohmann::ordered_json ItemRecordToJson(const ItemRecord& record) {
                         {"status", failed ? "failed" : "ok"},
                         {"error", failed ? nlohmann::ordered_json(error) : nlohmann::ordered_json(nullptr)}};
   if (!detector_errors.empty()) out["detector_errors"] = std::move(detector_errors);
+  if (!truncated.empty()) out["detections_truncated"] = std::move(truncated);
   return out;
 }
 

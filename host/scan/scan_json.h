@@ -9,7 +9,9 @@
 namespace vigil::host {
 
 // {"item", "sha256", "media_kind", "signals": [...], "detections": [...],
-//  "status": "ok"|"failed", "error": null|"...", "detector_errors": {id: text}}
+//  "status": "ok"|"failed", "error": null|"...", "detector_errors": {id: text},
+//  "detections_truncated": {id: {"returned": N, "kept": M, "note": text}}}
+// (detector_errors and detections_truncated only when not empty)
 nlohmann::ordered_json ItemRecordToJson(const ItemRecord& record);
 
 // Compact JSON text that never throws: invalid UTF-8 (file names, hostile URLs) becomes

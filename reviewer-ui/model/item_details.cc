@@ -46,6 +46,21 @@ StatusOr<ItemDetails> LoadItemDetails(host::Store& store, int64_t item_id) {
   }
   {
     host::Statement rows(store.handle(),
+                         "SELECT detector, detections_returned, detections_kept FROM "
+                         "detector_runs WHERE item_id = ?1 AND detections_returned > "
+                         "detections_kept ORDER BY detector");
+    if (!rows.ok()) return rows.Error("reading detector runs");
+    rows.Bind(1, item_id);
+    int rc;
+    while ((rc = rows.Step()) == SQLITE_ROW) {
+      details.truncations.push_back("detector " + rows.ColumnText(0) + " returned " +
+                                    std::to_string(rows.ColumnInt(1)) + " detections; kept " +
+                                    std::to_string(rows.ColumnInt(2)));
+    }
+    if (rc != SQLITE_DONE) return rows.Error("reading detector runs");
+  }
+  {
+    host::Statement rows(store.handle(),
                          "SELECT type, value FROM signals WHERE item_id = ?1 ORDER BY type, value");
     if (!rows.ok()) return rows.Error("reading signals");
     rows.Bind(1, item_id);

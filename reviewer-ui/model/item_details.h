@@ -40,6 +40,8 @@ struct ItemDetails {
   std::vector<DetectionRow> detections;
   std::vector<SignalRow> signals;
   std::vector<DuplicateRow> duplicates;  // at most 20
+  // "detector X returned N detections; kept M", one per detector the caps cut short.
+  std::vector<std::string> truncations;
   std::string url;
   std::string format;
   int width = 0;

@@ -236,6 +236,9 @@ void ConsoleUi::Evidence() {
   if (!d.format.empty()) ImGui::Text("%s %dx%d", d.format.c_str(), d.width, d.height);
   ImGui::Separator();
   ImGui::Text("Detections (%zu)", d.detections.size());
+  for (const std::string& note : d.truncations) {
+    ImGui::TextColored(SeverityColour(4), "%s", note.c_str());
+  }
   for (const DetectionRow& det : d.detections) {
     ImGui::TextColored(SeverityColour(det.severity), "%s", det.label.c_str());
     ImGui::TextWrapped("  %s  score %.2f", det.detector.c_str(), det.score);
