@@ -347,7 +347,10 @@ void RegisterStoreCommands(CLI::App& app, GlobalOptions& options) {
   CLI::App* exp = app.add_subcommand(
       "export", "Decided items (hashes, detections, decision, reviewer, times; never the media)");
   exp->add_option("--format", format, "jsonl or csv")->check(CLI::IsMember({"jsonl", "csv"}));
-  exp->add_option("--out", out, "Write to FILE instead of stdout")->type_name("FILE");
+  exp->add_option("--out", out,
+                  "Write to FILE instead of stdout: FILE is replaced whole once the export is "
+                  "written, or left as it was when any write fails (exit 1, nothing audited)")
+      ->type_name("FILE");
   exp->callback([&options] { options.exit_code = Export(options, format, out); });
 
   CLI::App* queue = app.add_subcommand("queue", "The review queue");
