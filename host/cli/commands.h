@@ -43,7 +43,8 @@ std::filesystem::path DataDir(const GlobalOptions& options);
 std::map<std::string, vigil::v1::DetectorConfig> DetectorConfigs(
     const GlobalOptions& options, const host::PluginRegistry& registry);
 
-// Prints "vigil: <message>" on stderr; the one-line error contract.
+// Prints "vigil: <message>" on stderr; the one-line error contract (the message goes
+// through TerminalText: control characters and invalid UTF-8 are escaped).
 void PrintError(const std::string& message);
 
 void RegisterPluginsCommand(CLI::App& app, GlobalOptions& options);

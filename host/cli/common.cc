@@ -1,13 +1,15 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/terminal_text.h"
 #include "isolation/isolation_runtime.h"
 #include "store/store.h"
 
 namespace vigil::cli {
 
 void PrintError(const std::string& message) {
-  std::fprintf(stderr, "vigil: %s\n", message.c_str());
+  // Messages carry paths, store text and plugins' words: one line, no terminal controls.
+  std::fprintf(stderr, "vigil: %s\n", TerminalText(message).c_str());
 }
 
 void LoadPlugins(GlobalOptions& options, host::PluginRegistry& registry) {

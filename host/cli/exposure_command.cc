@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/terminal_text.h"
 #include "store/sqlite_statement.h"
 #include "store/store.h"
 
@@ -86,12 +87,12 @@ int Exposure(const GlobalOptions& global, bool json, const std::string& reviewer
   }
   if (by_reviewer.empty()) {
     std::printf("No exposure recorded%s%s.\n", reviewer.empty() ? "" : " for ",
-                reviewer.c_str());
+                TerminalText(reviewer).c_str());
     return 0;
   }
   for (const auto& [who, entry] : by_reviewer) {
-    std::printf("Reviewer %s: %lld items, %.1f s unobscured, %lld reveals\n", who.c_str(),
-                static_cast<long long>(entry["items"].get<int64_t>()),
+    std::printf("Reviewer %s: %lld items, %.1f s unobscured, %lld reveals\n",
+                TerminalText(who).c_str(), static_cast<long long>(entry["items"].get<int64_t>()),
                 entry["seconds_unobscured"].get<double>(),
                 static_cast<long long>(entry["reveals"].get<int64_t>()));
     for (const auto& [severity, e] : entry["by_severity"].items()) {

@@ -14,6 +14,7 @@
 
 #include "bank_set.h"
 #include "cli/commands.h"
+#include "cli/terminal_text.h"
 #include "scan/scan_json.h"
 #include "url_lists.h"
 #include "vigil/hashbank/bank_update.h"
@@ -69,7 +70,8 @@ int ImportHashes(const GlobalOptions& global, const ImportArgs& args) {
   // only as a count in the summary below.
   for (const auto& problem : imported.value().problems) {
     if (problem.kind == hashbank::ImportProblem::Kind::kError) {
-      std::fprintf(stderr, "%s: %s\n", args.file.c_str(), problem.ToString().c_str());
+      std::fprintf(stderr, "%s: %s\n", TerminalText(args.file).c_str(),
+                   TerminalText(problem.ToString()).c_str());
     }
   }
   std::error_code ec;
@@ -110,7 +112,8 @@ int ImportUrls(const GlobalOptions& global, const ImportArgs& args) {
     return 1;
   }
   for (const auto& error : report.value().errors) {
-    std::fprintf(stderr, "%s: line %zu: %s\n", args.file.c_str(), error.line, error.message.c_str());
+    std::fprintf(stderr, "%s: line %zu: %s\n", TerminalText(args.file).c_str(), error.line,
+                 TerminalText(error.message).c_str());
   }
   if (args.strict && !report.value().errors.empty()) {
     PrintError("import refused (--strict): " + std::to_string(report.value().errors.size()) +
@@ -145,7 +148,8 @@ int Show(const GlobalOptions& global) {
     std::printf("hash bank %-24s %8zu entries (pdq %zu, md5 %zu, sha1 %zu, sha256 %zu)  %s\n",
                 bank->name().c_str(), bank->size(), bank->count(hashbank::SignalType::kPdq),
                 bank->count(hashbank::SignalType::kMd5), bank->count(hashbank::SignalType::kSha1),
-                bank->count(hashbank::SignalType::kSha256), bank->path().c_str());
+                bank->count(hashbank::SignalType::kSha256),
+                TerminalText(bank->path()).c_str());
   }
   auto lists = urldetect::OpenLists(data);
   if (!lists.ok()) {
@@ -158,7 +162,8 @@ int Show(const GlobalOptions& global) {
                 l.list.format() == url::ListFormat::kHashed ? "hashed" : "plain");
   }
   if (banks.banks().empty() && lists.value().empty()) {
-    std::printf("No banks or lists in %s; add one with `vigil lists import`.\n", data.c_str());
+    std::printf("No banks or lists in %s; add one with `vigil lists import`.\n",
+                TerminalText(data).c_str());
   }
   return 0;
 }
@@ -206,14 +211,16 @@ int Match(const GlobalOptions& global, const std::string& type, const std::vecto
     if (json) {
       std::cout << host::JsonText(line) << "\n";
     } else if (line.contains("error")) {
-      std::cout << text << ": " << line["error"].get<std::string>() << "\n";
+      std::cout << TerminalText(text) << ": " << TerminalText(line["error"].get<std::string>())
+                << "\n";
     } else if (line["matches"].empty()) {
-      std::cout << text << ": no match\n";
+      std::cout << TerminalText(text) << ": no match\n";
     } else {
       for (const auto& m : line["matches"]) {
-        std::cout << text << ": " << m["bank"].get<std::string>() << " entry "
-                  << m["entry_id"].get<std::string>() << " category "
-                  << m["category"].get<std::string>() << " distance " << m["distance"] << "\n";
+        std::cout << TerminalText(text) << ": " << TerminalText(m["bank"].get<std::string>())
+                  << " entry " << TerminalText(m["entry_id"].get<std::string>()) << " category "
+                  << TerminalText(m["category"].get<std::string>()) << " distance " << m["distance"]
+                  << "\n";
       }
     }
   }
@@ -255,14 +262,17 @@ int CheckUrls(const GlobalOptions& global, const std::vector<std::string>& urls,
     if (json) {
       std::cout << host::JsonText(line) << "\n";
     } else if (line.contains("error")) {
-      std::cout << u << ": " << line["error"].get<std::string>() << "\n";
+      std::cout << TerminalText(u) << ": " << TerminalText(line["error"].get<std::string>())
+                << "\n";
     } else {
-      std::cout << u << " -> " << report.canonical_url << ": "
+      std::cout << TerminalText(u) << " -> " << TerminalText(report.canonical_url) << ": "
                 << (report.hits.empty() ? "not listed" : "LISTED") << "\n";
       for (const auto& m : line["matches"]) {
-        std::cout << "  " << m["list"].get<std::string>() << ": " << m["kind"].get<std::string>()
-                  << " entry " << m["expression"].get<std::string>() << ", category "
-                  << m["category"].get<std::string>() << ", severity " << m["severity"] << "\n";
+        std::cout << "  " << TerminalText(m["list"].get<std::string>()) << ": "
+                  << m["kind"].get<std::string>() << " entry "
+                  << TerminalText(m["expression"].get<std::string>()) << ", category "
+                  << TerminalText(m["category"].get<std::string>()) << ", severity "
+                  << m["severity"] << "\n";
       }
     }
   }

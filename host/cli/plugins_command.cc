@@ -7,6 +7,7 @@
 #include "scan/scan_json.h"
 
 #include "cli/commands.h"
+#include "cli/terminal_text.h"
 #include "conformance.h"
 #include "isolation/isolation_runtime.h"
 #include "vigil/v1/detector.pb.h"
@@ -79,22 +80,31 @@ int ListPlugins(GlobalOptions& options, bool json) {
         notes += (notes.empty() ? "" : ", ") + key + ": " + value;
       }
       for (const auto& d : plugin.detectors) {
-        std::printf("%-24s %-8s %-10s %-10s %s\n    %s\n", d.id().c_str(),
-                    d.info().version().c_str(), KindName(d.info().kind()).c_str(),
-                    d.info().vendor().c_str(), d.info().description().c_str(),
-                    d.plugin_path().c_str());
-        if (!notes.empty()) std::printf("    %s\n", notes.c_str());
+        // Everything here but the kind is the plugin's own text, or a path: escaped.
+        std::printf("%-24s %-8s %-10s %-10s %s\n    %s\n", TerminalText(d.id()).c_str(),
+                    TerminalText(d.info().version()).c_str(), KindName(d.info().kind()).c_str(),
+                    TerminalText(d.info().vendor()).c_str(),
+                    TerminalText(d.info().description()).c_str(),
+                    TerminalText(d.plugin_path().string()).c_str());
+        if (!notes.empty()) std::printf("    %s\n", TerminalText(notes).c_str());
       }
     }
     for (const auto& error : registry.errors()) {
-      std::printf("NOT LOADED %s\n    %s\n", error.path.c_str(), error.status.message().c_str());
+      std::printf("NOT LOADED %s\n    %s\n", TerminalText(error.path.string()).c_str(),
+                  TerminalText(error.status.message()).c_str());
     }
   }
   return 0;
 }
 
 int CheckPlugin(const std::string& path) {
-  return testkit::PrintConformance(testkit::RunConformance(path));
+  std::vector<testkit::CheckResult> results = testkit::RunConformance(path);
+  // Check names and details quote the plugin's own words (ids, errors): escaped.
+  for (auto& r : results) {
+    r.name = TerminalText(r.name);
+    r.detail = TerminalText(r.detail);
+  }
+  return testkit::PrintConformance(results);
 }
 
 }  // namespace

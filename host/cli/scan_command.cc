@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "isolation/isolation_runtime.h"
 #include "cli/scan_progress.h"
+#include "cli/terminal_text.h"
 #include "pipeline/pipeline.h"
 #include "policy/policy.h"
 #include "scan/scan_json.h"
@@ -133,8 +134,12 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
       std::cout << host::JsonText(line) << "\n";
     } else if (record.failed() || !line["detections"].empty()) {
       progress.Finish();  // keep the line readable above the progress bar
-      std::cout << record.path << ": " << host::DispositionName(record.outcome.disposition)
-                << (record.outcome.reason.empty() ? "" : " (" + record.outcome.reason + ")")
+      // Paths and reasons (plugins' words) are untrusted: one line per item, no controls.
+      std::cout << TerminalText(record.path.empty() ? record.url : record.path) << ": "
+                << host::DispositionName(record.outcome.disposition)
+                << (record.outcome.reason.empty()
+                        ? ""
+                        : " (" + TerminalText(record.outcome.reason) + ")")
                 << "\n";
     }
     progress.Update(scanned, failed, detections);
@@ -154,7 +159,8 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
                  static_cast<long long>(scanned), registry.detectors().size(),
                  pipeline.value()->threads(), static_cast<long long>(failed),
                  static_cast<long long>(detections), static_cast<long long>(queued),
-                 store ? "; store " : "", store ? StorePath(global).c_str() : "");
+                 store ? "; store " : "",
+                 store ? TerminalText(StorePath(global).string()).c_str() : "");
   }
   return 0;
 }
@@ -179,13 +185,18 @@ void RegisterScanCommand(CLI::App& app, GlobalOptions& options) {
   cmd->add_flag("--no-store", scan.no_store, "Do not record anything");
   cmd->add_option("--policy", scan.policy, "Policy file (TOML; default: the built-in policy)")
       ->type_name("FILE");
-  cmd->add_option("--threads", scan.threads, "Worker threads (default: one per CPU)")
+  cmd->add_option("--threads", scan.threads, "Worker threads, 1 to 256 (default, 0: one per CPU)")
       ->check(CLI::Range(0, 256));
   cmd->add_option("--deadline-ms", scan.deadline_ms,
-                  "Per-detector deadline for one item; a later answer fails the item")
+                  "Per-detector deadline for one item, 1 to 3600000 ms; a later answer fails "
+                  "the item")
       ->check(CLI::Range(1, 3600000));
+  // Ranges are checked on the text, as signed numbers: "-1" must not wrap to 2^64 - 1
+  // and turn the limit off. 900 MP is the decoder's own ceiling (30,000 px a side).
   cmd->add_option("--max-pixels", scan.max_pixels,
-                  "Largest image (width x height) decoded; larger images fail with a reason");
+                  "Largest image (width x height) decoded, 1 to 900000000; larger images "
+                  "fail with a reason")
+      ->check(CLI::Range(int64_t{1}, int64_t{900'000'000}));
   cmd->add_option("--max-detections-per-detector", scan.max_detections_per_detector,
                   "Detections kept from one detector for one item (default 256); the most "
                   "severe, then highest-scoring are kept and the truncation is recorded")

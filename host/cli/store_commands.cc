@@ -3,8 +3,13 @@
 //   vigil audit verify          recompute the audit chain
 //   vigil export                decided items as JSON lines or CSV
 //   vigil queue show            the review queue as text (the accessible path)
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +17,7 @@
 #include "scan/scan_json.h"
 
 #include "cli/commands.h"
+#include "cli/terminal_text.h"
 #include "store/audit_log.h"
 #include "store/review_queue.h"
 #include "store/sqlite_statement.h"
@@ -19,6 +25,7 @@
 
 namespace vigil::cli {
 namespace {
+namespace fs = std::filesystem;
 
 std::unique_ptr<host::Store> OpenStoreOrSay(const GlobalOptions& global,
                                             host::OpenMode mode = host::OpenMode::kReadWrite) {
@@ -86,7 +93,7 @@ int Stats(const GlobalOptions& global, bool json) {
     std::cout << host::JsonText(stats) << "\n";
     return 0;
   }
-  std::printf("Store %s\n", StorePath(global).c_str());
+  std::printf("Store %s\n", TerminalText(StorePath(global).string()).c_str());
   std::printf("  items: %lld (%lld failed), detections: %lld\n",
               static_cast<long long>(counts.value().items),
               static_cast<long long>(counts.value().failed_items),
@@ -95,7 +102,8 @@ int Stats(const GlobalOptions& global, bool json) {
     if (stats[section].empty()) continue;
     std::printf("  %s:\n", section);
     for (const auto& [key, value] : stats[section].items()) {
-      std::printf("    %-40s %lld\n", key.c_str(), static_cast<long long>(value.get<int64_t>()));
+      std::printf("    %-40s %lld\n", TerminalText(key).c_str(),
+                  static_cast<long long>(value.get<int64_t>()));
     }
   }
   if (!stats["truncated_detections"].empty()) {
@@ -119,7 +127,9 @@ int AuditVerify(const GlobalOptions& global, const std::string& expect_head) {
     PrintError(report.status().message());
     return 1;
   }
-  for (const auto& problem : report.value().problems) std::printf("BROKEN  %s\n", problem.c_str());
+  for (const auto& problem : report.value().problems) {
+    std::printf("BROKEN  %s\n", TerminalText(problem).c_str());
+  }
   bool ok = report.value().problems.empty();
   if (!expect_head.empty() && expect_head != report.value().head_hash) {
     std::printf("BROKEN  the head is %s, not the expected %s (entries removed from the end, "
@@ -142,19 +152,95 @@ std::string CsvField(const std::string& value) {
   return quoted + "\"";
 }
 
+// Where an export goes: stdout, a device or pipe named by --out (written in place), or
+// a regular file, written to a temporary file beside it and renamed over it only once
+// every byte is on disk. The first failed write, flush, sync, close or rename is kept
+// and reported; a failed export leaves no partial file under the target's name.
+class ExportSink {
+ public:
+  ~ExportSink() {
+    if (file_ != nullptr && file_ != stdout) std::fclose(file_);
+    if (!temp_.empty()) ::unlink(temp_.c_str());
+  }
+
+  Status Open(const std::string& target) {
+    target_ = target;
+    if (target.empty()) {
+      file_ = stdout;
+      return Status::Ok();
+    }
+    struct stat st {};
+    if (::stat(target.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+      if (S_ISDIR(st.st_mode)) return Status::IoError("cannot write " + target + ": a folder");
+      file_ = std::fopen(target.c_str(), "w");  // a device or a pipe: no rename possible
+      if (file_ == nullptr) return Status::IoError("cannot write " + target + ": " + Errno());
+      return Status::Ok();
+    }
+    // A link is followed: the file it names is replaced, not the link.
+    std::error_code ec;
+    const fs::path path = fs::is_symlink(fs::symlink_status(target, ec))
+                              ? fs::weakly_canonical(target, ec)
+                              : fs::path(target);
+    rename_to_ = path.string();
+    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    std::string pattern =
+        (dir / ("." + path.filename().string() + ".vigil-export-XXXXXX")).string();
+    const int fd = ::mkstemp(pattern.data());
+    if (fd < 0) return Status::IoError("cannot write " + target + ": " + Errno());
+    temp_ = pattern;
+    ::fchmod(fd, 0666 & ~CurrentUmask());  // as a new file would be, not mkstemp's 0600
+    file_ = ::fdopen(fd, "w");
+    if (file_ == nullptr) {
+      ::close(fd);
+      return Status::IoError("cannot write " + target + ": " + Errno());
+    }
+    return Status::Ok();
+  }
+
+  void Write(const std::string& text) {
+    if (!error_.empty() || text.empty()) return;
+    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) error_ = Errno();
+  }
+
+  // Flushes, syncs and closes; then renames the temporary file over the target.
+  Status Finish() {
+    if (error_.empty() && std::fflush(file_) != 0) error_ = Errno();
+    if (error_.empty() && std::ferror(file_)) error_ = "write error";
+    if (error_.empty() && !temp_.empty() && ::fsync(::fileno(file_)) != 0) error_ = Errno();
+    if (file_ != stdout) {
+      const int closed = std::fclose(file_);
+      if (error_.empty() && closed != 0) error_ = Errno();
+      file_ = nullptr;
+    }
+    if (error_.empty() && !temp_.empty()) {
+      if (::rename(temp_.c_str(), rename_to_.c_str()) != 0)
+        error_ = Errno();
+      else
+        temp_.clear();
+    }
+    if (error_.empty()) return Status::Ok();
+    return Status::IoError("cannot write " + (target_.empty() ? "stdout" : target_) + ": " +
+                           error_);
+  }
+
+ private:
+  static std::string Errno() { return std::strerror(errno); }
+  static mode_t CurrentUmask() {
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    return mask;
+  }
+
+  std::string target_;
+  std::string rename_to_;
+  std::string temp_;  // the temporary file while it is not renamed; removed on failure
+  std::FILE* file_ = nullptr;
+  std::string error_;  // the first error
+};
+
 int Export(const GlobalOptions& global, const std::string& format, const std::string& out_path) {
   auto store = OpenStoreOrSay(global);
   if (!store) return 1;
-  std::ofstream file;
-  std::ostream* out = &std::cout;
-  if (!out_path.empty()) {
-    file.open(out_path);
-    if (!file) {
-      PrintError("cannot write " + out_path);
-      return 1;
-    }
-    out = &file;
-  }
   host::Statement rows(store->handle(),
       "SELECT i.id, i.sha256, i.last_path, ifnull(i.url, ''), i.media_kind, i.size, i.outcome, "
       "d.decision, d.reviewer, ifnull(d.reason, ''), d.decided_at, i.first_seen, "
@@ -169,41 +255,72 @@ int Export(const GlobalOptions& global, const std::string& format, const std::st
     PrintError("cannot read decisions from the store");
     return 1;
   }
+  ExportSink out;
+  if (Status opened = out.Open(out_path); !opened.ok()) {
+    PrintError(opened.message());
+    return 1;
+  }
   const char* header[] = {"item_id", "sha256", "path", "url", "media_kind", "size", "outcome",
                           "decision", "reviewer", "reason", "decided_at", "first_seen", "md5",
                           "sha1", "pdq", "detections"};
   if (format == "csv") {
-    for (size_t i = 0; i < std::size(header); ++i) *out << (i ? "," : "") << header[i];
-    *out << "\n";
+    std::string line;
+    for (size_t i = 0; i < std::size(header); ++i) line += std::string(i ? "," : "") + header[i];
+    out.Write(line + "\n");
   }
   int64_t count = 0;
-  while (rows.Step() == SQLITE_ROW) {
+  int step = SQLITE_ROW;
+  while ((step = rows.Step()) == SQLITE_ROW) {
     ++count;
+    std::string line;
     if (format == "csv") {
       for (int c = 0; c < static_cast<int>(std::size(header)); ++c) {
-        *out << (c ? "," : "") << CsvField(rows.ColumnText(c));
+        line += (c ? "," : "") + CsvField(rows.ColumnText(c));
       }
-      *out << "\n";
     } else {
-      nlohmann::ordered_json line;
+      nlohmann::ordered_json json;
       for (int c = 0; c < static_cast<int>(std::size(header)); ++c) {
-        line[header[c]] = c == 0 || c == 5 ? nlohmann::ordered_json(rows.ColumnInt(c))
+        json[header[c]] = c == 0 || c == 5 ? nlohmann::ordered_json(rows.ColumnInt(c))
                                            : nlohmann::ordered_json(rows.ColumnText(c));
       }
-      *out << host::JsonText(line) << "\n";
+      line = host::JsonText(json);
     }
+    out.Write(line + "\n");
   }
-  {
-    host::Transaction tx(store->handle());
-    nlohmann::json details = {{"format", format}, {"items", count},
-                              {"destination", out_path.empty() ? "stdout" : out_path}};
-    if (tx.Begin().ok() &&
-        host::AppendAudit(store->handle(), {"export", "export", 0, host::JsonText(details)}, host::NowUtc()).ok()) {
-      (void)tx.Commit();
-    }
+  if (step != SQLITE_DONE) {
+    PrintError(std::string("cannot read decisions from the store: ") +
+               sqlite3_errmsg(store->handle()) + "; nothing exported");
+    return 1;
   }
-  if (!out_path.empty()) std::fprintf(stderr, "vigil: exported %lld decided items to %s\n",
-                                      static_cast<long long>(count), out_path.c_str());
+  // Only a complete, durable export is recorded as one: the audit entry is written in a
+  // transaction that commits after the file is in place.
+  host::Transaction tx(store->handle());
+  nlohmann::json details = {{"format", format},
+                            {"items", count},
+                            {"destination", out_path.empty() ? "stdout" : out_path}};
+  Status audited = tx.Begin();
+  if (audited.ok()) {
+    audited = host::AppendAudit(store->handle(), {"export", "export", 0, host::JsonText(details)},
+                                host::NowUtc());
+  }
+  if (!audited.ok()) {
+    PrintError("cannot record the export in the audit log: " + audited.message() +
+               "; nothing exported");
+    return 1;  // ~ExportSink removes the temporary file
+  }
+  if (Status written = out.Finish(); !written.ok()) {
+    PrintError(written.message() + "; nothing exported, nothing audited");
+    return 1;  // ~Transaction rolls the audit entry back
+  }
+  if (Status committed = tx.Commit(); !committed.ok()) {
+    PrintError("exported " + std::to_string(count) + " items to " +
+               (out_path.empty() ? std::string("stdout") : out_path) +
+               " but could not record it in the audit log: " + committed.message());
+    return 1;
+  }
+  if (!out_path.empty())
+    std::fprintf(stderr, "vigil: exported %lld decided items to %s\n",
+                 static_cast<long long>(count), TerminalText(out_path).c_str());
   return 0;
 }
 
@@ -223,12 +340,16 @@ int QueueShow(const GlobalOptions& global, const std::string& state, int limit) 
   }
   if (entries.value().empty()) std::printf("The queue has no %s items.\n", state.c_str());
   for (const auto& e : entries.value()) {
+    // Paths, categories and reasons come from files' names and plugins: escaped, so each
+    // item stays one paragraph and nothing reaches the terminal as a control.
     std::printf("Item %lld, %s, priority %d, severity %s%s%s.\n  %s\n  Why: %s\n",
-                static_cast<long long>(e.item_id), e.state.c_str(), e.priority,
+                static_cast<long long>(e.item_id), TerminalText(e.state).c_str(), e.priority,
                 SeverityWord(e.severity), e.category.empty() ? "" : ", category ",
-                e.category.c_str(), e.path.c_str(), e.reason.empty() ? "-" : e.reason.c_str());
+                TerminalText(e.category).c_str(), TerminalText(e.path).c_str(),
+                e.reason.empty() ? "-" : TerminalText(e.reason).c_str());
     if (!e.decision.empty()) {
-      std::printf("  Decided: %s by %s.\n", e.decision.c_str(), e.decided_by.c_str());
+      std::printf("  Decided: %s by %s.\n", TerminalText(e.decision).c_str(),
+                  TerminalText(e.decided_by).c_str());
     }
   }
   return 0;
@@ -259,7 +380,10 @@ void RegisterStoreCommands(CLI::App& app, GlobalOptions& options) {
   CLI::App* exp = app.add_subcommand(
       "export", "Decided items (hashes, detections, decision, reviewer, times; never the media)");
   exp->add_option("--format", format, "jsonl or csv")->check(CLI::IsMember({"jsonl", "csv"}));
-  exp->add_option("--out", out, "Write to FILE instead of stdout")->type_name("FILE");
+  exp->add_option("--out", out,
+                  "Write to FILE instead of stdout: FILE is replaced whole once the export is "
+                  "written, or left as it was when any write fails (exit 1, nothing audited)")
+      ->type_name("FILE");
   exp->callback([&options] { options.exit_code = Export(options, format, out); });
 
   CLI::App* queue = app.add_subcommand("queue", "The review queue");

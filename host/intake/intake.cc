@@ -9,14 +9,65 @@ namespace vigil::host {
 namespace fs = std::filesystem;
 namespace {
 
+IntakeItem Failed(const fs::path& path, Status error) {
+  IntakeItem item;
+  item.path = path.string();
+  item.error = std::move(error);
+  return item;
+}
+
+using Found = std::vector<std::pair<fs::path, IntakeItem>>;  // sorted by path later
+
+// Every regular file below `root`, and a failed item for each folder that cannot be
+// listed and each entry whose type cannot be read (no permission, I/O error): evidence
+// under them would otherwise vanish without a word. Symbolic links to folders are not
+// followed (as before); links to files are scanned.
+
+void Walk(const fs::path& root, Found& found) {
+  std::vector<fs::path> pending = {root};
+  while (!pending.empty()) {
+    const fs::path dir = std::move(pending.back());
+    pending.pop_back();
+    std::error_code ec;
+    fs::directory_iterator it(dir, ec);
+    for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      std::error_code type_ec;
+      const fs::file_status own = it->symlink_status(type_ec);
+      if (type_ec) {
+        found.emplace_back(
+            it->path(), Failed(it->path(), Status::IoError("cannot read: " + type_ec.message())));
+        continue;
+      }
+      if (fs::is_directory(own)) {
+        pending.push_back(it->path());
+        continue;
+      }
+      const bool regular = it->is_regular_file(type_ec);  // follows a link to a file
+      if (type_ec && type_ec != std::errc::no_such_file_or_directory) {
+        // A link whose target cannot be reached; a dangling link is no evidence.
+        found.emplace_back(
+            it->path(), Failed(it->path(), Status::IoError("cannot read: " + type_ec.message())));
+      } else if (regular) {
+        IntakeItem item;
+        item.path = it->path().string();
+        found.emplace_back(it->path(), std::move(item));
+      }
+    }
+    if (ec) {
+      found.emplace_back(dir, Failed(dir, Status::IoError("cannot read folder: " + ec.message())));
+    }
+  }
+}
+
 void AddPath(const fs::path& path, std::vector<IntakeItem>& out) {
   std::error_code ec;
   fs::file_status status = fs::status(path, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory) {
+    out.push_back(Failed(path, Status::IoError("cannot read: " + ec.message())));
+    return;
+  }
   if (ec || !fs::exists(status)) {
-    IntakeItem item;
-    item.path = path.string();
-    item.error = Status::NotFound("no such file or directory");
-    out.push_back(std::move(item));
+    out.push_back(Failed(path, Status::NotFound("no such file or directory")));
     return;
   }
   if (!fs::is_directory(status)) {
@@ -25,24 +76,11 @@ void AddPath(const fs::path& path, std::vector<IntakeItem>& out) {
     out.push_back(std::move(item));
     return;
   }
-  std::vector<fs::path> found;
-  fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
-  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    std::error_code file_ec;
-    if (it->is_regular_file(file_ec)) found.push_back(it->path());
-  }
-  if (ec) {
-    IntakeItem item;
-    item.path = path.string();
-    item.error = Status::IoError("cannot list: " + ec.message());
-    out.push_back(std::move(item));
-  }
-  std::sort(found.begin(), found.end());
-  for (const fs::path& file : found) {
-    IntakeItem item;
-    item.path = file.string();
-    out.push_back(std::move(item));
-  }
+  Found found;
+  Walk(path, found);
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [where, item] : found) out.push_back(std::move(item));
 }
 
 // Unix milliseconds from a number or an ISO-8601 UTC text ("2026-11-29T10:00:00Z").

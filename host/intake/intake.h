@@ -25,7 +25,9 @@ struct IntakeItem {
 };
 
 // Every regular file below the given paths (directories recursive, sorted); a path that
-// does not exist becomes an item with an error, so it is reported and the scan goes on.
+// does not exist, a folder that cannot be listed (no permission, I/O error) and an entry
+// whose type cannot be read each become an item with an error naming the reason, so it
+// is reported as failed and the scan goes on.
 std::vector<IntakeItem> ItemsFromPaths(const std::vector<std::filesystem::path>& paths);
 
 // One path or URL per line ("scheme://..." is a URL); blank lines and "#" comments are

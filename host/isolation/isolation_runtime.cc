@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <cstdlib>
+#include <optional>
 #include <unordered_set>
 
 #include "loader/plugin_library.h"
@@ -37,6 +38,80 @@ fs::path HostConfig::DefaultFile(const fs::path& exe_dir) {
   return exe_dir / ".." / "lib" / "vigil" / "host.toml";
 }
 
+namespace {
+
+// The keys a host config may hold, by section, and the range of each whole-number key.
+// Anything else is refused: a misspelt limit must not silently fall back to a default.
+struct HostConfigKey {
+  const char* section;
+  const char* key;
+  int64_t low = 0, high = 0;  // whole numbers only; 0, 0 for other types
+};
+constexpr HostConfigKey kHostConfigKeys[] = {
+    {"plugins", "first_party"},
+    {"trust", "keys"},
+    {"trust", "developer_mode"},
+    {"isolation", "max_deadline_ms", 1, 3'600'000},  // up to an hour
+    {"isolation", "default_deadline_ms", 1, 3'600'000},
+    {"isolation", "workers_per_detector", 1, 64},
+    {"isolation", "memory_mb", 64, 1'048'576},     // 64 MiB .. 1 TiB of address space
+    {"isolation", "cpu_seconds", 1, 30 * 86'400},  // up to 30 days per worker
+    {"isolation", "quarantine_failures", 1, 1000},
+    {"isolation", "quarantine_minutes", 1, 7 * 24 * 60},  // up to a week
+};
+
+std::string At(const fs::path& file, const toml::node& node) {
+  const auto& at = node.source().begin;
+  return "host config " + file.string() + ":" + std::to_string(at.line) + ":" +
+         std::to_string(at.column);
+}
+
+// Every section and key is known, with the right type; whole numbers within their range.
+Status CheckHostConfig(const toml::table& root, const fs::path& file) {
+  for (const auto& [section, node] : root) {
+    const std::string name(section.str());
+    bool known_section = false;
+    for (const auto& k : kHostConfigKeys) known_section |= name == k.section;
+    if (!known_section) {
+      return Status::InvalidArgument(At(file, node) + ": unknown section [" + name +
+                                     "] (known: [plugins], [trust], [isolation])");
+    }
+    const toml::table* table = node.as_table();
+    if (table == nullptr) {
+      return Status::InvalidArgument(At(file, node) + ": '" + name + "' must be a [section]");
+    }
+    for (const auto& [key_name, value] : *table) {
+      const std::string key(key_name.str());
+      const HostConfigKey* spec = nullptr;
+      for (const auto& k : kHostConfigKeys) {
+        if (name == k.section && key == k.key) spec = &k;
+      }
+      const std::string full = name + "." + key;
+      if (spec == nullptr) {
+        return Status::InvalidArgument(At(file, value) + ": unknown key '" + full + "'");
+      }
+      if (spec->low != 0 || spec->high != 0) {
+        const auto number = value.is_integer() ? value.value<int64_t>() : std::nullopt;
+        if (!number || *number < spec->low || *number > spec->high) {
+          return Status::InvalidArgument(
+              At(file, value) + ": '" + full + "' must be a whole number from " +
+              std::to_string(spec->low) + " to " + std::to_string(spec->high));
+        }
+      } else if (full == "trust.developer_mode" && !value.is_boolean()) {
+        return Status::InvalidArgument(At(file, value) + ": '" + full + "' must be true or false");
+      } else if (full == "trust.keys" && !value.is_string()) {
+        return Status::InvalidArgument(At(file, value) + ": '" + full + "' must be a path");
+      } else if (full == "plugins.first_party" && !value.is_array()) {
+        return Status::InvalidArgument(At(file, value) + ": '" + full +
+                                       "' must be a list of file names");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 StatusOr<HostConfig> HostConfig::Load(const fs::path& file, const fs::path& exe_dir) {
   HostConfig config;
   std::error_code ec;
@@ -50,6 +125,7 @@ StatusOr<HostConfig> HostConfig::Load(const fs::path& file, const fs::path& exe_
     return Status::InvalidArgument("host config " + file.string() + ": " +
                                    std::string(e.description()));
   }
+  if (Status checked = CheckHostConfig(root, file); !checked.ok()) return checked;
   if (const toml::array* list = root["plugins"]["first_party"].as_array()) {
     for (const auto& item : *list) {
       const auto* name = item.as_string();
@@ -65,6 +141,7 @@ StatusOr<HostConfig> HostConfig::Load(const fs::path& file, const fs::path& exe_
     config.trust_dir = dir.is_absolute() ? dir : file.parent_path() / dir;
   }
   config.developer_mode = root["trust"]["developer_mode"].value_or(false);
+  // Every number below was range-checked by CheckHostConfig.
   const auto& iso = root["isolation"];
   auto ms = [](int64_t v) { return std::chrono::milliseconds(v); };
   config.supervision.max_deadline =
@@ -79,10 +156,6 @@ StatusOr<HostConfig> HostConfig::Load(const fs::path& file, const fs::path& exe_
       static_cast<uint64_t>(iso["cpu_seconds"].value_or<int64_t>(3600));
   config.quarantine.failures = static_cast<int>(iso["quarantine_failures"].value_or<int64_t>(3));
   config.quarantine.window = std::chrono::minutes(iso["quarantine_minutes"].value_or<int64_t>(10));
-  if (config.supervision.max_deadline.count() <= 0 || config.quarantine.failures <= 0) {
-    return Status::InvalidArgument("host config " + file.string() +
-                                   ": [isolation] limits must be positive");
-  }
   return config;
 }
 

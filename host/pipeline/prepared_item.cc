@@ -1,8 +1,10 @@
 #include "pipeline/prepared_item.h"
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <system_error>
 
 #include "scan/media_sniff.h"
 #include "scan/sha256.h"
@@ -49,8 +51,13 @@ std::unique_ptr<PreparedItem> PreparedItem::Prepare(IntakeItem intake, const Pre
         item->bytes_.assign(size, '\0');
         into = item->bytes_.data();
       }
+      errno = 0;
       std::ifstream in(intake.path, std::ios::binary);
-      if (r.status.ok() && (!in || !in.read(into, static_cast<std::streamsize>(size)))) {
+      if (r.status.ok() && !in) {  // e.g. no permission: say why
+        r.status =
+            Status::IoError("cannot read: " + (errno != 0 ? std::generic_category().message(errno)
+                                                          : std::string("cannot open the file")));
+      } else if (r.status.ok() && !in.read(into, static_cast<std::streamsize>(size))) {
         r.status = Status::IoError("cannot read the whole file");
       }
       if (!r.status.ok()) {

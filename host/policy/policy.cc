@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace vigil::host {
@@ -79,7 +80,7 @@ StatusOr<int> IntIn(const toml::table& table, std::string_view key, int low, int
                     int fallback, const std::string& source) {
   const toml::node* node = table.get(key);
   if (!node) return fallback;
-  auto value = node->value<int64_t>();
+  auto value = node->is_integer() ? node->value<int64_t>() : std::nullopt;
   if (!value || *value < low || *value > high) {
     return Status::InvalidArgument(Where(*node, source) + ": '" + std::string(key) +
                                    "' must be a whole number from " + std::to_string(low) +
@@ -120,12 +121,19 @@ StatusOr<Policy> Policy::Parse(const std::string& toml_text, const std::string& 
   }
   if (Status s = CheckKeys(root, {"defaults", "rules"}, source); !s.ok()) return s;
   Policy policy;
+  if (const toml::node* node = root.get("defaults"); node && !node->is_table()) {
+    return Status::InvalidArgument(Where(*node, source) + ": use a [defaults] table");
+  }
   if (const toml::table* defaults = root["defaults"].as_table()) {
     if (Status s = CheckKeys(*defaults, {"unmatched", "unmatched_priority",
                                          "unmatched_obscure_level", "failed_priority",
                                          "failed_obscure_level"}, source);
         !s.ok()) {
       return s;
+    }
+    if (const toml::node* node = defaults->get("unmatched"); node && !node->is_string()) {
+      return Status::InvalidArgument(
+          Where(*node, source) + ": 'unmatched' must be \"clear\", \"review\" or \"auto-action\"");
     }
     if (auto unmatched = (*defaults)["unmatched"].value<std::string>()) {
       auto d = DispositionFromName(*unmatched);
@@ -157,6 +165,12 @@ StatusOr<Policy> Policy::Parse(const std::string& toml_text, const std::string& 
         return s;
       }
       PolicyRule rule;
+      const toml::node* severity_node = table->get("min_severity");
+      if (severity_node && !severity_node->is_string()) {
+        return Status::InvalidArgument(Where(*severity_node, source) +
+                                       ": 'min_severity' must be none, low, medium, high or "
+                                       "critical (in quotes)");
+      }
       auto name = (*table)["name"].value<std::string>();
       auto outcome = (*table)["outcome"].value<std::string>();
       if (!name || !outcome) {
@@ -181,7 +195,7 @@ StatusOr<Policy> Policy::Parse(const std::string& toml_text, const std::string& 
       }
       if (const toml::node* score = table->get("min_score")) {
         auto value = score->value<double>();
-        if (!value || *value < 0 || *value > 1) {
+        if (!value || !(*value >= 0 && *value <= 1)) {  // NaN too: it would never match
           return Status::InvalidArgument(Where(*score, source) + ": 'min_score' must be from 0 to 1");
         }
         rule.min_score = *value;

@@ -1,6 +1,10 @@
 // JPEG through libjpeg-turbo. Errors longjmp out of the library back to Decode();
 // a premature end of data, which libjpeg only warns about (and pads with grey), is an
-// error here: a truncated file must not silently hash as a different image.
+// error here: a truncated file must not silently hash as a different image. That covers
+// a file cut short (JWRN_JPEG_EOF), scan data that stops at a marker such as an EOI
+// appended to a cut file (JWRN_HIT_MARKER), and a file that ends between scans: a
+// progressive image with coefficients never (fully) sent, or a multi-scan sequential
+// image with a component that no scan carried.
 #include <csetjmp>
 #include <cstdio>  // before jpeglib.h, which uses FILE and size_t
 #include <cstring>
@@ -28,7 +32,20 @@ struct ErrorManager {
   // Set once every scanline has been decoded: a file that then lacks only its EOI
   // marker lost nothing, and many cameras and uploaders produce such files.
   bool all_rows_read;
+  // Components (by index) carried by the scans read so far, and the last scan seen.
+  uint32_t components_seen;
+  int last_scan;
 };
+
+// Notes the components of the scan being read (after its SOS marker).
+void NoteScan(j_decompress_ptr cinfo, ErrorManager* err) {
+  if (cinfo->input_scan_number == err->last_scan) return;
+  err->last_scan = cinfo->input_scan_number;
+  for (int i = 0; i < cinfo->comps_in_scan && i < MAX_COMPS_IN_SCAN; ++i) {
+    const int index = cinfo->cur_comp_info[i]->component_index;
+    if (index >= 0 && index < 32) err->components_seen |= 1u << index;
+  }
+}
 
 [[noreturn]] void OnError(j_common_ptr cinfo) {
   auto* err = reinterpret_cast<ErrorManager*>(cinfo->err);
@@ -39,7 +56,12 @@ struct ErrorManager {
 void OnMessage(j_common_ptr cinfo, int level) {
   if (level >= 0) return;  // trace messages
   auto* err = reinterpret_cast<ErrorManager*>(cinfo->err);
-  if (cinfo->err->msg_code == JWRN_JPEG_EOF && !err->all_rows_read) OnError(cinfo);
+  // The data ran out (EOF), or a marker (an appended EOI) interrupted the scan data:
+  // libjpeg would pad the rest with grey.
+  const int code = cinfo->err->msg_code;
+  if ((code == JWRN_JPEG_EOF || code == JWRN_HIT_MARKER) && !err->all_rows_read) {
+    OnError(cinfo);
+  }
   // Other warnings (extraneous bytes, bad Huffman code recovered...) are tolerated,
   // as ImageMagick and browsers do.
 }
@@ -52,12 +74,39 @@ struct ScanLimit {
 void OnProgress(j_common_ptr cinfo) {
   if (cinfo->is_decompressor == 0) return;
   auto* d = reinterpret_cast<j_decompress_ptr>(cinfo);
+  auto* err = reinterpret_cast<ErrorManager*>(cinfo->err);
+  if (d->input_scan_number >= 1) NoteScan(d, err);
   if (d->input_scan_number > kMaxScans) {
-    auto* err = reinterpret_cast<ErrorManager*>(cinfo->err);
     std::snprintf(err->message, sizeof(err->message), "progressive JPEG has more than %d scans",
                   kMaxScans);
     std::longjmp(err->jump, 1);
   }
+}
+
+// Every component was carried by some scan and, in a progressive file, every
+// coefficient of every component was sent to its last bit (coef_bits 0; -1 is never
+// sent, more is "refinement still to come").
+Status CheckScansComplete(j_decompress_ptr cinfo, const ErrorManager& err) {
+  for (int c = 0; c < cinfo->num_components && c < 32; ++c) {
+    if ((err.components_seen & (1u << c)) == 0) {
+      return Status::Corruption("corrupt or truncated JPEG: the file ends before component " +
+                                std::to_string(c + 1) + " of " +
+                                std::to_string(cinfo->num_components) + " was sent");
+    }
+  }
+  if (cinfo->progressive_mode && cinfo->coef_bits != nullptr) {
+    for (int c = 0; c < cinfo->num_components; ++c) {
+      for (int k = 0; k < DCTSIZE2; ++k) {
+        if (cinfo->coef_bits[c][k] != 0) {
+          return Status::Corruption(
+              "corrupt or truncated JPEG: the progressive scans end before the image is "
+              "complete (after scan " +
+              std::to_string(cinfo->input_scan_number) + ")");
+        }
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 int OrientationFromMarkers(j_decompress_ptr cinfo) {
@@ -113,7 +162,15 @@ Status Decode(JpegState& s, const uint8_t* data, size_t size, const DecodeLimits
   const bool cmyk = s.cinfo.jpeg_color_space == JCS_CMYK || s.cinfo.jpeg_color_space == JCS_YCCK;
   s.cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
   s.cinfo.progress = &s.progress.pub;
+  NoteScan(&s.cinfo, &s.err);  // the first scan, whose SOS jpeg_read_header stopped at
   jpeg_start_decompress(&s.cinfo);
+  // A multi-scan file has been read to its end by now. One that stopped between scans
+  // (an EOI after a whole scan) is as incomplete as one cut inside a scan.
+  s.header_status = CheckScansComplete(&s.cinfo, s.err);
+  if (!s.header_status.ok()) {
+    jpeg_destroy_decompress(&s.cinfo);
+    return s.header_status;
+  }
 
   const uint32_t width = s.cinfo.output_width;
   const uint32_t height = s.cinfo.output_height;
