@@ -126,6 +126,7 @@ StatusOr<host::LoadedPlugin> IsolationRuntime::Load(const fs::path& canonical) {
     loaded.detectors = loaded.library->Detectors();
     loaded.notes = {{"isolation", "in-process"},
                     {"trust", TrustStateName(TrustState::kFirstParty)}};
+    loaded.first_party = true;
     return loaded;
   }
   auto verified = OpenVerifiedPlugin(canonical, trust_, {developer_mode_, false});
