@@ -77,6 +77,12 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
                "--plugin-dir or VIGIL_PLUGIN_PATH");
     return 1;
   }
+  if (global.isolation) {
+    if (Status model = global.isolation->ModelStatus(); !model.ok()) {
+      PrintError(model.message() + "; nothing scanned");
+      return 1;
+    }
+  }
   // A detector the policy names must be there: without it the policy would silently
   // decide differently (a missing hash matcher turns known matches into "clear").
   for (const std::string& id : policy.NamedDetectors()) {
