@@ -206,23 +206,7 @@ Status IsolationRuntime::UseModel(const std::string& detector_id, const fs::path
   if (ec || !fs::is_regular_file(canonical, ec)) {
     return refuse(Status::NotFound("no such file"));
   }
-  // The manifest names its model; the vendor's files stay together.
-  std::ifstream in(canonical);
-  nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
-  if (json.is_discarded() || !json.is_object() || !json.contains("model") ||
-      !json["model"].is_string()) {
-    return refuse(Status::InvalidArgument("not a model manifest (JSON naming its \"model\")"));
-  }
-  const fs::path model_name = json["model"].get<std::string>();
-  if (model_name.empty() || model_name.has_parent_path() || model_name == "." ||
-      model_name == "..") {
-    return refuse(Status::InvalidArgument(
-        "a vendor model's manifest must name its model file beside it (a plain file name)"));
-  }
-  const fs::path model_file = canonical.parent_path() / model_name;
-  if (inside(canonical) && inside(fs::weakly_canonical(model_file, ec))) {
-    return Status::Ok();  // shipped with Vigil: trusted like the binary
-  }
+  if (inside(canonical)) return Status::Ok();  // shipped with Vigil: trusted like the binary
   if (models_copy_dir_.empty()) {
     std::string tmpl = (fs::temp_directory_path(ec) / "vigil-models-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) {
@@ -237,17 +221,37 @@ Status IsolationRuntime::UseModel(const std::string& detector_id, const fs::path
   }
   fs::permissions(dir, fs::perms::owner_all, ec);
   std::string trust;
-  for (const fs::path& file : {canonical, model_file}) {
+  auto verify = [&](const fs::path& file) -> Status {
     auto verified = CopyVerifiedModelFile(file, dir / file.filename(), trust_, developer_mode_);
-    if (!verified.ok()) return refuse(verified.status());
+    if (!verified.ok()) return verified.status();
     if (verified->state == TrustState::kSigned) {
       if (trust.empty()) trust = "signed by " + verified->signer.substr(0, 16);
     } else {
       trust = std::string(TrustStateName(verified->state)) + ": " + verified->problem;
     }
+    return Status::Ok();
+  };
+  // The manifest first: only its verified copy is read here, for the model's name.
+  if (Status s = verify(canonical); !s.ok()) return refuse(s);
+  const fs::path copy = dir / canonical.filename();
+  if (fs::file_size(copy, ec) > (1u << 20) || ec) {
+    return refuse(Status::InvalidArgument("a model manifest is at most 1 MiB"));
   }
-  placement.copy = dir / canonical.filename();
-  placement.read_paths = {placement.copy, dir / model_name, dir};
+  std::ifstream in(copy);
+  nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
+  if (json.is_discarded() || !json.is_object() || !json.contains("model") ||
+      !json["model"].is_string()) {
+    return refuse(Status::InvalidArgument("not a model manifest (JSON naming its \"model\")"));
+  }
+  const fs::path model_name = json["model"].get<std::string>();
+  if (model_name.empty() || model_name.has_parent_path() || model_name == "." ||
+      model_name == ".." || model_name == canonical.filename()) {
+    return refuse(Status::InvalidArgument(
+        "a vendor model's manifest must name its model file beside it (a plain file name)"));
+  }
+  if (Status s = verify(canonical.parent_path() / model_name); !s.ok()) return refuse(s);
+  placement.copy = copy;
+  placement.read_paths = {copy, dir / model_name, dir};
   placement.trust = trust;
   models_[detector_id] = std::move(placement);
   return Status::Ok();

@@ -333,6 +333,15 @@ TEST_F(ModelFiles, UnsignedOrTamperedVendorModelIsRefused) {
   text << manifest.rdbuf();
   EXPECT_THAT(text.str(), HasSubstr("\"kind\": \"model\""));
   EXPECT_FALSE(Listed(SetModel(), "vigil-classifier.so").contains("error"));
+
+  // A signed manifest that points outside its folder would load an unverified file.
+  std::ofstream(model_ / "manifest.json", std::ios::trunc)
+      << R"({"schema": "vigil.classifier.manifest/1", "model": "../elsewhere/model.onnx"})";
+  Sign(model_ / "manifest.json");
+  nlohmann::json outside = Listed(SetModel(), "vigil-classifier.so");
+  ASSERT_TRUE(outside.contains("error")) << outside.dump();
+  EXPECT_THAT(outside["error"].get<std::string>(),
+              HasSubstr("must name its model file beside it (a plain file name)"));
 }
 
 TEST_F(ModelFiles, GarbageModelFailsInTheWorkerAndTheHostSurvives) {
