@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include "cli/commands.h"
 #include "cli/terminal_text.h"
@@ -11,6 +13,35 @@ void PrintError(const std::string& message) {
   // Messages carry paths, store text and plugins' words: one line, no terminal controls.
   std::fprintf(stderr, "vigil: %s\n", TerminalText(message).c_str());
 }
+
+namespace {
+
+constexpr char kClassifierId[] = "vigil.classifier";
+
+// The model manifest vigil.classifier will load, in the plugin's own order (see
+// plugins/classifier/plugin/classifier_detector.cc): --set vigil.classifier.model
+// (the first one), $VIGIL_CLASSIFIER_MODEL, the first <data dir>/models/*/manifest.json.
+// Empty: the plugin takes the model shipped beside it.
+std::filesystem::path ClassifierModel(const GlobalOptions& options) {
+  const std::string prefix = std::string(kClassifierId) + ".model=";
+  for (const std::string& setting : options.settings) {
+    if (setting.rfind(prefix, 0) == 0) return setting.substr(prefix.size());
+  }
+  if (const char* env = std::getenv("VIGIL_CLASSIFIER_MODEL"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  std::error_code ec;
+  std::vector<std::filesystem::path> found;
+  for (const auto& entry : std::filesystem::directory_iterator(DataDir(options) / "models", ec)) {
+    if (std::filesystem::exists(entry.path() / "manifest.json", ec)) {
+      found.push_back(entry.path() / "manifest.json");
+    }
+  }
+  std::sort(found.begin(), found.end());
+  return found.empty() ? std::filesystem::path() : found.front();
+}
+
+}  // namespace
 
 void LoadPlugins(GlobalOptions& options, host::PluginRegistry& registry) {
   if (!options.isolation) {
@@ -31,6 +62,13 @@ void LoadPlugins(GlobalOptions& options, host::PluginRegistry& registry) {
     options.isolation = runtime.value();
     if (options.isolation->developer_mode()) {
       PrintError("DEVELOPER MODE: plugin signatures are not enforced");
+    }
+    // The classifier's model is untrusted input unless shipped with Vigil: tell the
+    // runtime before the plugin loads, so that it checks it and runs it in a worker.
+    const std::filesystem::path model = ClassifierModel(options);
+    if (!model.empty()) {
+      Status used = options.isolation->UseModel(kClassifierId, model);
+      if (!used.ok()) PrintError(used.message());
     }
   }
   registry.SetFileLoader(options.isolation->FileLoader());
@@ -60,6 +98,13 @@ std::map<std::string, vigil::v1::DetectorConfig> DetectorConfigs(
     if (dot == std::string::npos || dot == 0) continue;  // validated by the option check
     configs[setting.substr(0, dot)].mutable_params()->insert(
         {setting.substr(dot + 1, eq - dot - 1), setting.substr(eq + 1)});
+  }
+  // An untrusted model: the detector loads the verified copy, never the original.
+  if (options.isolation) {
+    for (auto& [id, config] : configs) {
+      const std::filesystem::path copy = options.isolation->VerifiedModel(id);
+      if (!copy.empty()) (*config.mutable_params())["model"] = copy.string();
+    }
   }
   return configs;
 }

@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
       ->type_name("FILE");
   app.add_option("--set", options.settings,
                  "Configure a detector: DETECTOR.KEY=VALUE, e.g. vigil.hash.threshold=31 "
-                 "(repeatable)")
+                 "(repeatable). A vigil.classifier.model that is not shipped with Vigil must "
+                 "be signed and runs in a worker (docs/isolation.md)")
       ->type_name("DETECTOR.KEY=VALUE")
       ->check([](const std::string& v) {
         size_t eq = v.find('=');

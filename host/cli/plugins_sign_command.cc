@@ -1,4 +1,4 @@
-// vigil plugins keygen --out DIR | sign --key KEY PLUGIN.so | trust KEY.pub [--revoke]
+// vigil plugins keygen --out DIR | sign --key KEY PLUGIN.so|MODEL | trust KEY.pub [--revoke]
 #include <cstdio>
 
 #include "cli/commands.h"
@@ -27,7 +27,21 @@ int Keygen(const std::string& out) {
   return 0;
 }
 
+// A model file (anything but a .so: a vendor's .onnx, its manifest.json) is signed by
+// its hash alone: nothing in it is run to describe it.
+int SignModel(const std::string& key, const std::string& file) {
+  Status status = isolation::SignModelFile(file, key);
+  if (!status.ok()) {
+    PrintError(status.message());
+    return 1;
+  }
+  std::printf("signed model file %s: %s, %s\n", file.c_str(), isolation::ManifestPath(file).c_str(),
+              isolation::SignaturePath(file).c_str());
+  return 0;
+}
+
 int Sign(const std::string& key, const std::string& plugin) {
+  if (std::filesystem::path(plugin).extension() != ".so") return SignModel(key, plugin);
   // The plugin is described by a sandboxed worker: signing never loads vendor code here.
   isolation::WorkerOptions options;
   auto described = isolation::DescribeUntrustedPlugin(plugin, options);
@@ -74,9 +88,13 @@ void RegisterPluginSigningCommands(CLI::App& plugins, GlobalOptions& options) {
   keygen->callback([&options] { options.exit_code = Keygen(out); });
 
   CLI::App* sign = plugins.add_subcommand(
-      "sign", "Write PLUGIN.so.manifest (ids, version, ABI, SHA-256) and PLUGIN.so.sig");
+      "sign",
+      "Write PLUGIN.so.manifest (ids, version, ABI, SHA-256) and PLUGIN.so.sig; for any "
+      "other file (a vendor's model.onnx, its manifest.json) FILE.manifest (SHA-256) and "
+      "FILE.sig. A model that is not shipped with Vigil loads only when both its files are "
+      "signed by a trusted key");
   sign->add_option("--key", key, "The secret key (vigil-signing.key)")->required();
-  sign->add_option("PLUGIN", plugin, "The plugin .so")->required();
+  sign->add_option("PLUGIN", plugin, "The plugin .so, or a model file")->required();
   sign->callback([&options] { options.exit_code = Sign(key, plugin); });
 
   CLI::App* trust = plugins.add_subcommand(

@@ -4,11 +4,12 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include "cli/commands.h"
-#include "isolation/isolation_runtime.h"
 #include "cli/scan_progress.h"
 #include "cli/terminal_text.h"
+#include "isolation/isolation_runtime.h"
 #include "pipeline/pipeline.h"
 #include "policy/policy.h"
 #include "scan/scan_json.h"
@@ -86,6 +87,28 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
                "--plugin-dir or VIGIL_PLUGIN_PATH");
     return 1;
   }
+  if (global.isolation) {
+    if (Status model = global.isolation->ModelStatus(); !model.ok()) {
+      PrintError(model.message() + "; nothing scanned");
+      return 1;
+    }
+  }
+  // A detector the policy names must be there: without it the policy would silently
+  // decide differently (a missing hash matcher turns known matches into "clear").
+  for (const std::string& id : policy.NamedDetectors()) {
+    if (registry.Find(id) != nullptr) continue;
+    std::string why;
+    for (const auto& error : registry.errors()) {
+      if (error.status.message().find("'" + id + "'") != std::string::npos) {
+        why = " (" + error.status.message() + ")";
+        break;
+      }
+    }
+    PrintError("the policy relies on detector '" + id + "', which did not load" + why +
+               "; nothing scanned: install it, or use a --policy that does not name it");
+    return 1;
+  }
+  const std::set<std::string> first_party = registry.FirstPartyDetectorIds();
   std::unique_ptr<host::Store> store;
   if (!options.no_store) {
     auto opened = host::Store::Open(StorePath(global));
@@ -116,7 +139,7 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
   ScanProgress progress(static_cast<int64_t>(items.size()), isatty(STDERR_FILENO) != 0);
   const bool human = !options.json;
   auto write = [&](host::ItemRecord& record) -> Status {
-    record.outcome = policy.Decide(record);
+    record.outcome = policy.Decide(record, first_party);
     if (store && !record.sha256.empty()) {
       auto recorded = store->RecordItem(record);
       if (!recorded.ok()) {
@@ -183,7 +206,9 @@ void RegisterScanCommand(CLI::App& app, GlobalOptions& options) {
       ->type_name("FILE");
   cmd->add_flag("--json", scan.json, "One JSON object per item on stdout");
   cmd->add_flag("--no-store", scan.no_store, "Do not record anything");
-  cmd->add_option("--policy", scan.policy, "Policy file (TOML; default: the built-in policy)")
+  cmd->add_option("--policy", scan.policy,
+                  "Policy file (TOML; default: the built-in policy). Every detector it names "
+                  "must load, or nothing is scanned")
       ->type_name("FILE");
   cmd->add_option("--threads", scan.threads, "Worker threads, 1 to 256 (default, 0: one per CPU)")
       ->check(CLI::Range(0, 256));

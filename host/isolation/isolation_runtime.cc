@@ -3,7 +3,11 @@
 #include <fnmatch.h>
 #include <toml++/toml.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_set>
 
@@ -116,6 +120,7 @@ StatusOr<HostConfig> HostConfig::Load(const fs::path& file, const fs::path& exe_
   HostConfig config;
   std::error_code ec;
   config.plugins_dir = fs::weakly_canonical(exe_dir / ".." / "lib" / "vigil" / "plugins", ec);
+  config.models_dir = fs::weakly_canonical(exe_dir / ".." / "lib" / "vigil" / "models", ec);
   config.trust_dir = DefaultTrustDir();
   if (!fs::exists(file, ec)) return config;
   toml::table root;
@@ -197,8 +202,21 @@ StatusOr<host::LoadedPlugin> IsolationRuntime::Load(const fs::path& canonical) {
     loaded.library = library.value();
     loaded.abi = loaded.library->abi();
     loaded.detectors = loaded.library->Detectors();
+    if (const ModelPlacement* model = ModelFor(loaded.detectors)) {
+      if (!model->refused.ok()) {
+        return Status::PluginError("plugin " + canonical.string() + ": " +
+                                   model->refused.message());
+      }
+      if (!flags_.in_process) return LoadWithUntrustedModel(canonical, *model);
+      loaded.notes = {{"isolation", "in-process (--in-process)"},
+                      {"trust", TrustStateName(TrustState::kFirstParty)},
+                      {"model", model->original.string() + ": " + model->trust}};
+      loaded.first_party = true;
+      return loaded;
+    }
     loaded.notes = {{"isolation", "in-process"},
                     {"trust", TrustStateName(TrustState::kFirstParty)}};
+    loaded.first_party = true;
     return loaded;
   }
   auto verified = OpenVerifiedPlugin(canonical, trust_, {developer_mode_, false});
@@ -230,6 +248,128 @@ StatusOr<host::LoadedPlugin> IsolationRuntime::Load(const fs::path& canonical) {
                   {"quarantined", health.quarantined ? "yes: " + health.last_reason : "no"}};
   std::lock_guard<std::mutex> lock(mutex_);
   verified_[canonical] = plugin;
+  return loaded;
+}
+
+IsolationRuntime::~IsolationRuntime() {
+  if (!models_copy_dir_.empty()) {
+    std::error_code ec;
+    fs::remove_all(models_copy_dir_, ec);
+  }
+}
+
+Status IsolationRuntime::UseModel(const std::string& detector_id, const fs::path& manifest) {
+  std::error_code ec;
+  const fs::path canonical = fs::weakly_canonical(manifest, ec);
+  const fs::path models = config_.models_dir;
+  auto inside = [&](const fs::path& path) {
+    if (models.empty()) return false;
+    auto rel = path.lexically_relative(models);
+    return !rel.empty() && *rel.begin() != ".." && rel.is_relative();
+  };
+  ModelPlacement placement;
+  placement.original = manifest;
+  auto refuse = [&](Status why) {
+    placement.refused = Status::PluginError("detector '" + detector_id + "': model " +
+                                            manifest.string() + " refused: " + why.message());
+    Status result = placement.refused;
+    models_[detector_id] = std::move(placement);
+    return result;
+  };
+  if (ec || !fs::is_regular_file(canonical, ec)) {
+    return refuse(Status::NotFound("no such file"));
+  }
+  if (inside(canonical)) return Status::Ok();  // shipped with Vigil: trusted like the binary
+  if (models_copy_dir_.empty()) {
+    std::string tmpl = (fs::temp_directory_path(ec) / "vigil-models-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) {
+      return refuse(Status::IoError(std::string("cannot make a folder for verified models: ") +
+                                    std::strerror(errno)));
+    }
+    models_copy_dir_ = tmpl;
+  }
+  const fs::path dir = models_copy_dir_ / std::to_string(models_.size());
+  if (!fs::create_directory(dir, ec) || ec) {
+    return refuse(Status::IoError("cannot make " + dir.string() + ": " + ec.message()));
+  }
+  fs::permissions(dir, fs::perms::owner_all, ec);
+  std::string trust;
+  auto verify = [&](const fs::path& file) -> Status {
+    auto verified = CopyVerifiedModelFile(file, dir / file.filename(), trust_, developer_mode_);
+    if (!verified.ok()) return verified.status();
+    if (verified->state == TrustState::kSigned) {
+      if (trust.empty()) trust = "signed by " + verified->signer.substr(0, 16);
+    } else {
+      trust = std::string(TrustStateName(verified->state)) + ": " + verified->problem;
+    }
+    return Status::Ok();
+  };
+  // The manifest first: only its verified copy is read here, for the model's name.
+  if (Status s = verify(canonical); !s.ok()) return refuse(s);
+  const fs::path copy = dir / canonical.filename();
+  if (fs::file_size(copy, ec) > (1u << 20) || ec) {
+    return refuse(Status::InvalidArgument("a model manifest is at most 1 MiB"));
+  }
+  std::ifstream in(copy);
+  nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
+  if (json.is_discarded() || !json.is_object() || !json.contains("model") ||
+      !json["model"].is_string()) {
+    return refuse(Status::InvalidArgument("not a model manifest (JSON naming its \"model\")"));
+  }
+  const fs::path model_name = json["model"].get<std::string>();
+  if (model_name.empty() || model_name.has_parent_path() || model_name == "." ||
+      model_name == ".." || model_name == canonical.filename()) {
+    return refuse(Status::InvalidArgument(
+        "a vendor model's manifest must name its model file beside it (a plain file name)"));
+  }
+  if (Status s = verify(canonical.parent_path() / model_name); !s.ok()) return refuse(s);
+  placement.copy = copy;
+  placement.read_paths = {copy, dir / model_name, dir};
+  placement.trust = trust;
+  models_[detector_id] = std::move(placement);
+  return Status::Ok();
+}
+
+Status IsolationRuntime::ModelStatus() const {
+  for (const auto& [id, model] : models_) {
+    if (!model.refused.ok()) return model.refused;
+  }
+  return Status::Ok();
+}
+
+fs::path IsolationRuntime::VerifiedModel(const std::string& detector_id) const {
+  auto it = models_.find(detector_id);
+  return it == models_.end() || !it->second.refused.ok() ? fs::path() : it->second.copy;
+}
+
+const IsolationRuntime::ModelPlacement* IsolationRuntime::ModelFor(
+    const std::vector<host::Detector>& detectors) const {
+  for (const host::Detector& detector : detectors) {
+    if (auto it = models_.find(detector.id()); it != models_.end()) return &it->second;
+  }
+  return nullptr;
+}
+
+StatusOr<host::LoadedPlugin> IsolationRuntime::LoadWithUntrustedModel(const fs::path& canonical,
+                                                                      const ModelPlacement& model) {
+  // First-party code, untrusted input: the plugin runs in workers, never parses the
+  // model here. Its bytes are pinned in a sealed memfd like a vendor plugin's.
+  auto opened = OpenVerifiedPlugin(canonical, trust_, {developer_mode_, /*first_party=*/true});
+  if (!opened.ok()) return opened.status();
+  auto plugin = std::make_shared<VerifiedPlugin>(std::move(opened).value());
+  auto described = DescribeInWorker(plugin);
+  if (!described.ok()) return described.status();
+  host::LoadedPlugin loaded = std::move(described).value();
+  loaded.path = canonical;
+  loaded.first_party = true;
+  const PluginHealth health = quarantine_->Health(plugin->sha256);
+  loaded.notes = {{"isolation", "worker"},
+                  {"trust", TrustStateName(TrustState::kFirstParty)},
+                  {"model", model.original.string() + ": " + model.trust},
+                  {"quarantined", health.quarantined ? "yes: " + health.last_reason : "no"}};
+  std::lock_guard<std::mutex> lock(mutex_);
+  verified_[canonical] = plugin;
+  read_paths_[canonical] = model.read_paths;
   return loaded;
 }
 
@@ -295,9 +435,22 @@ host::AnalyzerFactory IsolationRuntime::AnalyzerFactory() {
           return Status::InvalidArgument("detector " + detector.id() +
                                          " was not loaded through the isolation layer");
         }
-        auto analyzer = WorkerAnalyzer::Create(plugin, detector.info(), config,
-                                               self->config_.supervision, self->quarantine_);
-        if (!analyzer.ok()) return analyzer.status();
+        SupervisionOptions supervision = self->config_.supervision;
+        {
+          std::lock_guard<std::mutex> lock(self->mutex_);
+          auto paths = self->read_paths_.find(detector.plugin_path());
+          if (paths != self->read_paths_.end()) supervision.worker.read_paths = paths->second;
+        }
+        auto analyzer =
+            WorkerAnalyzer::Create(plugin, detector.info(), config, supervision, self->quarantine_);
+        if (!analyzer.ok()) {
+          // Errors about a verified model copy name the file the operator gave.
+          auto model = self->models_.find(detector.id());
+          if (model == self->models_.end() || model->second.copy.empty()) return analyzer.status();
+          return Status::PluginError(
+              Reword(analyzer.status().message(), model->second.copy.parent_path().string(),
+                     fs::path(model->second.original).parent_path().string()));
+        }
         return std::unique_ptr<host::Analyzer>(std::move(analyzer).value());
       };
 }

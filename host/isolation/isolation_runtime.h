@@ -10,6 +10,10 @@
 //     dlopens it. describe() output comes from a worker.
 //   - --in-process loads every plugin in process (debugging); signatures are still
 //     checked, and the checked bytes (a sealed memfd) are what gets loaded.
+//   - a first-party detector given a model file that is not shipped with Vigil (not
+//     under <exe>/../lib/vigil/models) runs in workers like vendor code: the model is
+//     untrusted input. The model and its manifest must be signed (UseModel); their
+//     verified copies are what the detector loads.
 //
 // The host config is TOML: $VIGIL_HOST_CONFIG, else <exe>/../lib/vigil/host.toml.
 //   [plugins]    first_party = ["vigil-exact.so", ...]
@@ -38,6 +42,7 @@ namespace vigil::isolation {
 
 struct HostConfig {
   std::filesystem::path plugins_dir;  // where first-party plugins live
+  std::filesystem::path models_dir;   // the models shipped with Vigil (plugins_dir/../models)
   std::set<std::string> first_party;  // file names or patterns inside plugins_dir
   std::filesystem::path trust_dir;    // the trust store
   bool developer_mode = false;
@@ -84,8 +89,35 @@ class IsolationRuntime : public std::enable_shared_from_this<IsolationRuntime> {
   const std::shared_ptr<QuarantineBook>& quarantine() const { return quarantine_; }
   bool IsFirstParty(const std::filesystem::path& canonical) const;
 
+  // Tells the runtime which model file (a classifier manifest naming its .onnx beside
+  // it) `detector_id` will load. Call before loading plugins. A shipped model (under
+  // config().models_dir) changes nothing. Any other model is verified (both files
+  // signed, unless developer mode) and copied; the detector's plugin then runs in
+  // workers, loading the copy (VerifiedModel). A refused model refuses the plugin that
+  // offers the detector, with this Status's reason.
+  Status UseModel(const std::string& detector_id, const std::filesystem::path& manifest);
+  // The verified copy of the model `detector_id` must load, or empty (shipped/none).
+  std::filesystem::path VerifiedModel(const std::string& detector_id) const;
+  // The first refusal of a model given to UseModel, or Ok.
+  Status ModelStatus() const;
+  ~IsolationRuntime();
+
  private:
   IsolationRuntime() = default;
+  struct ModelPlacement {
+    std::filesystem::path original;  // the manifest as given
+    std::filesystem::path copy;      // its verified copy (the .onnx beside it)
+    std::vector<std::filesystem::path> read_paths;
+    std::string trust;  // "signed by ...", or why developer mode let it through
+    Status refused;     // not ok: the model was refused
+  };
+  const ModelPlacement* ModelFor(const std::vector<host::Detector>& detectors) const;
+  StatusOr<host::LoadedPlugin> LoadWithUntrustedModel(const std::filesystem::path& canonical,
+                                                      const ModelPlacement& model);
+  std::map<std::string, ModelPlacement> models_;  // by detector id
+  std::filesystem::path models_copy_dir_;         // removed with the runtime
+  // Extra readable paths for a plugin's workers (by canonical plugin path).
+  std::map<std::filesystem::path, std::vector<std::filesystem::path>> read_paths_;
   SharedMediaPool media_pool_;
   StatusOr<host::LoadedPlugin> Load(const std::filesystem::path& canonical);
   StatusOr<host::LoadedPlugin> DescribeInWorker(std::shared_ptr<VerifiedPlugin> plugin);

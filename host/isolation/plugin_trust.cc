@@ -113,59 +113,67 @@ StatusOr<std::string> HashFile(const fs::path& path) {
 }
 
 // Checks manifest + signature against the copied bytes; returns the signer.
+// `noun` words the messages ("plugin", "model file"); a model's manifest says
+// "kind": "model", a plugin's does not, so neither signature passes for the other.
 StatusOr<std::string> CheckSignature(const fs::path& plugin, const std::string& sha256,
-                                     const TrustStore& store) {
+                                     const TrustStore& store, const std::string& noun = "plugin") {
+  const bool model = noun != "plugin";
   auto manifest = ReadSmallFile(ManifestPath(plugin), kMaxManifestBytes);
   if (!manifest.ok()) {
-    return Status::PluginError("plugin " + plugin.string() + " is unsigned (no " +
+    return Status::PluginError(noun + " " + plugin.string() + " is unsigned (no " +
                                ManifestPath(plugin).filename().string() +
                                "); sign it with `vigil plugins sign`, or run with "
                                "--developer-mode");
   }
   auto signature_hex = ReadSmallFile(SignaturePath(plugin), 1024);
   if (!signature_hex.ok()) {
-    return Status::PluginError("plugin " + plugin.string() + " has a manifest but no signature (" +
+    return Status::PluginError(noun + " " + plugin.string() + " has a manifest but no signature (" +
                                SignaturePath(plugin).filename().string() + ")");
   }
   unsigned char signature[crypto_sign_BYTES];
   if (!FromHex(signature_hex.value(), signature, sizeof(signature))) {
-    return Status::PluginError("plugin " + plugin.string() + ": the signature file is malformed");
+    return Status::PluginError(noun + " " + plugin.string() + ": the signature file is malformed");
   }
   nlohmann::json json = nlohmann::json::parse(manifest.value(), nullptr, false);
   if (json.is_discarded() || !json.is_object() || !json.contains("signer") ||
       !json["signer"].is_string() || !json.contains("sha256") || !json["sha256"].is_string()) {
-    return Status::PluginError("plugin " + plugin.string() + ": the manifest is malformed");
+    return Status::PluginError(noun + " " + plugin.string() + ": the manifest is malformed");
   }
   const std::string signer = json["signer"].get<std::string>();
   unsigned char public_key[crypto_sign_PUBLICKEYBYTES];
   if (!FromHex(signer, public_key, sizeof(public_key))) {
-    return Status::PluginError("plugin " + plugin.string() +
+    return Status::PluginError(noun + " " + plugin.string() +
                                ": the manifest's signer is malformed");
   }
   if (crypto_sign_verify_detached(signature,
                                   reinterpret_cast<const unsigned char*>(manifest.value().data()),
                                   manifest.value().size(), public_key) != 0) {
-    return Status::PluginError("plugin " + plugin.string() +
+    return Status::PluginError(noun + " " + plugin.string() +
                                ": the signature does not match the manifest (tampered manifest "
                                "or wrong signature)");
   }
   if (store.Revoked(signer)) {
-    return Status::PluginError("plugin " + plugin.string() + " is signed by key " +
+    return Status::PluginError(noun + " " + plugin.string() + " is signed by key " +
                                signer.substr(0, 16) + "..., which is revoked");
   }
   if (!store.Trusts(signer)) {
-    return Status::PluginError("plugin " + plugin.string() + " is signed by key " +
+    return Status::PluginError(noun + " " + plugin.string() + " is signed by key " +
                                signer.substr(0, 16) +
                                "..., which is not in the trust store (add it with `vigil "
                                "plugins trust`)");
   }
   if (json["sha256"].get<std::string>() != sha256) {
-    return Status::PluginError("plugin " + plugin.string() +
-                               " does not match its signed manifest (the .so was changed after "
-                               "signing)");
+    return Status::PluginError(noun + " " + plugin.string() +
+                               " does not match its signed manifest (" +
+                               (model ? "the file" : "the .so") + " was changed after signing)");
+  }
+  const bool says_model = json.contains("kind") && json["kind"] == "model";
+  if (says_model != model) {
+    return Status::PluginError(noun + " " + plugin.string() + ": the signed manifest is for " +
+                               (says_model ? "a model file" : "a plugin"));
   }
   if (!json.contains("file") || json["file"] != plugin.filename().string()) {
-    return Status::PluginError("plugin " + plugin.string() +
+    return Status::PluginError(noun + " " + plugin.string() +
                                ": the signed manifest names another file");
   }
   return signer;
@@ -239,6 +247,90 @@ Status SignPlugin(const fs::path& plugin, const fs::path& secret_key_path, const
   sodium_memzero(secret_key, sizeof(secret_key));
   if (Status s = WriteFile(ManifestPath(plugin), text, 0644); !s.ok()) return s;
   return WriteFile(SignaturePath(plugin), Hex(signature, sizeof(signature)) + "\n", 0644);
+}
+
+Status SignModelFile(const fs::path& file, const fs::path& secret_key_path) {
+  if (Status s = InitSodium(); !s.ok()) return s;
+  auto secret_hex = ReadSmallFile(secret_key_path, 1024);
+  if (!secret_hex.ok()) return secret_hex.status();
+  unsigned char secret_key[crypto_sign_SECRETKEYBYTES];
+  if (!FromHex(secret_hex.value(), secret_key, sizeof(secret_key))) {
+    return Status::InvalidArgument(secret_key_path.string() + " is not a vigil signing key");
+  }
+  unsigned char public_key[crypto_sign_PUBLICKEYBYTES];
+  crypto_sign_ed25519_sk_to_pk(public_key, secret_key);
+  auto sha256 = HashFile(file);
+  if (!sha256.ok()) {
+    sodium_memzero(secret_key, sizeof(secret_key));
+    return sha256.status();
+  }
+  nlohmann::json manifest = {{"format", 1},
+                             {"kind", "model"},
+                             {"file", file.filename().string()},
+                             {"sha256", sha256.value()},
+                             {"signer", Hex(public_key, sizeof(public_key))}};
+  const std::string text = manifest.dump(2) + "\n";
+  unsigned char signature[crypto_sign_BYTES];
+  crypto_sign_detached(signature, nullptr, reinterpret_cast<const unsigned char*>(text.data()),
+                       text.size(), secret_key);
+  sodium_memzero(secret_key, sizeof(secret_key));
+  if (Status s = WriteFile(ManifestPath(file), text, 0644); !s.ok()) return s;
+  return WriteFile(SignaturePath(file), Hex(signature, sizeof(signature)) + "\n", 0644);
+}
+
+StatusOr<VerifiedModelFile> CopyVerifiedModelFile(const fs::path& file, const fs::path& copy,
+                                                  const TrustStore& store, bool developer_mode) {
+  if (Status s = InitSodium(); !s.ok()) return s;
+  UniqueFd source(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!source.valid()) {
+    return Status::NotFound("model file " + file.string() + ": " + std::strerror(errno));
+  }
+  struct stat st;
+  if (::fstat(source.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return Status::InvalidArgument("model file " + file.string() + " is not a regular file");
+  }
+  if (static_cast<uint64_t>(st.st_size) > kMaxPluginBytes) {
+    return Status::Resource("model file " + file.string() + " is larger than 1 GiB");
+  }
+  UniqueFd target(::open(copy.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400));
+  if (!target.valid()) {
+    return Status::IoError("cannot write " + copy.string() + ": " + std::strerror(errno));
+  }
+  crypto_hash_sha256_state hash;
+  crypto_hash_sha256_init(&hash);
+  std::vector<unsigned char> buffer(1 << 20);
+  for (;;) {
+    ssize_t n = ::read(source.get(), buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::IoError("cannot read " + file.string() + ": " + std::strerror(errno));
+    if (n == 0) break;
+    crypto_hash_sha256_update(&hash, buffer.data(), static_cast<unsigned long long>(n));
+    for (ssize_t done = 0; done < n;) {
+      ssize_t w = ::write(target.get(), buffer.data() + done, static_cast<size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0)
+        return Status::IoError("cannot write " + copy.string() + ": " + std::strerror(errno));
+      done += w;
+    }
+  }
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(&hash, digest);
+  VerifiedModelFile verified;
+  verified.copy = copy;
+  verified.sha256 = Hex(digest, sizeof(digest));
+  auto signer = CheckSignature(file, verified.sha256, store, "model file");
+  if (signer.ok()) {
+    verified.state = TrustState::kSigned;
+    verified.signer = signer.value();
+    return verified;
+  }
+  if (!developer_mode) {
+    ::unlink(copy.c_str());
+    return signer.status();
+  }
+  verified.state = TrustState::kDeveloper;
+  verified.problem = signer.status().message();
+  return verified;
 }
 
 StatusOr<TrustStore> TrustStore::Load(const fs::path& dir) {

@@ -89,6 +89,27 @@ StatusOr<VerifiedPlugin> OpenVerifiedPlugin(const std::filesystem::path& plugin,
 
 const char* TrustStateName(TrustState state);
 
+// Model files (e.g. a vendor's ONNX model and its manifest.json) are signed like
+// plugins: FILE.manifest (JSON: format, "kind": "model", file, sha256, signer) and
+// FILE.sig, written by `vigil plugins sign --key KEY FILE`.
+Status SignModelFile(const std::filesystem::path& file, const std::filesystem::path& secret_key);
+
+struct VerifiedModelFile {
+  std::filesystem::path copy;  // the verified bytes: load this, never the original
+  std::string sha256;
+  TrustState state = TrustState::kSigned;
+  std::string signer;
+  std::string problem;  // developer mode: why the check failed
+};
+
+// Copies `file` to `copy` (created, mode 0400) while hashing it, then checks the copy's
+// hash against FILE.manifest signed by a key in `store`. Refuses (and removes the copy)
+// unless the check passes or `developer_mode`. The copy is what the detector loads, so
+// changing the original after the check changes nothing.
+StatusOr<VerifiedModelFile> CopyVerifiedModelFile(const std::filesystem::path& file,
+                                                  const std::filesystem::path& copy,
+                                                  const TrustStore& store, bool developer_mode);
+
 }  // namespace vigil::isolation
 
 #endif  // VIGIL_HOST_ISOLATION_PLUGIN_TRUST_H_

@@ -164,6 +164,9 @@ StatusOr<std::unique_ptr<WorkerProcess>> WorkerProcess::Start(int plugin_fd,
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::vector<std::string> env = WorkerEnvironment(options.limits);
+  // HOME is the worker's own scratch folder: without one, libraries (ONNX Runtime) ask
+  // getpwuid(), whose NSS lookup opens a socket to nscd, which the sandbox punishes.
+  env.push_back("HOME=" + worker->scratch_.string());
   std::vector<char*> envp;
   for (std::string& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);

@@ -31,6 +31,9 @@ struct WorkerOptions {
   ResourceLimits limits;
   bool wait_for_debugger = false;  // the worker prints its pid and stops until resumed
   std::chrono::milliseconds start_timeout{15000};
+  // Files and folders the plugin must read beyond its own (e.g. a verified copy of a
+  // vendor's model and its manifest directory), for the worker's file-access limits.
+  std::vector<std::filesystem::path> read_paths;
 };
 
 // The vigil-worker to run: $VIGIL_WORKER, else beside the running executable.

@@ -4,12 +4,19 @@
 // VIGIL_PLUGIN_PATH (':'-separated directories or .so files), then the directory
 // installed beside the binary (<exe>/../lib/vigil/plugins). A plugin that fails to load
 // is not fatal: it is recorded with its reason and the rest still load.
+//
+// Detector ids starting with "vigil." are reserved to first-party plugins (the loader
+// says which plugins are first-party: LoadedPlugin::first_party). A plugin that is not
+// first-party and declares such an id is refused, whatever the load order. When two
+// plugins declare the same id, the plugin that is not first-party is refused (removed
+// again if it loaded first), never the first-party one.
 #ifndef VIGIL_HOST_LOADER_PLUGIN_REGISTRY_H_
 #define VIGIL_HOST_LOADER_PLUGIN_REGISTRY_H_
 
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,7 +39,14 @@ struct LoadedPlugin {
   std::vector<Detector> detectors;
   // Facts for `vigil plugins list` and the console, e.g. isolation, signature.
   std::vector<std::pair<std::string, std::string>> notes;
+  // Shipped with Vigil (named in the host config, in the installed plugins dir). The
+  // default in-process loader (no isolation layer: tests, benches) has no notion of
+  // trust and marks every plugin first-party; the isolation layer decides for the CLI.
+  bool first_party = false;
 };
+
+// Detector ids with this prefix belong to Vigil's own plugins.
+inline constexpr char kReservedIdPrefix[] = "vigil.";
 
 // Loads one plugin file (canonical path); the isolation layer supplies one that checks
 // signatures and runs vendor plugins in workers.
@@ -52,6 +66,10 @@ class PluginRegistry {
   const std::vector<Detector>& detectors() const { return detectors_; }
   const std::vector<PluginLoadError>& errors() const { return errors_; }
   const Detector* Find(const std::string& id) const;
+  // True if `id` is a loaded detector from a first-party plugin.
+  bool IsFirstPartyDetector(const std::string& id) const;
+  // The ids of every loaded detector from a first-party plugin (for the policy).
+  std::set<std::string> FirstPartyDetectorIds() const;
 
   // The default search path described above. `exe_dir` is the running binary's folder.
   static std::vector<std::filesystem::path> DefaultSearchPath(
@@ -59,6 +77,8 @@ class PluginRegistry {
 
  private:
   void LoadFile(const std::filesystem::path& path);
+  // Removes a loaded plugin file and its detectors, recording `why` as its error.
+  void Evict(const std::filesystem::path& plugin, Status why);
 
   PluginFileLoader loader_;
   std::vector<std::shared_ptr<PluginLibrary>> plugins_;

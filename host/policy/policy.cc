@@ -138,6 +138,12 @@ StatusOr<Policy> Policy::Parse(const std::string& toml_text, const std::string& 
     if (auto unmatched = (*defaults)["unmatched"].value<std::string>()) {
       auto d = DispositionFromName(*unmatched);
       if (!d.ok()) return Status::InvalidArgument(source + ": defaults.unmatched: " + d.status().message());
+      if (d.value() == Disposition::kAutoAction) {
+        return Status::InvalidArgument(
+            source +
+            ": defaults.unmatched cannot be 'auto-action': acting without a person "
+            "needs a rule that names the detectors it trusts");
+      }
       policy.unmatched_ = d.value();
     }
     auto up = IntIn(*defaults, "unmatched_priority", 0, 1000, 10, source);
@@ -206,13 +212,26 @@ StatusOr<Policy> Policy::Parse(const std::string& toml_text, const std::string& 
       if (!obscure.ok()) return obscure.status();
       rule.priority = priority.value();
       rule.obscure_level = obscure.value();
+      if ((rule.outcome == Disposition::kAutoAction || rule.outcome == Disposition::kClear) &&
+          rule.detectors.empty()) {
+        return Status::InvalidArgument(
+            Where(node, source) + ": rule '" + rule.name + "' has outcome '" + *outcome +
+            "', which skips human review, so it must name the detectors it trusts, e.g. "
+            "detectors = [\"vigil.pdq\", \"vigil.exact\"]");
+      }
       policy.rules_.push_back(std::move(rule));
     }
   }
   return policy;
 }
 
-Outcome Policy::Decide(const ItemRecord& record) const {
+std::set<std::string> Policy::NamedDetectors() const {
+  std::set<std::string> ids;
+  for (const PolicyRule& rule : rules_) ids.insert(rule.detectors.begin(), rule.detectors.end());
+  return ids;
+}
+
+Outcome Policy::Decide(const ItemRecord& record, const std::set<std::string>& first_party) const {
   Outcome outcome;  // kClear
   std::string failures = record.status.message();
   for (const DetectorRun& run : record.runs) {
@@ -234,11 +253,17 @@ Outcome Policy::Decide(const ItemRecord& record) const {
       Disposition disposition = matched ? matched->outcome : unmatched_;
       int priority = matched ? matched->priority : unmatched_priority_;
       int obscure = matched ? matched->obscure_level : unmatched_obscure_;
+      std::string rule_name = matched ? matched->name : "unmatched detection";
+      if (disposition == Disposition::kAutoAction && first_party.count(run.detector) == 0) {
+        // Only first-party detectors are trusted to act without a person.
+        disposition = Disposition::kReview;
+        rule_name += " (" + run.detector + " is not first-party: queued for review)";
+      }
       if (Rank(disposition) > Rank(outcome.disposition) ||
           (disposition == outcome.disposition && priority > outcome.priority)) {
         outcome.disposition = disposition;
         outcome.priority = priority;
-        outcome.rule = matched ? matched->name : "unmatched detection";
+        outcome.rule = rule_name;
         outcome.reason = run.detector + ": " + d.label() +
                          (category.empty() ? "" : " (" + category + ")") +
                          (d.reason().empty() ? "" : ": " + d.reason());

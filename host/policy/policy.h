@@ -9,6 +9,7 @@
 #define VIGIL_HOST_POLICY_POLICY_H_
 
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,13 @@ class Policy {
   // The built-in policy (the same text as policy/default.toml).
   static Policy Default();
 
-  // The outcome for one scanned item. Never kClear when a detector failed.
-  Outcome Decide(const ItemRecord& record) const;
+  // The outcome for one scanned item. Never kClear when a detector failed. Only
+  // detections from `first_party` detectors can be auto-actioned; others are queued.
+  Outcome Decide(const ItemRecord& record, const std::set<std::string>& first_party) const;
+
+  // Every detector the policy names (a rule's `detectors`): a scan without one of
+  // them loaded would silently decide differently, so the scan refuses to run.
+  std::set<std::string> NamedDetectors() const;
 
   const std::vector<PolicyRule>& rules() const { return rules_; }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "intake/intake.h"
@@ -70,22 +71,26 @@ ItemRecord WithDetection(const std::string& detector, const std::string& label, 
   return record;
 }
 
+// The first-party detectors of a default installation.
+const std::set<std::string> kFirstParty = {"vigil.pdq", "vigil.exact", "vigil.url",
+                                           "vigil.classifier"};
+
 TEST(PolicyTest, DefaultPolicyParsesAndDecides) {
   auto policy = Policy::Parse(kDefaultPolicyToml, "default");
   ASSERT_TRUE(policy.ok()) << policy.status().message();
   Policy p = policy.value();
-  EXPECT_EQ(p.Decide(ItemRecord()).disposition, Disposition::kClear);
+  EXPECT_EQ(p.Decide(ItemRecord(), kFirstParty).disposition, Disposition::kClear);
 
-  Outcome severe = p.Decide(WithDetection("vigil.hash", "hash-match", 5, 1.0, "A1"));
+  Outcome severe = p.Decide(WithDetection("vigil.pdq", "hash-match", 5, 1.0, "A1"), kFirstParty);
   EXPECT_EQ(severe.disposition, Disposition::kAutoAction);
   EXPECT_EQ(severe.category, "A1");
   EXPECT_EQ(severe.obscure_level, 7);
 
-  Outcome b2 = p.Decide(WithDetection("vigil.hash", "hash-match", 4, 1.0, "B2"));
+  Outcome b2 = p.Decide(WithDetection("vigil.exact", "hash-match", 4, 1.0, "B2"), kFirstParty);
   EXPECT_EQ(b2.disposition, Disposition::kReview);
   EXPECT_EQ(b2.priority, 500);
 
-  Outcome url = p.Decide(WithDetection("vigil.url", "url-listed", 4, 1.0, ""));
+  Outcome url = p.Decide(WithDetection("vigil.url", "url-listed", 4, 1.0, ""), kFirstParty);
   EXPECT_EQ(url.disposition, Disposition::kReview);
   EXPECT_EQ(url.priority, 300);
 }
@@ -98,13 +103,13 @@ TEST(PolicyTest, FailedDetectorIsNeverClear) {
   run.detector = "acme.x";
   run.status = Status::PluginError("boom");
   record.runs.push_back(run);
-  Outcome o = p.Decide(record);
+  Outcome o = p.Decide(record, kFirstParty);
   EXPECT_EQ(o.disposition, Disposition::kFailed);
   EXPECT_EQ(o.priority, 50);
   EXPECT_THAT(o.reason, HasSubstr("boom"));
   // ...but a known severe match still acts automatically.
-  record.runs.push_back(WithDetection("vigil.hash", "hash-match", 5, 1, "A2").runs[0]);
-  EXPECT_EQ(p.Decide(record).disposition, Disposition::kAutoAction);
+  record.runs.push_back(WithDetection("vigil.pdq", "hash-match", 5, 1, "A2").runs[0]);
+  EXPECT_EQ(p.Decide(record, kFirstParty).disposition, Disposition::kAutoAction);
 }
 
 TEST(PolicyTest, StrongestOutcomeWinsAndFirstRuleMatches) {
@@ -118,15 +123,17 @@ outcome = "review"
 priority = 7
 [[rules]]
 name = "second"
+detectors = ["d"]
 labels = ["x"]
 outcome = "auto-action"
-)", "test");
+)",
+                              "test");
   ASSERT_TRUE(policy.ok()) << policy.status().message();
-  Outcome o = policy.value().Decide(WithDetection("d", "x", 3, 1, ""));
+  Outcome o = policy.value().Decide(WithDetection("d", "x", 3, 1, ""), {"d"});
   EXPECT_EQ(o.disposition, Disposition::kReview);
   EXPECT_EQ(o.rule, "first");
   EXPECT_EQ(o.priority, 7);
-  EXPECT_EQ(policy.value().Decide(WithDetection("d", "other", 3, 1, "")).disposition,
+  EXPECT_EQ(policy.value().Decide(WithDetection("d", "other", 3, 1, ""), {"d"}).disposition,
             Disposition::kClear);
 }
 
@@ -151,6 +158,83 @@ TEST(PolicyTest, RefusesTyposAndBadValuesWithTheirLine) {
     ASSERT_FALSE(policy.ok()) << c.text;
     EXPECT_THAT(policy.status().message(), HasSubstr(c.message)) << c.text;
   }
+}
+
+TEST(PolicyTest, RulesThatSkipReviewMustNameTheDetectorsTheyTrust) {
+  struct Case {
+    const char* text;
+    const char* message;
+  } cases[] = {
+      {"[[rules]]\nname = \"act\"\nlabels = [\"hash-match\"]\noutcome = \"auto-action\"\n",
+       "test:1:1: rule 'act' has outcome 'auto-action', which skips human review, so it must "
+       "name the detectors it trusts"},
+      {"[[rules]]\nname = \"quiet\"\nlabels = [\"benign\"]\noutcome = \"clear\"\n",
+       "rule 'quiet' has outcome 'clear'"},
+      {"[[rules]]\nname = \"act\"\ndetectors = []\noutcome = \"auto-action\"\n",
+       "must name the detectors it trusts"},
+      {"[defaults]\nunmatched = \"auto-action\"\n", "cannot be 'auto-action'"},
+  };
+  for (const auto& c : cases) {
+    auto policy = Policy::Parse(c.text, "test");
+    ASSERT_FALSE(policy.ok()) << c.text;
+    EXPECT_THAT(policy.status().message(), HasSubstr(c.message)) << c.text;
+  }
+  // The same rules naming their detectors load; review rules need not name any.
+  EXPECT_TRUE(Policy::Parse("[[rules]]\nname = \"act\"\ndetectors = [\"vigil.pdq\"]\n"
+                            "outcome = \"auto-action\"\n[[rules]]\nname = \"look\"\n"
+                            "outcome = \"review\"\n",
+                            "test")
+                  .ok());
+  // The shipped policy trusts exactly the first-party hash matchers to act.
+  auto shipped = Policy::Parse(kDefaultPolicyToml, "default");
+  ASSERT_TRUE(shipped.ok()) << shipped.status().message();
+  ASSERT_FALSE(shipped.value().rules().empty());
+  const PolicyRule act = shipped.value().rules().front();
+  EXPECT_EQ(act.outcome, Disposition::kAutoAction);
+  EXPECT_EQ(act.detectors, (std::vector<std::string>{"vigil.pdq", "vigil.exact"}));
+}
+
+TEST(PolicyTest, ForgedMatchFromAVendorDetectorIsAtMostReviewed) {
+  // The default policy: a vendor's "hash-match" A1 is a known match from an untrusted
+  // source, queued at the known-match priority, never auto-actioned.
+  Outcome forged =
+      Policy::Default().Decide(WithDetection("acme.forger", "hash-match", 5, 1, "A1"), kFirstParty);
+  EXPECT_EQ(forged.disposition, Disposition::kReview);
+  EXPECT_EQ(forged.priority, 500);
+  EXPECT_THAT(forged.reason, HasSubstr("acme.forger"));
+
+  // Even a policy that names the vendor detector in an auto-action rule only queues it,
+  // unless the host says that detector is first-party.
+  auto policy = Policy::Parse(R"(
+[[rules]]
+name = "vendor act"
+detectors = ["acme.forger", "vigil.pdq"]
+labels = ["hash-match"]
+outcome = "auto-action"
+priority = 900
+)",
+                              "test");
+  ASSERT_TRUE(policy.ok()) << policy.status().message();
+  Outcome vendor =
+      policy.value().Decide(WithDetection("acme.forger", "hash-match", 5, 1, "A1"), kFirstParty);
+  EXPECT_EQ(vendor.disposition, Disposition::kReview);
+  EXPECT_EQ(vendor.priority, 900);
+  EXPECT_THAT(vendor.rule, HasSubstr("acme.forger is not first-party"));
+  EXPECT_EQ(policy.value()
+                .Decide(WithDetection("vigil.pdq", "hash-match", 5, 1, "A1"), kFirstParty)
+                .disposition,
+            Disposition::kAutoAction);
+  // A detector that merely calls itself vigil.pdq in its output changes nothing: the host
+  // sets run.detector, and only the host's first-party list counts.
+  EXPECT_EQ(policy.value()
+                .Decide(WithDetection("vigil.pdq", "hash-match", 5, 1, "A1"), {"vigil.exact"})
+                .disposition,
+            Disposition::kReview);
+}
+
+TEST(PolicyTest, NamedDetectorsAreWhatAScanNeeds) {
+  EXPECT_EQ(Policy::Default().NamedDetectors(),
+            (std::set<std::string>{"vigil.classifier", "vigil.exact", "vigil.pdq"}));
 }
 
 TEST(PolicyTest, ShippedFileEqualsTheBuiltInPolicy) {

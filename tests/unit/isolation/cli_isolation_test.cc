@@ -106,9 +106,13 @@ TEST_F(VigilCli, SignTrustScanRevoke) {
   EXPECT_EQ(entry["detectors"][0]["id"], "hostile.segfault");
 
   // The attack item fails for this detector; the scan goes on and the next item is ok.
+  // Nothing is first-party here, so the shipped policy (which names vigil.pdq,
+  // vigil.exact and vigil.classifier) would refuse to scan: use one that names none.
+  std::ofstream(dir_ / "policy.toml") << "[[rules]]\nname = \"any\"\noutcome = \"review\"\n";
   CliRun scan =
       Vigil("--plugin-dir " + plugin_.string() + " --store " + (dir_ / "store.db").string() +
-            " scan " + (dir_ / "items").string() + " --json");
+            " scan " + (dir_ / "items").string() + " --json --policy " +
+            (dir_ / "policy.toml").string());
   ASSERT_EQ(scan.exit_code, 0) << scan.err;
   std::istringstream lines(scan.out);
   int seen = 0;
