@@ -45,7 +45,7 @@ struct RulesetAttr {
   uint64_t scoped;
 };
 
-std::string Errno(const std::string &what) { return what + ": " + std::strerror(errno); }
+std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
 
 // Every file system right the given ABI knows: all of them are handled (denied
 // unless a rule allows them).
@@ -60,7 +60,7 @@ uint64_t HandledFs(int abi) {
 // Adds "read beneath `path`" (a directory) or "read `path`" (a file). Paths
 // that do not exist, or that this process cannot open, are skipped: there is
 // nothing to read there.
-Status AddReadRule(int ruleset, const fs::path &path) {
+Status AddReadRule(int ruleset, const fs::path& path) {
   UniqueFd fd(::open(path.c_str(), O_PATH | O_CLOEXEC));
   if (!fd.valid()) return Status::Ok();
   struct stat st {};
@@ -75,7 +75,7 @@ Status AddReadRule(int ruleset, const fs::path &path) {
   return Status::Ok();
 }
 
-bool Beneath(const fs::path &path, const fs::path &root) {
+bool Beneath(const fs::path& path, const fs::path& root) {
   auto [p, r] = std::mismatch(path.begin(), path.end(), root.begin(), root.end());
   return r == root.end() || (std::next(r) == root.end() && r->empty());
 }
@@ -83,7 +83,7 @@ bool Beneath(const fs::path &path, const fs::path &root) {
 }  // namespace
 
 int LandlockAbi() {
-  if (const char *off = std::getenv("VIGIL_TEST_NO_LANDLOCK"); off != nullptr && *off == '1') {
+  if (const char* off = std::getenv("VIGIL_TEST_NO_LANDLOCK"); off != nullptr && *off == '1') {
     return 0;
   }
   long abi = ::syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
@@ -115,7 +115,7 @@ std::vector<fs::path> SystemReadPaths() {
   };
   // The loader also searches LD_LIBRARY_PATH (the host passes its own to the
   // worker).
-  if (const char *env = std::getenv("LD_LIBRARY_PATH"); env != nullptr) {
+  if (const char* env = std::getenv("LD_LIBRARY_PATH"); env != nullptr) {
     std::string list = env;
     for (size_t at = 0; at <= list.size();) {
       size_t end = list.find(':', at);
@@ -128,7 +128,7 @@ std::vector<fs::path> SystemReadPaths() {
   return paths;
 }
 
-Status RestrictFileAccess(const std::vector<fs::path> &read_paths, bool *available) {
+Status RestrictFileAccess(const std::vector<fs::path>& read_paths, bool* available) {
   const int abi = LandlockAbi();
   *available = abi > 0;
   if (abi == 0) return Status::Ok();
@@ -141,10 +141,10 @@ Status RestrictFileAccess(const std::vector<fs::path> &read_paths, bool *availab
   UniqueFd ruleset(
       static_cast<int>(::syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0)));
   if (!ruleset.valid()) return Status::IoError(Errno("landlock_create_ruleset"));
-  for (const fs::path &path : SystemReadPaths()) {
+  for (const fs::path& path : SystemReadPaths()) {
     if (Status s = AddReadRule(ruleset.get(), path); !s.ok()) return s;
   }
-  for (const fs::path &path : read_paths) {
+  for (const fs::path& path : read_paths) {
     if (Status s = AddReadRule(ruleset.get(), path); !s.ok()) return s;
   }
   if (::syscall(SYS_landlock_restrict_self, ruleset.get(), 0) != 0) {
@@ -153,23 +153,23 @@ Status RestrictFileAccess(const std::vector<fs::path> &read_paths, bool *availab
   return Status::Ok();
 }
 
-bool WorkerMayRead(const fs::path &path, const std::vector<fs::path> &read_paths) {
+bool WorkerMayRead(const fs::path& path, const std::vector<fs::path>& read_paths) {
   std::error_code ec;
   const fs::path target = fs::weakly_canonical(fs::absolute(path, ec), ec);
-  auto check = [&](const fs::path &root) {
+  auto check = [&](const fs::path& root) {
     std::error_code ignored;
     return Beneath(target, fs::weakly_canonical(fs::absolute(root, ignored), ignored));
   };
-  for (const fs::path &root : SystemReadPaths()) {
+  for (const fs::path& root : SystemReadPaths()) {
     if (check(root)) return true;
   }
-  for (const fs::path &root : read_paths) {
+  for (const fs::path& root : read_paths) {
     if (check(root)) return true;
   }
   return false;
 }
 
-fs::path PluginFolder(const fs::path &plugin) {
+fs::path PluginFolder(const fs::path& plugin) {
   std::error_code ec;
   fs::path canonical = fs::weakly_canonical(fs::absolute(plugin, ec), ec);
   return (canonical.empty() ? plugin : canonical).parent_path();
@@ -194,7 +194,7 @@ Status DropCapabilities() {
   if (::syscall(SYS_capset, &header, data) != 0) return Status::IoError(Errno("capset"));
   __user_cap_data_struct check[2] = {};
   if (::syscall(SYS_capget, &header, check) != 0) return Status::IoError(Errno("capget"));
-  for (const auto &set : check) {
+  for (const auto& set : check) {
     if (set.effective != 0 || set.permitted != 0 || set.inheritable != 0) {
       return Status::IoError("capabilities are still set after capset");
     }
@@ -239,7 +239,7 @@ int DescriptorGuard::CloseAllBut(int keep) const {
     struct stat st {};
     if (::fstat(fd, &st) != 0) continue;  // not open
     if (fd < 3) {
-      const Identity &was = standard_[fd];
+      const Identity& was = standard_[fd];
       if (was.open && st.st_dev == was.dev && st.st_ino == was.ino) continue;
       // The plugin put something else here (close + dup): give it /dev/null
       // instead.

@@ -40,17 +40,17 @@ std::vector<std::filesystem::path> SystemReadPaths();
 // (missing paths are skipped), no other file access at all. Needs no_new_privs
 // (ApplyResourceLimits). On a kernel without Landlock it changes nothing and
 // sets *available to false.
-Status RestrictFileAccess(const std::vector<std::filesystem::path> &read_paths, bool *available);
+Status RestrictFileAccess(const std::vector<std::filesystem::path>& read_paths, bool* available);
 
 // Whether `path` lies beneath SystemReadPaths() or one of `read_paths`, i.e.
 // whether a worker given these read paths could read it (lexically, after
 // weakly_canonical).
-bool WorkerMayRead(const std::filesystem::path &path,
-                   const std::vector<std::filesystem::path> &read_paths);
+bool WorkerMayRead(const std::filesystem::path& path,
+                   const std::vector<std::filesystem::path>& read_paths);
 
 // The folder a plugin file lies in (after resolving links): its worker may read
 // it.
-std::filesystem::path PluginFolder(const std::filesystem::path &plugin);
+std::filesystem::path PluginFolder(const std::filesystem::path& plugin);
 
 // Empties every capability set of this process (all threads must not exist
 // yet).

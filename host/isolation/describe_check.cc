@@ -54,8 +54,8 @@ std::string VersionProblem(std::string_view version) {
   return "";
 }
 
-Status CheckDetectorInfo(const vigil::v1::DetectorInfo &info, const std::string &plugin) {
-  auto refuse = [&](const std::string &field, std::string_view value, const std::string &why) {
+Status CheckDetectorInfo(const vigil::v1::DetectorInfo& info, const std::string& plugin) {
+  auto refuse = [&](const std::string& field, std::string_view value, const std::string& why) {
     return Status::PluginError("plugin " + EscapeForTerminal(plugin) + " is refused: its " + field +
                                " " + (value.empty() ? "" : Shown(value) + " ") + why);
   };
@@ -76,7 +76,7 @@ Status CheckDetectorInfo(const vigil::v1::DetectorInfo &info, const std::string 
     return refuse("signal types" + of, "",
                   "are " + std::to_string(info.signal_types_size()) + " (at most 64)");
   }
-  for (const std::string &type : info.signal_types()) {
+  for (const std::string& type : info.signal_types()) {
     if (std::string why = DetectorIdProblem(type); !why.empty()) {
       return refuse("signal type" + of, type, why);
     }
@@ -85,7 +85,7 @@ Status CheckDetectorInfo(const vigil::v1::DetectorInfo &info, const std::string 
     return refuse("labels" + of, "",
                   "are " + std::to_string(info.labels_size()) + " (at most 4096)");
   }
-  for (const std::string &label : info.labels()) {
+  for (const std::string& label : info.labels()) {
     std::string why = label.empty() ? "is empty" : TextProblem(label, 128);
     if (!why.empty()) return refuse("label" + of, label, why);
   }

@@ -29,7 +29,7 @@ std::string VersionProblem(std::string_view version);
 
 // Refuses (PluginError, naming `plugin` and the field, the bad value escaped
 // and cut) any field of `info` outside the rules above.
-Status CheckDetectorInfo(const vigil::v1::DetectorInfo &info, const std::string &plugin);
+Status CheckDetectorInfo(const vigil::v1::DetectorInfo& info, const std::string& plugin);
 
 }  // namespace vigil::isolation
 

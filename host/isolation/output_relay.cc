@@ -8,7 +8,7 @@
 namespace vigil::isolation {
 namespace {
 
-void Hex(std::string &out, unsigned char byte) {
+void Hex(std::string& out, unsigned char byte) {
   static const char kDigits[] = "0123456789abcdef";
   out += "\\x";
   out += kDigits[byte >> 4];
@@ -16,7 +16,7 @@ void Hex(std::string &out, unsigned char byte) {
 }
 
 // The length of the valid UTF-8 sequence at text[at] (2-4), or 0.
-size_t Utf8Length(std::string_view text, size_t at, uint32_t *code_point) {
+size_t Utf8Length(std::string_view text, size_t at, uint32_t* code_point) {
   const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
   const unsigned char lead = byte(at);
   size_t length;
@@ -100,7 +100,7 @@ std::string EscapeForTerminal(std::string_view text) {
   return out;
 }
 
-OutputRelay::OutputRelay(UniqueFd from, std::string name, std::FILE *to)
+OutputRelay::OutputRelay(UniqueFd from, std::string name, std::FILE* to)
     : from_(std::move(from)),
       prefix_("vigil: plugin " + EscapeForTerminal(name) + ": "),
       to_(to),

@@ -29,10 +29,10 @@ class OutputRelay {
 
   // Reads `from` (the read end of the worker's stdout+stderr pipe) on a thread
   // until end of file, writing to `to`.
-  OutputRelay(UniqueFd from, std::string name, std::FILE *to = stderr);
+  OutputRelay(UniqueFd from, std::string name, std::FILE* to = stderr);
   ~OutputRelay();  // waits for end of file: stop the worker first
-  OutputRelay(const OutputRelay &) = delete;
-  OutputRelay &operator=(const OutputRelay &) = delete;
+  OutputRelay(const OutputRelay&) = delete;
+  OutputRelay& operator=(const OutputRelay&) = delete;
 
  private:
   void Run();
@@ -40,7 +40,7 @@ class OutputRelay {
 
   UniqueFd from_;
   std::string prefix_;
-  std::FILE *to_;
+  std::FILE* to_;
   std::thread thread_;
 };
 

@@ -26,14 +26,14 @@ using vigil::testing::CliFixture;
 using vigil::testing::RunResult;
 using vigil::testing::Slurp;
 
-std::vector<std::string> Lines(const std::string &text) {
+std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
 }
 
-std::string Unhex(const std::string &hex) {
+std::string Unhex(const std::string& hex) {
   std::string raw;
   for (size_t i = 0; i + 1 < hex.size(); i += 2) {
     raw += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
@@ -50,9 +50,8 @@ class Boundary : public CliFixture {
     fs::create_directories(dir_ / "store");
     std::ofstream(dir_ / "host.toml") << "[trust]\nkeys = \"trusted\"\n";
   }
-  // A hostile plugin copied into dir_/plugins (its own folder, which its worker
-  // may read).
-  fs::path Plugin(const std::string &name) {
+  // A hostile plugin copied into dir_/plugins (its own folder, which its worker may read).
+  fs::path Plugin(const std::string& name) {
     const fs::path built =
         fs::path(VIGIL_TEST_PLUGIN_DIR) / "hostile" / ("hostile-" + name + ".so");
     EXPECT_TRUE(fs::exists(built)) << "missing " << built << ": build vigil_hostile_plugins";
@@ -60,14 +59,32 @@ class Boundary : public CliFixture {
     fs::copy_file(built, copy, fs::copy_options::overwrite_existing);
     return copy;
   }
-  RunResult VigilRun(const std::string &args, const std::string &env = "") {
+  // The same, signed by a key this test's trust store trusts: it runs in a worker as a
+  // vendor's plugin would (no developer mode, which would also load the build tree's
+  // unsigned plugins).
+  fs::path SignedPlugin(const std::string& name) {
+    const fs::path plugin = Plugin(name);
+    const fs::path keys = dir_ / "signing";
+    if (!fs::exists(keys / "vigil-signing.key")) {
+      EXPECT_EQ(VigilRun("plugins keygen --out " + keys.string()).exit_code, 0);
+      EXPECT_EQ(VigilRun("plugins trust " + (keys / "vigil-signing.pub").string() +
+                         " --trust-dir " + (dir_ / "trusted").string())
+                    .exit_code,
+                0);
+    }
+    RunResult sign = VigilRun("plugins sign --key " + (keys / "vigil-signing.key").string() + " " +
+                              plugin.string());
+    EXPECT_EQ(sign.exit_code, 0) << sign.err;
+    return plugin;
+  }
+  RunResult VigilRun(const std::string& args, const std::string& env = "") {
     return Run("env -u VIGIL_PLUGIN_PATH VIGIL_HOST_CONFIG=" + (dir_ / "host.toml").string() + " " +
                env + " " + Vigil() + " " + args);
   }
   // "PHASE TARGET" -> "RESULT" from the prober's "probe: ..." lines on stderr.
-  static std::map<std::string, std::string> Probes(const std::string &err) {
+  static std::map<std::string, std::string> Probes(const std::string& err) {
     std::map<std::string, std::string> results;
-    for (const std::string &line : Lines(err)) {
+    for (const std::string& line : Lines(err)) {
       const size_t at = line.find("probe: ");
       if (at == std::string::npos) continue;
       const std::string text = line.substr(at + 7);
@@ -77,15 +94,14 @@ class Boundary : public CliFixture {
     }
     return results;
   }
-  RunResult ScanWithProber(const std::string &env = "", const std::string &prefix = "") {
-    const fs::path plugin = Plugin("prober");
+  RunResult ScanWithProber(const std::string& env = "", const std::string& prefix = "") {
+    const fs::path plugin = SignedPlugin("prober");
     std::ofstream(dir_ / "items" / "one.bin") << "one item";
     std::ofstream(dir_ / "store" / "store.db") << "SQLite format 3 evidence";
-    return Run(prefix +
-               "env -u VIGIL_PLUGIN_PATH VIGIL_HOST_CONFIG=" + (dir_ / "host.toml").string() + " " +
-               env + " " + Vigil() + " --developer-mode --plugin-dir " + plugin.string() +
-               " --store " + (dir_ / "store" / "store.db").string() + " scan --no-store " +
-               (dir_ / "items").string());
+    return Run(
+        prefix + "env -u VIGIL_PLUGIN_PATH VIGIL_HOST_CONFIG=" + (dir_ / "host.toml").string() +
+        " " + env + " " + Vigil() + " --plugin-dir " + plugin.string() + " --store " +
+        (dir_ / "store" / "store.db").string() + " scan --no-store " + (dir_ / "items").string());
   }
 };
 
@@ -105,7 +121,7 @@ TEST_F(Boundary, SigningNeverHandsTheKeyToThePlugin) {
   ASSERT_THAT(manifest, HasSubstr("thief.a"));
   // The thief ran and found nothing (it says so in its versions).
   EXPECT_THAT(manifest, HasSubstr("0.0.1-nokey")) << manifest;
-  for (const auto &[what, text] : std::map<std::string, std::string>{{"manifest", manifest},
+  for (const auto& [what, text] : std::map<std::string, std::string>{{"manifest", manifest},
                                                                      {"sig", signature},
                                                                      {"stdout", sign.out},
                                                                      {"stderr", sign.err}}) {
@@ -150,14 +166,14 @@ TEST_F(Boundary, AHostileVersionIsRefusedWhenSigningAndLoading) {
 }
 
 TEST_F(Boundary, APluginCannotForgeVigilsOutput) {
-  const fs::path plugin = Plugin("chatty");
+  const fs::path plugin = SignedPlugin("chatty");
   std::ofstream(dir_ / "items" / "a.bin") << "attack";
   std::ofstream(dir_ / "items" / "b.bin") << "flood";
-  RunResult scan = VigilRun("--developer-mode --plugin-dir " + plugin.string() + " --store " +
-                            Store() + " scan " + (dir_ / "items").string());
+  RunResult scan = VigilRun("--plugin-dir " + plugin.string() + " --store " + Store() + " scan " +
+                            (dir_ / "items").string());
   ASSERT_EQ(scan.exit_code, 0) << scan.err;
   int summaries = 0, suppressed = 0;
-  for (const std::string &line : Lines(scan.err)) {
+  for (const std::string& line : Lines(scan.err)) {
     if (line.rfind("vigil: scanned", 0) == 0) ++summaries;
     if (line.find("further output suppressed") != std::string::npos) ++suppressed;
     if (line.find("hostile-chatty.so") != std::string::npos) {
@@ -173,7 +189,7 @@ TEST_F(Boundary, APluginCannotForgeVigilsOutput) {
   EXPECT_LT(scan.err.size(), 200000u);
 }
 
-const char *const kTargets[] = {"/etc/shadow",
+const char* const kTargets[] = {"/etc/shadow",
                                 "/proc/parent/cmdline",
                                 "/proc/parent/environ",
                                 "/proc/parent/maps",
@@ -185,14 +201,14 @@ TEST_F(Boundary, AProberFindsNothingAsRoot) {
   RunResult scan = ScanWithProber();
   ASSERT_EQ(scan.exit_code, 0) << scan.err;
   auto probes = Probes(scan.err);
-  for (const char *phase : {"load", "create", "analyze"}) {
-    for (const char *target : kTargets) {
+  for (const char* phase : {"load", "create", "analyze"}) {
+    for (const char* target : kTargets) {
       const std::string key = std::string(phase) + " " + target;
       ASSERT_TRUE(probes.count(key)) << key << " missing in\n" << scan.err;
       EXPECT_THAT(probes[key], StartsWith("denied")) << key << " as uid " << ::geteuid();
     }
   }
-  for (const auto &[key, result] : probes) EXPECT_THAT(result, StartsWith("denied")) << key;
+  for (const auto& [key, result] : probes) EXPECT_THAT(result, StartsWith("denied")) << key;
   EXPECT_THAT(scan.err, Not(HasSubstr("Landlock")));
 }
 
@@ -201,7 +217,7 @@ TEST_F(Boundary, WithoutLandlockTheHostsMemoryIsStillOutOfReach) {
   ASSERT_EQ(scan.exit_code, 0) << scan.err;
   // One warning line, naming what is missing, whatever the number of workers.
   int warnings = 0;
-  for (const std::string &line : Lines(scan.err)) {
+  for (const std::string& line : Lines(scan.err)) {
     if (line.find("no Landlock") != std::string::npos) {
       ++warnings;
       EXPECT_THAT(line, StartsWith("vigil: warning: "));
@@ -210,15 +226,15 @@ TEST_F(Boundary, WithoutLandlockTheHostsMemoryIsStillOutOfReach) {
   EXPECT_EQ(warnings, 1) << scan.err;
   auto probes = Probes(scan.err);
   // Not dumpable + no capabilities: the host's memory, environment and maps.
-  for (const char *phase : {"load", "create", "analyze"}) {
-    for (const char *target : {"/proc/parent/environ", "/proc/parent/maps", "/proc/parent/mem"}) {
+  for (const char* phase : {"load", "create", "analyze"}) {
+    for (const char* target : {"/proc/parent/environ", "/proc/parent/maps", "/proc/parent/mem"}) {
       const std::string key = std::string(phase) + " " + target;
       ASSERT_TRUE(probes.count(key)) << key << " missing in\n" << scan.err;
       EXPECT_THAT(probes[key], StartsWith("denied")) << key;
     }
   }
   // Analysis still opens nothing, and keeps nothing from loading.
-  for (const auto &[key, result] : probes) {
+  for (const auto& [key, result] : probes) {
     if (key.rfind("analyze", 0) == 0) {
       EXPECT_THAT(result, StartsWith("denied")) << key;
     }
@@ -230,7 +246,7 @@ TEST_F(Boundary, AProberFindsNothingAsAnUnprivilegedUser) {
     // Already unprivileged: this is the same run as AProberFindsNothingAsRoot.
     RunResult scan = ScanWithProber();
     ASSERT_EQ(scan.exit_code, 0) << scan.err;
-    for (const auto &[key, result] : Probes(scan.err)) {
+    for (const auto& [key, result] : Probes(scan.err)) {
       EXPECT_THAT(result, StartsWith("denied")) << key;
     }
     return;
@@ -243,7 +259,7 @@ TEST_F(Boundary, AProberFindsNothingAsAnUnprivilegedUser) {
   ASSERT_EQ(scan.exit_code, 0) << scan.err;
   auto probes = Probes(scan.err);
   ASSERT_TRUE(probes.count("load store")) << scan.err;
-  for (const auto &[key, result] : probes) EXPECT_THAT(result, StartsWith("denied")) << key;
+  for (const auto& [key, result] : probes) EXPECT_THAT(result, StartsWith("denied")) << key;
   // The store is the user's own file: only the sandbox keeps it out of reach.
   EXPECT_THAT(probes["load store"], StartsWith("denied"));
 }

@@ -27,23 +27,23 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-fs::path HostilePlugin(const std::string &name) {
+fs::path HostilePlugin(const std::string& name) {
   fs::path path = fs::path(VIGIL_TEST_PLUGIN_DIR) / "hostile" / ("hostile-" + name + ".so");
   EXPECT_TRUE(fs::exists(path)) << "missing " << path << ": build vigil_hostile_plugins";
   return path;
 }
 
-vigil_item_view_t Item(const std::string &bytes) {
+vigil_item_view_t Item(const std::string& bytes) {
   vigil_item_view_t view{};
   view.struct_size = sizeof(view);
   view.media_kind = VIGIL_MEDIA_BINARY;
-  view.bytes = reinterpret_cast<const uint8_t *>(bytes.data());
+  view.bytes = reinterpret_cast<const uint8_t*>(bytes.data());
   view.bytes_size = bytes.size();
   return view;
 }
 
-std::unique_ptr<WorkerAnalyzer> StartAnalyzer(const fs::path &plugin_path, const std::string &id,
-                                              const vigil::v1::DetectorConfig &config = {}) {
+std::unique_ptr<WorkerAnalyzer> StartAnalyzer(const fs::path& plugin_path, const std::string& id,
+                                              const vigil::v1::DetectorConfig& config = {}) {
   auto plugin = OpenVerifiedPlugin(plugin_path, TrustStore(), {false, true});
   EXPECT_TRUE(plugin.ok()) << plugin.status().message();
   if (!plugin.ok()) return nullptr;
@@ -87,9 +87,9 @@ class Prober : public ::testing::Test {
     if (analyzer == nullptr) return results;
     host::AnalyzeOutcome outcome = analyzer->Analyze(Item("item"));
     EXPECT_TRUE(outcome.status.ok()) << outcome.status.message();
-    for (const auto &signal : outcome.result.signals()) {
+    for (const auto& signal : outcome.result.signals()) {
       if (signal.type() != "probe") continue;
-      const std::string &text = signal.value();
+      const std::string& text = signal.value();
       const size_t first = text.find(' ');
       const size_t second = text.find(' ', first + 1);
       results[text.substr(0, second)] = text.substr(second + 1);
@@ -102,8 +102,8 @@ class Prober : public ::testing::Test {
 
 TEST_F(Prober, NothingOfTheHostIsReadableInAnyPhase) {
   std::map<std::string, std::string> results = Probe();
-  for (const char *phase : {"load", "create", "analyze"}) {
-    for (const char *target :
+  for (const char* phase : {"load", "create", "analyze"}) {
+    for (const char* target :
          {"/etc/shadow", "/proc/parent/cmdline", "/proc/parent/environ", "/proc/parent/maps",
           "/proc/parent/mem", "/proc/1/environ", "store"}) {
       const std::string key = std::string(phase) + " " + target;
@@ -119,7 +119,7 @@ TEST_F(Prober, NothingOfTheHostIsReadableInAnyPhase) {
   EXPECT_THAT(results["analyze kept-fd(load:/etc/ld.so.cache)"], StartsWith("denied"));
   EXPECT_THAT(results["analyze kept-fd(load:fd0=/etc/ld.so.cache)"], StartsWith("denied"));
   EXPECT_THAT(results["analyze-thread /etc/ld.so.cache"], StartsWith("denied"));
-  for (const auto &[key, result] : results) {
+  for (const auto& [key, result] : results) {
     EXPECT_THAT(result, StartsWith("denied")) << key;
   }
 }
@@ -161,7 +161,7 @@ TEST(WorkerConfinement, WorkerHasNoCapabilities) {
   const pid_t pid = analyzer->any_worker_pid();
   ASSERT_GT(pid, 0);
   auto status = ProcStatus(pid);
-  for (const char *set : {"CapInh", "CapPrm", "CapEff", "CapAmb"}) {
+  for (const char* set : {"CapInh", "CapPrm", "CapEff", "CapAmb"}) {
     EXPECT_EQ(status[set], "0000000000000000") << set;
   }
   // Dropping the bounding set needs CAP_SETPCAP: a root host's workers have it
@@ -201,7 +201,7 @@ TEST(DescribeCheck, AcceptsOrdinaryText) {
 }
 
 TEST(DescribeCheck, RefusesBadVersions) {
-  for (const std::string &bad :
+  for (const std::string& bad :
        {std::string(""), std::string(65, '1'), std::string("1.0\n"), std::string("1.0\x1b[2J"),
         std::string("1.0 beta"), std::string("1/0"), std::string("1.0\xc3\xa9")}) {
     vigil::v1::DetectorInfo info = GoodInfo();
@@ -218,7 +218,7 @@ TEST(DescribeCheck, RefusesBadVersions) {
 }
 
 TEST(DescribeCheck, RefusesBadIdsAndText) {
-  for (const std::string &bad :
+  for (const std::string& bad :
        {std::string(""), std::string(65, 'a'), std::string(".hidden"), std::string("a b"),
         std::string("evil\x1b[31m"), std::string("a/b")}) {
     EXPECT_FALSE(DetectorIdProblem(bad).empty()) << EscapeForTerminal(bad);
@@ -272,17 +272,17 @@ TEST(EscapeForTerminal, EscapesControlsAndInvalidUtf8) {
   EXPECT_EQ(EscapeForTerminal("\xe2\x80\xae"), "\\xe2\\x80\\xae");  // RLO
 }
 
-std::vector<std::string> Lines(const std::string &text) {
+std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
 }
 
-std::string Relay(const std::string &input) {
+std::string Relay(const std::string& input) {
   int fds[2];
   EXPECT_EQ(::pipe(fds), 0);
-  std::FILE *out = std::tmpfile();
+  std::FILE* out = std::tmpfile();
   {
     OutputRelay relay{UniqueFd(fds[0]), "acme\x1b.so", out};
     for (size_t at = 0; at < input.size();) {
@@ -310,7 +310,7 @@ TEST(OutputRelay, PrefixesEscapesAndCaps) {
   std::vector<std::string> lines = Lines(text);
   ASSERT_EQ(lines.size(), 4u) << text;
   const std::string prefix = "vigil: plugin acme\\x1b.so: ";
-  for (const std::string &line : lines) EXPECT_THAT(line, StartsWith(prefix));
+  for (const std::string& line : lines) EXPECT_THAT(line, StartsWith(prefix));
   EXPECT_EQ(lines[0], prefix +
                           "vigil: scanned 2 items with 1 detectors on 1 threads: 0 failed, "
                           "0 detections");
@@ -333,7 +333,7 @@ TEST(OutputRelay, SuppressesPastTheByteCapAndKeepsDraining) {
   EXPECT_LT(text.size(), OutputRelay::kMaxTotalBytes + 8 * OutputRelay::kMaxLineBytes);
   EXPECT_THAT(text, Not(HasSubstr("spam line 39999")));
   int suppressed = 0;
-  for (const std::string &line : lines) suppressed += line.find("suppressed") != std::string::npos;
+  for (const std::string& line : lines) suppressed += line.find("suppressed") != std::string::npos;
   EXPECT_EQ(suppressed, 1);
 }
 
@@ -348,7 +348,7 @@ TEST(OutputRelay, AWorkersOutputGoesThroughTheRelay) {
   const std::string err = ::testing::internal::GetCapturedStderr();
   std::vector<std::string> lines = Lines(err);
   int fake = 0, suppressed = 0;
-  for (const std::string &line : lines) {
+  for (const std::string& line : lines) {
     EXPECT_THAT(line, StartsWith("vigil: plugin hostile-chatty.so: ")) << line;
     fake += line.find("vigil: scanned 2 items") != std::string::npos;
     suppressed += line.find("further output suppressed") != std::string::npos;
