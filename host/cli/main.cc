@@ -1,6 +1,8 @@
 // vigil: the host runtime's command line. See `vigil --help` and DESIGN.md's CLI contract.
 #include <CLI/CLI.hpp>
 
+#include <sys/prctl.h>
+
 #include <csignal>
 #include <cstdio>
 
@@ -14,6 +16,10 @@ void OnInterrupt(int) { vigil::host::RequestCancel(); }
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Not dumpable: no process of this user without CAP_SYS_PTRACE (a plugin's worker has
+  // no capabilities at all) may open our /proc/PID/mem, environ or maps, or ptrace us.
+  // Workers are separate executables and stay debuggable (--wait-for-debugger).
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   CLI::App app{"vigil: run detector plugins over items and keep what they flag for review"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "vigil 0.1.0 (plugin ABI 1.0)");

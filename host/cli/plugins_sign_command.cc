@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "isolation/confine.h"
 #include "isolation/isolation_runtime.h"
 #include "isolation/plugin_trust.h"
 
@@ -43,7 +44,17 @@ int SignModel(const std::string& key, const std::string& file) {
 int Sign(const std::string& key, const std::string& plugin) {
   if (std::filesystem::path(plugin).extension() != ".so") return SignModel(key, plugin);
   // The plugin is described by a sandboxed worker: signing never loads vendor code here.
+  // That worker can read its plugin's folder and the system's library folders: a key
+  // there would be within its reach.
   isolation::WorkerOptions options;
+  if (isolation::WorkerMayRead(key, {isolation::PluginFolder(plugin)})) {
+    PrintError("the signing key " + key +
+               " lies in a folder the plugin being signed can read (its own folder or a "
+               "system library folder); keep the key elsewhere");
+    return 1;
+  }
+  // The worker is stopped and reaped when this returns; only then is the key read
+  // (SignPlugin), so it is never in this process's memory while plugin code runs.
   auto described = isolation::DescribeUntrustedPlugin(plugin, options);
   if (!described.ok()) {
     PrintError(described.status().message());

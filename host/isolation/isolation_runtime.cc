@@ -11,6 +11,8 @@
 #include <optional>
 #include <unordered_set>
 
+#include "isolation/confine.h"
+#include "isolation/describe_check.h"
 #include "loader/plugin_library.h"
 
 namespace vigil::isolation {
@@ -31,6 +33,14 @@ std::string Reword(std::string text, const std::string& from, const std::string&
     text.replace(at, from.size(), to);
   }
   return text;
+}
+
+// What describe() said, checked before it reaches a manifest, a terminal or the store.
+Status CheckDescribed(const std::vector<host::Detector>& detectors, const fs::path& plugin) {
+  for (const host::Detector& detector : detectors) {
+    if (Status s = CheckDetectorInfo(detector.info(), plugin.string()); !s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -202,6 +212,7 @@ StatusOr<host::LoadedPlugin> IsolationRuntime::Load(const fs::path& canonical) {
     loaded.library = library.value();
     loaded.abi = loaded.library->abi();
     loaded.detectors = loaded.library->Detectors();
+    if (Status s = CheckDescribed(loaded.detectors, canonical); !s.ok()) return s;
     if (const ModelPlacement* model = ModelFor(loaded.detectors)) {
       if (!model->refused.ok()) {
         return Status::PluginError("plugin " + canonical.string() + ": " +
@@ -233,6 +244,7 @@ StatusOr<host::LoadedPlugin> IsolationRuntime::Load(const fs::path& canonical) {
     loaded.library = library.value();
     loaded.abi = loaded.library->abi();
     loaded.detectors = loaded.library->Detectors();
+    if (Status s = CheckDescribed(loaded.detectors, canonical); !s.ok()) return s;
     loaded.notes = {{"isolation", "in-process (--in-process)"}, {"trust", trust}};
     std::lock_guard<std::mutex> lock(mutex_);
     verified_[canonical] = plugin;
@@ -390,7 +402,10 @@ StatusOr<host::LoadedPlugin> IsolationRuntime::DescribeInWorker(
 
 StatusOr<host::LoadedPlugin> DescribeInWorker(std::shared_ptr<VerifiedPlugin> plugin,
                                               const WorkerOptions& options) {
-  auto worker = WorkerProcess::Start(plugin->fd.get(), plugin->path.filename().string(), options);
+  WorkerOptions with_folder = options;
+  with_folder.read_paths.push_back(PluginFolder(plugin->path));
+  auto worker =
+      WorkerProcess::Start(plugin->fd.get(), plugin->path.filename().string(), with_folder);
   if (!worker.ok()) return worker.status();
   const wire::WorkerReply& hello = worker.value()->hello();
   if (!hello.worker_error().empty()) {
@@ -407,6 +422,7 @@ StatusOr<host::LoadedPlugin> DescribeInWorker(std::shared_ptr<VerifiedPlugin> pl
       return Status::PluginError("plugin " + plugin->path.string() +
                                  ": its worker described a malformed or duplicate detector");
     }
+    if (Status s = CheckDetectorInfo(info, plugin->path.string()); !s.ok()) return s;
     loaded.detectors.emplace_back(std::move(info), described.flags(), plugin->path);
   }
   if (loaded.detectors.empty()) {

@@ -12,6 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "isolation/describe_check.h"
+#include "isolation/output_relay.h"
+
 namespace vigil::isolation {
 namespace fs = std::filesystem;
 namespace {
@@ -218,6 +221,16 @@ Status GenerateSigningKey(const fs::path& dir) {
 
 Status SignPlugin(const fs::path& plugin, const fs::path& secret_key_path, const std::string& abi,
                   const std::vector<DetectorStamp>& detectors) {
+  // What the plugin said about itself is checked before the key is even read.
+  for (const DetectorStamp& d : detectors) {
+    std::string why = DetectorIdProblem(d.id);
+    if (why.empty()) why = VersionProblem(d.version);
+    if (!why.empty()) {
+      return Status::InvalidArgument("not signing " + plugin.string() + ": detector " +
+                                     EscapeForTerminal(d.id) + " (version " +
+                                     EscapeForTerminal(d.version) + ") " + why);
+    }
+  }
   if (Status s = InitSodium(); !s.ok()) return s;
   auto secret_hex = ReadSmallFile(secret_key_path, 1024);
   if (!secret_hex.ok()) return secret_hex.status();

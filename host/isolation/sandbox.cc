@@ -49,6 +49,7 @@ constexpr int kAllowed[] = {
     SCMP_SYS(write),
     SCMP_SYS(writev),
     SCMP_SYS(close),
+    SCMP_SYS(close_range),  // the worker closes what the plugin opened, before analysis
     SCMP_SYS(fstat),
     SCMP_SYS(newfstatat),
     SCMP_SYS(statx),
@@ -223,6 +224,11 @@ Status InstallAnalyzeFilter() {
   if (!ctx) return Status::IoError("seccomp_init failed");
   // no_new_privs is already set, and prctl is no longer allowed to set it again.
   seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0);
+  // On every thread: a thread the plugin started in its constructor or create() would
+  // otherwise keep the load filter, and could open files while evidence is analysed.
+  if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_TSYNC, 1); rc < 0) {
+    return Status::IoError(std::string("seccomp TSYNC: ") + std::strerror(-rc));
+  }
   for (int call : {SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(openat2), SCMP_SYS(creat),
                    SCMP_SYS(open_by_handle_at), SCMP_SYS(name_to_handle_at)}) {
     if (Status s = Rule(ctx.get(), SCMP_ACT_ERRNO(EACCES), call); !s.ok()) return s;

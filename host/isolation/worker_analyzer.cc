@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "isolation/confine.h"
 #include "isolation/shared_media_pool.h"
 
 namespace vigil::isolation {
@@ -157,6 +158,12 @@ StatusOr<std::unique_ptr<WorkerAnalyzer>> WorkerAnalyzer::Create(
   analyzer->id_ = info.id();
   analyzer->options_ = options;
   analyzer->options_.max_workers = std::max(1, options.max_workers);
+  // What its workers may read (Landlock): the plugin's own folder and the detector's
+  // data folder (lists, models), besides the system's libraries.
+  analyzer->options_.worker.read_paths.push_back(PluginFolder(analyzer->plugin_->path));
+  if (!config.data_dir().empty()) {
+    analyzer->options_.worker.read_paths.push_back(config.data_dir());
+  }
   analyzer->quarantine_ = std::move(quarantine);
   if (!config.SerializeToString(&analyzer->config_bytes_)) {
     return Status::InvalidArgument("cannot serialize the configuration of " + info.id());

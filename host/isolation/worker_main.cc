@@ -14,10 +14,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "isolation/confine.h"
 #include "isolation/frame_channel.h"
 #include "isolation/sandbox.h"
 #include "isolation/worker_mappings.h"
@@ -36,6 +38,7 @@ struct WorkerArgs {
   std::string display_name = "plugin";
   ResourceLimits limits;
   bool wait_for_debugger = false;
+  std::vector<std::filesystem::path> read_paths;  // --read, repeated: besides the system's
 };
 
 bool ParseArgs(int argc, char** argv, WorkerArgs& args) {
@@ -54,6 +57,8 @@ bool ParseArgs(int argc, char** argv, WorkerArgs& args) {
       args.scratch = value;
     } else if (flag == "--name") {
       args.display_name = value;
+    } else if (flag == "--read") {
+      args.read_paths.emplace_back(value);
     } else if (flag == "--memory-bytes" && numeric) {
       args.limits.address_space_bytes = number;
     } else if (flag == "--cpu-seconds" && numeric) {
@@ -103,7 +108,8 @@ void ReplyStatus(wire::WorkerReply& reply, const Status& status, const std::stri
 
 class Worker {
  public:
-  explicit Worker(const WorkerArgs& args) : args_(args) {}
+  Worker(const WorkerArgs& args, const DescriptorGuard& descriptors)
+      : args_(args), descriptors_(descriptors) {}
 
   int Run() {
     wire::WorkerReply hello;
@@ -166,7 +172,10 @@ class Worker {
       ReplyStatus(reply, created.status(), args_.display_name);
       if (!created.ok()) return;
       instance_ = std::move(created).value();
-      // From here on the plugin sees evidence: no more file access at all.
+      // From here on the plugin sees evidence: nothing it opened while loading stays
+      // open (a detector reads its files in create() and keeps what it read, not the
+      // descriptor), and no more file access at all, on every thread.
+      descriptors_.CloseAllBut(kSocketFd);
       Status locked = InstallAnalyzeFilter();
       if (!locked.ok()) {
         instance_.reset();
@@ -247,6 +256,7 @@ class Worker {
   }
 
   const WorkerArgs& args_;
+  const DescriptorGuard& descriptors_;
   WorkerMappings mappings_;  // the host's media regions, kept mapped between calls
   std::shared_ptr<host::PluginLibrary> library_;
   std::unique_ptr<host::DetectorInstance> instance_;
@@ -257,8 +267,9 @@ int Main(int argc, char** argv) {
   if (!ParseArgs(argc, argv, args)) {
     std::fprintf(stderr,
                  "vigil-worker: started by the vigil host, not by hand (usage: vigil-worker "
-                 "--scratch DIR [--name NAME] [--memory-bytes N] [--cpu-seconds N] "
-                 "[--open-files N] [--wait-for-debugger], fd 3 a socket, fd 4 the plugin)\n");
+                 "--scratch DIR [--name NAME] [--read PATH]... [--memory-bytes N] "
+                 "[--cpu-seconds N] [--open-files N] [--wait-for-debugger], fd 3 a socket, "
+                 "fd 4 the plugin)\n");
     return 2;
   }
   // Die with the host: a worker must never outlive the process supervising it.
@@ -280,7 +291,17 @@ int Main(int argc, char** argv) {
                  args.scratch.c_str());
     return 3;
   }
+  // What 0, 1 and 2 are before any plugin code runs (see Worker::Create).
+  DescriptorGuard descriptors;
+  descriptors.Record();
+  // In this order: no_new_privs (Landlock needs it); Landlock (it opens the folders it
+  // allows, so before the capabilities go); no capabilities (capset is not in the
+  // filter); the load filter. All before the plugin is loaded. Without Landlock the
+  // worker goes on (the host warns once).
+  bool landlock = false;
   Status confined = ApplyResourceLimits(args.limits);
+  if (confined.ok()) confined = RestrictFileAccess(args.read_paths, &landlock);
+  if (confined.ok()) confined = DropCapabilities();
   if (confined.ok()) confined = InstallLoadFilter();
   if (!confined.ok()) {
     wire::WorkerReply reply;
@@ -288,7 +309,7 @@ int Main(int argc, char** argv) {
     Send(reply);
     return 3;
   }
-  Worker worker(args);
+  Worker worker(args, descriptors);
   int code = worker.Run();
   worker.Shutdown();
   // Skip static destructors and leak checkers: their system calls are not all in the

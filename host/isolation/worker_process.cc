@@ -10,9 +10,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "isolation/confine.h"
 #include "isolation/frame_channel.h"
 #include "loader/plugin_registry.h"
 
@@ -41,8 +43,8 @@ std::vector<std::string> WorkerEnvironment(const ResourceLimits& limits) {
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string entry = *e;
-    for (const char* keep :
-         {"VIGIL_LOG_LEVEL=", "LD_LIBRARY_PATH=", "UBSAN_OPTIONS=", "LSAN_OPTIONS=", "TMPDIR="}) {
+    for (const char* keep : {"VIGIL_LOG_LEVEL=", "LD_LIBRARY_PATH=", "UBSAN_OPTIONS=",
+                             "LSAN_OPTIONS=", "TMPDIR=", "VIGIL_TEST_NO_LANDLOCK="}) {
       if (entry.rfind(keep, 0) == 0) env.push_back(entry);
     }
   }
@@ -133,10 +135,27 @@ StatusOr<std::unique_ptr<WorkerProcess>> WorkerProcess::Start(int plugin_fd,
   UniqueFd child_plugin(::fcntl(plugin_fd, F_DUPFD_CLOEXEC, 10));
   if (!child_socket.valid() || !child_plugin.valid()) return Status::IoError(Errno("fcntl"));
 
+  // The worker's stdout and stderr go into a pipe the host reads (OutputRelay): never
+  // straight to the terminal, and never into `vigil scan`'s output.
+  int output_pipe[2];
+  if (::pipe2(output_pipe, O_CLOEXEC) != 0) return Status::IoError(Errno("pipe2"));
+  UniqueFd output_read(output_pipe[0]);
+  UniqueFd output_write_low(output_pipe[1]);
+  UniqueFd output_write(::fcntl(output_write_low.get(), F_DUPFD_CLOEXEC, 10));  // as below
+  output_write_low.reset();
+  if (!output_write.valid()) return Status::IoError(Errno("fcntl"));
+
+  // Once per process: the worker goes on without Landlock, the operator should know.
+  static std::once_flag warned;
+  if (LandlockAbi() == 0) {
+    std::call_once(warned,
+                   [] { std::fprintf(stderr, "vigil: %s\n", NoLandlockWarning().c_str()); });
+  }
+
   SpawnActions actions;
   posix_spawn_file_actions_addopen(actions.get(), 0, "/dev/null", O_RDONLY, 0);
-  // The worker's stdout would mix into `vigil scan`'s output: send it to stderr.
-  posix_spawn_file_actions_adddup2(actions.get(), 2, 1);
+  posix_spawn_file_actions_adddup2(actions.get(), output_write.get(), 1);
+  posix_spawn_file_actions_adddup2(actions.get(), output_write.get(), 2);
   posix_spawn_file_actions_adddup2(actions.get(), child_socket.get(), 3);
   posix_spawn_file_actions_adddup2(actions.get(), child_plugin.get(), 4);
   SpawnAttributes attr;
@@ -160,6 +179,10 @@ StatusOr<std::unique_ptr<WorkerProcess>> WorkerProcess::Start(int plugin_fd,
       "--memory-bytes",
       std::to_string(kSanitized ? 0 : options.limits.address_space_bytes)};
   if (options.wait_for_debugger) args.push_back("--wait-for-debugger");
+  for (const fs::path& path : options.read_paths) {
+    args.push_back("--read");
+    args.push_back(path.string());
+  }
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -179,6 +202,8 @@ StatusOr<std::unique_ptr<WorkerProcess>> WorkerProcess::Start(int plugin_fd,
                            "another)");
   }
   worker->pid_ = pid;
+  output_write.reset();  // the worker holds the only write end: its exit ends the relay
+  worker->output_ = std::make_unique<OutputRelay>(std::move(output_read), name);
   if (options.wait_for_debugger) {
     std::fprintf(stderr, "vigil: worker for %s has pid %d and waits for a debugger\n", name.c_str(),
                  static_cast<int>(pid));
@@ -224,6 +249,7 @@ void WorkerProcess::Stop() {
     fs::remove_all(scratch_, ec);
     scratch_.clear();
   }
+  output_.reset();  // the worker is gone: its last lines are printed, the relay ends
 }
 
 Status WorkerProcess::Fail(const std::string& what, bool killed_by_host) {

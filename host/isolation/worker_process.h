@@ -20,6 +20,7 @@
 #include "core/status.h"
 #include "isolation/frame_channel.h"
 #include "isolation/media_buffer.h"
+#include "isolation/output_relay.h"
 #include "isolation/sandbox.h"
 #include "isolation/unique_fd.h"
 #include "worker_protocol.pb.h"
@@ -31,8 +32,9 @@ struct WorkerOptions {
   ResourceLimits limits;
   bool wait_for_debugger = false;  // the worker prints its pid and stops until resumed
   std::chrono::milliseconds start_timeout{15000};
-  // Files and folders the plugin must read beyond its own (e.g. a verified copy of a
-  // vendor's model and its manifest directory), for the worker's file-access limits.
+  // Files and folders the worker may read (Landlock), besides the system's libraries
+  // (SystemReadPaths() in confine.h): the plugin's folder, the detector's data folder,
+  // a model file. Passed as repeated --read flags.
   std::vector<std::filesystem::path> read_paths;
 };
 
@@ -75,6 +77,8 @@ class WorkerProcess {
   wire::WorkerReply hello_;
   bool debugging_ = false;
   MediaBuffer media_;
+  // The worker's stdout and stderr, prefixed and escaped onto the host's stderr.
+  std::unique_ptr<OutputRelay> output_;
   // Quick replies are caught by busy-polling instead of a wake-up (frame_channel.h).
   AdaptiveSpin reply_spin_{kReplySpin};
 };
