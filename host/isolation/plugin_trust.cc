@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "isolation/http_egress.h"
+
 namespace vigil::isolation {
 namespace fs = std::filesystem;
 namespace {
@@ -114,7 +116,8 @@ StatusOr<std::string> HashFile(const fs::path& path) {
 
 // Checks manifest + signature against the copied bytes; returns the signer.
 StatusOr<std::string> CheckSignature(const fs::path& plugin, const std::string& sha256,
-                                     const TrustStore& store) {
+                                     const TrustStore& store,
+                                     std::set<std::string>* egress_origins) {
   auto manifest = ReadSmallFile(ManifestPath(plugin), kMaxManifestBytes);
   if (!manifest.ok()) {
     return Status::PluginError("plugin " + plugin.string() + " is unsigned (no " +
@@ -168,6 +171,20 @@ StatusOr<std::string> CheckSignature(const fs::path& plugin, const std::string& 
     return Status::PluginError("plugin " + plugin.string() +
                                ": the signed manifest names another file");
   }
+  if (json.contains("egress_origins")) {
+    const nlohmann::json& origins = json["egress_origins"];
+    for (size_t i = 0; origins.is_array() && i < origins.size(); ++i) {
+      auto normal = origins[i].is_string() ? NormalizeOrigin(origins[i].get<std::string>())
+                                           : StatusOr<std::string>(Status::InvalidArgument(""));
+      if (!normal.ok() || normal.value() != origins[i].get<std::string>()) break;
+      egress_origins->insert(normal.value());
+    }
+    if (!origins.is_array() || egress_origins->size() != origins.size()) {
+      egress_origins->clear();
+      return Status::PluginError("plugin " + plugin.string() +
+                                 ": the signed manifest's egress_origins is malformed");
+    }
+  }
   return signer;
 }
 
@@ -209,8 +226,15 @@ Status GenerateSigningKey(const fs::path& dir) {
 }
 
 Status SignPlugin(const fs::path& plugin, const fs::path& secret_key_path, const std::string& abi,
-                  const std::vector<DetectorStamp>& detectors) {
+                  const std::vector<DetectorStamp>& detectors,
+                  const std::vector<std::string>& egress_origins) {
   if (Status s = InitSodium(); !s.ok()) return s;
+  std::set<std::string> origins;
+  for (const std::string& origin : egress_origins) {
+    auto normal = NormalizeOrigin(origin);
+    if (!normal.ok()) return normal.status();
+    origins.insert(normal.value());
+  }
   auto secret_hex = ReadSmallFile(secret_key_path, 1024);
   if (!secret_hex.ok()) return secret_hex.status();
   unsigned char secret_key[crypto_sign_SECRETKEYBYTES];
@@ -232,6 +256,7 @@ Status SignPlugin(const fs::path& plugin, const fs::path& secret_key_path, const
                              {"abi", abi},
                              {"detectors", list},
                              {"signer", Hex(public_key, sizeof(public_key))}};
+  if (!origins.empty()) manifest["egress_origins"] = origins;
   const std::string text = manifest.dump(2) + "\n";
   unsigned char signature[crypto_sign_BYTES];
   crypto_sign_detached(signature, nullptr, reinterpret_cast<const unsigned char*>(text.data()),
@@ -301,13 +326,14 @@ StatusOr<VerifiedPlugin> OpenVerifiedPlugin(const fs::path& plugin, const TrustS
     verified.state = TrustState::kFirstParty;
     return verified;
   }
-  auto signer = CheckSignature(plugin, verified.sha256, store);
+  auto signer = CheckSignature(plugin, verified.sha256, store, &verified.egress_origins);
   if (signer.ok()) {
     verified.state = TrustState::kSigned;
     verified.signer = signer.value();
     return verified;
   }
   if (!options.developer_mode) return signer.status();
+  verified.egress_origins.clear();  // nothing unverified is trusted
   verified.state = TrustState::kDeveloper;
   verified.problem = signer.status().message();
   return verified;
