@@ -1,4 +1,5 @@
-// vigil plugins keygen --out DIR | sign --key KEY PLUGIN.so | trust KEY.pub [--revoke]
+// vigil plugins keygen --out DIR | sign --key KEY [--allow-origin ORIGIN]... PLUGIN.so |
+//               trust KEY.pub [--revoke]
 #include <cstdio>
 
 #include "cli/commands.h"
@@ -27,7 +28,15 @@ int Keygen(const std::string& out) {
   return 0;
 }
 
-int Sign(const std::string& key, const std::string& plugin) {
+int Sign(const std::string& key, const std::string& plugin,
+         const std::vector<std::string>& origins) {
+  // Checked first: a typo must not cost a worker start.
+  for (const std::string& origin : origins) {
+    if (auto normal = isolation::NormalizeOrigin(origin); !normal.ok()) {
+      PrintError("--allow-origin: " + normal.status().message());
+      return 1;
+    }
+  }
   // The plugin is described by a sandboxed worker: signing never loads vendor code here.
   isolation::WorkerOptions options;
   auto described = isolation::DescribeUntrustedPlugin(plugin, options);
@@ -39,13 +48,13 @@ int Sign(const std::string& key, const std::string& plugin) {
   for (const auto& d : described->detectors) stamps.push_back({d.id(), d.info().version()});
   const std::string abi =
       std::to_string(described->abi.major) + "." + std::to_string(described->abi.minor);
-  Status status = isolation::SignPlugin(plugin, key, abi, stamps);
+  Status status = isolation::SignPlugin(plugin, key, abi, stamps, origins);
   if (!status.ok()) {
     PrintError(status.message());
     return 1;
   }
-  std::printf("signed %s (%zu detectors, ABI %s): %s, %s\n", plugin.c_str(), stamps.size(),
-              abi.c_str(), isolation::ManifestPath(plugin).c_str(),
+  std::printf("signed %s (%zu detectors, ABI %s, %zu egress origins): %s, %s\n", plugin.c_str(),
+              stamps.size(), abi.c_str(), origins.size(), isolation::ManifestPath(plugin).c_str(),
               isolation::SignaturePath(plugin).c_str());
   return 0;
 }
@@ -66,6 +75,7 @@ int TrustKey(const std::string& key, std::string dir, bool revoke) {
 void RegisterPluginSigningCommands(CLI::App& plugins, GlobalOptions& options) {
   // CLI11 binds options to variables that must outlive parsing: one per process.
   static std::string out, key, plugin, public_key, trust_dir;
+  static std::vector<std::string> origins;
   static bool revoke = false;
 
   CLI::App* keygen =
@@ -74,10 +84,17 @@ void RegisterPluginSigningCommands(CLI::App& plugins, GlobalOptions& options) {
   keygen->callback([&options] { options.exit_code = Keygen(out); });
 
   CLI::App* sign = plugins.add_subcommand(
-      "sign", "Write PLUGIN.so.manifest (ids, version, ABI, SHA-256) and PLUGIN.so.sig");
+      "sign",
+      "Write PLUGIN.so.manifest (ids, version, ABI, SHA-256, egress origins) and PLUGIN.so.sig");
   sign->add_option("--key", key, "The secret key (vigil-signing.key)")->required();
+  sign->add_option("--allow-origin", origins,
+                   "An origin (https://host[:port]) the plugin's vigil.http/1 requests may reach, "
+                   "written into the signed manifest as egress_origins (repeatable); the host "
+                   "config's [egress] allowed_origins must allow it too")
+      ->type_name("ORIGIN")
+      ->allow_extra_args(false);
   sign->add_option("PLUGIN", plugin, "The plugin .so")->required();
-  sign->callback([&options] { options.exit_code = Sign(key, plugin); });
+  sign->callback([&options] { options.exit_code = Sign(key, plugin, origins); });
 
   CLI::App* trust = plugins.add_subcommand(
       "trust", "Add a public key to the trust store, or revoke it with --revoke");

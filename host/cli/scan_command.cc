@@ -84,6 +84,15 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
       return 1;
     }
     store = std::move(opened).value();
+    // Plugins' outbound HTTPS requests (vigil.http/1) go into this store's audit log.
+    if (global.isolation) {
+      auto audit = isolation::StoreEgressAudit::Open(StorePath(global));
+      if (!audit.ok()) {
+        PrintError(audit.status().message());
+        return 1;
+      }
+      global.isolation->SetEgressAudit(audit.value());
+    }
   }
   host::PipelineOptions pipeline_options;
   if (global.isolation) {
