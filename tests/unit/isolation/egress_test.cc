@@ -14,6 +14,7 @@
 #include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -558,6 +559,67 @@ TEST_F(Egress, SignedManifestCarriesTheOriginsInNormalForm) {
   EXPECT_FALSE(
       SignPlugin(plugin_, dir_ / "keys" / "vigil-signing.key", "1.0", {}, {"http://127.0.0.1"})
           .ok());
+}
+
+// The `vigil` command end to end: sign with --allow-origin, scan with the host config's
+// [egress], and the request is in the store's audit log, which verifies.
+struct CliRun {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+CliRun Vigil(const fs::path& dir, const std::string& args) {
+  const fs::path vigil = fs::path(VIGIL_BINARY_DIR) / "bin" / "vigil";
+  const std::string command =
+      "env -u VIGIL_PLUGIN_PATH VIGIL_HOST_CONFIG=" + (dir / "host.toml").string() + " " +
+      vigil.string() + " " + args + " 2>" + (dir / "stderr.txt").string();
+  CliRun run;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  char buffer[4096];
+  for (size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) run.out.append(buffer, n);
+  const int status = ::pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream in(dir / "stderr.txt");
+  run.err.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return run;
+}
+
+TEST_F(Egress, VigilScanPerformsAndAuditsTheRequest) {
+  std::ofstream(dir_ / "host.toml")
+      << "[trust]\nkeys = \"trust\"\n\n[egress]\nallowed_origins = [\"" << server_->origin()
+      << "\"]\nca_file = \"ca.pem\"\ntimeout_ms = 2000\n";
+  const std::string key = (dir_ / "keys" / "vigil-signing.key").string();
+  CliRun bad = Vigil(
+      dir_, "plugins sign --key " + key + " --allow-origin http://127.0.0.1 " + plugin_.string());
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_THAT(bad.err, HasSubstr("is not https://"));
+  EXPECT_FALSE(fs::exists(ManifestPath(plugin_)));
+  CliRun sign = Vigil(dir_, "plugins sign --key " + key + " --allow-origin " + server_->origin() +
+                                " " + plugin_.string());
+  ASSERT_EQ(sign.exit_code, 0) << sign.err;
+  EXPECT_THAT(sign.out, HasSubstr("1 egress origins"));
+
+  std::ofstream(dir_ / "request.bin") << "GET " << server_->origin() << "/echo";
+  const std::string store = (dir_ / "store.db").string();
+  CliRun scan = Vigil(dir_, "--plugin-dir " + plugin_.string() + " --store " + store + " scan " +
+                                (dir_ / "request.bin").string() + " --json");
+  ASSERT_EQ(scan.exit_code, 0) << scan.err;
+  EXPECT_THAT(scan.out, HasSubstr(R"({"type":"status","value":"200","detector":"egress.client"})"))
+      << scan.out << scan.err;
+  EXPECT_EQ(server_->requests(), 1);
+
+  CliRun verify = Vigil(dir_, "--store " + store + " audit verify");
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  auto opened = host::Store::Open(store);
+  ASSERT_TRUE(opened.ok());
+  host::Statement rows(opened.value()->handle(),
+                       "SELECT details FROM audit_log WHERE action = 'egress.request'");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows.Step(), SQLITE_ROW);
+  EXPECT_THAT(rows.ColumnText(0), HasSubstr("\"origin\":\"" + server_->origin() + "\""));
+  EXPECT_THAT(rows.ColumnText(0), HasSubstr("\"status\":200"));
+  EXPECT_NE(rows.Step(), SQLITE_ROW);
 }
 
 TEST(EgressOrigin, NormalFormAndRefusals) {
