@@ -259,6 +259,7 @@ StatusOr<wire::WorkerReply> WorkerProcess::Call(const wire::WorkerRequest& reque
   Status sent = SendFrame(socket_.get(), bytes, pass_fds);
   if (!sent.ok()) return Fail("stopped before the request was sent", false);
   bool asked_http = false;  // waits that included an HTTPS request say nothing about spin
+  int http_requests = 0;
   for (;;) {
     std::string frame;
     const auto started = std::chrono::steady_clock::now();
@@ -281,6 +282,11 @@ StatusOr<wire::WorkerReply> WorkerProcess::Call(const wire::WorkerRequest& reque
     if (!reply.has_http_request()) return reply;
     // vigil.http/1: perform (or refuse) it, answer, and keep waiting for the reply.
     asked_http = true;
+    if (++http_requests > kMaxHttpRequestsPerCall) {
+      return Fail("asked for more than " + std::to_string(kMaxHttpRequestsPerCall) +
+                      " outbound HTTPS requests in one call and was killed",
+                  true);
+    }
     wire::WorkerRequest answer;
     if (http != nullptr && *http) {
       *answer.mutable_http_response() = (*http)(reply.http_request(), deadline);

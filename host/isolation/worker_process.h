@@ -39,6 +39,10 @@ struct WorkerOptions {
 using HttpForwarder = std::function<wire::HttpResponse(
     const wire::HttpRequest&, std::chrono::steady_clock::time_point deadline)>;
 
+// A worker that asks for more outbound requests than this in one call is killed: each
+// request is audited, and a plugin must not be able to flood the audit log.
+inline constexpr int kMaxHttpRequestsPerCall = 32;
+
 // The vigil-worker to run: $VIGIL_WORKER, else beside the running executable.
 std::filesystem::path DefaultWorkerPath();
 

@@ -9,7 +9,8 @@
  * vigil_status_t). analyze() itself succeeds either way.
  *
  * An item "attack" opens a socket itself instead, towards 127.0.0.1 (the sandbox
- * kills the worker for it): the sanctioned way out does not open any other. */
+ * kills the worker for it): the sanctioned way out does not open any other. An item
+ * "flood" asks for GET https://127.0.0.1:9/flood 100 times in one call. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -142,6 +143,18 @@ static vigil_status_t analyze(void *instance, const vigil_item_view_t *item,
   const char *bytes = (const char *)item->bytes;
   size_t size = item->bytes ? item->bytes_size : 0;
   if (size == 6 && memcmp(bytes, "attack", 6) == 0) return attack(err);
+  if (size == 5 && memcmp(bytes, "flood", 5) == 0 && self->http != NULL) {
+    vigil_http_request_t request;
+    memset(&request, 0, sizeof request);
+    request.struct_size = sizeof request;
+    request.method = "GET";
+    request.url = "https://127.0.0.1:9/flood";
+    vigil_http_response_t response;
+    memset(&response, 0, sizeof response);
+    response.struct_size = sizeof response;
+    for (int i = 0; i < 100; ++i) self->http->request(self->host, &request, &response);
+    return VIGIL_OK; /* not killed: the test fails on this */
+  }
 
   char method[8] = "GET", url[2048] = "https://127.0.0.1:9/conformance";
   const uint8_t *body = NULL;

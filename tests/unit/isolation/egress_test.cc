@@ -545,6 +545,18 @@ TEST_F(Egress, APluginThatOpensASocketItselfIsStillKilled) {
   EXPECT_EQ(Ask("GET " + server_->origin() + "/echo")["status"], "200");
 }
 
+TEST_F(Egress, AFloodOfRequestsKillsTheWorker) {
+  Start();
+  host::AnalyzeOutcome flooded = analyzer_->Analyze(Item("flood"));
+  EXPECT_FALSE(flooded.status.ok());
+  EXPECT_THAT(flooded.status.message(),
+              HasSubstr("more than 32 outbound HTTPS requests in one call"));
+  // Each request up to the cap was audited (refused: not in the manifest), per attempt
+  // (the item is retried once on a fresh worker); none beyond it.
+  EXPECT_EQ(audit_->records().size(), 64u);
+  EXPECT_EQ(Ask("GET " + server_->origin() + "/echo")["status"], "200");
+}
+
 TEST_F(Egress, SignedManifestCarriesTheOriginsInNormalForm) {
   Sign({"https://LOCALHOST", "https://127.0.0.1:8443/"});
   std::ifstream in(ManifestPath(plugin_));
