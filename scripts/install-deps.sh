@@ -11,6 +11,8 @@ packages=(
   libboost1.81-dev libboost-url1.81-dev libprotobuf-dev protobuf-compiler
   libsqlite3-dev sqlite3 libssl-dev libsodium-dev libseccomp-dev
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libpugixml-dev libidn2-dev
+  # outbound HTTPS for plugins (vigil.http/1, docs/isolation.md)
+  libcurl4-openssl-dev
   # decoders
   libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libexif-dev libmagic-dev
   # classifier fallback backend and model checker

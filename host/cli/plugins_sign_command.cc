@@ -1,4 +1,5 @@
-// vigil plugins keygen --out DIR | sign --key KEY PLUGIN.so|MODEL | trust KEY.pub [--revoke]
+// vigil plugins keygen --out DIR | sign --key KEY [--allow-origin ORIGIN]... PLUGIN.so|MODEL |
+//               trust KEY.pub [--revoke]
 #include <cstdio>
 
 #include "cli/commands.h"
@@ -41,8 +42,22 @@ int SignModel(const std::string& key, const std::string& file) {
   return 0;
 }
 
-int Sign(const std::string& key, const std::string& plugin) {
-  if (std::filesystem::path(plugin).extension() != ".so") return SignModel(key, plugin);
+int Sign(const std::string& key, const std::string& plugin,
+         const std::vector<std::string>& origins) {
+  if (std::filesystem::path(plugin).extension() != ".so") {
+    if (!origins.empty()) {
+      PrintError("--allow-origin is for plugins; a model file makes no requests");
+      return 1;
+    }
+    return SignModel(key, plugin);
+  }
+  // Checked first: a typo must not cost a worker start.
+  for (const std::string& origin : origins) {
+    if (auto normal = isolation::NormalizeOrigin(origin); !normal.ok()) {
+      PrintError("--allow-origin: " + normal.status().message());
+      return 1;
+    }
+  }
   // The plugin is described by a sandboxed worker: signing never loads vendor code here.
   // That worker can read its plugin's folder and the system's library folders: a key
   // there would be within its reach.
@@ -64,13 +79,13 @@ int Sign(const std::string& key, const std::string& plugin) {
   for (const auto& d : described->detectors) stamps.push_back({d.id(), d.info().version()});
   const std::string abi =
       std::to_string(described->abi.major) + "." + std::to_string(described->abi.minor);
-  Status status = isolation::SignPlugin(plugin, key, abi, stamps);
+  Status status = isolation::SignPlugin(plugin, key, abi, stamps, origins);
   if (!status.ok()) {
     PrintError(status.message());
     return 1;
   }
-  std::printf("signed %s (%zu detectors, ABI %s): %s, %s\n", plugin.c_str(), stamps.size(),
-              abi.c_str(), isolation::ManifestPath(plugin).c_str(),
+  std::printf("signed %s (%zu detectors, ABI %s, %zu egress origins): %s, %s\n", plugin.c_str(),
+              stamps.size(), abi.c_str(), origins.size(), isolation::ManifestPath(plugin).c_str(),
               isolation::SignaturePath(plugin).c_str());
   return 0;
 }
@@ -91,6 +106,7 @@ int TrustKey(const std::string& key, std::string dir, bool revoke) {
 void RegisterPluginSigningCommands(CLI::App& plugins, GlobalOptions& options) {
   // CLI11 binds options to variables that must outlive parsing: one per process.
   static std::string out, key, plugin, public_key, trust_dir;
+  static std::vector<std::string> origins;
   static bool revoke = false;
 
   CLI::App* keygen =
@@ -100,13 +116,19 @@ void RegisterPluginSigningCommands(CLI::App& plugins, GlobalOptions& options) {
 
   CLI::App* sign = plugins.add_subcommand(
       "sign",
-      "Write PLUGIN.so.manifest (ids, version, ABI, SHA-256) and PLUGIN.so.sig; for any "
-      "other file (a vendor's model.onnx, its manifest.json) FILE.manifest (SHA-256) and "
-      "FILE.sig. A model that is not shipped with Vigil loads only when both its files are "
-      "signed by a trusted key");
+      "Write PLUGIN.so.manifest (ids, version, ABI, SHA-256, egress origins) and "
+      "PLUGIN.so.sig; for any other file (a vendor's model.onnx, its manifest.json) "
+      "FILE.manifest (SHA-256) and FILE.sig. A model that is not shipped with Vigil loads "
+      "only when both its files are signed by a trusted key");
   sign->add_option("--key", key, "The secret key (vigil-signing.key)")->required();
+  sign->add_option("--allow-origin", origins,
+                   "An origin (https://host[:port]) the plugin's vigil.http/1 requests may reach, "
+                   "written into the signed manifest as egress_origins (repeatable); the host "
+                   "config's [egress] allowed_origins must allow it too")
+      ->type_name("ORIGIN")
+      ->allow_extra_args(false);
   sign->add_option("PLUGIN", plugin, "The plugin .so, or a model file")->required();
-  sign->callback([&options] { options.exit_code = Sign(key, plugin); });
+  sign->callback([&options] { options.exit_code = Sign(key, plugin, origins); });
 
   CLI::App* trust = plugins.add_subcommand(
       "trust", "Add a public key to the trust store, or revoke it with --revoke");

@@ -118,6 +118,15 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
     }
     store = std::move(opened).value();
     for (const auto& warning : store->schema_warnings()) PrintError("warning: " + warning);
+    // Plugins' outbound HTTPS requests (vigil.http/1) go into this store's audit log.
+    if (global.isolation) {
+      auto audit = isolation::StoreEgressAudit::Open(StorePath(global));
+      if (!audit.ok()) {
+        PrintError(audit.status().message());
+        return 1;
+      }
+      global.isolation->SetEgressAudit(audit.value());
+    }
   }
   host::PipelineOptions pipeline_options;
   if (global.isolation) {

@@ -2,6 +2,7 @@
 
 #include <fnmatch.h>
 #include <toml++/toml.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -39,6 +40,60 @@ std::string Reword(std::string text, const std::string& from, const std::string&
 Status CheckDescribed(const std::vector<host::Detector>& detectors, const fs::path& plugin) {
   for (const host::Detector& detector : detectors) {
     if (Status s = CheckDetectorInfo(detector.info(), plugin.string()); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// [egress]: every key checked, every value validated; an unknown key is an error.
+Status LoadEgress(const toml::table& root, const fs::path& file, EgressConfig& egress) {
+  const toml::node* node = root.get("egress");
+  if (node == nullptr) return Status::Ok();
+  auto bad = [&file](const std::string& why) {
+    return Status::InvalidArgument("host config " + file.string() + ": [egress] " + why);
+  };
+  const toml::table* table = node->as_table();
+  if (table == nullptr) return bad("is not a table");
+  for (const auto& [key, value] : *table) {
+    const std::string name(key.str());
+    if (name == "allowed_origins") {
+      const toml::array* list = value.as_array();
+      if (list == nullptr) return bad("allowed_origins is not a list of origins");
+      for (const auto& item : *list) {
+        const auto* text = item.as_string();
+        if (text == nullptr) return bad("allowed_origins lists strings (https://host[:port])");
+        auto origin = NormalizeOrigin(text->get());
+        if (!origin.ok()) return bad("allowed_origins: " + origin.status().message());
+        egress.allowed_origins.insert(origin.value());
+      }
+    } else if (name == "ca_file") {
+      const auto* text = value.as_string();
+      if (text == nullptr || text->get().empty()) return bad("ca_file is not a file name");
+      fs::path path(text->get());
+      if (!path.is_absolute()) path = file.parent_path() / path;
+      std::error_code ec;
+      if (!fs::is_regular_file(path, ec) || ::access(path.c_str(), R_OK) != 0) {
+        return bad("ca_file " + path.string() + " is not a readable file");
+      }
+      egress.ca_file = path;
+    } else if (name == "max_request_bytes" || name == "max_response_bytes" ||
+               name == "timeout_ms") {
+      const auto* number = value.as_integer();
+      const int64_t max =
+          name == "timeout_ms" ? kMaxEgressTimeoutMs : static_cast<int64_t>(kMaxEgressBodyBytes);
+      if (number == nullptr || number->get() < 1 || number->get() > max) {
+        return bad(name + " must be an integer from 1 to " + std::to_string(max));
+      }
+      if (name == "timeout_ms") {
+        egress.timeout = std::chrono::milliseconds(number->get());
+      } else {
+        (name == "max_request_bytes" ? egress.max_request_bytes : egress.max_response_bytes) =
+            static_cast<uint64_t>(number->get());
+      }
+    } else {
+      return bad("has no key '" + name +
+                 "' (allowed_origins, ca_file, max_request_bytes, max_response_bytes, "
+                 "timeout_ms)");
+    }
   }
   return Status::Ok();
 }
@@ -84,11 +139,12 @@ std::string At(const fs::path& file, const toml::node& node) {
 Status CheckHostConfig(const toml::table& root, const fs::path& file) {
   for (const auto& [section, node] : root) {
     const std::string name(section.str());
+    if (name == "egress") continue;  // LoadEgress checks every key and value of its own
     bool known_section = false;
     for (const auto& k : kHostConfigKeys) known_section |= name == k.section;
     if (!known_section) {
       return Status::InvalidArgument(At(file, node) + ": unknown section [" + name +
-                                     "] (known: [plugins], [trust], [isolation])");
+                                     "] (known: [plugins], [trust], [isolation], [egress])");
     }
     const toml::table* table = node.as_table();
     if (table == nullptr) {
@@ -171,6 +227,7 @@ StatusOr<HostConfig> HostConfig::Load(const fs::path& file, const fs::path& exe_
       static_cast<uint64_t>(iso["cpu_seconds"].value_or<int64_t>(3600));
   config.quarantine.failures = static_cast<int>(iso["quarantine_failures"].value_or<int64_t>(3));
   config.quarantine.window = std::chrono::minutes(iso["quarantine_minutes"].value_or<int64_t>(10));
+  if (Status s = LoadEgress(root, file, config.egress); !s.ok()) return s;
   return config;
 }
 
@@ -186,6 +243,8 @@ StatusOr<std::shared_ptr<IsolationRuntime>> IsolationRuntime::Create(HostConfig 
   runtime->config_.supervision.worker.wait_for_debugger = flags.wait_for_debugger;
   runtime->quarantine_ =
       std::make_shared<QuarantineBook>(flags.quarantine_file, runtime->config_.quarantine);
+  runtime->egress_ = std::make_shared<HttpEgress>(runtime->config_.egress);
+  runtime->config_.supervision.egress = runtime->egress_;
   return runtime;
 }
 
@@ -436,16 +495,20 @@ host::AnalyzerFactory IsolationRuntime::AnalyzerFactory() {
   return
       [self](const host::Detector& detector,
              const vigil::v1::DetectorConfig& config) -> StatusOr<std::unique_ptr<host::Analyzer>> {
-        if (detector.in_process()) {
-          auto instance = detector.Create(config);
-          if (!instance.ok()) return instance.status();
-          return std::unique_ptr<host::Analyzer>(std::move(instance).value());
-        }
         std::shared_ptr<VerifiedPlugin> plugin;
         {
           std::lock_guard<std::mutex> lock(self->mutex_);
           auto it = self->verified_.find(detector.plugin_path());
           if (it != self->verified_.end()) plugin = it->second;
+        }
+        if (detector.in_process()) {
+          auto instance = detector.Create(config);
+          if (!instance.ok()) return instance.status();
+          // vigil.http/1 on the analyzing thread: the signed manifest's origins, if any.
+          EgressCaller caller{detector.plugin_path().filename().string(),
+                              plugin ? plugin->sha256 : "", detector.id(),
+                              plugin ? plugin->egress_origins : std::set<std::string>()};
+          return WithEgress(std::move(instance).value(), std::move(caller), self->egress_);
         }
         if (!plugin) {
           return Status::InvalidArgument("detector " + detector.id() +

@@ -20,6 +20,8 @@
 //   [trust]      keys = "DIR" (relative to the config file), developer_mode = false
 //   [isolation]  max_deadline_ms, default_deadline_ms, workers_per_detector,
 //                memory_mb, cpu_seconds, quarantine_failures, quarantine_minutes
+//   [egress]     allowed_origins = ["https://host:port", ...], ca_file (relative to the
+//                config file), max_request_bytes, max_response_bytes, timeout_ms
 #ifndef VIGIL_HOST_ISOLATION_ISOLATION_RUNTIME_H_
 #define VIGIL_HOST_ISOLATION_ISOLATION_RUNTIME_H_
 
@@ -31,6 +33,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "isolation/http_egress.h"
 #include "isolation/plugin_trust.h"
 #include "isolation/quarantine.h"
 #include "isolation/shared_media_pool.h"
@@ -48,6 +51,7 @@ struct HostConfig {
   bool developer_mode = false;
   SupervisionOptions supervision;
   QuarantineRule quarantine;
+  EgressConfig egress;  // [egress]: outbound HTTPS for plugins (vigil.http/1)
 
   // A missing file gives the defaults: nothing first-party, the trust store at
   // $XDG_CONFIG_HOME/vigil/trusted-keys (or ~/.config/vigil/trusted-keys).
@@ -88,6 +92,10 @@ class IsolationRuntime : public std::enable_shared_from_this<IsolationRuntime> {
   const HostConfig& config() const { return config_; }
   const std::shared_ptr<QuarantineBook>& quarantine() const { return quarantine_; }
   bool IsFirstParty(const std::filesystem::path& canonical) const;
+  // Plugins' vigil.http/1 requests, in workers and in process.
+  const std::shared_ptr<HttpEgress>& egress() const { return egress_; }
+  // Where every outbound request is recorded (the scan wires the store's audit log).
+  void SetEgressAudit(std::shared_ptr<EgressAudit> audit) { egress_->SetAudit(std::move(audit)); }
 
   // Tells the runtime which model file (a classifier manifest naming its .onnx beside
   // it) `detector_id` will load. Call before loading plugins. A shipped model (under
@@ -127,6 +135,7 @@ class IsolationRuntime : public std::enable_shared_from_this<IsolationRuntime> {
   bool developer_mode_ = false;
   TrustStore trust_;
   std::shared_ptr<QuarantineBook> quarantine_;
+  std::shared_ptr<HttpEgress> egress_;
   std::mutex mutex_;
   std::map<std::filesystem::path, std::shared_ptr<VerifiedPlugin>> verified_;
 };

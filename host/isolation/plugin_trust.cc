@@ -14,6 +14,7 @@
 
 #include "isolation/describe_check.h"
 #include "isolation/output_relay.h"
+#include "isolation/http_egress.h"
 
 namespace vigil::isolation {
 namespace fs = std::filesystem;
@@ -119,7 +120,9 @@ StatusOr<std::string> HashFile(const fs::path& path) {
 // `noun` words the messages ("plugin", "model file"); a model's manifest says
 // "kind": "model", a plugin's does not, so neither signature passes for the other.
 StatusOr<std::string> CheckSignature(const fs::path& plugin, const std::string& sha256,
-                                     const TrustStore& store, const std::string& noun = "plugin") {
+                                     const TrustStore& store,
+                                     std::set<std::string>* egress_origins,
+                                     const std::string& noun = "plugin") {
   const bool model = noun != "plugin";
   auto manifest = ReadSmallFile(ManifestPath(plugin), kMaxManifestBytes);
   if (!manifest.ok()) {
@@ -179,6 +182,20 @@ StatusOr<std::string> CheckSignature(const fs::path& plugin, const std::string& 
     return Status::PluginError(noun + " " + plugin.string() +
                                ": the signed manifest names another file");
   }
+  if (json.contains("egress_origins")) {
+    const nlohmann::json& origins = json["egress_origins"];
+    for (size_t i = 0; origins.is_array() && i < origins.size(); ++i) {
+      auto normal = origins[i].is_string() ? NormalizeOrigin(origins[i].get<std::string>())
+                                           : StatusOr<std::string>(Status::InvalidArgument(""));
+      if (!normal.ok() || normal.value() != origins[i].get<std::string>()) break;
+      egress_origins->insert(normal.value());
+    }
+    if (!origins.is_array() || egress_origins->size() != origins.size()) {
+      egress_origins->clear();
+      return Status::PluginError(noun + " " + plugin.string() +
+                                 ": the signed manifest's egress_origins is malformed");
+    }
+  }
   return signer;
 }
 
@@ -220,7 +237,8 @@ Status GenerateSigningKey(const fs::path& dir) {
 }
 
 Status SignPlugin(const fs::path& plugin, const fs::path& secret_key_path, const std::string& abi,
-                  const std::vector<DetectorStamp>& detectors) {
+                  const std::vector<DetectorStamp>& detectors,
+                  const std::vector<std::string>& egress_origins) {
   // What the plugin said about itself is checked before the key is even read.
   for (const DetectorStamp& d : detectors) {
     std::string why = DetectorIdProblem(d.id);
@@ -232,6 +250,12 @@ Status SignPlugin(const fs::path& plugin, const fs::path& secret_key_path, const
     }
   }
   if (Status s = InitSodium(); !s.ok()) return s;
+  std::set<std::string> origins;
+  for (const std::string& origin : egress_origins) {
+    auto normal = NormalizeOrigin(origin);
+    if (!normal.ok()) return normal.status();
+    origins.insert(normal.value());
+  }
   auto secret_hex = ReadSmallFile(secret_key_path, 1024);
   if (!secret_hex.ok()) return secret_hex.status();
   unsigned char secret_key[crypto_sign_SECRETKEYBYTES];
@@ -253,6 +277,7 @@ Status SignPlugin(const fs::path& plugin, const fs::path& secret_key_path, const
                              {"abi", abi},
                              {"detectors", list},
                              {"signer", Hex(public_key, sizeof(public_key))}};
+  if (!origins.empty()) manifest["egress_origins"] = origins;
   const std::string text = manifest.dump(2) + "\n";
   unsigned char signature[crypto_sign_BYTES];
   crypto_sign_detached(signature, nullptr, reinterpret_cast<const unsigned char*>(text.data()),
@@ -331,7 +356,8 @@ StatusOr<VerifiedModelFile> CopyVerifiedModelFile(const fs::path& file, const fs
   VerifiedModelFile verified;
   verified.copy = copy;
   verified.sha256 = Hex(digest, sizeof(digest));
-  auto signer = CheckSignature(file, verified.sha256, store, "model file");
+  std::set<std::string> no_origins;  // a model asks for nothing; any listed would be ignored
+  auto signer = CheckSignature(file, verified.sha256, store, &no_origins, "model file");
   if (signer.ok()) {
     verified.state = TrustState::kSigned;
     verified.signer = signer.value();
@@ -406,13 +432,14 @@ StatusOr<VerifiedPlugin> OpenVerifiedPlugin(const fs::path& plugin, const TrustS
     verified.state = TrustState::kFirstParty;
     return verified;
   }
-  auto signer = CheckSignature(plugin, verified.sha256, store);
+  auto signer = CheckSignature(plugin, verified.sha256, store, &verified.egress_origins);
   if (signer.ok()) {
     verified.state = TrustState::kSigned;
     verified.signer = signer.value();
     return verified;
   }
   if (!options.developer_mode) return signer.status();
+  verified.egress_origins.clear();  // nothing unverified is trusted
   verified.state = TrustState::kDeveloper;
   verified.problem = signer.status().message();
   return verified;

@@ -36,9 +36,12 @@ struct DetectorStamp {
 };
 
 // Writes the manifest and signature beside `plugin`. `detectors` and `abi` describe the
-// plugin (the CLI asks a worker); the hash is computed here.
+// plugin (the CLI asks a worker); the hash is computed here. `egress_origins` (each
+// https://host[:port]) are the origins its vigil.http/1 requests may reach, written as
+// the manifest's `egress_origins` in normal form (omitted when empty).
 Status SignPlugin(const std::filesystem::path& plugin, const std::filesystem::path& secret_key,
-                  const std::string& abi, const std::vector<DetectorStamp>& detectors);
+                  const std::string& abi, const std::vector<DetectorStamp>& detectors,
+                  const std::vector<std::string>& egress_origins = {});
 
 class TrustStore {
  public:
@@ -74,6 +77,8 @@ struct VerifiedPlugin {
   TrustState state = TrustState::kSigned;
   std::string signer;   // hex public key, when signed
   std::string problem;  // developer mode: why the check failed
+  // The signed manifest's egress_origins (normal form); empty unless kSigned.
+  std::set<std::string> egress_origins;
   std::string LoadPath() const { return "/proc/self/fd/" + std::to_string(fd.get()); }
 };
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "isolation/confine.h"
+#include "isolation/http_wire.h"
 #include "isolation/shared_media_pool.h"
 
 namespace vigil::isolation {
@@ -171,6 +172,8 @@ StatusOr<std::unique_ptr<WorkerAnalyzer>> WorkerAnalyzer::Create(
   std::chrono::milliseconds declared(info.cost().max_ms());
   if (declared.count() == 0) declared = options.default_deadline;
   analyzer->deadline_ = std::min(declared, options.max_deadline);
+  analyzer->caller_ = {analyzer->PluginName(), analyzer->plugin_->sha256, analyzer->id_,
+                       analyzer->plugin_->egress_origins};
   auto first = analyzer->StartWorker();
   if (!first.ok()) return first.status();
   {
@@ -263,6 +266,16 @@ host::AnalyzeOutcome WorkerAnalyzer::Analyze(const vigil_item_view_t& item) {
   }
   wire::WorkerRequest request;
   std::string last_failure;
+  // vigil.http/1 requests the plugin makes during the call (docs/isolation.md).
+  const HttpForwarder http = [this](const wire::HttpRequest& asked,
+                                    std::chrono::steady_clock::time_point deadline) {
+    wire::HttpResponse response;
+    ToWire(options_.egress
+               ? options_.egress->Perform(caller_, FromWire(asked), deadline)
+               : host::HttpAnswer::Refused(VIGIL_ERR_UNSUPPORTED, host::kNoEgressService),
+           response);
+    return response;
+  };
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto worker = Acquire();
     if (!worker.ok()) {
@@ -280,7 +293,7 @@ host::AnalyzeOutcome WorkerAnalyzer::Analyze(const vigil_item_view_t& item) {
     }
     bool deadline_passed = false;
     auto reply = worker.value()->Call(
-        request, pass_fds, std::chrono::steady_clock::now() + deadline_, &deadline_passed);
+        request, pass_fds, std::chrono::steady_clock::now() + deadline_, &deadline_passed, &http);
     if (!reply.ok()) {
       Release(std::move(worker).value());  // dead: frees its pool slot
       last_failure = deadline_passed

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "isolation/http_egress.h"
 #include "isolation/plugin_trust.h"
 #include "isolation/quarantine.h"
 #include "isolation/worker_process.h"
@@ -31,6 +32,8 @@ struct SupervisionOptions {
   std::chrono::milliseconds max_deadline{60000};      // the host's cap on any call
   std::chrono::milliseconds default_deadline{10000};  // when a detector declares none
   int max_workers = 2;                                // per analyzer
+  // Performs the plugin's vigil.http/1 requests (null: every request is refused).
+  std::shared_ptr<HttpEgress> egress;
 };
 
 class WorkerAnalyzer : public host::Analyzer {
@@ -65,6 +68,7 @@ class WorkerAnalyzer : public host::Analyzer {
   SupervisionOptions options_;
   std::shared_ptr<QuarantineBook> quarantine_;
   std::chrono::milliseconds deadline_{0};
+  EgressCaller caller_;  // who asks when the plugin uses vigil.http/1
 
   mutable std::mutex mutex_;
   std::condition_variable idle_cv_;

@@ -16,14 +16,17 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "isolation/confine.h"
 #include "isolation/frame_channel.h"
+#include "isolation/http_wire.h"
 #include "isolation/sandbox.h"
 #include "isolation/worker_mappings.h"
 #include "loader/host_services.h"
+#include "loader/http_service.h"
 #include "loader/plugin_library.h"
 #include "worker_protocol.pb.h"
 
@@ -104,6 +107,57 @@ uint32_t BytesPerPixel(uint32_t format) {
 void ReplyStatus(wire::WorkerReply& reply, const Status& status, const std::string& name) {
   reply.set_code(static_cast<int32_t>(status.code()));
   reply.set_message(Reword(status.message(), name));
+}
+
+// vigil.http/1 in a worker: the plugin's request travels to the host as a
+// WorkerReply{http_request} on the worker's socket, and the host's WorkerRequest
+// {http_response} comes back. Only while analyze() runs, when the host is waiting for
+// this worker and reads such frames; one exchange at a time (a plugin may call from
+// several threads).
+class HttpBridge {
+ public:
+  host::HttpAnswer Forward(const host::HttpCall& call) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!in_analyze_) {
+      return host::HttpAnswer::Refused(VIGIL_ERR_UNSUPPORTED,
+                                       "vigil.http/1 is only available while analyze() runs");
+    }
+    if (broken_) {
+      return host::HttpAnswer::Refused(VIGIL_ERR_INTERNAL,
+                                       "vigil.http/1: the channel to the host is broken");
+    }
+    wire::WorkerReply asking;
+    ToWire(call, *asking.mutable_http_request());
+    std::string bytes;
+    std::string frame;
+    wire::WorkerRequest answer;
+    // The host enforces the call's deadline (it kills this worker when it passes).
+    if (!asking.SerializeToString(&bytes) || !SendFrame(kSocketFd, bytes).ok() ||
+        !ReceiveFrame(kSocketFd, frame, kNoDeadline).ok() || !answer.ParseFromString(frame) ||
+        !answer.has_http_response()) {
+      broken_ = true;
+      return host::HttpAnswer::Refused(VIGIL_ERR_INTERNAL,
+                                       "vigil.http/1: the host did not answer the request");
+    }
+    return FromWire(answer.http_response());
+  }
+
+  // Opens and closes the window in which requests may be made. Closing waits for an
+  // exchange in progress, so no request frame can follow the analyze reply.
+  void SetInAnalyze(bool in_analyze) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    in_analyze_ = in_analyze;
+  }
+
+ private:
+  std::mutex mutex_;
+  bool in_analyze_ = false;
+  bool broken_ = false;
+};
+
+HttpBridge& Bridge() {
+  static HttpBridge* bridge = new HttpBridge();  // never destroyed: see Main's _exit
+  return *bridge;
 }
 
 class Worker {
@@ -249,7 +303,9 @@ class Worker {
       host::SetThreadDeadline(std::chrono::steady_clock::now() +
                               std::chrono::milliseconds(request.deadline_ms()));
     }
+    Bridge().SetInAnalyze(true);
     host::AnalyzeOutcome outcome = instance_->Analyze(view);
+    Bridge().SetInAnalyze(false);
     host::SetThreadDeadline({});
     ReplyStatus(reply, outcome.status, args_.display_name);
     if (outcome.status.ok()) reply.set_output(std::move(outcome.raw));
@@ -309,6 +365,7 @@ int Main(int argc, char** argv) {
     Send(reply);
     return 3;
   }
+  host::SetProcessHttpHandler([](const host::HttpCall& call) { return Bridge().Forward(call); });
   Worker worker(args, descriptors);
   int code = worker.Run();
   worker.Shutdown();

@@ -280,32 +280,52 @@ Status WorkerProcess::Fail(const std::string& what, bool killed_by_host) {
 StatusOr<wire::WorkerReply> WorkerProcess::Call(const wire::WorkerRequest& request,
                                                 const std::vector<int>& pass_fds,
                                                 std::chrono::steady_clock::time_point deadline,
-                                                bool* deadline_passed) {
+                                                bool* deadline_passed, const HttpForwarder* http) {
   if (deadline_passed != nullptr) *deadline_passed = false;
   if (!alive()) return Status::PluginError("the worker for " + name_ + " is not running");
   std::string bytes;
   if (!request.SerializeToString(&bytes)) return Status::InvalidArgument("cannot encode a request");
   Status sent = SendFrame(socket_.get(), bytes, pass_fds);
   if (!sent.ok()) return Fail("stopped before the request was sent", false);
-  std::string frame;
-  const auto started = std::chrono::steady_clock::now();
-  bool spun = false;
-  Status received = ReceiveFrame(socket_.get(), frame, debugging_ ? kNoDeadline : deadline,
-                                 nullptr, reply_spin_.plan(), &spun);
-  reply_spin_.Observe(std::chrono::steady_clock::now() - started, spun);
-  if (!received.ok()) {
-    if (received.code() == Status::Code::kCancelled) {
-      if (deadline_passed != nullptr) *deadline_passed = true;
-      return Fail("did not answer before its deadline and was killed", true);
+  bool asked_http = false;  // waits that included an HTTPS request say nothing about spin
+  int http_requests = 0;
+  for (;;) {
+    std::string frame;
+    const auto started = std::chrono::steady_clock::now();
+    bool spun = false;
+    Status received = ReceiveFrame(socket_.get(), frame, debugging_ ? kNoDeadline : deadline,
+                                   nullptr, asked_http ? WaitPlan{} : reply_spin_.plan(), &spun);
+    if (!asked_http) reply_spin_.Observe(std::chrono::steady_clock::now() - started, spun);
+    if (!received.ok()) {
+      if (received.code() == Status::Code::kCancelled) {
+        if (deadline_passed != nullptr) *deadline_passed = true;
+        return Fail("did not answer before its deadline and was killed", true);
+      }
+      if (received.code() == Status::Code::kCorruption) {
+        return Fail("sent a malformed frame (" + received.message() + ")", true);
+      }
+      return Fail("stopped during the call", false);
     }
-    if (received.code() == Status::Code::kCorruption) {
-      return Fail("sent a malformed frame (" + received.message() + ")", true);
+    wire::WorkerReply reply;
+    if (!reply.ParseFromString(frame)) return Fail("sent a malformed reply", true);
+    if (!reply.has_http_request()) return reply;
+    // vigil.http/1: perform (or refuse) it, answer, and keep waiting for the reply.
+    asked_http = true;
+    if (++http_requests > kMaxHttpRequestsPerCall) {
+      return Fail("asked for more than " + std::to_string(kMaxHttpRequestsPerCall) +
+                      " outbound HTTPS requests in one call and was killed",
+                  true);
     }
-    return Fail("stopped during the call", false);
+    wire::WorkerRequest answer;
+    if (http != nullptr && *http) {
+      *answer.mutable_http_response() = (*http)(reply.http_request(), deadline);
+    } else {
+      answer.mutable_http_response()->set_code(VIGIL_ERR_UNSUPPORTED);
+      answer.mutable_http_response()->set_error("outbound HTTPS is not available during this call");
+    }
+    if (!answer.SerializeToString(&bytes)) return Fail("could not be answered", true);
+    if (!SendFrame(socket_.get(), bytes).ok()) return Fail("stopped during the call", false);
   }
-  wire::WorkerReply reply;
-  if (!reply.ParseFromString(frame)) return Fail("sent a malformed reply", true);
-  return reply;
 }
 
 }  // namespace vigil::isolation

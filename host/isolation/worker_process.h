@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,15 @@ struct WorkerOptions {
   std::vector<std::filesystem::path> read_paths;
 };
 
+// Performs (or refuses) one vigil.http/1 request a worker makes during a call; the
+// time point is the call's deadline.
+using HttpForwarder = std::function<wire::HttpResponse(
+    const wire::HttpRequest&, std::chrono::steady_clock::time_point deadline)>;
+
+// A worker that asks for more outbound requests than this in one call is killed: each
+// request is audited, and a plugin must not be able to flood the audit log.
+inline constexpr int kMaxHttpRequestsPerCall = 32;
+
 // The vigil-worker to run: $VIGIL_WORKER, else beside the running executable.
 std::filesystem::path DefaultWorkerPath();
 
@@ -58,11 +68,14 @@ class WorkerProcess {
   MediaBuffer& media() { return media_; }
 
   // Sends `request` (with `pass_fds`) and waits for the reply. When this returns an
-  // error the worker is gone; `deadline_passed` tells a hang from a crash.
+  // error the worker is gone; `deadline_passed` tells a hang from a crash. HTTPS
+  // requests the worker makes meanwhile go to `http` (refused when null); the
+  // deadline covers them too.
   StatusOr<wire::WorkerReply> Call(const wire::WorkerRequest& request,
                                    const std::vector<int>& pass_fds,
                                    std::chrono::steady_clock::time_point deadline,
-                                   bool* deadline_passed = nullptr);
+                                   bool* deadline_passed = nullptr,
+                                   const HttpForwarder* http = nullptr);
 
  private:
   WorkerProcess() = default;

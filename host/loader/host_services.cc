@@ -2,7 +2,10 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
+
+#include "loader/http_service.h"
 
 namespace vigil::host {
 namespace {
@@ -39,13 +42,17 @@ int32_t IsCancelled(const vigil_host_t*) {
   return 0;
 }
 
-const void* GetExtension(const vigil_host_t*, const char*) { return nullptr; }
+const void* GetExtension(const vigil_host_t*, const char* id) {
+  if (id != nullptr && std::strcmp(id, VIGIL_EXT_HTTP) == 0) return HttpExtension();
+  return nullptr;
+}
 
 }  // namespace
 
 void RequestCancel() { g_cancel.store(true); }
 bool CancelRequested() { return g_cancel.load(); }
 void SetThreadDeadline(std::chrono::steady_clock::time_point deadline) { t_deadline = deadline; }
+std::chrono::steady_clock::time_point ThreadDeadline() { return t_deadline; }
 void SetPluginLogLevel(int32_t level) { g_log_level.store(level); }
 
 const vigil_host_t* HostServices() {
