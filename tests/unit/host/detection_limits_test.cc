@@ -201,13 +201,13 @@ TEST(DetectionLimits, ThePolicyNeverClearsATruncatedItem) {
   ItemRecord record = TruncatedRecord();
   ItemRecord whole = record;
   whole.runs[0].detections_returned = 2;
-  EXPECT_EQ(policy.value().Decide(whole).disposition, Disposition::kClear);
-  const Outcome outcome = policy.value().Decide(record);
+  EXPECT_EQ(policy.value().Decide(whole, {"acme.flood"}).disposition, Disposition::kClear);
+  const Outcome outcome = policy.value().Decide(record, {"acme.flood"});
   EXPECT_EQ(outcome.disposition, Disposition::kReview);
   EXPECT_EQ(outcome.rule, "detections truncated");
   EXPECT_EQ(outcome.reason, "detector acme.flood returned 150000 detections; kept 2");
   // Under the default policy it is reviewed anyway; the reason still says so.
-  EXPECT_THAT(Policy::Default().Decide(record).reason,
+  EXPECT_THAT(Policy::Default().Decide(record, {"acme.flood"}).reason,
               HasSubstr("detector acme.flood returned 150000 detections; kept 2"));
 }
 
@@ -219,7 +219,7 @@ TEST(DetectionLimits, TheStoreKeepsWhatWasReturnedAndKept) {
     auto store = Store::Open(dir / "store.db");
     ASSERT_TRUE(store.ok()) << store.status().message();
     ItemRecord record = TruncatedRecord();
-    record.outcome = Policy::Default().Decide(record);
+    record.outcome = Policy::Default().Decide(record, {"acme.flood"});
     ASSERT_TRUE(store.value()->RecordItem(record).ok());
     Statement row(store.value()->handle(),
                   "SELECT detections_returned, detections_kept, (SELECT count(*) FROM "
