@@ -537,6 +537,37 @@ TEST_F(Egress, AuditRowsGoIntoTheStoreWithoutBodies) {
   }
 }
 
+// What a hostile worker may put in a request frame: bytes that are not UTF-8, CR/LF in
+// headers. Refused with a reason, and audited without breaking the JSON of the row.
+TEST_F(Egress, HostileBytesAreRefusedAndAuditedSafely) {
+  auto audit = StoreEgressAudit::Open(dir_ / "store.db");
+  ASSERT_TRUE(audit.ok()) << audit.status().message();
+  HttpEgress egress(config_.egress);
+  egress.SetAudit(audit.value());
+  const EgressCaller caller{"x.so", "", "hostile.bytes", {server_->origin()}};
+  host::HttpCall call;
+  call.method = "G\xff\xfeT";
+  call.url = server_->origin() + "/\xc3\x28";
+  EXPECT_EQ(egress.Perform(caller, call).code, VIGIL_ERR_INVALID_ARGUMENT);
+  call.method = "GET";
+  call.url = "https://\xc3\x28.example/x";
+  EXPECT_NE(egress.Perform(caller, call).code, VIGIL_OK);
+  call.url = server_->origin() + "/echo";
+  call.headers = {{"X-Injected", "a\r\nHost: evil"}};
+  host::HttpAnswer injected = egress.Perform(caller, call);
+  EXPECT_EQ(injected.code, VIGIL_ERR_INVALID_ARGUMENT);
+  EXPECT_THAT(injected.error, HasSubstr("contains CR, LF or NUL"));
+  call.headers = {{"Host", "evil.example"}};
+  EXPECT_THAT(egress.Perform(caller, call).error, HasSubstr("set by the host"));
+  EXPECT_EQ(server_->requests(), 0);
+  auto store = host::Store::Open(dir_ / "store.db");
+  ASSERT_TRUE(store.ok());
+  auto report = host::VerifyAudit(store.value()->handle());
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->entries, 4);
+  EXPECT_TRUE(report->problems.empty());
+}
+
 TEST_F(Egress, APluginThatOpensASocketItselfIsStillKilled) {
   Start();
   host::AnalyzeOutcome attacked = analyzer_->Analyze(Item("attack"));
