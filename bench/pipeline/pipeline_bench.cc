@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <set>
 
 #include "isolation/isolation_runtime.h"
 #include "loader/plugin_registry.h"
@@ -119,12 +120,13 @@ void RunPipeline(benchmark::State& state, const fs::path& corpus) {
     options.threads = static_cast<int>(state.range(0));
     options.make_analyzer = isolation->AnalyzerFactory();
     options.limits.media_storage = isolation->MediaStorage();
+    const std::set<std::string> first_party = registry.FirstPartyDetectorIds();
     auto pipeline = Pipeline::Create(registry.detectors(), {}, options);
     auto intake = ItemsFromPaths({corpus});
     state.ResumeTiming();
     auto start = std::chrono::steady_clock::now();
     vigil::Status status = pipeline.value()->Run(std::move(intake), [&](ItemRecord& record) {
-      record.outcome = policy.Decide(record);
+      record.outcome = policy.Decide(record, first_party);
       auto recorded = store.value()->RecordItem(record);
       return recorded.ok() ? vigil::Status::Ok() : recorded.status();
     });
