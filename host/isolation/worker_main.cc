@@ -2,8 +2,9 @@
 //
 // Started by the host (WorkerProcess) with posix_spawn: fd 3 is its end of a
 // socketpair, fd 4 the plugin file the host verified. It confines itself (rlimits,
-// no_new_privs, the load filter), loads the plugin from fd 4, reports what it offers,
-// then serves create/analyze requests until the host closes the socket.
+// no_new_privs, Landlock, no capabilities, the load filter; confine.h, sandbox.h),
+// loads the plugin from fd 4, reports what it offers, then serves create/analyze
+// requests until the host closes the socket.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
