@@ -359,7 +359,8 @@ int QueueShow(const GlobalOptions& global, const std::string& state, int limit) 
 
 void RegisterStoreCommands(CLI::App& app, GlobalOptions& options) {
   static bool stats_json = false;
-  CLI::App* stats = app.add_subcommand("stats", "Counts by outcome, detector, category and queue state");
+  CLI::App* stats = app.add_subcommand(
+      "stats", "Counts by outcome, detector, category and queue state, and truncated detections");
   stats->add_flag("--json", stats_json, "One JSON object");
   stats->callback([&options] { options.exit_code = Stats(options, stats_json); });
 
