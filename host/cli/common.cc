@@ -81,7 +81,8 @@ std::filesystem::path StorePath(const GlobalOptions& options) {
 }
 
 std::filesystem::path DataDir(const GlobalOptions& options) {
-  return StorePath(options).parent_path() / "lists";
+  // Absolute: workers are given it as a read path after they chdir into their scratch.
+  return std::filesystem::absolute(StorePath(options)).parent_path() / "lists";
 }
 
 std::map<std::string, vigil::v1::DetectorConfig> DetectorConfigs(

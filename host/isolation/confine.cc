@@ -112,6 +112,13 @@ std::vector<fs::path> SystemReadPaths() {
       // pools and ONNX Runtime's cpuinfo the rest. It describes the machine,
       // not a user.
       "/sys/devices/system/cpu",
+      // ONNX Runtime (a classifier with a vendor's model runs in a worker) reads the
+      // machine id for its device id; when it cannot, it spawns a helper process, which
+      // the sandbox kills. The id names the installation, not a person or the evidence.
+      "/etc/machine-id",
+      // ONNX Runtime's cpuinfo picks its kernels from this (it describes the processor;
+      // no other /proc entry is reachable).
+      "/proc/cpuinfo",
   };
   // The loader also searches LD_LIBRARY_PATH (the host passes its own to the
   // worker).

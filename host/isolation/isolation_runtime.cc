@@ -396,6 +396,18 @@ Status IsolationRuntime::UseModel(const std::string& detector_id, const fs::path
   if (Status s = verify(canonical.parent_path() / model_name); !s.ok()) return refuse(s);
   placement.copy = copy;
   placement.read_paths = {copy, dir / model_name, dir};
+  // The classifier loads ONNX Runtime by absolute path (its build-time default or
+  // $VIGIL_ONNXRUNTIME_LIBRARY); without read access there it would quietly fall back to
+  // OpenCV DNN in the worker and score differently from the same model in process.
+  std::vector<fs::path> runtime_dirs = {fs::path(VIGIL_ONNXRUNTIME_LIBDIR)};
+  if (const char* env = std::getenv("VIGIL_ONNXRUNTIME_LIBRARY"); env != nullptr && *env) {
+    runtime_dirs.push_back(fs::path(env).parent_path());
+  }
+  for (const fs::path& runtime_dir : runtime_dirs) {
+    if (runtime_dir.is_absolute() && fs::is_directory(runtime_dir, ec)) {
+      placement.read_paths.push_back(runtime_dir);
+    }
+  }
   placement.trust = trust;
   models_[detector_id] = std::move(placement);
   return Status::Ok();

@@ -195,7 +195,7 @@ TEST(DetectionLimits, ThePolicyNeverClearsATruncatedItem) {
   // A policy that clears everything it is not told about.
   auto policy = Policy::Parse(
       "[defaults]\nunmatched = \"clear\"\n[[rules]]\nname = \"floods are fine\"\n"
-      "labels = [\"flood\"]\noutcome = \"clear\"\n",
+      "labels = [\"flood\"]\ndetectors = [\"acme.flood\"]\noutcome = \"clear\"\n",
       "test.toml");
   ASSERT_TRUE(policy.ok()) << policy.status().message();
   ItemRecord record = TruncatedRecord();

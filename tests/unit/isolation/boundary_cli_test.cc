@@ -49,7 +49,11 @@ class Boundary : public CliFixture {
     fs::create_directories(dir_ / "items");
     fs::create_directories(dir_ / "store");
     std::ofstream(dir_ / "host.toml") << "[trust]\nkeys = \"trusted\"\n";
+    // Nothing is first-party here, so the shipped policy (which needs vigil.pdq,
+    // vigil.exact and vigil.classifier) would refuse to scan; every finding is reviewed.
+    std::ofstream(dir_ / "policy.toml") << "[[rules]]\nname = \"any\"\noutcome = \"review\"\n";
   }
+  std::string Policy() const { return " --policy " + (dir_ / "policy.toml").string(); }
   // A hostile plugin copied into dir_/plugins (its own folder, which its worker may read).
   fs::path Plugin(const std::string& name) {
     const fs::path built =
@@ -101,7 +105,7 @@ class Boundary : public CliFixture {
     return Run(
         prefix + "env -u VIGIL_PLUGIN_PATH VIGIL_HOST_CONFIG=" + (dir_ / "host.toml").string() +
         " " + env + " " + Vigil() + " --plugin-dir " + plugin.string() + " --store " +
-        (dir_ / "store" / "store.db").string() + " scan --no-store " + (dir_ / "items").string());
+        (dir_ / "store" / "store.db").string() + " scan --no-store " + (dir_ / "items").string() + Policy());
   }
 };
 
@@ -170,7 +174,7 @@ TEST_F(Boundary, APluginCannotForgeVigilsOutput) {
   std::ofstream(dir_ / "items" / "a.bin") << "attack";
   std::ofstream(dir_ / "items" / "b.bin") << "flood";
   RunResult scan = VigilRun("--plugin-dir " + plugin.string() + " --store " + Store() + " scan " +
-                            (dir_ / "items").string());
+                            (dir_ / "items").string() + Policy());
   ASSERT_EQ(scan.exit_code, 0) << scan.err;
   int summaries = 0, suppressed = 0;
   for (const std::string& line : Lines(scan.err)) {

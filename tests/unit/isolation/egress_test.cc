@@ -293,7 +293,10 @@ class Egress : public ::testing::Test {
     ASSERT_TRUE(GenerateSigningKey(dir_ / "keys").ok());
     ASSERT_TRUE(
         TrustStore::AddKey(dir_ / "trust", dir_ / "keys" / "vigil-signing.pub", false).ok());
-    plugin_ = dir_ / "egress-client.so";
+    // In a folder of its own: its worker may read that folder, and `plugins sign`
+    // refuses a key the plugin could read.
+    fs::create_directories(dir_ / "plugin");
+    plugin_ = dir_ / "plugin" / "egress-client.so";
     fs::copy_file(EgressPlugin(), plugin_);
     config_.trust_dir = dir_ / "trust";
     config_.supervision.worker.worker_exe = VIGIL_WORKER_PATH;
