@@ -648,8 +648,12 @@ TEST_F(Egress, VigilScanPerformsAndAuditsTheRequest) {
 
   std::ofstream(dir_ / "request.bin") << "GET " << server_->origin() << "/echo";
   const std::string store = (dir_ / "store.db").string();
+  // Nothing is first-party here: the shipped policy would refuse (it needs vigil.pdq,
+  // vigil.exact and vigil.classifier), so every finding is reviewed instead.
+  std::ofstream(dir_ / "policy.toml") << "[[rules]]\nname = \"any\"\noutcome = \"review\"\n";
   CliRun scan = Vigil(dir_, "--plugin-dir " + plugin_.string() + " --store " + store + " scan " +
-                                (dir_ / "request.bin").string() + " --json");
+                                (dir_ / "request.bin").string() + " --json --policy " +
+                                (dir_ / "policy.toml").string());
   ASSERT_EQ(scan.exit_code, 0) << scan.err;
   EXPECT_THAT(scan.out, HasSubstr(R"({"type":"status","value":"200","detector":"egress.client"})"))
       << scan.out << scan.err;
