@@ -3,7 +3,7 @@
 #include <cstdlib>
 
 #include "cli/commands.h"
-#include "cli/terminal_text.h"
+#include "core/terminal_text.h"
 #include "isolation/isolation_runtime.h"
 #include "store/store.h"
 

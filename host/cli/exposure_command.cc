@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "cli/terminal_text.h"
+#include "core/terminal_text.h"
 #include "store/sqlite_statement.h"
 #include "store/store.h"
 

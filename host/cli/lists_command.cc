@@ -14,7 +14,7 @@
 
 #include "bank_set.h"
 #include "cli/commands.h"
-#include "cli/terminal_text.h"
+#include "core/terminal_text.h"
 #include "scan/scan_json.h"
 #include "url_lists.h"
 #include "vigil/hashbank/bank_update.h"

@@ -7,7 +7,7 @@
 #include "scan/scan_json.h"
 
 #include "cli/commands.h"
-#include "cli/terminal_text.h"
+#include "core/terminal_text.h"
 #include "conformance.h"
 #include "isolation/isolation_runtime.h"
 #include "vigil/v1/detector.pb.h"

@@ -8,7 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/scan_progress.h"
-#include "cli/terminal_text.h"
+#include "core/terminal_text.h"
 #include "isolation/isolation_runtime.h"
 #include "pipeline/pipeline.h"
 #include "policy/policy.h"

@@ -17,7 +17,7 @@
 #include "scan/scan_json.h"
 
 #include "cli/commands.h"
-#include "cli/terminal_text.h"
+#include "core/terminal_text.h"
 #include "store/audit_log.h"
 #include "store/review_queue.h"
 #include "store/sqlite_statement.h"

@@ -11,7 +11,7 @@ bool Alnum(char c) {
 
 // The value as it may appear in a message: escaped and cut.
 std::string Shown(std::string_view value) {
-  std::string shown = EscapeForTerminal(value.substr(0, 80));
+  std::string shown = TerminalText(value.substr(0, 80));
   if (value.size() > 80) shown += "...";
   return "'" + shown + "'";
 }
@@ -21,7 +21,7 @@ std::string TextProblem(std::string_view text, size_t max_bytes) {
     return "is " + std::to_string(text.size()) + " bytes long (at most " +
            std::to_string(max_bytes) + ")";
   }
-  if (EscapeForTerminal(text) != text) {
+  if (TerminalText(text) != text) {
     return "has control characters, backslashes, bidi marks or invalid UTF-8";
   }
   return "";
@@ -56,7 +56,7 @@ std::string VersionProblem(std::string_view version) {
 
 Status CheckDetectorInfo(const vigil::v1::DetectorInfo& info, const std::string& plugin) {
   auto refuse = [&](const std::string& field, std::string_view value, const std::string& why) {
-    return Status::PluginError("plugin " + EscapeForTerminal(plugin) + " is refused: its " + field +
+    return Status::PluginError("plugin " + TerminalText(plugin) + " is refused: its " + field +
                                " " + (value.empty() ? "" : Shown(value) + " ") + why);
   };
   if (std::string why = DetectorIdProblem(info.id()); !why.empty()) {

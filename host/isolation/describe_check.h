@@ -6,7 +6,7 @@
 //   version        1-64 bytes of A-Z a-z 0-9 . _ + ~ -
 //   vendor         at most 128 bytes, description at most 512, each label at most
 //                  128: printable UTF-8 (no control, bidi or invalid bytes: text
-//                  EscapeForTerminal leaves unchanged)
+//                  TerminalText leaves unchanged)
 //   signal_types   at most 64, each like an id; labels at most 4096
 //   config_schema  at most 64 KiB
 #ifndef VIGIL_HOST_ISOLATION_DESCRIBE_CHECK_H_

@@ -11,16 +11,10 @@
 #include <string_view>
 #include <thread>
 
+#include "core/terminal_text.h"
 #include "isolation/unique_fd.h"
 
 namespace vigil::isolation {
-
-// `text` made safe for a terminal: printable ASCII and valid UTF-8 stay; a
-// backslash becomes "\\", tab "\t", carriage return "\r", newline "\n"; every
-// other C0 control, DEL, C1 control (U+0080-U+009F), bidi and line/paragraph
-// separator (U+061C, U+200E-U+200F, U+2028-U+202E, U+2066-U+2069), and every
-// byte of invalid UTF-8, becomes "\xNN" per byte.
-std::string EscapeForTerminal(std::string_view text);
 
 class OutputRelay {
  public:

@@ -199,6 +199,35 @@ StatusOr<std::string> CheckSignature(const fs::path& plugin, const std::string& 
   return signer;
 }
 
+// Completes `manifest` with the file's SHA-256 and the signer's public key, signs its
+// exact bytes and writes FILE.manifest and FILE.sig. The secret key is read here, as late
+// as possible, and wiped before returning.
+Status WriteSignedManifest(const fs::path& file, const fs::path& secret_key_path,
+                           nlohmann::json manifest) {
+  auto secret_hex = ReadSmallFile(secret_key_path, 1024);
+  if (!secret_hex.ok()) return secret_hex.status();
+  unsigned char secret_key[crypto_sign_SECRETKEYBYTES];
+  if (!FromHex(secret_hex.value(), secret_key, sizeof(secret_key))) {
+    return Status::InvalidArgument(secret_key_path.string() + " is not a vigil signing key");
+  }
+  unsigned char public_key[crypto_sign_PUBLICKEYBYTES];
+  crypto_sign_ed25519_sk_to_pk(public_key, secret_key);
+  auto sha256 = HashFile(file);
+  if (!sha256.ok()) {
+    sodium_memzero(secret_key, sizeof(secret_key));
+    return sha256.status();
+  }
+  manifest["sha256"] = sha256.value();
+  manifest["signer"] = Hex(public_key, sizeof(public_key));
+  const std::string text = manifest.dump(2) + "\n";
+  unsigned char signature[crypto_sign_BYTES];
+  crypto_sign_detached(signature, nullptr, reinterpret_cast<const unsigned char*>(text.data()),
+                       text.size(), secret_key);
+  sodium_memzero(secret_key, sizeof(secret_key));
+  if (Status s = WriteFile(ManifestPath(file), text, 0644); !s.ok()) return s;
+  return WriteFile(SignaturePath(file), Hex(signature, sizeof(signature)) + "\n", 0644);
+}
+
 }  // namespace
 
 fs::path ManifestPath(const fs::path& plugin) { return plugin.string() + ".manifest"; }
@@ -245,8 +274,8 @@ Status SignPlugin(const fs::path& plugin, const fs::path& secret_key_path, const
     if (why.empty()) why = VersionProblem(d.version);
     if (!why.empty()) {
       return Status::InvalidArgument("not signing " + plugin.string() + ": detector " +
-                                     EscapeForTerminal(d.id) + " (version " +
-                                     EscapeForTerminal(d.version) + ") " + why);
+                                     TerminalText(d.id) + " (version " +
+                                     TerminalText(d.version) + ") " + why);
     }
   }
   if (Status s = InitSodium(); !s.ok()) return s;
@@ -256,64 +285,18 @@ Status SignPlugin(const fs::path& plugin, const fs::path& secret_key_path, const
     if (!normal.ok()) return normal.status();
     origins.insert(normal.value());
   }
-  auto secret_hex = ReadSmallFile(secret_key_path, 1024);
-  if (!secret_hex.ok()) return secret_hex.status();
-  unsigned char secret_key[crypto_sign_SECRETKEYBYTES];
-  if (!FromHex(secret_hex.value(), secret_key, sizeof(secret_key))) {
-    return Status::InvalidArgument(secret_key_path.string() + " is not a vigil signing key");
-  }
-  unsigned char public_key[crypto_sign_PUBLICKEYBYTES];
-  crypto_sign_ed25519_sk_to_pk(public_key, secret_key);
-  auto sha256 = HashFile(plugin);
-  if (!sha256.ok()) {
-    sodium_memzero(secret_key, sizeof(secret_key));
-    return sha256.status();
-  }
   nlohmann::json list = nlohmann::json::array();
   for (const DetectorStamp& d : detectors) list.push_back({{"id", d.id}, {"version", d.version}});
-  nlohmann::json manifest = {{"format", 1},
-                             {"file", plugin.filename().string()},
-                             {"sha256", sha256.value()},
-                             {"abi", abi},
-                             {"detectors", list},
-                             {"signer", Hex(public_key, sizeof(public_key))}};
+  nlohmann::json manifest = {
+      {"format", 1}, {"file", plugin.filename().string()}, {"abi", abi}, {"detectors", list}};
   if (!origins.empty()) manifest["egress_origins"] = origins;
-  const std::string text = manifest.dump(2) + "\n";
-  unsigned char signature[crypto_sign_BYTES];
-  crypto_sign_detached(signature, nullptr, reinterpret_cast<const unsigned char*>(text.data()),
-                       text.size(), secret_key);
-  sodium_memzero(secret_key, sizeof(secret_key));
-  if (Status s = WriteFile(ManifestPath(plugin), text, 0644); !s.ok()) return s;
-  return WriteFile(SignaturePath(plugin), Hex(signature, sizeof(signature)) + "\n", 0644);
+  return WriteSignedManifest(plugin, secret_key_path, std::move(manifest));
 }
 
 Status SignModelFile(const fs::path& file, const fs::path& secret_key_path) {
   if (Status s = InitSodium(); !s.ok()) return s;
-  auto secret_hex = ReadSmallFile(secret_key_path, 1024);
-  if (!secret_hex.ok()) return secret_hex.status();
-  unsigned char secret_key[crypto_sign_SECRETKEYBYTES];
-  if (!FromHex(secret_hex.value(), secret_key, sizeof(secret_key))) {
-    return Status::InvalidArgument(secret_key_path.string() + " is not a vigil signing key");
-  }
-  unsigned char public_key[crypto_sign_PUBLICKEYBYTES];
-  crypto_sign_ed25519_sk_to_pk(public_key, secret_key);
-  auto sha256 = HashFile(file);
-  if (!sha256.ok()) {
-    sodium_memzero(secret_key, sizeof(secret_key));
-    return sha256.status();
-  }
-  nlohmann::json manifest = {{"format", 1},
-                             {"kind", "model"},
-                             {"file", file.filename().string()},
-                             {"sha256", sha256.value()},
-                             {"signer", Hex(public_key, sizeof(public_key))}};
-  const std::string text = manifest.dump(2) + "\n";
-  unsigned char signature[crypto_sign_BYTES];
-  crypto_sign_detached(signature, nullptr, reinterpret_cast<const unsigned char*>(text.data()),
-                       text.size(), secret_key);
-  sodium_memzero(secret_key, sizeof(secret_key));
-  if (Status s = WriteFile(ManifestPath(file), text, 0644); !s.ok()) return s;
-  return WriteFile(SignaturePath(file), Hex(signature, sizeof(signature)) + "\n", 0644);
+  nlohmann::json manifest = {{"format", 1}, {"kind", "model"}, {"file", file.filename().string()}};
+  return WriteSignedManifest(file, secret_key_path, std::move(manifest));
 }
 
 StatusOr<VerifiedModelFile> CopyVerifiedModelFile(const fs::path& file, const fs::path& copy,

@@ -1,6 +1,6 @@
 // TerminalText: untrusted text for human output keeps printable text, valid UTF-8
 // included, and shows every control and every invalid byte as \xNN (issue 18, item 11).
-#include "cli/terminal_text.h"
+#include "core/terminal_text.h"
 
 #include <gtest/gtest.h>
 

@@ -207,7 +207,7 @@ TEST(DescribeCheck, RefusesBadVersions) {
     vigil::v1::DetectorInfo info = GoodInfo();
     info.set_version(bad);
     Status s = CheckDetectorInfo(info, "acme.so");
-    EXPECT_FALSE(s.ok()) << EscapeForTerminal(bad);
+    EXPECT_FALSE(s.ok()) << TerminalText(bad);
     EXPECT_THAT(s.message(), HasSubstr("version"));
     EXPECT_EQ(s.message().find('\x1b'), std::string::npos) << "the refusal itself is escaped";
     EXPECT_EQ(s.message().find('\n'), std::string::npos);
@@ -221,7 +221,7 @@ TEST(DescribeCheck, RefusesBadIdsAndText) {
   for (const std::string& bad :
        {std::string(""), std::string(65, 'a'), std::string(".hidden"), std::string("a b"),
         std::string("evil\x1b[31m"), std::string("a/b")}) {
-    EXPECT_FALSE(DetectorIdProblem(bad).empty()) << EscapeForTerminal(bad);
+    EXPECT_FALSE(DetectorIdProblem(bad).empty()) << TerminalText(bad);
   }
   vigil::v1::DetectorInfo info = GoodInfo();
   info.set_description("fine\x1b[2K\rscanned 0 items");
@@ -255,21 +255,21 @@ TEST(DescribeCheck, SigningRefusesAHostileVersionBeforeReadingTheKey) {
 
 // ---- what a plugin prints ----
 
-TEST(EscapeForTerminal, EscapesControlsAndInvalidUtf8) {
-  EXPECT_EQ(EscapeForTerminal("plain text, 100%"), "plain text, 100%");
-  EXPECT_EQ(EscapeForTerminal("caf\xc3\xa9 \xe2\x9c\x93"), "caf\xc3\xa9 \xe2\x9c\x93");
-  EXPECT_EQ(EscapeForTerminal("a\nb\tc\rd"), "a\\nb\\tc\\rd");
-  EXPECT_EQ(EscapeForTerminal("\x1b[31mred"), "\\x1b[31mred");
-  EXPECT_EQ(EscapeForTerminal(std::string("nul\0x", 5)), "nul\\x00x");
-  EXPECT_EQ(EscapeForTerminal("\x7f"), "\\x7f");
-  EXPECT_EQ(EscapeForTerminal("back\\slash"), "back\\\\slash");
-  EXPECT_EQ(EscapeForTerminal("\xff\xfe"), "\\xff\\xfe");
-  EXPECT_EQ(EscapeForTerminal("\xc3("), "\\xc3(");         // truncated sequence
-  EXPECT_EQ(EscapeForTerminal("\xc0\xaf"), "\\xc0\\xaf");  // overlong '/'
-  EXPECT_EQ(EscapeForTerminal("\xed\xa0\x80"),
+TEST(RelayEscaping, EscapesControlsAndInvalidUtf8) {
+  EXPECT_EQ(TerminalText("plain text, 100%"), "plain text, 100%");
+  EXPECT_EQ(TerminalText("caf\xc3\xa9 \xe2\x9c\x93"), "caf\xc3\xa9 \xe2\x9c\x93");
+  EXPECT_EQ(TerminalText("a\nb\tc\rd"), "a\\x0ab\\x09c\\x0dd");
+  EXPECT_EQ(TerminalText("\x1b[31mred"), "\\x1b[31mred");
+  EXPECT_EQ(TerminalText(std::string("nul\0x", 5)), "nul\\x00x");
+  EXPECT_EQ(TerminalText("\x7f"), "\\x7f");
+  EXPECT_EQ(TerminalText("back\\slash"), "back\\\\slash");
+  EXPECT_EQ(TerminalText("\xff\xfe"), "\\xff\\xfe");
+  EXPECT_EQ(TerminalText("\xc3("), "\\xc3(");         // truncated sequence
+  EXPECT_EQ(TerminalText("\xc0\xaf"), "\\xc0\\xaf");  // overlong '/'
+  EXPECT_EQ(TerminalText("\xed\xa0\x80"),
             "\\xed\\xa0\\x80");                                     // a surrogate
-  EXPECT_EQ(EscapeForTerminal("\xc2\x9b"), "\\xc2\\x9b");           // C1 CSI
-  EXPECT_EQ(EscapeForTerminal("\xe2\x80\xae"), "\\xe2\\x80\\xae");  // RLO
+  EXPECT_EQ(TerminalText("\xc2\x9b"), "\\xc2\\x9b");           // C1 CSI
+  EXPECT_EQ(TerminalText("\xe2\x80\xae"), "\\xe2\\x80\\xae");  // RLO
 }
 
 std::vector<std::string> Lines(const std::string& text) {

@@ -1,8 +1,8 @@
-#include "cli/terminal_text.h"
+#include "core/terminal_text.h"
 
 #include <cstdint>
 
-namespace vigil::cli {
+namespace vigil {
 namespace {
 
 void AppendHex(std::string& out, uint8_t byte) {
@@ -43,6 +43,8 @@ size_t ValidSequence(std::string_view text, size_t i, uint32_t* code_point) {
 
 bool ShownAsEscape(uint32_t cp) {
   return (cp >= 0x80 && cp <= 0x9f) ||      // C1 controls
+         cp == 0x061c ||                    // Arabic letter mark
+         cp == 0x200e || cp == 0x200f ||    // left-to-right and right-to-left marks
          cp == 0x2028 || cp == 0x2029 ||    // line and paragraph separators
          (cp >= 0x202a && cp <= 0x202e) ||  // bidirectional embeddings and overrides
          (cp >= 0x2066 && cp <= 0x2069);    // bidirectional isolates
@@ -83,4 +85,4 @@ std::string TerminalText(std::string_view text) {
   return out;
 }
 
-}  // namespace vigil::cli
+}  // namespace vigil
