@@ -174,13 +174,17 @@ TEST_F(AuditVerifyTest, WritableOpenRestoresDroppedTriggersAndAuditsIt) {
                          nullptr),
             SQLITE_OK)
       << "the restored trigger refuses deletes again";
-  Statement last(store_->handle(),
-                 "SELECT seq, actor, action, details FROM "
-                 "audit_log ORDER BY seq DESC LIMIT 1");
-  ASSERT_EQ(last.Step(), SQLITE_ROW);
-  EXPECT_EQ(last.ColumnInt(0), 3);
-  EXPECT_EQ(last.ColumnText(2), kSchemaRestoredAction);
-  EXPECT_THAT(last.ColumnText(3), HasSubstr("trigger audit_log_no_update is missing"));
+  {
+    // Finalised before the store is reopened below (an open statement keeps the
+    // connection from closing).
+    Statement last(store_->handle(),
+                   "SELECT seq, actor, action, details FROM "
+                   "audit_log ORDER BY seq DESC LIMIT 1");
+    ASSERT_EQ(last.Step(), SQLITE_ROW);
+    EXPECT_EQ(last.ColumnInt(0), 3);
+    EXPECT_EQ(last.ColumnText(2), kSchemaRestoredAction);
+    EXPECT_THAT(last.ColumnText(3), HasSubstr("trigger audit_log_no_update is missing"));
+  }
   // The tampering stays visible: verify names the repair entry, and nothing
   // else.
   const auto problems = Problems();
