@@ -32,21 +32,7 @@ static vigil_status_t describe(const vigil_detector_t *detector, const vigil_sin
   return out->write(out, b.data, b.size);
 }
 
-static int g_token;
-
-static vigil_status_t create(const vigil_detector_t *detector, const vigil_host_t *host,
-                             const uint8_t *config, size_t config_size, void **instance,
-                             const vigil_sink_t *err) {
-  (void)detector;
-  (void)host;
-  (void)config;
-  (void)config_size;
-  (void)err;
-  *instance = &g_token;
-  return VIGIL_OK;
-}
-
-static void destroy(void *instance) { (void)instance; }
+#include "stateless_instance.h"
 
 static vigil_status_t analyze(void *instance, const vigil_item_view_t *item,
                               const vigil_sink_t *out, const vigil_sink_t *err) {
