@@ -12,11 +12,13 @@
 #include <set>
 #include <thread>
 
+#include "core/terminal_text.h"
 #include "elf_exports.h"
 #include "loader/plugin_library.h"
 #include "vigil/v1/item.pb.h"
 
 namespace vigil::testkit {
+
 namespace {
 
 using host::AnalyzeOutcome;
@@ -383,8 +385,9 @@ std::vector<CheckResult> RunConformance(const std::filesystem::path& plugin,
 int PrintConformance(const std::vector<CheckResult>& results) {
   int failed = 0;
   for (const auto& r : results) {
-    std::printf("%s  %s%s%s\n", r.passed ? "PASS" : "FAIL", r.name.c_str(),
-                r.detail.empty() ? "" : ": ", r.detail.c_str());
+    // Names and details quote the plugin's own words (ids, errors): escaped, one line.
+    std::printf("%s  %s%s%s\n", r.passed ? "PASS" : "FAIL", TerminalText(r.name).c_str(),
+                r.detail.empty() ? "" : ": ", TerminalText(r.detail).c_str());
     failed += r.passed ? 0 : 1;
   }
   std::printf("%s: %zu checks, %d failed\n", failed ? "FAILED" : "OK", results.size(), failed);

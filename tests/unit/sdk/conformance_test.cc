@@ -1,7 +1,9 @@
 // The conformance kit passes well-formed plugins and fails each broken one on the right
 // check, with a reason a vendor can act on.
-#include <gtest/gtest.h>
 #include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "conformance.h"
 #include "test_paths.h"
@@ -107,3 +109,17 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace vigil::testkit
+
+// vigil-plugin-check prints what the plugin said (its ids, its error texts): a plugin
+// must not be able to drive the terminal or forge extra result lines through it.
+TEST(ConformanceTest, ReportEscapesThePluginsWords) {
+  testing::internal::CaptureStdout();
+  const int failed = vigil::testkit::PrintConformance(
+      {{"evil\x1b[2J: describe", false, "refused\nPASS  forged line"}});
+  const std::string out = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(failed, 1);
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_THAT(out, testing::HasSubstr("evil\\x1b[2J: describe"));
+  EXPECT_THAT(out, testing::HasSubstr("refused\\x0aPASS  forged line"));
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2) << out;  // one result + the total
+}
