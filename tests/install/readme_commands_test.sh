@@ -72,14 +72,10 @@ fi
 bare="$(mktemp -d)"
 trap 'rm -rf "$bare"' EXIT
 mkdir "$bare/bin"
-for dir in /usr/local/bin /usr/bin /bin; do
-  [ -d "$dir" ] || continue
-  for tool in "$dir"/*; do
-    name="${tool##*/}"
-    case "$name" in make | gmake | *-make) continue ;; esac
-    [ -e "$bare/bin/$name" ] || ln -s "$tool" "$bare/bin/$name"
-  done
+for dir in /usr/local/bin /usr/bin /bin; do  # the first of a name wins, as in PATH
+  [ -d "$dir" ] && { ln -s "$dir"/* "$bare/bin/" 2>/dev/null || true; }
 done
+rm -f "$bare/bin/make" "$bare/bin/gmake" "$bare/bin"/*-make
 if env -i PATH="$bare/bin" bash -c 'command -v make' >/dev/null 2>&1; then
   problem "could not build a PATH without make"
 fi
