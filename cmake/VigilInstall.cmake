@@ -86,14 +86,13 @@ set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS
     "${CMAKE_BINARY_DIR}/lib" "${CMAKE_BINARY_DIR}/${VIGIL_INSTALL_PKGLIB}/onnxruntime")
-# libmagic's database is a dependency of libmagic1 already; software GL for the console
+# Software OpenGL for the console
 # on machines without a GPU driver is only recommended.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libgl1-mesa-dri")
 set(CPACK_DEBIAN_COMPRESSION_TYPE gzip)  # fast on a 2-core CI machine; dpkg reads it anywhere
-set(CPACK_PACKAGE_DESCRIPTION
-"Vigil runs detector plugins (exact and PDQ hash lists, URL lists, an ONNX image
- classifier) over media, decides with a policy what reaches a person, keeps a
- tamper-evident record in SQLite, and shows the review queue in a console behind
- wellbeing safeguards. The bundled classifier model is an adult-content demo model
- (nsfwjs MobileNetV2), not a CSAM model.")
+set(CPACK_PACKAGE_DESCRIPTION "Vigil runs detector plugins (exact and PDQ hash lists, URL \
+lists, an ONNX image classifier) over media, decides with a policy what reaches a person, \
+keeps a tamper-evident record in SQLite, and shows the review queue in a console behind \
+wellbeing safeguards. The bundled classifier model is an adult-content demo model (nsfwjs \
+MobileNetV2), not a CSAM model.")
 include(CPack)
