@@ -1,9 +1,8 @@
-# Thin wrapper: the two commands the README starts with, plus a few conveniences.
-.PHONY: demo test build bench format clean
+# Thin convenience wrapper. The README's commands need only bash (`bash scripts/demo.sh`,
+# `bash scripts/test.sh`); scripts/install-deps.sh installs make for this file.
+.PHONY: demo test build package bench format clean
 
 demo:            ## set up, build, scan the demo corpus, open the reviewer console
-	bash scripts/setup.sh
-	bash scripts/build.sh release
 	bash scripts/demo.sh
 
 test:            ## set up, then release + ASan/UBSan tests and a fuzz smoke run
@@ -12,6 +11,9 @@ test:            ## set up, then release + ASan/UBSan tests and a fuzz smoke run
 build:
 	bash scripts/setup.sh
 	bash scripts/build.sh release
+
+package: build   ## the Debian package: build/release/vigil_<version>_<arch>.deb
+	cmake --build build/release --target package
 
 bench: build     ## run every benchmark (results: docs/performance.md)
 	for b in build/release/bench/*; do [ -x "$$b" ] && "$$b"; done

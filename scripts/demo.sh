@@ -1,9 +1,33 @@
 #!/usr/bin/env bash
-# The main job (`make demo`): scan the demo corpus with every built plugin into a fresh
-# embedded store, then open the reviewer console, or print a summary when there is no
-# display.
+# The README's first command (`bash scripts/demo.sh`; `make demo` wraps it): set up the
+# machine, build, scan the demo corpus with every built plugin into a fresh embedded
+# store, then open the reviewer console, or print a summary when there is no display.
+# Needs nothing but bash and sudo (or root) on a fresh Debian 12: set-up installs the rest.
 set -euo pipefail
+usage() {
+  cat <<'TXT'
+Usage: bash scripts/demo.sh [--no-setup] [--help]
+  1. scripts/setup.sh: Debian packages (apt-get, needs root or sudo), the pinned ONNX
+     Runtime and the demo model from the npm registry (SHA-256 checked);
+  2. scripts/build.sh release;
+  3. scans ../shared/testdata/pdq/images-and-lists and samples/demo/demo-manifest.jsonl
+     into build/demo/store.db and opens vigil-review (or prints a summary without display).
+  --no-setup   skip steps 1 and 2 (use the existing build/release)
+TXT
+}
+setup=1
+for arg in "$@"; do
+  case "$arg" in
+    -h|--help) usage; exit 0 ;;
+    --no-setup) setup=0 ;;
+    *) echo "demo: unknown argument '$arg'" >&2; usage >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
+if [ "$setup" -eq 1 ]; then
+  bash scripts/setup.sh
+  bash scripts/build.sh release
+fi
 bin=build/release/bin
 corpus="$(pwd)/../shared/testdata/pdq/images-and-lists"
 store=build/demo/store.db

@@ -7,6 +7,9 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git clang libclang-rt-14-dev
+  # the Debian package (dpkg-shlibdeps, file), and make for the Makefile wrapper only:
+  # the README's commands need bash alone
+  dpkg-dev file make
   # SDK and host
   libboost1.81-dev libboost-url1.81-dev libprotobuf-dev protobuf-compiler
   libsqlite3-dev sqlite3 libssl-dev libsodium-dev libseccomp-dev

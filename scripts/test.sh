@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
-# The test command (`make test`, and what CI runs): installs what is missing, then
-#   1. release build: every GoogleTest suite and conformance check, in parallel;
+# The README's test command (`bash scripts/test.sh`; what .ci/run runs; `make test` wraps
+# it): installs what is missing, then
+#   1. release build: every GoogleTest suite and conformance check, in parallel, including
+#      tests/install (the .deb is built, unpacked into a scratch root and run from there);
 #   2. ASan+UBSan build: the same tests under the sanitizers;
 #   3. fuzz build (clang/libFuzzer): each fuzz target runs briefly as a smoke test.
-# Fails, never skips, when ../shared/testdata is missing.
+# Fails, never skips, when ../shared/testdata is missing. Needs only bash and sudo/root.
 set -euo pipefail
+for arg in "$@"; do
+  case "$arg" in
+    -h|--help)
+      sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+      echo "Usage: bash scripts/test.sh [--help]   (VIGIL_JOBS, VIGIL_FUZZ_SECONDS tune it)"
+      exit 0 ;;
+    *) echo "test: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 testdata="$(pwd)/../shared/testdata"
 if [ ! -d "$testdata/pdq" ] || [ ! -d "$testdata/url" ] || [ ! -d "$testdata/formats" ]; then

@@ -187,6 +187,9 @@ StatusOr<HostConfig> HostConfig::Load(const fs::path& file, const fs::path& exe_
   std::error_code ec;
   config.plugins_dir = fs::weakly_canonical(exe_dir / ".." / "lib" / "vigil" / "plugins", ec);
   config.models_dir = fs::weakly_canonical(exe_dir / ".." / "lib" / "vigil" / "models", ec);
+  // Found at run time beside the binary (build tree and install alike), never compiled in.
+  config.onnxruntime_dir =
+      fs::weakly_canonical(exe_dir / ".." / "lib" / "vigil" / "onnxruntime", ec);
   config.trust_dir = DefaultTrustDir();
   if (!fs::exists(file, ec)) return config;
   toml::table root;
@@ -396,10 +399,11 @@ Status IsolationRuntime::UseModel(const std::string& detector_id, const fs::path
   if (Status s = verify(canonical.parent_path() / model_name); !s.ok()) return refuse(s);
   placement.copy = copy;
   placement.read_paths = {copy, dir / model_name, dir};
-  // The classifier loads ONNX Runtime by absolute path (its build-time default or
-  // $VIGIL_ONNXRUNTIME_LIBRARY); without read access there it would quietly fall back to
-  // OpenCV DNN in the worker and score differently from the same model in process.
-  std::vector<fs::path> runtime_dirs = {fs::path(VIGIL_ONNXRUNTIME_LIBDIR)};
+  // The classifier loads ONNX Runtime from Vigil's private lib dir beside the binary
+  // (<bin>/../lib/vigil/onnxruntime) or $VIGIL_ONNXRUNTIME_LIBRARY; without read access
+  // there it would quietly fall back to OpenCV DNN in the worker and score differently
+  // from the same model in process.
+  std::vector<fs::path> runtime_dirs = {config_.onnxruntime_dir};
   if (const char* env = std::getenv("VIGIL_ONNXRUNTIME_LIBRARY"); env != nullptr && *env) {
     runtime_dirs.push_back(fs::path(env).parent_path());
   }

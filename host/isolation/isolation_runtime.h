@@ -46,6 +46,7 @@ namespace vigil::isolation {
 struct HostConfig {
   std::filesystem::path plugins_dir;  // where first-party plugins live
   std::filesystem::path models_dir;   // the models shipped with Vigil (plugins_dir/../models)
+  std::filesystem::path onnxruntime_dir;  // ONNX Runtime, private (plugins_dir/../onnxruntime)
   std::set<std::string> first_party;  // file names or patterns inside plugins_dir
   std::filesystem::path trust_dir;    // the trust store
   bool developer_mode = false;

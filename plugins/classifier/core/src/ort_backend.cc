@@ -56,6 +56,20 @@ std::string BesideThisModule() {
   return std::filesystem::exists(candidate, ec) ? candidate.string() : "";
 }
 
+// Vigil's private lib dir beside the running program: <bin>/../lib/vigil/onnxruntime, where
+// the build tree stages ONNX Runtime and an install (or the .deb) puts it. This is how a
+// worker finds it: there the plugin is a memfd, so neither "beside this module" nor the
+// plugin's RUNPATH ($ORIGIN/../onnxruntime) can name a real folder. The host lets the
+// worker read that folder (HostConfig::onnxruntime_dir).
+std::string InPrivateLibDir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  auto candidate =
+      exe.parent_path() / ".." / "lib" / "vigil" / "onnxruntime" / "libonnxruntime.so.1";
+  return std::filesystem::exists(candidate, ec) ? candidate.lexically_normal().string() : "";
+}
+
 StatusOr<const OrtRuntime*> LoadRuntime(const std::string& requested) {
   static std::mutex mutex;
   static OrtRuntime runtime;      // guarded by mutex until api is set, then read-only
@@ -75,7 +89,12 @@ StatusOr<const OrtRuntime*> LoadRuntime(const std::string& requested) {
       candidates.push_back(env);
     }
     if (std::string beside = BesideThisModule(); !beside.empty()) candidates.push_back(beside);
-    candidates.push_back(VIGIL_CLASSIFIER_ORT_DEFAULT_LIBRARY);
+    if (std::string private_dir = InPrivateLibDir(); !private_dir.empty()) {
+      candidates.push_back(private_dir);
+    }
+    // Last the soname: the installed plugin's RUNPATH names $ORIGIN/../onnxruntime. No
+    // build-tree path is compiled in: test programs in build/<preset>/tests find the copy
+    // the build tree stages in build/<preset>/lib/vigil/onnxruntime like an install.
     candidates.push_back("libonnxruntime.so.1");
   }
   std::string tried;

@@ -39,8 +39,8 @@ struct ClassifierOptions {
   int threads = 1;
   // Path of libonnxruntime.so.1; empty: $VIGIL_ONNXRUNTIME_LIBRARY, then
   // libonnxruntime.so.1 beside the module holding this library (e.g. the plugin .so),
-  // then the copy scripts/fetch-onnxruntime.sh put in the build's source tree, then the
-  // system search.
+  // then Vigil's private lib dir <bin>/../lib/vigil/onnxruntime beside the running
+  // program (build tree and install alike), then the soname (RUNPATH, system search).
   // ORT is loaded once per process; a different explicit path after that is Unavailable.
   std::string onnxruntime_library;
 };
