@@ -161,7 +161,8 @@ int Rematch(GlobalOptions& global, const RematchArgs& args) {
   }
   const host::RematchReport& r = report.value();
   if (args.json) {
-    nlohmann::ordered_json out = {{"items_checked", r.items_checked},
+    nlohmann::ordered_json out = {{"store_has_signals", r.store_has_signals},
+                                  {"items_checked", r.items_checked},
                                   {"signals_checked", r.signals_checked},
                                   {"new_matches", r.new_matches},
                                   {"items_matched", r.items_matched},
@@ -170,7 +171,7 @@ int Rematch(GlobalOptions& global, const RematchArgs& args) {
     std::cout << host::JsonText(out) << "\n";
     return 0;
   }
-  if (r.items_checked == 0) {
+  if (!r.store_has_signals) {
     std::printf("The store %s holds no PDQ or digest signals: nothing to rematch (items "
                 "scanned with vigil.pdq or vigil.exact keep theirs).\n",
                 TerminalText(store_path.string()).c_str());

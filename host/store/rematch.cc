@@ -4,6 +4,7 @@
 #include <map>
 #include <string_view>
 #include <tuple>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -47,17 +48,32 @@ Status MatchSignals(sqlite3* db, const std::vector<const hashbank::Bank*>& banks
                     std::string(hashbank::SignalTypeName(type)) + "'";
   }
   if (in.empty()) return Status::Ok();  // the banks hold nothing to match
+  // One sequential pass over the table (NOT INDEXED: through signals_by_value each row
+  // would be a random read), memory-mapped rather than copied page by page.
+  sqlite3_exec(db, "PRAGMA mmap_size = 1073741824", nullptr, nullptr, nullptr);
   const std::string sql =
-      "SELECT item_id, detector, type, value, quality FROM signals WHERE type IN (" + in + ")";
+      "SELECT item_id, detector, type, value, quality FROM signals NOT INDEXED WHERE type IN (" +
+      in + ")";
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
     return Status::IoError(std::string("reading the stored signals: ") + sqlite3_errmsg(db));
   }
   std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owned(stmt, sqlite3_finalize);
   int rc;
+  std::vector<bool> seen;  // by item id: items_checked counts each item once
+  std::unordered_set<int64_t> sparse;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
     ++report.signals_checked;
     const int64_t item_id = sqlite3_column_int64(stmt, 0);
+    if (item_id >= 0 && item_id < (int64_t{1} << 28)) {  // row ids: dense from 1
+      if (static_cast<uint64_t>(item_id) >= seen.size()) seen.resize(item_id * 2 + 1024);
+      if (!seen[item_id]) {
+        seen[item_id] = true;
+        ++report.items_checked;
+      }
+    } else if (sparse.insert(item_id).second) {
+      ++report.items_checked;
+    }
     const auto type = hashbank::ParseSignalType(Text(stmt, 2));
     if (!type) continue;
     const std::string_view value = Text(stmt, 3);
@@ -243,10 +259,10 @@ StatusOr<RematchReport> Rematch(Store& store, const std::vector<const hashbank::
   sqlite3* db = store.handle();
   RematchReport report;
   {
-    Statement count(db, (std::string("SELECT count(DISTINCT item_id) FROM signals WHERE type IN ") +
-                         kRematchTypes).c_str());
-    if (!count.ok() || count.Step() != SQLITE_ROW) return count.Error("counting stored signals");
-    report.items_checked = count.ColumnInt(0);
+    Statement any(db, (std::string("SELECT EXISTS (SELECT 1 FROM signals WHERE type IN ") +
+                       kRematchTypes + ")").c_str());
+    if (!any.ok() || any.Step() != SQLITE_ROW) return any.Error("reading stored signals");
+    report.store_has_signals = any.ColumnInt(0) != 0;
   }
   // Hits recorded before (by a scan or an earlier rematch) are not recorded twice.
   std::set<std::tuple<int64_t, std::string, std::string>> known;

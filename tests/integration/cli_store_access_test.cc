@@ -71,6 +71,11 @@ TEST_F(CliStoreAccessTest, ReadOnlyStoreIsReadableAndWritesFailClearly) {
   const fs::path folder = dir_ / "copy";
   fs::create_directories(folder);
   const std::string store = (folder / "store.db").string();
+  // A bank the images match, so that the queue has something to show.
+  ASSERT_EQ(Run(Vigil() + " lists import --type pdq --format hma --bank known " +
+                std::string(VIGIL_SOURCE_DIR) + "/samples/lists/demo.hma.txt --store " + store)
+                .exit_code,
+            0);
   ASSERT_EQ(Run(Vigil() + " scan " + (testdata_ / "pdq" / "images-and-lists" / "misc-images").string() +
                 " --store " + store).exit_code, 0);
   ASSERT_EQ(Run(Vigil() + " queue show --state all --store " + store).exit_code, 0);
