@@ -16,9 +16,9 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <map>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -64,31 +64,37 @@ std::string Flip(const std::string& hex, int bits, std::mt19937_64& rng) {
   return out;
 }
 
+// One store per process; one bank per size, named for it, so that each size's first
+// run finds its planted entries as new matches.
 struct Fixture {
   fs::path dir;
   std::string store_path;
-  std::unique_ptr<vigil::hashbank::Bank> bank;
+  std::map<int64_t, std::unique_ptr<vigil::hashbank::Bank>> banks;
+  std::vector<std::string> planted_pdq, planted_md5;
   int64_t items = 0;
 
-  static Fixture& Get(int64_t bank_entries) {
-    static std::map<int64_t, std::unique_ptr<Fixture>> fixtures;
-    auto& f = fixtures[bank_entries];
-    if (!f) f = Build(bank_entries);
-    return *f;
+  static Fixture& Get() {
+    static std::unique_ptr<Fixture> fixture = Build();
+    return *fixture;
   }
 
-  static std::unique_ptr<Fixture> Build(int64_t bank_entries) {
+  const vigil::hashbank::Bank& BankOf(int64_t bank_entries) {
+    auto& bank = banks[bank_entries];
+    if (!bank) bank = MakeBank(bank_entries);
+    return *bank;
+  }
+
+  static std::unique_ptr<Fixture> Build() {
     auto f = std::make_unique<Fixture>();
     const char* env = std::getenv("VIGIL_REMATCH_ITEMS");
     f->items = env ? std::atoll(env) : 1'000'000;
-    f->dir = fs::temp_directory_path() /
-             ("vigil-rematch-bench-" + std::to_string(::getpid()) + "-" +
-              std::to_string(bank_entries));
+    f->dir = fs::temp_directory_path() / ("vigil-rematch-bench-" + std::to_string(::getpid()));
     fs::remove_all(f->dir);
     fs::create_directories(f->dir);
     f->store_path = (f->dir / "store.db").string();
     std::mt19937_64 rng(12);
-    std::vector<std::string> planted_pdq, planted_md5;
+    auto& planted_pdq = f->planted_pdq;
+    auto& planted_md5 = f->planted_md5;
     {
       auto store = vigil::host::Store::Open(f->store_path);
       if (!store.ok()) std::abort();
@@ -106,10 +112,14 @@ struct Fixture {
                  const std::string& c = "", int quality = -1) {
           sqlite3_bind_int64(s, 1, id);
           sqlite3_bind_text(s, 2, a.data(), static_cast<int>(a.size()), SQLITE_TRANSIENT);
-          if (!b.empty()) sqlite3_bind_text(s, 3, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
-          if (!c.empty()) sqlite3_bind_text(s, 4, c.data(), static_cast<int>(c.size()), SQLITE_TRANSIENT);
-          if (quality >= 0) sqlite3_bind_int(s, 5, quality);
-          else if (!c.empty()) sqlite3_bind_null(s, 5);
+          if (!b.empty())
+            sqlite3_bind_text(s, 3, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
+          if (!c.empty())
+            sqlite3_bind_text(s, 4, c.data(), static_cast<int>(c.size()), SQLITE_TRANSIENT);
+          if (quality >= 0)
+            sqlite3_bind_int(s, 5, quality);
+          else if (!c.empty())
+            sqlite3_bind_null(s, 5);
           if (sqlite3_step(s) != SQLITE_DONE) std::abort();
           sqlite3_reset(s);
         }
@@ -143,6 +153,11 @@ struct Fixture {
       }
       if (!tx.Commit().ok()) std::abort();
     }
+    return f;
+  }
+
+  std::unique_ptr<vigil::hashbank::Bank> MakeBank(int64_t bank_entries) {
+    std::mt19937_64 rng(static_cast<uint64_t>(bank_entries));
     std::vector<vigil::hashbank::Entry> entries;
     auto add = [&entries](SignalType type, const std::string& hex) {
       vigil::hashbank::Entry e;
@@ -154,15 +169,19 @@ struct Fixture {
       entries.push_back(e);
     };
     for (int64_t i = 0; i < bank_entries; ++i) {
-      add(SignalType::kPdq, i < static_cast<int64_t>(planted_pdq.size()) ? planted_pdq[i] : Hex(rng, 32));
-      add(SignalType::kMd5, i < static_cast<int64_t>(planted_md5.size()) ? planted_md5[i] : Hex(rng, 16));
+      add(SignalType::kPdq,
+          i < static_cast<int64_t>(planted_pdq.size()) ? planted_pdq[i] : Hex(rng, 32));
+      add(SignalType::kMd5,
+          i < static_cast<int64_t>(planted_md5.size()) ? planted_md5[i] : Hex(rng, 16));
     }
-    const std::string bank_path = (f->dir / "bench.bank").string();
-    if (!vigil::hashbank::WriteBankFile(bank_path, "bench", entries).ok()) std::abort();
+    const std::string bank_path =
+        (dir / ("bench-" + std::to_string(bank_entries) + ".bank")).string();
+    if (!vigil::hashbank::WriteBankFile(bank_path, "bench-" + std::to_string(bank_entries), entries)
+             .ok())
+      std::abort();
     auto bank = vigil::hashbank::Bank::Open(bank_path);
     if (!bank.ok()) std::abort();
-    f->bank = std::move(bank).value();
-    return f;
+    return std::move(bank).value();
   }
 
   ~Fixture() { fs::remove_all(dir); }
@@ -171,7 +190,8 @@ struct Fixture {
 // The first run over a store finds the planted matches and records them; the runs after
 // it do the same reading and matching and find nothing new.
 void BM_Rematch(benchmark::State& state) {
-  Fixture& f = Fixture::Get(state.range(0));
+  Fixture& f = Fixture::Get();
+  const vigil::hashbank::Bank& bank = f.BankOf(state.range(0));
   vigil::host::RematchOptions options;
   options.first_party = {"vigil.pdq", "vigil.exact"};
   const vigil::host::Policy policy = vigil::host::Policy::Default();
@@ -179,7 +199,7 @@ void BM_Rematch(benchmark::State& state) {
   for (auto _ : state) {
     auto store = vigil::host::Store::Open(f.store_path);
     if (!store.ok()) state.SkipWithError(store.status().message().c_str());
-    auto report = vigil::host::Rematch(*store.value(), {f.bank.get()}, policy, options);
+    auto report = vigil::host::Rematch(*store.value(), {&bank}, policy, options);
     if (!report.ok()) {
       state.SkipWithError(report.status().message().c_str());
       break;
@@ -191,7 +211,7 @@ void BM_Rematch(benchmark::State& state) {
   state.counters["items"] = static_cast<double>(checked);
   state.counters["signals"] = static_cast<double>(signals);
   state.counters["new_matches"] = static_cast<double>(new_matches);
-  state.counters["bank_entries"] = static_cast<double>(f.bank->size());
+  state.counters["bank_entries"] = static_cast<double>(bank.size());
 }
 BENCHMARK(BM_Rematch)->Arg(10'000)->Arg(100'000)->Iterations(3)->Unit(benchmark::kSecond);
 

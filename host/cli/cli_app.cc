@@ -7,9 +7,9 @@
 namespace vigil::cli {
 
 const std::vector<std::string>& GlobalOptionNames() {
-  static const std::vector<std::string> kNames = {"--plugin-dir", "--store",
-                                                   "--set",        "--in-process",
-                                                   "--developer-mode", "--wait-for-debugger"};
+  static const std::vector<std::string> kNames = {
+      "--plugin-dir", "--store",          "--set",
+      "--in-process", "--developer-mode", "--wait-for-debugger"};
   return kNames;
 }
 

@@ -7,9 +7,8 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "bank_set.h"
 #include "cli/commands.h"
@@ -161,20 +160,19 @@ int Rematch(GlobalOptions& global, const RematchArgs& args) {
   }
   const host::RematchReport& r = report.value();
   if (args.json) {
-    nlohmann::ordered_json out = {{"store_has_signals", r.store_has_signals},
-                                  {"items_checked", r.items_checked},
-                                  {"signals_checked", r.signals_checked},
-                                  {"new_matches", r.new_matches},
-                                  {"items_matched", r.items_matched},
-                                  {"queued", r.queued},
-                                  {"auto_actioned", r.auto_actioned}};
+    nlohmann::ordered_json out = {
+        {"store_has_signals", r.store_has_signals}, {"items_checked", r.items_checked},
+        {"signals_checked", r.signals_checked},     {"new_matches", r.new_matches},
+        {"items_matched", r.items_matched},         {"queued", r.queued},
+        {"auto_actioned", r.auto_actioned}};
     std::cout << host::JsonText(out) << "\n";
     return 0;
   }
   if (!r.store_has_signals) {
-    std::printf("The store %s holds no PDQ or digest signals: nothing to rematch (items "
-                "scanned with vigil.pdq or vigil.exact keep theirs).\n",
-                TerminalText(store_path.string()).c_str());
+    std::printf(
+        "The store %s holds no PDQ or digest signals: nothing to rematch (items "
+        "scanned with vigil.pdq or vigil.exact keep theirs).\n",
+        TerminalText(store_path.string()).c_str());
     return 0;
   }
   std::printf("%lld items checked, %lld new matches, %lld queued%s\n",

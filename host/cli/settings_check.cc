@@ -6,10 +6,9 @@
 // false (the four first-party detectors), any other key is refused here. A detector
 // that declares nothing, or allows additional properties, is the judge of its own keys:
 // its create() refuses what it does not know (vigil::sdk::RequireKnownParams).
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 
@@ -55,8 +54,8 @@ Status CheckSettings(const GlobalOptions& options, const host::PluginRegistry& r
       for (const auto& [name, value] : props->items()) keys.insert(name);
     }
     if (keys.count(key) == 0) {
-      return Status::InvalidArgument("--set " + setting + ": detector " + id +
-                                     " has no setting '" + key + "'; its settings: " + Join(keys));
+      return Status::InvalidArgument("--set " + setting + ": detector " + id + " has no setting '" +
+                                     key + "'; its settings: " + Join(keys));
     }
   }
   return Status::Ok();

@@ -2,11 +2,10 @@
 
 #include <cstdlib>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string_view>
 #include <tuple>
 #include <unordered_set>
-
-#include <nlohmann/json.hpp>
 
 #include "bank_set.h"
 #include "scan/scan_json.h"
@@ -44,8 +43,9 @@ Status MatchSignals(sqlite3* db, const std::vector<const hashbank::Bank*>& banks
   for (hashbank::SignalType type : hashbank::kAllSignalTypes) {
     bool held = false;
     for (const hashbank::Bank* bank : banks) held = held || bank->count(type) > 0;
-    if (held) in += std::string(in.empty() ? "" : ", ") + "'" +
-                    std::string(hashbank::SignalTypeName(type)) + "'";
+    if (held)
+      in += std::string(in.empty() ? "" : ", ") + "'" +
+            std::string(hashbank::SignalTypeName(type)) + "'";
   }
   if (in.empty()) return Status::Ok();  // the banks hold nothing to match
   // One sequential pass over the table (NOT INDEXED: through signals_by_value each row
@@ -108,9 +108,8 @@ Status MatchSignals(sqlite3* db, const std::vector<const hashbank::Bank*>& banks
       }
       if (!known.insert({item_id, m.bank, EntryId(m)}).second) continue;  // recorded before
       ++report.new_matches;
-      hits[item_id].push_back(
-          Hit{std::string(Text(stmt, 1)), std::string(hashbank::SignalTypeName(*type)),
-              std::move(m)});
+      hits[item_id].push_back(Hit{std::string(Text(stmt, 1)),
+                                  std::string(hashbank::SignalTypeName(*type)), std::move(m)});
     }
   }
   if (rc != SQLITE_DONE) {
@@ -124,9 +123,11 @@ Status MatchSignals(sqlite3* db, const std::vector<const hashbank::Bank*>& banks
 // detections, per detector.
 Status LoadRecord(sqlite3* db, int64_t item_id, const std::vector<Hit>& item_hits,
                   ItemRecord& record, std::vector<std::pair<std::string, v1::Detection>>& added) {
-  Statement item(db, "SELECT sha256, last_path, status, ifnull(error, '') FROM items WHERE id = ?1");
+  Statement item(db,
+                 "SELECT sha256, last_path, status, ifnull(error, '') FROM items WHERE id = ?1");
   item.Bind(1, item_id);
-  if (!item.ok() || item.Step() != SQLITE_ROW) return item.Error("reading item " + std::to_string(item_id));
+  if (!item.ok() || item.Step() != SQLITE_ROW)
+    return item.Error("reading item " + std::to_string(item_id));
   record.sha256 = item.ColumnText(0);
   record.path = item.ColumnText(1);
   const bool item_failed = item.ColumnText(2) == "failed";
@@ -197,30 +198,39 @@ Status InsertDetection(sqlite3* db, int64_t item_id, const std::string& detector
                    "INSERT INTO detections (item_id, detector, label, score, severity, "
                    "signal_type, bank, entry_id, category, distance, dihedral, reason) "
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-  insert.Bind(1, item_id).Bind(2, detector).Bind(3, d.label()).Bind(4, d.score())
-      .Bind(5, static_cast<int64_t>(d.severity())).Bind(6, d.signal_type())
-      .Bind(7, d.match().bank()).Bind(8, d.match().entry_id()).Bind(9, d.match().category())
+  insert.Bind(1, item_id)
+      .Bind(2, detector)
+      .Bind(3, d.label())
+      .Bind(4, d.score())
+      .Bind(5, static_cast<int64_t>(d.severity()))
+      .Bind(6, d.signal_type())
+      .Bind(7, d.match().bank())
+      .Bind(8, d.match().entry_id())
+      .Bind(9, d.match().category())
       .Bind(10, static_cast<int64_t>(d.match().distance()))
-      .Bind(11, static_cast<int64_t>(d.match().dihedral())).Bind(12, d.reason());
+      .Bind(11, static_cast<int64_t>(d.match().dihedral()))
+      .Bind(12, d.reason());
   if (insert.Step() != SQLITE_DONE) return insert.Error("recording a rematched detection");
   return Status::Ok();
 }
 
 // The item's outcome, queue row and automatic decision, as Store::RecordItem records a
 // scan's (store.cc, RecordOutcome): a decided item stays decided.
-Status RecordOutcome(sqlite3* db, int64_t item_id, const Outcome& outcome,
-                     const std::string& now, bool& was_decided) {
+Status RecordOutcome(sqlite3* db, int64_t item_id, const Outcome& outcome, const std::string& now,
+                     bool& was_decided) {
   Statement update(db,
                    "UPDATE items SET outcome = ?2, outcome_rule = ?3, outcome_reason = ?4 "
                    "WHERE id = ?1");
-  update.Bind(1, item_id).Bind(2, DispositionName(outcome.disposition)).Bind(3, outcome.rule)
+  update.Bind(1, item_id)
+      .Bind(2, DispositionName(outcome.disposition))
+      .Bind(3, outcome.rule)
       .Bind(4, outcome.reason);
   if (update.Step() != SQLITE_DONE) return update.Error("recording an item's outcome");
   Statement state(db, "SELECT state FROM queue WHERE item_id = ?1");
   state.Bind(1, item_id);
   was_decided = state.ok() && state.Step() == SQLITE_ROW && state.ColumnText(0) == "decided";
-  const bool to_queue = outcome.disposition == Disposition::kReview ||
-                        outcome.disposition == Disposition::kFailed;
+  const bool to_queue =
+      outcome.disposition == Disposition::kReview || outcome.disposition == Disposition::kFailed;
   const bool auto_action = outcome.disposition == Disposition::kAutoAction;
   if (!to_queue && !auto_action) return Status::Ok();
   Statement queue(db,
@@ -232,11 +242,15 @@ Status RecordOutcome(sqlite3* db, int64_t item_id, const Outcome& outcome,
                   "reason = excluded.reason, updated_at = excluded.updated_at, "
                   "state = CASE WHEN queue.state = 'decided' THEN 'decided' "
                   "ELSE excluded.state END");
-  queue.Bind(1, item_id).Bind(2, auto_action ? "decided" : "pending")
+  queue.Bind(1, item_id)
+      .Bind(2, auto_action ? "decided" : "pending")
       .Bind(3, static_cast<int64_t>(outcome.priority))
       .Bind(4, static_cast<int64_t>(outcome.severity))
       .Bind(5, static_cast<int64_t>(outcome.obscure_level));
-  if (outcome.category.empty()) queue.BindNull(6); else queue.Bind(6, outcome.category);
+  if (outcome.category.empty())
+    queue.BindNull(6);
+  else
+    queue.Bind(6, outcome.category);
   queue.Bind(7, outcome.reason).Bind(8, now);
   if (queue.Step() != SQLITE_DONE) return queue.Error("queueing an item");
   if (auto_action) {
@@ -244,9 +258,11 @@ Status RecordOutcome(sqlite3* db, int64_t item_id, const Outcome& outcome,
                       "INSERT INTO decisions (item_id, reviewer, decision, reason, decided_at) "
                       "SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS (SELECT 1 FROM decisions "
                       "WHERE item_id = ?1)");
-    decided.Bind(1, item_id).Bind(2, "policy:" + outcome.rule)
+    decided.Bind(1, item_id)
+        .Bind(2, "policy:" + outcome.rule)
         .Bind(3, outcome.category.empty() ? "auto-action" : outcome.category)
-        .Bind(4, outcome.reason).Bind(5, now);
+        .Bind(4, outcome.reason)
+        .Bind(5, now);
     if (decided.Step() != SQLITE_DONE) return decided.Error("recording an automatic decision");
   }
   return Status::Ok();
@@ -260,7 +276,8 @@ StatusOr<RematchReport> Rematch(Store& store, const std::vector<const hashbank::
   RematchReport report;
   {
     Statement any(db, (std::string("SELECT EXISTS (SELECT 1 FROM signals WHERE type IN ") +
-                       kRematchTypes + ")").c_str());
+                       kRematchTypes + ")")
+                          .c_str());
     if (!any.ok() || any.Step() != SQLITE_ROW) return any.Error("reading stored signals");
     report.store_has_signals = any.ColumnInt(0) != 0;
   }
@@ -313,8 +330,8 @@ StatusOr<RematchReport> Rematch(Store& store, const std::vector<const hashbank::
                               {"severity", outcome.severity},
                               {"matches", matches}};
     if (!outcome.category.empty()) details["category"] = outcome.category;
-    if (Status s = AppendAudit(db, {"rematch", kRematchAuditAction, item_id, JsonText(details)},
-                               now);
+    if (Status s =
+            AppendAudit(db, {"rematch", kRematchAuditAction, item_id, JsonText(details)}, now);
         !s.ok()) {
       return s;
     }

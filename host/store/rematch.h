@@ -34,7 +34,7 @@ struct RematchOptions {
 
 struct RematchReport {
   bool store_has_signals = false;  // any PDQ or digest signal at all
-  int64_t items_checked = 0;  // items with a signal of a type the banks hold
+  int64_t items_checked = 0;       // items with a signal of a type the banks hold
   int64_t signals_checked = 0;
   int64_t new_matches = 0;    // (item, bank, entry) pairs not recorded before
   int64_t items_matched = 0;  // items that gained at least one match

@@ -39,8 +39,8 @@ std::string ImmutableStoreUri(const fs::path& path) {
 Status ReadOnlyStoreError(const fs::path& path) {
   return Status::IoError("the store " + path.string() +
                          " is read-only (no write access to the file or its folder) and this "
-                         "command writes to it; `vigil stats`, `vigil queue show` and `vigil "
-                         "audit verify` only read");
+                         "command writes to it; `vigil stats`, `vigil queue show`, `vigil "
+                         "exposure` and `vigil audit verify` only read");
 }
 
 Status RefuseForeignDatabase(sqlite3* db, const fs::path& path) {

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <map>
 #include <string>
@@ -48,7 +47,9 @@ const std::map<std::string, GlobalCase>& Cases() {
       {"--store", {{"--store", "x.db"}, [](const GlobalOptions& o) { return o.store == "x.db"; }}},
       {"--plugin-dir",
        {{"--plugin-dir", "plugins"},
-        [](const GlobalOptions& o) { return o.plugin_dirs == std::vector<std::string>{"plugins"}; }}},
+        [](const GlobalOptions& o) {
+          return o.plugin_dirs == std::vector<std::string>{"plugins"};
+        }}},
       {"--set",
        {{"--set", "vigil.pdq.threshold=20"},
         [](const GlobalOptions& o) {
@@ -110,8 +111,8 @@ TEST(CliGlobalOptions, EverySubcommandAcceptsEachGlobalOptionAfterIt) {
         GlobalOptions options;
         const std::string error = Parse(args, options);
         EXPECT_EQ(error, "") << "vigil " << Joined(args);
-        EXPECT_TRUE(c.took_effect(options)) << "vigil " << Joined(args) << ": " << name
-                                            << " did not reach the global options";
+        EXPECT_TRUE(c.took_effect(options))
+            << "vigil " << Joined(args) << ": " << name << " did not reach the global options";
       }
     }
   }
@@ -121,8 +122,8 @@ TEST(CliGlobalOptions, EverySubcommandAcceptsEachGlobalOptionAfterIt) {
 // never swallows the subcommand's own arguments.
 TEST(CliGlobalOptions, RepeatableGlobalsTakeOneValueEach) {
   GlobalOptions options;
-  ASSERT_EQ(Parse({"scan", "--set", "vigil.pdq.threshold=20", "a.png", "--plugin-dir", "p",
-                   "b.png", "--set", "vigil.pdq.min_quality=10"},
+  ASSERT_EQ(Parse({"scan", "--set", "vigil.pdq.threshold=20", "a.png", "--plugin-dir", "p", "b.png",
+                   "--set", "vigil.pdq.min_quality=10"},
                   options),
             "");
   EXPECT_EQ(options.settings,

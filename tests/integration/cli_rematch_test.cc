@@ -6,11 +6,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <tuple>
-
-#include <nlohmann/json.hpp>
 
 #include "cli_runner.h"
 #include "store/store.h"
@@ -56,7 +55,9 @@ class CliRematchTest : public vigil::testing::CliFixture {
                                  -1, &stmt, nullptr),
               SQLITE_OK);
     while (sqlite3_step(stmt) == SQLITE_ROW) {
-      auto text = [&](int c) { return std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c))); };
+      auto text = [&](int c) {
+        return std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)));
+      };
       out.insert({text(0), text(1), text(2), text(3), text(4), sqlite3_column_int(stmt, 5)});
     }
     sqlite3_finalize(stmt);
@@ -110,8 +111,8 @@ TEST_F(CliRematchTest, StoreScannedBeforeTheEntryGainsTheSameMatchesAsAScanAfter
 
   RunResult text = Vigil("rematch", before);
   ASSERT_EQ(text.exit_code, 0) << text.err;
-  EXPECT_THAT(text.out, HasSubstr("4 items checked, " + std::to_string(expected.size()) +
-                                      " new matches, "));
+  EXPECT_THAT(text.out,
+              HasSubstr("4 items checked, " + std::to_string(expected.size()) + " new matches, "));
   EXPECT_EQ(HashMatches(before), expected);
   EXPECT_EQ(Queue(before), Queue(after));
   RunResult verify = Vigil("audit verify", before);
@@ -128,8 +129,14 @@ TEST_F(CliRematchTest, BankAndSinceChooseTheEntries) {
   const fs::path store = dir_ / "store.db";
   ASSERT_EQ(Vigil("scan " + Images(), store).exit_code, 0);
   // te-csv entries are dated 2026-11-29T12:00:00Z by the list; hma ones by the import.
-  ASSERT_EQ(Vigil("lists import --format te-csv --type pdq --bank te " + Sample("demo.te.csv"), store).exit_code, 0);
-  ASSERT_EQ(Vigil("lists import --format hma --type pdq --bank hma " + Sample("demo.hma.txt"), store).exit_code, 0);
+  ASSERT_EQ(
+      Vigil("lists import --format te-csv --type pdq --bank te " + Sample("demo.te.csv"), store)
+          .exit_code,
+      0);
+  ASSERT_EQ(
+      Vigil("lists import --format hma --type pdq --bank hma " + Sample("demo.hma.txt"), store)
+          .exit_code,
+      0);
 
   RunResult unknown = Vigil("rematch --bank nosuch", store);
   EXPECT_EQ(unknown.exit_code, 1);
@@ -156,7 +163,9 @@ TEST_F(CliRematchTest, AutomaticDecisionsAreAudited) {
   ASSERT_EQ(Vigil("scan " + Images(), store).exit_code, 0);
   ASSERT_EQ(Vigil("lists import --format hma --type md5 --category A1 --bank severe " +
                       Sample("demo.hma.txt"),
-                  store).exit_code, 0);
+                  store)
+                .exit_code,
+            0);
   auto report = Rematch("", store);
   EXPECT_GE(report["auto_actioned"].get<int>(), 1) << report.dump();
   EXPECT_EQ(report["queued"], 0) << report.dump();
@@ -170,7 +179,10 @@ TEST_F(CliRematchTest, AutomaticDecisionsAreAudited) {
 TEST_F(CliRematchTest, StoreWithoutSignalsSaysSo) {
   const fs::path store = dir_ / "store.db";
   ASSERT_TRUE(vigil::host::Store::Open(store).ok());
-  ASSERT_EQ(Vigil("lists import --format hma --type pdq --bank known " + Sample("demo.hma.txt"), store).exit_code, 0);
+  ASSERT_EQ(
+      Vigil("lists import --format hma --type pdq --bank known " + Sample("demo.hma.txt"), store)
+          .exit_code,
+      0);
   RunResult r = Vigil("rematch", store);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("holds no PDQ or digest signals"));

@@ -8,7 +8,6 @@
 
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.h"
@@ -24,7 +23,9 @@ using vigil::testing::Slurp;
 
 class CliStoreAccessTest : public vigil::testing::CliFixture {
  protected:
-  fs::path Image() const { return testdata_ / "pdq" / "images-and-lists" / "misc-images" / "c.png"; }
+  fs::path Image() const {
+    return testdata_ / "pdq" / "images-and-lists" / "misc-images" / "c.png";
+  }
   static size_t Lines(const std::string& text) {
     return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
   }
@@ -43,13 +44,14 @@ TEST_F(CliStoreAccessTest, UnknownDetectorOrKeyInSetIsAnError) {
   } cases[] = {
       {"vigil.hash.threshold=31", {"'vigil.hash'", "vigil.pdq", "vigil.exact"}},
       {"no.such.detector=1", {"'no.such'", "vigil.pdq"}},
-      {"vigil.pdq.treshold=31", {"vigil.pdq", "'treshold'", "threshold", "min_quality", "dihedral"}},
+      {"vigil.pdq.treshold=31",
+       {"vigil.pdq", "'treshold'", "threshold", "min_quality", "dihedral"}},
       {"vigil.exact.threshold=1", {"vigil.exact", "'threshold'", "none"}},
       {"vigil.classifier.modell=x", {"vigil.classifier", "model", "backend", "threads"}},
   };
   for (const Case& c : cases) {
-    for (const std::string& command :
-         {" scan " + Image().string() + " --set " + c.setting, " plugins list --set " + c.setting}) {
+    for (const std::string& command : {" scan " + Image().string() + " --set " + c.setting,
+                                       " plugins list --set " + c.setting}) {
       RunResult r = Run(Vigil() + " --store " + Store() + command);
       EXPECT_EQ(r.exit_code, 1) << command << "\n" << r.out << r.err;
       EXPECT_EQ(Lines(r.err), 1u) << r.err;
@@ -76,8 +78,11 @@ TEST_F(CliStoreAccessTest, ReadOnlyStoreIsReadableAndWritesFailClearly) {
                 std::string(VIGIL_SOURCE_DIR) + "/samples/lists/demo.hma.txt --store " + store)
                 .exit_code,
             0);
-  ASSERT_EQ(Run(Vigil() + " scan " + (testdata_ / "pdq" / "images-and-lists" / "misc-images").string() +
-                " --store " + store).exit_code, 0);
+  ASSERT_EQ(
+      Run(Vigil() + " scan " + (testdata_ / "pdq" / "images-and-lists" / "misc-images").string() +
+          " --store " + store)
+          .exit_code,
+      0);
   ASSERT_EQ(Run(Vigil() + " queue show --state all --store " + store).exit_code, 0);
   ASSERT_FALSE(fs::exists(store + "-wal")) << "the writer checkpoints on close";
   fs::permissions(store, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
@@ -92,12 +97,14 @@ TEST_F(CliStoreAccessTest, ReadOnlyStoreIsReadableAndWritesFailClearly) {
   RunResult queue = RunAsReader(Vigil() + " queue show --state all --store " + store);
   EXPECT_EQ(queue.exit_code, 0) << queue.err;
   EXPECT_THAT(queue.out, HasSubstr("Item "));
+  RunResult exposure = RunAsReader(Vigil() + " exposure --store " + store);
+  EXPECT_EQ(exposure.exit_code, 0) << exposure.err;
   RunResult verify = RunAsReader(Vigil() + " audit verify --store " + store);
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_THAT(verify.out, HasSubstr("OK: "));
 
-  for (const std::string& writer :
-       {" scan " + Image().string(), std::string(" export --format csv"), std::string(" rematch")}) {
+  for (const std::string& writer : {" scan " + Image().string(),
+                                    std::string(" export --format csv"), std::string(" rematch")}) {
     RunResult w = RunAsReader(Vigil() + writer + " --store " + store);
     EXPECT_NE(w.exit_code, 0) << writer;
     EXPECT_EQ(Lines(w.err), 1u) << writer << ": " << w.err;
@@ -155,7 +162,8 @@ TEST_F(CliStoreAccessTest, TrustingARevokedKeySaysItStaysRevoked) {
   const fs::path trust = dir_ / "trust";
   ASSERT_EQ(Run(Vigil() + " plugins keygen --out " + keys.string()).exit_code, 0);
   const std::string pub = (keys / "vigil-signing.pub").string();
-  RunResult revoked = Run(Vigil() + " plugins trust " + pub + " --revoke --trust-dir " + trust.string());
+  RunResult revoked =
+      Run(Vigil() + " plugins trust " + pub + " --revoke --trust-dir " + trust.string());
   ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
   EXPECT_THAT(revoked.out, HasSubstr("revoked"));
   RunResult again = Run(Vigil() + " plugins trust " + pub + " --trust-dir " + trust.string());
@@ -178,9 +186,9 @@ TEST_F(CliStoreAccessTest, GlobalOptionsAfterTheSubcommandEndToEnd) {
                        " --set vigil.pdq.threshold=20 --json");
   ASSERT_EQ(scan.exit_code, 0) << scan.err;
   EXPECT_TRUE(fs::exists(Store()));
-  RunResult import = Run(Vigil() + " lists import --type pdq --format hma --bank known " +
-                         std::string(VIGIL_SOURCE_DIR) + "/samples/lists/demo.hma.txt --store " +
-                         Store());
+  RunResult import =
+      Run(Vigil() + " lists import --type pdq --format hma --bank known " +
+          std::string(VIGIL_SOURCE_DIR) + "/samples/lists/demo.hma.txt --store " + Store());
   ASSERT_EQ(import.exit_code, 0) << import.err;
   EXPECT_TRUE(fs::exists(dir_ / "lists" / "hash-banks" / "known.bank"));
   RunResult show = Run(Vigil() + " queue show --state all --limit 5 --store " + Store());
