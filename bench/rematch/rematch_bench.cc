@@ -99,7 +99,12 @@ struct Fixture {
       auto store = vigil::host::Store::Open(f->store_path);
       if (!store.ok()) std::abort();
       sqlite3* db = store.value()->handle();
-      sqlite3_exec(db, "PRAGMA synchronous=OFF", nullptr, nullptr, nullptr);
+      // Building 1M items' rows is not what is measured: a large page cache, and the
+      // value index built once at the end (sorted) instead of row by row.
+      sqlite3_exec(db,
+                   "PRAGMA synchronous=OFF; PRAGMA cache_size=-1048576; "
+                   "DROP INDEX signals_by_value;",
+                   nullptr, nullptr, nullptr);
       vigil::host::Transaction tx(db);
       if (!tx.Begin().ok()) std::abort();
       struct Stmt {
@@ -150,6 +155,10 @@ struct Fixture {
           planted_pdq.push_back(Flip(pdq, 20, rng));
           planted_md5.push_back(md5);
         }
+      }
+      if (sqlite3_exec(db, "CREATE INDEX signals_by_value ON signals(type, value)", nullptr,
+                       nullptr, nullptr) != SQLITE_OK) {
+        std::abort();
       }
       if (!tx.Commit().ok()) std::abort();
     }

@@ -110,6 +110,15 @@ TEST_F(CliStoreAccessTest, ReadOnlyStoreIsReadableAndWritesFailClearly) {
     EXPECT_EQ(Lines(w.err), 1u) << writer << ": " << w.err;
     EXPECT_THAT(w.err, HasSubstr("is read-only")) << writer;
   }
+#ifdef VIGIL_TEST_REVIEWER
+  // The console claims items and records decisions and the reviewer's exposure: on a
+  // copy it cannot write it says so in one line (before opening a window) instead of
+  // showing items whose viewing could not be recorded.
+  RunResult review = RunAsReader(std::string(VIGIL_BINARY_DIR) + "/bin/vigil-review --store " + store);
+  EXPECT_NE(review.exit_code, 0);
+  EXPECT_EQ(Lines(review.err), 1u) << review.err;
+  EXPECT_THAT(review.err, HasSubstr("is read-only")) << review.err;
+#endif
   EXPECT_EQ(Slurp(store), before);
   EXPECT_FALSE(fs::exists(store + "-wal"));
   fs::permissions(folder, fs::perms::owner_all);
