@@ -55,6 +55,19 @@ void RegisterStoreCommands(CLI::App& app, GlobalOptions& options);
 void RegisterListsCommands(CLI::App& app, GlobalOptions& options);
 void RegisterExposureCommand(CLI::App& app, GlobalOptions& options);
 
+// `vigil rematch` (rematch_command.cc).
+void RegisterRematchCommand(CLI::App& app, GlobalOptions& options);
+
+// The whole command line: global options, then every Register* above (cli_app.cc).
+// Global options are accepted before or after the subcommand, at every depth.
+void BuildCli(CLI::App& app, GlobalOptions& options);
+// The global options' names ("--store", ...), as BuildCli adds them.
+const std::vector<std::string>& GlobalOptionNames();
+
+// Every --set names a loaded detector and a key its config_schema declares; otherwise an
+// error naming the detector and the known ids or keys (settings_check.cc).
+Status CheckSettings(const GlobalOptions& options, const host::PluginRegistry& registry);
+
 }  // namespace vigil::cli
 
 #endif  // VIGIL_HOST_CLI_COMMANDS_H_

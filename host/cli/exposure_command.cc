@@ -13,6 +13,7 @@
 #include "core/terminal_text.h"
 #include "store/sqlite_statement.h"
 #include "store/store.h"
+#include "store/store_access.h"
 
 namespace vigil::cli {
 namespace {
@@ -41,7 +42,9 @@ int Exposure(const GlobalOptions& global, bool json, const std::string& reviewer
     PrintError("no store at " + path.string() + ": run `vigil scan` first, or name one with --store");
     return 1;
   }
-  auto store = host::Store::Open(path);
+  // A report: a store this user cannot write (an auditor's copy) is opened read-only.
+  auto store = host::Store::Open(
+      path, host::StoreIsReadOnly(path) ? host::OpenMode::kReadOnly : host::OpenMode::kReadWrite);
   if (!store.ok()) {
     PrintError(store.status().message());
     return 1;

@@ -38,6 +38,10 @@ std::string MediaName(int kind) {
 int ListPlugins(GlobalOptions& options, bool json) {
   host::PluginRegistry registry;
   LoadPlugins(options, registry);
+  if (Status settings = CheckSettings(options, registry); !settings.ok()) {
+    PrintError(settings.message());
+    return 1;
+  }
   const bool developer = options.isolation && options.isolation->developer_mode();
   if (json) {
     nlohmann::json out = {{"plugins", nlohmann::json::array()},

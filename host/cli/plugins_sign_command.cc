@@ -1,6 +1,9 @@
 // vigil plugins keygen --out DIR | sign --key KEY [--allow-origin ORIGIN]... PLUGIN.so|MODEL |
 //               trust KEY.pub [--revoke]
+#include <cctype>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 
 #include "cli/commands.h"
 #include "isolation/confine.h"
@@ -92,6 +95,21 @@ int Sign(const std::string& key, const std::string& plugin,
 
 int TrustKey(const std::string& key, std::string dir, bool revoke) {
   if (dir.empty()) dir = DefaultTrustDir().string();
+  if (!revoke) {
+    // A revoked key stays revoked (the `revoked` list wins over any .pub): adding it again
+    // would not make it trusted, so say so instead of "trusted".
+    std::ifstream in(key);
+    std::string hex;
+    in >> hex;
+    for (char& c : hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto current = isolation::TrustStore::Load(dir);
+    if (current.ok() && !hex.empty() && current.value().Revoked(hex)) {
+      PrintError(key + " is revoked in " + (std::filesystem::path(dir) / "revoked").string() +
+                 " and stays untrusted: its plugins do not load. Remove its line there first "
+                 "to trust it again");
+      return 1;
+    }
+  }
   Status status = isolation::TrustStore::AddKey(dir, key, revoke);
   if (!status.ok()) {
     PrintError(status.message());

@@ -87,6 +87,10 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
                "--plugin-dir or VIGIL_PLUGIN_PATH");
     return 1;
   }
+  if (Status settings = CheckSettings(global, registry); !settings.ok()) {
+    PrintError(settings.message());
+    return 1;
+  }
   if (global.isolation) {
     if (Status model = global.isolation->ModelStatus(); !model.ok()) {
       PrintError(model.message() + "; nothing scanned");

@@ -22,13 +22,19 @@
 #include "store/review_queue.h"
 #include "store/sqlite_statement.h"
 #include "store/store.h"
+#include "store/store_access.h"
 
 namespace vigil::cli {
 namespace {
 namespace fs = std::filesystem;
 
+// `reads`: the command only reads, so a store it cannot write (an auditor's copy) is
+// opened read-only instead of refused.
 std::unique_ptr<host::Store> OpenStoreOrSay(const GlobalOptions& global,
-                                            host::OpenMode mode = host::OpenMode::kReadWrite) {
+                                            host::OpenMode mode = host::OpenMode::kReadWrite,
+                                            bool reads = false) {
+  const bool audit = mode == host::OpenMode::kReadOnly;
+  if (reads && host::StoreIsReadOnly(StorePath(global))) mode = host::OpenMode::kReadOnly;
   if (!std::filesystem::exists(StorePath(global))) {
     PrintError("no store at " + StorePath(global).string() + ": run `vigil scan` first, or name one with --store");
     return nullptr;
@@ -39,7 +45,7 @@ std::unique_ptr<host::Store> OpenStoreOrSay(const GlobalOptions& global,
     return nullptr;
   }
   // Read-only opens (audit verify) report the same findings as problems of their own.
-  if (mode == host::OpenMode::kReadWrite) {
+  if (!audit) {
     for (const auto& warning : store.value()->schema_warnings()) {
       PrintError("warning: " + warning);
     }
@@ -56,7 +62,7 @@ nlohmann::ordered_json Counts(host::Store& store, const char* sql) {
 }
 
 int Stats(const GlobalOptions& global, bool json) {
-  auto store = OpenStoreOrSay(global);
+  auto store = OpenStoreOrSay(global, host::OpenMode::kReadWrite, /*reads=*/true);
   if (!store) return 1;
   nlohmann::ordered_json stats;
   auto counts = store->Counts();
@@ -330,7 +336,7 @@ const char* SeverityWord(int s) {
 }
 
 int QueueShow(const GlobalOptions& global, const std::string& state, int limit) {
-  auto store = OpenStoreOrSay(global);
+  auto store = OpenStoreOrSay(global, host::OpenMode::kReadWrite, /*reads=*/true);
   if (!store) return 1;
   host::ReviewQueue queue(*store);
   auto entries = queue.List(state == "all" ? "" : state, host::QueueOrder::kPriority, limit);
@@ -338,7 +344,10 @@ int QueueShow(const GlobalOptions& global, const std::string& state, int limit) 
     PrintError(entries.status().message());
     return 1;
   }
-  if (entries.value().empty()) std::printf("The queue has no %s items.\n", state.c_str());
+  if (entries.value().empty()) {
+    if (state == "all") std::printf("The queue is empty.\n");
+    else std::printf("The queue has no %s items.\n", state.c_str());
+  }
   for (const auto& e : entries.value()) {
     // Paths, categories and reasons come from files' names and plugins: escaped, so each
     // item stays one paragraph and nothing reaches the terminal as a control.

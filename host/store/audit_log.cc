@@ -112,6 +112,13 @@ void NoteEntry(AuditAccount& account, int64_t seq, const std::string& actor,
     if (d.is_object() && d.value("outcome", "") == "auto-action") {
       account.auto_actions.insert({item_id, d.value("rule", "")});
     }
+  } else if (action == "item.rematched") {
+    // `vigil rematch` (store/rematch.h): a stored signal newly matched a bank entry; its
+    // automatic decision is accounted for as a scan's.
+    nlohmann::json d = nlohmann::json::parse(details, nullptr, false);
+    if (d.is_object() && d.value("outcome", "") == "auto-action") {
+      account.auto_actions.insert({item_id, d.value("rule", "")});
+    }
   } else if (action == "queue.decided") {
     nlohmann::json d = nlohmann::json::parse(details, nullptr, false);
     const std::string decision = d.is_object() ? d.value("decision", "") : "";

@@ -9,6 +9,7 @@
 #include "store/audit_log.h"
 #include "store/schema.h"
 #include "store/schema_check.h"
+#include "store/store_access.h"
 
 #include <nlohmann/json.hpp>
 
@@ -99,11 +100,19 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const fs::path& path, OpenMode mode
     return Status::IoError("cannot create the folder for the store " + path.string() + ": " +
                            ec.message());
   }
+  // A store this process cannot write (an auditor's copy, a read-only folder): writing
+  // commands say so; reading ones open it immutable, since SQLite cannot make the -shm
+  // file there (unless a write-ahead log holds changes the file does not have yet).
+  std::error_code exists_ec;
+  const bool exists = fs::exists(path, exists_ec);
+  if (!read_only && exists && StoreIsReadOnly(path)) return ReadOnlyStoreError(path);
+  const bool immutable =
+      read_only && exists && StoreIsReadOnly(path) && !StoreHasPendingWal(path);
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
-      path.c_str(), &db,
+      immutable ? ImmutableStoreUri(path).c_str() : path.c_str(), &db,
       (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-          SQLITE_OPEN_FULLMUTEX,
+          SQLITE_OPEN_FULLMUTEX | (immutable ? SQLITE_OPEN_URI : 0),
       nullptr);
   if (rc != SQLITE_OK) {
     std::string why = db ? sqlite3_errmsg(db) : "out of memory";
@@ -113,6 +122,8 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const fs::path& path, OpenMode mode
   std::unique_ptr<Store> store(new Store(db));
   store->read_only_ = read_only;
   sqlite3_busy_timeout(db, 10000);
+  // Another program's database is refused before anything (WAL mode, tables) is written.
+  if (Status s = RefuseForeignDatabase(db, path); !s.ok()) return s;
   if (read_only) {
     if (Status s = store->CheckReadOnly(path); !s.ok()) return s;
     return store;

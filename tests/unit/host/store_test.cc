@@ -99,7 +99,9 @@ TEST_F(StoreTest, OpenWaitsForAnotherProcessCreatingTheStore) {
   const fs::path path = dir_ / "store.db";
   sqlite3* other = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(other, "CREATE TABLE x(y); BEGIN EXCLUSIVE; INSERT INTO x VALUES (1);",
+  // (The scratch table goes in the locked transaction: another program's table left in
+  // the file would make it a database Vigil refuses to adopt.)
+  ASSERT_EQ(sqlite3_exec(other, "CREATE TABLE x(y); BEGIN EXCLUSIVE; DROP TABLE x;",
                          nullptr, nullptr, nullptr), SQLITE_OK);
   std::thread release([other] {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));

@@ -1,0 +1,212 @@
+// vigil rematch [--bank NAME]... [--since DATE] [--policy FILE] [--json]
+//
+// Retro-hunt: when a bank gains entries, items scanned before may now match. The PDQ and
+// digest signals the store kept are matched against the banks without the media, and
+// new hits go through the policy as a scan's would (store/rematch.h).
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "bank_set.h"
+#include "cli/commands.h"
+#include "core/terminal_text.h"
+#include "policy/policy.h"
+#include "scan/scan_json.h"
+#include "store/rematch.h"
+#include "store/store.h"
+
+namespace vigil::cli {
+namespace {
+namespace fs = std::filesystem;
+
+struct RematchArgs {
+  std::vector<std::string> banks;
+  std::string since;
+  std::string policy;
+  bool json = false;
+};
+
+// "2026-11-29" (midnight UTC) or "2026-11-29T16:32:00Z"; false for anything else.
+bool ParseUtc(const std::string& text, int64_t& unix_time) {
+  std::tm tm{};
+  const char* end = nullptr;
+  if (text.size() == 10) {
+    end = strptime(text.c_str(), "%Y-%m-%d", &tm);
+  } else if (text.size() == 20) {
+    end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  }
+  if (end == nullptr || *end != '\0') return false;
+  // strptime accepts "2026-13-45" in some fields' ranges only; normalise and compare back.
+  const std::tm given = tm;
+  const time_t t = timegm(&tm);
+  if (t == static_cast<time_t>(-1) || tm.tm_mday != given.tm_mday || tm.tm_mon != given.tm_mon) {
+    return false;
+  }
+  unix_time = static_cast<int64_t>(t);
+  return true;
+}
+
+// A vigil.pdq setting given with --set (the same number a scan would use), or `fallback`.
+bool PdqSetting(const GlobalOptions& global, const std::string& key, int low, int high,
+                int& value) {
+  const std::string prefix = "vigil.pdq." + key + "=";
+  for (const std::string& setting : global.settings) {
+    if (setting.rfind(prefix, 0) != 0) continue;
+    const std::string text = setting.substr(prefix.size());
+    try {
+      size_t used = 0;
+      const int v = std::stoi(text, &used);
+      if (used != text.size() || v < low || v > high) return false;
+      value = v;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+  return true;
+}
+
+int Rematch(GlobalOptions& global, const RematchArgs& args) {
+  host::RematchOptions options;
+  if (!args.since.empty() && !ParseUtc(args.since, options.entries_since_unix)) {
+    PrintError("--since takes a UTC date like 2026-11-29 or 2026-11-29T16:32:00Z, not '" +
+               args.since + "'");
+    return 2;
+  }
+  if (!PdqSetting(global, "threshold", 0, 256, options.pdq_threshold) ||
+      !PdqSetting(global, "min_quality", 0, 100, options.pdq_min_quality)) {
+    PrintError("--set vigil.pdq.threshold takes 0 to 256 and vigil.pdq.min_quality 0 to 100");
+    return 2;
+  }
+  const fs::path store_path = StorePath(global);
+  if (!fs::exists(store_path)) {
+    PrintError("no store at " + store_path.string() +
+               ": run `vigil scan` first, or name one with --store");
+    return 1;
+  }
+  auto store = host::Store::Open(store_path);
+  if (!store.ok()) {
+    PrintError(store.status().message());
+    return 1;
+  }
+  for (const auto& warning : store.value()->schema_warnings()) PrintError("warning: " + warning);
+  host::Policy policy = host::Policy::Default();
+  if (!args.policy.empty()) {
+    auto loaded = host::Policy::Load(args.policy);
+    if (!loaded.ok()) {
+      PrintError(loaded.status().message());
+      return 1;
+    }
+    policy = loaded.value();
+  }
+
+  // The banks, as the hash detectors open them; --bank chooses among them.
+  const std::string data_dir = DataDir(global).string();
+  const fs::path bank_dir = hashdetect::BankDirectory(data_dir);
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(bank_dir, ec)) {
+    if (entry.path().extension() == ".bank") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::set<std::string> names;
+  for (const fs::path& file : files) names.insert(file.stem().string());
+  std::string known;
+  for (const std::string& name : names) known += (known.empty() ? "" : ", ") + name;
+  if (names.empty()) {
+    PrintError("no hash banks in " + bank_dir.string() +
+               ": import one with `vigil lists import`, then rematch");
+    return 1;
+  }
+  for (const std::string& wanted : args.banks) {
+    if (!names.count(wanted)) {
+      PrintError("no bank named '" + wanted + "'; banks: " + known);
+      return 1;
+    }
+  }
+  std::vector<std::unique_ptr<hashbank::Bank>> banks;
+  std::vector<const hashbank::Bank*> chosen;
+  for (const fs::path& file : files) {
+    const std::string name = file.stem().string();
+    if (!args.banks.empty() &&
+        std::find(args.banks.begin(), args.banks.end(), name) == args.banks.end()) {
+      continue;
+    }
+    auto bank = hashbank::Bank::Open(file.string());
+    if (!bank.ok()) {
+      PrintError("hash bank " + file.string() + " cannot be used: " + bank.status().message() +
+                 " (re-import it with `vigil lists import`)");
+      return 1;
+    }
+    banks.push_back(std::move(bank).value());
+    chosen.push_back(banks.back().get());
+  }
+
+  // Which detectors may act without a person: the same first-party rule as a scan.
+  host::PluginRegistry registry;
+  LoadPlugins(global, registry);
+  if (Status settings = CheckSettings(global, registry); !settings.ok()) {
+    PrintError(settings.message());
+    return 1;
+  }
+  options.first_party = registry.FirstPartyDetectorIds();
+
+  auto report = host::Rematch(*store.value(), chosen, policy, options);
+  if (!report.ok()) {
+    PrintError("rematch failed, nothing recorded: " + report.status().message());
+    return 1;
+  }
+  const host::RematchReport& r = report.value();
+  if (args.json) {
+    nlohmann::ordered_json out = {
+        {"store_has_signals", r.store_has_signals}, {"items_checked", r.items_checked},
+        {"signals_checked", r.signals_checked},     {"new_matches", r.new_matches},
+        {"items_matched", r.items_matched},         {"queued", r.queued},
+        {"auto_actioned", r.auto_actioned}};
+    std::cout << host::JsonText(out) << "\n";
+    return 0;
+  }
+  if (!r.store_has_signals) {
+    std::printf(
+        "The store %s holds no PDQ or digest signals: nothing to rematch (items "
+        "scanned with vigil.pdq or vigil.exact keep theirs).\n",
+        TerminalText(store_path.string()).c_str());
+    return 0;
+  }
+  std::printf("%lld items checked, %lld new matches, %lld queued%s\n",
+              static_cast<long long>(r.items_checked), static_cast<long long>(r.new_matches),
+              static_cast<long long>(r.queued),
+              r.auto_actioned ? (", " + std::to_string(r.auto_actioned) +
+                                 " decided automatically by the policy")
+                                    .c_str()
+                              : "");
+  return 0;
+}
+
+}  // namespace
+
+void RegisterRematchCommand(CLI::App& app, GlobalOptions& options) {
+  static RematchArgs args;
+  CLI::App* cmd = app.add_subcommand(
+      "rematch",
+      "Match the PDQ and digest signals stored for past items against the hash banks "
+      "(no media needed) and record new hits through the policy, as a scan would: run "
+      "after `vigil lists import`. A hit already recorded is not recorded again. PDQ "
+      "hashes are matched in their original orientation only (the rotated variants are "
+      "not stored).");
+  cmd->add_option("--bank", args.banks, "Only this bank (repeatable; default: every bank)")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
+  cmd->add_option("--since", args.since,
+                  "Only bank entries added at or after this UTC time (the list's own date "
+                  "for the entry, else the import's)")
+      ->type_name("YYYY-MM-DD[THH:MM:SSZ]");
+  cmd->add_option("--policy", args.policy, "Policy file (TOML; default: the built-in policy)")
+      ->type_name("FILE");
+  cmd->add_flag("--json", args.json, "One JSON object with the counts");
+  cmd->callback([&options] { options.exit_code = Rematch(options, args); });
+}
+
+}  // namespace vigil::cli

@@ -1,0 +1,59 @@
+// Rematch (retro-hunt): the PDQ and digest signals the store kept for past items,
+// matched against hash banks without the media (which may be gone), and the new hits
+// recorded through the policy as a scan would record them.
+//
+// Costs: one pass over the signals table (one statement, streamed; no query per item),
+// each value matched with the bank's own index (vigil::hashbank::Bank: multi-index
+// hashing for PDQ, the hash table for digests), and one transaction for the few items
+// that gained a match. Only the original orientation's PDQ hash is stored, so a rematch
+// matches that one, not the 7 rotated and mirrored variants a scan also tries.
+#ifndef VIGIL_HOST_STORE_REMATCH_H_
+#define VIGIL_HOST_STORE_REMATCH_H_
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "policy/policy.h"
+#include "store/store.h"
+#include "vigil/hashbank/bank.h"
+
+namespace vigil::host {
+
+struct RematchOptions {
+  int pdq_threshold = hashbank::kDefaultPdqThreshold;  // as vigil.pdq's `threshold`
+  int pdq_min_quality = 50;                            // as vigil.pdq's `min_quality`
+  // Only bank entries added at or after this time (seconds since the epoch, UTC); 0: all.
+  int64_t entries_since_unix = 0;
+  // Detectors trusted to act automatically (the policy's first-party rule).
+  std::set<std::string> first_party;
+};
+
+struct RematchReport {
+  bool store_has_signals = false;  // any PDQ or digest signal at all
+  int64_t items_checked = 0;       // items with a signal of a type the banks hold
+  int64_t signals_checked = 0;
+  int64_t new_matches = 0;    // (item, bank, entry) pairs not recorded before
+  int64_t items_matched = 0;  // items that gained at least one match
+  int64_t queued = 0;         // of those, queued for review (review or failed)
+  int64_t auto_actioned = 0;  // of those, decided by the policy
+};
+
+// Matches every stored signal against `banks` and records each new hit: a detection
+// (label "hash-match", the detector that stored the signal), the item's outcome as
+// `policy` decides it from all its detections, the queue row or the automatic decision,
+// and an "item.rematched" audit entry per item. A hit already recorded for the item
+// (same bank and entry id) is not recorded again, so a second run adds nothing.
+StatusOr<RematchReport> Rematch(Store& store, const std::vector<const hashbank::Bank*>& banks,
+                                const Policy& policy, const RematchOptions& options);
+
+// The audit action of a rematch's record (audit verify accounts for its automatic
+// decisions as for a scan's).
+inline constexpr char kRematchAuditAction[] = "item.rematched";
+
+}  // namespace vigil::host
+
+#endif  // VIGIL_HOST_STORE_REMATCH_H_
