@@ -243,7 +243,7 @@ TEST(BankUpdateTest, DeletionsByValueAndByIdAndDocumentOrder) {
   first.AddEntry(testing::PdqEntry(a));  // same value, no id: replaces, not duplicates
   ApplyStats s1 = ApplyImport(entries, first);
   EXPECT_EQ(s1.total, 2u);
-  EXPECT_EQ(s1.replaced, 1u);
+  EXPECT_EQ(s1.added, 2u);  // the repeated value is one entry
 
   ImportResult second;
   Deletion by_value;
@@ -256,7 +256,8 @@ TEST(BankUpdateTest, DeletionsByValueAndByIdAndDocumentOrder) {
   by_id.external_id = "rec-b";
   second.AddDeletion(by_id);
   ApplyStats s2 = ApplyImport(entries, second);
-  EXPECT_EQ(s2.deleted, 2u);
+  EXPECT_EQ(s2.deleted, 1u);    // rec-b; a was deleted and added back as it was
+  EXPECT_EQ(s2.unchanged, 1u);
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].value, testing::PdqEntry(a).value);
 }

@@ -2,6 +2,7 @@
 // for the identity rules).
 #include "vigil/hashbank/bank_update.h"
 
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -103,21 +104,18 @@ class EntryIndex {
   std::unordered_map<std::string, std::vector<size_t>> by_value_;
 };
 
-}  // namespace
-
-ApplyStats ApplyImport(std::vector<Entry>& entries, const ImportResult& import) {
-  ApplyStats stats;
+// Applies the import's operations; returns nothing about the changes (see Diff).
+void ApplyOps(std::vector<Entry>& entries, const ImportResult& import) {
   EntryIndex index(entries);
   std::unordered_set<std::string> records_seen;  // records this import has already replaced
   for (const ImportOp& op : import.ops) {
     if (op.kind == ImportOp::Kind::kDelete) {
       const Deletion& d = import.deletions[op.index];
       if (!d.external_id.empty()) {
-        stats.deleted +=
-            index.RemoveRecord(d.source, d.external_id, d.has_value ? &d.value : nullptr);
+        index.RemoveRecord(d.source, d.external_id, d.has_value ? &d.value : nullptr);
         records_seen.erase(RecordKey(d.source, d.external_id));
       } else if (d.has_value) {
-        stats.deleted += index.RemoveValue(d.value, d.source, /*without_external_id=*/false);
+        index.RemoveValue(d.value, d.source, /*without_external_id=*/false);
       }
       continue;
     }
@@ -126,32 +124,94 @@ ApplyStats ApplyImport(std::vector<Entry>& entries, const ImportResult& import) 
       // The first mention of a record in this import replaces its existing entries; later
       // entries of the same record (its other fingerprints) join it.
       if (records_seen.insert(RecordKey(incoming.source, incoming.external_id)).second) {
-        stats.replaced += index.RemoveRecord(incoming.source, incoming.external_id, nullptr);
+        index.RemoveRecord(incoming.source, incoming.external_id, nullptr);
       }
     } else {
-      stats.replaced +=
-          index.RemoveValue(incoming.value, incoming.source, /*without_external_id=*/true);
+      index.RemoveValue(incoming.value, incoming.source, /*without_external_id=*/true);
     }
     index.Add(incoming);
-    ++stats.added;
   }
   index.Compact();
-  stats.total = entries.size();
+}
+
+uint64_t IdentityHash(const Entry& e) {
+  std::string key = RecordKey(e.source, e.external_id);
+  key.push_back('\0');
+  key += ValueKey(e.value);
+  return std::hash<std::string>{}(key);
+}
+
+bool SameIdentity(const Entry& a, const Entry& b) {
+  return a.value == b.value && a.source == b.source && a.external_id == b.external_id;
+}
+
+// Compares the bank before and after, counting into `stats`. An entry that is back unchanged
+// but for its date added keeps the date it was first added.
+void Diff(const std::vector<Entry>& before, std::vector<Entry>& after, ApplyStats& stats) {
+  std::unordered_multimap<uint64_t, uint32_t> old_rows;
+  old_rows.reserve(before.size());
+  for (size_t i = 0; i < before.size(); ++i) {
+    old_rows.emplace(IdentityHash(before[i]), static_cast<uint32_t>(i));
+  }
+  std::vector<bool> matched(before.size(), false);
+  for (Entry& e : after) {
+    auto [lo, hi] = old_rows.equal_range(IdentityHash(e));
+    auto found = hi;
+    for (auto it = lo; it != hi; ++it) {
+      if (!matched[it->second] && SameIdentity(before[it->second], e)) {
+        found = it;
+        break;
+      }
+    }
+    if (found == hi) {
+      ++stats.added;
+      continue;
+    }
+    const Entry& old = before[found->second];
+    matched[found->second] = true;
+    old_rows.erase(found);
+    if (old.category == e.category && old.severity == e.severity) {
+      e.added_unix = old.added_unix;
+      ++stats.unchanged;
+    } else {
+      ++stats.updated;
+    }
+  }
+  for (bool m : matched) stats.deleted += m ? 0 : 1;
+  stats.total = after.size();
+}
+
+}  // namespace
+
+ApplyStats ApplyImport(std::vector<Entry>& entries, const ImportResult& import) {
+  ApplyStats stats;
+  const std::vector<Entry> before = entries;
+  ApplyOps(entries, import);
+  Diff(before, entries, stats);
   return stats;
 }
 
 Result<ApplyStats> UpdateBankFile(const std::string& path, std::string_view bank_name,
-                                  const ImportResult& import, const BankBuildOptions& options) {
-  std::vector<Entry> entries;
+                                  const ImportResult& import, UpdateMode mode,
+                                  const BankBuildOptions& options) {
+  std::vector<Entry> before;
   std::string name(bank_name);
-  Result<std::unique_ptr<Bank>> existing = Bank::Open(path);
-  if (existing.ok()) {
-    entries = existing.value()->Entries();
-    if (name.empty()) name = existing.value()->name();
-  } else if (existing.status().code() != StatusCode::kNotFound) {
-    return Status(existing.status());
+  {
+    Result<std::unique_ptr<Bank>> existing = Bank::Open(path);
+    if (existing.ok()) {
+      before = existing.value()->Entries();
+      if (name.empty()) name = existing.value()->name();
+    } else if (existing.status().code() != StatusCode::kNotFound) {
+      return Status(existing.status());
+    }
   }
-  ApplyStats stats = ApplyImport(entries, import);
+  std::vector<Entry> entries;
+  if (mode == UpdateMode::kMerge) entries = before;
+  ApplyOps(entries, import);
+  ApplyStats stats;
+  Diff(before, entries, stats);
+  before.clear();
+  before.shrink_to_fit();
   if (Status s = WriteBankFile(path, name, entries, options); !s.ok()) return s;
   return stats;
 }

@@ -18,6 +18,7 @@
 #include "exact_table.h"
 #include "mih.h"
 #include "vigil/hashbank/bank.h"
+#include "vigil/hashbank/temp_files.h"
 
 namespace vigil::hashbank {
 namespace {
@@ -257,13 +258,11 @@ Status WriteBankFileImpl(const std::string& path, std::string_view bank_name,
   for (int t = 2; t <= 4; ++t) header.exact_count[t] = digest_entry_ids[t].size();
   header.created_unix = options.created_unix;
 
-  // [SECTION] temp file + atomic rename
-  std::string tmpl = path + ".tmp-XXXXXX";
-  const int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) {
-    return Status::IoError("cannot create a temporary file next to " + path + ": " +
-                           std::strerror(errno));
-  }
+  // [SECTION] temp file (locked while written, see temp_files.h) + atomic rename
+  Result<LockedTempFile> temp = CreateLockedTempFile(path);
+  if (!temp.ok()) return temp.status();
+  const int fd = temp.value().fd;
+  const std::string& tmpl = temp.value().path;
   Status status = WriteSections(fd, header, sections);
   if (status.ok() && ::fchmod(fd, 0644) != 0) {
     status = Status::IoError(std::string("chmod failed: ") + std::strerror(errno));
@@ -282,6 +281,9 @@ Status WriteBankFileImpl(const std::string& path, std::string_view bank_name,
     ::unlink(tmpl.c_str());
     return Status::IoError("bank " + path + " was not changed: " + status.message());
   }
+  // The old file's verified marker describes another inode; the new file gets its own on its
+  // first full verification (see OpenOptions).
+  ::unlink(VerifiedMarkerPath(path).c_str());
   const int dir_fd = ::open(DirectoryOf(path).c_str(), O_RDONLY | O_DIRECTORY);
   if (dir_fd >= 0) {
     ::fsync(dir_fd);  // best effort: the rename is already visible
