@@ -11,6 +11,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -292,9 +293,22 @@ int Verify(const GlobalOptions& global) {
   return status;
 }
 
+// The banks of the store, or nullptr after printing why one cannot be used (a damaged bank is
+// never used silently, nor skipped: `vigil lists verify` names it).
+std::unique_ptr<hashdetect::BankSet> OpenBanks(const GlobalOptions& global) {
+  try {
+    return std::make_unique<hashdetect::BankSet>(DataDir(global).string());
+  } catch (const std::exception& e) {
+    PrintError(e.what());
+    return nullptr;
+  }
+}
+
 int Show(const GlobalOptions& global) {
   const std::string data = DataDir(global).string();
-  hashdetect::BankSet banks(data);
+  auto bank_set = OpenBanks(global);
+  if (!bank_set) return 1;
+  const hashdetect::BankSet& banks = *bank_set;
   for (const auto& bank : banks.banks()) {
     std::printf("hash bank %-24s %8zu entries (pdq %zu, md5 %zu, sha1 %zu, sha256 %zu)  %s\n",
                 bank->name().c_str(), bank->size(), bank->count(hashbank::SignalType::kPdq),
@@ -326,7 +340,9 @@ int Match(const GlobalOptions& global, const std::string& type, const std::vecto
     PrintError("unknown type '" + type + "': use pdq, md5, sha1 or sha256");
     return 2;
   }
-  hashdetect::BankSet banks(DataDir(global).string());
+  auto bank_set = OpenBanks(global);
+  if (!bank_set) return 1;
+  const hashdetect::BankSet& banks = *bank_set;
   int status = 0;
   for (const std::string& text : values) {
     nlohmann::ordered_json line = {{"type", type}, {"value", text}, {"matches", nlohmann::ordered_json::array()}};

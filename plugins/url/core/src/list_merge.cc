@@ -75,6 +75,7 @@ Result<ListMergeStats> MergeLists(const Blocklist* existing, const BlocklistBuil
       ++stats.deleted;
       continue;
     }
+    ++stats.unchanged;
     if (Status st = out->AddEntry(old[i]); !st.ok()) return st;
   }
   for (const ListEntry* e : chosen) {

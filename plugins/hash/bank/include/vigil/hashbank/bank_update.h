@@ -25,7 +25,8 @@ namespace vigil::hashbank {
 struct ApplyStats {
   size_t added = 0;      // entries that were not in the bank before
   size_t updated = 0;    // entries that were, with other metadata (category, severity)
-  size_t unchanged = 0;  // entries re-imported as they were (they keep their date added)
+  size_t unchanged = 0;  // entries kept as they were: not mentioned, or re-imported so (these
+                         // keep the date they were first added)
   size_t deleted = 0;    // entries of the bank before that are gone (deletions, records that
                          // lost a fingerprint, everything not re-imported under kReplace)
   size_t total = 0;      // entries in the bank afterwards

@@ -17,7 +17,7 @@ namespace vigil::url {
 struct ListMergeStats {
   size_t added = 0;      // identities the list did not hold
   size_t updated = 0;    // held, with other metadata
-  size_t unchanged = 0;  // held exactly so
+  size_t unchanged = 0;  // held before and after as they were (re-imported so, or kept)
   size_t deleted = 0;    // held before, gone afterwards (replace only)
   size_t total = 0;      // entries afterwards
 };
