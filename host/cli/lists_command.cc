@@ -121,10 +121,15 @@ int ImportHashes(const GlobalOptions& global, const ImportArgs& args) {
                 args.bank.c_str(), file.c_str());
     return 0;
   }
+  const size_t bad = result.error_count(), ignored = result.ignored_count();
+  const std::string filtered =
+      result.filtered_out_count() > 0 ? " (" + TypeCounts(result.filtered_out) + ")" : "";
   std::error_code ec;
   fs::create_directories(hashdetect::BankDirectory(DataDir(global).string()), ec);
+  // Consumes the import: its memory is released before the bank is built.
   auto applied = hashbank::UpdateBankFile(
-      hashdetect::BankPath(DataDir(global).string(), args.bank), args.bank, result,
+      hashdetect::BankPath(DataDir(global).string(), args.bank), args.bank,
+      std::move(imported).value(),
       args.replace ? hashbank::UpdateMode::kReplace : hashbank::UpdateMode::kMerge);
   if (!applied.ok()) {
     PrintError("could not write bank " + args.bank + " (unchanged): " + applied.status().message());
@@ -134,10 +139,7 @@ int ImportHashes(const GlobalOptions& global, const ImportArgs& args) {
   std::printf("bank %s: %zu added, %zu updated, %zu deleted, %zu unchanged; %zu entries now (%s); "
               "%zu bad records skipped, %zu values of other types ignored%s\n",
               args.bank.c_str(), s.added, s.updated, s.deleted, s.unchanged, s.total,
-              args.replace ? "replaced" : "merged", result.error_count(), result.ignored_count(),
-              result.filtered_out_count() > 0
-                  ? (" (" + TypeCounts(result.filtered_out) + ")").c_str()
-                  : "");
+              args.replace ? "replaced" : "merged", bad, ignored, filtered.c_str());
   return 0;
 }
 

@@ -45,6 +45,11 @@ ApplyStats ApplyImport(std::vector<Entry>& entries, const ImportResult& import);
 Result<ApplyStats> UpdateBankFile(const std::string& path, std::string_view bank_name,
                                   const ImportResult& import, UpdateMode mode = UpdateMode::kMerge,
                                   const BankBuildOptions& options = {});
+// The same, consuming the import: its entries are moved into the bank and its memory is
+// released before the bank file is built (what `vigil lists import` uses).
+Result<ApplyStats> UpdateBankFile(const std::string& path, std::string_view bank_name,
+                                  ImportResult&& import, UpdateMode mode = UpdateMode::kMerge,
+                                  const BankBuildOptions& options = {});
 
 }  // namespace vigil::hashbank
 
