@@ -310,7 +310,7 @@ TEST(BankUpdateTest, FailedWriteLeavesTheBankFileUnchangedAndNoTempFile) {
   ASSERT_FALSE(stats.ok());
   EXPECT_THAT(stats.status().message(), HasSubstr("was not changed"));
   EXPECT_EQ(ReadFileBytes(path), before);
-  EXPECT_THAT(dir.List(), ::testing::ElementsAre("b.vbank"));  // no temp file, no marker
+  EXPECT_THAT(dir.List(), ::testing::UnorderedElementsAre("b.vbank", "b.vbank.verified"));
   ASSERT_TRUE(Bank::Open(path).ok());
 }
 
@@ -359,28 +359,28 @@ struct stat StatOf(const std::string& path) {
   return st;
 }
 
-// A verified, unchanged bank is opened without reading its payload: the second open only
-// checks the structure. On main every open recomputed every checksum.
+// WriteBankFile records the marker of the bank it wrote; an open of that unchanged bank then
+// checks only the structure. On main every open recomputed every checksum.
 TEST(BankVerificationTest, AnUnchangedVerifiedBankIsNotReadAgain) {
   TempDir dir;
   const std::string path = dir.File("b.bank");
   ASSERT_TRUE(WriteBankFile(path, "mixed", MixedEntries()).ok());
-  OpenOptions options;
-  options.racy_window_ns = 0;  // the file was just written; see RacyFilesGetNoMarker
-  Result<std::unique_ptr<Bank>> first = Bank::Open(path, options);
-  ASSERT_TRUE(first.ok()) << first.status().message();
-  EXPECT_TRUE(first.value()->fully_verified());
   ASSERT_EQ(ReadFileBytes(VerifiedMarkerPath(path)).size(), 64u);
-  Result<std::unique_ptr<Bank>> second = Bank::Open(path, options);
-  ASSERT_TRUE(second.ok());
-  EXPECT_FALSE(second.value()->fully_verified());
-  EXPECT_EQ(second.value()->Entries().size(), MixedEntries().size());
+  Result<std::unique_ptr<Bank>> first = Bank::Open(path);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_FALSE(first.value()->fully_verified());
+  EXPECT_EQ(first.value()->Entries().size(), MixedEntries().size());
+  OpenOptions always;
+  always.verification = BankVerification::kAlways;
+  Result<std::unique_ptr<Bank>> full = Bank::Open(path, always);
+  ASSERT_TRUE(full.ok());
+  EXPECT_TRUE(full.value()->fully_verified());
 
   // Proof that the structural open does not read the payload: damage a PDQ code and give
   // the damaged file a marker (as if it had been verified). Open accepts it unread; a full
   // verification finds the damage.
   FlipByteInPlace(path, SectionOffset(path, internal::kPdqCodes, 0) + 5);
-  OpenOptions no_record = options;
+  OpenOptions no_record;
   no_record.record_verified = false;
   const struct stat st = StatOf(path);
   internal::FileHeader header;
@@ -393,53 +393,53 @@ TEST(BankVerificationTest, AnUnchangedVerifiedBankIsNotReadAgain) {
   const Status verified = VerifyBankFile(path);
   EXPECT_FALSE(verified.ok());
   EXPECT_THAT(verified.message(), HasSubstr("checksum mismatch in section 5/0"));
-  OpenOptions always;
-  always.verification = BankVerification::kAlways;
   EXPECT_FALSE(Bank::Open(path, always).ok());
 }
 
-// A bank changed after its verification (same inode, same size) is verified again on open
-// and refused: the marker no longer describes it.
+// A bank changed after it was written (same inode, same size) is verified again on open and
+// refused: its mtime moved, so the marker no longer describes it. Replacing the file (a new
+// inode) has the same effect.
 TEST(BankVerificationTest, AChangedBankIsFullyVerifiedAgainAndRefused) {
   TempDir dir;
   const std::string path = dir.File("b.bank");
   ASSERT_TRUE(WriteBankFile(path, "mixed", MixedEntries()).ok());
-  // Age the file's timestamps past the racy window by recording with a later start time.
-  const struct stat st = StatOf(path);
-  internal::FileHeader header;
-  std::memcpy(&header, ReadFileBytes(path).data(), sizeof header);
-  ASSERT_TRUE(VerifyBankFile(path).ok());
-  ASSERT_TRUE(internal::RecordMarker(path, st, header.header_checksum,
-                                     internal::RealtimeNanos() + 10'000'000'000, 2'000'000'000));
   ASSERT_FALSE(Bank::Open(path).value()->fully_verified());
-  // Give the change a distinct ctime even on coarse-timestamp file systems.
-  struct timespec wait = {0, 20'000'000};
-  ::nanosleep(&wait, nullptr);
   FlipByteInPlace(path, SectionOffset(path, internal::kEntries, 0) + 40);
   Result<std::unique_ptr<Bank>> reopened = Bank::Open(path);
   ASSERT_FALSE(reopened.ok()) << "a damaged bank was trusted on a stale marker";
   EXPECT_EQ(reopened.status().code(), StatusCode::kCorruption);
   EXPECT_THAT(reopened.status().message(), HasSubstr("checksum mismatch"));
-  // A replaced file (new inode) is verified too.
+
   ASSERT_TRUE(WriteBankFile(path, "mixed", MixedEntries()).ok());
-  Result<std::unique_ptr<Bank>> rewritten = Bank::Open(path);
-  ASSERT_TRUE(rewritten.ok());
-  EXPECT_TRUE(rewritten.value()->fully_verified());
+  const std::string good = ReadFileBytes(path);
+  ASSERT_TRUE(Bank::Open(path).ok());
+  const std::string copy = dir.File("copy");
+  WriteFileBytes(copy, good);
+  ASSERT_EQ(::rename(copy.c_str(), path.c_str()), 0);
+  Result<std::unique_ptr<Bank>> replaced = Bank::Open(path);
+  ASSERT_TRUE(replaced.ok());
+  EXPECT_TRUE(replaced.value()->fully_verified());
 }
 
-// Files changed within the racy window get no marker (their timestamps cannot tell a later
-// same-tick change apart), and an older marker is dropped; a damaged marker reads as none.
+// Files modified within the racy window get no marker (their timestamps cannot tell a later
+// same-tick change apart); a damaged marker reads as none.
 TEST(BankVerificationTest, RacyFilesGetNoMarkerAndDamagedMarkersAreIgnored) {
   TempDir dir;
   const std::string path = dir.File("b.bank");
-  ASSERT_TRUE(WriteBankFile(path, "mixed", MixedEntries()).ok());
+  ASSERT_TRUE(WriteBankFile(dir.File("w.bank"), "mixed", MixedEntries()).ok());
+  WriteFileBytes(path, ReadFileBytes(dir.File("w.bank")));  // written just now
+  ::unlink(dir.File("w.bank").c_str());
+  ::unlink(VerifiedMarkerPath(dir.File("w.bank")).c_str());
   Result<std::unique_ptr<Bank>> bank = Bank::Open(path);  // default window: 2 s
   ASSERT_TRUE(bank.ok());
   EXPECT_TRUE(bank.value()->fully_verified());
   EXPECT_THAT(dir.List(), ::testing::ElementsAre("b.bank"));
+  const struct stat st = StatOf(path);
+  EXPECT_FALSE(internal::RecordMarker(path, st, 0, internal::RealtimeNanos(), 2'000'000'000));
   OpenOptions options;
   options.racy_window_ns = 0;
   ASSERT_TRUE(Bank::Open(path, options).ok());
+  ASSERT_FALSE(Bank::Open(path, options).value()->fully_verified());
   std::string marker = ReadFileBytes(VerifiedMarkerPath(path));
   ASSERT_EQ(marker.size(), 64u);
   marker[20] ^= 1;  // the inode field: the record's own checksum no longer matches

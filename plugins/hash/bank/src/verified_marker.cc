@@ -69,9 +69,9 @@ bool MarkerMatches(const std::string& bank_path, const struct stat& st, uint64_t
 bool RecordMarker(const std::string& bank_path, const struct stat& st, uint64_t header_checksum,
                   int64_t verify_started_ns, int64_t racy_window_ns) {
   const std::string marker = VerifiedMarkerPath(bank_path);
-  const int64_t changed = Nanos(st.st_ctim) > Nanos(st.st_mtim) ? Nanos(st.st_ctim)
-                                                                 : Nanos(st.st_mtim);
-  if (changed >= verify_started_ns - racy_window_ns) {
+  // Every change of the contents sets the mtime to the current time: a file whose mtime is
+  // older than the window cannot change without its mtime moving past the recorded one.
+  if (Nanos(st.st_mtim) >= verify_started_ns - racy_window_ns) {
     ::unlink(marker.c_str());  // an older marker describes another version: drop it
     return false;
   }

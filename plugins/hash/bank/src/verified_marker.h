@@ -19,8 +19,10 @@ int64_t RealtimeNanos();
 bool MarkerMatches(const std::string& bank_path, const struct stat& st, uint64_t header_checksum);
 
 // Records that the file `st` (header checksum) was fully verified; best effort (false when
-// the marker could not be written). Writes nothing, returning false, when the file changed
-// within `racy_window_ns` before `verify_started_ns`, and removes any older marker then.
+// the marker could not be written). Writes nothing, returning false, when the file's contents
+// changed (mtime) within `racy_window_ns` before `verify_started_ns`: a second change in the
+// same timestamp tick would leave every recorded field as it was. WriteBankFile sets a new
+// bank's mtime back past the window, so the marker it records is trusted at once.
 bool RecordMarker(const std::string& bank_path, const struct stat& st, uint64_t header_checksum,
                   int64_t verify_started_ns, int64_t racy_window_ns);
 

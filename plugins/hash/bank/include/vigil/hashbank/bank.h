@@ -43,8 +43,8 @@ struct BankBuildOptions {
 // How much of a bank file Open() reads before trusting it.
 //
 // Full verification recomputes every section's checksum and checks every index entry (the
-// whole file is read). It runs once per version of the file: a successful full verification
-// records a marker next to the bank (`<bank>.verified`: device, inode, size, mtime and ctime
+// whole file is read). It runs once per version of the file: WriteBankFile (for the bytes it
+// wrote) and a successful full verification record a marker next to the bank (`<bank>.verified`: device, inode, size, mtime and ctime
 // of the file it verified). Later opens whose file still matches the marker check only the
 // header, the section table and the section sizes and bounds (a few KB), so a match costs a
 // lookup, not a read of the bank. Any change to the file changes its ctime (which no user
@@ -65,9 +65,10 @@ struct OpenOptions {
   // After a successful full verification, record the marker (best effort: a read-only
   // folder just means the next open verifies again).
   bool record_verified = true;
-  // A file changed less than this long before its verification started is "racy": its
-  // timestamps cannot tell a later same-tick change apart, so no marker is recorded for it
-  // (the next open verifies fully and records one). Tests may lower it.
+  // A file modified (mtime) less than this long before its verification started is "racy":
+  // its timestamps cannot tell a later same-tick change apart, so no marker is recorded for
+  // it (the next open verifies fully and records one). WriteBankFile records the marker of
+  // the bank it writes itself, with the mtime set back past this window. Tests may lower it.
   int64_t racy_window_ns = 2'000'000'000;
 };
 
