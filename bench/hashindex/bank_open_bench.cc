@@ -33,7 +33,8 @@ struct Fixture {
   PdqWords query{};
   Fixture() {
     size_t n = 1000000;
-    if (const char* env = std::getenv("VIGIL_BENCH_BANK_ENTRIES")) n = std::strtoull(env, nullptr, 10);
+    if (const char* env = std::getenv("VIGIL_BENCH_BANK_ENTRIES"))
+      n = std::strtoull(env, nullptr, 10);
     const char* tmp = std::getenv("TMPDIR");
     dir = std::string(tmp != nullptr ? tmp : "/tmp") + "/vigil-bank-open-bench-" +
           std::to_string(::getpid());
@@ -83,8 +84,7 @@ void OpenAndMatch(benchmark::State& state, BankVerification verification) {
     auto hits = bank.value()->QueryPdq(&f.query, 1);
     benchmark::DoNotOptimize(hits);
   }
-  state.counters["file_MB"] =
-      static_cast<double>(Bank::Open(f.path).value()->file_bytes()) / 1e6;
+  state.counters["file_MB"] = static_cast<double>(Bank::Open(f.path).value()->file_bytes()) / 1e6;
 }
 
 void BM_OpenAndMatch_Full(benchmark::State& state) {

@@ -205,12 +205,12 @@ TEST_F(CliListsTest, NcmecImportWithoutTypeTakesEveryFingerprintOnOneEntry) {
   EXPECT_THAT(imported.out, HasSubstr("bank ncmec: 3 added"));
   RunResult shown = Vigil("lists show");
   EXPECT_THAT(shown.out, HasSubstr("(pdq 1, md5 1, sha1 1, sha256 0)"));
-  for (const char* query : {"md5 d35c785545392755e7e4164457657269",
-                            "sha1 ea45d7166b30f98aac6af52f952193ce3083cb4c",
-                            "pdq d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b23"}) {
+  for (const char* query :
+       {"md5 d35c785545392755e7e4164457657269", "sha1 ea45d7166b30f98aac6af52f952193ce3083cb4c",
+        "pdq d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b23"}) {
     const std::string q = query;
-    RunResult m = Vigil("match --json --type " + q.substr(0, q.find(' ')) + " " +
-                        q.substr(q.find(' ') + 1));
+    RunResult m =
+        Vigil("match --json --type " + q.substr(0, q.find(' ')) + " " + q.substr(q.find(' ') + 1));
     ASSERT_EQ(m.exit_code, 0) << m.err;
     auto hit = nlohmann::json::parse(m.out.substr(0, m.out.find('\n')));
     ASSERT_EQ(hit["matches"].size(), 1u) << query;
@@ -251,11 +251,13 @@ TEST_F(CliListsTest, AnImportWhoseEveryRecordIsBadFailsAndLeavesNoBank) {
   EXPECT_FALSE(fs::exists(bank));
   ASSERT_EQ(Vigil("lists import --format hma --bank b " + Sample("demo.hma.txt")).exit_code, 0);
   const std::string before = Slurp(bank);
-  EXPECT_EQ(Vigil("lists import --format hma --bank b " + (dir_ / "bad.txt").string()).exit_code, 1);
+  EXPECT_EQ(Vigil("lists import --format hma --bank b " + (dir_ / "bad.txt").string()).exit_code,
+            1);
   EXPECT_EQ(Slurp(bank), before);
 
   std::ofstream(dir_ / "bad-domains.txt") << "bad host.test\n" << std::string(70, 'x') << ".test\n";
-  RunResult urls = Vigil("lists import --format domains --bank d " + (dir_ / "bad-domains.txt").string());
+  RunResult urls =
+      Vigil("lists import --format domains --bank d " + (dir_ / "bad-domains.txt").string());
   EXPECT_EQ(urls.exit_code, 1);
   EXPECT_THAT(urls.err, HasSubstr("line 1"));
   EXPECT_THAT(urls.err, HasSubstr("line 2"));
@@ -282,12 +284,15 @@ TEST_F(CliListsTest, ImportsMergeByDefaultAndReplaceOnRequest) {
   // Hash banks: NCMEC pages update and delete by entry id, other entries stay.
   ASSERT_EQ(Vigil("lists import --format hma --bank n " + Sample("demo.hma.txt")).exit_code, 0);
   const fs::path ncmec = testdata_ / "formats" / "ncmec";
-  ASSERT_EQ(Vigil("lists import --format ncmec-xml --bank n " + (ncmec / "entries_xml3.xml").string())
-                .exit_code, 0);
+  ASSERT_EQ(
+      Vigil("lists import --format ncmec-xml --bank n " + (ncmec / "entries_xml3.xml").string())
+          .exit_code,
+      0);
   RunResult page4 =
       Vigil("lists import --format ncmec-xml --bank n " + (ncmec / "entries_xml4.xml").string());
   ASSERT_EQ(page4.exit_code, 0) << page4.err;
-  EXPECT_THAT(page4.out, HasSubstr("bank n: 0 added, 1 updated, 1 deleted, 4 unchanged; 5 entries now"));
+  EXPECT_THAT(page4.out,
+              HasSubstr("bank n: 0 added, 1 updated, 1 deleted, 4 unchanged; 5 entries now"));
 }
 
 // A killed import's temporary file is removed by the next import; one a live import is

@@ -1,8 +1,8 @@
 // Bank files: round trip, updates and deletions, atomic replacement, and refusal of
 // truncated, damaged and crafted files.
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/resource.h>
@@ -263,7 +263,7 @@ TEST(BankUpdateTest, DeletionsByValueAndByIdAndDocumentOrder) {
   by_id.external_id = "rec-b";
   second.AddDeletion(by_id);
   ApplyStats s2 = ApplyImport(entries, second);
-  EXPECT_EQ(s2.deleted, 1u);    // rec-b; a was deleted and added back as it was
+  EXPECT_EQ(s2.deleted, 1u);  // rec-b; a was deleted and added back as it was
   EXPECT_EQ(s2.unchanged, 1u);
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].value, testing::PdqEntry(a).value);

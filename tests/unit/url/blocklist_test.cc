@@ -253,15 +253,17 @@ TEST(ListImport, InvalidHostNamesAreRefusedWithTheirLineNumbers) {
   BlocklistBuilder b(ListFormat::kPlain);
   ImportOptions opt;
   const std::string long_label(64, 'a');
-  const std::string text = "good.example\n"           // 1
-                           "evil host.test\n"         // 2: space
-                           + long_label + ".test\n" +  // 3: label of 64 bytes
-                           std::string(63, 'b') + ".test\n"  // 4: 63 is fine
-                           "a..b.test\n"              // 5: empty label
-                           "ev*l.test\n"              // 6: '*' inside
-                           "*.\n"                     // 7: nothing after '*.'
-                           "bad!name.test\n"          // 8
-                           "under_score.example\n";   // 9: underscores occur in real hosts
+  const std::string text =
+      "good.example\n"            // 1
+      "evil host.test\n"          // 2: space
+      + long_label + ".test\n" +  // 3: label of 64 bytes
+      std::string(63, 'b') +
+      ".test\n"                 // 4: 63 is fine
+      "a..b.test\n"             // 5: empty label
+      "ev*l.test\n"             // 6: '*' inside
+      "*.\n"                    // 7: nothing after '*.'
+      "bad!name.test\n"         // 8
+      "under_score.example\n";  // 9: underscores occur in real hosts
   auto report = ImportList(text, ImportFormat::kDomainList, opt, &b);
   ASSERT_TRUE(report.ok());
   std::vector<size_t> lines;

@@ -230,8 +230,7 @@ Status LoadAndValidate(const std::string& path, const OpenOptions& options, cons
   if (!checksums.ok()) return checksums;
   if (!contents.ok()) return contents;
   if (options.record_verified) {
-    internal::RecordMarker(path, st, impl.header.header_checksum, started,
-                           options.racy_window_ns);
+    internal::RecordMarker(path, st, impl.header.header_checksum, started, options.racy_window_ns);
   }
   return Status::Ok();
 }
@@ -403,8 +402,8 @@ Result<std::unique_ptr<Bank>> Bank::Open(const std::string& path, const OpenOpti
   }
   bank->impl_->base = static_cast<const uint8_t*>(map);
   bank->impl_->mapped_bytes = size;
-  if (Status s = LoadAndValidate(path, options, st, *bank->impl_, bank->name_,
-                                 bank->fully_verified_);
+  if (Status s =
+          LoadAndValidate(path, options, st, *bank->impl_, bank->name_, bank->fully_verified_);
       !s.ok())
     return s;
   return bank;

@@ -68,8 +68,8 @@ std::vector<std::string> RemoveStaleTempFiles(const std::string& directory) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) continue;
     struct stat st {};
-    bool stale = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-                 ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+    bool stale =
+        ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::flock(fd, LOCK_EX | LOCK_NB) == 0;
     if (stale && !pid) stale = st.st_mtime + kLegacyStaleSeconds < ::time(nullptr);
     if (stale && ::unlink(path.c_str()) == 0) removed.push_back(path);
     ::close(fd);

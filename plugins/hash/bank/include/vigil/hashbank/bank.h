@@ -44,12 +44,12 @@ struct BankBuildOptions {
 //
 // Full verification recomputes every section's checksum and checks every index entry (the
 // whole file is read). It runs once per version of the file: WriteBankFile (for the bytes it
-// wrote) and a successful full verification record a marker next to the bank (`<bank>.verified`: device, inode, size, mtime and ctime
-// of the file it verified). Later opens whose file still matches the marker check only the
-// header, the section table and the section sizes and bounds (a few KB), so a match costs a
-// lookup, not a read of the bank. Any change to the file changes its ctime (which no user
-// can set back), so a modified, replaced or copied bank is fully verified again before it is
-// used. Bit rot under an unchanged inode is only caught by a full verification
+// wrote) and a successful full verification record a marker next to the bank (`<bank>.verified`:
+// device, inode, size, mtime and ctime of the file it verified). Later opens whose file still
+// matches the marker check only the header, the section table and the section sizes and bounds (a
+// few KB), so a match costs a lookup, not a read of the bank. Any change to the file changes its
+// ctime (which no user can set back), so a modified, replaced or copied bank is fully verified
+// again before it is used. Bit rot under an unchanged inode is only caught by a full verification
 // (`vigil lists verify`, or BankVerification::kAlways).
 enum class BankVerification {
   kIfChanged,  // full verification unless the verified marker matches the file (default)
