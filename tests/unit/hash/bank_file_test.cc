@@ -547,15 +547,18 @@ TEST(TempFilesTest, OnlyTheFilesOfDeadWritersAreRemoved) {
   ASSERT_EQ(::flock(locked_fd, LOCK_EX), 0);
   // Names of older versions (no pid): removed only when idle for ten minutes.
   const std::string legacy_recent = dir.File("e.bank.tmp-MnOpQr");
-  const std::string legacy_old = dir.File("f.ulist.tmp-StUvWx");
+  const std::string legacy_old = dir.File("f.bank.tmp-StUvWx");
+  const std::string legacy_list = dir.File("h.ulist.tmp");
   WriteFileBytes(legacy_recent, "x");
   WriteFileBytes(legacy_old, "x");
+  WriteFileBytes(legacy_list, "x");
   struct timespec old_times[2] = {{::time(nullptr) - 3600, 0}, {::time(nullptr) - 3600, 0}};
   ASSERT_EQ(::utimensat(AT_FDCWD, legacy_old.c_str(), old_times, 0), 0);
+  ASSERT_EQ(::utimensat(AT_FDCWD, legacy_list.c_str(), old_times, 0), 0);
   WriteFileBytes(dir.File("g.bank"), "not a temp file");
 
   const std::vector<std::string> removed = RemoveStaleTempFiles(dir.path());
-  EXPECT_THAT(removed, ::testing::UnorderedElementsAre(dead, legacy_old));
+  EXPECT_THAT(removed, ::testing::UnorderedElementsAre(dead, legacy_old, legacy_list));
   EXPECT_THAT(dir.List(), ::testing::UnorderedElementsAre(
                               "g.bank", ::testing::StartsWith("c.bank.tmp-"),
                               ::testing::StartsWith("d.bank.tmp-"), "e.bank.tmp-MnOpQr"));

@@ -61,7 +61,11 @@ std::vector<std::string> RemoveStaleTempFiles(const std::string& directory) {
   if (dir == nullptr) return removed;
   while (const dirent* e = ::readdir(dir)) {
     const std::string name = e->d_name;
-    if (name.find(kTempInfix) == std::string::npos || name[0] == '.') continue;
+    // "<target>.tmp-...", or "<target>.tmp" (URL lists before this convention).
+    const bool legacy_suffix = name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0;
+    if ((name.find(kTempInfix) == std::string::npos && !legacy_suffix) || name[0] == '.') {
+      continue;
+    }
     const std::optional<pid_t> pid = WriterPid(name);
     if (pid && ProcessExists(*pid)) continue;  // maybe still writing: never touch it
     const std::string path = directory + "/" + name;

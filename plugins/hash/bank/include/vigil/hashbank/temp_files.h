@@ -6,8 +6,8 @@
 // by every `vigil lists import`) removes those of dead writers only: a file is stale when
 // the process named in it is gone AND its lock can be taken (the lock is released by the
 // kernel when the writer dies, whatever PID namespace it ran in). A file without a PID in
-// its name (written by an older version) is removed when its lock is free and it was last
-// written more than ten minutes ago.
+// its name (written by an older version: "<target>.tmp-XXXXXX" banks, "<target>.tmp" URL
+// lists) is removed when its lock is free and it was last written more than ten minutes ago.
 #ifndef VIGIL_HASHBANK_TEMP_FILES_H_
 #define VIGIL_HASHBANK_TEMP_FILES_H_
 
@@ -27,7 +27,7 @@ struct LockedTempFile {
 // Creates and locks a temporary file next to `target`.
 Result<LockedTempFile> CreateLockedTempFile(const std::string& target);
 
-// Removes the stale temporary files ("*.tmp-*") in `directory`; returns their paths.
+// Removes the stale temporary files ("*.tmp-*", "*.tmp") in `directory`; returns their paths.
 std::vector<std::string> RemoveStaleTempFiles(const std::string& directory);
 
 }  // namespace vigil::hashbank
