@@ -1,14 +1,18 @@
 // Hash banks and URL lists:
-//   vigil lists import --type pdq|md5|sha1|sha256|url --format FMT --bank NAME FILE
+//   vigil lists import [--type pdq|md5|sha1|sha256|url] --format FMT --bank NAME [--replace] FILE
 //   vigil lists show
+//   vigil lists verify
 //   vigil match --type pdq|md5|sha1|sha256 VALUE... [--json]
 //   vigil url check URL... [--json]
 // Banks live in <store folder>/lists/hash-banks, URL lists in .../url-lists; a failed
 // import leaves the bank or list exactly as it was.
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -19,8 +23,10 @@
 #include "url_lists.h"
 #include "vigil/hashbank/bank_update.h"
 #include "vigil/hashbank/importers.h"
+#include "vigil/hashbank/temp_files.h"
 #include "vigil/url/check.h"
 #include "vigil/url/list_import.h"
+#include "vigil/url/list_merge.h"
 
 namespace vigil::cli {
 namespace {
@@ -35,6 +41,7 @@ struct ImportArgs {
   std::string category;
   int severity = -1;
   bool strict = false;
+  bool replace = false;
 };
 
 bool ValidListName(const std::string& name) {
@@ -43,6 +50,18 @@ bool ValidListName(const std::string& name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
   }
   return name[0] != '.';
+}
+
+// "pdq 2, md5 1" for the per-type counts (by SignalType value).
+std::string TypeCounts(const size_t (&counts)[5]) {
+  std::string out;
+  for (hashbank::SignalType type : hashbank::kAllSignalTypes) {
+    const size_t n = counts[static_cast<int>(type)];
+    if (n == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += std::string(hashbank::SignalTypeName(type)) + " " + std::to_string(n);
+  }
+  return out;
 }
 
 int ImportHashes(const GlobalOptions& global, const ImportArgs& args) {
@@ -54,7 +73,8 @@ int ImportHashes(const GlobalOptions& global, const ImportArgs& args) {
     return 2;
   }
   hashbank::ImportOptions options;
-  options.signal_type = hashbank::ParseSignalType(args.type);
+  // Without --type every type the file holds is imported; with it, only that type.
+  if (!args.type.empty()) options.signal_type = hashbank::ParseSignalType(args.type);
   options.policy = args.strict ? hashbank::BadRecordPolicy::kRefuse
                                : hashbank::BadRecordPolicy::kSkipAndReport;
   options.source = args.source.empty() ? args.bank : args.source;
@@ -66,26 +86,60 @@ int ImportHashes(const GlobalOptions& global, const ImportArgs& args) {
     PrintError("import refused, bank " + args.bank + " unchanged: " + imported.status().message());
     return 1;
   }
+  const hashbank::ImportResult& result = imported.value();
   // Bad records always, by line; deliberately skipped ones (other signal types, PhotoDNA)
   // only as a count in the summary below.
-  for (const auto& problem : imported.value().problems) {
+  for (const auto& problem : result.problems) {
     if (problem.kind == hashbank::ImportProblem::Kind::kError) {
       std::fprintf(stderr, "%s: %s\n", TerminalText(args.file).c_str(),
                    TerminalText(problem.ToString()).c_str());
     }
   }
+  if (result.entries.empty() && result.deletions.empty()) {
+    const std::string file = TerminalText(args.file);
+    if (result.filtered_out_count() > 0) {
+      PrintError("nothing imported: " + file + " holds no " + args.type + " values, only " +
+                 TypeCounts(result.filtered_out) + "; import without --type to take every type" +
+                 " (bank " + args.bank + " unchanged)");
+      return 1;
+    }
+    if (result.error_count() > 0) {
+      PrintError("nothing imported: every record of " + file + " is bad (" +
+                 std::to_string(result.error_count()) + " listed above); bank " + args.bank +
+                 " unchanged");
+      return 1;
+    }
+    if (result.ignored_count() > 0) {
+      std::string example;
+      for (const auto& p : result.problems) example = p.ToString();
+      PrintError("nothing imported: " + file + " holds only values Vigil does not match (" +
+                 std::to_string(result.ignored_count()) + ", e.g. " + TerminalText(example) +
+                 "); bank " + args.bank + " unchanged");
+      return 1;
+    }
+    std::printf("bank %s: %s holds no records; nothing to import, the bank is unchanged\n",
+                args.bank.c_str(), file.c_str());
+    return 0;
+  }
+  const size_t bad = result.error_count(), ignored = result.ignored_count();
+  const std::string filtered =
+      result.filtered_out_count() > 0 ? " (" + TypeCounts(result.filtered_out) + ")" : "";
   std::error_code ec;
   fs::create_directories(hashdetect::BankDirectory(DataDir(global).string()), ec);
-  auto applied = hashbank::UpdateBankFile(hashdetect::BankPath(DataDir(global).string(), args.bank),
-                                          args.bank, imported.value());
+  // Consumes the import: its memory is released before the bank is built.
+  auto applied = hashbank::UpdateBankFile(
+      hashdetect::BankPath(DataDir(global).string(), args.bank), args.bank,
+      std::move(imported).value(),
+      args.replace ? hashbank::UpdateMode::kReplace : hashbank::UpdateMode::kMerge);
   if (!applied.ok()) {
     PrintError("could not write bank " + args.bank + " (unchanged): " + applied.status().message());
     return 1;
   }
   const auto& s = applied.value();
-  std::printf("bank %s: %zu added, %zu replaced, %zu deleted, %zu entries now; %zu bad records "
-              "skipped, %zu values of other types ignored\n", args.bank.c_str(), s.added, s.replaced, s.deleted, s.total,
-              imported.value().error_count(), imported.value().ignored_count());
+  std::printf("bank %s: %zu added, %zu updated, %zu deleted, %zu unchanged; %zu entries now (%s); "
+              "%zu bad records skipped, %zu values of other types ignored%s\n",
+              args.bank.c_str(), s.added, s.updated, s.deleted, s.unchanged, s.total,
+              args.replace ? "replaced" : "merged", bad, ignored, filtered.c_str());
   return 0;
 }
 
@@ -120,17 +174,58 @@ int ImportUrls(const GlobalOptions& global, const ImportArgs& args) {
                " bad lines; list " + args.bank + " unchanged");
     return 1;
   }
+  if (report.value().added == 0) {
+    if (!report.value().errors.empty()) {
+      PrintError("nothing imported: every entry of " + TerminalText(args.file) + " is bad (" +
+                 std::to_string(report.value().errors.size()) + " listed above); list " +
+                 args.bank + " unchanged");
+      return 1;
+    }
+    std::printf("URL list %s: %s holds no entries; nothing to import, the list is unchanged\n",
+                args.bank.c_str(), TerminalText(args.file).c_str());
+    return 0;
+  }
+  const std::string path = urldetect::ListPath(DataDir(global).string(), args.bank);
+  std::optional<url::Blocklist> existing;
+  if (auto opened = url::Blocklist::Open(path); opened.ok()) {
+    existing.emplace(std::move(opened).value());
+  } else if (opened.status().code() != url::StatusCode::kNotFound && !args.replace) {
+    PrintError("cannot merge into list " + args.bank + " (unchanged): " +
+               opened.status().message() + "; import with --replace to rebuild it");
+    return 1;
+  }
+  url::BlocklistBuilder merged(list_format);
+  auto stats = url::MergeLists(existing ? &*existing : nullptr, builder, args.replace, &merged);
+  if (!stats.ok()) {
+    PrintError("list " + args.bank + " unchanged: " + stats.status().message());
+    return 1;
+  }
   std::error_code ec;
   fs::create_directories(urldetect::ListDirectory(DataDir(global).string()), ec);
-  url::Status written = builder.WriteFile(urldetect::ListPath(DataDir(global).string(), args.bank));
+  url::Status written = merged.WriteFile(path);
   if (!written.ok()) {
     PrintError("could not write list " + args.bank + " (unchanged): " + written.message());
     return 1;
   }
-  std::printf("URL list %s: %zu entries from %zu lines; %zu bad lines skipped (the list is "
-              "replaced by each import)\n", args.bank.c_str(), builder.size(), report.value().lines,
+  const auto& s = stats.value();
+  std::printf("URL list %s: %zu added, %zu updated, %zu deleted, %zu unchanged; %zu entries "
+              "now (%s); %zu lines read, %zu bad lines skipped\n",
+              args.bank.c_str(), s.added, s.updated, s.deleted, s.unchanged, s.total,
+              args.replace ? "replaced" : "merged", report.value().lines,
               report.value().errors.size());
   return 0;
+}
+
+// Removes the temporary files of imports that were killed mid-write (see temp_files.h).
+void RemoveStaleTempFiles(const GlobalOptions& global) {
+  const std::string data = DataDir(global).string();
+  for (const std::string& dir :
+       {hashdetect::BankDirectory(data), urldetect::ListDirectory(data)}) {
+    for (const std::string& removed : hashbank::RemoveStaleTempFiles(dir)) {
+      std::fprintf(stderr, "removed %s, left by an import that did not finish\n",
+                   TerminalText(removed).c_str());
+    }
+  }
 }
 
 int Import(const GlobalOptions& global, const ImportArgs& args) {
@@ -138,12 +233,84 @@ int Import(const GlobalOptions& global, const ImportArgs& args) {
     PrintError("bank names are letters, digits, '-', '_' and '.', at most 100 characters");
     return 2;
   }
-  return args.type == "url" ? ImportUrls(global, args) : ImportHashes(global, args);
+  bool urls = args.type == "url";
+  if (args.type.empty()) {
+    if (args.format == "plain") {
+      PrintError("--format plain holds bare values without their type: add --type pdq, md5, "
+                 "sha1, sha256 or url");
+      return 2;
+    }
+    urls = args.format == "domains" || args.format == "sha256-list";
+  }
+  RemoveStaleTempFiles(global);
+  return urls ? ImportUrls(global, args) : ImportHashes(global, args);
+}
+
+int Verify(const GlobalOptions& global) {
+  const std::string data = DataDir(global).string();
+  int status = 0;
+  size_t checked = 0;
+  std::error_code ec;
+  std::vector<fs::path> banks;
+  for (const auto& e : fs::directory_iterator(hashdetect::BankDirectory(data), ec)) {
+    if (e.path().extension() == ".bank") banks.push_back(e.path());
+  }
+  std::sort(banks.begin(), banks.end());
+  for (const fs::path& path : banks) {
+    ++checked;
+    hashbank::OpenOptions full;
+    full.verification = hashbank::BankVerification::kAlways;
+    auto bank = hashbank::Bank::Open(path.string(), full);
+    if (!bank.ok()) {
+      std::printf("hash bank %s: DAMAGED: %s\n", TerminalText(path.stem().string()).c_str(),
+                  TerminalText(bank.status().message()).c_str());
+      status = 1;
+      continue;
+    }
+    std::printf("hash bank %s: ok, %zu entries; every checksum and index entry verified\n",
+                TerminalText(bank.value()->name()).c_str(), bank.value()->size());
+  }
+  std::vector<fs::path> lists;
+  for (const auto& e : fs::directory_iterator(urldetect::ListDirectory(data), ec)) {
+    if (e.path().extension() == ".ulist") lists.push_back(e.path());
+  }
+  std::sort(lists.begin(), lists.end());
+  for (const fs::path& path : lists) {
+    ++checked;
+    auto list = url::Blocklist::Open(path.string());
+    if (!list.ok()) {
+      std::printf("URL list %s: DAMAGED: %s\n", TerminalText(path.stem().string()).c_str(),
+                  TerminalText(list.status().message()).c_str());
+      status = 1;
+      continue;
+    }
+    std::printf("URL list %s: ok, %llu entries; structure verified (URL lists carry no "
+                "checksums)\n",
+                TerminalText(path.stem().string()).c_str(),
+                static_cast<unsigned long long>(list.value().size()));
+  }
+  if (checked == 0) {
+    std::printf("No banks or lists in %s.\n", TerminalText(data).c_str());
+  }
+  return status;
+}
+
+// The banks of the store, or nullptr after printing why one cannot be used (a damaged bank is
+// never used silently, nor skipped: `vigil lists verify` names it).
+std::unique_ptr<hashdetect::BankSet> OpenBanks(const GlobalOptions& global) {
+  try {
+    return std::make_unique<hashdetect::BankSet>(DataDir(global).string());
+  } catch (const std::exception& e) {
+    PrintError(e.what());
+    return nullptr;
+  }
 }
 
 int Show(const GlobalOptions& global) {
   const std::string data = DataDir(global).string();
-  hashdetect::BankSet banks(data);
+  auto bank_set = OpenBanks(global);
+  if (!bank_set) return 1;
+  const hashdetect::BankSet& banks = *bank_set;
   for (const auto& bank : banks.banks()) {
     std::printf("hash bank %-24s %8zu entries (pdq %zu, md5 %zu, sha1 %zu, sha256 %zu)  %s\n",
                 bank->name().c_str(), bank->size(), bank->count(hashbank::SignalType::kPdq),
@@ -175,7 +342,9 @@ int Match(const GlobalOptions& global, const std::string& type, const std::vecto
     PrintError("unknown type '" + type + "': use pdq, md5, sha1 or sha256");
     return 2;
   }
-  hashdetect::BankSet banks(DataDir(global).string());
+  auto bank_set = OpenBanks(global);
+  if (!bank_set) return 1;
+  const hashdetect::BankSet& banks = *bank_set;
   int status = 0;
   for (const std::string& text : values) {
     nlohmann::ordered_json line = {{"type", type}, {"value", text}, {"matches", nlohmann::ordered_json::array()}};
@@ -287,13 +456,22 @@ void RegisterListsCommands(CLI::App& app, GlobalOptions& options) {
   static ImportArgs args;
   CLI::App* import = lists->add_subcommand(
       "import",
-      "Import a list into a bank. Hashes: formats hma, te-csv, ncmec-xml, stopncii-json, "
-      "vics-json, plain; updates and deletions apply to the existing bank. URLs: formats "
-      "plain (URLs), domains, sha256-list (hashed); the list is replaced. Bad records are "
-      "reported with their line and skipped (or refused with --strict); a failed import "
-      "leaves the bank unchanged.");
-  import->add_option("--type", args.type, "pdq, md5, sha1, sha256 or url")
-      ->required()->check(CLI::IsMember({"pdq", "md5", "sha1", "sha256", "url"}));
+      "Import a list into a bank (hashes) or a URL list. Hash formats: hma, te-csv, ncmec-xml, "
+      "stopncii-json, vics-json (every fingerprint type the file holds is imported; --type "
+      "keeps only one), plain (bare values: needs --type). URL formats: plain (URLs; needs "
+      "--type url), domains (one host per line; '*.example.test' is the whole domain, invalid "
+      "host names are errors), sha256-list (hashed). By default the import is merged into the "
+      "existing bank or list: new entries are added, changed ones updated, and records the "
+      "format deletes (NCMEC deleted records, StopNCII withdrawn hashes, ThreatExchange "
+      "should_delete) removed; --replace makes the bank or list hold exactly the file's "
+      "entries. Prints added/updated/deleted. Bad records are reported with their line and "
+      "skipped (or refused with --strict); an import that imports nothing from a file with "
+      "records fails; a failed or killed import leaves the bank or list unchanged, and the "
+      "next import removes the temporary files a killed one left.");
+  import->add_option("--type", args.type,
+                     "pdq, md5, sha1, sha256 (import only that type) or url (a URL list); "
+                     "default: every type the format holds")
+      ->check(CLI::IsMember({"pdq", "md5", "sha1", "sha256", "url"}));
   import->add_option("--format", args.format, "The file's format (see above)")->required();
   import->add_option("--bank", args.bank, "Bank or list name")->required();
   import->add_option("FILE", args.file, "The list file")->required()->check(CLI::ExistingFile);
@@ -302,7 +480,16 @@ void RegisterListsCommands(CLI::App& app, GlobalOptions& options) {
   import->add_option("--severity", args.severity, "Severity 0..5 for entries that carry none")
       ->check(CLI::Range(0, 5));
   import->add_flag("--strict", args.strict, "Refuse the whole import if any record is bad");
+  import->add_flag("--replace", args.replace,
+                   "Replace the bank or list with the file's entries instead of merging");
   import->callback([&options] { options.exit_code = Import(options, args); });
+
+  CLI::App* verify = lists->add_subcommand(
+      "verify",
+      "Fully verify every bank (all checksums and index entries) and URL list; exits 1 when "
+      "one is damaged. Banks are fully verified once per version of the file; later opens only "
+      "check their structure (docs/hash-banks.md)");
+  verify->callback([&options] { options.exit_code = Verify(options); });
 
   CLI::App* show = lists->add_subcommand("show", "List the banks and URL lists with their sizes");
   show->callback([&options] { options.exit_code = Show(options); });

@@ -1,9 +1,14 @@
 // Bank files: round trip, updates and deletions, atomic replacement, and refusal of
 // truncated, damaged and crafted files.
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <random>
@@ -11,9 +16,11 @@
 #include "bank_format.h"
 #include "bank_test_util.h"
 #include "checksum.h"
+#include "verified_marker.h"
 #include "vigil/hashbank/bank.h"
 #include "vigil/hashbank/bank_update.h"
 #include "vigil/hashbank/importers.h"
+#include "vigil/hashbank/temp_files.h"
 
 namespace vigil::hashbank {
 namespace {
@@ -243,7 +250,7 @@ TEST(BankUpdateTest, DeletionsByValueAndByIdAndDocumentOrder) {
   first.AddEntry(testing::PdqEntry(a));  // same value, no id: replaces, not duplicates
   ApplyStats s1 = ApplyImport(entries, first);
   EXPECT_EQ(s1.total, 2u);
-  EXPECT_EQ(s1.replaced, 1u);
+  EXPECT_EQ(s1.added, 2u);  // the repeated value is one entry
 
   ImportResult second;
   Deletion by_value;
@@ -256,7 +263,8 @@ TEST(BankUpdateTest, DeletionsByValueAndByIdAndDocumentOrder) {
   by_id.external_id = "rec-b";
   second.AddDeletion(by_id);
   ApplyStats s2 = ApplyImport(entries, second);
-  EXPECT_EQ(s2.deleted, 2u);
+  EXPECT_EQ(s2.deleted, 1u);  // rec-b; a was deleted and added back as it was
+  EXPECT_EQ(s2.unchanged, 1u);
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].value, testing::PdqEntry(a).value);
 }
@@ -302,7 +310,7 @@ TEST(BankUpdateTest, FailedWriteLeavesTheBankFileUnchangedAndNoTempFile) {
   ASSERT_FALSE(stats.ok());
   EXPECT_THAT(stats.status().message(), HasSubstr("was not changed"));
   EXPECT_EQ(ReadFileBytes(path), before);
-  EXPECT_THAT(dir.List(), ::testing::ElementsAre("b.vbank"));
+  EXPECT_THAT(dir.List(), ::testing::UnorderedElementsAre("b.vbank", "b.vbank.verified"));
   ASSERT_TRUE(Bank::Open(path).ok());
 }
 
@@ -316,6 +324,248 @@ TEST(BankUpdateTest, ADamagedExistingBankIsNotSilentlyReplaced) {
   ASSERT_FALSE(stats.ok());
   EXPECT_EQ(stats.status().code(), StatusCode::kCorruption);
   EXPECT_EQ(ReadFileBytes(path), std::string(500, 'x'));
+}
+
+// [SECTION] full verification once per file version (the verified marker)
+
+// Flips one byte in place (same inode, same size), as bit rot or a careless edit would.
+void FlipByteInPlace(const std::string& path, uint64_t at) {
+  const int fd = ::open(path.c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  unsigned char c = 0;
+  ASSERT_EQ(::pread(fd, &c, 1, static_cast<off_t>(at)), 1);
+  c ^= 0x5a;
+  ASSERT_EQ(::pwrite(fd, &c, 1, static_cast<off_t>(at)), 1);
+  ::close(fd);
+}
+
+// The offset of the first byte of section (kind, index).
+uint64_t SectionOffset(const std::string& path, uint32_t kind, uint32_t index) {
+  const std::string bytes = ReadFileBytes(path);
+  internal::FileHeader header;
+  std::memcpy(&header, bytes.data(), sizeof header);
+  for (uint32_t i = 0; i < header.section_count; ++i) {
+    internal::SectionRecord rec;
+    std::memcpy(&rec, &bytes[header.section_table_offset + i * sizeof rec], sizeof rec);
+    if (rec.kind == kind && rec.index == index && rec.bytes > 0) return rec.offset;
+  }
+  ADD_FAILURE() << "no section " << kind << "/" << index;
+  return 0;
+}
+
+struct stat StatOf(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0);
+  return st;
+}
+
+// WriteBankFile records the marker of the bank it wrote; an open of that unchanged bank then
+// checks only the structure. On main every open recomputed every checksum.
+TEST(BankVerificationTest, AnUnchangedVerifiedBankIsNotReadAgain) {
+  TempDir dir;
+  const std::string path = dir.File("b.bank");
+  ASSERT_TRUE(WriteBankFile(path, "mixed", MixedEntries()).ok());
+  ASSERT_EQ(ReadFileBytes(VerifiedMarkerPath(path)).size(), 64u);
+  Result<std::unique_ptr<Bank>> first = Bank::Open(path);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_FALSE(first.value()->fully_verified());
+  EXPECT_EQ(first.value()->Entries().size(), MixedEntries().size());
+  OpenOptions always;
+  always.verification = BankVerification::kAlways;
+  Result<std::unique_ptr<Bank>> full = Bank::Open(path, always);
+  ASSERT_TRUE(full.ok());
+  EXPECT_TRUE(full.value()->fully_verified());
+
+  // Proof that the structural open does not read the payload: damage a PDQ code and give
+  // the damaged file a marker (as if it had been verified). Open accepts it unread; a full
+  // verification finds the damage.
+  FlipByteInPlace(path, SectionOffset(path, internal::kPdqCodes, 0) + 5);
+  OpenOptions no_record;
+  no_record.record_verified = false;
+  const struct stat st = StatOf(path);
+  internal::FileHeader header;
+  std::memcpy(&header, ReadFileBytes(path).data(), sizeof header);
+  ASSERT_TRUE(internal::RecordMarker(path, st, header.header_checksum,
+                                     internal::RealtimeNanos() + 1'000'000'000, 0));
+  Result<std::unique_ptr<Bank>> trusted = Bank::Open(path, no_record);
+  ASSERT_TRUE(trusted.ok()) << "the marker matched: the open must not have read the payload";
+  EXPECT_FALSE(trusted.value()->fully_verified());
+  const Status verified = VerifyBankFile(path);
+  EXPECT_FALSE(verified.ok());
+  EXPECT_THAT(verified.message(), HasSubstr("checksum mismatch in section 5/0"));
+  EXPECT_FALSE(Bank::Open(path, always).ok());
+}
+
+// A bank changed after it was written (same inode, same size) is verified again on open and
+// refused: its mtime moved, so the marker no longer describes it. Replacing the file (a new
+// inode) has the same effect.
+TEST(BankVerificationTest, AChangedBankIsFullyVerifiedAgainAndRefused) {
+  TempDir dir;
+  const std::string path = dir.File("b.bank");
+  ASSERT_TRUE(WriteBankFile(path, "mixed", MixedEntries()).ok());
+  ASSERT_FALSE(Bank::Open(path).value()->fully_verified());
+  FlipByteInPlace(path, SectionOffset(path, internal::kEntries, 0) + 40);
+  Result<std::unique_ptr<Bank>> reopened = Bank::Open(path);
+  ASSERT_FALSE(reopened.ok()) << "a damaged bank was trusted on a stale marker";
+  EXPECT_EQ(reopened.status().code(), StatusCode::kCorruption);
+  EXPECT_THAT(reopened.status().message(), HasSubstr("checksum mismatch"));
+
+  ASSERT_TRUE(WriteBankFile(path, "mixed", MixedEntries()).ok());
+  const std::string good = ReadFileBytes(path);
+  ASSERT_TRUE(Bank::Open(path).ok());
+  const std::string copy = dir.File("copy");
+  WriteFileBytes(copy, good);
+  ASSERT_EQ(::rename(copy.c_str(), path.c_str()), 0);
+  Result<std::unique_ptr<Bank>> replaced = Bank::Open(path);
+  ASSERT_TRUE(replaced.ok());
+  EXPECT_TRUE(replaced.value()->fully_verified());
+}
+
+// Files modified within the racy window get no marker (their timestamps cannot tell a later
+// same-tick change apart); a damaged marker reads as none.
+TEST(BankVerificationTest, RacyFilesGetNoMarkerAndDamagedMarkersAreIgnored) {
+  TempDir dir;
+  const std::string path = dir.File("b.bank");
+  ASSERT_TRUE(WriteBankFile(dir.File("w.bank"), "mixed", MixedEntries()).ok());
+  WriteFileBytes(path, ReadFileBytes(dir.File("w.bank")));  // written just now
+  ::unlink(dir.File("w.bank").c_str());
+  ::unlink(VerifiedMarkerPath(dir.File("w.bank")).c_str());
+  Result<std::unique_ptr<Bank>> bank = Bank::Open(path);  // default window: 2 s
+  ASSERT_TRUE(bank.ok());
+  EXPECT_TRUE(bank.value()->fully_verified());
+  EXPECT_THAT(dir.List(), ::testing::ElementsAre("b.bank"));
+  const struct stat st = StatOf(path);
+  EXPECT_FALSE(internal::RecordMarker(path, st, 0, internal::RealtimeNanos(), 2'000'000'000));
+  OpenOptions options;
+  options.racy_window_ns = 0;
+  ASSERT_TRUE(Bank::Open(path, options).ok());
+  ASSERT_FALSE(Bank::Open(path, options).value()->fully_verified());
+  std::string marker = ReadFileBytes(VerifiedMarkerPath(path));
+  ASSERT_EQ(marker.size(), 64u);
+  marker[20] ^= 1;  // the inode field: the record's own checksum no longer matches
+  WriteFileBytes(VerifiedMarkerPath(path), marker);
+  options.record_verified = false;
+  EXPECT_TRUE(Bank::Open(path, options).value()->fully_verified());
+  WriteFileBytes(VerifiedMarkerPath(path), "short");
+  EXPECT_TRUE(Bank::Open(path, options).value()->fully_verified());
+  // Checksum verification off (fuzzing, diagnostics): the marker is neither used nor made.
+  OpenOptions unchecked;
+  unchecked.verify_checksums = false;
+  unchecked.racy_window_ns = 0;
+  ::unlink(VerifiedMarkerPath(path).c_str());
+  EXPECT_TRUE(Bank::Open(path, unchecked).value()->fully_verified());
+  EXPECT_THAT(dir.List(), ::testing::ElementsAre("b.bank"));
+}
+
+// [SECTION] merge and replace statistics
+
+TEST(BankUpdateTest, MergeReportsAddedUpdatedUnchangedDeletedAndReplaceDropsTheRest) {
+  TempDir dir;
+  const std::string path = dir.File("n.bank");
+  Result<ImportResult> page3 = ImportNcmecXml(ReadTestData("formats/ncmec/entries_xml3.xml"), {});
+  Result<ImportResult> page4 = ImportNcmecXml(ReadTestData("formats/ncmec/entries_xml4.xml"), {});
+  ASSERT_TRUE(page3.ok() && page4.ok());
+  Result<ApplyStats> s3 = UpdateBankFile(path, "n", page3.value());
+  ASSERT_TRUE(s3.ok());
+  EXPECT_EQ(s3->added, 2u);
+  EXPECT_EQ(s3->total, 2u);
+  Result<ApplyStats> again = UpdateBankFile(path, "n", page3.value());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->added, 0u);
+  EXPECT_EQ(again->unchanged, 2u);
+  Result<ApplyStats> s4 = UpdateBankFile(path, "n", page4.value());
+  ASSERT_TRUE(s4.ok());
+  EXPECT_EQ(s4->added, 0u);
+  EXPECT_EQ(s4->updated, 1u);  // willupdate: A1 -> A2
+  EXPECT_EQ(s4->deleted, 1u);  // willdelete
+  EXPECT_EQ(s4->total, 1u);
+
+  ImportResult other;
+  other.AddEntry(testing::PdqEntry(testing::RandomHashes(1, 9)[0], "other"));
+  Result<ApplyStats> merged = UpdateBankFile(path, "n", other);
+  ASSERT_TRUE(merged.ok());
+  EXPECT_EQ(merged->total, 2u);
+  Result<ApplyStats> replaced = UpdateBankFile(path, "n", other, UpdateMode::kReplace);
+  ASSERT_TRUE(replaced.ok());
+  EXPECT_EQ(replaced->unchanged, 1u);
+  EXPECT_EQ(replaced->deleted, 1u);
+  EXPECT_EQ(replaced->total, 1u);
+  EXPECT_EQ(Bank::Open(path).value()->entry(0).external_id, "other");
+}
+
+// An unchanged re-import keeps the date the entry was first added.
+TEST(BankUpdateTest, UnchangedEntriesKeepTheirDateAdded) {
+  std::vector<Entry> entries;
+  ImportResult first;
+  Entry e = testing::PdqEntry(testing::RandomHashes(1, 4)[0], "r1");
+  e.added_unix = 1000;
+  first.AddEntry(e);
+  ApplyImport(entries, first);
+  ImportResult second;
+  e.added_unix = 2000;
+  second.AddEntry(e);
+  ApplyStats s = ApplyImport(entries, second);
+  EXPECT_EQ(s.unchanged, 1u);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].added_unix, 1000);
+}
+
+// The type filter records what else the file held, for the "nothing imported" message.
+TEST(BankImportFilterTest, FilteredOutValuesAreCountedByType) {
+  ImportOptions md5_only;
+  md5_only.signal_type = SignalType::kMd5;
+  Result<ImportResult> r =
+      ImportStopNciiJson(ReadTestData("formats/stopncii/fetch_hashes_1.json"), md5_only);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->entries.empty());
+  EXPECT_EQ(r->filtered_out[static_cast<int>(SignalType::kPdq)], 1u);
+  EXPECT_EQ(r->filtered_out_count(), 1u);
+}
+
+// [SECTION] temporary files of killed writers
+
+pid_t DeadPid() {
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return child;  // reaped: no process has this pid (until it is reused, which keeps a file)
+}
+
+TEST(TempFilesTest, OnlyTheFilesOfDeadWritersAreRemoved) {
+  TempDir dir;
+  const std::string dead = dir.File("b.bank.tmp-" + std::to_string(DeadPid()) + "-AbCdEf");
+  WriteFileBytes(dead, "half a bank");
+  // A live writer: this process, holding the lock.
+  Result<LockedTempFile> live = CreateLockedTempFile(dir.File("c.bank"));
+  ASSERT_TRUE(live.ok()) << live.status().message();
+  EXPECT_THAT(live->path, HasSubstr(".tmp-" + std::to_string(::getpid()) + "-"));
+  // A dead pid in the name, but the lock is held (a writer in another PID namespace).
+  const std::string locked = dir.File("d.bank.tmp-" + std::to_string(DeadPid()) + "-GhIjKl");
+  WriteFileBytes(locked, "x");
+  const int locked_fd = ::open(locked.c_str(), O_RDONLY);
+  ASSERT_EQ(::flock(locked_fd, LOCK_EX), 0);
+  // Names of older versions (no pid): removed only when idle for ten minutes.
+  const std::string legacy_recent = dir.File("e.bank.tmp-MnOpQr");
+  const std::string legacy_old = dir.File("f.bank.tmp-StUvWx");
+  const std::string legacy_list = dir.File("h.ulist.tmp");
+  WriteFileBytes(legacy_recent, "x");
+  WriteFileBytes(legacy_old, "x");
+  WriteFileBytes(legacy_list, "x");
+  struct timespec old_times[2] = {{::time(nullptr) - 3600, 0}, {::time(nullptr) - 3600, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, legacy_old.c_str(), old_times, 0), 0);
+  ASSERT_EQ(::utimensat(AT_FDCWD, legacy_list.c_str(), old_times, 0), 0);
+  WriteFileBytes(dir.File("g.bank"), "not a temp file");
+
+  const std::vector<std::string> removed = RemoveStaleTempFiles(dir.path());
+  EXPECT_THAT(removed, ::testing::UnorderedElementsAre(dead, legacy_old, legacy_list));
+  EXPECT_THAT(dir.List(), ::testing::UnorderedElementsAre(
+                              "g.bank", ::testing::StartsWith("c.bank.tmp-"),
+                              ::testing::StartsWith("d.bank.tmp-"), "e.bank.tmp-MnOpQr"));
+  ::close(locked_fd);
+  ::close(live->fd);
+  // Its lock released and its writer gone: now stale.
+  EXPECT_THAT(RemoveStaleTempFiles(dir.path()), ::testing::ElementsAre(locked));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "vigil/url/check.h"
 #include "vigil/url/list_import.h"
+#include "vigil/url/list_merge.h"
 
 namespace vigil::url {
 namespace {
@@ -227,6 +228,112 @@ TEST(ListImport, DomainAndSha256Lists) {
   ASSERT_EQ(dom->errors.size(), 1u);
   EXPECT_EQ(dom->errors[0].line, 2u);
   EXPECT_FALSE(ImportListFile("/nonexistent/list.txt", ImportFormat::kUrlList, opt, &plain).ok());
+}
+
+// "*.evil.test" is the whole domain (on main it was stored literally and matched nothing).
+TEST(ListImport, WildcardDomainEntryMatchesTheDomainAndEverySubdomain) {
+  BlocklistBuilder b(ListFormat::kPlain);
+  ImportOptions opt;
+  opt.defaults = Meta("");
+  auto report = ImportList("*.evil.test\tid=W1\n*.B\u00fccher.example\tid=W2\n",
+                           ImportFormat::kDomainList, opt, &b);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->errors.empty()) << report->errors[0].message;
+  const Blocklist list = MustBuild(b);
+  UrlChecker checker({&list});
+  EXPECT_EQ(Ids(checker, "http://sub.evil.test/x"), std::vector<std::string>{"W1"});
+  EXPECT_EQ(Ids(checker, "https://a.b.evil.test/"), std::vector<std::string>{"W1"});
+  EXPECT_EQ(Ids(checker, "http://evil.test/"), std::vector<std::string>{"W1"});
+  EXPECT_EQ(Ids(checker, "http://notevil.test/"), std::vector<std::string>{});
+  EXPECT_EQ(Ids(checker, "http://www.xn--bcher-kva.example/"), std::vector<std::string>{"W2"});
+}
+
+// Host names that cannot exist are errors on their line (on main they were all accepted).
+TEST(ListImport, InvalidHostNamesAreRefusedWithTheirLineNumbers) {
+  BlocklistBuilder b(ListFormat::kPlain);
+  ImportOptions opt;
+  const std::string long_label(64, 'a');
+  const std::string text =
+      "good.example\n"            // 1
+      "evil host.test\n"          // 2: space
+      + long_label + ".test\n" +  // 3: label of 64 bytes
+      std::string(63, 'b') +
+      ".test\n"                 // 4: 63 is fine
+      "a..b.test\n"             // 5: empty label
+      "ev*l.test\n"             // 6: '*' inside
+      "*.\n"                    // 7: nothing after '*.'
+      "bad!name.test\n"         // 8
+      "under_score.example\n";  // 9: underscores occur in real hosts
+  auto report = ImportList(text, ImportFormat::kDomainList, opt, &b);
+  ASSERT_TRUE(report.ok());
+  std::vector<size_t> lines;
+  for (const auto& e : report->errors) lines.push_back(e.line);
+  EXPECT_EQ(lines, (std::vector<size_t>{2, 3, 5, 6, 7, 8}));
+  EXPECT_EQ(report->added, 3u);
+  ASSERT_GE(report->errors.size(), 2u);
+  EXPECT_NE(report->errors[1].message.find("more than 63"), std::string::npos)
+      << report->errors[1].message;
+  EXPECT_EQ(DomainEntryHost("*.Evil.TEST").value(), "evil.test");
+}
+
+// Merging an import into a list: added, updated, unchanged; replace deletes the rest.
+TEST(ListMerge, MergeAddsAndUpdatesReplaceKeepsOnlyTheImport) {
+  BlocklistBuilder first(ListFormat::kPlain);
+  ASSERT_TRUE(first.AddDomain("a.example", Meta("A", 3)).ok());
+  ASSERT_TRUE(first.AddDomain("b.example", Meta("B", 3)).ok());
+  ASSERT_TRUE(first.AddUrl("http://c.example/x", EntryKind::kUrl, Meta("C", 3)).ok());
+  const Blocklist old = MustBuild(first);
+
+  BlocklistBuilder second(ListFormat::kPlain);
+  ASSERT_TRUE(second.AddDomain("a.example", Meta("A", 3)).ok());  // unchanged
+  ASSERT_TRUE(second.AddDomain("b.example", Meta("B", 5)).ok());  // severity changed
+  ASSERT_TRUE(second.AddDomain("d.example", Meta("D", 2)).ok());  // new
+
+  BlocklistBuilder merged(ListFormat::kPlain);
+  auto stats = MergeLists(&old, second, /*replace=*/false, &merged);
+  ASSERT_TRUE(stats.ok()) << stats.status().message();
+  EXPECT_EQ(stats->added, 1u);
+  EXPECT_EQ(stats->updated, 1u);
+  EXPECT_EQ(stats->unchanged, 2u);  // a.example re-imported as it was, c.example kept
+  EXPECT_EQ(stats->deleted, 0u);
+  EXPECT_EQ(stats->total, 4u);
+  const Blocklist after = MustBuild(merged);
+  UrlChecker checker({&after});
+  EXPECT_EQ(Ids(checker, "http://c.example/x"), std::vector<std::string>{"C"});  // kept
+  EXPECT_EQ(Ids(checker, "http://d.example/"), std::vector<std::string>{"D"});
+  std::vector<ListMatch> hits;
+  ASSERT_TRUE(checker.Check("http://b.example/", &hits).ok());
+  ASSERT_EQ(hits.size(), 1u);  // updated in place, not duplicated
+  EXPECT_EQ(hits[0].match.severity, 5);
+
+  BlocklistBuilder replaced(ListFormat::kPlain);
+  auto rstats = MergeLists(&old, second, /*replace=*/true, &replaced);
+  ASSERT_TRUE(rstats.ok());
+  EXPECT_EQ(rstats->deleted, 1u);  // c.example
+  EXPECT_EQ(rstats->total, 3u);
+  const Blocklist only = MustBuild(replaced);
+  UrlChecker only_checker({&only});
+  EXPECT_EQ(Ids(only_checker, "http://c.example/x"), std::vector<std::string>{});
+
+  BlocklistBuilder hashed_import(ListFormat::kHashed);
+  ASSERT_TRUE(hashed_import.AddDomain("a.example", Meta("A", 3)).ok());
+  BlocklistBuilder hashed_out(ListFormat::kHashed);
+  EXPECT_FALSE(MergeLists(&old, hashed_import, false, &hashed_out).ok());
+}
+
+// Entries() reads back what was stored, for both formats.
+TEST(ListMerge, EntriesRoundTripThroughAFile) {
+  for (ListFormat format : {ListFormat::kPlain, ListFormat::kHashed}) {
+    BlocklistBuilder b(format);
+    ASSERT_TRUE(b.AddDomain("a.example", Meta("A", 4)).ok());
+    ASSERT_TRUE(b.AddUrl("http://c.example/x?q", EntryKind::kUrl, Meta("C", 1)).ok());
+    const Blocklist list = MustBuild(b);
+    const std::vector<ListEntry> entries = list.Entries();
+    ASSERT_EQ(entries.size(), 2u);
+    BlocklistBuilder copy(format);
+    for (const ListEntry& e : entries) ASSERT_TRUE(copy.AddEntry(e).ok());
+    EXPECT_EQ(copy.Build(), b.Build());
+  }
 }
 
 }  // namespace

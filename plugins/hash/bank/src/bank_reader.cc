@@ -1,10 +1,13 @@
-// Bank::Open and the queries: maps a bank file, validates it completely, answers matches.
+// Bank::Open and the queries: maps a bank file, validates it, answers matches.
 //
 // Validation order: header (magic, version, size, checksum) -> section table (bounds,
 // alignment, overlaps with the header, duplicates, checksum) -> each section's size against
-// the header's counts -> section checksums (optional) -> the contents every query relies on
-// for memory safety: entry records, string offsets, id tables, directories, hash slots. After
-// Open succeeds no query can read outside the mapping, whatever the file held.
+// the header's counts -> [full verification] section checksums and the contents every query
+// relies on for memory safety: entry records, string offsets, id tables, directories, hash
+// slots. Full verification reads the whole file; it runs when the file has no matching
+// verified marker (verified_marker.h), i.e. once per version of the file. After a full
+// verification no query can read outside the mapping, whatever the file held; the marker
+// ties that result to the unchanged file.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -23,6 +26,7 @@
 #include "checksum.h"
 #include "exact_table.h"
 #include "mih.h"
+#include "verified_marker.h"
 #include "vigil/hashbank/bank.h"
 
 namespace vigil::hashbank {
@@ -198,26 +202,40 @@ bool IdsBelow(const uint32_t* ids, size_t n, uint64_t limit) {
   return bad == 0;
 }
 
-Status ValidateContents(const Validator& v, Bank::Impl& impl, std::string& name);
+// `deep`: also check every entry record, id table, directory and hash slot (reads the whole
+// file). Without it only section sizes and the O(1) invariants are checked.
+Status ValidateContents(const Validator& v, Bank::Impl& impl, std::string& name, bool deep);
 
-Status LoadAndValidate(const std::string& path, const OpenOptions& options, Bank::Impl& impl,
-                       std::string& name) {
+// `fully_verified` says whether the marker was used (false) or everything was read (true).
+Status LoadAndValidate(const std::string& path, const OpenOptions& options, const struct stat& st,
+                       Bank::Impl& impl, std::string& name, bool& fully_verified) {
+  const int64_t started = internal::RealtimeNanos();
   Validator v(path, impl.base, impl.mapped_bytes);
   if (Status s = v.Header(impl.header); !s.ok()) return s;
   if (Status s = v.SectionTable(impl.header); !s.ok()) return s;
-  if (!options.verify_checksums) return ValidateContents(v, impl, name);
+  fully_verified = true;
+  if (!options.verify_checksums) return ValidateContents(v, impl, name, /*deep=*/true);
+  if (options.verification == BankVerification::kIfChanged &&
+      internal::MarkerMatches(path, st, impl.header.header_checksum)) {
+    fully_verified = false;
+    return ValidateContents(v, impl, name, /*deep=*/false);
+  }
   // Checksums and structure each read the whole file; on two cores they overlap. Both are
   // read-only over the mapping, and the structural pass never trusts what it has not checked.
   Status checksums;
   std::thread checker([&] { checksums = v.Checksums(); });
-  Status contents = ValidateContents(v, impl, name);
+  Status contents = ValidateContents(v, impl, name, /*deep=*/true);
   checker.join();
   // Damage is reported as the checksum failure it is, even when structure failed too.
   if (!checksums.ok()) return checksums;
-  return contents;
+  if (!contents.ok()) return contents;
+  if (options.record_verified) {
+    internal::RecordMarker(path, st, impl.header.header_checksum, started, options.racy_window_ns);
+  }
+  return Status::Ok();
 }
 
-Status ValidateContents(const Validator& v, Bank::Impl& impl, std::string& name) {
+Status ValidateContents(const Validator& v, Bank::Impl& impl, std::string& name, bool deep) {
   FileHeader& h = impl.header;
 
   // Name and strings.
@@ -233,10 +251,13 @@ Status ValidateContents(const Validator& v, Bank::Impl& impl, std::string& name)
   if (Status s = v.SectionBytes(internal::kStringBytes, 0, string_bytes); !s.ok()) return s;
   if (Status s = v.Get(internal::kStringBytes, 0, string_bytes, impl.string_bytes); !s.ok())
     return s;
-  if (impl.string_offsets[0] != 0 || impl.string_offsets[h.string_count] != string_bytes) {
+  // Everything below that reads a section's contents runs in a full verification only: a
+  // page the open does not need is a page fault (and a disk read) it does not pay.
+  if (deep &&
+      (impl.string_offsets[0] != 0 || impl.string_offsets[h.string_count] != string_bytes)) {
     return v.Fail("string offsets do not cover the string bytes");
   }
-  for (uint64_t i = 0; i < h.string_count; ++i) {
+  for (uint64_t i = 0; deep && i < h.string_count; ++i) {
     if (impl.string_offsets[i] > impl.string_offsets[i + 1])
       return v.Fail("string offsets decrease");
   }
@@ -245,7 +266,7 @@ Status ValidateContents(const Validator& v, Bank::Impl& impl, std::string& name)
   if (Status s = v.Get(internal::kEntries, 0, h.entry_count * sizeof(EntryRecord), impl.entries);
       !s.ok())
     return s;
-  for (uint64_t i = 0; i < h.entry_count; ++i) {
+  for (uint64_t i = 0; deep && i < h.entry_count; ++i) {
     const EntryRecord& r = impl.entries[i];
     if (!IsValidSignalType(r.type) || r.severity > kMaxSeverity || r.source >= h.string_count ||
         r.category >= h.string_count || r.external_id >= h.string_count) {
@@ -263,7 +284,7 @@ Status ValidateContents(const Validator& v, Bank::Impl& impl, std::string& name)
   if (Status s = v.Get(internal::kPdqCodes, 0, uint64_t{n} * 32, codes); !s.ok()) return s;
   if (Status s = v.Get(internal::kPdqEntryIds, 0, uint64_t{n} * 4, impl.pdq_entry_ids); !s.ok())
     return s;
-  for (uint32_t i = 0; i < n; ++i) {
+  for (uint32_t i = 0; deep && i < n; ++i) {
     const uint32_t e = impl.pdq_entry_ids[i];
     if (e >= h.entry_count || (i > 0 && e <= impl.pdq_entry_ids[i - 1]) ||
         impl.entries[e].type != static_cast<uint8_t>(SignalType::kPdq) ||
@@ -298,12 +319,15 @@ Status ValidateContents(const Validator& v, Bank::Impl& impl, std::string& name)
       return st;
     if (Status st = v.Get(internal::kMihIds, idx, uint64_t{n} * 4, mih.ids[s]); !st.ok()) return st;
     const uint32_t* dir = mih.directory[s];
-    if (dir[0] != 0 || dir[dir_size - 1] != n)
-      return v.Fail("index directory does not span the table");
-    uint32_t decreasing = 0;
-    for (size_t b = 1; b < dir_size; ++b) decreasing |= static_cast<uint32_t>(dir[b] < dir[b - 1]);
-    if (decreasing != 0) return v.Fail("index directory decreases");
-    if (!IdsBelow(mih.ids[s], n, n)) return v.Fail("index table refers past the pdq rows");
+    if (deep) {
+      if (dir[0] != 0 || dir[dir_size - 1] != n)
+        return v.Fail("index directory does not span the table");
+      uint32_t decreasing = 0;
+      for (size_t b = 1; b < dir_size; ++b)
+        decreasing |= static_cast<uint32_t>(dir[b] < dir[b - 1]);
+      if (decreasing != 0) return v.Fail("index directory decreases");
+      if (!IdsBelow(mih.ids[s], n, n)) return v.Fail("index table refers past the pdq rows");
+    }
     mih.suffix[s] = nullptr;
     if (mih.layout.has_suffix(s)) {
       if (Status st = v.Get(internal::kMihSuffix, idx, uint64_t{n} * 2, mih.suffix[s]); !st.ok())
@@ -329,6 +353,7 @@ Status ValidateContents(const Validator& v, Bank::Impl& impl, std::string& name)
       return s;
     if (Status s = v.Get(internal::kExactSlots, t, uint64_t{ex.capacity} * 4, ex.slots); !s.ok())
       return s;
+    if (!deep) continue;
     for (uint32_t row = 0; row < ex.rows; ++row) {
       const uint32_t e = ex.entry_ids[row];
       if (e >= h.entry_count || impl.entries[e].type != t || impl.entries[e].value_row != row) {
@@ -377,8 +402,18 @@ Result<std::unique_ptr<Bank>> Bank::Open(const std::string& path, const OpenOpti
   }
   bank->impl_->base = static_cast<const uint8_t*>(map);
   bank->impl_->mapped_bytes = size;
-  if (Status s = LoadAndValidate(path, options, *bank->impl_, bank->name_); !s.ok()) return s;
+  if (Status s =
+          LoadAndValidate(path, options, st, *bank->impl_, bank->name_, bank->fully_verified_);
+      !s.ok())
+    return s;
   return bank;
+}
+
+Status VerifyBankFile(const std::string& path) {
+  OpenOptions options;
+  options.verification = BankVerification::kAlways;
+  Result<std::unique_ptr<Bank>> bank = Bank::Open(path, options);
+  return bank.ok() ? Status::Ok() : bank.status();
 }
 
 size_t Bank::size() const { return impl_->header.entry_count; }

@@ -17,7 +17,9 @@
 #include "checksum.h"
 #include "exact_table.h"
 #include "mih.h"
+#include "verified_marker.h"
 #include "vigil/hashbank/bank.h"
+#include "vigil/hashbank/temp_files.h"
 
 namespace vigil::hashbank {
 namespace {
@@ -25,6 +27,9 @@ namespace {
 using internal::EntryRecord;
 using internal::FileHeader;
 using internal::SectionRecord;
+
+// How far back a new bank's modification time is set: past OpenOptions::racy_window_ns.
+constexpr int64_t kMarkerBackdateNs = 3'000'000'000;
 
 // A section to write: either bytes owned here or borrowed from a buffer that outlives the write.
 struct PendingSection {
@@ -116,7 +121,8 @@ std::string DirectoryOf(const std::string& path) {
   return path.substr(0, slash);
 }
 
-Status WriteSections(int fd, const FileHeader& header_in, std::vector<PendingSection>& sections) {
+Status WriteSections(int fd, const FileHeader& header_in, std::vector<PendingSection>& sections,
+                     uint64_t& header_checksum) {
   FileWriter out(fd);
   FileHeader header = header_in;
   // Placeholder header; rewritten once offsets and checksums are known.
@@ -141,6 +147,7 @@ Status WriteSections(int fd, const FileHeader& header_in, std::vector<PendingSec
   if (Status s = out.Write(table.data(), table.size() * sizeof(SectionRecord)); !s.ok()) return s;
   header.file_bytes = out.offset();
   header.header_checksum = internal::Checksum64(&header, offsetof(FileHeader, header_checksum));
+  header_checksum = header.header_checksum;
   if (::pwrite(fd, &header, sizeof header, 0) != static_cast<ssize_t>(sizeof header)) {
     return Status::IoError(std::string("writing the header failed: ") + std::strerror(errno));
   }
@@ -257,16 +264,26 @@ Status WriteBankFileImpl(const std::string& path, std::string_view bank_name,
   for (int t = 2; t <= 4; ++t) header.exact_count[t] = digest_entry_ids[t].size();
   header.created_unix = options.created_unix;
 
-  // [SECTION] temp file + atomic rename
-  std::string tmpl = path + ".tmp-XXXXXX";
-  const int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) {
-    return Status::IoError("cannot create a temporary file next to " + path + ": " +
-                           std::strerror(errno));
-  }
-  Status status = WriteSections(fd, header, sections);
+  // [SECTION] temp file (locked while written, see temp_files.h) + atomic rename
+  Result<LockedTempFile> temp = CreateLockedTempFile(path);
+  if (!temp.ok()) return temp.status();
+  const int fd = temp.value().fd;
+  const std::string& tmpl = temp.value().path;
+  uint64_t header_checksum = 0;
+  Status status = WriteSections(fd, header, sections, header_checksum);
   if (status.ok() && ::fchmod(fd, 0644) != 0) {
     status = Status::IoError(std::string("chmod failed: ") + std::strerror(errno));
+  }
+  // The modification time is set back past the racy window, so the verified marker recorded
+  // below is trusted at once: any later write to the file sets its mtime to the current time,
+  // which then differs from the marker's (see verified_marker.h).
+  const int64_t written_ns = internal::RealtimeNanos();
+  const int64_t backdated_ns = written_ns - kMarkerBackdateNs;
+  const struct timespec times[2] = {{0, UTIME_OMIT},
+                                    {static_cast<time_t>(backdated_ns / 1'000'000'000),
+                                     static_cast<long>(backdated_ns % 1'000'000'000)}};
+  if (status.ok() && ::futimens(fd, times) != 0) {
+    status = Status::IoError(std::string("setting the file time failed: ") + std::strerror(errno));
   }
   if (status.ok() && ::fsync(fd) != 0) {
     status = Status::IoError(std::string("fsync failed: ") + std::strerror(errno));
@@ -281,6 +298,14 @@ Status WriteBankFileImpl(const std::string& path, std::string_view bank_name,
   if (!status.ok()) {
     ::unlink(tmpl.c_str());
     return Status::IoError("bank " + path + " was not changed: " + status.message());
+  }
+  // The bytes in place are the ones just built and checksummed here: record them as verified
+  // (best effort; without a marker the first open verifies fully).
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 ||
+      !internal::RecordMarker(path, st, header_checksum, written_ns,
+                              OpenOptions().racy_window_ns)) {
+    ::unlink(VerifiedMarkerPath(path).c_str());  // the old file's marker describes another inode
   }
   const int dir_fd = ::open(DirectoryOf(path).c_str(), O_RDONLY | O_DIRECTORY);
   if (dir_fd >= 0) {

@@ -20,6 +20,12 @@ size_t ImportResult::error_count() const {
   return n;
 }
 
+size_t ImportResult::filtered_out_count() const {
+  size_t n = 0;
+  for (size_t c : filtered_out) n += c;
+  return n;
+}
+
 size_t ImportResult::ignored_count() const { return problems.size() - error_count(); }
 
 void ImportResult::AddEntry(Entry entry) {

@@ -35,6 +35,7 @@ void ImportContext::Ignored(size_t line, size_t record, std::string message) {
 bool ImportContext::AddValue(size_t line, size_t record, SignalType type, std::string_view hex,
                              Entry meta) {
   if (options_.signal_type && *options_.signal_type != type) {
+    if (ParseHashValue(type, Trim(hex)).ok()) ++result_.filtered_out[static_cast<int>(type)];
     Ignored(line, record,
             std::string(SignalTypeName(type)) + " value skipped: this import takes " +
                 std::string(SignalTypeName(*options_.signal_type)) + " only");

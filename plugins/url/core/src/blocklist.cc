@@ -253,4 +253,31 @@ void Blocklist::Lookup(const LookupExpressions& expressions, std::vector<Match>*
   impl_->Lookup(expressions, out);
 }
 
+std::vector<ListEntry> Blocklist::Entries() const {
+  const Impl& im = *impl_;
+  const bool hashed = im.header.format == static_cast<uint32_t>(ListFormat::kHashed);
+  std::vector<ListEntry> out;
+  out.reserve(im.header.record_count);
+  for (uint64_t i = 0; i < im.header.record_count; ++i) {
+    const RecordV1& r = im.records[i];
+    if (r.kind > 2) continue;
+    ListEntry e;
+    if (hashed) {
+      if (r.key >= im.header.record_count) continue;
+      std::memcpy(e.digest.data(), im.digests + 32ull * r.key, 32);
+    } else {
+      e.expression = std::string(im.String(r.key));
+      if (e.expression.empty()) continue;
+    }
+    e.kind = static_cast<EntryKind>(r.kind);
+    e.meta.severity = r.severity;
+    e.meta.source = std::string(im.String(r.source));
+    e.meta.category = std::string(im.String(r.category));
+    e.meta.date_added = std::string(im.String(r.date_added));
+    e.meta.entry_id = std::string(im.String(r.entry_id));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 }  // namespace vigil::url

@@ -1,4 +1,6 @@
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -117,7 +119,7 @@ Status BlocklistBuilder::AddExpression(std::string_view expression, EntryKind ki
     return Status::InvalidArgument("an expression is host/path");
   }
   if (expression.size() > 65536) return Status::InvalidArgument("expression longer than 64 KiB");
-  PendingEntry e;
+  ListEntry e;
   e.kind = kind;
   e.meta = meta;
   if (format_ == ListFormat::kHashed) {
@@ -143,12 +145,21 @@ Status BlocklistBuilder::AddDigest(const Sha256Digest& digest, EntryKind kind,
                     meta.category + '\0' + meta.entry_id + '\0' + meta.date_added + '\0' +
                     std::to_string(meta.severity);
   if (!seen_.insert(std::move(key)).second) return Status::Ok();
-  PendingEntry e;
+  ListEntry e;
   e.kind = kind;
   e.meta = meta;
   e.digest = digest;
   entries_.push_back(std::move(e));
   return Status::Ok();
+}
+
+Status BlocklistBuilder::AddEntry(const ListEntry& entry) {
+  if (entry.kind != EntryKind::kUrl && entry.kind != EntryKind::kPathPrefix &&
+      entry.kind != EntryKind::kDomain) {
+    return Status::InvalidArgument("unknown entry kind");
+  }
+  if (format_ == ListFormat::kHashed) return AddDigest(entry.digest, entry.kind, entry.meta);
+  return AddExpression(entry.expression, entry.kind, entry.meta);
 }
 
 std::vector<uint8_t> BlocklistBuilder::Build() const {
@@ -164,7 +175,7 @@ std::vector<uint8_t> BlocklistBuilder::Build() const {
   std::vector<uint32_t> slot_rec(slots, 0);
   std::vector<uint64_t> bloom(bloom_blocks * internal::kBloomBlockWords, 0);
   for (uint64_t i = 0; i < n; ++i) {
-    const PendingEntry& e = entries_[i];
+    const ListEntry& e = entries_[i];
     RecordV1& r = records[i];
     r.key = hashed ? static_cast<uint32_t>(i) : pool.Add(e.expression);
     r.source = pool.Add(e.meta.source);
@@ -231,9 +242,15 @@ std::vector<uint8_t> BlocklistBuilder::Build() const {
 
 Status BlocklistBuilder::WriteFile(const std::string& path) const {
   const std::vector<uint8_t> bytes = Build();
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-XXXXXX";
+  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
   if (fd < 0) return Status::IoError("cannot create " + tmp + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0 || ::fchmod(fd, 0644) != 0) {
+    const std::string why = std::strerror(errno);
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return Status::IoError("cannot lock " + tmp + ": " + why);
+  }
   size_t written = 0;
   while (written < bytes.size()) {
     const ssize_t w = ::write(fd, bytes.data() + written, bytes.size() - written);

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "vigil/url/idna.h"
+
 namespace vigil::url {
 namespace {
 
@@ -70,6 +72,52 @@ Status ApplyColumn(std::string_view col, EntryMetadata* meta, EntryKind* kind) {
 
 }  // namespace
 
+Result<std::string> DomainEntryHost(std::string_view text) {
+  std::string_view host = text;
+  if (host.size() >= 2 && host[0] == '*' && host[1] == '.') host.remove_prefix(2);
+  if (host.empty()) return Status::InvalidArgument("empty host name");
+  if (host.find('*') != std::string_view::npos) {
+    return Status::InvalidArgument("'*' is only allowed as a leading '*.' (the whole domain): '" +
+                                   std::string(text.substr(0, 80)) + "'");
+  }
+  // IP literals are checked by the canonicaliser.
+  if (host.front() == '[') return std::string(host);
+  auto ascii = DomainToAscii(host);
+  if (!ascii.ok()) {
+    return Status::InvalidArgument("invalid host name '" + std::string(host.substr(0, 80)) +
+                                   "': " + ascii.status().message());
+  }
+  std::string name = std::move(ascii).value();
+  if (!name.empty() && name.back() == '.') name.pop_back();  // the root label
+  if (name.size() > 253) {
+    return Status::InvalidArgument("host name longer than 253 bytes: '" + name.substr(0, 80) +
+                                   "...'");
+  }
+  size_t start = 0;
+  while (start <= name.size()) {
+    size_t end = name.find('.', start);
+    if (end == std::string::npos) end = name.size();
+    const std::string_view label = std::string_view(name).substr(start, end - start);
+    if (label.empty()) {
+      return Status::InvalidArgument("host name '" + name.substr(0, 80) + "' has an empty label");
+    }
+    if (label.size() > 63) {
+      return Status::InvalidArgument("host name label '" + std::string(label.substr(0, 20)) +
+                                     "...' is " + std::to_string(label.size()) +
+                                     " bytes, more than 63");
+    }
+    for (char c : label) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+      if (!ok) {
+        return Status::InvalidArgument("invalid host name '" + std::string(host.substr(0, 80)) +
+                                       "': labels are letters, digits, '-' and '_'");
+      }
+    }
+    start = end + 1;
+  }
+  return name;
+}
+
 Result<ImportReport> ImportList(std::string_view text, ImportFormat format,
                                 const ImportOptions& options, BlocklistBuilder* builder) {
   if (format == ImportFormat::kSha256List && builder->format() != ListFormat::kHashed) {
@@ -114,8 +162,13 @@ Result<ImportReport> ImportList(std::string_view text, ImportFormat format,
         st = builder->AddUrl(cols[0], kind, meta);
         break;
       case ImportFormat::kDomainList:
-        st = kind == EntryKind::kDomain ? builder->AddDomain(cols[0], meta)
-                                        : builder->AddUrl(cols[0], kind, meta);
+        if (kind == EntryKind::kDomain && cols[0].find_first_of("/:@") == std::string_view::npos) {
+          auto host = DomainEntryHost(cols[0]);
+          st = host.ok() ? builder->AddDomain(host.value(), meta) : host.status();
+        } else {
+          st = kind == EntryKind::kDomain ? builder->AddDomain(cols[0], meta)
+                                          : builder->AddUrl(cols[0], kind, meta);
+        }
         break;
       case ImportFormat::kSha256List: {
         const auto digest = DigestFromHex(cols[0]);

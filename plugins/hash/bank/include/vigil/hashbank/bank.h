@@ -40,10 +40,36 @@ struct BankBuildOptions {
   int64_t created_unix = 0;
 };
 
+// How much of a bank file Open() reads before trusting it.
+//
+// Full verification recomputes every section's checksum and checks every index entry (the
+// whole file is read). It runs once per version of the file: WriteBankFile (for the bytes it
+// wrote) and a successful full verification record a marker next to the bank (`<bank>.verified`:
+// device, inode, size, mtime and ctime of the file it verified). Later opens whose file still
+// matches the marker check only the header, the section table and the section sizes and bounds (a
+// few KB), so a match costs a lookup, not a read of the bank. Any change to the file changes its
+// ctime (which no user can set back), so a modified, replaced or copied bank is fully verified
+// again before it is used. Bit rot under an unchanged inode is only caught by a full verification
+// (`vigil lists verify`, or BankVerification::kAlways).
+enum class BankVerification {
+  kIfChanged,  // full verification unless the verified marker matches the file (default)
+  kAlways,     // full verification on every open
+};
+
 struct OpenOptions {
-  // Recompute every section's checksum on open (detects bit rot and truncation inside a
-  // section). Structural validation always runs.
+  BankVerification verification = BankVerification::kIfChanged;
+  // Recompute every section's checksum during a full verification (detects bit rot and
+  // truncation inside a section). Structural validation always runs. false also disables
+  // the marker (neither used nor recorded).
   bool verify_checksums = true;
+  // After a successful full verification, record the marker (best effort: a read-only
+  // folder just means the next open verifies again).
+  bool record_verified = true;
+  // A file modified (mtime) less than this long before its verification started is "racy":
+  // its timestamps cannot tell a later same-tick change apart, so no marker is recorded for
+  // it (the next open verifies fully and records one). WriteBankFile records the marker of
+  // the bank it writes itself, with the mtime set back past this window. Tests may lower it.
+  int64_t racy_window_ns = 2'000'000'000;
 };
 
 // One PDQ match: the entry, its smallest distance over the queried variants and the variant
@@ -111,14 +137,26 @@ class Bank {
 
   PdqIndexInfo pdq_index_info() const;
 
+  // True when this open verified every checksum and index entry (false: the verified marker
+  // matched and only the structure was checked).
+  bool fully_verified() const { return fully_verified_; }
+
   struct Impl;
 
  private:
   Bank() = default;
   std::string name_;
   std::string path_;
+  bool fully_verified_ = false;
   std::unique_ptr<Impl> impl_;
 };
+
+// Fully verifies the bank at `path` (checksums and every index entry) and records the
+// verified marker on success; the status says what is wrong otherwise.
+Status VerifyBankFile(const std::string& path);
+
+// The verified marker's path for a bank file.
+std::string VerifiedMarkerPath(const std::string& bank_path);
 
 // Writes a bank file for `entries` at `path`, replacing any file there atomically.
 // On failure nothing at `path` changes and no temp file is left behind.

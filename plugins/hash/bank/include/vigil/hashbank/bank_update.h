@@ -20,19 +20,36 @@
 
 namespace vigil::hashbank {
 
+// What an import changed, comparing the bank before and after. An entry is identified by
+// (source, external id, value), or (source, value) when it has no external id.
 struct ApplyStats {
-  size_t added = 0;     // entries the import wrote (new or re-imported)
-  size_t replaced = 0;  // existing entries superseded by a re-imported record or value
-  size_t deleted = 0;   // entries removed by deletions
-  size_t total = 0;     // entries in the bank afterwards
+  size_t added = 0;      // entries that were not in the bank before
+  size_t updated = 0;    // entries that were, with other metadata (category, severity)
+  size_t unchanged = 0;  // entries kept as they were: not mentioned, or re-imported so (these
+                         // keep the date they were first added)
+  size_t deleted = 0;    // entries of the bank before that are gone (deletions, records that
+                         // lost a fingerprint, everything not re-imported under kReplace)
+  size_t total = 0;      // entries in the bank afterwards
 };
 
+enum class UpdateMode {
+  kMerge,    // apply the import to the bank's entries (add, update, delete by id or value)
+  kReplace,  // the bank holds exactly the import's entries afterwards
+};
+
+// Applies `import` to `entries` in place (kMerge semantics) and returns what changed.
 ApplyStats ApplyImport(std::vector<Entry>& entries, const ImportResult& import);
 
 // Opens the bank at `path` (an absent file is an empty bank named `bank_name`), applies the
 // import and writes the result atomically. A failure anywhere leaves the file unchanged.
 Result<ApplyStats> UpdateBankFile(const std::string& path, std::string_view bank_name,
-                                  const ImportResult& import, const BankBuildOptions& options = {});
+                                  const ImportResult& import, UpdateMode mode = UpdateMode::kMerge,
+                                  const BankBuildOptions& options = {});
+// The same, consuming the import: its entries are moved into the bank and its memory is
+// released before the bank file is built (what `vigil lists import` uses).
+Result<ApplyStats> UpdateBankFile(const std::string& path, std::string_view bank_name,
+                                  ImportResult&& import, UpdateMode mode = UpdateMode::kMerge,
+                                  const BankBuildOptions& options = {});
 
 }  // namespace vigil::hashbank
 

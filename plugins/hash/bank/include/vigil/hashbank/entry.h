@@ -59,8 +59,12 @@ struct ImportResult {
   std::vector<Deletion> deletions;
   std::vector<ImportOp> ops;
   std::vector<ImportProblem> problems;
+  // Valid values left out because ImportOptions::signal_type asked for another type, by
+  // SignalType value ([0] unused): what the file holds besides what was imported.
+  size_t filtered_out[5] = {};
 
   size_t error_count() const;
+  size_t filtered_out_count() const;
   size_t ignored_count() const;
   void AddEntry(Entry entry);
   void AddDeletion(Deletion deletion);

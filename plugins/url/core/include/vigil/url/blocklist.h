@@ -47,6 +47,14 @@ struct EntryMetadata {
   std::string entry_id;    // the source's id for the entry
 };
 
+// A stored entry, as read back from a list (merging imports) or held by a builder.
+struct ListEntry {
+  std::string expression;  // plain lists: the canonical expression
+  Sha256Digest digest{};   // hashed lists: its SHA-256
+  EntryKind kind = EntryKind::kUrl;
+  EntryMetadata meta;
+};
+
 // One hit. The string_views point into the Blocklist's mapping (metadata) or into the
 // LookupExpressions passed to Lookup (expression) and live as long as those.
 struct Match {
@@ -80,6 +88,9 @@ class Blocklist {
   // share an expression) to *out.
   void Lookup(const LookupExpressions& expressions, std::vector<Match>* out) const;
 
+  // Every entry in file order (records a damaged file cannot resolve are skipped).
+  std::vector<ListEntry> Entries() const;
+
  private:
   struct Impl;
   explicit Blocklist(std::unique_ptr<Impl> impl);
@@ -100,23 +111,23 @@ class BlocklistBuilder {
   // Hashed lists only: the SHA-256 of a canonical expression.
   Status AddDigest(const Sha256Digest& digest, EntryKind kind, const EntryMetadata& meta);
 
+  // An entry as read back from a list of the same format (no re-canonicalisation).
+  Status AddEntry(const ListEntry& entry);
+
   size_t size() const { return entries_.size(); }
   ListFormat format() const { return format_; }
+  const std::vector<ListEntry>& entries() const { return entries_; }
 
   std::vector<uint8_t> Build() const;
-  // Writes atomically (temporary file + rename). Errors: IoError.
+  // Writes atomically: a temporary file "<path>.tmp-<pid>-XXXXXX", exclusively flock(2)ed
+  // while written (the convention of vigil/hashbank/temp_files.h, whose cleanup removes those
+  // of killed writers), then a rename. Errors: IoError.
   Status WriteFile(const std::string& path) const;
 
  private:
-  struct PendingEntry {
-    std::string expression;  // plain lists
-    Sha256Digest digest{};   // hashed lists
-    EntryKind kind;
-    EntryMetadata meta;
-  };
   Status Validate(const EntryMetadata& meta) const;
   ListFormat format_;
-  std::vector<PendingEntry> entries_;
+  std::vector<ListEntry> entries_;
   std::unordered_set<std::string> seen_;  // exact duplicates are stored once
 };
 

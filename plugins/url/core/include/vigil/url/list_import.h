@@ -1,6 +1,9 @@
 // Importers for the list formats hotlines and vendors ship:
 //   kUrlList     one URL per line
-//   kDomainList  one domain per line (whole domain including sub-domains)
+//   kDomainList  one domain per line (whole domain including sub-domains); "*.example.test"
+//                means the same as "example.test". Host names are checked (IDNA to ASCII,
+//                then DNS rules: labels of 1..63 letters, digits, '-' or '_', at most 253
+//                bytes); a bad one is an error on its line.
 //   kSha256List  one 64-hex SHA-256 of a canonical expression per line (hashed lists)
 // Blank lines and lines starting with '#' are skipped. After the value, optional
 // TAB-separated key=value columns override the defaults: kind=url|prefix|domain,
@@ -39,6 +42,10 @@ struct ImportReport {
   size_t skipped = 0;  // blank and comment lines
   std::vector<ImportError> errors;
 };
+
+// The host a bare domain-list entry stands for ("*.Example.TEST" -> "example.test"), or the
+// reason it is not a valid host name.
+Result<std::string> DomainEntryHost(std::string_view text);
 
 // Parses `text` into `builder`. A kSha256List needs a kHashed builder.
 Result<ImportReport> ImportList(std::string_view text, ImportFormat format,
