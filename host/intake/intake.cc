@@ -168,9 +168,8 @@ std::vector<IntakeItem> ItemsFromManifest(std::istream& in, const std::string& n
       *target = j[key].get<std::string>();
       return true;
     };
-    bool ok = text("path", &item.path) && text("url", &item.url) &&
-              text("source", &item.source) && text("uploader_id", &item.uploader_id) &&
-              text("content_type", &item.content_type);
+    bool ok = text("path", &item.path) && text("url", &item.url) && text("source", &item.source) &&
+              text("uploader_id", &item.uploader_id) && text("content_type", &item.content_type);
     if (ok && j.contains("received")) ok = ParseTime(j["received"], &item.received_unix_ms);
     if (ok && j.contains("attributes")) {
       if (!j["attributes"].is_object()) ok = false;
@@ -183,8 +182,7 @@ std::vector<IntakeItem> ItemsFromManifest(std::istream& in, const std::string& n
     if (!ok) {
       item.error = Status::InvalidArgument(
           where + ": path, url, source, uploader_id and content_type must be strings, "
-                  "received a number "
-                  "or ISO-8601 time, attributes an object");
+                  "received a number or ISO-8601 time, attributes an object");
     } else if (item.path.empty() && item.url.empty()) {
       item.error = Status::InvalidArgument(where + ": needs a \"path\" or a \"url\"");
     }

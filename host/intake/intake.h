@@ -38,8 +38,8 @@ std::vector<IntakeItem> ItemsFromPaths(const std::vector<std::filesystem::path>&
 std::vector<IntakeItem> ItemsFromList(std::istream& in);
 
 // JSON lines: {"path": ..., "url": ..., "source": ..., "uploader_id": ...,
-// "received": <unix ms or ISO-8601 text>, "content_type": "image/jpeg", "attributes": {...}}. At least one of path or
-// url. A malformed line becomes a failed item naming the line number.
+// "received": <unix ms or ISO-8601 text>, "content_type": "image/jpeg", "attributes": {...}}. At
+// least one of path or url. A malformed line becomes a failed item naming the line number.
 std::vector<IntakeItem> ItemsFromManifest(std::istream& in, const std::string& name);
 
 // True for "http://...", "https://..." and other "scheme://" strings.

@@ -15,7 +15,7 @@ namespace vigil::host {
 namespace fs = std::filesystem;
 
 std::unique_ptr<PreparedItem> PreparedItem::Prepare(IntakeItem intake, const PrepareLimits& limits,
-                                                   const AlreadyScanned& already_scanned) {
+                                                    const AlreadyScanned& already_scanned) {
   auto start = std::chrono::steady_clock::now();
   std::unique_ptr<PreparedItem> item(new PreparedItem());
   ItemRecord& r = item->record_;
@@ -89,8 +89,8 @@ std::unique_ptr<PreparedItem> PreparedItem::Prepare(IntakeItem intake, const Pre
         if (auto claim = ClaimedImage(intake.path, intake.content_type, bytes)) {
           auto decoded = decode::DecodeImage(reinterpret_cast<const uint8_t*>(bytes.data()),
                                              bytes.size(), limits.decode);
-          const std::string why = decoded.ok() ? std::string("unknown format")
-                                               : decoded.status().message();
+          const std::string why =
+              decoded.ok() ? std::string("unknown format") : decoded.status().message();
           r.status = Status::Corruption(claim->Describe() + "; not decodable: " + why);
         }
       }

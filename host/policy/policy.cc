@@ -125,9 +125,10 @@ StatusOr<Policy> Policy::Parse(const std::string& toml_text, const std::string& 
     return Status::InvalidArgument(Where(*node, source) + ": use a [defaults] table");
   }
   if (const toml::table* defaults = root["defaults"].as_table()) {
-    if (Status s = CheckKeys(*defaults, {"unmatched", "unmatched_priority",
-                                         "unmatched_obscure_level", "failed_priority",
-                                         "failed_obscure_level", "failed_severity"}, source);
+    if (Status s = CheckKeys(*defaults,
+                             {"unmatched", "unmatched_priority", "unmatched_obscure_level",
+                              "failed_priority", "failed_obscure_level", "failed_severity"},
+                             source);
         !s.ok()) {
       return s;
     }

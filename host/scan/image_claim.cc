@@ -21,8 +21,7 @@ bool StartsWith(std::string_view bytes, std::string_view prefix) {
 // Formats Vigil decodes, by extension. Other image extensions (.heic, .tiff) are not
 // claims: a real photo in a format Vigil does not decode is described by its content.
 std::optional<std::string> FormatOfExtension(const std::string& extension) {
-  if (extension == ".jpg" || extension == ".jpeg" || extension == ".jpe" ||
-      extension == ".jfif") {
+  if (extension == ".jpg" || extension == ".jpeg" || extension == ".jpe" || extension == ".jfif") {
     return "jpeg";
   }
   if (extension == ".png") return "png";
@@ -55,8 +54,8 @@ std::optional<std::pair<std::string, std::string>> PartialHeader(std::string_vie
                                                       "complete JPEG marker")};
   }
   static constexpr std::string_view kPng = "\x89PNG\r\n\x1A\n"sv;
-  if (StartsWith(bytes, "\x89PNG"sv) || (bytes.size() >= 2 && bytes.size() < kPng.size() &&
-                                         StartsWith(kPng, bytes))) {
+  if (StartsWith(bytes, "\x89PNG"sv) ||
+      (bytes.size() >= 2 && bytes.size() < kPng.size() && StartsWith(kPng, bytes))) {
     return std::pair{std::string("png"),
                      std::string("starts like PNG without a complete PNG signature")};
   }

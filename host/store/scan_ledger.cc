@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-
 #include <nlohmann/json.hpp>
 
 #include "scan/scan_json.h"
@@ -37,9 +36,8 @@ std::string DataFolderState(const fs::path& folder) {
     if (!it->is_regular_file(entry_ec)) continue;
     const auto size = it->file_size(entry_ec);
     const auto mtime = it->last_write_time(entry_ec);
-    lines.push_back(it->path().lexically_relative(folder).string() + "\t" +
-                    std::to_string(size) + "\t" +
-                    std::to_string(mtime.time_since_epoch().count()));
+    lines.push_back(it->path().lexically_relative(folder).string() + "\t" + std::to_string(size) +
+                    "\t" + std::to_string(mtime.time_since_epoch().count()));
   }
   std::sort(lines.begin(), lines.end());
   std::string state;

@@ -51,7 +51,7 @@ Status RecordScannedWith(sqlite3* db, int64_t item_id, const ItemRecord& record,
 class ScanLedger {
  public:
   static StatusOr<std::unique_ptr<ScanLedger>> Open(const std::filesystem::path& store_path,
-                                                   std::string scan_key);
+                                                    std::string scan_key);
   ~ScanLedger();
   ScanLedger(const ScanLedger&) = delete;
   ScanLedger& operator=(const ScanLedger&) = delete;

@@ -7,11 +7,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cli_runner.h"
 #include "policy/policy.h"
@@ -57,7 +56,8 @@ class CliScanTest : public vigil::testing::CliFixture {
 };
 
 TEST_F(CliScanTest, RunAgainSkipsWhatIsDoneAndRescanRunsEverything) {
-  for (int i = 0; i < 5; ++i) Write("items/f" + std::to_string(i) + ".bin", "item " + std::to_string(i));
+  for (int i = 0; i < 5; ++i)
+    Write("items/f" + std::to_string(i) + ".bin", "item " + std::to_string(i));
   const std::string items = (dir_ / "items").string();
   RunResult first = Vigil("scan " + items);
   ASSERT_EQ(first.exit_code, 0) << first.err;
@@ -184,8 +184,8 @@ TEST_F(CliScanTest, QueueShowListsBySeverityThenConfidenceThenAge) {
   while (std::getline(in, line)) {
     if (line.rfind("  /evidence/", 0) == 0) order.push_back(line.substr(12));
   }
-  EXPECT_EQ(order, (std::vector<std::string>{"critical-url", "high-strong", "high-weak",
-                                             "low-hash", "low-hash-newer"}))
+  EXPECT_EQ(order, (std::vector<std::string>{"critical-url", "high-strong", "high-weak", "low-hash",
+                                             "low-hash-newer"}))
       << show.out;
 }
 

@@ -128,9 +128,9 @@ TEST_F(QueueOrderTest, SeverityFirstThenConfidenceThenAgeWhateverTheRulePrioriti
   ASSERT_TRUE(listed.ok()) << listed.status().message();
   std::vector<std::string> order;
   for (const QueueEntry& e : listed.value()) order.push_back(names[e.item_id]);
-  EXPECT_EQ(order, (std::vector<std::string>{"crit-url-old", "crit-url", "high-0.9", "high-0.6",
-                                             "med-0.7", "low-hash-old", "low-hash-new",
-                                             "low-0.99"}));
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"crit-url-old", "crit-url", "high-0.9", "high-0.6", "med-0.7",
+                                      "low-hash-old", "low-hash-new", "low-0.99"}));
 
   // What the console does: claims come out in the same order.
   std::vector<std::string> claimed;
@@ -214,11 +214,12 @@ TEST_F(ImageClaimTest, EachClaimSourceFailsTheItemWithItsReasonAndKeepsTheDigest
   Write("cut-png", std::string("\x89PNG\r\n", 6));
   Write("genuine.bin", RandomBytes(4096, 4));
   Write("notes.txt", "meeting notes\n");
-  std::vector<IntakeItem> items = ItemsFromPaths(
-      {dir_ / "random.jpg", dir_ / "text.PNG", dir_ / "cut-jpeg", dir_ / "cut-png",
-       dir_ / "genuine.bin", dir_ / "notes.txt"});
+  std::vector<IntakeItem> items =
+      ItemsFromPaths({dir_ / "random.jpg", dir_ / "text.PNG", dir_ / "cut-jpeg", dir_ / "cut-png",
+                      dir_ / "genuine.bin", dir_ / "notes.txt"});
   std::istringstream manifest(R"({"path": ")" + (dir_ / "upload.bin").string() +
-                              R"(", "content_type": "image/jpeg"})" "\n");
+                              R"(", "content_type": "image/jpeg"})"
+                              "\n");
   for (auto& item : ItemsFromManifest(manifest, "m.jsonl")) items.push_back(item);
   auto by_name = Scan(items);
   ASSERT_EQ(by_name.size(), 7u);
@@ -298,7 +299,8 @@ class ResumeTest : public ScratchTest {
     registry_.Load(fs::path(VIGIL_PLUGIN_DIR) / "vigil-exact.so");
     registry_.Load(fs::path(VIGIL_PLUGIN_DIR) / "sample-magic-cpp.so");
     ASSERT_EQ(registry_.detectors().size(), 2u);
-    for (int i = 0; i < 20; ++i) Write("items/f" + std::to_string(i) + ".bin", "item " + std::to_string(i));
+    for (int i = 0; i < 20; ++i)
+      Write("items/f" + std::to_string(i) + ".bin", "item " + std::to_string(i));
     Write("items/bad.jpg", "not a jpeg");
     auto store = Store::Open(dir_ / "store.db");
     ASSERT_TRUE(store.ok()) << store.status().message();
@@ -325,8 +327,9 @@ class ResumeTest : public ScratchTest {
     std::atomic<int> calls{0};
     PipelineOptions options;
     options.threads = 2;
-    options.make_analyzer = [&calls](const Detector& d, const vigil::v1::DetectorConfig& config)
-        -> StatusOr<std::unique_ptr<Analyzer>> {
+    options.make_analyzer =
+        [&calls](const Detector& d,
+                 const vigil::v1::DetectorConfig& config) -> StatusOr<std::unique_ptr<Analyzer>> {
       auto inner = d.Create(config);
       if (!inner.ok()) return inner.status();
       return std::unique_ptr<Analyzer>(
@@ -449,9 +452,9 @@ TEST_F(ScratchTest, PathsArePrintedAndStoredAsRealPaths) {
   items = ItemsFromPaths({dir_ / "scans" / ".." / "shared"});
   ASSERT_EQ(items.size(), 2u);
   std::set<std::string> paths = {items[0].path, items[1].path};
-  EXPECT_EQ(paths, (std::set<std::string>{
-                       (fs::canonical(dir_) / "shared" / "a.png").string(),
-                       (fs::canonical(dir_) / "elsewhere" / "target.bin").string()}));
+  EXPECT_EQ(paths,
+            (std::set<std::string>{(fs::canonical(dir_) / "shared" / "a.png").string(),
+                                   (fs::canonical(dir_) / "elsewhere" / "target.bin").string()}));
 
   // A relative path becomes absolute; a missing one is still normalised, and fails.
   const fs::path cwd = fs::current_path();
@@ -468,8 +471,8 @@ TEST_F(ScratchTest, PathsArePrintedAndStoredAsRealPaths) {
   items = ItemsFromList(list);
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].path, (fs::canonical(dir_) / "shared" / "a.png").string());
-  std::istringstream manifest(R"({"path": ")" + (dir_ / "scans" / ".." / "shared" / "a.png").string() +
-                              "\"}\n");
+  std::istringstream manifest(R"({"path": ")" +
+                              (dir_ / "scans" / ".." / "shared" / "a.png").string() + "\"}\n");
   items = ItemsFromManifest(manifest, "m.jsonl");
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].path, (fs::canonical(dir_) / "shared" / "a.png").string());
