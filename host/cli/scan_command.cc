@@ -157,16 +157,20 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
   const std::string scan_key = detector_set.Key();
   const std::string scanned_with = detector_set.Describe();
   std::unique_ptr<host::ScanLedger> ledger;
-  if (store && !options.rescan) {
+  std::string scan_run;
+  if (store) {
     auto opened = host::ScanLedger::Open(StorePath(global), scan_key);
     if (!opened.ok()) {
       PrintError(opened.status().message());
       return 1;
     }
     ledger = std::move(opened).value();
-    pipeline_options.already_scanned = [&ledger](const std::string& sha256) {
-      return ledger->AlreadyScanned(sha256);
-    };
+    scan_run = ledger->run();
+    if (!options.rescan) {
+      pipeline_options.already_scanned = [&ledger](const std::string& sha256) {
+        return ledger->AlreadyScanned(sha256);
+      };
+    }
   }
   auto pipeline = host::Pipeline::Create(registry.detectors(), DetectorConfigs(global, registry),
                                          pipeline_options);
@@ -196,6 +200,7 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
     record.outcome = policy.Decide(record, first_party);
     record.scan_key = scan_key;
     record.scanned_with = scanned_with;
+    record.scan_run = scan_run;
     if (store && !record.sha256.empty()) {
       auto recorded = store->RecordItem(record);
       if (!recorded.ok()) {

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <random>
+
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include "scan/scan_json.h"
@@ -49,10 +52,11 @@ Status RecordScannedWith(sqlite3* db, int64_t item_id, const ItemRecord& record,
                          const std::string& now) {
   if (record.scan_key.empty()) return Status::Ok();
   Statement insert(db,
-                   "INSERT INTO item_scans (item_id, scan_key, scanned_with, scanned_at) "
-                   "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(item_id) DO UPDATE SET "
-                   "scan_key = ?2, scanned_with = ?3, scanned_at = ?4");
-  insert.Bind(1, item_id).Bind(2, record.scan_key).Bind(3, record.scanned_with).Bind(4, now);
+                   "INSERT INTO item_scans (item_id, scan_key, scanned_with, scanned_at, "
+                   "scan_run) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(item_id) DO UPDATE SET "
+                   "scan_key = ?2, scanned_with = ?3, scanned_at = ?4, scan_run = ?5");
+  insert.Bind(1, item_id).Bind(2, record.scan_key).Bind(3, record.scanned_with).Bind(4, now)
+      .Bind(5, record.scan_run);
   if (insert.Step() != SQLITE_DONE) return insert.Error("recording the detector set of an item");
   return Status::Ok();
 }
@@ -68,9 +72,16 @@ StatusOr<std::unique_ptr<ScanLedger>> ScanLedger::Open(const fs::path& store_pat
   }
   sqlite3_busy_timeout(db, 10000);
   std::unique_ptr<ScanLedger> ledger(new ScanLedger(db, std::move(scan_key)));
+  // A new id per run: what this run records is not "already scanned" for itself (the
+  // same bytes twice in one tree are both analysed and printed, as before).
+  std::random_device random;
+  ledger->run_ = Sha256Hex(std::to_string(random()) + std::to_string(random()) + ":" +
+                           std::to_string(::getpid()) + ":" +
+                           std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
   if (sqlite3_prepare_v2(db,
                          "SELECT 1 FROM items i JOIN item_scans s ON s.item_id = i.id "
-                         "WHERE i.sha256 = ?1 AND i.status = 'ok' AND s.scan_key = ?2",
+                         "WHERE i.sha256 = ?1 AND i.status = 'ok' AND s.scan_key = ?2 "
+                         "AND s.scan_run != ?3",
                          -1, &ledger->lookup_, nullptr) != SQLITE_OK) {
     return Status::IoError(std::string("cannot read the store's scan ledger: ") +
                            sqlite3_errmsg(db));
@@ -88,6 +99,7 @@ bool ScanLedger::AlreadyScanned(const std::string& sha256) {
   sqlite3_reset(lookup_);
   sqlite3_bind_text(lookup_, 1, sha256.data(), static_cast<int>(sha256.size()), SQLITE_TRANSIENT);
   sqlite3_bind_text(lookup_, 2, key_.data(), static_cast<int>(key_.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(lookup_, 3, run_.data(), static_cast<int>(run_.size()), SQLITE_TRANSIENT);
   const bool found = sqlite3_step(lookup_) == SQLITE_ROW;
   sqlite3_reset(lookup_);
   return found;

@@ -57,13 +57,17 @@ class ScanLedger {
   ScanLedger& operator=(const ScanLedger&) = delete;
 
   // True when the store has the item, its last scan did not fail, and it was made with
-  // this scan key. A lookup error counts as "not scanned" (the item is analysed).
+  // this scan key by an earlier run. A lookup error counts as "not scanned" (the item is analysed).
   bool AlreadyScanned(const std::string& sha256);
+  // This run's id: record it with each item (ItemRecord::scan_run). An item recorded by
+  // this very run is not "already scanned" for it.
+  const std::string& run() const { return run_; }
 
  private:
   ScanLedger(sqlite3* db, std::string key) : db_(db), key_(std::move(key)) {}
   sqlite3* db_;
   std::string key_;
+  std::string run_;
   std::mutex mutex_;
   sqlite3_stmt* lookup_ = nullptr;
 };

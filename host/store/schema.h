@@ -142,7 +142,8 @@ CREATE TABLE item_scans (
   item_id       INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
   scan_key      TEXT NOT NULL,
   scanned_with  TEXT NOT NULL,
-  scanned_at    TEXT NOT NULL
+  scanned_at    TEXT NOT NULL,
+  scan_run      TEXT NOT NULL
 );
 )sql",
 };

@@ -77,6 +77,7 @@ struct ItemRecord {
   // and settings, and the set itself as JSON. Recorded with the item when not empty.
   std::string scan_key;
   std::string scanned_with;
+  std::string scan_run;  // which run recorded it (a run never skips its own duplicates)
 
   // True when the item or any detector failed.
   bool failed() const;

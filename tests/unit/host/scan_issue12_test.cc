@@ -322,7 +322,7 @@ class ResumeTest : public ScratchTest {
     int written = 0;
   };
   // One scan of items/ into the store, as `vigil scan` does it.
-  Result ScanOnce(const DetectorSet& set, bool rescan) {
+  Result ScanOnce(const DetectorSet& set, bool rescan, const std::string& folder = "items") {
     Result result;
     std::atomic<int> calls{0};
     PipelineOptions options;
@@ -335,18 +335,17 @@ class ResumeTest : public ScratchTest {
       return std::unique_ptr<Analyzer>(
           std::make_unique<CountingAnalyzer>(std::move(inner).value(), &calls));
     };
-    std::unique_ptr<ScanLedger> ledger;
+    auto opened = ScanLedger::Open(dir_ / "store.db", set.Key());
+    EXPECT_TRUE(opened.ok()) << opened.status().message();
+    std::unique_ptr<ScanLedger> ledger = std::move(opened).value();
     if (!rescan) {
-      auto opened = ScanLedger::Open(dir_ / "store.db", set.Key());
-      EXPECT_TRUE(opened.ok()) << opened.status().message();
-      ledger = std::move(opened).value();
       options.already_scanned = [&ledger](const std::string& sha) {
         return ledger->AlreadyScanned(sha);
       };
     }
     auto pipeline = Pipeline::Create(registry_.detectors(), {}, options);
     EXPECT_TRUE(pipeline.ok());
-    Status s = pipeline.value()->Run(ItemsFromPaths({dir_ / "items"}), [&](ItemRecord& r) {
+    Status s = pipeline.value()->Run(ItemsFromPaths({dir_ / folder}), [&](ItemRecord& r) {
       if (r.already_scanned) {
         EXPECT_TRUE(r.runs.empty()) << r.path;
         ++result.already;
@@ -355,6 +354,7 @@ class ResumeTest : public ScratchTest {
       r.outcome = Policy::Default().Decide(r, {});
       r.scan_key = set.Key();
       r.scanned_with = set.Describe();
+      r.scan_run = ledger->run();
       ++result.written;
       return store_->RecordItem(r).status();
     });
@@ -397,6 +397,19 @@ TEST_F(ResumeTest, TheSameScanAgainRunsNoDetectorAndRescanRunsThemAll) {
   ASSERT_EQ(with.Step(), SQLITE_ROW);
   EXPECT_THAT(with.ColumnText(0), HasSubstr("\"vigil.exact\":"));
   EXPECT_THAT(with.ColumnText(0), HasSubstr("\"sample.magic\":"));
+}
+
+TEST_F(ResumeTest, TheSameBytesTwiceInOneRunAreBothAnalysed) {
+  // Only what an earlier run recorded is skipped: a duplicate met later in the same run
+  // is analysed and printed like its twin (whatever the order the threads finish in).
+  for (int i = 0; i < 10; ++i) Write("dups/copy" + std::to_string(i) + ".bin", "same bytes");
+  const DetectorSet set = Set();
+  Result first = ScanOnce(set, false, "dups");
+  EXPECT_EQ(first.already, 0);
+  EXPECT_EQ(first.calls, 20);
+  Result second = ScanOnce(set, false, "dups");
+  EXPECT_EQ(second.already, 10);
+  EXPECT_EQ(second.calls, 0);
 }
 
 TEST_F(ResumeTest, AChangedVersionANewDetectorSettingsPolicyOrListsMeanRescan) {
