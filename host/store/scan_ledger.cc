@@ -1,11 +1,11 @@
 #include "store/scan_ledger.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
-#include <random>
-
-#include <unistd.h>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "scan/scan_json.h"
 #include "scan/sha256.h"
@@ -55,7 +55,10 @@ Status RecordScannedWith(sqlite3* db, int64_t item_id, const ItemRecord& record,
                    "INSERT INTO item_scans (item_id, scan_key, scanned_with, scanned_at, "
                    "scan_run) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(item_id) DO UPDATE SET "
                    "scan_key = ?2, scanned_with = ?3, scanned_at = ?4, scan_run = ?5");
-  insert.Bind(1, item_id).Bind(2, record.scan_key).Bind(3, record.scanned_with).Bind(4, now)
+  insert.Bind(1, item_id)
+      .Bind(2, record.scan_key)
+      .Bind(3, record.scanned_with)
+      .Bind(4, now)
       .Bind(5, record.scan_run);
   if (insert.Step() != SQLITE_DONE) return insert.Error("recording the detector set of an item");
   return Status::Ok();
@@ -75,9 +78,9 @@ StatusOr<std::unique_ptr<ScanLedger>> ScanLedger::Open(const fs::path& store_pat
   // A new id per run: what this run records is not "already scanned" for itself (the
   // same bytes twice in one tree are both analysed and printed, as before).
   std::random_device random;
-  ledger->run_ = Sha256Hex(std::to_string(random()) + std::to_string(random()) + ":" +
-                           std::to_string(::getpid()) + ":" +
-                           std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+  ledger->run_ = Sha256Hex(
+      std::to_string(random()) + std::to_string(random()) + ":" + std::to_string(::getpid()) + ":" +
+      std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
   if (sqlite3_prepare_v2(db,
                          "SELECT 1 FROM items i JOIN item_scans s ON s.item_id = i.id "
                          "WHERE i.sha256 = ?1 AND i.status = 'ok' AND s.scan_key = ?2 "
