@@ -32,11 +32,16 @@ class CliScanTest : public vigil::testing::CliFixture {
     fs::create_directories((dir_ / name).parent_path());
     std::ofstream(dir_ / name, std::ios::binary) << bytes;
   }
-  // The last line of stderr: the --json summary (warnings may come before it).
+  // The --json summary: the stderr line that starts {"summary" (warnings and sanitizer
+  // notes may come before or after it).
   static nlohmann::json Summary(const std::string& err) {
-    std::string text = err;
-    while (!text.empty() && text.back() == '\n') text.pop_back();
-    return nlohmann::json::parse(text.substr(text.rfind('\n') + 1));
+    std::istringstream in(err);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("{\"summary\"", 0) == 0) return nlohmann::json::parse(line);
+    }
+    ADD_FAILURE() << "no JSON summary on stderr:\n" << err;
+    return nlohmann::json::object();
   }
   static std::vector<nlohmann::json> JsonLines(const std::string& text) {
     std::vector<nlohmann::json> lines;
