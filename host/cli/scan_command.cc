@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 #include <set>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/scan_progress.h"
@@ -13,6 +14,7 @@
 #include "pipeline/pipeline.h"
 #include "policy/policy.h"
 #include "scan/scan_json.h"
+#include "store/scan_ledger.h"
 #include "store/store.h"
 
 namespace vigil::cli {
@@ -24,6 +26,7 @@ struct ScanOptions {
   std::string policy;
   bool json = false;
   bool no_store = false;
+  bool rescan = false;
   int threads = 0;
   int deadline_ms = 60000;
   uint64_t max_pixels = 100'000'000;
@@ -40,6 +43,7 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
     return 1;
   }
   host::Policy policy = host::Policy::Default();
+  std::string policy_text = host::kDefaultPolicyToml;
   if (!options.policy.empty()) {
     auto loaded = host::Policy::Load(options.policy);
     if (!loaded.ok()) {
@@ -47,6 +51,10 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
       return 1;
     }
     policy = loaded.value();
+    std::ifstream in(options.policy, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    policy_text = text.str();
   }
   // Intake: paths, "-" (a list on stdin), and/or a manifest.
   std::vector<host::IntakeItem> items;
@@ -141,6 +149,33 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
   pipeline_options.detector_deadline = std::chrono::milliseconds(options.deadline_ms);
   pipeline_options.limits.decode.max_pixels = options.max_pixels;
   pipeline_options.detections = detection_limits;
+  // What scans the items: recorded with each one, so that the same scan run again
+  // skips what is already done (store/scan_ledger.h; --rescan analyses everything).
+  host::DetectorSet detector_set;
+  for (const host::Detector& detector : registry.detectors()) {
+    detector_set.versions[detector.id()] = detector.info().version();
+  }
+  detector_set.settings = global.settings;
+  detector_set.policy_text = policy_text;
+  detector_set.data_state = host::DataFolderState(DataDir(global));
+  const std::string scan_key = detector_set.Key();
+  const std::string scanned_with = detector_set.Describe();
+  std::unique_ptr<host::ScanLedger> ledger;
+  std::string scan_run;
+  if (store) {
+    auto opened = host::ScanLedger::Open(StorePath(global), scan_key);
+    if (!opened.ok()) {
+      PrintError(opened.status().message());
+      return 1;
+    }
+    ledger = std::move(opened).value();
+    scan_run = ledger->run();
+    if (!options.rescan) {
+      pipeline_options.already_scanned = [&ledger](const std::string& sha256) {
+        return ledger->AlreadyScanned(sha256);
+      };
+    }
+  }
   auto pipeline = host::Pipeline::Create(registry.detectors(), DetectorConfigs(global, registry),
                                          pipeline_options);
   if (!pipeline.ok()) {
@@ -148,11 +183,28 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
     return 1;
   }
 
-  int64_t scanned = 0, failed = 0, detections = 0, queued = 0;
+  int64_t scanned = 0, failed = 0, detections = 0, queued = 0, already = 0;
   ScanProgress progress(static_cast<int64_t>(items.size()), isatty(STDERR_FILENO) != 0);
   const bool human = !options.json;
   auto write = [&](host::ItemRecord& record) -> Status {
+    if (record.already_scanned) {
+      // Read and hashed only: the store has it from this detector set. Nothing changes.
+      ++scanned;
+      ++already;
+      if (!human) {
+        nlohmann::ordered_json line = {{"item", record.path},
+                                       {"sha256", record.sha256},
+                                       {"media_kind", record.media_kind},
+                                       {"status", "already-scanned"}};
+        std::cout << host::JsonText(line) << "\n";
+      }
+      progress.Update(scanned, failed, detections);
+      return Status::Ok();
+    }
     record.outcome = policy.Decide(record, first_party);
+    record.scan_key = scan_key;
+    record.scanned_with = scanned_with;
+    record.scan_run = scan_run;
     if (store && !record.sha256.empty()) {
       auto recorded = store->RecordItem(record);
       if (!recorded.ok()) {
@@ -188,15 +240,25 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
     PrintError(status.message());
     return status.code() == Status::Code::kCancelled ? 130 : 1;
   }
-  if (human || isatty(STDERR_FILENO)) {
+  if (human) {
     std::fprintf(stderr,
                  "vigil: scanned %lld items with %zu detectors on %d threads: %lld failed, "
-                 "%lld detections, %lld queued for review%s%s\n",
+                 "%lld detections, %lld queued for review, %lld already scanned%s%s\n",
                  static_cast<long long>(scanned), registry.detectors().size(),
                  pipeline.value()->threads(), static_cast<long long>(failed),
                  static_cast<long long>(detections), static_cast<long long>(queued),
-                 store ? "; store " : "",
+                 static_cast<long long>(already), store ? "; store " : "",
                  store ? TerminalText(StorePath(global).string()).c_str() : "");
+  }
+  if (!human) {
+    // --json: the summary as one JSON object on stderr (stdout holds one line per item).
+    nlohmann::ordered_json summary = {{"summary",
+                                       {{"items", scanned},
+                                        {"failed", failed},
+                                        {"detections", detections},
+                                        {"queued", queued},
+                                        {"already_scanned", already}}}};
+    std::cerr << host::JsonText(summary) << "\n";
   }
   return 0;
 }
@@ -211,14 +273,22 @@ void RegisterScanCommand(CLI::App& app, GlobalOptions& options) {
       "results in the store. Items that fail are reported with a reason and recorded as "
       "failed, never as clean. Exit status 0 when the scan completed (failed items "
       "included), 130 when interrupted (what was scanned is recorded; run again to "
-      "continue), 1 on errors.");
+      "continue: items the store already has from the same detectors, versions, settings, "
+      "policy and lists are read and hashed only, and counted as already scanned), 1 on "
+      "errors. A file that claims to be an image (by extension, a manifest content_type "
+      "or a partial header) but does not decode is failed, never clear. Paths are "
+      "printed and stored as real paths (symbolic links resolved).");
   cmd->add_option("PATH", scan.paths,
                   "Files, directories (recursive), URLs, or '-' for a list of paths/URLs on stdin");
   cmd->add_option("--manifest", scan.manifest,
-                  "JSON lines with path or url, source, uploader_id, received, attributes")
+                  "JSON lines with path or url, source, uploader_id, received, content_type, "
+                  "attributes")
       ->type_name("FILE");
   cmd->add_flag("--json", scan.json, "One JSON object per item on stdout");
   cmd->add_flag("--no-store", scan.no_store, "Do not record anything");
+  cmd->add_flag("--rescan", scan.rescan,
+                "Analyse every item, even those the store already has from the same "
+                "detector set");
   cmd->add_option("--policy", scan.policy,
                   "Policy file (TOML; default: the built-in policy). Every detector it names "
                   "must load, or nothing is scanned")

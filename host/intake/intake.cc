@@ -18,6 +18,19 @@ IntakeItem Failed(const fs::path& path, Status error) {
 
 using Found = std::vector<std::pair<fs::path, IntakeItem>>;  // sorted by path later
 
+// The path as printed and stored: absolute, without "." and "..", symbolic links
+// resolved (weakly_canonical: the part that does not exist is kept, made lexically
+// normal). "/srv/scans/../shared/a.png" is "/srv/shared/a.png" when /srv/scans is a
+// folder, and wherever the link points when it is a link: ".." after a link goes up
+// from the link's target, as the kernel does, so the printed path is the file read.
+fs::path RealPath(const fs::path& path) {
+  std::error_code ec;
+  fs::path real = fs::weakly_canonical(path, ec);
+  if (!ec) return real;
+  fs::path absolute = fs::absolute(path, ec);
+  return (ec ? path : absolute).lexically_normal();
+}
+
 // Every regular file below `root`, and a failed item for each folder that cannot be
 // listed and each entry whose type cannot be read (no permission, I/O error): evidence
 // under them would otherwise vanish without a word. Symbolic links to folders are not
@@ -49,7 +62,8 @@ void Walk(const fs::path& root, Found& found) {
             it->path(), Failed(it->path(), Status::IoError("cannot read: " + type_ec.message())));
       } else if (regular) {
         IntakeItem item;
-        item.path = it->path().string();
+        // The folder is already real: only a link needs resolving.
+        item.path = (fs::is_symlink(own) ? RealPath(it->path()) : it->path()).string();
         found.emplace_back(it->path(), std::move(item));
       }
     }
@@ -59,7 +73,8 @@ void Walk(const fs::path& root, Found& found) {
   }
 }
 
-void AddPath(const fs::path& path, std::vector<IntakeItem>& out) {
+void AddPath(const fs::path& given, std::vector<IntakeItem>& out) {
+  const fs::path path = RealPath(given);
   std::error_code ec;
   fs::file_status status = fs::status(path, ec);
   if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory) {
@@ -153,8 +168,8 @@ std::vector<IntakeItem> ItemsFromManifest(std::istream& in, const std::string& n
       *target = j[key].get<std::string>();
       return true;
     };
-    bool ok = text("path", &item.path) && text("url", &item.url) &&
-              text("source", &item.source) && text("uploader_id", &item.uploader_id);
+    bool ok = text("path", &item.path) && text("url", &item.url) && text("source", &item.source) &&
+              text("uploader_id", &item.uploader_id) && text("content_type", &item.content_type);
     if (ok && j.contains("received")) ok = ParseTime(j["received"], &item.received_unix_ms);
     if (ok && j.contains("attributes")) {
       if (!j["attributes"].is_object()) ok = false;
@@ -166,12 +181,16 @@ std::vector<IntakeItem> ItemsFromManifest(std::istream& in, const std::string& n
     }
     if (!ok) {
       item.error = Status::InvalidArgument(
-          where + ": path, url, source and uploader_id must be strings, received a number "
-                  "or ISO-8601 time, attributes an object");
+          where + ": path, url, source, uploader_id and content_type must be strings, "
+                  "received a number or ISO-8601 time, attributes an object");
     } else if (item.path.empty() && item.url.empty()) {
       item.error = Status::InvalidArgument(where + ": needs a \"path\" or a \"url\"");
     }
-    if (item.path.empty() && item.url.empty()) item.path = where;
+    if (item.path.empty() && item.url.empty()) {
+      item.path = where;
+    } else if (item.error.ok() && !item.path.empty()) {
+      item.path = RealPath(item.path).string();
+    }
     out.push_back(std::move(item));
   }
   return out;

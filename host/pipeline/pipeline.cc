@@ -165,11 +165,13 @@ Status Pipeline::Run(std::vector<IntakeItem> items, const Writer& write) {
   size_t next = 0;
 
   auto prepare = [this](std::shared_ptr<Job> job) {
-    job->item = PreparedItem::Prepare(std::move(job->intake), options_.limits);
+    job->item =
+        PreparedItem::Prepare(std::move(job->intake), options_.limits, options_.already_scanned);
     shared_->prepare_ns += job->item->prepare_ns();
     const ItemRecord& record = job->item->record();
-    // An item whose bytes could not be read at all goes straight to the writer.
-    if (!record.sha256.empty()) {
+    // An item whose bytes could not be read at all, or that the store already has from
+    // the same detectors, goes straight to the writer.
+    if (!record.sha256.empty() && !record.already_scanned) {
       for (size_t i = 0; i < detectors_.size(); ++i) {
         if (detectors_[i].Accepts(job->item->media_kind())) job->detectors.push_back(i);
       }

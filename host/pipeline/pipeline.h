@@ -39,6 +39,10 @@ struct PipelineOptions {
   std::chrono::milliseconds detector_deadline{60000};  // per analyze call
   PrepareLimits limits;
   DetectionLimits detections;       // detections kept per detector and per item
+  // Says whether the store already has an item (by SHA-256) from this very detector set:
+  // such items are read and hashed only, and written with already_scanned set. Called
+  // on worker threads. Empty: every item is analysed.
+  PreparedItem::AlreadyScanned already_scanned;
 };
 
 // Where the time went, summed over all items (nanoseconds of thread time).

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <system_error>
 
+#include "scan/image_claim.h"
 #include "scan/media_sniff.h"
 #include "scan/sha256.h"
 #include "vigil/v1/item.pb.h"
@@ -13,7 +14,8 @@
 namespace vigil::host {
 namespace fs = std::filesystem;
 
-std::unique_ptr<PreparedItem> PreparedItem::Prepare(IntakeItem intake, const PrepareLimits& limits) {
+std::unique_ptr<PreparedItem> PreparedItem::Prepare(IntakeItem intake, const PrepareLimits& limits,
+                                                    const AlreadyScanned& already_scanned) {
   auto start = std::chrono::steady_clock::now();
   std::unique_ptr<PreparedItem> item(new PreparedItem());
   ItemRecord& r = item->record_;
@@ -72,6 +74,26 @@ std::unique_ptr<PreparedItem> PreparedItem::Prepare(IntakeItem intake, const Pre
       r.sha256 = Sha256Hex(bytes);
       uint32_t kind = SniffMediaKind(bytes);
       r.media_kind = MediaKindName(kind);
+      if (already_scanned && already_scanned(r.sha256)) {
+        // Read and hashed, nothing more: the store has this item from the same detectors.
+        r.already_scanned = true;
+        kind = VIGIL_MEDIA_UNKNOWN;
+        item->bytes_.clear();
+        item->bytes_storage_.reset();
+        item->bytes_storage_size_ = 0;
+      }
+      if (kind != VIGIL_MEDIA_IMAGE && !r.already_scanned) {
+        // Not an image by content. If anything else says it is one, the item is failed:
+        // a disguised or damaged image must reach a person, never come out clear. The
+        // bytes stay offered to detectors of the sniffed kind (exact hashes are kept).
+        if (auto claim = ClaimedImage(intake.path, intake.content_type, bytes)) {
+          auto decoded = decode::DecodeImage(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                             bytes.size(), limits.decode);
+          const std::string why =
+              decoded.ok() ? std::string("unknown format") : decoded.status().message();
+          r.status = Status::Corruption(claim->Describe() + "; not decodable: " + why);
+        }
+      }
       if (kind == VIGIL_MEDIA_IMAGE) {
         decode::DecodeLimits decode_limits = limits.decode;
         if (limits.media_storage) decode_limits.storage = limits.media_storage;
@@ -85,8 +107,10 @@ std::unique_ptr<PreparedItem> PreparedItem::Prepare(IntakeItem intake, const Pre
           r.orientation = item->image_->orientation;
         } else {
           // Recorded as failed (never clean), but exact-hash detectors still see the bytes.
-          r.status = Status::Corruption("image could not be decoded: " +
-                                        decoded.status().message());
+          auto claim = ClaimedImage(intake.path, intake.content_type, bytes);
+          r.status = Status::Corruption(
+              (claim ? claim->Describe() + "; not decodable: " : "image could not be decoded: ") +
+              decoded.status().message());
           r.media_kind = "binary";
         }
       }

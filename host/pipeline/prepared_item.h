@@ -4,8 +4,9 @@
 #define VIGIL_HOST_PIPELINE_PREPARED_ITEM_H_
 
 #include <cstdint>
-#include <optional>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,7 +31,16 @@ class PreparedItem {
   // Reads and decodes. Failures (unreadable, too large, undecodable image) are in
   // record().status; an image that does not decode is still offered to detectors that
   // take raw bytes (as VIGIL_MEDIA_BINARY), so exact hashes are never lost.
-  static std::unique_ptr<PreparedItem> Prepare(IntakeItem intake, const PrepareLimits& limits);
+  //
+  // A claimed image (file extension, the manifest's content_type, a partial header; see
+  // scan/image_claim.h) whose bytes do not decode fails with the claim and the reason.
+  //
+  // When `already_scanned` is given and says yes for the item's SHA-256, the item is
+  // read and hashed only: record().already_scanned is set, nothing is decoded and no
+  // detector is offered the item.
+  using AlreadyScanned = std::function<bool(const std::string& sha256)>;
+  static std::unique_ptr<PreparedItem> Prepare(IntakeItem intake, const PrepareLimits& limits,
+                                               const AlreadyScanned& already_scanned = {});
 
   // Borrowed by detectors for the duration of their analyze call.
   const vigil_item_view_t& view() const { return view_; }

@@ -125,9 +125,10 @@ StatusOr<Policy> Policy::Parse(const std::string& toml_text, const std::string& 
     return Status::InvalidArgument(Where(*node, source) + ": use a [defaults] table");
   }
   if (const toml::table* defaults = root["defaults"].as_table()) {
-    if (Status s = CheckKeys(*defaults, {"unmatched", "unmatched_priority",
-                                         "unmatched_obscure_level", "failed_priority",
-                                         "failed_obscure_level"}, source);
+    if (Status s = CheckKeys(*defaults,
+                             {"unmatched", "unmatched_priority", "unmatched_obscure_level",
+                              "failed_priority", "failed_obscure_level", "failed_severity"},
+                             source);
         !s.ok()) {
       return s;
     }
@@ -145,6 +146,17 @@ StatusOr<Policy> Policy::Parse(const std::string& toml_text, const std::string& 
             "needs a rule that names the detectors it trusts");
       }
       policy.unmatched_ = d.value();
+    }
+    if (const toml::node* node = defaults->get("failed_severity")) {
+      auto name = node->value<std::string>();
+      auto level = name && node->is_string() ? SeverityFromName(*name)
+                                             : StatusOr<int>(Status::InvalidArgument(""));
+      if (!level.ok()) {
+        return Status::InvalidArgument(Where(*node, source) +
+                                       ": 'failed_severity' must be none, low, medium, high or "
+                                       "critical (in quotes)");
+      }
+      policy.failed_severity_ = level.value();
     }
     auto up = IntIn(*defaults, "unmatched_priority", 0, 1000, 10, source);
     auto uo = IntIn(*defaults, "unmatched_obscure_level", 0, kMaxObscureLevel, 5, source);
@@ -239,7 +251,15 @@ Outcome Policy::Decide(const ItemRecord& record, const std::set<std::string>& fi
   }
   for (const DetectorRun& run : record.runs) {
     for (const auto& d : run.result.detections()) {
-      outcome.severity = std::max(outcome.severity, static_cast<int>(d.severity()));
+      // Queue order (docs/operations.md): severity, then the confidence of the most
+      // severe detections, then the rule's priority, then age.
+      const int severity = static_cast<int>(d.severity());
+      if (severity > outcome.severity) {
+        outcome.severity = severity;
+        outcome.confidence = d.score();
+      } else if (severity == outcome.severity) {
+        outcome.confidence = std::max(outcome.confidence, static_cast<double>(d.score()));
+      }
       const std::string category = d.has_match() ? d.match().category() : "";
       const PolicyRule* matched = nullptr;
       for (const PolicyRule& rule : rules_) {
@@ -290,6 +310,12 @@ Outcome Policy::Decide(const ItemRecord& record, const std::set<std::string>& fi
     }
   }
   if (!failures.empty() && outcome.disposition != Disposition::kAutoAction) {
+    // What could not be looked at is not presumed harmless: it is queued at least at
+    // `failed_severity`, so it does not sink below every low-severity finding.
+    if (outcome.severity < failed_severity_) {
+      outcome.severity = failed_severity_;
+      outcome.confidence = 0;
+    }
     outcome.disposition = Disposition::kFailed;
     outcome.priority = std::max(outcome.priority, failed_priority_);
     outcome.obscure_level = std::max(outcome.obscure_level, failed_obscure_);

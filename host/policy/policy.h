@@ -58,6 +58,7 @@ class Policy {
   int unmatched_obscure_ = 5;
   int failed_priority_ = 50;
   int failed_obscure_ = 7;
+  int failed_severity_ = 0;  // [defaults] failed_severity; the default policy: "medium"
 };
 
 // The text of policy/default.toml, compiled in.

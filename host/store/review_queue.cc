@@ -43,8 +43,12 @@ QueueEntry ReadEntry(Statement& row) {
 }
 
 const char* OrderBy(QueueOrder order) {
-  return order == QueueOrder::kPriority ? " ORDER BY q.priority DESC, q.enqueued_at, q.item_id"
-                                        : " ORDER BY q.enqueued_at, q.item_id";
+  // kPriority (docs/operations.md, "Queue order"): severity first, then confidence,
+  // then the rule's priority (which only breaks ties), then age, oldest first.
+  return order == QueueOrder::kPriority
+             ? " ORDER BY q.severity DESC, q.confidence DESC, q.priority DESC, q.enqueued_at, "
+               "q.item_id"
+             : " ORDER BY q.enqueued_at, q.item_id";
 }
 
 }  // namespace

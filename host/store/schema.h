@@ -130,6 +130,22 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 ALTER TABLE detector_runs ADD COLUMN detections_returned INTEGER;
 ALTER TABLE detector_runs ADD COLUMN detections_kept INTEGER;
 )sql",
+    // 4 (issue 12): the queue is ordered by severity, then confidence (the highest score
+    // among the item's most severe detections), then the rule's priority, then age; and
+    // which detector set (ids, versions, settings) last scanned each item, so that the
+    // same scan run again skips what it already did.
+    R"sql(
+ALTER TABLE queue ADD COLUMN confidence REAL NOT NULL DEFAULT 0;
+CREATE INDEX queue_by_state_order ON queue(state, severity DESC, confidence DESC,
+  priority DESC, enqueued_at);
+CREATE TABLE item_scans (
+  item_id       INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+  scan_key      TEXT NOT NULL,
+  scanned_with  TEXT NOT NULL,
+  scanned_at    TEXT NOT NULL,
+  scan_run      TEXT NOT NULL
+);
+)sql",
 };
 
 }  // namespace vigil::host

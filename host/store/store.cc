@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "store/audit_log.h"
+#include "store/scan_ledger.h"
 #include "store/schema.h"
 #include "store/schema_check.h"
 #include "store/store_access.h"
@@ -333,6 +334,7 @@ StatusOr<int64_t> Store::RecordItem(const ItemRecord& record) {
     }
   }
   if (Status s = RecordOutcome(item_id, record, now); !s.ok()) return s;
+  if (Status s = RecordScannedWith(db_, item_id, record, now); !s.ok()) return s;
   if (Status s = tx.Commit(); !s.ok()) return s;
   return item_id;
 }
@@ -347,9 +349,10 @@ Status Store::RecordOutcome(int64_t item_id, const ItemRecord& record, const std
     // a pending one takes the newer priority and obscuring.
     Statement queue(db_,
                     "INSERT INTO queue (item_id, state, priority, severity, obscure_level, "
-                    "category, reason, enqueued_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, "
-                    "?6, ?7, ?8, ?8) ON CONFLICT(item_id) DO UPDATE SET "
+                    "category, reason, enqueued_at, updated_at, confidence) VALUES (?1, ?2, "
+                    "?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9) ON CONFLICT(item_id) DO UPDATE SET "
                     "priority = excluded.priority, severity = excluded.severity, "
+                    "confidence = excluded.confidence, "
                     "obscure_level = excluded.obscure_level, category = excluded.category, "
                     "reason = excluded.reason, updated_at = excluded.updated_at, "
                     "state = CASE WHEN queue.state = 'decided' THEN 'decided' "
@@ -359,7 +362,7 @@ Status Store::RecordOutcome(int64_t item_id, const ItemRecord& record, const std
         .Bind(4, static_cast<int64_t>(outcome.severity))
         .Bind(5, static_cast<int64_t>(outcome.obscure_level));
     if (outcome.category.empty()) queue.BindNull(6); else queue.Bind(6, outcome.category);
-    queue.Bind(7, outcome.reason).Bind(8, now);
+    queue.Bind(7, outcome.reason).Bind(8, now).Bind(9, outcome.confidence);
     if (queue.Step() != SQLITE_DONE) return queue.Error("queueing an item");
     if (auto_action) {
       Statement decided(db_,

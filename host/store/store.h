@@ -27,8 +27,9 @@ const char* DispositionName(Disposition disposition);
 
 struct Outcome {
   Disposition disposition = Disposition::kClear;
-  int priority = 0;        // higher is reviewed first
+  int priority = 0;        // the deciding rule's priority: breaks ties (docs/operations.md)
   int severity = 0;        // the highest vigil.v1.Severity among the detections
+  double confidence = 0;   // the highest score among the detections of that severity
   int obscure_level = 0;   // where the console starts: 0 none .. 7 strongest
   std::string category;    // of the most severe match, e.g. "A1"
   std::string rule;        // the policy rule that decided
@@ -69,6 +70,14 @@ struct ItemRecord {
   uint32_t height = 0;
   int orientation = 0;
   Outcome outcome;  // filled in by the policy before the record is stored
+  // Issue 12: set by the pipeline when the store already had this item from the same
+  // detector set (read and hashed only; no detector ran, nothing to record).
+  bool already_scanned = false;
+  // What scanned the item (store/scan_ledger.h): a digest of the detector set, versions
+  // and settings, and the set itself as JSON. Recorded with the item when not empty.
+  std::string scan_key;
+  std::string scanned_with;
+  std::string scan_run;  // which run recorded it (a run never skips its own duplicates)
 
   // True when the item or any detector failed.
   bool failed() const;

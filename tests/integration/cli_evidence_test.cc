@@ -159,7 +159,8 @@ TEST_F(CliEvidenceTest, UnreadableFoldersAndFilesAreFailedItemsInTheSummary) {
   const std::string scan =
       CliFixture::Vigil() + " --store " + (store_dir / "s.db").string() + " scan " + tree.string();
   RunResult human = Run(Unprivileged(scan));
-  RunResult json = Run(Unprivileged(scan + " --json"));
+  // --rescan: the same scan again would skip readable.jpg as already scanned (issue 12).
+  RunResult json = Run(Unprivileged(scan + " --json --rescan"));
   fs::permissions(tree / "locked", fs::perms(0755));
   ASSERT_EQ(human.exit_code, 0) << human.err;
   // Human output: each unreadable entry is a failed line with its reason; the summary

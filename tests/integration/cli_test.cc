@@ -67,7 +67,9 @@ TEST_F(CliTest, ScanDigestsMatchCoreutils) {
     std::string hex, path;
     // coreutils prints "<hex>  <path>" (" *<path>" in binary mode)
     while (in >> hex && std::getline(in, path)) {
-      expected[tool][path.substr(path.find_first_not_of(" *"))] = hex;
+      // vigil prints real paths (issue 12): compare with find's paths made real.
+      expected[tool][fs::weakly_canonical(path.substr(path.find_first_not_of(" *"))).string()] =
+          hex;
     }
   }
   for (const auto& line : lines) {

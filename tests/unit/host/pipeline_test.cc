@@ -120,12 +120,20 @@ TEST_F(PipelineTest, CorruptTruncatedEmptyAndMissingFilesFailWithReasons) {
   // Exact hashes are still computed for an image that does not decode.
   ASSERT_FALSE(by_name["truncated.png"].runs.empty());
   EXPECT_EQ(by_name["truncated.png"].runs[0].detector, "vigil.exact");
-  // Not images, whatever their names say: ordinary items. (sample.magic refuses empty
-  // items, so empty.jpg fails for that detector alone, with its reason.)
+  // Named as images but not images (issue 12): failed with the claim and the reason,
+  // never clear, and still offered as bytes to the exact hashes. (sample.magic refuses
+  // empty items, so empty.jpg also fails for that detector, with its reason.)
   EXPECT_TRUE(by_name["empty.jpg"].runs[0].status.ok());
   EXPECT_THAT(by_name["empty.jpg"].runs[1].status.message(), HasSubstr("item has no bytes"));
-  EXPECT_FALSE(by_name["photo.jpg"].failed());
+  EXPECT_THAT(by_name["empty.jpg"].status.message(),
+              HasSubstr("declared jpeg by extension (.jpg); not decodable"));
+  EXPECT_TRUE(by_name["photo.jpg"].failed());
+  EXPECT_THAT(by_name["photo.jpg"].status.message(),
+              HasSubstr("declared jpeg by extension (.jpg); not decodable"));
   EXPECT_EQ(by_name["photo.jpg"].media_kind, "binary");
+  ASSERT_FALSE(by_name["photo.jpg"].runs.empty());
+  EXPECT_EQ(by_name["photo.jpg"].runs[0].detector, "vigil.exact");
+  EXPECT_TRUE(by_name["photo.jpg"].runs[0].status.ok());
 }
 
 
