@@ -82,12 +82,7 @@ StatusOr<NearDuplicates> FindNearDuplicates(Store &store, int64_t item_id,
   // Best match per other item: digest matches (distance 0) win over PDQ.
   std::map<int64_t, NearDuplicate> best;
   {
-    Statement rows(store.handle(),
-                   "SELECT b.item_id, a.type FROM signals a JOIN signals b "
-                   "ON b.type = a.type AND b.value = a.value AND b.item_id != a.item_id "
-                   "WHERE a.item_id = ?1 AND a.type IN ('sha256', 'sha1', 'md5') "
-                   "ORDER BY CASE a.type WHEN 'sha256' THEN 0 WHEN 'sha1' THEN 1 ELSE 2 "
-                   "END");
+    Statement rows(store.handle(), kDigestMatchSql);
     if (!rows.ok()) return rows.Error("reading digest matches");
     rows.Bind(1, item_id);
     int rc;
@@ -115,9 +110,7 @@ StatusOr<NearDuplicates> FindNearDuplicates(Store &store, int64_t item_id,
     result.orientations_checked =
         static_cast<int>(variants.size()) >= pdq::kDihedralCount ? pdq::kDihedralCount : 1;
     // One pass over the PDQ signals in index order (type, value).
-    Statement rows(store.handle(),
-                   "SELECT item_id, value FROM signals WHERE "
-                   "type = 'pdq' AND item_id != ?1");
+    Statement rows(store.handle(), kPdqPassSql);
     if (!rows.ok()) return rows.Error("reading PDQ hashes");
     rows.Bind(1, item_id);
     int rc;

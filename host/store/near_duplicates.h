@@ -47,6 +47,16 @@ struct NearDuplicates {
   std::string note;                  // why fewer than 8 orientations were compared ("" if 8)
 };
 
+// The two passes (?1 = the item id), exposed so tests can check their query plans: each
+// must read the covering index signals_by_value_item alone (schema migration 4).
+inline constexpr char kPdqPassSql[] =
+    "SELECT item_id, value FROM signals WHERE type = 'pdq' AND item_id != ?1";
+inline constexpr char kDigestMatchSql[] =
+    "SELECT b.item_id, a.type FROM signals a JOIN signals b "
+    "ON b.type = a.type AND b.value = a.value AND b.item_id != a.item_id "
+    "WHERE a.item_id = ?1 AND a.type IN ('sha256', 'sha1', 'md5') "
+    "ORDER BY CASE a.type WHEN 'sha256' THEN 0 WHEN 'sha1' THEN 1 ELSE 2 END";
+
 // Errors: kNotFound "item N is not in the store"; kIoError for the database.
 StatusOr<NearDuplicates> FindNearDuplicates(Store &store, int64_t item_id,
                                             const NearDuplicateOptions &options = {});

@@ -130,6 +130,11 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 ALTER TABLE detector_runs ADD COLUMN detections_returned INTEGER;
 ALTER TABLE detector_runs ADD COLUMN detections_kept INTEGER;
 )sql",
+    // 4 (issue 12, near-duplicates): signals by type and value with the item, so that
+    // one pass over every PDQ hash, and a digest look-up, read the index alone.
+    R"sql(
+CREATE INDEX signals_by_value_item ON signals(type, value, item_id);
+)sql",
 };
 
 }  // namespace vigil::host

@@ -407,3 +407,24 @@ TEST_F(NearDuplicatesTest, QueueShowItemPrintsTheEvidence) {
 
 }  // namespace
 }  // namespace vigil::review
+
+namespace vigil::review {
+namespace {
+
+// Scale: each pass is one statement that reads a covering index (no table look-up per
+// stored item), so 100k items cost one index range scan, not 100k round trips.
+TEST_F(NearDuplicatesTest, EachPassReadsOneCoveringIndex) {
+  for (const char *sql : {host::kPdqPassSql, host::kDigestMatchSql}) {
+    const std::string explain = std::string("EXPLAIN QUERY PLAN ") + sql;
+    host::Statement plan(store_->handle(), explain.c_str());
+    ASSERT_TRUE(plan.ok()) << sql;
+    plan.Bind(1, static_cast<int64_t>(1));
+    std::string steps;
+    while (plan.Step() == SQLITE_ROW) steps += plan.ColumnText(3) + "\n";
+    EXPECT_THAT(steps, HasSubstr("COVERING INDEX signals_by_value_item")) << sql;
+    EXPECT_THAT(steps, ::testing::Not(HasSubstr("SCAN signals"))) << steps;
+  }
+}
+
+}  // namespace
+}  // namespace vigil::review
