@@ -16,8 +16,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-const char *SeverityName(int64_t s) {
-  static const char *const kWords[] = {"unspecified", "none", "low", "medium", "high", "critical"};
+const char* SeverityName(int64_t s) {
+  static const char* const kWords[] = {"unspecified", "none", "low", "medium", "high", "critical"};
   return s >= 0 && s <= 5 ? kWords[s] : "unknown";
 }
 
@@ -26,8 +26,8 @@ enum class Kind { kText, kInt, kMilli };
 
 // Runs `sql` (?1 = the item id) and returns one JSON object per row, keyed by
 // the column names given; SQL NULL stays null.
-StatusOr<Json> Rows(host::Store &store, const char *sql, int64_t item_id,
-                    const std::vector<std::pair<const char *, Kind>> &columns) {
+StatusOr<Json> Rows(host::Store& store, const char* sql, int64_t item_id,
+                    const std::vector<std::pair<const char*, Kind>>& columns) {
   Json out = Json::array();
   host::Statement rows(store.handle(), sql);
   if (!rows.ok()) return rows.Error("reading the item");
@@ -37,7 +37,7 @@ StatusOr<Json> Rows(host::Store &store, const char *sql, int64_t item_id,
     Json row = Json::object();
     for (size_t i = 0; i < columns.size(); ++i) {
       const int c = static_cast<int>(i);
-      const char *name = columns[i].first;
+      const char* name = columns[i].first;
       if (rows.ColumnType(c) == "null") {
         row[name] = nullptr;
       } else if (columns[i].second == Kind::kInt) {
@@ -55,7 +55,7 @@ StatusOr<Json> Rows(host::Store &store, const char *sql, int64_t item_id,
 }
 
 // Everything the store holds about one item, as one JSON object.
-StatusOr<Json> LoadEvidence(host::Store &store, int64_t item_id) {
+StatusOr<Json> LoadEvidence(host::Store& store, int64_t item_id) {
   Json item;
   {
     auto rows = Rows(store,
@@ -93,9 +93,9 @@ StatusOr<Json> LoadEvidence(host::Store &store, int64_t item_id) {
     item = std::move(rows.value()[0]);
   }
   struct Section {
-    const char *key;
-    const char *sql;
-    std::vector<std::pair<const char *, Kind>> columns;
+    const char* key;
+    const char* sql;
+    std::vector<std::pair<const char*, Kind>> columns;
   };
   const Section sections[] = {
       {"detections",
@@ -143,7 +143,7 @@ StatusOr<Json> LoadEvidence(host::Store &store, int64_t item_id) {
         {"w", Kind::kMilli},
         {"h", Kind::kMilli}}},
   };
-  for (const Section &section : sections) {
+  for (const Section& section : sections) {
     auto rows = Rows(store, section.sql, item_id, section.columns);
     if (!rows.ok()) return rows.status();
     item[section.key] = std::move(rows.value());
@@ -152,7 +152,7 @@ StatusOr<Json> LoadEvidence(host::Store &store, int64_t item_id) {
   auto near = host::FindNearDuplicates(store, item_id, near_options);
   if (!near.ok()) return near.status();
   Json dups = Json::array();
-  for (const host::NearDuplicate &d : near.value().items) {
+  for (const host::NearDuplicate& d : near.value().items) {
     Json row;
     row["item"] = d.item_id;
     row["match"] = d.match;
@@ -169,7 +169,7 @@ StatusOr<Json> LoadEvidence(host::Store &store, int64_t item_id) {
   return item;
 }
 
-std::string Text(const Json &value) {
+std::string Text(const Json& value) {
   if (value.is_null()) return "-";
   if (value.is_string()) return TerminalText(value.get<std::string>());
   return value.dump();
@@ -177,7 +177,7 @@ std::string Text(const Json &value) {
 
 // The same evidence as plain sentences, one line each, for a terminal or screen
 // reader.
-void PrintEvidence(const Json &e) {
+void PrintEvidence(const Json& e) {
   std::printf("Item %lld: %s, outcome %s", static_cast<long long>(e["item"].get<int64_t>()),
               Text(e["media_kind"]).c_str(), Text(e["outcome"]).c_str());
   if (!e["queue_state"].is_null()) {
@@ -199,7 +199,7 @@ void PrintEvidence(const Json &e) {
   }
 
   std::printf("Detections (%zu):\n", e["detections"].size());
-  for (const Json &d : e["detections"]) {
+  for (const Json& d : e["detections"]) {
     std::printf("  %s: %s, score %.3f, severity %s", Text(d["detector"]).c_str(),
                 Text(d["label"]).c_str(), d["score"].get<double>(),
                 SeverityName(d["severity"].get<int64_t>()));
@@ -212,16 +212,21 @@ void PrintEvidence(const Json &e) {
     std::printf(".\n");
   }
   std::printf("Signals (%zu):\n", e["signals"].size());
-  for (const Json &s : e["signals"]) {
+  for (const Json& s : e["signals"]) {
     std::printf("  %s %s\n", Text(s["type"]).c_str(), Text(s["value"]).c_str());
   }
-  const Json &near = e["near_duplicates"];
-  std::printf(
-      "Near-duplicates (%zu; PDQ within %s bits in %s orientations, or "
-      "the same digest):\n",
-      near["items"].size(), Text(near["pdq_threshold"]).c_str(),
-      Text(near["orientations_checked"]).c_str());
-  for (const Json &d : near["items"]) {
+  const Json& near = e["near_duplicates"];
+  if (near["orientations_checked"] == 0) {
+    std::printf("Near-duplicates (%zu; the item has no PDQ hash: the same digest only):\n",
+                near["items"].size());
+  } else {
+    std::printf(
+        "Near-duplicates (%zu; PDQ within %s bits in %s orientations, or the same "
+        "digest):\n",
+        near["items"].size(), Text(near["pdq_threshold"]).c_str(),
+        Text(near["orientations_checked"]).c_str());
+  }
+  for (const Json& d : near["items"]) {
     const std::string how = d["match"] == "pdq" ? "PDQ distance " + Text(d["distance"]) + " (" +
                                                       Text(d["orientation"]) + ")"
                                                 : "same " + Text(d["match"]) + ", distance 0";
@@ -230,13 +235,13 @@ void PrintEvidence(const Json &e) {
   }
   if (!near["note"].is_null()) std::printf("  Note: %s.\n", Text(near["note"]).c_str());
   std::printf("Decisions (%zu):\n", e["decisions"].size());
-  for (const Json &d : e["decisions"]) {
+  for (const Json& d : e["decisions"]) {
     std::printf("  %s: %s by %s%s%s.\n", Text(d["at"]).c_str(), Text(d["decision"]).c_str(),
                 Text(d["reviewer"]).c_str(), d["reason"].is_null() ? "" : ", ",
                 d["reason"].is_null() ? "" : Text(d["reason"]).c_str());
   }
   std::printf("Reveals (%zu):\n", e["reveals"].size());
-  for (const Json &r : e["reveals"]) {
+  for (const Json& r : e["reveals"]) {
     std::printf("  %s: %s, %s ms, region x %.3f y %.3f w %.3f h %.3f.\n", Text(r["at"]).c_str(),
                 Text(r["reviewer"]).c_str(), Text(r["duration_ms"]).c_str(),
                 r["x"].is_null() ? 0.0 : r["x"].get<double>(),
@@ -246,7 +251,7 @@ void PrintEvidence(const Json &e) {
   }
 }
 
-int QueueShowItem(const GlobalOptions &global, int64_t item_id, bool json) {
+int QueueShowItem(const GlobalOptions& global, int64_t item_id, bool json) {
   const auto path = StorePath(global);
   if (!std::filesystem::exists(path)) {
     PrintError("no store at " + path.string() +
@@ -274,10 +279,10 @@ int QueueShowItem(const GlobalOptions &global, int64_t item_id, bool json) {
 
 }  // namespace
 
-void AddQueueItemOptions(CLI::App &show, GlobalOptions &options, std::function<void()> list) {
+void AddQueueItemOptions(CLI::App& show, GlobalOptions& options, std::function<void()> list) {
   static int64_t item_id = 0;
   static bool json = false;
-  CLI::Option *item = show.add_option("--item", item_id,
+  CLI::Option* item = show.add_option("--item", item_id,
                                       "Show one item's evidence instead of the queue: "
                                       "detections, signals, near-duplicates "
                                       "(PDQ distance in 8 orientations, or the same digest), "

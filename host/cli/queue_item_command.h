@@ -12,7 +12,7 @@ namespace vigil::cli {
 
 // Adds --item and --json to `vigil queue show`. The command runs `list` (the
 // queue listing) without --item, the item view with it.
-void AddQueueItemOptions(CLI::App &show, GlobalOptions &options, std::function<void()> list);
+void AddQueueItemOptions(CLI::App& show, GlobalOptions& options, std::function<void()> list);
 
 }  // namespace vigil::cli
 

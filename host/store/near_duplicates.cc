@@ -14,16 +14,16 @@ namespace {
 
 struct Variant {
   pdq::Hash256 hash;
-  const char *orientation;
+  const char* orientation;
 };
 
 // This item's PDQ hash in every orientation: computed from its media when the
 // file at its last path still decodes to the stored hash; else the stored hash
 // alone.
-std::vector<Variant> Orientations(const std::vector<pdq::Hash256> &stored, const std::string &path,
-                                  std::string *note) {
+std::vector<Variant> Orientations(const std::vector<pdq::Hash256>& stored, const std::string& path,
+                                  std::string* note) {
   std::vector<Variant> out;
-  for (const pdq::Hash256 &h : stored)
+  for (const pdq::Hash256& h : stored)
     out.push_back({h, pdq::DihedralName(pdq::Dihedral::kOriginal)});
   auto decoded = decode::DecodeImageFile(path);
   if (!decoded.ok()) {
@@ -33,7 +33,7 @@ std::vector<Variant> Orientations(const std::vector<pdq::Hash256> &stored, const
         decoded.status().message() + ")";
     return out;
   }
-  const decode::DecodedImage &image = decoded.value();
+  const decode::DecodedImage& image = decoded.value();
   pdq::ImageView view;
   view.pixels = image.pixel_data();
   view.size_bytes = image.pixel_bytes();
@@ -47,7 +47,7 @@ std::vector<Variant> Orientations(const std::vector<pdq::Hash256> &stored, const
     *note = "rotations and mirrors not compared: " + hashes.status().message();
     return out;
   }
-  const auto &h = hashes.value().hashes;
+  const auto& h = hashes.value().hashes;
   if (std::find(stored.begin(), stored.end(), h[0]) == stored.end()) {
     *note =
         "rotations and mirrors not compared: the media at its last path "
@@ -63,8 +63,8 @@ std::vector<Variant> Orientations(const std::vector<pdq::Hash256> &stored, const
 
 }  // namespace
 
-StatusOr<NearDuplicates> FindNearDuplicates(Store &store, int64_t item_id,
-                                            const NearDuplicateOptions &options) {
+StatusOr<NearDuplicates> FindNearDuplicates(Store& store, int64_t item_id,
+                                            const NearDuplicateOptions& options) {
   NearDuplicates result;
   std::string path;
   {
@@ -118,8 +118,8 @@ StatusOr<NearDuplicates> FindNearDuplicates(Store &store, int64_t item_id,
       auto hash = pdq::Hash256::FromHex(rows.ColumnText(1));
       if (!hash.ok()) continue;  // not written by vigil.pdq: nothing to compare
       int distance = pdq::Hash256::kBits + 1;
-      const char *orientation = "";
-      for (const Variant &v : variants) {
+      const char* orientation = "";
+      for (const Variant& v : variants) {
         const int d = pdq::HammingDistance(v.hash, hash.value());
         if (d < distance) {
           distance = d;
@@ -139,9 +139,9 @@ StatusOr<NearDuplicates> FindNearDuplicates(Store &store, int64_t item_id,
     if (rc != SQLITE_DONE) return rows.Error("reading PDQ hashes");
   }
 
-  for (auto &[id, dup] : best) result.items.push_back(std::move(dup));
+  for (auto& [id, dup] : best) result.items.push_back(std::move(dup));
   std::stable_sort(result.items.begin(), result.items.end(),
-                   [](const NearDuplicate &a, const NearDuplicate &b) {
+                   [](const NearDuplicate& a, const NearDuplicate& b) {
                      const bool ad = a.match != "pdq", bd = b.match != "pdq";
                      if (a.distance != b.distance) return a.distance < b.distance;
                      if (ad != bd) return ad;  // an exact digest before a PDQ distance of 0
@@ -150,7 +150,7 @@ StatusOr<NearDuplicates> FindNearDuplicates(Store &store, int64_t item_id,
   if (result.items.size() > options.limit) result.items.resize(options.limit);
 
   // The latest decision on each listed item (at most `limit` indexed look-ups).
-  for (NearDuplicate &dup : result.items) {
+  for (NearDuplicate& dup : result.items) {
     Statement one(store.handle(),
                   "SELECT decision FROM decisions WHERE "
                   "item_id = ?1 ORDER BY id DESC LIMIT 1");

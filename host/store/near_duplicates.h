@@ -58,8 +58,8 @@ inline constexpr char kDigestMatchSql[] =
     "ORDER BY CASE a.type WHEN 'sha256' THEN 0 WHEN 'sha1' THEN 1 ELSE 2 END";
 
 // Errors: kNotFound "item N is not in the store"; kIoError for the database.
-StatusOr<NearDuplicates> FindNearDuplicates(Store &store, int64_t item_id,
-                                            const NearDuplicateOptions &options = {});
+StatusOr<NearDuplicates> FindNearDuplicates(Store& store, int64_t item_id,
+                                            const NearDuplicateOptions& options = {});
 
 }  // namespace vigil::host
 

@@ -14,8 +14,8 @@ double NextDisplayChange(double remaining, double steps_per_second) {
   return std::max(0.0, remaining - boundary);
 }
 
-double NextRedraw(const ReviewSession &session, double now, const RedrawState &state) {
-  const RevealController &reveal = session.reveal();
+double NextRedraw(const ReviewSession& session, double now, const RedrawState& state) {
+  const RevealController& reveal = session.reveal();
   if (!state.visible) {
     // Nothing is drawn, but a running reveal still ends (and is logged) at its
     // timeout.
@@ -27,7 +27,7 @@ double NextRedraw(const ReviewSession &session, double now, const RedrawState &s
     if (seconds_from_now != kNoRedraw) due = std::min(due, now + seconds_from_now + kRedrawSlack);
   };
   if (state.picture_pending) due = std::min(due, now + kPendingPictureSeconds);
-  const SessionTimer &timer = session.timer();
+  const SessionTimer& timer = session.timer();
   if (session.screen() != Screen::kPanic) {
     if (!timer.paused() && !timer.on_break()) {
       // The status line's "Session m:ss left", and the mandatory break at 0.

@@ -32,7 +32,7 @@ struct RedrawState {
 // The time (clock seconds, like `now`) by which the next frame must be drawn:
 // `now` to draw again at once (after input, so the UI settles), a later time,
 // or kNoRedraw.
-double NextRedraw(const ReviewSession &session, double now, const RedrawState &state);
+double NextRedraw(const ReviewSession& session, double now, const RedrawState& state);
 
 // Seconds until a countdown of `remaining` seconds, shown rounded to the
 // nearest 1/`steps_per_second`, shows a different value (or reaches 0).

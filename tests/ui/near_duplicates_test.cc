@@ -34,11 +34,11 @@ using ::testing::HasSubstr;
 using Signals = std::vector<std::pair<std::string, std::string>>;
 
 // Rotated 90 degrees counter-clockwise: output (x, y) = input (w-1-y, x).
-RgbImage Rotate90(const RgbImage &in) {
+RgbImage Rotate90(const RgbImage& in) {
   RgbImage out(in.height, in.width);
   for (int y = 0; y < out.height; ++y) {
     for (int x = 0; x < out.width; ++x) {
-      const uint8_t *p = in.at(in.width - 1 - y, x);
+      const uint8_t* p = in.at(in.width - 1 - y, x);
       std::copy(p, p + 3, out.at(x, y));
     }
   }
@@ -46,11 +46,11 @@ RgbImage Rotate90(const RgbImage &in) {
 }
 
 // Left-right mirror.
-RgbImage FlipLeftRight(const RgbImage &in) {
+RgbImage FlipLeftRight(const RgbImage& in) {
   RgbImage out(in.width, in.height);
   for (int y = 0; y < in.height; ++y) {
     for (int x = 0; x < in.width; ++x) {
-      const uint8_t *p = in.at(in.width - 1 - x, y);
+      const uint8_t* p = in.at(in.width - 1 - x, y);
       std::copy(p, p + 3, out.at(x, y));
     }
   }
@@ -62,21 +62,21 @@ RgbImage RandomBlocks(int width, int height, unsigned seed) {
   std::mt19937 random(seed);
   RgbImage out(width, height);
   uint8_t colours[4][6][3];
-  for (auto &row : colours) {
-    for (auto &block : row) {
-      for (uint8_t &c : block) c = static_cast<uint8_t>(random() % 256);
+  for (auto& row : colours) {
+    for (auto& block : row) {
+      for (uint8_t& c : block) c = static_cast<uint8_t>(random() % 256);
     }
   }
   for (int y = 0; y < height; ++y) {
     for (int x = 0; x < width; ++x) {
-      const uint8_t *c = colours[y * 4 / height][x * 6 / width];
+      const uint8_t* c = colours[y * 4 / height][x * 6 / width];
       std::copy(c, c + 3, out.at(x, y));
     }
   }
   return out;
 }
 
-pdq::ImageView View(const decode::DecodedImage &image) {
+pdq::ImageView View(const decode::DecodedImage& image) {
   pdq::ImageView view;
   view.pixels = image.pixel_data();
   view.size_bytes = image.pixel_bytes();
@@ -89,7 +89,7 @@ pdq::ImageView View(const decode::DecodedImage &image) {
 
 // The 8 orientation hashes of the file, as the PDQ library computes them; [0]
 // is what vigil.pdq stores.
-std::array<pdq::Hash256, 8> HashFile(const std::string &path) {
+std::array<pdq::Hash256, 8> HashFile(const std::string& path) {
   auto decoded = decode::DecodeImageFile(path);
   EXPECT_TRUE(decoded.ok()) << path;
   if (!decoded.ok()) return {};
@@ -112,19 +112,19 @@ struct Output {
   std::string err;
 };
 
-Output RunVigil(const std::string &args, const std::filesystem::path &dir) {
+Output RunVigil(const std::string& args, const std::filesystem::path& dir) {
   const std::string err_file = (dir / "stderr.txt").string();
   const std::string command =
       std::string(VIGIL_BINARY_DIR) + "/bin/vigil " + args + " 2>'" + err_file + "'";
   Output out;
-  FILE *pipe = popen(command.c_str(), "r");
+  FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return out;
   std::array<char, 4096> buffer;
   size_t n;
   while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.out.append(buffer.data(), n);
   const int status = pclose(pipe);
   out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  FILE *err = std::fopen(err_file.c_str(), "r");
+  FILE* err = std::fopen(err_file.c_str(), "r");
   if (err) {
     while ((n = fread(buffer.data(), 1, buffer.size(), err)) > 0) out.err.append(buffer.data(), n);
     std::fclose(err);
@@ -149,7 +149,7 @@ class NearDuplicatesTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  std::string WriteImage(const std::string &name, const RgbImage &image) {
+  std::string WriteImage(const std::string& name, const RgbImage& image) {
     const std::string path = (dir_ / name).string();
     EXPECT_TRUE(WritePng(path, image).ok()) << path;
     return path;
@@ -158,7 +158,7 @@ class NearDuplicatesTest : public ::testing::Test {
   // Records a queued item the way a scan would: vigil.pdq's hash, vigil.exact's
   // digests, and a file-type and entropy signal every JPEG shares. Returns its
   // id.
-  int64_t Record(const std::string &identity, const std::string &path, const std::string &pdq,
+  int64_t Record(const std::string& identity, const std::string& path, const std::string& pdq,
                  int digests) {
     host::ItemRecord record;
     record.sha256 = identity;
@@ -174,11 +174,11 @@ class NearDuplicatesTest : public ::testing::Test {
     record.outcome.severity = 3;
     record.outcome.rule = "test";
     record.outcome.reason = "test item";
-    auto add_run = [&](const std::string &detector, const Signals &signals) {
+    auto add_run = [&](const std::string& detector, const Signals& signals) {
       host::DetectorRun run;
       run.detector = detector;
-      for (const auto &[type, value] : signals) {
-        auto *s = run.result.add_signals();
+      for (const auto& [type, value] : signals) {
+        auto* s = run.result.add_signals();
         s->set_type(type);
         s->set_value(value);
       }
@@ -196,7 +196,7 @@ class NearDuplicatesTest : public ::testing::Test {
     return id.ok() ? id.value() : 0;
   }
 
-  void Decide(int64_t item_id, const std::string &decision) {
+  void Decide(int64_t item_id, const std::string& decision) {
     host::Statement insert(store_->handle(),
                            "INSERT INTO decisions (item_id, reviewer, decision, decided_at) "
                            "VALUES (?1, 'alice', ?2, '2026-12-01T00:00:00Z')");
@@ -254,9 +254,9 @@ TEST_F(NearDuplicatesTest, RotatedMirroredAndIdenticalCopiesNearestFirst) {
   Decide(rot, "B1");
   Decide(rot, "A2");  // the latest decision counts
 
-  auto Expected = [&](const pdq::Hash256 &copy) {
+  auto Expected = [&](const pdq::Hash256& copy) {
     int best = 257;
-    for (const auto &h : original_hashes) best = std::min(best, pdq::HammingDistance(h, copy));
+    for (const auto& h : original_hashes) best = std::min(best, pdq::HammingDistance(h, copy));
     return best;
   };
   const int rot_distance = Expected(rotated_hash);
@@ -270,7 +270,7 @@ TEST_F(NearDuplicatesTest, RotatedMirroredAndIdenticalCopiesNearestFirst) {
 
   auto near = host::FindNearDuplicates(*store_, item);
   ASSERT_TRUE(near.ok()) << near.status().message();
-  const auto &rows = near.value().items;
+  const auto& rows = near.value().items;
   EXPECT_EQ(near.value().orientations_checked, 8);
   EXPECT_EQ(near.value().note, "");
   ASSERT_EQ(rows.size(), 3u);
@@ -280,8 +280,8 @@ TEST_F(NearDuplicatesTest, RotatedMirroredAndIdenticalCopiesNearestFirst) {
   EXPECT_EQ(rows[0].decision, "");
   // Then by distance (ties by item id).
   const bool rot_first = rot_distance < mir_distance || (rot_distance == mir_distance && rot < mir);
-  const auto &r = rows[rot_first ? 1 : 2];
-  const auto &m = rows[rot_first ? 2 : 1];
+  const auto& r = rows[rot_first ? 1 : 2];
+  const auto& m = rows[rot_first ? 2 : 1];
   EXPECT_EQ(r.item_id, rot);
   EXPECT_EQ(r.match, "pdq");
   EXPECT_EQ(r.distance, rot_distance);
@@ -289,7 +289,7 @@ TEST_F(NearDuplicatesTest, RotatedMirroredAndIdenticalCopiesNearestFirst) {
   EXPECT_EQ(m.item_id, mir);
   EXPECT_EQ(m.distance, mir_distance);
   EXPECT_EQ(m.decision, "");
-  for (const auto &row : rows) EXPECT_NE(row.item_id, unrelated);
+  for (const auto& row : rows) EXPECT_NE(row.item_id, unrelated);
 
   // The rotated copy finds the original too (its own rotations).
   auto back = host::FindNearDuplicates(*store_, rot);
@@ -297,6 +297,14 @@ TEST_F(NearDuplicatesTest, RotatedMirroredAndIdenticalCopiesNearestFirst) {
   ASSERT_FALSE(back.value().items.empty());
   EXPECT_EQ(back.value().items[0].item_id, item);
   EXPECT_EQ(back.value().items[0].distance, rot_distance);
+
+  // The identical copy has no PDQ hash: its digests alone find the original.
+  auto from_copy = host::FindNearDuplicates(*store_, same);
+  ASSERT_TRUE(from_copy.ok());
+  EXPECT_EQ(from_copy.value().orientations_checked, 0);
+  ASSERT_EQ(from_copy.value().items.size(), 1u);
+  EXPECT_EQ(from_copy.value().items[0].item_id, item);
+  EXPECT_EQ(from_copy.value().items[0].match, "sha256");
 
   // The console shows the same list.
   auto details = LoadItemDetails(*store_, item);
@@ -343,7 +351,7 @@ TEST_F(NearDuplicatesTest, QueueShowItemPrintsTheEvidence) {
   const auto original_hashes = HashFile(original);
   const pdq::Hash256 rotated_hash = HashFile(rotated)[0];
   int rot_distance = 257;
-  for (const auto &h : original_hashes) {
+  for (const auto& h : original_hashes) {
     rot_distance = std::min(rot_distance, pdq::HammingDistance(h, rotated_hash));
   }
   const int64_t item = Record(Hex64(1, 'e'), original, original_hashes[0].ToHex(), 1);
@@ -373,7 +381,7 @@ TEST_F(NearDuplicatesTest, QueueShowItemPrintsTheEvidence) {
   EXPECT_EQ(e["reveals"][0]["duration_ms"], 1500);
   EXPECT_DOUBLE_EQ(e["reveals"][0]["x"].get<double>(), 0.25);
   EXPECT_DOUBLE_EQ(e["reveals"][0]["h"].get<double>(), 0.25);
-  const auto &near = e["near_duplicates"];
+  const auto& near = e["near_duplicates"];
   EXPECT_EQ(near["pdq_threshold"], 31);
   EXPECT_EQ(near["orientations_checked"], 8);
   ASSERT_EQ(near["items"].size(), 2u);
@@ -414,7 +422,7 @@ namespace {
 // Scale: each pass is one statement that reads a covering index (no table look-up per
 // stored item), so 100k items cost one index range scan, not 100k round trips.
 TEST_F(NearDuplicatesTest, EachPassReadsOneCoveringIndex) {
-  for (const char *sql : {host::kPdqPassSql, host::kDigestMatchSql}) {
+  for (const char* sql : {host::kPdqPassSql, host::kDigestMatchSql}) {
     const std::string explain = std::string("EXPLAIN QUERY PLAN ") + sql;
     host::Statement plan(store_->handle(), explain.c_str());
     ASSERT_TRUE(plan.ok()) << sql;

@@ -29,7 +29,7 @@ TEST(NextDisplayChangeTest, SecondsAndTenths) {
 
 TEST_F(RedrawTest, IdleWaitsForTheSessionClocksNextSecond) {
   Queue(2, {3});
-  ReviewSession &session = Open();
+  ReviewSession& session = Open();
   ASSERT_EQ(session.screen(), Screen::kWorking);
   clock_.Advance(0.3);
   session.Tick();
@@ -56,7 +56,7 @@ TEST_F(RedrawTest, IdleWaitsForTheSessionClocksNextSecond) {
 
 TEST_F(RedrawTest, InputDrawsAgainAtOnce) {
   Queue(1, {3});
-  ReviewSession &session = Open();
+  ReviewSession& session = Open();
   RedrawState state;
   state.had_input = true;
   EXPECT_EQ(NextRedraw(session, clock_.Now(), state), clock_.Now());
@@ -64,7 +64,7 @@ TEST_F(RedrawTest, InputDrawsAgainAtOnce) {
 
 TEST_F(RedrawTest, RunningRevealTicksEveryTenth) {
   Queue(1, {3});
-  ReviewSession &session = Open();
+  ReviewSession& session = Open();
   ASSERT_TRUE(session.BeginReveal(RegionAround(0.5f, 0.5f, 0.3f)));
   const double now = clock_.Now();
   // 3.0 s left: "3.0" until 2.95 s.
@@ -79,7 +79,7 @@ TEST_F(RedrawTest, RunningRevealTicksEveryTenth) {
 
 TEST_F(RedrawTest, HiddenWindowHasNoTimer) {
   Queue(1, {3});
-  ReviewSession &session = Open();
+  ReviewSession& session = Open();
   RedrawState hidden;
   hidden.visible = false;
   EXPECT_EQ(NextRedraw(session, clock_.Now(), hidden), kNoRedraw);
@@ -93,7 +93,7 @@ TEST_F(RedrawTest, HiddenWindowHasNoTimer) {
 
 TEST_F(RedrawTest, PanicWaitsForInputOnly) {
   Queue(1, {3});
-  ReviewSession &session = Open();
+  ReviewSession& session = Open();
   session.Panic();
   EXPECT_EQ(NextRedraw(session, clock_.Now(), RedrawState{}), kNoRedraw);
 }
@@ -102,7 +102,7 @@ TEST_F(RedrawTest, MandatoryBreakCountsDownBySeconds) {
   settings_.session_limit_minutes = 1;
   settings_.break_minutes = 1;
   Queue(1, {3});
-  ReviewSession &session = Open();
+  ReviewSession& session = Open();
   // At the limit the session clock's deadline is the break itself.
   clock_.Advance(59.9);
   session.Tick();
@@ -122,7 +122,7 @@ TEST_F(RedrawTest, MandatoryBreakCountsDownBySeconds) {
 
 TEST_F(RedrawTest, PendingPictureIsLookedAtSoon) {
   Queue(1, {3});
-  ReviewSession &session = Open();
+  ReviewSession& session = Open();
   RedrawState state;
   state.picture_pending = true;
   EXPECT_NEAR(NextRedraw(session, clock_.Now(), state), clock_.Now() + kPendingPictureSeconds,
