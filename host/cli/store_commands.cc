@@ -17,6 +17,7 @@
 #include "scan/scan_json.h"
 
 #include "cli/commands.h"
+#include "cli/queue_item_command.h"
 #include "core/terminal_text.h"
 #include "store/audit_log.h"
 #include "store/review_queue.h"
@@ -405,7 +406,8 @@ void RegisterStoreCommands(CLI::App& app, GlobalOptions& options) {
   show->add_option("--state", state, "pending, claimed, decided or all")
       ->check(CLI::IsMember({"pending", "claimed", "decided", "all"}));
   show->add_option("--limit", limit, "At most this many items")->check(CLI::Range(1, 100000));
-  show->callback([&options] { options.exit_code = QueueShow(options, state, limit); });
+  AddQueueItemOptions(*show, options,
+                      [&options] { options.exit_code = QueueShow(options, state, limit); });
 }
 
 }  // namespace vigil::cli

@@ -48,7 +48,7 @@ Status MatchSignals(sqlite3* db, const std::vector<const hashbank::Bank*>& banks
             std::string(hashbank::SignalTypeName(type)) + "'";
   }
   if (in.empty()) return Status::Ok();  // the banks hold nothing to match
-  // One sequential pass over the table (NOT INDEXED: through signals_by_value each row
+  // One sequential pass over the table (NOT INDEXED: through the value index each row
   // would be a random read), memory-mapped rather than copied page by page.
   sqlite3_exec(db, "PRAGMA mmap_size = 1073741824", nullptr, nullptr, nullptr);
   const std::string sql =

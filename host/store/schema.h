@@ -146,6 +146,13 @@ CREATE TABLE item_scans (
   scan_run      TEXT NOT NULL
 );
 )sql",
+    // 5 (issue 12, near-duplicates): signals by type and value with the item, so that
+    // one pass over every PDQ hash, and a digest look-up, read the index alone; it
+    // serves every look-up signals_by_value did.
+    R"sql(
+DROP INDEX signals_by_value;
+CREATE INDEX signals_by_value_item ON signals(type, value, item_id);
+)sql",
 };
 
 }  // namespace vigil::host

@@ -1,5 +1,6 @@
 #include "model/item_details.h"
 
+#include "store/near_duplicates.h"
 #include "store/sqlite_statement.h"
 
 namespace vigil::review {
@@ -71,19 +72,13 @@ StatusOr<ItemDetails> LoadItemDetails(host::Store& store, int64_t item_id) {
     if (rc != SQLITE_DONE) return rows.Error("reading signals");
   }
   {
-    host::Statement rows(
-        store.handle(),
-        "SELECT DISTINCT b.item_id, b.type, ifnull((SELECT decision FROM decisions d WHERE "
-        "d.item_id = b.item_id ORDER BY d.id DESC LIMIT 1), '') FROM signals a JOIN signals b "
-        "ON a.type = b.type AND a.value = b.value AND b.item_id != a.item_id "
-        "WHERE a.item_id = ?1 ORDER BY b.item_id LIMIT 20");
-    if (!rows.ok()) return rows.Error("reading duplicates");
-    rows.Bind(1, item_id);
-    int rc;
-    while ((rc = rows.Step()) == SQLITE_ROW) {
-      details.duplicates.push_back({rows.ColumnInt(0), rows.ColumnText(1), rows.ColumnText(2)});
+    auto near = host::FindNearDuplicates(store, item_id);
+    if (!near.ok()) return near.status();
+    for (host::NearDuplicate& dup : near.value().items) {
+      details.duplicates.push_back(
+          {dup.item_id, dup.match, dup.distance, dup.orientation, dup.decision});
     }
-    if (rc != SQLITE_DONE) return rows.Error("reading duplicates");
+    details.duplicates_note = near.value().note;
   }
   return details;
 }

@@ -1,6 +1,7 @@
 // ItemDetails: the evidence shown beside an item: detections (with bank matches),
-// signals, the URL it came from and near-duplicates (other items that share a signal
-// value of the same type, e.g. the same PDQ hash).
+// signals, the URL it came from and near-duplicates (host/store/near_duplicates.h: other
+// items within the PDQ threshold in any of the 8 orientations, or with the same exact
+// digest, nearest first).
 #ifndef VIGIL_REVIEWER_UI_MODEL_ITEM_DETAILS_H_
 #define VIGIL_REVIEWER_UI_MODEL_ITEM_DETAILS_H_
 
@@ -32,14 +33,17 @@ struct SignalRow {
 
 struct DuplicateRow {
   int64_t item_id = 0;
-  std::string signal_type;
-  std::string decision;  // the latest decision on it, "" when none
+  std::string match;        // "pdq", "md5", "sha1" or "sha256"
+  int distance = 0;         // PDQ bits apart; 0 for a digest match
+  std::string orientation;  // pdq: which orientation of this item matched
+  std::string decision;     // the latest decision on it, "" when none
 };
 
 struct ItemDetails {
   std::vector<DetectionRow> detections;
   std::vector<SignalRow> signals;
-  std::vector<DuplicateRow> duplicates;  // at most 20
+  std::vector<DuplicateRow> duplicates;  // at most 20, nearest first
+  std::string duplicates_note;           // why rotations were not compared ("" when they were)
   // "detector X returned N detections; kept M", one per detector the caps cut short.
   std::vector<std::string> truncations;
   std::string url;

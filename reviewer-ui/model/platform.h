@@ -36,6 +36,11 @@ class Platform {
   // Pixels per logical unit (DPI scaling); 1 on a classic display.
   virtual float ContentScale() const = 0;
   virtual void Present() = 0;
+  // [main-thread] Sleeps until input arrives or `timeout_seconds` pass (infinity: until
+  // input). The events are then read by PollEvents().
+  virtual void WaitEvents(double timeout_seconds) = 0;
+  // False while the window is hidden or iconified: nothing is drawn then.
+  virtual bool Visible() const = 0;
 };
 
 // No window: events come from Inject(); frames are counted.
@@ -58,15 +63,22 @@ class NullPlatform : public Platform {
   }
   float ContentScale() const override { return 1.0f; }
   void Present() override { ++frames_; }
+  void WaitEvents(double timeout_seconds) override { waits_.push_back(timeout_seconds); }
+  bool Visible() const override { return visible_; }
 
   void Inject(InputEvent event) { pending_.push_back(std::move(event)); }
   int frames() const { return frames_; }
+  void set_visible(bool visible) { visible_ = visible; }
+  // The timeouts WaitEvents() was called with, in order.
+  const std::vector<double>& waits() const { return waits_; }
 
  private:
   std::deque<InputEvent> pending_;
   int width_ = 0;
   int height_ = 0;
   int frames_ = 0;
+  bool visible_ = true;
+  std::vector<double> waits_;
 };
 
 }  // namespace vigil::review

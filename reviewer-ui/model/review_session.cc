@@ -69,6 +69,8 @@ void ReviewSession::Tick() {
   }
 }
 
+double ReviewSession::next_refresh_at() const { return last_refresh_ + kListRefreshSeconds; }
+
 Status ReviewSession::Finish() {
   Status s = LeaveItem(true);
   screen_ = Screen::kNoWork;

@@ -108,6 +108,8 @@ class ReviewSession {
   // reviewer's floor, plus the reviewer's adjustment.
   int obscure_level() const;
   int decisions_made() const { return decisions_made_; }
+  // When Tick() next reloads the queue list (clock seconds).
+  double next_refresh_at() const;
 
  private:
   Status ClaimNext(int64_t only_item);

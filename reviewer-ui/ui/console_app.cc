@@ -13,6 +13,7 @@
 
 #include "model/console_driver.h"
 #include "model/input_router.h"
+#include "model/redraw_schedule.h"
 #include "obscure/texture_gate.h"
 #include "ui/console_ui.h"
 #include "ui/gl_textures.h"
@@ -82,7 +83,17 @@ StatusOr<FrameStats> RunConsole(Platform& platform, ReviewSession& session, cons
   ImageRect image_rect;
   double last = clock.Now();
   int64_t shown_item = 0;
+  // A live session draws on demand (input, or something visible changing: see
+  // model/redraw_schedule.h); replays and --frames N draw every frame.
+  const bool on_demand = !options.replay && options.max_frames <= 0;
   for (int frame = 0; options.max_frames <= 0 || frame < options.max_frames; ++frame) {
+    if (on_demand && !platform.Visible()) {
+      // Hidden or iconified: handle input and the model's deadlines, draw nothing.
+      if (!driver.Step(&events)) break;
+      const double due = NextRedraw(session, clock.Now(), RedrawState{false, false, false});
+      platform.WaitEvents(due == kNoRedraw ? kNoRedraw : std::max(0.0, due - clock.Now()));
+      continue;
+    }
     const auto frame_start = std::chrono::steady_clock::now();
     if (!driver.Step(&events)) break;
     int fw = 0, fh = 0;
@@ -167,6 +178,14 @@ StatusOr<FrameStats> RunConsole(Platform& platform, ReviewSession& session, cons
     stats.seconds += ms / 1000;
     stats.worst_ms = std::max(stats.worst_ms, ms);
     platform.Present();
+    if (on_demand) {
+      RedrawState state;
+      state.had_input = !events.empty();
+      state.picture_pending = session.screen() != Screen::kPanic && session.current() &&
+                              !picture.ready && picture.problem.empty();
+      const double due = NextRedraw(session, clock.Now(), state);
+      platform.WaitEvents(due == kNoRedraw ? kNoRedraw : std::max(0.0, due - clock.Now()));
+    }
     if (options.replay && options.replay->finished() && options.max_frames <= 0 &&
         options.replay->screenshots().empty()) {
       // A script without `quit` ends after its last step.

@@ -260,9 +260,14 @@ void ConsoleUi::Evidence() {
   ImGui::Separator();
   ImGui::Text("Near-duplicates (%zu)", d.duplicates.size());
   for (const DuplicateRow& dup : d.duplicates) {
-    ImGui::Text("  item %lld (%s) %s", static_cast<long long>(dup.item_id),
-                dup.signal_type.c_str(), dup.decision.empty() ? "undecided" : dup.decision.c_str());
+    const std::string how = dup.match == "pdq"
+                                ? "PDQ distance " + std::to_string(dup.distance) + " (" +
+                                      dup.orientation + ")"
+                                : "same " + dup.match;
+    ImGui::Text("  item %lld: %s, %s", static_cast<long long>(dup.item_id), how.c_str(),
+                dup.decision.empty() ? "undecided" : dup.decision.c_str());
   }
+  if (!d.duplicates_note.empty()) ImGui::TextWrapped("  %s", d.duplicates_note.c_str());
 }
 
 // [SECTION] decision bar

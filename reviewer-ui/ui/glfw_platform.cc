@@ -5,6 +5,7 @@
 #include <link.h>
 
 #include <cstdlib>
+#include <limits>
 
 namespace vigil::review {
 namespace {
@@ -139,6 +140,20 @@ void GlfwPlatform::PollEvents(std::vector<InputEvent>* out) {
     out->push_back(std::move(e));
   }
   queued_.clear();
+}
+
+void GlfwPlatform::WaitEvents(double timeout_seconds) {
+  if (!queued_.empty()) return;  // input already waiting
+  if (timeout_seconds == std::numeric_limits<double>::infinity()) {
+    glfwWaitEvents();
+  } else if (timeout_seconds > 0) {
+    glfwWaitEventsTimeout(timeout_seconds);
+  }
+}
+
+bool GlfwPlatform::Visible() const {
+  return glfwGetWindowAttrib(window_, GLFW_VISIBLE) &&
+         !glfwGetWindowAttrib(window_, GLFW_ICONIFIED);
 }
 
 void GlfwPlatform::FramebufferSize(int* width, int* height) const {

@@ -21,6 +21,8 @@ class GlfwPlatform : public Platform {
   void FramebufferSize(int* width, int* height) const override;
   float ContentScale() const override;
   void Present() override;
+  void WaitEvents(double timeout_seconds) override;
+  bool Visible() const override;
 
   // Drops input (a replay is in charge) but still reports the window closing.
   void set_ignore_input(bool ignore) { ignore_input_ = ignore; }

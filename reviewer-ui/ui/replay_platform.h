@@ -27,6 +27,9 @@ class ReplayPlatform : public Platform {
   }
   float ContentScale() const override { return window_.ContentScale(); }
   void Present() override;
+  // A replay never waits: its clock moves one frame per Present().
+  void WaitEvents(double) override {}
+  bool Visible() const override { return true; }
 
   // Screenshots due this frame (taken after drawing, before Present()).
   const std::vector<std::string>& screenshots() const { return screenshots_; }

@@ -54,7 +54,7 @@ class StoreTest : public ::testing::Test {
 TEST_F(StoreTest, CreatesAndMigratesInWalMode) {
   auto store = Store::Open(dir_ / "nested" / "store.db");
   ASSERT_TRUE(store.ok()) << store.status().message();
-  EXPECT_EQ(store.value()->schema_version(), 4);
+  EXPECT_EQ(store.value()->schema_version(), 5);
   Statement mode(store.value()->handle(), "PRAGMA journal_mode");
   ASSERT_EQ(mode.Step(), SQLITE_ROW);
   EXPECT_EQ(mode.ColumnText(0), "wal");
@@ -111,7 +111,7 @@ TEST_F(StoreTest, OpenWaitsForAnotherProcessCreatingTheStore) {
   release.join();
   sqlite3_close(other);
   ASSERT_TRUE(store.ok()) << store.status().message();
-  EXPECT_EQ(store.value()->schema_version(), 4);
+  EXPECT_EQ(store.value()->schema_version(), 5);
 }
 
 TEST_F(StoreTest, RefusesAFileThatIsNotAStore) {
