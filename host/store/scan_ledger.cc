@@ -37,6 +37,14 @@ std::string DataFolderState(const fs::path& folder) {
   for (; !ec && it != end; it.increment(ec)) {
     std::error_code entry_ec;
     if (!it->is_regular_file(entry_ec)) continue;
+    // Not list content: a bank's verified marker (rewritten when a reader checks it
+    // again) and the temporary files of imports in progress or dead.
+    const std::string name = it->path().filename().string();
+    if (name.size() > 9 && name.compare(name.size() - 9, 9, ".verified") == 0) continue;
+    if (name.find(".tmp-") != std::string::npos ||
+        (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0)) {
+      continue;
+    }
     const auto size = it->file_size(entry_ec);
     const auto mtime = it->last_write_time(entry_ec);
     lines.push_back(it->path().lexically_relative(folder).string() + "\t" + std::to_string(size) +

@@ -37,8 +37,10 @@ struct DetectorSet {
   std::string Describe() const;
 };
 
-// Names, sizes and modification times of every file below `folder` (sorted): changes
-// when a list is imported, replaced or removed. Empty when the folder does not exist.
+// Names, sizes and modification times of every list file below `folder` (sorted):
+// changes when a list is imported, replaced or removed, not when a bank's verified
+// marker is rewritten or an import leaves a temporary file. Empty when the folder
+// does not exist.
 std::string DataFolderState(const std::filesystem::path& folder);
 
 // Records what scanned an item (REQUIRES: inside Store::RecordItem's transaction).

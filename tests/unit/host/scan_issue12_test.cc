@@ -443,6 +443,11 @@ TEST_F(ResumeTest, TheDataFolderStateFollowsImports) {
   Write("lists/banks/a.bank", "one");
   const std::string one = DataFolderState(lists);
   EXPECT_THAT(one, HasSubstr("banks/a.bank\t3\t"));
+  // A reader re-checking the bank rewrites its marker; an import leaves temp files.
+  Write("lists/banks/a.bank.verified", "marker");
+  Write("lists/banks/a.bank.tmp-4242-Ab12Cd", "half a bank");
+  Write("lists/urls/u.list.tmp", "old-style temp");
+  EXPECT_EQ(DataFolderState(lists), one);
   Write("lists/banks/a.bank", "three");
   EXPECT_NE(DataFolderState(lists), one);
 }
