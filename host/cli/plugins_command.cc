@@ -40,7 +40,9 @@ int ListPlugins(GlobalOptions& options, bool json) {
   LoadPlugins(options, registry);
   if (Status settings = CheckSettings(options, registry); !settings.ok()) {
     PrintError(settings.message());
-    return 1;
+    // With a plugin refused, the detector a --set names may be the refused one: the
+    // listing below says why it did not load, which is what this command is for.
+    if (registry.errors().empty()) return 1;
   }
   const bool developer = options.isolation && options.isolation->developer_mode();
   if (json) {

@@ -95,10 +95,6 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
                "--plugin-dir or VIGIL_PLUGIN_PATH");
     return 1;
   }
-  if (Status settings = CheckSettings(global, registry); !settings.ok()) {
-    PrintError(settings.message());
-    return 1;
-  }
   if (global.isolation) {
     if (Status model = global.isolation->ModelStatus(); !model.ok()) {
       PrintError(model.message() + "; nothing scanned");
@@ -118,6 +114,11 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
     }
     PrintError("the policy relies on detector '" + id + "', which did not load" + why +
                "; nothing scanned: install it, or use a --policy that does not name it");
+    return 1;
+  }
+  // After the model and policy checks, whose messages say why a detector is missing.
+  if (Status settings = CheckSettings(global, registry); !settings.ok()) {
+    PrintError(settings.message());
     return 1;
   }
   const std::set<std::string> first_party = registry.FirstPartyDetectorIds();

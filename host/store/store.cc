@@ -163,9 +163,16 @@ Status Store::Exec(const char* sql) {
 Status Store::Migrate() {
   Transaction tx(db_);
   if (Status s = tx.Begin(); !s.ok()) return s;
-  Statement version(db_, "PRAGMA user_version");
-  if (!version.ok() || version.Step() != SQLITE_ROW) return version.Error("reading schema version");
-  int current = static_cast<int>(version.ColumnInt(0));
+  int current = 0;
+  {
+    // Finalised before the migrations run: SQLite refuses to drop an index or table
+    // while a statement of the same connection is still open ("table is locked").
+    Statement version(db_, "PRAGMA user_version");
+    if (!version.ok() || version.Step() != SQLITE_ROW) {
+      return version.Error("reading schema version");
+    }
+    current = static_cast<int>(version.ColumnInt(0));
+  }
   if (current > kSchemaVersion) {
     return Status::InvalidArgument("the store has schema version " + std::to_string(current) +
                                    ", newer than this vigil knows (" +

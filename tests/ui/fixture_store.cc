@@ -94,7 +94,7 @@ std::vector<int64_t> MakeQueue(host::Store& store, const std::filesystem::path& 
   for (int i = 0; i < count; ++i) {
     FixtureItem item;
     item.severity = severities.empty() ? 3 : severities[static_cast<size_t>(i) % severities.size()];
-    item.priority = 100 - i;  // the list order is the creation order
+    item.priority = 100 - i;  // among equal severities, the creation order
     item.obscure_level = std::min(7, 2 + item.severity);
     item.width = width;
     item.height = height;

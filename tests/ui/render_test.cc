@@ -281,9 +281,11 @@ TEST_F(RenderTest, ObscuredRevealTimeoutPanicAndDecisionsByKeys) {
     decisions.push_back(std::to_string(rows.ColumnInt(0)) + " " + rows.ColumnText(1) + " " +
                         rows.ColumnText(2) + " " + rows.ColumnText(3));
   }
+  // The queue shows the most severe first (docs/operations.md): ids_[1] (severity 4),
+  // then ids_[0] (severity 3).
   EXPECT_THAT(decisions, ::testing::ElementsAre(
-                             std::to_string(ids_[0]) + " render B1 ",
-                             std::to_string(ids_[1]) + " render not-illegal drawn test pattern"));
+                             std::to_string(ids_[1]) + " render B1 ",
+                             std::to_string(ids_[0]) + " render not-illegal drawn test pattern"));
   host::Statement reveals(store.value()->handle(), "SELECT count(*), sum(duration_ms) FROM reveals");
   ASSERT_EQ(reveals.Step(), SQLITE_ROW);
   EXPECT_EQ(reveals.ColumnInt(0), 1);
