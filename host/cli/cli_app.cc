@@ -63,6 +63,7 @@ void BuildCli(CLI::App& app, GlobalOptions& options) {
   RegisterListsCommands(app, options);
   RegisterExposureCommand(app, options);
   RegisterRematchCommand(app, options);
+  RegisterQueuesCommand(app, options);
 }
 
 }  // namespace vigil::cli

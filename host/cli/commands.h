@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "loader/plugin_registry.h"
+#include "store/store.h"
 #include "vigil/v1/detector.pb.h"
 
 namespace vigil::isolation {
@@ -37,6 +38,12 @@ struct GlobalOptions {
 // through the isolation runtime (signatures checked, vendor plugins in workers).
 void LoadPlugins(GlobalOptions& options, host::PluginRegistry& registry);
 std::filesystem::path StorePath(const GlobalOptions& options);
+// Opens the store --store names, or says why not (one line) and returns nullptr. Every
+// schema warning is printed unless `mode` is read-only (audit verify reports them itself).
+// `reads`: the command only reads, so a store it cannot write is opened read-only.
+std::unique_ptr<host::Store> OpenStoreOrSay(const GlobalOptions& global,
+                                            host::OpenMode mode = host::OpenMode::kReadWrite,
+                                            bool reads = false);
 // Where hash banks, URL lists and other detector data live: <store folder>/lists.
 std::filesystem::path DataDir(const GlobalOptions& options);
 // One configuration per loaded detector: data_dir, plus every --set for its id.
@@ -54,6 +61,10 @@ void RegisterScanCommand(CLI::App& app, GlobalOptions& options);
 void RegisterStoreCommands(CLI::App& app, GlobalOptions& options);
 void RegisterListsCommands(CLI::App& app, GlobalOptions& options);
 void RegisterExposureCommand(CLI::App& app, GlobalOptions& options);
+
+// `vigil queues`: the named queues with their counts and who may work them
+// (queues_command.cc).
+void RegisterQueuesCommand(CLI::App& app, GlobalOptions& options);
 
 // `vigil rematch` (rematch_command.cc).
 void RegisterRematchCommand(CLI::App& app, GlobalOptions& options);

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "cli/commands.h"
+#include "store/store_access.h"
 #include "core/terminal_text.h"
 #include "isolation/isolation_runtime.h"
 #include "store/store.h"
@@ -74,6 +75,30 @@ void LoadPlugins(GlobalOptions& options, host::PluginRegistry& registry) {
   registry.SetFileLoader(options.isolation->FileLoader());
   for (const std::string& dir : options.plugin_dirs) registry.Load(dir);
   registry.LoadAll(host::PluginRegistry::DefaultSearchPath(host::ExecutableDir()));
+}
+
+// `reads`: the command only reads, so a store it cannot write (an auditor's copy) is
+// opened read-only instead of refused.
+std::unique_ptr<host::Store> OpenStoreOrSay(const GlobalOptions& global, host::OpenMode mode,
+                                            bool reads) {
+  const bool audit = mode == host::OpenMode::kReadOnly;
+  if (reads && host::StoreIsReadOnly(StorePath(global))) mode = host::OpenMode::kReadOnly;
+  if (!std::filesystem::exists(StorePath(global))) {
+    PrintError("no store at " + StorePath(global).string() + ": run `vigil scan` first, or name one with --store");
+    return nullptr;
+  }
+  auto store = host::Store::Open(StorePath(global), mode);
+  if (!store.ok()) {
+    PrintError(store.status().message());
+    return nullptr;
+  }
+  // Read-only opens (audit verify) report the same findings as problems of their own.
+  if (!audit) {
+    for (const auto& warning : store.value()->schema_warnings()) {
+      PrintError("warning: " + warning);
+    }
+  }
+  return std::move(store).value();
 }
 
 std::filesystem::path StorePath(const GlobalOptions& options) {

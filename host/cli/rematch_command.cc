@@ -12,6 +12,7 @@
 
 #include "bank_set.h"
 #include "cli/commands.h"
+#include "store/named_queues.h"
 #include "core/terminal_text.h"
 #include "policy/policy.h"
 #include "scan/scan_json.h"
@@ -100,6 +101,11 @@ int Rematch(GlobalOptions& global, const RematchArgs& args) {
       return 1;
     }
     policy = loaded.value();
+  }
+  if (Status s = host::RecordQueueSpecs(store.value()->db(), policy.routing().queues());
+      !s.ok()) {
+    PrintError(s.message());
+    return 1;
   }
 
   // The banks, as the hash detectors open them; --bank chooses among them.

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "store/named_queues.h"
 #include "cli/scan_progress.h"
 #include "core/terminal_text.h"
 #include "isolation/isolation_runtime.h"
@@ -131,6 +132,11 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
     }
     store = std::move(opened).value();
     for (const auto& warning : store->schema_warnings()) PrintError("warning: " + warning);
+    // The policy's named queues, so the console and `vigil queues` know who works them.
+    if (Status s = host::RecordQueueSpecs(store->db(), policy.routing().queues()); !s.ok()) {
+      PrintError(s.message());
+      return 1;
+    }
     // Plugins' outbound HTTPS requests (vigil.http/1) go into this store's audit log.
     if (global.isolation) {
       auto audit = isolation::StoreEgressAudit::Open(StorePath(global));

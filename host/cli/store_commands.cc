@@ -29,31 +29,6 @@ namespace vigil::cli {
 namespace {
 namespace fs = std::filesystem;
 
-// `reads`: the command only reads, so a store it cannot write (an auditor's copy) is
-// opened read-only instead of refused.
-std::unique_ptr<host::Store> OpenStoreOrSay(const GlobalOptions& global,
-                                            host::OpenMode mode = host::OpenMode::kReadWrite,
-                                            bool reads = false) {
-  const bool audit = mode == host::OpenMode::kReadOnly;
-  if (reads && host::StoreIsReadOnly(StorePath(global))) mode = host::OpenMode::kReadOnly;
-  if (!std::filesystem::exists(StorePath(global))) {
-    PrintError("no store at " + StorePath(global).string() + ": run `vigil scan` first, or name one with --store");
-    return nullptr;
-  }
-  auto store = host::Store::Open(StorePath(global), mode);
-  if (!store.ok()) {
-    PrintError(store.status().message());
-    return nullptr;
-  }
-  // Read-only opens (audit verify) report the same findings as problems of their own.
-  if (!audit) {
-    for (const auto& warning : store.value()->schema_warnings()) {
-      PrintError("warning: " + warning);
-    }
-  }
-  return std::move(store).value();
-}
-
 // Rows of (key, count) from a two-column query.
 nlohmann::ordered_json Counts(host::Store& store, const char* sql) {
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
@@ -336,24 +311,28 @@ const char* SeverityWord(int s) {
   return s >= 0 && s <= 5 ? kWords[s] : "unknown";
 }
 
-int QueueShow(const GlobalOptions& global, const std::string& state, int limit) {
+int QueueShow(const GlobalOptions& global, const std::string& state, int limit,
+              const std::string& queue_name) {
   auto store = OpenStoreOrSay(global, host::OpenMode::kReadWrite, /*reads=*/true);
   if (!store) return 1;
   host::ReviewQueue queue(*store);
-  auto entries = queue.List(state == "all" ? "" : state, host::QueueOrder::kPriority, limit);
+  auto entries =
+      queue.List(state == "all" ? "" : state, host::QueueOrder::kPriority, limit, queue_name);
   if (!entries.ok()) {
     PrintError(entries.status().message());
     return 1;
   }
   if (entries.value().empty()) {
-    if (state == "all") std::printf("The queue is empty.\n");
-    else std::printf("The queue has no %s items.\n", state.c_str());
+    const std::string which = queue_name.empty() ? "The queue" : "Queue " + queue_name;
+    if (state == "all") std::printf("%s is empty.\n", TerminalText(which).c_str());
+    else std::printf("%s has no %s items.\n", TerminalText(which).c_str(), state.c_str());
   }
   for (const auto& e : entries.value()) {
     // Paths, categories and reasons come from files' names and plugins: escaped, so each
     // item stays one paragraph and nothing reaches the terminal as a control.
-    std::printf("Item %lld, %s, priority %d, severity %s%s%s.\n  %s\n  Why: %s\n",
-                static_cast<long long>(e.item_id), TerminalText(e.state).c_str(), e.priority,
+    std::printf("Item %lld, %s in queue %s, priority %d, severity %s%s%s.\n  %s\n  Why: %s\n",
+                static_cast<long long>(e.item_id), TerminalText(e.state).c_str(),
+                TerminalText(e.queue).c_str(), e.priority,
                 SeverityWord(e.severity), e.category.empty() ? "" : ", category ",
                 TerminalText(e.category).c_str(), TerminalText(e.path).c_str(),
                 e.reason.empty() ? "-" : TerminalText(e.reason).c_str());
@@ -401,13 +380,16 @@ void RegisterStoreCommands(CLI::App& app, GlobalOptions& options) {
   queue->require_subcommand(1);
   static std::string state = "pending";
   static int limit = 50;
+  static std::string queue_name;
   CLI::App* show = queue->add_subcommand(
       "show", "The queue as plain text, one item per paragraph (screen-reader friendly)");
   show->add_option("--state", state, "pending, claimed, decided or all")
       ->check(CLI::IsMember({"pending", "claimed", "decided", "all"}));
   show->add_option("--limit", limit, "At most this many items")->check(CLI::Range(1, 100000));
+  show->add_option("--queue", queue_name, "Only this named queue (see `vigil queues`)")
+      ->type_name("NAME");
   AddQueueItemOptions(*show, options,
-                      [&options] { options.exit_code = QueueShow(options, state, limit); });
+                      [&options] { options.exit_code = QueueShow(options, state, limit, queue_name); });
 }
 
 }  // namespace vigil::cli

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "policy/queue_routing.h"
 #include "store/store.h"
 
 namespace vigil::host {
@@ -50,9 +51,12 @@ class Policy {
   std::set<std::string> NamedDetectors() const;
 
   const std::vector<PolicyRule>& rules() const { return rules_; }
+  // The named queues and the routes to them ([[queues]], [[routes]]).
+  const QueueRouting& routing() const { return routing_; }
 
  private:
   std::vector<PolicyRule> rules_;
+  QueueRouting routing_;
   Disposition unmatched_ = Disposition::kReview;
   int unmatched_priority_ = 10;
   int unmatched_obscure_ = 5;

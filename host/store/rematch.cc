@@ -217,43 +217,7 @@ Status RecordOutcome(Database& db, int64_t item_id, const Outcome& outcome, cons
   Statement state(db, "SELECT state FROM queue WHERE item_id = ?1");
   state.Bind(1, item_id);
   was_decided = state.ok() && state.Step() == kRow && state.ColumnText(0) == "decided";
-  const bool to_queue =
-      outcome.disposition == Disposition::kReview || outcome.disposition == Disposition::kFailed;
-  const bool auto_action = outcome.disposition == Disposition::kAutoAction;
-  if (!to_queue && !auto_action) return Status::Ok();
-  Statement queue(db,
-                  "INSERT INTO queue (item_id, state, priority, severity, obscure_level, "
-                  "category, reason, enqueued_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, "
-                  "?6, ?7, ?8, ?8) ON CONFLICT(item_id) DO UPDATE SET "
-                  "priority = excluded.priority, severity = excluded.severity, "
-                  "obscure_level = excluded.obscure_level, category = excluded.category, "
-                  "reason = excluded.reason, updated_at = excluded.updated_at, "
-                  "state = CASE WHEN queue.state = 'decided' THEN 'decided' "
-                  "ELSE excluded.state END");
-  queue.Bind(1, item_id)
-      .Bind(2, auto_action ? "decided" : "pending")
-      .Bind(3, static_cast<int64_t>(outcome.priority))
-      .Bind(4, static_cast<int64_t>(outcome.severity))
-      .Bind(5, static_cast<int64_t>(outcome.obscure_level));
-  if (outcome.category.empty())
-    queue.BindNull(6);
-  else
-    queue.Bind(6, outcome.category);
-  queue.Bind(7, outcome.reason).Bind(8, now);
-  if (queue.Step() != kDone) return queue.Error("queueing an item");
-  if (auto_action) {
-    Statement decided(db,
-                      "INSERT INTO decisions (item_id, reviewer, decision, reason, decided_at) "
-                      "SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS (SELECT 1 FROM decisions "
-                      "WHERE item_id = ?1)");
-    decided.Bind(1, item_id)
-        .Bind(2, "policy:" + outcome.rule)
-        .Bind(3, outcome.category.empty() ? "auto-action" : outcome.category)
-        .Bind(4, outcome.reason)
-        .Bind(5, now);
-    if (decided.Step() != kDone) return decided.Error("recording an automatic decision");
-  }
-  return Status::Ok();
+  return QueueOutcome(db, item_id, outcome, now);
 }
 
 }  // namespace

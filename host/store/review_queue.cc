@@ -7,6 +7,7 @@
 #include "scan/scan_json.h"
 
 #include "store/audit_log.h"
+#include "store/named_queues.h"
 #include "store/db/database.h"
 
 namespace vigil::host {
@@ -19,7 +20,7 @@ constexpr const char* kEntryColumns =
     "coalesce((SELECT decision FROM decisions d WHERE d.item_id = q.item_id ORDER BY d.id DESC "
     "LIMIT 1), ''), "
     "coalesce((SELECT reviewer FROM decisions d WHERE d.item_id = q.item_id ORDER BY d.id DESC "
-    "LIMIT 1), '')";
+    "LIMIT 1), ''), q.queue_name";
 
 QueueEntry ReadEntry(Statement& row) {
   QueueEntry e;
@@ -39,6 +40,7 @@ QueueEntry ReadEntry(Statement& row) {
   e.enqueued_at = row.ColumnText(13);
   e.decision = row.ColumnText(14);
   e.decided_by = row.ColumnText(15);
+  e.queue = row.ColumnText(16);
   return e;
 }
 
@@ -59,14 +61,14 @@ bool IsValidDecision(const std::string& d) {
 }
 
 StatusOr<std::vector<QueueEntry>> ReviewQueue::List(const std::string& state, QueueOrder order,
-                                                    int limit) const {
+                                                    int limit, const std::string& queue) const {
   std::string sql = std::string("SELECT ") + kEntryColumns +
-                    " FROM queue q JOIN items i ON i.id = q.item_id" +
-                    (state.empty() ? "" : " WHERE q.state = ?1") + OrderBy(order) + " LIMIT " +
+                    " FROM queue q JOIN items i ON i.id = q.item_id WHERE (?1 = '' OR q.state = ?1)"
+                    " AND (?2 = '' OR q.queue_name = ?2)" + OrderBy(order) + " LIMIT " +
                     std::to_string(limit);
   Statement rows(store_.db(), sql);
   if (!rows.ok()) return rows.Error("listing the queue");
-  if (!state.empty()) rows.Bind(1, state);
+  rows.Bind(1, state).Bind(2, queue);
   std::vector<QueueEntry> out;
   int rc;
   while ((rc = rows.Step()) == kRow) out.push_back(ReadEntry(rows));
@@ -95,6 +97,15 @@ StatusOr<std::optional<QueueEntry>> ReviewQueue::Claim(const std::string& review
                                 "q.severity <= ?2");
   for (int64_t excluded : options.exclude_items) sql += " AND q.item_id != " + std::to_string(excluded);
   if (options.only_item != 0) sql += " AND q.item_id = " + std::to_string(options.only_item);
+  // Queue names are checked (IsValidQueueName) before they reach SQL text.
+  if (!options.queues.empty()) {
+    std::string in;
+    for (const std::string& name : options.queues) {
+      if (!IsValidQueueName(name)) return Status::InvalidArgument("no such queue name: " + name);
+      in += (in.empty() ? "'" : ", '") + name + "'";
+    }
+    sql += " AND q.queue_name IN (" + in + ")";
+  }
   sql += std::string(OrderBy(options.order)) + " LIMIT 1";
   int64_t item_id = 0;
   {

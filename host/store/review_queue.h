@@ -31,6 +31,7 @@ struct QueueEntry {
   std::string enqueued_at;
   std::string decision;      // the latest decision, when decided
   std::string decided_by;
+  std::string queue;         // the named queue it is in
 };
 
 enum class QueueOrder { kPriority, kOldestFirst };
@@ -41,6 +42,7 @@ struct ClaimOptions {
   int max_severity = 5;  // items above this severity are not served (exposure budget)
   std::vector<int64_t> exclude_items;  // not served (items this reviewer skipped)
   int64_t only_item = 0;               // when set, claim this item or nothing (go back)
+  std::vector<std::string> queues;     // claim only from these named queues (empty: any)
 };
 
 // The decisions a reviewer can make (single keys in the console).
@@ -50,9 +52,10 @@ class ReviewQueue {
  public:
   explicit ReviewQueue(Store& store) : store_(store) {}
 
-  // Items in `state` ("" for all), in the given order.
+  // Items in `state` ("" for all), in the given order; only those of the named queue
+  // `queue` when it is not empty.
   StatusOr<std::vector<QueueEntry>> List(const std::string& state, QueueOrder order,
-                                         int limit) const;
+                                         int limit, const std::string& queue = "") const;
   StatusOr<std::optional<QueueEntry>> Get(int64_t item_id) const;
 
   // Leases the next pending item (or one whose lease expired) to `reviewer`; nullopt

@@ -153,6 +153,20 @@ CREATE TABLE item_scans (
 DROP INDEX signals_by_value;
 CREATE INDEX signals_by_value_item ON signals(type, value, item_id);
 )sql",
+    // 6 (issue 13, named queues): the policy routes each queued item to a named queue;
+    // the definitions (who may work each queue) are kept beside the items. Severity
+    // orders each queue, so the order index leads with the queue.
+    R"sql(
+ALTER TABLE queue ADD COLUMN queue_name TEXT NOT NULL DEFAULT 'default';
+CREATE INDEX queue_by_name_state_order ON queue(queue_name, state, severity DESC,
+  confidence DESC, priority DESC, enqueued_at);
+CREATE TABLE queues (
+  name         TEXT PRIMARY KEY,
+  description  TEXT NOT NULL,
+  roles        TEXT NOT NULL,
+  updated_at   TEXT NOT NULL
+);
+)sql",
 };
 
 }  // namespace vigil::host

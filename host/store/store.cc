@@ -8,6 +8,7 @@
 
 #include "store/audit_log.h"
 #include "store/scan_ledger.h"
+#include "store/named_queues.h"
 #include "store/schema.h"
 #include "store/schema_check.h"
 #include "store/store_access.h"
@@ -315,18 +316,19 @@ StatusOr<int64_t> Store::RecordItem(const ItemRecord& record) {
   return item_id;
 }
 
-Status Store::RecordOutcome(int64_t item_id, const ItemRecord& record, const std::string& now) {
-  const Outcome& outcome = record.outcome;
+Status QueueOutcome(Database& db, int64_t item_id, const Outcome& outcome, const std::string& now) {
   const bool to_queue = outcome.disposition == Disposition::kReview ||
                         outcome.disposition == Disposition::kFailed;
   const bool auto_action = outcome.disposition == Disposition::kAutoAction;
   if (to_queue || auto_action) {
     // One queue row per item, however often it is scanned. A decided item stays decided;
     // a pending one takes the newer priority and obscuring.
-    Statement queue(*db_,
+    Statement queue(db,
                     "INSERT INTO queue (item_id, state, priority, severity, obscure_level, "
-                    "category, reason, enqueued_at, updated_at, confidence) VALUES (?1, ?2, "
-                    "?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9) ON CONFLICT(item_id) DO UPDATE SET "
+                    "category, reason, enqueued_at, updated_at, confidence, queue_name) VALUES "
+                    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10) ON CONFLICT(item_id) DO "
+                    "UPDATE SET queue_name = CASE WHEN queue.state = 'pending' THEN "
+                    "excluded.queue_name ELSE queue.queue_name END, "
                     "priority = excluded.priority, severity = excluded.severity, "
                     "confidence = excluded.confidence, "
                     "obscure_level = excluded.obscure_level, category = excluded.category, "
@@ -338,10 +340,11 @@ Status Store::RecordOutcome(int64_t item_id, const ItemRecord& record, const std
         .Bind(4, static_cast<int64_t>(outcome.severity))
         .Bind(5, static_cast<int64_t>(outcome.obscure_level));
     if (outcome.category.empty()) queue.BindNull(6); else queue.Bind(6, outcome.category);
-    queue.Bind(7, outcome.reason).Bind(8, now).Bind(9, outcome.confidence);
+    queue.Bind(7, outcome.reason).Bind(8, now).Bind(9, outcome.confidence)
+        .Bind(10, outcome.queue.empty() ? std::string(kDefaultQueue) : outcome.queue);
     if (queue.Step() != kDone) return queue.Error("queueing an item");
     if (auto_action) {
-      Statement decided(*db_,
+      Statement decided(db,
                         "INSERT INTO decisions (item_id, reviewer, decision, reason, decided_at) "
                         "SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS (SELECT 1 FROM decisions "
                         "WHERE item_id = ?1)");
@@ -351,6 +354,12 @@ Status Store::RecordOutcome(int64_t item_id, const ItemRecord& record, const std
       if (decided.Step() != kDone) return decided.Error("recording an automatic decision");
     }
   }
+  return Status::Ok();
+}
+
+Status Store::RecordOutcome(int64_t item_id, const ItemRecord& record, const std::string& now) {
+  const Outcome& outcome = record.outcome;
+  if (Status s = QueueOutcome(*db_, item_id, outcome, now); !s.ok()) return s;
   nlohmann::json details = {{"sha256", record.sha256},
                             {"path", record.path},
                             {"outcome", DispositionName(outcome.disposition)},

@@ -33,6 +33,7 @@ struct Outcome {
   std::string category;    // of the most severe match, e.g. "A1"
   std::string rule;        // the policy rule that decided
   std::string reason;      // one line for a person
+  std::string queue;       // the named queue it goes to (policy routes; "default" when none)
 };
 
 // What one detector produced for one item.
@@ -91,6 +92,13 @@ struct StoreCounts {
 
 // Current time as ISO-8601 UTC ("2026-11-29T16:32:00Z"), the store's timestamp format.
 std::string NowUtc();
+
+// The queue row and automatic decision for an item's outcome: a review or failed outcome
+// queues it (once; a pending row takes the newer order and queue, a decided one stays
+// decided); an auto-action records the policy's decision. REQUIRES: inside a write
+// transaction (the scan's, or rematch's).
+Status QueueOutcome(Database& db, int64_t item_id, const Outcome& outcome,
+                    const std::string& now);
 
 enum class OpenMode {
   kReadWrite,  // create if needed, migrate, restore tampered triggers (audited)
