@@ -72,6 +72,19 @@ StatusOr<ItemDetails> LoadItemDetails(host::Store& store, int64_t item_id) {
     if (rc != SQLITE_DONE) return rows.Error("reading signals");
   }
   {
+    host::Statement rows(store.handle(),
+                         "SELECT decided_at, reviewer, decision, coalesce(reason, '') FROM "
+                         "decisions WHERE item_id = ?1 ORDER BY id");
+    if (!rows.ok()) return rows.Error("reading decisions");
+    rows.Bind(1, item_id);
+    int rc;
+    while ((rc = rows.Step()) == SQLITE_ROW) {
+      details.decisions.push_back(
+          {rows.ColumnText(0), rows.ColumnText(1), rows.ColumnText(2), rows.ColumnText(3)});
+    }
+    if (rc != SQLITE_DONE) return rows.Error("reading decisions");
+  }
+  {
     auto near = host::FindNearDuplicates(store, item_id);
     if (!near.ok()) return near.status();
     for (host::NearDuplicate& dup : near.value().items) {
