@@ -94,14 +94,23 @@ ImageRect ConsoleUi::Draw(float width, float height, const ItemPicture& picture)
 void ConsoleUi::StatusLine() {
   const SessionTimer& timer = session_.timer();
   if (session_.browse_only()) {
-    // The banner comes first and stays: nothing here is claimed, revealed or recorded.
+    // The banner comes first and stays; the last message (why a key was refused) follows.
     ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.2f, 1.0f), "%s", kBrowseBanner);
-    ImGui::SameLine();
-    ImGui::TextUnformatted("(nothing is claimed, revealed, decided or recorded)");
     ImGui::SameLine();
     ImGui::TextDisabled("|");
     ImGui::SameLine();
     ImGui::Text("Session %s left", MinSec(timer.remaining_seconds()).c_str());
+    ImGui::SameLine();
+    ImGui::TextDisabled("|");
+    ImGui::SameLine();
+    // The opening message repeats the banner: say what it means instead.
+    std::string notice = session_.notice();
+    if (notice.empty() || notice.rfind(kBrowseBanner, 0) == 0) {
+      notice = "nothing is claimed, revealed, decided or recorded";
+    } else if (notice.rfind("Browse only: ", 0) == 0) {
+      notice.erase(0, 13);
+    }
+    ImGui::TextUnformatted(notice.c_str());
     return;
   }
   ImGui::Text("Reviewer %s", session_.reviewer().c_str());
@@ -305,14 +314,19 @@ void ConsoleUi::DecisionBar() {
       {"[N] Next / skip", 'N'}, {"[P] Previous", 'P'},  {"[B] Break", 'B'},
   };
   for (const Action& a : kActions) {
-    if (ImGui::Button(a.label)) Press(a.key);
+    // Browsing, N and P only move (the other buttons stay, and say why they do nothing).
+    const char* label = session_.browse_only() && a.key == 'N' ? "[N] Next" : a.label;
+    if (ImGui::Button(label)) Press(a.key);
     ImGui::SameLine();
   }
   if (ImGui::Button("[F12] Panic")) Press(keys::kF12);
-  if (!session_.notice().empty()) {
+  if (session_.browse_only() && session_.screen() == Screen::kBrowse) {
+    // The status line above carries the banner and why a key was refused.
+    ImGui::TextDisabled(
+        "Browse only: N/P or Up/Down move through the list, ] obscures more, F filters, "
+        "Ctrl+Q quits.");
+  } else if (!session_.notice().empty()) {
     ImGui::TextWrapped("%s", session_.notice().c_str());
-  } else if (session_.browse_only()) {
-    ImGui::TextDisabled("%s: N/P or Up/Down move, F filters, Ctrl+Q quits.", kBrowseBanner);
   } else {
     ImGui::TextDisabled("Decided this sitting: %d. Space reveals, [ ] obscuring, Up/Down list, Ctrl+Q quits.",
                         session_.decisions_made());
