@@ -296,7 +296,13 @@ void ReviewSession::CycleListFilter() {
     const bool listed = current_ && std::any_of(queue_.begin(), queue_.end(), [&](const auto& e) {
                           return e.item_id == current_->entry.item_id;
                         });
-    if (!listed) ShowListed(0).message();
+    if (queue_.empty()) {
+      // Keep the item open (F is only read on an item's screen): the next F shows more.
+      Say("No item at severity " + std::string(SeverityName(list_filter_)) +
+          " or above; F shows more.");
+    } else if (!listed) {
+      ShowListed(0).message();
+    }
   }
 }
 

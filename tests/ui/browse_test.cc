@@ -303,6 +303,39 @@ TEST_F(BrowseTest, BreaksPanicAndQuittingRecordNothing) {
   EXPECT_EQ(Listing(dir_), before_);
 }
 
+TEST_F(BrowseTest, TheFilterChangesWhatIsListedAndTheOpenItemFollows) {
+  ReviewSession& s = OpenReadOnlyCopy();
+  ASSERT_EQ(s.queue().size(), 3u);
+  int low = 0;  // the low-severity item (pending, after the escalated one)
+  while (low < 3 && s.queue()[static_cast<size_t>(low)].severity != 2) ++low;
+  ASSERT_LT(low, 3);
+  s.ScrollList(low);
+  ASSERT_EQ(s.current()->entry.severity, 2);
+  s.CycleListFilter();  // medium and above: the low item is not listed any more
+  EXPECT_EQ(s.list_filter_min_severity(), 3);
+  ASSERT_EQ(s.queue().size(), 2u);
+  ASSERT_TRUE(s.current().has_value());
+  EXPECT_EQ(s.current()->entry.item_id, s.queue()[0].item_id) << "opens the first listed";
+  EXPECT_EQ(s.list_cursor(), 0);
+  s.CycleListFilter();  // high and above: only the decided high item, which opens
+  ASSERT_EQ(s.queue().size(), 1u);
+  const int64_t high = s.queue()[0].item_id;
+  EXPECT_EQ(high, decided_);
+  EXPECT_EQ(s.current()->entry.item_id, high);
+  s.CycleListFilter();  // critical only: nothing listed, the item stays open, F goes on
+  EXPECT_TRUE(s.queue().empty());
+  EXPECT_EQ(s.screen(), Screen::kBrowse);
+  EXPECT_EQ(s.current()->entry.item_id, high);
+  EXPECT_THAT(s.notice(), HasSubstr("F shows more"));
+  ASSERT_TRUE(s.Next().ok());  // nothing to move to; no crash
+  s.CycleListFilter();  // all again
+  EXPECT_EQ(s.queue().size(), 3u);
+  EXPECT_EQ(s.current()->entry.item_id, high);
+  EXPECT_EQ(s.queue()[static_cast<size_t>(s.list_cursor())].item_id, high);
+  CloseAndRestore();
+  EXPECT_EQ(Listing(dir_), before_);
+}
+
 TEST_F(BrowseTest, AnEmptyQueueSaysSo) {
   // A store nothing was ever queued in.
   fs::remove(dir_ / "store.db");
