@@ -178,7 +178,8 @@ void ConsoleUi::QueueList() {
         std::string badge_text = badge == session_.badges().end()
                                      ? (e.state == "claimed" ? "(held)" : "-")
                                      : badge->second;
-        if (e.state == "decided") badge_text += "  [decided " + e.decision + "]";
+        // Browsing lists decided items too: the decision first, where the column shows it.
+        if (e.state == "decided") badge_text = "decided " + e.decision + " · " + badge_text;
         ImGui::TextUnformatted(badge_text.c_str());
         ImGui::TableSetColumnIndex(4);
         ImGui::TextUnformatted(Age(e.enqueued_at).c_str());
