@@ -1,6 +1,6 @@
 // vigil-review: the reviewer console. See docs/reviewer-guide.md.
 //
-//   vigil-review --store FILE [--reviewer ID] [--config FILE] [--replay SCRIPT]
+//   vigil-review --store FILE [--browse] [--reviewer ID] [--config FILE] [--replay SCRIPT]
 //                [--screenshot-dir DIR] [--frames N] [--stats] [--no-vsync]
 #include <CLI/CLI.hpp>
 
@@ -14,6 +14,7 @@
 #include "model/review_session.h"
 #include "model/reviewer_config.h"
 #include "store/store.h"
+#include "store/store_access.h"
 #include "ui/console_app.h"
 #include "ui/glfw_platform.h"
 #include "ui/replay_platform.h"
@@ -36,9 +37,13 @@ int main(int argc, char** argv) {
   CLI::App app{"vigil-review: the reviewer console (keyboard first; F12 blanks the screen)"};
   std::string store_path, reviewer = DefaultReviewer(), config_path, replay_path, shots;
   int frames = 0;
-  bool print_stats = false, no_vsync = false;
+  bool print_stats = false, no_vsync = false, browse = false;
   app.add_option("--store", store_path, "The store file made by `vigil scan`")->required()
       ->type_name("FILE");
+  app.add_flag("--browse", browse,
+               "Browse only: open the store read-only and look at the queue and the evidence; "
+               "nothing is claimed, revealed, decided or recorded (automatic when the store "
+               "or its folder cannot be written)");
   app.add_option("--reviewer", reviewer, "Your reviewer id (default: $USER)")->type_name("ID");
   app.add_option("--config", config_path,
                  "Org config with a [reviewer] section (default: built-in defaults)")
@@ -79,8 +84,20 @@ int main(int argc, char** argv) {
     if (!loaded.ok()) return Fail(loaded.status().message());
     steps = std::move(loaded).value();
   }
-  auto store = vigil::host::Store::Open(store_path);
+  // A store this process cannot write (an auditor's copy) is browsed, never refused:
+  // reading needs no write access. Opened read-only, nothing can be written to it.
+  const bool cannot_write = vigil::host::StoreIsReadOnly(store_path);
+  browse = browse || cannot_write;
+  auto store = vigil::host::Store::Open(
+      store_path, browse ? vigil::host::OpenMode::kReadOnly : vigil::host::OpenMode::kReadWrite);
   if (!store.ok()) return Fail(store.status().message());
+  if (browse) {
+    std::fprintf(stderr,
+                 "vigil-review: %s: %s (%s); nothing is claimed, revealed, decided or "
+                 "recorded\n",
+                 vigil::review::kBrowseBanner, store_path.c_str(),
+                 cannot_write ? "no write access to the file or its folder" : "--browse");
+  }
   for (const std::string& warning : store.value()->schema_warnings()) {
     std::fprintf(stderr, "vigil-review: warning: %s\n", warning.c_str());
   }

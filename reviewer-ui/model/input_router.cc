@@ -45,6 +45,7 @@ void InputRouter::OnKey(int key, bool down, int mods) {
 
   switch (session_.screen()) {
     case Screen::kWorking:
+    case Screen::kBrowse:  // the same keys; the session refuses those that would write
       OnWorkingKey(key, mods);
       break;
     case Screen::kReason:
@@ -116,7 +117,7 @@ void InputRouter::OnPointer(bool inside, float u, float v) {
     u_ = u;
     v_ = v;
   }
-  if (session_.screen() != Screen::kWorking) return;
+  if (session_.screen() != Screen::kWorking && session_.screen() != Screen::kBrowse) return;
   if (session_.reveal().active() && inside) session_.MoveReveal(RegionAtPointer());
   if (session_.settings().reveal_on_hover && !space_held_ && !mouse_held_) {
     if (inside && !was_inside) session_.BeginReveal(RegionAtPointer());
@@ -129,7 +130,8 @@ void InputRouter::OnPointer(bool inside, float u, float v) {
 
 void InputRouter::OnMouseButton(bool down) {
   if (session_.screen() == Screen::kPanic) return;
-  if (down && inside_ && session_.screen() == Screen::kWorking) {
+  if (down && inside_ &&
+      (session_.screen() == Screen::kWorking || session_.screen() == Screen::kBrowse)) {
     mouse_held_ = true;
     session_.BeginReveal(RegionAtPointer());
   } else if (!down && mouse_held_) {

@@ -10,6 +10,9 @@
 //                  Escape cancels
 // Check-in:        1 fine · 2 heavier than usual · 3 rough day · Enter skips
 // Break:           Enter resumes (when allowed)   No work: R retry · B break
+// Browse (a read-only store): the working keys; N/P and Up/Down open the next or
+//                  previous listed item; decisions, reveals and weaker obscuring are
+//                  refused with the reason in the notice
 #ifndef VIGIL_REVIEWER_UI_MODEL_INPUT_ROUTER_H_
 #define VIGIL_REVIEWER_UI_MODEL_INPUT_ROUTER_H_
 

@@ -72,6 +72,19 @@ StatusOr<ItemDetails> LoadItemDetails(host::Store& store, int64_t item_id) {
     if (rc != host::kDone) return rows.Error("reading signals");
   }
   {
+    host::Statement rows(store.db(),
+                         "SELECT decided_at, reviewer, decision, coalesce(reason, '') FROM "
+                         "decisions WHERE item_id = ?1 ORDER BY id");
+    if (!rows.ok()) return rows.Error("reading decisions");
+    rows.Bind(1, item_id);
+    int rc;
+    while ((rc = rows.Step()) == vigil::host::kRow) {
+      details.decisions.push_back(
+          {rows.ColumnText(0), rows.ColumnText(1), rows.ColumnText(2), rows.ColumnText(3)});
+    }
+    if (rc != vigil::host::kDone) return rows.Error("reading decisions");
+  }
+  {
     auto near = host::FindNearDuplicates(store, item_id);
     if (!near.ok()) return near.status();
     for (host::NearDuplicate& dup : near.value().items) {

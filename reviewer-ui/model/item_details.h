@@ -1,7 +1,7 @@
 // ItemDetails: the evidence shown beside an item: detections (with bank matches),
-// signals, the URL it came from and near-duplicates (host/store/near_duplicates.h: other
-// items within the PDQ threshold in any of the 8 orientations, or with the same exact
-// digest, nearest first).
+// signals, the URL it came from, the decisions already made on it and near-duplicates
+// (host/store/near_duplicates.h: other items within the PDQ threshold in any of the 8
+// orientations, or with the same exact digest, nearest first).
 #ifndef VIGIL_REVIEWER_UI_MODEL_ITEM_DETAILS_H_
 #define VIGIL_REVIEWER_UI_MODEL_ITEM_DETAILS_H_
 
@@ -39,9 +39,17 @@ struct DuplicateRow {
   std::string decision;     // the latest decision on it, "" when none
 };
 
+struct DecisionRow {
+  std::string decided_at;  // ISO-8601 UTC
+  std::string reviewer;
+  std::string decision;
+  std::string reason;  // "" when none was needed
+};
+
 struct ItemDetails {
   std::vector<DetectionRow> detections;
   std::vector<SignalRow> signals;
+  std::vector<DecisionRow> decisions;    // oldest first (an escalation, then its outcome)
   std::vector<DuplicateRow> duplicates;  // at most 20, nearest first
   std::string duplicates_note;           // why rotations were not compared ("" when they were)
   // "detector X returned N detections; kept M", one per detector the caps cut short.

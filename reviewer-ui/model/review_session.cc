@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "store/db/database.h"
 
@@ -26,6 +27,7 @@ const char* ScreenName(Screen screen) {
     case Screen::kBreak: return "break";
     case Screen::kNoWork: return "no-work";
     case Screen::kPanic: return "panic";
+    case Screen::kBrowse: return "browse";
   }
   return "unknown";
 }
@@ -33,6 +35,7 @@ const char* ScreenName(Screen screen) {
 ReviewSession::ReviewSession(host::Store& store, std::string reviewer, ReviewerSettings settings,
                              const Clock& clock)
     : store_(store),
+      browse_(store.read_only()),
       queue_store_(store),
       reviewer_(std::move(reviewer)),
       settings_(std::move(settings)),
@@ -42,6 +45,17 @@ ReviewSession::ReviewSession(host::Store& store, std::string reviewer, ReviewerS
       reveal_(clock, settings_.reveal_timeout_seconds) {}
 
 Status ReviewSession::Start() {
+  if (browse_) {
+    // Nothing to budget (no reveal is possible) and nothing to claim: the list, and
+    // the first item in it.
+    // A list or an item that cannot be read is said in notice() (the window shows it).
+    if (!RefreshQueue().ok() || !ShowListed(0).ok()) return Status::Ok();
+    Say(std::string(kBrowseBanner) +
+        (queue_.empty() ? ": the queue is empty."
+                        : ". Items are not claimed; decisions, reveals and exposure cannot be "
+                          "recorded. N/P or Up/Down move through the list."));
+    return Status::Ok();
+  }
   auto totals = ExposureLedger::LoadFromStore(store_, reviewer_, TodayUtc());
   if (!totals.ok()) return totals.status();
   ledger_.Reset(totals.value());
@@ -86,6 +100,11 @@ int ReviewSession::obscure_level() const {
 // [SECTION] Decisions
 
 Status ReviewSession::Decide(const std::string& decision) {
+  if (browse_) {
+    return RefuseBrowsing("the store is read-only, so " +
+                          (host::IsValidDecision(decision) ? decision : std::string("a decision")) +
+                          " cannot be recorded. Nothing was decided.");
+  }
   if (screen_ != Screen::kWorking || !current_) {
     return Status::InvalidArgument("no item is open to decide");
   }
@@ -153,6 +172,7 @@ void ReviewSession::CancelReason() {
 }
 
 Status ReviewSession::CommitDecision(const std::string& decision, const std::string& reason) {
+  if (browse_) return RefuseBrowsing("the store is read-only: nothing was decided.");
   LogReveal(reveal_.Cancel());
   const int64_t item_id = current_->entry.item_id;
   Status decided = queue_store_.Decide(item_id, reviewer_, decision, reason);
@@ -173,6 +193,11 @@ Status ReviewSession::CommitDecision(const std::string& decision, const std::str
 // [SECTION] Navigation
 
 Status ReviewSession::Next() {
+  if (browse_) {
+    if (screen_ != Screen::kBrowse) return Status::InvalidArgument("no item is open");
+    ScrollList(1);
+    return Status::Ok();
+  }
   if (screen_ != Screen::kWorking || !current_) return Status::InvalidArgument("no item is open");
   LogReveal(reveal_.Cancel());
   const int64_t held = current_->entry.item_id;
@@ -197,6 +222,11 @@ Status ReviewSession::Next() {
 }
 
 Status ReviewSession::Previous() {
+  if (browse_) {
+    if (screen_ != Screen::kBrowse) return Status::InvalidArgument("no item is open");
+    ScrollList(-1);
+    return Status::Ok();
+  }
   if (screen_ != Screen::kWorking || !current_ || skipped_.empty()) {
     Say("No skipped item to go back to.");
     return Status::NotFound("no skipped item to go back to");
@@ -224,6 +254,10 @@ Status ReviewSession::Previous() {
 
 Status ReviewSession::Retry() {
   if (screen_ != Screen::kNoWork) return Status::Ok();
+  if (browse_) {
+    RefreshQueue();
+    return ShowListed(0);
+  }
   skipped_.clear();
   RefreshQueue();
   return ClaimNext(0);
@@ -234,7 +268,19 @@ void ReviewSession::ScrollList(int delta) {
     list_cursor_ = 0;
     return;
   }
-  list_cursor_ = std::clamp(list_cursor_ + delta, 0, static_cast<int>(queue_.size()) - 1);
+  const int target = std::clamp(list_cursor_ + delta, 0, static_cast<int>(queue_.size()) - 1);
+  if (browse_ && screen_ == Screen::kBrowse) {
+    // Browsing, the cursor is the open item.
+    const bool moved = !current_ || target != list_cursor_ ||
+                       current_->entry.item_id != queue_[static_cast<size_t>(target)].item_id;
+    if (!moved) {
+      Say(delta > 0 ? "This is the last item in the list." : "This is the first item in the list.");
+      return;
+    }
+    ShowListed(target).message();  // ShowListed says what went wrong
+    return;
+  }
+  list_cursor_ = target;
 }
 
 void ReviewSession::CycleListFilter() {
@@ -245,9 +291,23 @@ void ReviewSession::CycleListFilter() {
   }
   list_filter_ = kFilters[(index + 1) % 4];
   RefreshQueue();
+  if (browse_ && screen_ == Screen::kBrowse) {
+    // The open item follows the list: keep it when it is still listed.
+    const bool listed = current_ && std::any_of(queue_.begin(), queue_.end(), [&](const auto& e) {
+                          return e.item_id == current_->entry.item_id;
+                        });
+    if (queue_.empty()) {
+      // Keep the item open (F is only read on an item's screen): the next F shows more.
+      Say("No item at severity " + std::string(SeverityName(list_filter_)) +
+          " or above; F shows more.");
+    } else if (!listed) {
+      ShowListed(0).message();
+    }
+  }
 }
 
 Status ReviewSession::ClaimNext(int64_t only_item) {
+  if (browse_) return ShowListed(list_cursor_);  // never claims
   current_.reset();
   const int max_servable = budget_.MaxServable(ledger_);
   host::ClaimOptions options;
@@ -303,6 +363,12 @@ Status ReviewSession::ClaimNext(int64_t only_item) {
 }
 
 Status ReviewSession::LeaveItem(bool release) {
+  if (browse_) {
+    // Nothing was claimed or revealed: nothing to release or record.
+    reveal_.Cancel();
+    current_.reset();
+    return Status::Ok();
+  }
   LogReveal(reveal_.Cancel());
   if (!current_) return Status::Ok();
   OpenItem item = std::move(*current_);
@@ -317,15 +383,18 @@ Status ReviewSession::LeaveItem(bool release) {
   return recorded;
 }
 
-void ReviewSession::RefreshQueue() {
+Status ReviewSession::RefreshQueue() {
   last_refresh_ = clock_.Now();
   std::vector<host::QueueEntry> rows;
-  for (const char* state : {"claimed", "pending"}) {
+  // Browsing also lists decided items (an auditor reads what was decided).
+  std::vector<const char*> states = {"claimed", "pending"};
+  if (browse_) states.push_back("decided");
+  for (const char* state : states) {
     auto listed = queue_store_.List(state, settings_.order,
                                     std::string(state) == "claimed" ? kListClaimed : kListPending);
     if (!listed.ok()) {
       Say(listed.status().message());
-      return;
+      return listed.status();
     }
     for (auto& e : listed.value()) {
       if (e.severity >= list_filter_) rows.push_back(std::move(e));
@@ -335,17 +404,66 @@ void ReviewSession::RefreshQueue() {
   badges_.clear();
   host::Statement badges(store_.db(),
                          "SELECT d.item_id, group_concat(DISTINCT d.detector) FROM detections d "
-                         "JOIN queue q ON q.item_id = d.item_id WHERE q.state != 'decided' "
-                         "GROUP BY d.item_id");
+                         "JOIN queue q ON q.item_id = d.item_id "
+                         "WHERE (?1 = 1 OR q.state != 'decided') GROUP BY d.item_id");
+  if (badges.ok()) badges.Bind(1, static_cast<int64_t>(browse_ ? 1 : 0));
   while (badges.ok() && badges.Step() == host::kRow) {
     badges_[badges.ColumnInt(0)] = badges.ColumnText(1);
   }
+  if (browse_ && current_) {
+    // Browsing, the cursor stays on the open item wherever the reload put it, and the
+    // item's queue state is the one just read (another reviewer may have decided it).
+    for (size_t i = 0; i < queue_.size(); ++i) {
+      if (queue_[i].item_id == current_->entry.item_id) {
+        list_cursor_ = static_cast<int>(i);
+        current_->entry = queue_[i];
+        break;
+      }
+    }
+  }
   list_cursor_ = std::clamp(list_cursor_, 0, std::max(0, static_cast<int>(queue_.size()) - 1));
+  return Status::Ok();
+}
+
+Status ReviewSession::ShowListed(int index) {
+  current_.reset();
+  if (queue_.empty()) {
+    screen_ = Screen::kNoWork;
+    return Status::Ok();
+  }
+  list_cursor_ = std::clamp(index, 0, static_cast<int>(queue_.size()) - 1);
+  OpenItem item;
+  item.entry = queue_[static_cast<size_t>(list_cursor_)];
+  item.opened_at = clock_.Now();
+  auto details = LoadItemDetails(store_, item.entry.item_id);
+  if (details.ok()) {
+    item.details = std::move(details).value();
+  } else {
+    Say("Could not read the evidence of item " + std::to_string(item.entry.item_id) + ": " +
+        details.status().message());
+  }
+  current_ = std::move(item);
+  screen_ = Screen::kBrowse;
+  return details.ok() ? Status::Ok() : details.status();
+}
+
+Status ReviewSession::RefuseBrowsing(const std::string& what) {
+  Say("Browse only: " + what);
+  return Status::Unsupported("browse only (read-only store): " + what);
 }
 
 // [SECTION] Reveal
 
 bool ReviewSession::BeginReveal(const Rect& region) {
+  if (browse_) {
+    // Fail closed: every reveal is logged, and this store cannot log one.
+    if (current_) {
+      RefuseBrowsing(
+          "a reveal must be logged and this read-only store cannot log it, so "
+          "nothing is revealed.");
+    }
+    return false;
+  }
   if (screen_ != Screen::kWorking || !current_) return false;
   if (budget_.Exhausted(ledger_, current_->entry.severity) ||
       (budget_.SecondsLeft(ledger_, current_->entry.severity) >= 0 &&
@@ -362,7 +480,7 @@ void ReviewSession::MoveReveal(const Rect& region) { reveal_.Move(region); }
 void ReviewSession::EndReveal() { LogReveal(reveal_.Release()); }
 
 void ReviewSession::LogReveal(const std::optional<RevealRecord>& record) {
-  if (!record || !current_) return;
+  if (!record || !current_ || browse_) return;
   current_->seconds_unobscured += record->seconds;
   current_->reveals += 1;
   const auto ms = static_cast<int64_t>(std::llround(record->seconds * 1000));
@@ -372,6 +490,13 @@ void ReviewSession::LogReveal(const std::optional<RevealRecord>& record) {
 }
 
 void ReviewSession::ChangeObscureLevel(int delta) {
+  if (browse_ && obscure_adjust_ + delta < 0) {
+    // Weaker than the level the item opened at would show more than browsing may.
+    RefuseBrowsing(
+        "obscuring cannot be weakened below the item's level here (it could not "
+        "be logged); ] makes it stronger.");
+    return;
+  }
   const int before = obscure_level();
   obscure_adjust_ = std::clamp(obscure_adjust_ + delta, -kMaxObscureLevel, kMaxObscureLevel);
   // Keep the adjustment inside what can take effect, so undoing it is one key press.
@@ -412,7 +537,7 @@ bool ReviewSession::EndBreak() {
     Say("This break cannot be skipped: the session limit was reached.");
     return false;
   }
-  if (settings_.checkin) {
+  if (settings_.checkin && !browse_) {
     screen_ = Screen::kCheckIn;
     return true;
   }

@@ -9,6 +9,13 @@
 //   kBreak    a break; a mandatory one cannot be ended before its time
 //   kNoWork   nothing to serve: the queue is empty or the rest is over budget
 //   kPanic    every pixel blank, the session timer paused
+//   kBrowse   browse only: one listed item, obscured, not claimed (a read-only store)
+//
+// Browse only: a session on a store opened read-only (an auditor's copy, a folder
+// without write access, `vigil-review --browse`) shows the queue and each item's
+// evidence with the picture obscured as usual, but claims nothing, reveals nothing (a
+// reveal must be logged and cannot be), decides nothing and records no exposure: every
+// key that would write is refused with the reason in notice().
 #ifndef VIGIL_REVIEWER_UI_MODEL_REVIEW_SESSION_H_
 #define VIGIL_REVIEWER_UI_MODEL_REVIEW_SESSION_H_
 
@@ -29,8 +36,11 @@
 
 namespace vigil::review {
 
-enum class Screen { kCheckIn, kWorking, kReason, kBreak, kNoWork, kPanic };
+enum class Screen { kCheckIn, kWorking, kReason, kBreak, kNoWork, kPanic, kBrowse };
 const char* ScreenName(Screen screen);
+
+// The banner of a browse-only session.
+inline constexpr const char* kBrowseBanner = "Read-only store: browse only";
 
 // The claimed item and what happened to it while open.
 struct OpenItem {
@@ -63,12 +73,12 @@ class ReviewSession {
   void CancelReason();
 
   // [SECTION] Navigation. Next skips (releases) the item; Previous returns to the last
-  // skipped one if nobody else took it.
+  // skipped one if nobody else took it. Browsing, both move through the list.
   Status Next();
   Status Previous();
   // On the no-work screen: try again, skipped items included.
   Status Retry();
-  void ScrollList(int delta);
+  void ScrollList(int delta);  // browsing, the item under the cursor opens
   void CycleListFilter();  // list shows all, then severity >= 3, >= 4, 5 only
 
   // [SECTION] Reveal (region in normalised image coordinates).
@@ -88,6 +98,9 @@ class ReviewSession {
 
   // [SECTION] State for the UI.
   Screen screen() const { return screen_; }
+  // True when the store was opened read-only: nothing is claimed, revealed, decided or
+  // recorded (see the top of this file).
+  bool browse_only() const { return browse_; }
   const std::optional<OpenItem>& current() const { return current_; }
   const std::vector<host::QueueEntry>& queue() const { return queue_; }
   // Detector names per listed item ("vigil.hash, vigil.url"), for the list's badges.
@@ -113,15 +126,20 @@ class ReviewSession {
 
  private:
   Status ClaimNext(int64_t only_item);
+  // Browsing: opens the listed item at `index` (clamped) without claiming it.
+  Status ShowListed(int index);
+  // Browsing: refuses an action that would write, saying why. Returns the error.
+  Status RefuseBrowsing(const std::string& what);
   Status CommitDecision(const std::string& decision, const std::string& reason);
   // Ends a reveal and logs it (RecordReveal) against the current item.
   void LogReveal(const std::optional<RevealRecord>& record);
   // Records the current item's exposure and forgets it; releases it when `release`.
   Status LeaveItem(bool release);
-  void RefreshQueue();
+  Status RefreshQueue();  // says what went wrong in notice()
   void Say(const std::string& text) { notice_ = text; }
 
   host::Store& store_;
+  const bool browse_;
   host::ReviewQueue queue_store_;
   std::string reviewer_;
   ReviewerSettings settings_;

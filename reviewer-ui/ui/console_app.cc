@@ -52,7 +52,9 @@ std::string Sidecar(const ReviewSession& session, const ImageRect& rect,
   j["item_id"] = session.current() ? session.current()->entry.item_id : 0;
   j["obscure_level"] = session.obscure_level();
   j["decisions"] = session.decisions_made();
-  return j.dump();
+  j["browse_only"] = session.browse_only();
+  j["notice"] = session.notice();
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace

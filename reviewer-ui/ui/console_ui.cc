@@ -93,6 +93,26 @@ ImageRect ConsoleUi::Draw(float width, float height, const ItemPicture& picture)
 // [SECTION] status line
 void ConsoleUi::StatusLine() {
   const SessionTimer& timer = session_.timer();
+  if (session_.browse_only()) {
+    // The banner comes first and stays; the last message (why a key was refused) follows.
+    ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.2f, 1.0f), "%s", kBrowseBanner);
+    ImGui::SameLine();
+    ImGui::TextDisabled("|");
+    ImGui::SameLine();
+    ImGui::Text("Session %s left", MinSec(timer.remaining_seconds()).c_str());
+    ImGui::SameLine();
+    ImGui::TextDisabled("|");
+    ImGui::SameLine();
+    // The opening message repeats the banner: say what it means instead.
+    std::string notice = session_.notice();
+    if (notice.empty() || notice.rfind(kBrowseBanner, 0) == 0) {
+      notice = "nothing is claimed, revealed, decided or recorded";
+    } else if (notice.rfind("Browse only: ", 0) == 0) {
+      notice.erase(0, 13);
+    }
+    ImGui::TextUnformatted(notice.c_str());
+    return;
+  }
   ImGui::Text("Reviewer %s", session_.reviewer().c_str());
   ImGui::SameLine();
   ImGui::TextDisabled("|");
@@ -155,9 +175,12 @@ void ConsoleUi::QueueList() {
         ImGui::TextUnformatted(e.category.empty() ? "-" : e.category.c_str());
         ImGui::TableSetColumnIndex(3);
         auto badge = session_.badges().find(e.item_id);
-        ImGui::TextUnformatted(badge == session_.badges().end()
-                                   ? (e.state == "claimed" ? "(held)" : "-")
-                                   : badge->second.c_str());
+        std::string badge_text = badge == session_.badges().end()
+                                     ? (e.state == "claimed" ? "(held)" : "-")
+                                     : badge->second;
+        // Browsing lists decided items too: the decision first, where the column shows it.
+        if (e.state == "decided") badge_text = "decided " + e.decision + " · " + badge_text;
+        ImGui::TextUnformatted(badge_text.c_str());
         ImGui::TableSetColumnIndex(4);
         ImGui::TextUnformatted(Age(e.enqueued_at).c_str());
       }
@@ -216,7 +239,9 @@ ImageRect ConsoleUi::ItemView(const ItemPicture& picture) {
   }
   ImGui::Dummy(ImVec2(box_w, h));
   const RevealController& reveal = session_.reveal();
-  if (reveal.active()) {
+  if (session_.browse_only()) {
+    ImGui::TextDisabled("Browse only: reveals are off (a reveal must be logged). N/P move.");
+  } else if (reveal.active()) {
     ImGui::Text("Revealed: re-obscures in %.1f s (let go of Space to end now)", reveal.remaining());
   } else {
     ImGui::TextDisabled("Hold Space (or the mouse button on the picture) to reveal a region for %.0f s.",
@@ -251,6 +276,14 @@ void ConsoleUi::Evidence() {
     ImGui::Separator();
     ImGui::TextWrapped("URL: %s", d.url.c_str());
   }
+  if (!d.decisions.empty()) {
+    ImGui::Separator();
+    ImGui::Text("Decisions (%zu)", d.decisions.size());
+    for (const DecisionRow& row : d.decisions) {
+      ImGui::TextWrapped("  %s %s by %s%s%s", row.decided_at.c_str(), row.decision.c_str(),
+                         row.reviewer.c_str(), row.reason.empty() ? "" : ": ", row.reason.c_str());
+    }
+  }
   ImGui::Separator();
   ImGui::Text("Signals (%zu)", d.signals.size());
   for (const SignalRow& s : d.signals) {
@@ -282,11 +315,18 @@ void ConsoleUi::DecisionBar() {
       {"[N] Next / skip", 'N'}, {"[P] Previous", 'P'},  {"[B] Break", 'B'},
   };
   for (const Action& a : kActions) {
-    if (ImGui::Button(a.label)) Press(a.key);
+    // Browsing, N and P only move (the other buttons stay, and say why they do nothing).
+    const char* label = session_.browse_only() && a.key == 'N' ? "[N] Next" : a.label;
+    if (ImGui::Button(label)) Press(a.key);
     ImGui::SameLine();
   }
   if (ImGui::Button("[F12] Panic")) Press(keys::kF12);
-  if (!session_.notice().empty()) {
+  if (session_.browse_only() && session_.screen() == Screen::kBrowse) {
+    // The status line above carries the banner and why a key was refused.
+    ImGui::TextDisabled(
+        "Browse only: N/P or Up/Down move through the list, ] obscures more, F filters, "
+        "Ctrl+Q quits.");
+  } else if (!session_.notice().empty()) {
     ImGui::TextWrapped("%s", session_.notice().c_str());
   } else {
     ImGui::TextDisabled("Decided this sitting: %d. Space reveals, [ ] obscuring, Up/Down list, Ctrl+Q quits.",
@@ -297,7 +337,7 @@ void ConsoleUi::DecisionBar() {
 // [SECTION] overlays
 void ConsoleUi::Overlay() {
   const Screen screen = session_.screen();
-  if (screen == Screen::kWorking) return;
+  if (screen == Screen::kWorking || screen == Screen::kBrowse) return;
   const ImGuiIO& io = ImGui::GetIO();
   const ImVec2 size(std::min(640.0f, io.DisplaySize.x * 0.8f), 0);
   ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x / 2, io.DisplaySize.y / 2), 0, ImVec2(0.5f, 0.5f));
@@ -343,6 +383,7 @@ void ConsoleUi::Overlay() {
       break;
     case Screen::kWorking:
     case Screen::kPanic:
+    case Screen::kBrowse:
       break;
   }
   ImGui::End();

@@ -111,16 +111,22 @@ TEST_F(CliStoreAccessTest, ReadOnlyStoreIsReadableAndWritesFailClearly) {
     EXPECT_THAT(w.err, HasSubstr("is read-only")) << writer;
   }
 #ifdef VIGIL_TEST_REVIEWER
-  // The console claims items and records decisions and the reviewer's exposure: on a
-  // copy it cannot write it says so in one line (before opening a window) instead of
-  // showing items whose viewing could not be recorded.
-  RunResult review = RunAsReader(std::string(VIGIL_BINARY_DIR) + "/bin/vigil-review --store " + store);
-  EXPECT_NE(review.exit_code, 0);
-  EXPECT_EQ(Lines(review.err), 1u) << review.err;
-  EXPECT_THAT(review.err, HasSubstr("is read-only")) << review.err;
+  // The console browses a store it cannot write: the queue and the evidence, obscured,
+  // while nothing is claimed, revealed, decided or recorded (tests/ui/browse_test.cc and
+  // render_test.cc drive it in a window). Without a display it opens the store
+  // read-only, says so, and stops at the window with the display's one line.
+  RunResult review = RunAsReader("env -u DISPLAY -u WAYLAND_DISPLAY " +
+                                 std::string(VIGIL_BINARY_DIR) + "/bin/vigil-review --store " +
+                                 store);
+  EXPECT_THAT(review.err, HasSubstr("Read-only store: browse only")) << review.err;
+  EXPECT_THAT(review.err, HasSubstr("no write access")) << review.err;
+  EXPECT_THAT(review.err, Not(HasSubstr("writes to it"))) << review.err;
+  EXPECT_THAT(review.err, HasSubstr("no display")) << review.err;
+  EXPECT_EQ(Lines(review.err), 2u) << review.err;
 #endif
   EXPECT_EQ(Slurp(store), before);
   EXPECT_FALSE(fs::exists(store + "-wal"));
+  EXPECT_FALSE(fs::exists(store + "-shm"));
   fs::permissions(folder, fs::perms::owner_all);
 }
 

@@ -6,11 +6,13 @@
 // <build>/tests/ui-screenshots as CI artifacts.
 #include <fcntl.h>
 #include <gmock/gmock.h>
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -96,9 +98,10 @@ std::string ReadAll(const fs::path& path) {
   return s.str();
 }
 
-// Runs vigil-review with `args`; `display` empty means no DISPLAY at all.
+// Runs vigil-review with `args`; `display` empty means no DISPLAY at all. `as_reader`:
+// as a user without write access to what it does not own (root runs it as nobody).
 RunResult RunConsole(const std::vector<std::string>& args, const std::string& display,
-                     const fs::path& work) {
+                     const fs::path& work, bool as_reader = false) {
   const fs::path out = work / "stdout.txt", err = work / "stderr.txt";
   pid_t pid = fork();
   if (pid == 0) {
@@ -113,6 +116,9 @@ RunResult RunConsole(const std::vector<std::string>& args, const std::string& di
       setenv("DISPLAY", display.c_str(), 1);
     }
     setenv("LIBGL_ALWAYS_SOFTWARE", "1", 1);
+    if (as_reader && geteuid() == 0) {
+      if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) _exit(126);
+    }
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(VIGIL_REVIEW_BIN));
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -338,6 +344,107 @@ TEST_F(RenderTest, BadArgumentsFailWithOneLine) {
                    xvfb_->display(), work_);
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_THAT(run.stderr_text, HasSubstr("reveal_timeout_seconds"));
+}
+
+// Browse only (issue 12, item 9): a copy of the store nobody may write (file and folder
+// read-only; run as nobody when the test runs as root) opens in the console with the
+// banner, the picture obscured as usual, every writing key refused with its reason in the
+// notice, and the store file and its folder exactly as they were: no -wal, no -shm.
+TEST_F(RenderTest, ReadOnlyStoreIsBrowsedAndLeftUntouched) {
+  const fs::path copy = work_ / "copy";
+  fs::create_directories(copy);
+  fs::copy_file(work_ / "store.db", copy / "store.db");
+  ASSERT_FALSE(fs::exists(work_ / "store.db-wal"));
+  fs::permissions(copy / "store.db",
+                  fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  fs::permissions(copy, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                            fs::perms::group_exec | fs::perms::others_read |
+                            fs::perms::others_exec);
+  fs::permissions(shots_, fs::perms::all);  // the reader saves the screenshots
+  auto listing = [&] {
+    std::vector<std::string> out;
+    for (const auto& entry : fs::directory_iterator(copy)) {
+      out.push_back(entry.path().filename().string() + " " + ReadAll(entry.path()));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const std::vector<std::string> before = listing();
+  ASSERT_EQ(before.size(), 1u);
+
+  std::ofstream(work_ / "browse.txt") << "0 pointer-image 0.5 0.5\n"
+                                         "100 screenshot browse\n"
+                                         "200 key 1 tap\n"
+                                         "300 screenshot decide\n"
+                                         "400 key Space down\n"
+                                         "500 screenshot reveal\n"
+                                         "600 key Space up\n"
+                                         "700 key [ tap\n"
+                                         "800 screenshot weaker\n"
+                                         "900 key Down tap\n"
+                                         "1000 screenshot next\n"
+                                         "1100 quit\n";
+  const RunResult run =
+      RunConsole({"--store", (copy / "store.db").string(), "--reviewer", "auditor", "--replay",
+                  (work_ / "browse.txt").string(), "--screenshot-dir", shots_.string()},
+                 xvfb_->display(), work_, /*as_reader=*/true);
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+  EXPECT_THAT(run.stderr_text, HasSubstr("Read-only store: browse only"));
+  EXPECT_THAT(run.stderr_text, HasSubstr("no write access"));
+
+  const nlohmann::json browse = LoadSidecar(shots_ / "browse.json");
+  EXPECT_EQ(browse["screen"], "browse");
+  EXPECT_EQ(browse["browse_only"], true);
+  EXPECT_THAT(browse["notice"].get<std::string>(), HasSubstr("Read-only store: browse only"));
+  // The most severe item first (ids_[1], drawn with seed 1), obscured as usual.
+  EXPECT_EQ(browse["item_id"], ids_[1]);
+  const RgbImage original = testing::DrawPattern(480, 360, 1);
+  const double original_energy = testing::HighFrequencyEnergy(original, 0, 0, 480, 360);
+  ASSERT_TRUE(browse["image_rect"].is_array());
+  ASSERT_GT(browse["image_rect"][2].get<double>(), 10) << "the picture is drawn";
+  EXPECT_LT(EnergyIn(LoadPng(shots_ / "browse.png"), browse["image_rect"]), original_energy * 0.1);
+
+  const nlohmann::json decide = LoadSidecar(shots_ / "decide.json");
+  EXPECT_THAT(decide["notice"].get<std::string>(), HasSubstr("A1 cannot be recorded"));
+  EXPECT_EQ(decide["decisions"], 0);
+  EXPECT_EQ(decide["item_id"], ids_[1]);
+
+  // Space is held: nothing is revealed, the picture stays obscured.
+  const nlohmann::json reveal = LoadSidecar(shots_ / "reveal.json");
+  EXPECT_TRUE(reveal["reveal_rect"].is_null()) << reveal.dump();
+  EXPECT_THAT(reveal["notice"].get<std::string>(), HasSubstr("reveal must be logged"));
+  EXPECT_LT(EnergyIn(LoadPng(shots_ / "reveal.png"), reveal["image_rect"]), original_energy * 0.1);
+
+  const nlohmann::json weaker = LoadSidecar(shots_ / "weaker.json");
+  EXPECT_THAT(weaker["notice"].get<std::string>(), HasSubstr("cannot be weakened"));
+  EXPECT_EQ(weaker["obscure_level"], browse["obscure_level"]);
+
+  const nlohmann::json next = LoadSidecar(shots_ / "next.json");
+  EXPECT_EQ(next["screen"], "browse");
+  EXPECT_EQ(next["item_id"], ids_[0]);
+
+  EXPECT_EQ(listing(), before) << "the store and its folder must be left as they were";
+  fs::permissions(copy, fs::perms::owner_all, fs::perm_options::add);
+}
+
+// --browse on a store that could be written: opened read-only all the same.
+TEST_F(RenderTest, BrowseFlagDecidesNothing) {
+  const std::string before = ReadAll(work_ / "store.db");
+  std::ofstream(work_ / "flag.txt") << "0 key 1 tap\n100 key N tap\n200 key 3 tap\n300 quit\n";
+  const RunResult run = RunConsole({"--store", (work_ / "store.db").string(), "--browse",
+                                    "--replay", (work_ / "flag.txt").string()},
+                                   xvfb_->display(), work_);
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+  EXPECT_THAT(run.stderr_text, HasSubstr("browse only"));
+  EXPECT_THAT(run.stderr_text, HasSubstr("(--browse)"));
+  EXPECT_EQ(ReadAll(work_ / "store.db"), before);
+  auto store = host::Store::Open(work_ / "store.db", host::OpenMode::kReadOnly);
+  ASSERT_TRUE(store.ok());
+  host::Statement rows(store.value()->db(),
+                       "SELECT (SELECT count(*) FROM decisions) + (SELECT count(*) FROM exposure) "
+                       "+ (SELECT count(*) FROM queue WHERE state != 'pending')");
+  ASSERT_EQ(rows.Step(), vigil::host::kRow);
+  EXPECT_EQ(rows.ColumnInt(0), 0);
 }
 
 }  // namespace
