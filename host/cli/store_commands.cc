@@ -3,6 +3,7 @@
 //   vigil audit verify          recompute the audit chain
 //   vigil export                decided items as JSON lines or CSV
 //   vigil queue show            the review queue as text (the accessible path)
+//   vigil queue claim|decide|release|reopen   working it (queue_work_command.cc)
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 
 #include "cli/commands.h"
 #include "cli/queue_item_command.h"
+#include "cli/queue_work_command.h"
 #include "core/terminal_text.h"
 #include "store/audit_log.h"
 #include "store/review_queue.h"
@@ -408,6 +410,8 @@ void RegisterStoreCommands(CLI::App& app, GlobalOptions& options) {
   show->add_option("--limit", limit, "At most this many items")->check(CLI::Range(1, 100000));
   AddQueueItemOptions(*show, options,
                       [&options] { options.exit_code = QueueShow(options, state, limit); });
+  // claim, decide, release, reopen: the headless queue API (queue_work_command.cc).
+  AddQueueWorkCommands(*queue, options);
 }
 
 }  // namespace vigil::cli
