@@ -143,6 +143,10 @@ struct ClaimArgs {
 };
 
 int Claim(const GlobalOptions& global, const ClaimArgs& args) {
+  if (args.item != 0 && args.count > 1) {
+    PrintError("--item claims that one item: give no --count with it");
+    return 1;
+  }
   Session session = Open(global, args.reviewer);
   if (!session.store) return 1;
   host::ReviewQueue queue(*session.store);
@@ -229,7 +233,9 @@ int DecideOne(host::ReviewQueue& queue, const std::string& reviewer, const Decis
               bool json, bool name_item) {
   if (Status s = queue.Decide(d.item, reviewer, d.decision, d.reason); !s.ok()) {
     // In a batch each failure names its item (not every message of the store does).
-    return Fail(s, name_item ? "item " + std::to_string(d.item) + ": " : "");
+    const std::string item = "item " + std::to_string(d.item);
+    const bool named = s.message().find(item + " ") != std::string::npos;
+    return Fail(s, name_item && !named ? item + ": " : "");
   }
   // "escalate" passes the item on: it is pending again, for someone else.
   const char* state = d.decision == "escalate" ? "pending" : "decided";
@@ -365,15 +371,14 @@ void AddQueueWorkCommands(CLI::App& queue, GlobalOptions& options) {
                     "Serve nothing above this severity, 0-5 (default 5: everything)")
       ->type_name("N")
       ->check(CLI::Range(0, 5));
-  CLI::Option* item = claim->add_option("--item", claim_args.item, "Claim this item or nothing")
-                           ->type_name("ID")
-                           ->check(CLI::PositiveNumber);
+  claim->add_option("--item", claim_args.item, "Claim this item or nothing")
+      ->type_name("ID")
+      ->check(CLI::PositiveNumber);
   claim->add_option("--count", claim_args.count,
                     "Lease up to N items at once, printed one after the other (one JSON "
                     "object per line with --json); exit 3 only when none could be claimed")
       ->type_name("N")
-      ->check(CLI::Range(1, 1000))
-      ->excludes(item);
+      ->check(CLI::Range(1, 1000));
   claim->callback([&options] { options.exit_code = Claim(options, claim_args); });
 
   static DecideArgs decide_args;

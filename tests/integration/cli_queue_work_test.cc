@@ -304,6 +304,87 @@ TEST_F(CliQueueWorkTest, EveryRefusalIsOneLineAndAnExitCode) {
   ExpectAuditVerifies();
 }
 
+// Batches for scripts: `claim --count N` leases up to N items (one JSON line each) and
+// `decide --from FILE` records one decision per JSON line, each on its own; a refused
+// one is reported and the rest recorded. A malformed file decides nothing.
+TEST_F(CliQueueWorkTest, BatchClaimAndDecideFromAFile) {
+  auto ids = Seed(4);  // severities 1..4: claimed as ids[3], ids[2], ids[1]
+  RunResult claim = Queue("claim --json --count 3 --reviewer alice");
+  ASSERT_EQ(claim.exit_code, 0) << claim.err;
+  ASSERT_EQ(Lines(claim.out), 3u) << claim.out;
+  std::istringstream lines(claim.out);
+  std::vector<int64_t> got;
+  for (std::string line; std::getline(lines, line);) {
+    got.push_back(nlohmann::json::parse(line)["item"].get<int64_t>());
+  }
+  EXPECT_EQ(got, (std::vector<int64_t>{ids[3], ids[2], ids[1]}));
+  ExpectRefused(Queue("claim --count 2 --item " + std::to_string(ids[0]) + " --reviewer bob"),
+                1, "--item claims that one item: give no --count with it");
+
+  const auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return (dir_ / name).string();
+  };
+  // A malformed file decides nothing, whichever line is wrong.
+  const std::string good = "{\"item\": " + std::to_string(ids[3]) + ", \"decision\": \"A1\"}\n";
+  for (const auto& [text, words] : std::vector<std::pair<std::string, std::string>>{
+           {good + "not json\n", "line 2: not a JSON object; nothing decided"},
+           {good + "[1, 2]\n", "line 2: not a JSON object"},
+           {good + "{\"item\": \"7\", \"decision\": \"A1\"}\n",
+            "line 2: \"item\" must be a positive integer"},
+           {good + "{\"item\": -3, \"decision\": \"A1\"}\n",
+            "line 2: \"item\" must be a positive integer"},
+           {good + "{\"item\": 7}\n", "line 2: \"decision\" must be a string"},
+           {good + "{\"item\": 7, \"decision\": \"A1\", \"reason\": 5}\n",
+            "line 2: \"reason\" must be a string"},
+           {good + "{\"item\": 7, \"decision\": \"A1\", \"reviewer\": \"bob\"}\n",
+            "line 2: unknown key 'reviewer' (item, decision, reason)"}}) {
+    ExpectRefused(Queue("decide --from " + write("bad.jsonl", text) + " --reviewer alice"), 1,
+                  words);
+  }
+  ExpectRefused(Queue("decide --from " + (dir_ / "missing.jsonl").string() + " --reviewer alice"),
+                1, "cannot read " + (dir_ / "missing.jsonl").string());
+  ExpectRefused(Queue("decide " + std::to_string(ids[3]) + " A1 --from " +
+                      write("x.jsonl", good) + " --reviewer alice"),
+                1, "give no ID, DECISION or --reason with it");
+  ExpectRefused(Queue("decide --reviewer alice"), 1, "decide needs ID DECISION, or --from FILE");
+  EXPECT_EQ(Count("SELECT count(*) FROM decisions"), 0);
+
+  // One refused line (ids[0] is not alice's; "Z9" is no decision) does not hold back the
+  // others; each failure is one line naming its item; the exit status is the first's.
+  const std::string batch = write(
+      "batch.jsonl",
+      good + "\n{\"item\": " + std::to_string(ids[0]) + ", \"decision\": \"B1\"}\n" +
+          "{\"item\": " + std::to_string(ids[2]) +
+          ", \"decision\": \"not-illegal\", \"reason\": \"a drawing\"}\n" +
+          "{\"item\": " + std::to_string(ids[1]) + ", \"decision\": \"Z9\"}\n");
+  RunResult decided = Queue("decide --json --from " + batch + " --reviewer alice");
+  EXPECT_EQ(decided.exit_code, 4) << decided.err;
+  EXPECT_EQ(Lines(decided.err), 2u) << decided.err;
+  EXPECT_THAT(decided.err, HasSubstr("vigil: item " + std::to_string(ids[0]) +
+                                     " is not held by alice: it is pending"));
+  EXPECT_THAT(decided.err,
+              HasSubstr("vigil: item " + std::to_string(ids[1]) + ": unknown decision 'Z9'"));
+  ASSERT_EQ(Lines(decided.out), 2u) << decided.out;
+  std::istringstream out(decided.out);
+  std::string first, second;
+  std::getline(out, first);
+  std::getline(out, second);
+  EXPECT_EQ(nlohmann::json::parse(first)["item"], ids[3]);
+  EXPECT_EQ(nlohmann::json::parse(second)["reason"], "a drawing");
+  // From stdin.
+  RunResult piped = Run("printf '{\"item\": " + std::to_string(ids[1]) +
+                        ", \"decision\": \"B2\"}\\n' | " + CliFixture::Vigil() + " --store " +
+                        Store() + " queue decide --from - --reviewer alice");
+  EXPECT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_THAT(piped.out, HasSubstr("Recorded B2 for item " + std::to_string(ids[1])));
+  EXPECT_EQ(Text("SELECT group_concat(item_id || decision, ' ') FROM (SELECT * FROM decisions "
+                 "ORDER BY id)"),
+            std::to_string(ids[3]) + "A1 " + std::to_string(ids[2]) + "not-illegal " +
+                std::to_string(ids[1]) + "B2");
+  ExpectAuditVerifies();
+}
+
 TEST_F(CliQueueWorkTest, ADecisionAfterTheLeaseExpiredIsRefused) {
   auto ids = Seed(2);
   const std::string item = std::to_string(ids[1]);
@@ -374,15 +455,15 @@ TEST_F(CliQueueWorkTest, KilledReviewerMidDecisionItsItemIsServedAgain) {
 // Issue 13's Done-when on SQLite: four reviewer processes at once, each a loop of
 // `vigil queue claim --json` and `vigil queue decide`, work 5,000 queued items: no item
 // claimed twice, no decision lost, every item decided exactly once, the chain verifies.
-// Each loop claims and decides one item at a time for its first rounds, then 25 at a time
-// (`claim --count 25`, `decide --from`): `vigil` takes 0.1-0.2 s to start on this 2-core
+// Each loop claims and decides one item at a time for its first rounds, then 50 at a time
+// (`claim --count 50`, `decide --from`): `vigil` takes 0.1-0.2 s to start on this 2-core
 // machine under load, so 10,000 single-item processes would take many minutes; batches
 // keep every claim its own transaction and lease, racing the other three reviewers.
 TEST_F(CliQueueWorkTest, FourConcurrentReviewersWork5000ItemsOnce) {
   constexpr int kItems = 5000;
   constexpr int kReviewers = 4;
   constexpr int kSingleRounds = 10;
-  constexpr int kBatch = 25;
+  constexpr int kBatch = 50;
   const auto seed_start = std::chrono::steady_clock::now();
   auto ids = Seed(kItems);
   ASSERT_EQ(ids.size(), static_cast<size_t>(kItems));
