@@ -3,16 +3,15 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <cstring>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/reviewer_identity.h"
 #include "core/terminal_text.h"
@@ -123,13 +122,14 @@ void PrintClaimed(const host::QueueEntry& e, const std::string& reviewer, bool j
     return;
   }
   // Paths, categories and reasons come from files and plugins: escaped, one line each.
-  std::printf("Claimed item %lld for %s until %s.\n  sha256 %s\n  %s\n  Severity %s%s%s.\n"
-              "  Why: %s\n",
-              static_cast<long long>(e.item_id), TerminalText(reviewer).c_str(),
-              host::UtcTime(e.lease_expires).c_str(), TerminalText(e.sha256).c_str(),
-              TerminalText(e.url.empty() ? e.path : e.url).c_str(), SeverityName(e.severity),
-              e.category.empty() ? "" : ", category ", TerminalText(e.category).c_str(),
-              e.reason.empty() ? "-" : TerminalText(e.reason).c_str());
+  std::printf(
+      "Claimed item %lld for %s until %s.\n  sha256 %s\n  %s\n  Severity %s%s%s.\n"
+      "  Why: %s\n",
+      static_cast<long long>(e.item_id), TerminalText(reviewer).c_str(),
+      host::UtcTime(e.lease_expires).c_str(), TerminalText(e.sha256).c_str(),
+      TerminalText(e.url.empty() ? e.path : e.url).c_str(), SeverityName(e.severity),
+      e.category.empty() ? "" : ", category ", TerminalText(e.category).c_str(),
+      e.reason.empty() ? "-" : TerminalText(e.reason).c_str());
   std::fflush(stdout);
 }
 
@@ -229,8 +229,8 @@ StatusOr<std::vector<Decision>> ReadDecisions(const std::string& from) {
 }
 
 // Records one decision and prints it; 0, or the exit status of its failure.
-int DecideOne(host::ReviewQueue& queue, const std::string& reviewer, const Decision& d,
-              bool json, bool name_item) {
+int DecideOne(host::ReviewQueue& queue, const std::string& reviewer, const Decision& d, bool json,
+              bool name_item) {
   if (Status s = queue.Decide(d.item, reviewer, d.decision, d.reason); !s.ok()) {
     // In a batch each failure names its item (not every message of the store does).
     const std::string item = "item " + std::to_string(d.item);
@@ -266,8 +266,9 @@ int Decide(const GlobalOptions& global, const DecideArgs& args, bool positional)
     decisions.push_back({args.item, args.decision, args.reason});
   } else {
     if (positional || !args.reason.empty()) {
-      PrintError("--from FILE takes the items, decisions and reasons from FILE: give no ID, "
-                 "DECISION or --reason with it");
+      PrintError(
+          "--from FILE takes the items, decisions and reasons from FILE: give no ID, "
+          "DECISION or --reason with it");
       return 1;
     }
     auto read = ReadDecisions(args.from);
@@ -336,10 +337,11 @@ int Reopen(const GlobalOptions& global, const ItemArgs& args) {
     out["previous_reviewer"] = before.value().decided_by;
     PrintJson(out);
   } else {
-    std::printf("Reopened item %lld (%s by %s); it is pending again. Earlier decisions stay "
-                "on record.\n",
-                static_cast<long long>(args.item), TerminalText(before.value().decision).c_str(),
-                TerminalText(before.value().decided_by).c_str());
+    std::printf(
+        "Reopened item %lld (%s by %s); it is pending again. Earlier decisions stay "
+        "on record.\n",
+        static_cast<long long>(args.item), TerminalText(before.value().decision).c_str(),
+        TerminalText(before.value().decided_by).c_str());
   }
   return 0;
 }
@@ -362,21 +364,24 @@ void AddQueueWorkCommands(CLI::App& queue, GlobalOptions& options) {
       "has nothing pending you may claim");
   AddReviewerOption(*claim, claim_args.reviewer);
   claim->add_flag("--json", claim_args.json, "One JSON object (keys: docs/operations.md)");
-  claim->add_option("--lease", claim_args.lease_seconds,
-                    "Hold the item this many seconds (default 600); after that a decision is "
-                    "refused and the item is served again")
+  claim
+      ->add_option("--lease", claim_args.lease_seconds,
+                   "Hold the item this many seconds (default 600); after that a decision is "
+                   "refused and the item is served again")
       ->type_name("SECONDS")
       ->check(CLI::Range(1, 86400));
-  claim->add_option("--max-severity", claim_args.max_severity,
-                    "Serve nothing above this severity, 0-5 (default 5: everything)")
+  claim
+      ->add_option("--max-severity", claim_args.max_severity,
+                   "Serve nothing above this severity, 0-5 (default 5: everything)")
       ->type_name("N")
       ->check(CLI::Range(0, 5));
   claim->add_option("--item", claim_args.item, "Claim this item or nothing")
       ->type_name("ID")
       ->check(CLI::PositiveNumber);
-  claim->add_option("--count", claim_args.count,
-                    "Lease up to N items at once, printed one after the other (one JSON "
-                    "object per line with --json); exit 3 only when none could be claimed")
+  claim
+      ->add_option("--count", claim_args.count,
+                   "Lease up to N items at once, printed one after the other (one JSON "
+                   "object per line with --json); exit 3 only when none could be claimed")
       ->type_name("N")
       ->check(CLI::Range(1, 1000));
   claim->callback([&options] { options.exit_code = Claim(options, claim_args); });
@@ -391,11 +396,12 @@ void AddQueueWorkCommands(CLI::App& queue, GlobalOptions& options) {
   decide->add_option("DECISION", decide_args.decision, "A1, A2, B1, B2, not-illegal or escalate");
   decide->add_option("--reason", decide_args.reason, "Why (required for not-illegal, escalate)")
       ->type_name("TEXT");
-  decide->add_option("--from", decide_args.from,
-                     "Record many decisions in one run: FILE (- for stdin) holds one JSON "
-                     "object per line, {\"item\": ID, \"decision\": \"A1\", \"reason\": "
-                     "\"...\"}; each is recorded on its own, failures are reported one line "
-                     "each, and the exit status is the first failure's")
+  decide
+      ->add_option("--from", decide_args.from,
+                   "Record many decisions in one run: FILE (- for stdin) holds one JSON "
+                   "object per line, {\"item\": ID, \"decision\": \"A1\", \"reason\": "
+                   "\"...\"}; each is recorded on its own, failures are reported one line "
+                   "each, and the exit status is the first failure's")
       ->type_name("FILE");
   AddReviewerOption(*decide, decide_args.reviewer);
   decide->add_flag("--json", decide_args.json,
@@ -406,7 +412,8 @@ void AddQueueWorkCommands(CLI::App& queue, GlobalOptions& options) {
 
   static ItemArgs release_args;
   CLI::App* release = queue.add_subcommand(
-      "release", "Give back an item you hold (it is pending again); exit 4 when you do not hold it");
+      "release",
+      "Give back an item you hold (it is pending again); exit 4 when you do not hold it");
   release->add_option("ID", release_args.item, "The item")->required()->check(CLI::PositiveNumber);
   AddReviewerOption(*release, release_args.reviewer);
   release->add_flag("--json", release_args.json, "One JSON object (keys: docs/operations.md)");

@@ -24,12 +24,14 @@ StatusOr<std::string> ReviewerId(host::Store& store, const std::string& flag) {
   // What a terminal would show as-is: no controls, direction marks, backslashes or
   // invalid UTF-8, so that the id reads the same in the audit log and on every screen.
   if (TerminalText(id) != id) {
-    return Status::InvalidArgument(from + " must be printable text (no control characters, "
+    return Status::InvalidArgument(from +
+                                   " must be printable text (no control characters, "
                                    "direction marks, backslashes or invalid UTF-8): " +
                                    TerminalText(id));
   }
   if (id.rfind("policy:", 0) == 0) {
-    return Status::InvalidArgument(from + " must not start with 'policy:' (the policy's own "
+    return Status::InvalidArgument(from +
+                                   " must not start with 'policy:' (the policy's own "
                                    "automatic decisions are recorded under that name)");
   }
   // A SQLite store has no logins: the id is what the person says (see the header).

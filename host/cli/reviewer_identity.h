@@ -15,8 +15,8 @@ namespace vigil::cli {
 // (--reviewer), else $USER, as the console does. (A team store will return the
 // database login and refuse a `flag` that differs: issue 13.)
 // An id is 1 to 128 bytes of printable UTF-8 (what TerminalText leaves as it is: no
-// controls, direction marks or backslashes) and does not start with "policy:" (the store's name for the policy's own automatic decisions); otherwise
-// InvalidArgument saying which rule it breaks.
+// controls, direction marks or backslashes) and does not start with "policy:" (the store's name for
+// the policy's own automatic decisions); otherwise InvalidArgument saying which rule it breaks.
 StatusOr<std::string> ReviewerId(host::Store& store, const std::string& flag);
 
 }  // namespace vigil::cli

@@ -243,7 +243,8 @@ StatusOr<QueueEntry> ReviewQueue::Reopen(int64_t item_id, const std::string& sen
   // The next reviewer sees why it came back, then the policy's own reason.
   std::string queue_reason = "reopened by " + senior + ": " + reason;
   {
-    Statement policy(store_.handle(), "SELECT coalesce(outcome_reason, '') FROM items WHERE id = ?1");
+    Statement policy(store_.handle(),
+                     "SELECT coalesce(outcome_reason, '') FROM items WHERE id = ?1");
     policy.Bind(1, item_id);
     if (policy.Step() != SQLITE_ROW) return policy.Error("reading an item");
     if (!policy.ColumnText(0).empty()) queue_reason += "; " + policy.ColumnText(0);
@@ -257,8 +258,8 @@ StatusOr<QueueEntry> ReviewQueue::Reopen(int64_t item_id, const std::string& sen
   nlohmann::json details = {{"reason", reason},
                             {"previous_decision", before.decision},
                             {"previous_reviewer", before.decided_by}};
-  if (Status s = AppendAudit(store_.handle(), {senior, "queue.reopened", item_id, JsonText(details)},
-                             now);
+  if (Status s =
+          AppendAudit(store_.handle(), {senior, "queue.reopened", item_id, JsonText(details)}, now);
       !s.ok()) {
     return s;
   }

@@ -1,8 +1,8 @@
 // Issue 13, item 8: the headless queue API, `vigil queue claim|decide|release|reopen`,
 // through real processes: the happy path, every refusal, four reviewers working 5,000
 // items at once, and a reviewer killed with SIGKILL in the middle of a decision.
-#include <gmock/gmock.h>
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
@@ -228,7 +228,8 @@ TEST_F(CliQueueWorkTest, ClaimDecideReleaseReopenWithJson) {
   EXPECT_EQ(r["previous_reviewer"], "alice");
   EXPECT_EQ(Text("SELECT state FROM queue WHERE item_id = " + std::to_string(ids[2])), "pending");
   EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'queue.reopened' AND actor = "
-                  "'senior' AND item_id = " + std::to_string(ids[2])),
+                  "'senior' AND item_id = " +
+                  std::to_string(ids[2])),
             1);
   RunResult reclaim = Queue("claim --json --reviewer dave");
   ASSERT_EQ(reclaim.exit_code, 0) << reclaim.err;
@@ -239,7 +240,8 @@ TEST_F(CliQueueWorkTest, ClaimDecideReleaseReopenWithJson) {
   ASSERT_EQ(Queue("decide " + std::to_string(ids[2]) + " B1 --reviewer dave").exit_code, 0);
   // History is never edited: both decisions, in order.
   EXPECT_EQ(Text("SELECT group_concat(decision || '/' || reviewer, ' ') FROM (SELECT * FROM "
-                 "decisions WHERE item_id = " + std::to_string(ids[2]) + " ORDER BY id)"),
+                 "decisions WHERE item_id = " +
+                 std::to_string(ids[2]) + " ORDER BY id)"),
             "A1/alice B1/dave");
   ExpectAuditVerifies();
 }
@@ -281,15 +283,15 @@ TEST_F(CliQueueWorkTest, EveryRefusalIsOneLineAndAnExitCode) {
   ExpectRefused(Queue("claim --reviewer policy:auto"), 1, "must not start with 'policy:'");
   ExpectRefused(Queue("claim --reviewer \"$(printf 'eve\\033[2J')\""), 1,
                 "--reviewer must be printable text");
-  ExpectRefused(Run("env -u USER " + CliFixture::Vigil() + " --store " + Store() +
-                    " queue claim --json"),
-                1, "who is reviewing? pass --reviewer ID or set $USER");
-  ExpectRefused(Run("env USER=" + std::string(129, 'u') + " " + CliFixture::Vigil() +
-                    " --store " + Store() + " queue claim"),
+  ExpectRefused(
+      Run("env -u USER " + CliFixture::Vigil() + " --store " + Store() + " queue claim --json"), 1,
+      "who is reviewing? pass --reviewer ID or set $USER");
+  ExpectRefused(Run("env USER=" + std::string(129, 'u') + " " + CliFixture::Vigil() + " --store " +
+                    Store() + " queue claim"),
                 1, "$USER must be 1 to 128 characters, not 129");
   // $USER is the default reviewer, as in the console.
-  RunResult as_user = Run("env USER=frank " + CliFixture::Vigil() + " --store " + Store() +
-                          " queue claim --json");
+  RunResult as_user =
+      Run("env USER=frank " + CliFixture::Vigil() + " --store " + Store() + " queue claim --json");
   ASSERT_EQ(as_user.exit_code, 0) << as_user.err;
   EXPECT_EQ(nlohmann::json::parse(as_user.out)["reviewer"], "frank");
   // No store: refused, not created.
@@ -318,8 +320,8 @@ TEST_F(CliQueueWorkTest, BatchClaimAndDecideFromAFile) {
     got.push_back(nlohmann::json::parse(line)["item"].get<int64_t>());
   }
   EXPECT_EQ(got, (std::vector<int64_t>{ids[3], ids[2], ids[1]}));
-  ExpectRefused(Queue("claim --count 2 --item " + std::to_string(ids[0]) + " --reviewer bob"),
-                1, "--item claims that one item: give no --count with it");
+  ExpectRefused(Queue("claim --count 2 --item " + std::to_string(ids[0]) + " --reviewer bob"), 1,
+                "--item claims that one item: give no --count with it");
 
   const auto write = [&](const std::string& name, const std::string& text) {
     std::ofstream(dir_ / name) << text;
@@ -344,8 +346,8 @@ TEST_F(CliQueueWorkTest, BatchClaimAndDecideFromAFile) {
   }
   ExpectRefused(Queue("decide --from " + (dir_ / "missing.jsonl").string() + " --reviewer alice"),
                 1, "cannot read " + (dir_ / "missing.jsonl").string());
-  ExpectRefused(Queue("decide " + std::to_string(ids[3]) + " A1 --from " +
-                      write("x.jsonl", good) + " --reviewer alice"),
+  ExpectRefused(Queue("decide " + std::to_string(ids[3]) + " A1 --from " + write("x.jsonl", good) +
+                      " --reviewer alice"),
                 1, "give no ID, DECISION or --reason with it");
   ExpectRefused(Queue("decide --reviewer alice"), 1, "decide needs ID DECISION, or --from FILE");
   EXPECT_EQ(Count("SELECT count(*) FROM decisions"), 0);
@@ -353,11 +355,10 @@ TEST_F(CliQueueWorkTest, BatchClaimAndDecideFromAFile) {
   // One refused line (ids[0] is not alice's; "Z9" is no decision) does not hold back the
   // others; each failure is one line naming its item; the exit status is the first's.
   const std::string batch = write(
-      "batch.jsonl",
-      good + "\n{\"item\": " + std::to_string(ids[0]) + ", \"decision\": \"B1\"}\n" +
-          "{\"item\": " + std::to_string(ids[2]) +
-          ", \"decision\": \"not-illegal\", \"reason\": \"a drawing\"}\n" +
-          "{\"item\": " + std::to_string(ids[1]) + ", \"decision\": \"Z9\"}\n");
+      "batch.jsonl", good + "\n{\"item\": " + std::to_string(ids[0]) + ", \"decision\": \"B1\"}\n" +
+                         "{\"item\": " + std::to_string(ids[2]) +
+                         ", \"decision\": \"not-illegal\", \"reason\": \"a drawing\"}\n" +
+                         "{\"item\": " + std::to_string(ids[1]) + ", \"decision\": \"Z9\"}\n");
   RunResult decided = Queue("decide --json --from " + batch + " --reviewer alice");
   EXPECT_EQ(decided.exit_code, 4) << decided.err;
   EXPECT_EQ(Lines(decided.err), 2u) << decided.err;
@@ -373,9 +374,9 @@ TEST_F(CliQueueWorkTest, BatchClaimAndDecideFromAFile) {
   EXPECT_EQ(nlohmann::json::parse(first)["item"], ids[3]);
   EXPECT_EQ(nlohmann::json::parse(second)["reason"], "a drawing");
   // From stdin.
-  RunResult piped = Run("printf '{\"item\": " + std::to_string(ids[1]) +
-                        ", \"decision\": \"B2\"}\\n' | " + CliFixture::Vigil() + " --store " +
-                        Store() + " queue decide --from - --reviewer alice");
+  RunResult piped =
+      Run("printf '{\"item\": " + std::to_string(ids[1]) + ", \"decision\": \"B2\"}\\n' | " +
+          CliFixture::Vigil() + " --store " + Store() + " queue decide --from - --reviewer alice");
   EXPECT_EQ(piped.exit_code, 0) << piped.err;
   EXPECT_THAT(piped.out, HasSubstr("Recorded B2 for item " + std::to_string(ids[1])));
   EXPECT_EQ(Text("SELECT group_concat(item_id || decision, ' ') FROM (SELECT * FROM decisions "
@@ -447,8 +448,7 @@ TEST_F(CliQueueWorkTest, KilledReviewerMidDecisionItsItemIsServedAgain) {
   EXPECT_EQ(nlohmann::json::parse(next.out)["item"], ids[0]);
   ExpectRefused(Queue("decide " + item + " A1 --reviewer victim"), 4, "rescuer holds it");
   ASSERT_EQ(Queue("decide " + item + " A2 --reviewer rescuer").exit_code, 0);
-  EXPECT_EQ(Text("SELECT group_concat(decision || '/' || reviewer) FROM decisions"),
-            "A2/rescuer");
+  EXPECT_EQ(Text("SELECT group_concat(decision || '/' || reviewer) FROM decisions"), "A2/rescuer");
   ExpectAuditVerifies();
 }
 
