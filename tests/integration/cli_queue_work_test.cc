@@ -458,7 +458,8 @@ TEST_F(CliQueueWorkTest, KilledReviewerMidDecisionItsItemIsServedAgain) {
 // Each loop claims and decides one item at a time for its first rounds, then 50 at a time
 // (`claim --count 50`, `decide --from`): `vigil` takes 0.1-0.2 s to start on this 2-core
 // machine under load, so 10,000 single-item processes would take many minutes; batches
-// keep every claim its own transaction and lease, racing the other three reviewers.
+// keep every claim its own transaction and lease, racing the other three reviewers. The
+// rest of the time is the 10,000 write transactions taking turns on SQLite's lock.
 TEST_F(CliQueueWorkTest, FourConcurrentReviewersWork5000ItemsOnce) {
   constexpr int kItems = 5000;
   constexpr int kReviewers = 4;
