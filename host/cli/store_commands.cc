@@ -3,6 +3,7 @@
 //   vigil audit verify          recompute the audit chain
 //   vigil export                decided items as JSON lines or CSV
 //   vigil queue show            the review queue as text (the accessible path)
+//   vigil queue claim|decide|release|reopen   working it (queue_work_command.cc)
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 
 #include "cli/commands.h"
 #include "cli/queue_item_command.h"
+#include "cli/queue_work_command.h"
 #include "core/terminal_text.h"
 #include "store/audit_log.h"
 #include "store/review_queue.h"
@@ -390,6 +392,8 @@ void RegisterStoreCommands(CLI::App& app, GlobalOptions& options) {
       ->type_name("NAME");
   AddQueueItemOptions(*show, options,
                       [&options] { options.exit_code = QueueShow(options, state, limit, queue_name); });
+  // claim, decide, release, reopen: the headless queue API (queue_work_command.cc).
+  AddQueueWorkCommands(*queue, options);
 }
 
 }  // namespace vigil::cli

@@ -20,7 +20,8 @@ constexpr const char* kEntryColumns =
     "coalesce((SELECT decision FROM decisions d WHERE d.item_id = q.item_id ORDER BY d.id DESC "
     "LIMIT 1), ''), "
     "coalesce((SELECT reviewer FROM decisions d WHERE d.item_id = q.item_id ORDER BY d.id DESC "
-    "LIMIT 1), ''), q.queue_name";
+    "LIMIT 1), ''), "
+    "coalesce(q.lease_expires, 0), q.queue_name";
 
 QueueEntry ReadEntry(Statement& row) {
   QueueEntry e;
@@ -40,7 +41,8 @@ QueueEntry ReadEntry(Statement& row) {
   e.enqueued_at = row.ColumnText(13);
   e.decision = row.ColumnText(14);
   e.decided_by = row.ColumnText(15);
-  e.queue = row.ColumnText(16);
+  e.lease_expires = row.ColumnInt(16);
+  e.queue = row.ColumnText(17);
   return e;
 }
 
@@ -54,6 +56,15 @@ const char* OrderBy(QueueOrder order) {
 }
 
 }  // namespace
+
+std::string UtcTime(int64_t unix_seconds) {
+  const std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
 
 bool IsValidDecision(const std::string& d) {
   return d == "A1" || d == "A2" || d == "B1" || d == "B2" || d == "not-illegal" ||
@@ -129,9 +140,47 @@ StatusOr<std::optional<QueueEntry>> ReviewQueue::Claim(const std::string& review
   return Get(item_id);
 }
 
+Status ReviewQueue::CheckHeld(int64_t item_id, const std::string& reviewer, int64_t now,
+                              bool expired_ok) {
+  Statement row(store_.db(),
+                "SELECT q.state, coalesce(q.lease_owner, ''), coalesce(q.lease_expires, 0), "
+                "coalesce((SELECT decision || ' by ' || reviewer FROM decisions d "
+                "WHERE d.item_id = q.item_id ORDER BY d.id DESC LIMIT 1), '') "
+                "FROM queue q WHERE q.item_id = ?1");
+  row.Bind(1, item_id);
+  const int rc = row.Step();
+  const std::string item = "item " + std::to_string(item_id);
+  if (rc == kDone) return Status::NotFound("no " + item + " in the queue");
+  if (rc != kRow) return row.Error("reading a queue entry");
+  const std::string state = row.ColumnText(0);
+  const std::string owner = row.ColumnText(1);
+  const int64_t expires = row.ColumnInt(2);
+  const std::string not_held = item + " is not held by " + reviewer + ": ";
+  if (state == "decided") {
+    return Status::Unavailable(not_held + "it is decided (" + row.ColumnText(3) + ")");
+  }
+  if (state != "claimed") return Status::Unavailable(not_held + "it is pending; claim it first");
+  if (owner != reviewer) {
+    return Status::Unavailable(not_held + owner + " holds it" +
+                               (expires < now ? " (lease expired); claim it first" : ""));
+  }
+  if (expires < now && !expired_ok) {
+    return Status::Unavailable("the lease of " + reviewer + " on " + item + " expired at " +
+                               UtcTime(expires) +
+                               " (someone else may hold it now): claim it again");
+  }
+  return Status::Ok();
+}
+
 Status ReviewQueue::Release(int64_t item_id, const std::string& reviewer) {
   Transaction tx(store_.db());
   if (Status s = tx.Begin(); !s.ok()) return s;
+  // An expired lease that nobody took over yet may still be given back.
+  if (Status held = CheckHeld(item_id, reviewer, static_cast<int64_t>(std::time(nullptr)),
+                              /*expired_ok=*/true);
+      !held.ok()) {
+    return held;
+  }
   Statement release(store_.db(),
                     "UPDATE queue SET state = 'pending', lease_owner = NULL, lease_expires = NULL, "
                     "updated_at = ?3 WHERE item_id = ?1 AND state = 'claimed' AND lease_owner = ?2");
@@ -158,6 +207,11 @@ Status ReviewQueue::Decide(int64_t item_id, const std::string& reviewer,
   }
   Transaction tx(store_.db());
   if (Status s = tx.Begin(); !s.ok()) return s;
+  if (Status held = CheckHeld(item_id, reviewer, static_cast<int64_t>(std::time(nullptr)),
+                              /*expired_ok=*/false);
+      !held.ok()) {
+    return held;
+  }
   const std::string now = NowUtc();
   const char* next_state = decision == "escalate" ? "pending" : "decided";
   Statement update(store_.db(),
@@ -181,6 +235,47 @@ Status ReviewQueue::Decide(int64_t item_id, const std::string& reviewer,
     return s;
   }
   return tx.Commit();
+}
+
+StatusOr<QueueEntry> ReviewQueue::Reopen(int64_t item_id, const std::string& senior,
+                                         const std::string& reason) {
+  const std::string item = "item " + std::to_string(item_id);
+  if (reason.empty()) return Status::InvalidArgument("a reason is required to reopen " + item);
+  Transaction tx(store_.db());
+  if (Status s = tx.Begin(); !s.ok()) return s;
+  auto found = Get(item_id);  // inside the transaction: exactly what is reopened
+  if (!found.ok()) return found.status();
+  if (!found.value()) return Status::NotFound("no " + item + " in the queue");
+  const QueueEntry before = *found.value();
+  if (before.state != "decided") {
+    return Status::InvalidArgument(item + " is " + before.state +
+                                   ", not decided: there is nothing to reopen");
+  }
+  // The next reviewer sees why it came back, then the policy's own reason.
+  std::string queue_reason = "reopened by " + senior + ": " + reason;
+  {
+    Statement policy(store_.db(),
+                     "SELECT coalesce(outcome_reason, '') FROM items WHERE id = ?1");
+    policy.Bind(1, item_id);
+    if (policy.Step() != kRow) return policy.Error("reading an item");
+    if (!policy.ColumnText(0).empty()) queue_reason += "; " + policy.ColumnText(0);
+  }
+  const std::string now = NowUtc();
+  Statement update(store_.db(),
+                   "UPDATE queue SET state = 'pending', lease_owner = NULL, lease_expires = NULL, "
+                   "reason = ?2, updated_at = ?3 WHERE item_id = ?1 AND state = 'decided'");
+  update.Bind(1, item_id).Bind(2, queue_reason).Bind(3, now);
+  if (update.Step() != kDone) return update.Error("reopening an item");
+  nlohmann::json details = {{"reason", reason},
+                            {"previous_decision", before.decision},
+                            {"previous_reviewer", before.decided_by}};
+  if (Status s =
+          AppendAudit(store_.db(), {senior, "queue.reopened", item_id, JsonText(details)}, now);
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = tx.Commit(); !s.ok()) return s;
+  return before;
 }
 
 Status ReviewQueue::RecordExposure(const std::string& reviewer, int64_t item_id, int severity,

@@ -32,7 +32,11 @@ struct QueueEntry {
   std::string decision;      // the latest decision, when decided
   std::string decided_by;
   std::string queue;         // the named queue it is in
+  int64_t lease_expires = 0;  // when claimed: the lease ends then (Unix seconds)
 };
+
+// Unix seconds as the store's ISO-8601 UTC text ("2026-11-29T16:32:00Z").
+std::string UtcTime(int64_t unix_seconds);
 
 enum class QueueOrder { kPriority, kOldestFirst };
 
@@ -64,10 +68,21 @@ class ReviewQueue {
                                             const ClaimOptions& options);
   // Gives a claimed item back (skip).
   Status Release(int64_t item_id, const std::string& reviewer);
-  // Records a decision on an item `reviewer` holds. `reason` is required for
+  // Records a decision on an item `reviewer` holds under a lease that has not expired
+  // (once it has, the item may be someone else's). `reason` is required for
   // "not-illegal" and "escalate" (policy: a reviewer explains clearing or passing on).
+  // Errors: InvalidArgument (decision, reason), NotFound (no such item in the queue),
+  // Unavailable (`reviewer` does not hold the item: pending, decided, another's lease,
+  // or the lease expired).
   Status Decide(int64_t item_id, const std::string& reviewer, const std::string& decision,
                 const std::string& reason);
+  // A senior's appeal: a decided item goes back to pending with `reason` (required) in
+  // front of its queue reason. The earlier decisions stay as they were (history is never
+  // edited); the audit entry "queue.reopened" names who, why and what was reopened.
+  // Returns the entry as it was before (its decision: the one reopened).
+  // Errors: InvalidArgument (no reason, the item is not decided), NotFound.
+  StatusOr<QueueEntry> Reopen(int64_t item_id, const std::string& senior,
+                              const std::string& reason);
 
   // Exposure ledger: what a reviewer saw and for how long unobscured.
   Status RecordExposure(const std::string& reviewer, int64_t item_id, int severity,
@@ -76,6 +91,11 @@ class ReviewQueue {
                       float h, int64_t duration_ms);
 
  private:
+  // Ok when `reviewer` holds `item_id` (a lease that ends at or after `now`, or any lease
+  // of theirs when `expired_ok`); else why not, as Decide documents.
+  // REQUIRES: inside the write transaction that changes the item.
+  Status CheckHeld(int64_t item_id, const std::string& reviewer, int64_t now, bool expired_ok);
+
   Store& store_;
 };
 
