@@ -174,9 +174,13 @@ BEGIN
       NULL;  -- made by another store in this cluster (or at the same moment)
     END;
   END LOOP;
+  BEGIN
+    GRANT vigil_reviewer TO vigil_senior;
+  EXCEPTION WHEN duplicate_object OR unique_violation THEN
+    NULL;  -- granted by another store's migration at the same moment
+  END;
 END
 $$;
-GRANT vigil_reviewer TO vigil_senior;
 
 -- Whether the login is a member of a group role. session_user, not current_user: inside
 -- SECURITY DEFINER functions and after SET ROLE it still names the person.
