@@ -26,8 +26,7 @@ namespace vigil::host::testing {
 
 inline std::string PgStatePath() {
   const char *env = std::getenv("VIGIL_PG_STATE");
-  return env != nullptr && *env != '\0' ? env
-                                        : VIGIL_BINARY_DIR "/postgres.env";
+  return env != nullptr && *env != '\0' ? env : VIGIL_BINARY_DIR "/postgres.env";
 }
 
 // KEY=value lines of the state file; empty when there is none.
@@ -37,8 +36,7 @@ inline std::map<std::string, std::string> ReadPgState() {
   std::string line;
   while (std::getline(in, line)) {
     const size_t eq = line.find('=');
-    if (eq != std::string::npos)
-      out[line.substr(0, eq)] = line.substr(eq + 1);
+    if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
   }
   return out;
 }
@@ -46,15 +44,14 @@ inline std::map<std::string, std::string> ReadPgState() {
 // Runs scripts/postgres.sh with the tests' state file; its exit status.
 inline int RunPostgresScript(const std::string &command) {
   const std::string line = "VIGIL_PG_STATE='" + PgStatePath() +
-                           "' bash '" VIGIL_SOURCE_DIR
-                           "/scripts/postgres.sh' " +
-                           command + " >/dev/null";
+                           "' bash '" VIGIL_SOURCE_DIR "/scripts/postgres.sh' " + command +
+                           " >/dev/null";
   return std::system(line.c_str());
 }
 
 // One test's database on the test server, and login roles made for it.
 class PgTestServer : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
     state_ = ReadPgState();
     ASSERT_FALSE(state_["VIGIL_PG_URL"].empty())
@@ -67,8 +64,7 @@ protected:
     port_ = state_["VIGIL_PG_PORT"];
     // Our own pgpass: the superuser's line, then one per login a test makes.
     pgpass_dir_ = std::filesystem::temp_directory_path() /
-                  ("vigil-pgpass." + std::to_string(getpid()) + "." +
-                   std::to_string(Next()));
+                  ("vigil-pgpass." + std::to_string(getpid()) + "." + std::to_string(Next()));
     std::filesystem::create_directories(pgpass_dir_);
     pgpass_ = (pgpass_dir_ / "pgpass").string();
     std::ifstream admin_pass(state_["PGPASSFILE"]);
@@ -79,14 +75,11 @@ protected:
     WritePgpass();
     setenv("PGPASSFILE", pgpass_.c_str(), 1);
 
-    StatusOr<std::unique_ptr<PostgresDatabase>> admin =
-        PostgresDatabase::Open(admin_url_);
-    ASSERT_TRUE(admin.ok())
-        << "cannot reach the PostgreSQL test server at " << admin_url_
-        << " (state " << PgStatePath() << "): " << admin.status().message();
+    StatusOr<std::unique_ptr<PostgresDatabase>> admin = PostgresDatabase::Open(admin_url_);
+    ASSERT_TRUE(admin.ok()) << "cannot reach the PostgreSQL test server at " << admin_url_
+                            << " (state " << PgStatePath() << "): " << admin.status().message();
     cluster_ = std::move(admin.value());
-    prefix_ =
-        "vigil_t_" + std::to_string(getpid()) + "_" + std::to_string(Next());
+    prefix_ = "vigil_t_" + std::to_string(getpid()) + "_" + std::to_string(Next());
     database_ = prefix_;
     Status created = cluster_->Exec("CREATE DATABASE " + database_);
     ASSERT_TRUE(created.ok()) << created.message();
@@ -94,16 +87,13 @@ protected:
   }
 
   void TearDown() override {
-    if (cluster_ == nullptr)
-      return;
+    if (cluster_ == nullptr) return;
     // A fresh connection: a test may have restarted the server under the old
     // one.
-    StatusOr<std::unique_ptr<PostgresDatabase>> admin =
-        PostgresDatabase::Open(admin_url_);
+    StatusOr<std::unique_ptr<PostgresDatabase>> admin = PostgresDatabase::Open(admin_url_);
     ASSERT_TRUE(admin.ok()) << admin.status().message();
     cluster_ = std::move(admin.value());
-    Status dropped = cluster_->Exec("DROP DATABASE IF EXISTS " + database_ +
-                                    " WITH (FORCE)");
+    Status dropped = cluster_->Exec("DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)");
     EXPECT_TRUE(dropped.ok()) << dropped.message();
     for (const std::string &login : logins_) {
       Status s = cluster_->Exec("DROP ROLE IF EXISTS " + login);
@@ -121,22 +111,18 @@ protected:
 
   // A new login role (password auth over TCP) in the group roles `groups`; its
   // name.
-  std::string MakeLogin(const std::string &name,
-                        const std::vector<std::string> &groups) {
+  std::string MakeLogin(const std::string &name, const std::vector<std::string> &groups) {
     const std::string login = prefix_ + "_" + name;
     std::random_device random;
-    const std::string password =
-        "pw" + std::to_string(random()) + std::to_string(random());
-    Status s = cluster_->Exec("CREATE ROLE " + login + " LOGIN PASSWORD '" +
-                              password + "'");
+    const std::string password = "pw" + std::to_string(random()) + std::to_string(random());
+    Status s = cluster_->Exec("CREATE ROLE " + login + " LOGIN PASSWORD '" + password + "'");
     EXPECT_TRUE(s.ok()) << s.message();
     logins_.push_back(login);
     for (const std::string &group : groups) {
       s = cluster_->Exec("GRANT " + group + " TO " + login);
       EXPECT_TRUE(s.ok()) << s.message();
     }
-    pgpass_text_ +=
-        "127.0.0.1:" + port_ + ":*:" + login + ":" + password + "\n";
+    pgpass_text_ += "127.0.0.1:" + port_ + ":*:" + login + ":" + password + "\n";
     WritePgpass();
     return login;
   }
@@ -153,11 +139,10 @@ protected:
   std::string admin_url_;
   std::string port_;
   std::string database_;
-  std::string url_; // this test's database as the superuser
-  std::unique_ptr<PostgresDatabase>
-      cluster_; // the superuser on the `postgres` database
+  std::string url_;                            // this test's database as the superuser
+  std::unique_ptr<PostgresDatabase> cluster_;  // the superuser on the `postgres` database
 
-private:
+ private:
   static int Next() {
     static std::atomic<int> n{0};
     return ++n;
@@ -167,7 +152,7 @@ private:
       std::ofstream out(pgpass_, std::ios::trunc);
       out << pgpass_text_;
     }
-    chmod(pgpass_.c_str(), 0600); // libpq ignores a pgpass others may read
+    chmod(pgpass_.c_str(), 0600);  // libpq ignores a pgpass others may read
   }
 
   std::filesystem::path pgpass_dir_;
@@ -190,6 +175,6 @@ inline std::string Scalar(Database &db, const std::string &sql) {
   return statement.Step() == kRow ? statement.ColumnText(0) : "";
 }
 
-} // namespace vigil::host::testing
+}  // namespace vigil::host::testing
 
-#endif // VIGIL_TESTS_POSTGRES_PG_TEST_SERVER_H_
+#endif  // VIGIL_TESTS_POSTGRES_PG_TEST_SERVER_H_

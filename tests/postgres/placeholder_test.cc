@@ -9,8 +9,7 @@ namespace {
 
 TEST(PostgresPlaceholders, NumberedBecomeDollar) {
   int max_index = 0;
-  EXPECT_EQ(TranslatePlaceholders("SELECT a FROM t WHERE b = ?1 AND c = ?12",
-                                  &max_index),
+  EXPECT_EQ(TranslatePlaceholders("SELECT a FROM t WHERE b = ?1 AND c = ?12", &max_index),
             "SELECT a FROM t WHERE b = $1 AND c = $12");
   EXPECT_EQ(max_index, 12);
 }
@@ -18,8 +17,7 @@ TEST(PostgresPlaceholders, NumberedBecomeDollar) {
 TEST(PostgresPlaceholders, ReusedNumberStaysOneParameter) {
   int max_index = 0;
   std::vector<bool> used;
-  EXPECT_EQ(TranslatePlaceholders("VALUES (?8, ?8, ?2)", &max_index, &used),
-            "VALUES ($8, $8, $2)");
+  EXPECT_EQ(TranslatePlaceholders("VALUES (?8, ?8, ?2)", &max_index, &used), "VALUES ($8, $8, $2)");
   EXPECT_EQ(max_index, 8);
   ASSERT_EQ(used.size(), 8u);
   EXPECT_TRUE(used[7]);
@@ -37,10 +35,9 @@ TEST(PostgresPlaceholders, BareQuestionMarksCountOnFromTheLargest) {
 
 TEST(PostgresPlaceholders, LiteralsIdentifiersAndCommentsAreLeftAlone) {
   int max_index = 0;
-  EXPECT_EQ(TranslatePlaceholders(
-                "SELECT '?1', 'it''s ?', \"col?\", E'\\'?', ?1 -- ?2\n"
-                "/* ? /* ?3 */ ? */ , $$ ? $$, $tag$ ?4 $tag$, ?",
-                &max_index),
+  EXPECT_EQ(TranslatePlaceholders("SELECT '?1', 'it''s ?', \"col?\", E'\\'?', ?1 -- ?2\n"
+                                  "/* ? /* ?3 */ ? */ , $$ ? $$, $tag$ ?4 $tag$, ?",
+                                  &max_index),
             "SELECT '?1', 'it''s ?', \"col?\", E'\\'?', $1 -- ?2\n"
             "/* ? /* ?3 */ ? */ , $$ ? $$, $tag$ ?4 $tag$, $2");
   EXPECT_EQ(max_index, 2);
@@ -48,13 +45,10 @@ TEST(PostgresPlaceholders, LiteralsIdentifiersAndCommentsAreLeftAlone) {
 
 TEST(PostgresPlaceholders, DollarParametersAndUnterminatedTextDoNotConfuseIt) {
   int max_index = 0;
-  EXPECT_EQ(TranslatePlaceholders("SELECT $1, ?2", &max_index),
-            "SELECT $1, $2");
-  EXPECT_EQ(TranslatePlaceholders("SELECT 'open ?1", &max_index),
-            "SELECT 'open ?1");
+  EXPECT_EQ(TranslatePlaceholders("SELECT $1, ?2", &max_index), "SELECT $1, $2");
+  EXPECT_EQ(TranslatePlaceholders("SELECT 'open ?1", &max_index), "SELECT 'open ?1");
   EXPECT_EQ(max_index, 0);
-  EXPECT_EQ(TranslatePlaceholders("SELECT 1 /* open ?1", &max_index),
-            "SELECT 1 /* open ?1");
+  EXPECT_EQ(TranslatePlaceholders("SELECT 1 /* open ?1", &max_index), "SELECT 1 /* open ?1");
   EXPECT_EQ(TranslatePlaceholders("", &max_index), "");
 }
 
@@ -70,8 +64,7 @@ TEST(PostgresUrl, APasswordInTheUrlIsRefusedWithoutEchoingIt) {
                           "postgres://127.0.0.1:1/vigil?password=s3cret",
                           "postgresql://alice@127.0.0.1:1/"
                           "vigil?sslmode=disable&password=s3cret"}) {
-    StatusOr<std::unique_ptr<PostgresDatabase>> db =
-        PostgresDatabase::Open(url);
+    StatusOr<std::unique_ptr<PostgresDatabase>> db = PostgresDatabase::Open(url);
     ASSERT_FALSE(db.ok()) << url;
     EXPECT_EQ(db.status().code(), Status::Code::kInvalidArgument) << url;
     EXPECT_NE(db.status().message().find("PGPASSFILE"), std::string::npos);
@@ -82,21 +75,17 @@ TEST(PostgresUrl, APasswordInTheUrlIsRefusedWithoutEchoingIt) {
 }
 
 TEST(PostgresUrl, OtherUrlsAndUnreachableServersAreOneLineErrors) {
-  StatusOr<std::unique_ptr<PostgresDatabase>> db =
-      PostgresDatabase::Open("mysql://x/y");
+  StatusOr<std::unique_ptr<PostgresDatabase>> db = PostgresDatabase::Open("mysql://x/y");
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.status().code(), Status::Code::kInvalidArgument);
-  db = PostgresDatabase::Open(
-      "postgresql://127.0.0.1:1/vigil?connect_timeout=2");
+  db = PostgresDatabase::Open("postgresql://127.0.0.1:1/vigil?connect_timeout=2");
   ASSERT_FALSE(db.ok());
   EXPECT_TRUE(IsConnectionError(db.status())) << db.status().message();
-  EXPECT_EQ(db.status().message().find('\n'), std::string::npos)
-      << db.status().message();
+  EXPECT_EQ(db.status().message().find('\n'), std::string::npos) << db.status().message();
   db = PostgresDatabase::Open("postgresql://127.0.0.1:1/vigil?nonsense=1");
   ASSERT_FALSE(db.ok());
-  EXPECT_EQ(db.status().code(), Status::Code::kInvalidArgument)
-      << db.status().message();
+  EXPECT_EQ(db.status().code(), Status::Code::kInvalidArgument) << db.status().message();
 }
 
-} // namespace
-} // namespace vigil::host
+}  // namespace
+}  // namespace vigil::host

@@ -2,6 +2,8 @@
 // server: migrations, the audit chain kept by the database under concurrent
 // writers, and what each role's OWN login (SCRAM over 127.0.0.1) may and may
 // not do (issue 13, "Done when").
+#include "store/postgres_schema.h"
+
 #include <gtest/gtest.h>
 
 #include <ctime>
@@ -10,20 +12,18 @@
 #include "pg_test_server.h"
 #include "scan/sha256.h"
 #include "store/audit_log.h"
-#include "store/postgres_schema.h"
 
 namespace vigil::host::testing {
 namespace {
 
 // The C++ chain formula, written out again here (store/audit_log.cc keeps its
 // own): what the database's trigger must reproduce byte for byte.
-std::string ExpectedHash(const std::string &prev, int64_t seq,
-                         const std::string &at, const std::string &actor,
-                         const std::string &action, int64_t item_id,
+std::string ExpectedHash(const std::string &prev, int64_t seq, const std::string &at,
+                         const std::string &actor, const std::string &action, int64_t item_id,
                          const std::string &details) {
   std::string material;
-  for (const std::string &field : {prev, std::to_string(seq), at, actor, action,
-                                   std::to_string(item_id), details}) {
+  for (const std::string &field :
+       {prev, std::to_string(seq), at, actor, action, std::to_string(item_id), details}) {
     material += std::to_string(field.size()) + ":" + field;
   }
   return Sha256Hex(material);
@@ -31,41 +31,35 @@ std::string ExpectedHash(const std::string &prev, int64_t seq,
 
 // Recomputes the whole chain; "" when it verifies, else the first problem.
 std::string VerifyChain(Database &db, int64_t *entries) {
-  Statement rows(
-      db, "SELECT seq, at, actor, action, item_id, details, prev_hash, hash "
-          "FROM audit_log ORDER BY seq");
+  Statement rows(db,
+                 "SELECT seq, at, actor, action, item_id, details, prev_hash, hash "
+                 "FROM audit_log ORDER BY seq");
   std::string prev = kAuditGenesis;
   int64_t expected_seq = 1;
   int rc;
   while ((rc = rows.Step()) == kRow) {
     const int64_t seq = rows.ColumnInt(0);
     if (seq != expected_seq)
-      return "seq " + std::to_string(seq) + " where " +
-             std::to_string(expected_seq) + " was due";
-    if (rows.ColumnText(6) != prev)
-      return "entry " + std::to_string(seq) + ": prev_hash";
+      return "seq " + std::to_string(seq) + " where " + std::to_string(expected_seq) + " was due";
+    if (rows.ColumnText(6) != prev) return "entry " + std::to_string(seq) + ": prev_hash";
     const std::string hash =
-        ExpectedHash(prev, seq, rows.ColumnText(1), rows.ColumnText(2),
-                     rows.ColumnText(3), rows.ColumnInt(4), rows.ColumnText(5));
-    if (rows.ColumnText(7) != hash)
-      return "entry " + std::to_string(seq) + ": hash";
+        ExpectedHash(prev, seq, rows.ColumnText(1), rows.ColumnText(2), rows.ColumnText(3),
+                     rows.ColumnInt(4), rows.ColumnText(5));
+    if (rows.ColumnText(7) != hash) return "entry " + std::to_string(seq) + ": hash";
     prev = hash;
     ++expected_seq;
   }
-  if (rc != kDone)
-    return rows.Error("reading the chain").message();
+  if (rc != kDone) return rows.Error("reading the chain").message();
   *entries = expected_seq - 1;
   return "";
 }
 
 class PostgresSchema : public PgTestServer {
-protected:
+ protected:
   void SetUp() override {
     PgTestServer::SetUp();
-    if (HasFatalFailure())
-      return;
-    StatusOr<std::unique_ptr<PostgresDatabase>> db =
-        PostgresDatabase::Open(url_);
+    if (HasFatalFailure()) return;
+    StatusOr<std::unique_ptr<PostgresDatabase>> db = PostgresDatabase::Open(url_);
     ASSERT_TRUE(db.ok()) << db.status().message();
     db_ = std::move(db.value());
   }
@@ -83,10 +77,10 @@ protected:
   // them).
   void AddQueuedItems(int n) {
     for (int i = 1; i <= n; ++i) {
-      Statement item(
-          *db_, "INSERT INTO items (id, sha256, size, media_kind, first_path, "
-                "last_path, first_seen, last_scanned, status, outcome) VALUES "
-                "(?1, ?2, 10, 'image', ?3, ?3, 'now', 'now', 'ok', 'review')");
+      Statement item(*db_,
+                     "INSERT INTO items (id, sha256, size, media_kind, first_path, "
+                     "last_path, first_seen, last_scanned, status, outcome) VALUES "
+                     "(?1, ?2, 10, 'image', ?3, ?3, 'now', 'now', 'ok', 'review')");
       item.Bind(1, int64_t{i})
           .Bind(2, "sha-" + std::to_string(i))
           .Bind(3, "/x/" + std::to_string(i));
@@ -105,28 +99,23 @@ protected:
 
 // A reviewer's claim as the store makes it (the lease owner is the login).
 std::string Claim(Database &db, int64_t item, int64_t lease_seconds = 600) {
-  Statement claim(
-      db, "UPDATE queue SET state = 'claimed', lease_owner = session_user, "
-          "lease_expires = ?2, updated_at = 'now' WHERE item_id = ?1");
-  claim.Bind(1, item).Bind(2, static_cast<int64_t>(std::time(nullptr)) +
-                                  lease_seconds);
-  if (claim.Step() != kDone)
-    return claim.Error("claim").message();
+  Statement claim(db,
+                  "UPDATE queue SET state = 'claimed', lease_owner = session_user, "
+                  "lease_expires = ?2, updated_at = 'now' WHERE item_id = ?1");
+  claim.Bind(1, item).Bind(2, static_cast<int64_t>(std::time(nullptr)) + lease_seconds);
+  if (claim.Step() != kDone) return claim.Error("claim").message();
   return claim.RowsChanged() == 1 ? "" : "no row";
 }
 
 std::string Decide(Database &db, int64_t item, const std::string &reviewer) {
-  Statement insert(
-      db,
-      "INSERT INTO decisions (item_id, reviewer, decision, reason, decided_at) "
-      "VALUES (?1, ?2, 'B1', '', 'now')");
+  Statement insert(db,
+                   "INSERT INTO decisions (item_id, reviewer, decision, reason, decided_at) "
+                   "VALUES (?1, ?2, 'B1', '', 'now')");
   insert.Bind(1, item).Bind(2, reviewer);
   return insert.Step() == kDone ? "" : insert.Error("decide").message();
 }
 
-bool Refused(const std::string &error) {
-  return error.find("[42501]") != std::string::npos;
-}
+bool Refused(const std::string &error) { return error.find("[42501]") != std::string::npos; }
 
 TEST_F(PostgresSchema, MigratesFromEmptyAndIsIdempotentAtReopen) {
   StatusOr<int> before = PostgresSchemaVersion(*db_);
@@ -136,20 +125,16 @@ TEST_F(PostgresSchema, MigratesFromEmptyAndIsIdempotentAtReopen) {
   StatusOr<int> after = PostgresSchemaVersion(*db_);
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(*after, static_cast<int>(std::size(kPostgresMigrations)));
-  for (const char *table :
-       {"items", "signals", "detections", "detector_runs", "queue", "decisions",
-        "exposure", "reveals", "audit_log", "item_scans"}) {
-    EXPECT_EQ(
-        Scalar(*db_,
-               std::string("SELECT relrowsecurity AND relforcerowsecurity FROM "
-                           "pg_class WHERE relname = '") +
-                   table + "'"),
-        "t")
+  for (const char *table : {"items", "signals", "detections", "detector_runs", "queue", "decisions",
+                            "exposure", "reveals", "audit_log", "item_scans"}) {
+    EXPECT_EQ(Scalar(*db_, std::string("SELECT relrowsecurity AND relforcerowsecurity FROM "
+                                       "pg_class WHERE relname = '") +
+                               table + "'"),
+              "t")
         << table;
   }
   // Re-open: a second connection migrates again, nothing changes.
-  StatusOr<std::unique_ptr<PostgresDatabase>> again =
-      PostgresDatabase::Open(url_);
+  StatusOr<std::unique_ptr<PostgresDatabase>> again = PostgresDatabase::Open(url_);
   ASSERT_TRUE(again.ok());
   Status s = MigratePostgresSchema(**again);
   ASSERT_TRUE(s.ok()) << s.message();
@@ -157,11 +142,10 @@ TEST_F(PostgresSchema, MigratesFromEmptyAndIsIdempotentAtReopen) {
             std::to_string(std::size(kPostgresMigrations)));
   // SQLite's group_concat, as the store's reports use it.
   AddQueuedItems(3);
-  EXPECT_EQ(
-      Scalar(*db_,
-             "SELECT group_concat(sha256, ' ') FROM (SELECT sha256 FROM items "
-             "ORDER BY id) s"),
-      "sha-1 sha-2 sha-3");
+  EXPECT_EQ(Scalar(*db_,
+                   "SELECT group_concat(sha256, ' ') FROM (SELECT sha256 FROM items "
+                   "ORDER BY id) s"),
+            "sha-1 sha-2 sha-3");
   EXPECT_EQ(Scalar(*db_,
                    "SELECT group_concat(sha256) FROM (SELECT sha256 FROM items "
                    "ORDER BY id) s"),
@@ -201,79 +185,64 @@ TEST_F(PostgresSchema, OneVerifiableAuditChainUnderEightConcurrentWriters) {
         }
         // What a modified client might send for the fields the database owns is
         // ignored.
-        Statement insert(
-            db,
-            "INSERT INTO audit_log (seq, at, actor, action, item_id, details, "
-            "prev_hash, hash) VALUES (1, 'then', 'mallory', 'test.append', ?1, "
-            "?2, 'x', 'y')");
+        Statement insert(db,
+                         "INSERT INTO audit_log (seq, at, actor, action, item_id, details, "
+                         "prev_hash, hash) VALUES (1, 'then', 'mallory', 'test.append', ?1, "
+                         "?2, 'x', 'y')");
         if (n % 3 == 0)
           insert.BindNull(1);
         else
           insert.Bind(1, int64_t{n});
-        insert.Bind(2, "{\"writer\":" + std::to_string(w) +
-                           ",\"n\":" + std::to_string(n) + "}");
+        insert.Bind(2, "{\"writer\":" + std::to_string(w) + ",\"n\":" + std::to_string(n) + "}");
         if (insert.Step() != kDone) {
           errors[w] = insert.Error("append").message();
           break;
         }
-        if (Status s = tx.Commit(); !s.ok())
-          errors[w] = s.message();
+        if (Status s = tx.Commit(); !s.ok()) errors[w] = s.message();
       }
     });
   }
-  for (std::thread &t : threads)
-    t.join();
-  for (int w = 0; w < kWriters; ++w)
-    EXPECT_EQ(errors[w], "") << "writer " << w;
+  for (std::thread &t : threads) t.join();
+  for (int w = 0; w < kWriters; ++w) EXPECT_EQ(errors[w], "") << "writer " << w;
 
   int64_t entries = 0;
   EXPECT_EQ(VerifyChain(*db_, &entries), "");
   EXPECT_EQ(entries, kWriters * kAppends);
   // The actor is the login, never what the client said; the time is the
   // server's.
-  EXPECT_EQ(
-      Scalar(*db_, "SELECT count(*) FROM audit_log WHERE actor = 'mallory'"),
-      "0");
-  EXPECT_EQ(Scalar(*db_, "SELECT count(*) FROM audit_log WHERE actor = '" +
-                             scanner + "'"),
+  EXPECT_EQ(Scalar(*db_, "SELECT count(*) FROM audit_log WHERE actor = 'mallory'"), "0");
+  EXPECT_EQ(Scalar(*db_, "SELECT count(*) FROM audit_log WHERE actor = '" + scanner + "'"),
             std::to_string(kWriters / 2 * kAppends));
-  EXPECT_EQ(Scalar(*db_, "SELECT count(*) FROM audit_log WHERE at !~ "
-                         "'^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$'"),
+  EXPECT_EQ(Scalar(*db_,
+                   "SELECT count(*) FROM audit_log WHERE at !~ "
+                   "'^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$'"),
             "0");
 
   // A tampered entry no longer verifies (the check can fail): the superuser
   // disables the append-only trigger, which only a superuser can.
-  ASSERT_TRUE(
-      db_->Exec("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update; "
-                "UPDATE audit_log SET details = '{}' WHERE seq = 700; "
-                "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update")
-          .ok());
+  ASSERT_TRUE(db_->Exec("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update; "
+                        "UPDATE audit_log SET details = '{}' WHERE seq = 700; "
+                        "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update")
+                  .ok());
   EXPECT_EQ(VerifyChain(*db_, &entries), "entry 700: hash");
 }
 
 TEST_F(PostgresSchema, TheAuditLogIsAppendOnlyEvenForTheSuperuser) {
   Migrate();
-  ASSERT_EQ(
-      RunSql(*db_,
-             "INSERT INTO audit_log (action, details) VALUES ('x', '{}')"),
-      "");
-  EXPECT_NE(
-      RunSql(*db_, "UPDATE audit_log SET details = 'y'").find("append-only"),
-      std::string::npos);
-  EXPECT_NE(RunSql(*db_, "DELETE FROM audit_log").find("append-only"),
+  ASSERT_EQ(RunSql(*db_, "INSERT INTO audit_log (action, details) VALUES ('x', '{}')"), "");
+  EXPECT_NE(RunSql(*db_, "UPDATE audit_log SET details = 'y'").find("append-only"),
             std::string::npos);
-  EXPECT_NE(RunSql(*db_, "TRUNCATE audit_log").find("append-only"),
-            std::string::npos);
+  EXPECT_NE(RunSql(*db_, "DELETE FROM audit_log").find("append-only"), std::string::npos);
+  EXPECT_NE(RunSql(*db_, "TRUNCATE audit_log").find("append-only"), std::string::npos);
   EXPECT_EQ(Scalar(*db_, "SELECT count(*) FROM audit_log"), "1");
   EXPECT_EQ(Scalar(*db_, "SELECT actor FROM audit_log"), "postgres");
 }
 
 class PostgresRoles : public PostgresSchema {
-protected:
+ protected:
   void SetUp() override {
     PostgresSchema::SetUp();
-    if (HasFatalFailure())
-      return;
+    if (HasFatalFailure()) return;
     Migrate();
     AddQueuedItems(4);
     alice_ = MakeLogin("alice", {"vigil_reviewer"});
@@ -305,89 +274,70 @@ TEST_F(PostgresRoles, AReviewerClaimsAndDecidesWhatTheyHold) {
                    "UPDATE queue SET state = 'decided', lease_owner = NULL, "
                    "lease_expires = NULL WHERE item_id = 1"),
             "");
-  EXPECT_EQ(
-      RunSql(*as_alice_,
-             "INSERT INTO audit_log (actor, action, item_id, details) VALUES "
-             "('bob', 'queue.decided', 1, '{}')"),
-      "");
+  EXPECT_EQ(RunSql(*as_alice_,
+                   "INSERT INTO audit_log (actor, action, item_id, details) VALUES "
+                   "('bob', 'queue.decided', 1, '{}')"),
+            "");
   ASSERT_TRUE(as_alice_->Commit().ok());
-  EXPECT_EQ(Scalar(*db_, "SELECT reviewer FROM decisions WHERE item_id = 1"),
-            alice_);
-  EXPECT_EQ(
-      Scalar(*db_,
-             "SELECT actor FROM audit_log WHERE action = 'queue.decided'"),
-      alice_);
+  EXPECT_EQ(Scalar(*db_, "SELECT reviewer FROM decisions WHERE item_id = 1"), alice_);
+  EXPECT_EQ(Scalar(*db_, "SELECT actor FROM audit_log WHERE action = 'queue.decided'"), alice_);
   // Release of one's own lease works too.
   ASSERT_EQ(Claim(*as_alice_, 2), "");
   EXPECT_EQ(RunSql(*as_alice_,
                    "UPDATE queue SET state = 'pending', lease_owner = NULL, "
                    "lease_expires = NULL WHERE item_id = 2"),
             "");
-  EXPECT_EQ(Scalar(*db_, "SELECT state FROM queue WHERE item_id = 2"),
-            "pending");
+  EXPECT_EQ(Scalar(*db_, "SELECT state FROM queue WHERE item_id = 2"), "pending");
 }
 
 TEST_F(PostgresRoles, AReviewerCannotDecideAnItemTheyDoNotHold) {
   // Not claimed at all.
-  EXPECT_TRUE(Refused(Decide(*as_alice_, 3, alice_)))
-      << Decide(*as_alice_, 3, alice_);
+  EXPECT_TRUE(Refused(Decide(*as_alice_, 3, alice_))) << Decide(*as_alice_, 3, alice_);
   // Held by bob: alice can neither decide it nor take his lease.
   ASSERT_EQ(Claim(*as_bob_, 3), "");
   const std::string stolen = Decide(*as_alice_, 3, alice_);
   EXPECT_TRUE(Refused(stolen)) << stolen;
   EXPECT_NE(stolen.find("row-level security"), std::string::npos) << stolen;
   EXPECT_NE(Claim(*as_alice_, 3), "");
-  EXPECT_EQ(Scalar(*db_, "SELECT lease_owner FROM queue WHERE item_id = 3"),
-            bob_);
+  EXPECT_EQ(Scalar(*db_, "SELECT lease_owner FROM queue WHERE item_id = 3"), bob_);
   // Held by alice, but recorded under bob's name: the reviewer is the login.
   ASSERT_EQ(Claim(*as_alice_, 4), "");
   EXPECT_TRUE(Refused(Decide(*as_alice_, 4, bob_)));
   // Alice's lease has run out: no decision on it.
-  ASSERT_EQ(
-      RunSql(*db_, "UPDATE queue SET lease_expires = 1 WHERE item_id = 4"), "");
+  ASSERT_EQ(RunSql(*db_, "UPDATE queue SET lease_expires = 1 WHERE item_id = 4"), "");
   EXPECT_TRUE(Refused(Decide(*as_alice_, 4, alice_)));
   // Marking someone's item decided without a decision, or changing what an
   // entry is.
-  EXPECT_TRUE(Refused(
-      RunSql(*as_bob_, "UPDATE queue SET severity = 0 WHERE item_id = 3")));
-  EXPECT_EQ(
-      RunSql(*as_alice_,
-             "UPDATE queue SET state = 'decided', lease_owner = NULL WHERE "
-             "item_id = 3"),
-      ""); // no row matches for alice: nothing happens
-  EXPECT_EQ(
-      Scalar(*db_,
-             "SELECT state || ':' || lease_owner FROM queue WHERE item_id = 3"),
-      "claimed:" + bob_);
-  EXPECT_TRUE(Refused(RunSql(
-      *as_alice_, "UPDATE queue SET state = 'decided', lease_owner = NULL "
-                  "WHERE item_id = 1"))); // pending -> decided
+  EXPECT_TRUE(Refused(RunSql(*as_bob_, "UPDATE queue SET severity = 0 WHERE item_id = 3")));
+  EXPECT_EQ(RunSql(*as_alice_,
+                   "UPDATE queue SET state = 'decided', lease_owner = NULL WHERE "
+                   "item_id = 3"),
+            "");  // no row matches for alice: nothing happens
+  EXPECT_EQ(Scalar(*db_, "SELECT state || ':' || lease_owner FROM queue WHERE item_id = 3"),
+            "claimed:" + bob_);
+  EXPECT_TRUE(Refused(RunSql(*as_alice_,
+                             "UPDATE queue SET state = 'decided', lease_owner = NULL "
+                             "WHERE item_id = 1")));  // pending -> decided
   EXPECT_EQ(Scalar(*db_, "SELECT count(*) FROM decisions"), "0");
 }
 
 TEST_F(PostgresRoles, NoOneEditsOrDeletesADecision) {
   ASSERT_EQ(Claim(*as_alice_, 1), "");
   ASSERT_EQ(Decide(*as_alice_, 1, alice_), "");
-  EXPECT_TRUE(Refused(
-      RunSql(*as_alice_, "UPDATE decisions SET decision = 'not-illegal'")));
+  EXPECT_TRUE(Refused(RunSql(*as_alice_, "UPDATE decisions SET decision = 'not-illegal'")));
   EXPECT_TRUE(Refused(RunSql(*as_alice_, "DELETE FROM decisions")));
   EXPECT_TRUE(Refused(RunSql(*as_alice_, "TRUNCATE decisions")));
   // Not the superuser either: the trigger holds for everyone.
-  EXPECT_TRUE(
-      Refused(RunSql(*db_, "UPDATE decisions SET decision = 'not-illegal'")));
+  EXPECT_TRUE(Refused(RunSql(*db_, "UPDATE decisions SET decision = 'not-illegal'")));
   EXPECT_TRUE(Refused(RunSql(*db_, "DELETE FROM decisions")));
   EXPECT_EQ(Scalar(*db_, "SELECT decision FROM decisions"), "B1");
 }
 
 TEST_F(PostgresRoles, AReviewerCannotDeleteOrEditAnAuditRow) {
-  ASSERT_EQ(
-      RunSql(*as_alice_,
-             "INSERT INTO audit_log (action, details) VALUES ('x', '{}')"),
-      "");
+  ASSERT_EQ(RunSql(*as_alice_, "INSERT INTO audit_log (action, details) VALUES ('x', '{}')"), "");
   const std::string deleted = RunSql(*as_alice_, "DELETE FROM audit_log");
   EXPECT_TRUE(Refused(deleted)) << deleted;
-  EXPECT_TRUE(
-      Refused(RunSql(*as_alice_, "UPDATE audit_log SET details = 'y'")));
+  EXPECT_TRUE(Refused(RunSql(*as_alice_, "UPDATE audit_log SET details = 'y'")));
   EXPECT_TRUE(Refused(RunSql(*as_alice_, "TRUNCATE audit_log")));
   EXPECT_EQ(Scalar(*db_, "SELECT count(*) FROM audit_log"), "1");
 }
@@ -399,22 +349,19 @@ TEST_F(PostgresRoles, AReviewerReadsOnlyTheirOwnExposure) {
       "recorded_at) VALUES (session_user, 1, 3, 2.5, 1, 'now')";
   ASSERT_EQ(RunSql(*as_alice_, record), "");
   ASSERT_EQ(RunSql(*as_bob_, record), "");
-  ASSERT_EQ(
-      RunSql(*as_bob_,
-             "INSERT INTO reveals (reviewer, item_id, started_at, duration_ms) "
-             "VALUES (session_user, 1, 'now', 5)"),
-      "");
+  ASSERT_EQ(RunSql(*as_bob_,
+                   "INSERT INTO reveals (reviewer, item_id, started_at, duration_ms) "
+                   "VALUES (session_user, 1, 'now', 5)"),
+            "");
   EXPECT_EQ(Scalar(*as_alice_, "SELECT count(*) FROM exposure"), "1");
-  EXPECT_EQ(
-      Scalar(*as_alice_,
-             "SELECT count(*) FROM exposure WHERE reviewer = '" + bob_ + "'"),
-      "0");
+  EXPECT_EQ(Scalar(*as_alice_, "SELECT count(*) FROM exposure WHERE reviewer = '" + bob_ + "'"),
+            "0");
   EXPECT_EQ(Scalar(*as_alice_, "SELECT count(*) FROM reveals"), "0");
   // Nor write into another's ledger.
-  EXPECT_TRUE(Refused(
-      RunSql(*as_alice_, "INSERT INTO exposure (reviewer, item_id, severity, "
-                         "seconds_unobscured, reveals, recorded_at) VALUES ('" +
-                             bob_ + "', 1, 3, 1, 0, 'now')")));
+  EXPECT_TRUE(Refused(RunSql(*as_alice_,
+                             "INSERT INTO exposure (reviewer, item_id, severity, "
+                             "seconds_unobscured, reveals, recorded_at) VALUES ('" +
+                                 bob_ + "', 1, 3, 1, 0, 'now')")));
   // Nor read it through the audit log: a reviewer sees their own entries only.
   ASSERT_EQ(RunSql(*as_bob_,
                    "INSERT INTO audit_log (action, item_id, details) VALUES "
@@ -427,11 +374,9 @@ TEST_F(PostgresRoles, AReviewerReadsOnlyTheirOwnExposure) {
 }
 
 TEST_F(PostgresRoles, AnAuditorDecidesNothingAndWritesNothing) {
-  ASSERT_EQ(
-      RunSql(*db_, "UPDATE queue SET state = 'claimed', lease_owner = '" +
-                       auditor_ +
-                       "', lease_expires = 99999999999 WHERE item_id = 1"),
-      "");
+  ASSERT_EQ(RunSql(*db_, "UPDATE queue SET state = 'claimed', lease_owner = '" + auditor_ +
+                             "', lease_expires = 99999999999 WHERE item_id = 1"),
+            "");
   const std::string decided = Decide(*as_auditor_, 1, auditor_);
   EXPECT_TRUE(Refused(decided)) << decided;
   EXPECT_NE(decided.find("permission denied"), std::string::npos) << decided;
@@ -443,5 +388,5 @@ TEST_F(PostgresRoles, AnAuditorDecidesNothingAndWritesNothing) {
   EXPECT_EQ(Scalar(*as_auditor_, "SELECT count(*) FROM items"), "4");
 }
 
-} // namespace
-} // namespace vigil::host::testing
+}  // namespace
+}  // namespace vigil::host::testing

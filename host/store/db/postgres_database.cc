@@ -32,36 +32,29 @@ constexpr Oid kNumericOid = 1700;
 constexpr int kStepError = 1;
 
 std::string OneLine(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
-    text.pop_back();
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   for (char &c : text) {
-    if (c == '\n' || c == '\r')
-      c = ' ';
+    if (c == '\n' || c == '\r') c = ' ';
   }
   return text;
 }
 
 int HexDigit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
 
 // A bytea value in the server's text output (`\x` and hex digits) as its bytes.
 std::string DecodeBytea(const char *text, size_t length) {
-  if (length < 2 || text[0] != '\\' || text[1] != 'x')
-    return std::string(text, length);
+  if (length < 2 || text[0] != '\\' || text[1] != 'x') return std::string(text, length);
   std::string out;
   out.reserve((length - 2) / 2);
   for (size_t i = 2; i + 1 < length; i += 2) {
     const int high = HexDigit(text[i]);
     const int low = HexDigit(text[i + 1]);
-    if (high < 0 || low < 0)
-      break;
+    if (high < 0 || low < 0) break;
     out += static_cast<char>(high * 16 + low);
   }
   return out;
@@ -71,21 +64,18 @@ std::string DecodeBytea(const char *text, size_t length) {
 // index after it, or `i` when this `$` does not open a dollar quote.
 size_t SkipDollarQuote(std::string_view sql, size_t i) {
   size_t j = i + 1;
-  while (j < sql.size() &&
-         (std::isalnum(static_cast<unsigned char>(sql[j])) || sql[j] == '_')) {
-    if (j == i + 1 && std::isdigit(static_cast<unsigned char>(sql[j])))
-      return i; // $1
+  while (j < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[j])) || sql[j] == '_')) {
+    if (j == i + 1 && std::isdigit(static_cast<unsigned char>(sql[j]))) return i;  // $1
     ++j;
   }
-  if (j >= sql.size() || sql[j] != '$')
-    return i;
+  if (j >= sql.size() || sql[j] != '$') return i;
   const std::string_view tag = sql.substr(i, j - i + 1);
   const size_t end = sql.find(tag, j + 1);
   return end == std::string_view::npos ? sql.size() : end + tag.size();
 }
 
 class PostgresStatement final : public StatementBackend {
-public:
+ public:
   PostgresStatement(PostgresDatabase &db, std::string_view sql) : db_(db) {
     int max_index = 0;
     sql_ = TranslatePlaceholders(sql, &max_index, &used_);
@@ -97,15 +87,11 @@ public:
   // The SQL is parsed by the server when it runs (an unnamed statement): errors
   // in it are reported by Step.
   bool ok() const override { return true; }
-  void BindText(int index, std::string_view text) override {
-    Set(index, std::string(text));
-  }
+  void BindText(int index, std::string_view text) override { Set(index, std::string(text)); }
   void BindBlob(int index, std::string_view bytes) override {
     Set(index, std::string(bytes), kByteaOid);
   }
-  void BindInt(int index, int64_t value) override {
-    Set(index, std::to_string(value), kInt8Oid);
-  }
+  void BindInt(int index, int64_t value) override { Set(index, std::to_string(value), kInt8Oid); }
   void BindDouble(int index, double value) override {
     char text[64];
     std::snprintf(text, sizeof text, "%.17g", value);
@@ -129,17 +115,13 @@ public:
       for (size_t i = 0; i < params_.size(); ++i) {
         values[i] = params_[i] ? params_[i]->data() : nullptr;
         lengths[i] = params_[i] ? static_cast<int>(params_[i]->size()) : 0;
-        formats[i] = types_[i] == kByteaOid
-                         ? 1
-                         : 0; // bytes as they are; the rest as text
+        formats[i] = types_[i] == kByteaOid ? 1 : 0;  // bytes as they are; the rest as text
         // A number SQLite lets a statement skip (?2 without ?1) still counts;
         // it needs a type, or the server cannot infer one.
-        if (!used_[i] && types_[i] == 0)
-          types_[i] = kTextOid;
+        if (!used_[i] && types_[i] == 0) types_[i] = kTextOid;
       }
-      result_ = PQexecParams(db_.raw(), sql_.c_str(),
-                             static_cast<int>(params_.size()), types_.data(),
-                             values.data(), lengths.data(), formats.data(), 0);
+      result_ = PQexecParams(db_.raw(), sql_.c_str(), static_cast<int>(params_.size()),
+                             types_.data(), values.data(), lengths.data(), formats.data(), 0);
       const ExecStatusType status = PQresultStatus(result_);
       if (status == PGRES_COMMAND_OK) {
         changed_ = std::atoll(PQcmdTuples(result_));
@@ -150,12 +132,10 @@ public:
         Clear();
         return kStepError;
       }
-      changed_ = std::atoll(
-          PQcmdTuples(result_)); // INSERT ... RETURNING counts its rows
+      changed_ = std::atoll(PQcmdTuples(result_));  // INSERT ... RETURNING counts its rows
       row_ = -1;
     }
-    if (PQresultStatus(result_) != PGRES_TUPLES_OK)
-      return kDone;
+    if (PQresultStatus(result_) != PGRES_TUPLES_OK) return kDone;
     ++row_;
     return row_ < PQntuples(result_) ? kRow : kDone;
   }
@@ -164,62 +144,53 @@ public:
   int64_t RowsChanged() override { return changed_; }
 
   int64_t ColumnInt(int column) override {
-    if (Null(column))
-      return 0;
+    if (Null(column)) return 0;
     const char *text = PQgetvalue(result_, row_, column);
-    if (PQftype(result_, column) == kBoolOid)
-      return text[0] == 't' ? 1 : 0;
-    if (IsReal(column))
-      return static_cast<int64_t>(std::strtod(text, nullptr));
+    if (PQftype(result_, column) == kBoolOid) return text[0] == 't' ? 1 : 0;
+    if (IsReal(column)) return static_cast<int64_t>(std::strtod(text, nullptr));
     return std::strtoll(text, nullptr, 10);
   }
   double ColumnDouble(int column) override {
-    if (Null(column))
-      return 0;
+    if (Null(column)) return 0;
     return std::strtod(PQgetvalue(result_, row_, column), nullptr);
   }
   std::string ColumnText(int column) override { return ColumnBytes(column); }
   std::string ColumnBytes(int column) override {
-    if (Null(column))
-      return "";
+    if (Null(column)) return "";
     const char *text = PQgetvalue(result_, row_, column);
-    const size_t length =
-        static_cast<size_t>(PQgetlength(result_, row_, column));
-    if (PQftype(result_, column) == kByteaOid)
-      return DecodeBytea(text, length);
+    const size_t length = static_cast<size_t>(PQgetlength(result_, row_, column));
+    if (PQftype(result_, column) == kByteaOid) return DecodeBytea(text, length);
     return std::string(text, length);
   }
   std::string ColumnType(int column) override {
-    if (Null(column))
-      return "null";
+    if (Null(column)) return "null";
     switch (PQftype(result_, column)) {
-    case kBoolOid:
-    case kInt2Oid:
-    case kInt4Oid:
-    case kInt8Oid:
-    case kOidOid:
-      return "integer";
-    case kFloat4Oid:
-    case kFloat8Oid:
-    case kNumericOid:
-      return "real";
-    case kByteaOid:
-      return "blob";
-    default:
-      return "text";
+      case kBoolOid:
+      case kInt2Oid:
+      case kInt4Oid:
+      case kInt8Oid:
+      case kOidOid:
+        return "integer";
+      case kFloat4Oid:
+      case kFloat8Oid:
+      case kNumericOid:
+        return "real";
+      case kByteaOid:
+        return "blob";
+      default:
+        return "text";
     }
   }
   std::string ErrorMessage() const override { return error_; }
 
-private:
+ private:
   // Text goes with type 0 (the server infers it from the statement, as SQLite's
   // untyped parameters); integers and reals say so, so that `SELECT ?1` into a
   // BIGINT column or
   // `?1 + 1` is not taken for text.
   bool Set(int index, std::optional<std::string> value, Oid type = 0) {
     if (index < 1 || static_cast<size_t>(index) > params_.size()) {
-      bind_error_ = "parameter " + std::to_string(index) +
-                    " is out of range (the statement has " +
+      bind_error_ = "parameter " + std::to_string(index) + " is out of range (the statement has " +
                     std::to_string(params_.size()) + ")";
       return false;
     }
@@ -228,17 +199,15 @@ private:
     return true;
   }
   bool Null(int column) const {
-    return result_ == nullptr || row_ < 0 || row_ >= PQntuples(result_) ||
-           column < 0 || column >= PQnfields(result_) ||
-           PQgetisnull(result_, row_, column);
+    return result_ == nullptr || row_ < 0 || row_ >= PQntuples(result_) || column < 0 ||
+           column >= PQnfields(result_) || PQgetisnull(result_, row_, column);
   }
   bool IsReal(int column) const {
     const Oid type = PQftype(result_, column);
     return type == kFloat4Oid || type == kFloat8Oid || type == kNumericOid;
   }
   void Clear() {
-    if (result_ != nullptr)
-      PQclear(result_);
+    if (result_ != nullptr) PQclear(result_);
     result_ = nullptr;
     row_ = -1;
   }
@@ -257,14 +226,13 @@ private:
 
 void IgnoreNotice(void *, const char *) {}
 
-} // namespace
+}  // namespace
 
 bool IsPostgresUrl(std::string_view url) {
   return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
 }
 
-std::string TranslatePlaceholders(std::string_view sql, int *max_index,
-                                  std::vector<bool> *used) {
+std::string TranslatePlaceholders(std::string_view sql, int *max_index, std::vector<bool> *used) {
   std::string out;
   std::vector<bool> seen;
   out.reserve(sql.size() + 8);
@@ -277,8 +245,7 @@ std::string TranslatePlaceholders(std::string_view sql, int *max_index,
     if (c == '\'' || c == '"') {
       // A string literal or a quoted identifier; a doubled quote stays inside.
       // E'..' strings also escape with a backslash.
-      const bool backslash =
-          c == '\'' && i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e');
+      const bool backslash = c == '\'' && i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e');
       end = i + 1;
       while (end < sql.size()) {
         if (backslash && sql[end] == '\\') {
@@ -299,7 +266,7 @@ std::string TranslatePlaceholders(std::string_view sql, int *max_index,
       end = sql.find('\n', i);
       end = end == std::string_view::npos ? sql.size() : end;
     } else if (c == '/' && next == '*') {
-      int depth = 1; // PostgreSQL's block comments nest
+      int depth = 1;  // PostgreSQL's block comments nest
       end = i + 2;
       while (end < sql.size() && depth > 0) {
         if (sql.compare(end, 2, "/*") == 0) {
@@ -314,25 +281,21 @@ std::string TranslatePlaceholders(std::string_view sql, int *max_index,
       }
     } else if (c == '$') {
       end = SkipDollarQuote(sql, i);
-      if (end == i)
-        end = i + 1;
+      if (end == i) end = i + 1;
     } else if (c == '?') {
       size_t digits = i + 1;
-      while (digits < sql.size() &&
-             std::isdigit(static_cast<unsigned char>(sql[digits]))) {
+      while (digits < sql.size() && std::isdigit(static_cast<unsigned char>(sql[digits]))) {
         ++digits;
       }
       int index = 0;
       if (digits > i + 1) {
-        index =
-            std::atoi(std::string(sql.substr(i + 1, digits - i - 1)).c_str());
+        index = std::atoi(std::string(sql.substr(i + 1, digits - i - 1)).c_str());
       } else {
         index = largest + 1;
       }
       largest = std::max(largest, index);
       if (index >= 1) {
-        if (seen.size() < static_cast<size_t>(index))
-          seen.resize(static_cast<size_t>(index));
+        if (seen.size() < static_cast<size_t>(index)) seen.resize(static_cast<size_t>(index));
         seen[static_cast<size_t>(index - 1)] = true;
       }
       out += '$';
@@ -343,8 +306,7 @@ std::string TranslatePlaceholders(std::string_view sql, int *max_index,
     out.append(sql.substr(i, end - i));
     i = end;
   }
-  if (max_index != nullptr)
-    *max_index = largest;
+  if (max_index != nullptr) *max_index = largest;
   if (used != nullptr) {
     seen.resize(static_cast<size_t>(largest));
     *used = std::move(seen);
@@ -353,17 +315,14 @@ std::string TranslatePlaceholders(std::string_view sql, int *max_index,
 }
 
 bool IsConnectionError(const Status &status) {
-  return !status.ok() &&
-         (status.code() == Status::Code::kUnavailable ||
-          status.message().find(kConnectionLost) != std::string::npos);
+  return !status.ok() && (status.code() == Status::Code::kUnavailable ||
+                          status.message().find(kConnectionLost) != std::string::npos);
 }
 
-StatusOr<std::unique_ptr<PostgresDatabase>>
-PostgresDatabase::Open(const std::string &url) {
+StatusOr<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(const std::string &url) {
   if (!IsPostgresUrl(url)) {
     return Status::InvalidArgument(
-        "'" + url +
-        "' is not a PostgreSQL URL (postgresql://[user@]host[:port]/db)");
+        "'" + url + "' is not a PostgreSQL URL (postgresql://[user@]host[:port]/db)");
   }
   char *parse_error = nullptr;
   PQconninfoOption *options = PQconninfoParse(url.c_str(), &parse_error);
@@ -374,8 +333,7 @@ PostgresDatabase::Open(const std::string &url) {
   }
   bool has_password = false;
   for (PQconninfoOption *o = options; o->keyword != nullptr; ++o) {
-    if (std::string_view(o->keyword) == "password" && o->val != nullptr)
-      has_password = true;
+    if (std::string_view(o->keyword) == "password" && o->val != nullptr) has_password = true;
   }
   PQconninfoFree(options);
   if (has_password) {
@@ -385,12 +343,10 @@ PostgresDatabase::Open(const std::string &url) {
         "PGPASSFILE names, or PGPASSWORD (credentials never go on the command "
         "line)");
   }
-  const char *keywords[] = {"dbname", "application_name", "client_encoding",
-                            nullptr};
+  const char *keywords[] = {"dbname", "application_name", "client_encoding", nullptr};
   const char *values[] = {url.c_str(), "vigil", "UTF8", nullptr};
   PGconn *conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
-  if (conn == nullptr)
-    return Status::Resource("cannot connect to " + url + ": out of memory");
+  if (conn == nullptr) return Status::Resource("cannot connect to " + url + ": out of memory");
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string why = OneLine(PQerrorMessage(conn));
     PQfinish(conn);
@@ -402,48 +358,39 @@ PostgresDatabase::Open(const std::string &url) {
 
 PostgresDatabase::~PostgresDatabase() { PQfinish(conn_); }
 
-std::unique_ptr<StatementBackend>
-PostgresDatabase::Prepare(std::string_view sql) {
+std::unique_ptr<StatementBackend> PostgresDatabase::Prepare(std::string_view sql) {
   return std::make_unique<PostgresStatement>(*this, sql);
 }
 
 bool PostgresDatabase::Reconnect() {
   PQreset(conn_);
-  if (PQstatus(conn_) != CONNECTION_OK)
-    return false;
+  if (PQstatus(conn_) != CONNECTION_OK) return false;
   PQsetNoticeProcessor(conn_, IgnoreNotice, nullptr);
   in_transaction_ = false;
   return true;
 }
 
 std::string PostgresDatabase::EnsureConnected() {
-  if (PQstatus(conn_) == CONNECTION_OK)
-    return "";
+  if (PQstatus(conn_) == CONNECTION_OK) return "";
   if (in_transaction_) {
     return "the connection to " + url_ +
            " was lost during a transaction (connection lost: it is reopened at "
            "the next "
            "transaction)";
   }
-  if (Reconnect())
-    return "";
+  if (Reconnect()) return "";
   return "cannot reconnect to " + url_ + ": " + OneLine(PQerrorMessage(conn_)) +
          " (connection lost)";
 }
 
 std::string PostgresDatabase::FailureMessage(const PGresult *result) {
-  const char *primary =
-      result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
-  const char *sqlstate =
-      result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const char *primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  const char *sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   std::string message = OneLine(primary ? primary : PQerrorMessage(conn_));
-  if (message.empty())
-    message = "the server did not answer";
-  if (sqlstate != nullptr)
-    message += std::string(" [") + sqlstate + "]";
-  const bool lost_state =
-      sqlstate != nullptr && (std::string_view(sqlstate).rfind("08", 0) == 0 ||
-                              std::string_view(sqlstate).rfind("57P", 0) == 0);
+  if (message.empty()) message = "the server did not answer";
+  if (sqlstate != nullptr) message += std::string(" [") + sqlstate + "]";
+  const bool lost_state = sqlstate != nullptr && (std::string_view(sqlstate).rfind("08", 0) == 0 ||
+                                                  std::string_view(sqlstate).rfind("57P", 0) == 0);
   if (PQstatus(conn_) != CONNECTION_OK || lost_state) {
     message += " (connection lost: it is reopened at the next transaction)";
   }
@@ -462,15 +409,13 @@ Status PostgresDatabase::Run(const char *sql, const char *what) {
 }
 
 Status PostgresDatabase::Exec(std::string_view sql) {
-  if (std::string why = EnsureConnected(); !why.empty())
-    return Status::Unavailable(why);
+  if (std::string why = EnsureConnected(); !why.empty()) return Status::Unavailable(why);
   // The simple query protocol: several statements in one string, no parameters.
   const std::string text(sql);
   PGresult *result = PQexec(conn_, text.c_str());
   Status out = Status::Ok();
   const ExecStatusType status = PQresultStatus(result);
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK &&
-      status != PGRES_EMPTY_QUERY) {
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY) {
     out = Status::IoError(FailureMessage(result));
   }
   PQclear(result);
@@ -478,15 +423,13 @@ Status PostgresDatabase::Exec(std::string_view sql) {
 }
 
 Status PostgresDatabase::Begin() {
-  if (PQstatus(conn_) != CONNECTION_OK ||
-      PQtransactionStatus(conn_) == PQTRANS_UNKNOWN) {
+  if (PQstatus(conn_) != CONNECTION_OK || PQtransactionStatus(conn_) == PQTRANS_UNKNOWN) {
     // The connection went away (a server restart): reopen it once; the caller's
     // transaction starts afresh on the new connection.
     in_transaction_ = false;
     if (!Reconnect()) {
-      return Status::Unavailable(
-          "cannot start a store transaction: " + url_ + " is unreachable: " +
-          OneLine(PQerrorMessage(conn_)) + " (connection lost)");
+      return Status::Unavailable("cannot start a store transaction: " + url_ + " is unreachable: " +
+                                 OneLine(PQerrorMessage(conn_)) + " (connection lost)");
     }
   }
   Status s = Run("BEGIN", "cannot start a store transaction");
@@ -494,9 +437,8 @@ Status PostgresDatabase::Begin() {
     // The server went away since the last statement and BEGIN found out:
     // nothing was in progress, so reopen the connection once and begin there.
     if (!Reconnect()) {
-      return Status::Unavailable(
-          "cannot start a store transaction: " + url_ + " is unreachable: " +
-          OneLine(PQerrorMessage(conn_)) + " (connection lost)");
+      return Status::Unavailable("cannot start a store transaction: " + url_ + " is unreachable: " +
+                                 OneLine(PQerrorMessage(conn_)) + " (connection lost)");
     }
     s = Run("BEGIN", "cannot start a store transaction");
   }
@@ -508,12 +450,12 @@ Status PostgresDatabase::Commit() {
   PGresult *result = PQexec(conn_, "COMMIT");
   Status out = Status::Ok();
   if (PQresultStatus(result) != PGRES_COMMAND_OK) {
-    out = Status::IoError("cannot commit to the store: " +
-                          FailureMessage(result));
+    out = Status::IoError("cannot commit to the store: " + FailureMessage(result));
   } else if (std::string_view(PQcmdStatus(result)) == "ROLLBACK") {
     // COMMIT of a transaction that an error aborted: the server rolled it back.
-    out = Status::IoError("cannot commit to the store: the transaction was "
-                          "rolled back after an error in it");
+    out = Status::IoError(
+        "cannot commit to the store: the transaction was "
+        "rolled back after an error in it");
   }
   PQclear(result);
   in_transaction_ = false;
@@ -522,16 +464,14 @@ Status PostgresDatabase::Commit() {
 
 void PostgresDatabase::Rollback() {
   in_transaction_ = false;
-  if (PQstatus(conn_) != CONNECTION_OK)
-    return;
+  if (PQstatus(conn_) != CONNECTION_OK) return;
   PQclear(PQexec(conn_, "ROLLBACK"));
 }
 
 StatusOr<std::string> PostgresDatabase::SessionUser() {
   Statement query(*this, "SELECT session_user");
-  if (query.Step() != kRow)
-    return query.Error("reading the login");
+  if (query.Step() != kRow) return query.Error("reading the login");
   return query.ColumnText(0);
 }
 
-} // namespace vigil::host
+}  // namespace vigil::host

@@ -40,8 +40,7 @@ bool IsPostgresUrl(std::string_view url);
 // identifiers, dollar quotes and comments. `max_index` (if given) receives the
 // largest parameter number, and `used` which of 1..max_index the SQL names
 // (used[n - 1]).
-std::string TranslatePlaceholders(std::string_view sql,
-                                  int *max_index = nullptr,
+std::string TranslatePlaceholders(std::string_view sql, int *max_index = nullptr,
                                   std::vector<bool> *used = nullptr);
 
 // True when `status` failed because the connection to the server was lost (or
@@ -49,12 +48,25 @@ std::string TranslatePlaceholders(std::string_view sql,
 // a whole.
 bool IsConnectionError(const Status &status);
 
+// Runs `transaction` (which begins and commits its own transaction on the
+// store) and, when it fails because the connection was lost (a server restart),
+// runs it again, at most `attempts` times in all: the failed attempt rolled
+// back, so nothing is lost or doubled. Any other error is returned at once.
+template <class Body>
+Status RetryOnConnectionLoss(Body &&transaction, int attempts = 3) {
+  Status status = Status::Ok();
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    status = transaction();
+    if (!IsConnectionError(status)) return status;
+  }
+  return status;
+}
+
 class PostgresDatabase final : public Database {
-public:
+ public:
   // Connects to `url`. Refuses URLs with a password and ones that are not
   // PostgreSQL URLs.
-  static StatusOr<std::unique_ptr<PostgresDatabase>>
-  Open(const std::string &url);
+  static StatusOr<std::unique_ptr<PostgresDatabase>> Open(const std::string &url);
   ~PostgresDatabase() override;
   PostgresDatabase(const PostgresDatabase &) = delete;
   PostgresDatabase &operator=(const PostgresDatabase &) = delete;
@@ -80,9 +92,8 @@ public:
   std::string FailureMessage(const ::pg_result *result);
   ::pg_conn *raw() { return conn_; }
 
-private:
-  PostgresDatabase(::pg_conn *conn, std::string url)
-      : conn_(conn), url_(std::move(url)) {}
+ private:
+  PostgresDatabase(::pg_conn *conn, std::string url) : conn_(conn), url_(std::move(url)) {}
   Status Run(const char *sql, const char *what);
   bool Reconnect();
 
@@ -91,6 +102,6 @@ private:
   bool in_transaction_ = false;
 };
 
-} // namespace vigil::host
+}  // namespace vigil::host
 
-#endif // VIGIL_HOST_STORE_DB_POSTGRES_DATABASE_H_
+#endif  // VIGIL_HOST_STORE_DB_POSTGRES_DATABASE_H_
