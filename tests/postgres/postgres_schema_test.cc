@@ -12,6 +12,7 @@
 #include "pg_test_server.h"
 #include "scan/sha256.h"
 #include "store/audit_log.h"
+#include "store/postgres_schema_check.h"
 
 namespace vigil::host::testing {
 namespace {
@@ -236,6 +237,27 @@ TEST_F(PostgresSchema, TheAuditLogIsAppendOnlyEvenForTheSuperuser) {
   EXPECT_NE(RunSql(*db_, "TRUNCATE audit_log").find("append-only"), std::string::npos);
   EXPECT_EQ(Scalar(*db_, "SELECT count(*) FROM audit_log"), "1");
   EXPECT_EQ(Scalar(*db_, "SELECT actor FROM audit_log"), "postgres");
+}
+
+TEST_F(PostgresSchema, AuditVerifyFindsDisabledTriggersAndRowSecurity) {
+  Migrate();
+  StatusOr<std::vector<std::string>> intact = CheckPostgresProtections(*db_);
+  ASSERT_TRUE(intact.ok()) << intact.status().message();
+  EXPECT_TRUE(intact->empty()) << (*intact)[0];
+  // What a superuser could do to a store; each is reported.
+  ASSERT_TRUE(db_->Exec("ALTER TABLE audit_log DISABLE TRIGGER audit_log_chain; "
+                        "DROP TRIGGER decisions_no_update ON decisions; "
+                        "ALTER TABLE exposure NO FORCE ROW LEVEL SECURITY; "
+                        "ALTER TABLE decisions DISABLE ROW LEVEL SECURITY")
+                  .ok());
+  StatusOr<std::vector<std::string>> broken = CheckPostgresProtections(*db_);
+  ASSERT_TRUE(broken.ok()) << broken.status().message();
+  EXPECT_EQ(*broken, (std::vector<std::string>{
+                         "trigger audit_log_chain on audit_log is disabled",
+                         "trigger decisions_no_update on decisions is missing",
+                         "row-level security is off on decisions",
+                         "row-level security is not forced on exposure",
+                     }));
 }
 
 class PostgresRoles : public PostgresSchema {
