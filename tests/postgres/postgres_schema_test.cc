@@ -285,6 +285,86 @@ class PostgresRoles : public PostgresSchema {
   std::unique_ptr<PostgresDatabase> as_alice_, as_bob_, as_auditor_;
 };
 
+TEST_F(PostgresRoles, FourReviewersRacingForTheSameItemsEachDecideOnce) {
+  // The database alone keeps two reviewers off one item, even with a client that picks an
+  // item and then leases it without re-checking (the lease's UPDATE re-reads the row
+  // after the other's commit; row-level security then no longer matches it, or the
+  // transition trigger refuses it): the race is lost, never won twice.
+  AddQueuedItems(0);
+  for (int i = 5; i <= 100; ++i) {
+    Statement item(*db_,
+                   "INSERT INTO items (id, sha256, size, media_kind, first_path, last_path, "
+                   "first_seen, last_scanned, status) VALUES (?1, ?2, 1, 'image', 'p', 'p', "
+                   "'now', 'now', 'ok')");
+    item.Bind(1, int64_t{i}).Bind(2, "more-" + std::to_string(i));
+    ASSERT_EQ(item.Step(), kDone) << item.Error("item").message();
+    ASSERT_EQ(RunSql(*db_,
+                     "INSERT INTO queue (item_id, state, priority, severity, "
+                     "obscure_level, enqueued_at, updated_at) VALUES (" +
+                         std::to_string(i) + ", 'pending', 0, 3, 1, 'now', 'now')"),
+              "");
+  }
+  std::vector<std::unique_ptr<PostgresDatabase>> reviewers;
+  reviewers.push_back(std::move(as_alice_));
+  reviewers.push_back(std::move(as_bob_));
+  reviewers.push_back(Connect(MakeLogin("carol", {"vigil_reviewer"})));
+  reviewers.push_back(Connect(MakeLogin("dave", {"vigil_senior"})));
+  std::vector<std::string> errors(reviewers.size());
+  std::vector<std::thread> threads;
+  for (size_t r = 0; r < reviewers.size(); ++r) {
+    threads.emplace_back([&, r] {
+      Database &db = *reviewers[r];
+      for (int round = 0; round < 1000 && errors[r].empty(); ++round) {
+        Transaction tx(db);
+        if (Status s = tx.Begin(); !s.ok()) {
+          errors[r] = s.message();
+          return;
+        }
+        Statement pick(db,
+                       "SELECT item_id FROM queue WHERE state = 'pending' ORDER BY item_id "
+                       "LIMIT 1");
+        const int rc = pick.Step();
+        if (rc == kDone) return;  // all decided
+        if (rc != kRow) {
+          errors[r] = pick.Error("pick").message();
+          return;
+        }
+        const int64_t item = pick.ColumnInt(0);
+        Statement lease(db,
+                        "UPDATE queue SET state = 'claimed', lease_owner = session_user, "
+                        "lease_expires = ?2 WHERE item_id = ?1");
+        lease.Bind(1, item).Bind(2, static_cast<int64_t>(std::time(nullptr)) + 600);
+        if (lease.Step() != kDone) {
+          // Refused by the database (a senior's policy also matches a decided row, and
+          // the transition trigger turns that claim down): lost the race too.
+          const std::string why = lease.Error("lease").message();
+          if (!Refused(why)) errors[r] = why;
+          continue;
+        }
+        if (lease.RowsChanged() == 0) continue;  // another reviewer took it first
+        Statement decide(db,
+                         "INSERT INTO decisions (item_id, reviewer, decision, decided_at) "
+                         "VALUES (?1, session_user, 'B1', 'now')");
+        decide.Bind(1, item);
+        Statement done(db,
+                       "UPDATE queue SET state = 'decided', lease_owner = NULL, "
+                       "lease_expires = NULL WHERE item_id = ?1");
+        done.Bind(1, item);
+        if (decide.Step() != kDone || done.Step() != kDone || done.RowsChanged() != 1) {
+          errors[r] = "deciding " + std::to_string(item) + ": " + decide.Error("").message();
+          return;
+        }
+        if (Status s = tx.Commit(); !s.ok()) errors[r] = s.message();
+      }
+    });
+  }
+  for (std::thread &t : threads) t.join();
+  for (size_t r = 0; r < errors.size(); ++r) EXPECT_EQ(errors[r], "") << "reviewer " << r;
+  EXPECT_EQ(Scalar(*db_, "SELECT count(*) FROM decisions"), "100");
+  EXPECT_EQ(Scalar(*db_, "SELECT count(DISTINCT item_id) FROM decisions"), "100");
+  EXPECT_EQ(Scalar(*db_, "SELECT count(*) FROM queue WHERE state <> 'decided'"), "0");
+}
+
 TEST_F(PostgresRoles, AReviewerClaimsAndDecidesWhatTheyHold) {
   StatusOr<std::string> login = as_alice_->SessionUser();
   ASSERT_TRUE(login.ok());
