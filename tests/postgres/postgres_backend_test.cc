@@ -112,6 +112,12 @@ TEST_F(PostgresBackend, RowsChangedCountsUpdatesAndDeletes) {
   remove.Bind(1, int64_t{10});
   ASSERT_EQ(remove.Step(), kDone);
   EXPECT_EQ(remove.RowsChanged(), 0);
+  Statement returning(*db_, "UPDATE t SET s = 'odd' WHERE i % 2 = 1 RETURNING id");
+  ASSERT_EQ(returning.Step(), kRow);
+  EXPECT_EQ(returning.RowsChanged(), 2);
+  Statement read(*db_, "SELECT i FROM t");
+  ASSERT_EQ(read.Step(), kRow);
+  EXPECT_EQ(read.RowsChanged(), 0);  // reading changes nothing
 }
 
 TEST_F(PostgresBackend, ErrorsAreOneLineWithTheirSqlstate) {

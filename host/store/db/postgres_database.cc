@@ -132,7 +132,10 @@ class PostgresStatement final : public StatementBackend {
         Clear();
         return kStepError;
       }
-      changed_ = std::atoll(PQcmdTuples(result_));  // INSERT ... RETURNING counts its rows
+      // INSERT ... RETURNING counts the rows it wrote; a SELECT changes none (PQcmdTuples
+      // would count the rows it read).
+      const bool select = std::string_view(PQcmdStatus(result_)).rfind("SELECT", 0) == 0;
+      changed_ = select ? 0 : std::atoll(PQcmdTuples(result_));
       row_ = -1;
     }
     if (PQresultStatus(result_) != PGRES_TUPLES_OK) return kDone;
