@@ -13,6 +13,7 @@
 #include "scan/sha256.h"
 #include "store/audit_log.h"
 #include "store/postgres_schema_check.h"
+#include "store/store_postgres.h"
 
 namespace vigil::host::testing {
 namespace {
@@ -151,6 +152,36 @@ TEST_F(PostgresSchema, MigratesFromEmptyAndIsIdempotentAtReopen) {
                    "SELECT group_concat(sha256) FROM (SELECT sha256 FROM items "
                    "ORDER BY id) s"),
             "sha-1,sha-2,sha-3");
+}
+
+TEST_F(PostgresSchema, OpeningTheTeamStore) {
+  const std::string alice = MakeLogin("alice", {"vigil_reviewer"});
+  const std::string alice_url = UrlFor(alice, database_);
+  // An empty database: read-only refuses and changes nothing; a reviewer cannot create
+  // the schema; the superuser can, then the reviewer opens it (nothing left to migrate).
+  StatusOr<std::unique_ptr<PostgresDatabase>> read_only = OpenPostgresStore(url_, false);
+  ASSERT_FALSE(read_only.ok());
+  EXPECT_NE(read_only.status().message().find("not a Vigil store"), std::string::npos)
+      << read_only.status().message();
+  EXPECT_EQ(Scalar(*db_, "SELECT to_regclass('vigil_schema') IS NULL"), "t");
+  StatusOr<std::unique_ptr<PostgresDatabase>> as_alice = OpenPostgresStore(alice_url, true);
+  ASSERT_FALSE(as_alice.ok());
+  EXPECT_NE(as_alice.status().message().find("superuser"), std::string::npos);
+  StatusOr<std::unique_ptr<PostgresDatabase>> admin = OpenPostgresStore(url_, true);
+  ASSERT_TRUE(admin.ok()) << admin.status().message();
+  as_alice = OpenPostgresStore(alice_url, true);
+  ASSERT_TRUE(as_alice.ok()) << as_alice.status().message();
+  EXPECT_EQ(*(*as_alice)->SessionUser(), alice);
+  read_only = OpenPostgresStore(alice_url, false);
+  EXPECT_TRUE(read_only.ok()) << read_only.status().message();
+  // A store of a newer vigil is refused either way.
+  ASSERT_EQ(RunSql(*db_, "INSERT INTO vigil_schema VALUES (99)"), "");
+  for (bool writable : {true, false}) {
+    StatusOr<std::unique_ptr<PostgresDatabase>> newer = OpenPostgresStore(url_, writable);
+    ASSERT_FALSE(newer.ok());
+    EXPECT_NE(newer.status().message().find("upgrade vigil"), std::string::npos)
+        << newer.status().message();
+  }
 }
 
 TEST_F(PostgresSchema, AReviewerCannotMigrateAnOldStore) {
