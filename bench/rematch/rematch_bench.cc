@@ -1,3 +1,4 @@
+#include <sqlite3.h>
 // Rematch (issue 12, item 7): how long `vigil rematch` takes for a store of 1M items,
 // each with the four signals a scan keeps (pdq, md5, sha1, sha256), against a bank.
 //
@@ -26,6 +27,7 @@
 
 #include "policy/policy.h"
 #include "store/rematch.h"
+#include "store/db/sqlite_database.h"
 #include "store/store.h"
 #include "vigil/hashbank/bank.h"
 
@@ -98,14 +100,14 @@ struct Fixture {
     {
       auto store = vigil::host::Store::Open(f->store_path);
       if (!store.ok()) std::abort();
-      sqlite3* db = store.value()->handle();
+      sqlite3* db = vigil::host::SqliteHandle(store.value()->db());
       // Building 1M items' rows is not what is measured: a large page cache, and the
       // value index built once at the end (sorted) instead of row by row.
       sqlite3_exec(db,
                    "PRAGMA synchronous=OFF; PRAGMA cache_size=-1048576; "
                    "DROP INDEX signals_by_value;",
                    nullptr, nullptr, nullptr);
-      vigil::host::Transaction tx(db);
+      vigil::host::Transaction tx(store.value()->db());
       if (!tx.Begin().ok()) std::abort();
       struct Stmt {
         sqlite3_stmt* s = nullptr;

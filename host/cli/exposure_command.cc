@@ -11,7 +11,7 @@
 
 #include "cli/commands.h"
 #include "core/terminal_text.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 #include "store/store.h"
 #include "store/store_access.h"
 
@@ -49,7 +49,7 @@ int Exposure(const GlobalOptions& global, bool json, const std::string& reviewer
     PrintError(store.status().message());
     return 1;
   }
-  host::Statement rows(store.value()->handle(),
+  host::Statement rows(store.value()->db(),
                        "SELECT reviewer, severity, count(*), total(seconds_unobscured), "
                        "CAST(total(reveals) AS INTEGER) FROM exposure "
                        "WHERE (?1 = '' OR reviewer = ?1) AND (?2 = '' OR recorded_at >= ?2) "
@@ -61,7 +61,7 @@ int Exposure(const GlobalOptions& global, bool json, const std::string& reviewer
   rows.Bind(1, reviewer).Bind(2, since);
   std::map<std::string, nlohmann::ordered_json> by_reviewer;
   int rc;
-  while ((rc = rows.Step()) == SQLITE_ROW) {
+  while ((rc = rows.Step()) == host::kRow) {
     const std::string who = rows.ColumnText(0);
     nlohmann::ordered_json& entry = by_reviewer[who];
     if (entry.is_null()) {
@@ -80,7 +80,7 @@ int Exposure(const GlobalOptions& global, bool json, const std::string& reviewer
     entry["by_severity"][SeverityLabel(rows.ColumnInt(1))] = {
         {"items", items}, {"seconds_unobscured", seconds}, {"reveals", reveals}};
   }
-  if (rc != SQLITE_DONE) {
+  if (rc != host::kDone) {
     PrintError(rows.Error("reading the exposure ledger").message());
     return 1;
   }

@@ -8,7 +8,7 @@
 
 #include "core/terminal_text.h"
 #include "store/near_duplicates.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 #include "store/store.h"
 
 namespace vigil::cli {
@@ -29,11 +29,11 @@ enum class Kind { kText, kInt, kMilli };
 StatusOr<Json> Rows(host::Store& store, const char* sql, int64_t item_id,
                     const std::vector<std::pair<const char*, Kind>>& columns) {
   Json out = Json::array();
-  host::Statement rows(store.handle(), sql);
+  host::Statement rows(store.db(), sql);
   if (!rows.ok()) return rows.Error("reading the item");
   rows.Bind(1, item_id);
   int rc;
-  while ((rc = rows.Step()) == SQLITE_ROW) {
+  while ((rc = rows.Step()) == host::kRow) {
     Json row = Json::object();
     for (size_t i = 0; i < columns.size(); ++i) {
       const int c = static_cast<int>(i);
@@ -50,7 +50,7 @@ StatusOr<Json> Rows(host::Store& store, const char* sql, int64_t item_id,
     }
     out.push_back(std::move(row));
   }
-  if (rc != SQLITE_DONE) return rows.Error("reading the item");
+  if (rc != host::kDone) return rows.Error("reading the item");
   return out;
 }
 

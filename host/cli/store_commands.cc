@@ -21,7 +21,7 @@
 #include "core/terminal_text.h"
 #include "store/audit_log.h"
 #include "store/review_queue.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 #include "store/store.h"
 #include "store/store_access.h"
 
@@ -57,8 +57,8 @@ std::unique_ptr<host::Store> OpenStoreOrSay(const GlobalOptions& global,
 // Rows of (key, count) from a two-column query.
 nlohmann::ordered_json Counts(host::Store& store, const char* sql) {
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  host::Statement rows(store.handle(), sql);
-  while (rows.ok() && rows.Step() == SQLITE_ROW) out[rows.ColumnText(0)] = rows.ColumnInt(1);
+  host::Statement rows(store.db(), sql);
+  while (rows.ok() && rows.Step() == host::kRow) out[rows.ColumnText(0)] = rows.ColumnInt(1);
   return out;
 }
 
@@ -86,11 +86,11 @@ int Stats(const GlobalOptions& global, bool json) {
   // Items whose detections the caps cut short: never silent.
   stats["truncated_detections"] = nlohmann::ordered_json::object();
   {
-    host::Statement rows(store->handle(),
+    host::Statement rows(store->db(),
                          "SELECT detector, count(*), sum(detections_returned), "
                          "sum(detections_kept) FROM detector_runs WHERE detections_returned > "
                          "detections_kept GROUP BY 1 ORDER BY 1");
-    while (rows.ok() && rows.Step() == SQLITE_ROW) {
+    while (rows.ok() && rows.Step() == host::kRow) {
       stats["truncated_detections"][rows.ColumnText(0)] = {{"items", rows.ColumnInt(1)},
                                                            {"returned", rows.ColumnInt(2)},
                                                            {"kept", rows.ColumnInt(3)}};
@@ -129,7 +129,7 @@ int AuditVerify(const GlobalOptions& global, const std::string& expect_head) {
   // Read-only: verifying changes nothing, not even a tampered trigger (it is reported).
   auto store = OpenStoreOrSay(global, host::OpenMode::kReadOnly);
   if (!store) return 1;
-  auto report = host::VerifyAudit(store->handle());
+  auto report = host::VerifyAudit(store->db());
   if (!report.ok()) {
     PrintError(report.status().message());
     return 1;
@@ -248,13 +248,13 @@ class ExportSink {
 int Export(const GlobalOptions& global, const std::string& format, const std::string& out_path) {
   auto store = OpenStoreOrSay(global);
   if (!store) return 1;
-  host::Statement rows(store->handle(),
-      "SELECT i.id, i.sha256, i.last_path, ifnull(i.url, ''), i.media_kind, i.size, i.outcome, "
-      "d.decision, d.reviewer, ifnull(d.reason, ''), d.decided_at, i.first_seen, "
+  host::Statement rows(store->db(),
+      "SELECT i.id, i.sha256, i.last_path, coalesce(i.url, ''), i.media_kind, i.size, i.outcome, "
+      "d.decision, d.reviewer, coalesce(d.reason, ''), d.decided_at, i.first_seen, "
       "(SELECT group_concat(value, ' ') FROM signals s WHERE s.item_id = i.id AND s.type = 'md5'), "
       "(SELECT group_concat(value, ' ') FROM signals s WHERE s.item_id = i.id AND s.type = 'sha1'), "
       "(SELECT group_concat(value, ' ') FROM signals s WHERE s.item_id = i.id AND s.type = 'pdq'), "
-      "(SELECT group_concat(detector || ':' || label || ifnull(':' || category, ''), ' ') "
+      "(SELECT group_concat(detector || ':' || label || coalesce(':' || category, ''), ' ') "
       " FROM detections x WHERE x.item_id = i.id) "
       "FROM decisions d JOIN items i ON i.id = d.item_id "
       "WHERE d.id = (SELECT max(id) FROM decisions WHERE item_id = i.id) ORDER BY d.id");
@@ -276,8 +276,8 @@ int Export(const GlobalOptions& global, const std::string& format, const std::st
     out.Write(line + "\n");
   }
   int64_t count = 0;
-  int step = SQLITE_ROW;
-  while ((step = rows.Step()) == SQLITE_ROW) {
+  int step = host::kRow;
+  while ((step = rows.Step()) == host::kRow) {
     ++count;
     std::string line;
     if (format == "csv") {
@@ -294,20 +294,20 @@ int Export(const GlobalOptions& global, const std::string& format, const std::st
     }
     out.Write(line + "\n");
   }
-  if (step != SQLITE_DONE) {
-    PrintError(std::string("cannot read decisions from the store: ") +
-               sqlite3_errmsg(store->handle()) + "; nothing exported");
+  if (step != host::kDone) {
+    PrintError(rows.Error("cannot read decisions from the store").message() +
+               "; nothing exported");
     return 1;
   }
   // Only a complete, durable export is recorded as one: the audit entry is written in a
   // transaction that commits after the file is in place.
-  host::Transaction tx(store->handle());
+  host::Transaction tx(store->db());
   nlohmann::json details = {{"format", format},
                             {"items", count},
                             {"destination", out_path.empty() ? "stdout" : out_path}};
   Status audited = tx.Begin();
   if (audited.ok()) {
-    audited = host::AppendAudit(store->handle(), {"export", "export", 0, host::JsonText(details)},
+    audited = host::AppendAudit(store->db(), {"export", "export", 0, host::JsonText(details)},
                                 host::NowUtc());
   }
   if (!audited.ok()) {

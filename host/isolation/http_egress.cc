@@ -239,9 +239,9 @@ void StoreEgressAudit::Record(const EgressRecord& record) {
                                record.allowed ? "egress.request" : "egress.refused", 0,
                                host::JsonText(details)};
   std::lock_guard<std::mutex> lock(mutex_);
-  host::Transaction transaction(store_->handle());
+  host::Transaction transaction(store_->db());
   Status status = transaction.Begin();
-  if (status.ok()) status = host::AppendAudit(store_->handle(), entry, host::NowUtc());
+  if (status.ok()) status = host::AppendAudit(store_->db(), entry, host::NowUtc());
   if (status.ok()) status = transaction.Commit();
   if (!status.ok()) {
     std::fprintf(stderr, "vigil: warning: could not audit an outbound request of %s: %s\n",

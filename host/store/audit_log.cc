@@ -9,7 +9,8 @@
 
 #include "scan/sha256.h"
 #include "store/schema_check.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
+#include "store/db/sqlite_database.h"
 
 namespace vigil::host {
 namespace {
@@ -30,13 +31,13 @@ std::string EntryHash(const std::string& prev, int64_t seq, const std::string& a
 
 }  // namespace
 
-Status AppendAudit(sqlite3* db, const AuditEntry& entry, const std::string& at) {
+Status AppendAudit(Database& db, const AuditEntry& entry, const std::string& at) {
   int64_t seq = 1;
   std::string prev = kAuditGenesis;
   {
     Statement last(db, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
     if (!last.ok()) return last.Error("reading the audit head");
-    if (last.Step() == SQLITE_ROW) {
+    if (last.Step() == kRow) {
       seq = last.ColumnInt(0) + 1;
       prev = last.ColumnText(1);
     }
@@ -49,7 +50,7 @@ Status AppendAudit(sqlite3* db, const AuditEntry& entry, const std::string& at) 
   insert.Bind(1, seq).Bind(2, at).Bind(3, entry.actor).Bind(4, entry.action);
   if (entry.item_id) insert.Bind(5, entry.item_id); else insert.BindNull(5);
   insert.Bind(6, entry.details).Bind(7, prev).Bind(8, hash);
-  if (insert.Step() != SQLITE_DONE) return insert.Error("appending to the audit log");
+  if (insert.Step() != kDone) return insert.Error("appending to the audit log");
   return Status::Ok();
 }
 
@@ -132,14 +133,14 @@ void NoteEntry(AuditAccount& account, int64_t seq, const std::string& actor,
 
 // Holds items, decisions, reveals and exposure records against the log: each must have
 // its entry, and each entry its row.
-Status CheckAccount(sqlite3* db, AuditAccount& account, std::vector<std::string>& problems) {
+Status CheckAccount(Database& db, AuditAccount& account, std::vector<std::string>& problems) {
   {
     ProblemList missing(problems, "items without an 'item.scanned' audit entry");
     Statement items(db, "SELECT id FROM items ORDER BY id");
     if (!items.ok()) return items.Error("reading items");
     std::set<int64_t> present;
     int rc;
-    while ((rc = items.Step()) == SQLITE_ROW) {
+    while ((rc = items.Step()) == kRow) {
       const int64_t id = items.ColumnInt(0);
       present.insert(id);
       if (!account.scanned.count(id)) {
@@ -148,7 +149,7 @@ Status CheckAccount(sqlite3* db, AuditAccount& account, std::vector<std::string>
                     "or its entry was removed)");
       }
     }
-    if (rc != SQLITE_DONE) return items.Error("reading items");
+    if (rc != kDone) return items.Error("reading items");
     ProblemList deleted(problems, "scanned items missing from the store");
     for (const auto& [id, seq] : account.scanned) {
       if (!present.count(id)) {
@@ -162,7 +163,7 @@ Status CheckAccount(sqlite3* db, AuditAccount& account, std::vector<std::string>
     Statement rows(db, "SELECT id, item_id, reviewer, decision FROM decisions ORDER BY id");
     if (!rows.ok()) return rows.Error("reading decisions");
     int rc;
-    while ((rc = rows.Step()) == SQLITE_ROW) {
+    while ((rc = rows.Step()) == kRow) {
       const int64_t id = rows.ColumnInt(0), item = rows.ColumnInt(1);
       const std::string reviewer = rows.ColumnText(2), decision = rows.ColumnText(3);
       const std::string what = "decision " + std::to_string(id) + " on " + Item(item) + " (" +
@@ -180,7 +181,7 @@ Status CheckAccount(sqlite3* db, AuditAccount& account, std::vector<std::string>
         found->second.pop_front();
       }
     }
-    if (rc != SQLITE_DONE) return rows.Error("reading decisions");
+    if (rc != kDone) return rows.Error("reading decisions");
     ProblemList deleted(problems, "audited decisions missing from the store");
     for (const auto& [key, seqs] : account.decided) {
       for (int64_t seq : seqs) {
@@ -200,7 +201,7 @@ Status CheckAccount(sqlite3* db, AuditAccount& account, std::vector<std::string>
     Statement rows(db, sql.c_str());
     if (!rows.ok()) return rows.Error("reading " + table);
     int rc;
-    while ((rc = rows.Step()) == SQLITE_ROW) {
+    while ((rc = rows.Step()) == kRow) {
       const int64_t id = rows.ColumnInt(0), item = rows.ColumnInt(1);
       const std::string reviewer = rows.ColumnText(2);
       auto found = entries->find({item, reviewer});
@@ -211,7 +212,7 @@ Status CheckAccount(sqlite3* db, AuditAccount& account, std::vector<std::string>
         found->second.pop_front();
       }
     }
-    if (rc != SQLITE_DONE) return rows.Error("reading " + table);
+    if (rc != kDone) return rows.Error("reading " + table);
     ProblemList deleted(problems, "audited " + table + " rows missing from the store");
     for (const auto& [key, seqs] : *entries) {
       for (int64_t seq : seqs) {
@@ -227,12 +228,12 @@ Status CheckAccount(sqlite3* db, AuditAccount& account, std::vector<std::string>
 
 }  // namespace
 
-StatusOr<AuditReport> VerifyAudit(sqlite3* db) {
+StatusOr<AuditReport> VerifyAudit(Database& db) {
   AuditReport report;
   // The schema first: a dropped trigger is why anything below could have happened.
-  {
+  if (db.dialect() == Dialect::kSqlite) {
     Statement version(db, "PRAGMA user_version");
-    if (!version.ok() || version.Step() != SQLITE_ROW) return version.Error("reading the schema");
+    if (!version.ok() || version.Step() != kRow) return version.Error("reading the schema");
     auto differences = CompareSchema(db, static_cast<int>(version.ColumnInt(0)));
     if (!differences.ok()) return differences.status();
     for (const SchemaDifference& d : differences.value()) {
@@ -252,7 +253,7 @@ StatusOr<AuditReport> VerifyAudit(sqlite3* db) {
   std::string prev = kAuditGenesis;
   int64_t expected_seq = 1;
   int rc;
-  while ((rc = rows.Step()) == SQLITE_ROW) {
+  while ((rc = rows.Step()) == kRow) {
     const int64_t seq = rows.ColumnInt(0);
     std::string types[8];
     for (int c = 1; c < 8; ++c) types[c] = rows.ColumnType(c);
@@ -305,7 +306,7 @@ StatusOr<AuditReport> VerifyAudit(sqlite3* db) {
     expected_seq = seq + 1;
     ++report.entries;
   }
-  if (rc != SQLITE_DONE) return rows.Error("reading the audit log");
+  if (rc != kDone) return rows.Error("reading the audit log");
   report.head_hash = report.entries ? prev : "";
   if (Status s = CheckAccount(db, account, report.problems); !s.ok()) return s;
   return report;

@@ -15,7 +15,7 @@
 #ifndef VIGIL_HOST_STORE_AUDIT_LOG_H_
 #define VIGIL_HOST_STORE_AUDIT_LOG_H_
 
-#include <sqlite3.h>
+#include "store/db/database.h"
 
 #include <cstdint>
 #include <string>
@@ -40,11 +40,11 @@ struct AuditReport {
 
 // Appends one entry. REQUIRES: inside a write transaction on `db` (so the entry commits
 // with the change it records).
-Status AppendAudit(sqlite3* db, const AuditEntry& entry, const std::string& at);
+Status AppendAudit(Database& db, const AuditEntry& entry, const std::string& at);
 
 // Recomputes the whole chain and holds the store against it (see above). Problems name
 // the entry or row and why, at most 20 of one kind spelled out.
-StatusOr<AuditReport> VerifyAudit(sqlite3* db);
+StatusOr<AuditReport> VerifyAudit(Database& db);
 
 // The chain's genesis "previous hash".
 inline const char kAuditGenesis[] =

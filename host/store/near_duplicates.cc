@@ -5,7 +5,7 @@
 #include <map>
 #include <optional>
 
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 #include "vigil/decode/image_decoder.h"
 #include "vigil/pdq/pdq.h"
 
@@ -68,53 +68,53 @@ StatusOr<NearDuplicates> FindNearDuplicates(Store& store, int64_t item_id,
   NearDuplicates result;
   std::string path;
   {
-    Statement row(store.handle(), "SELECT last_path FROM items WHERE id = ?1");
+    Statement row(store.db(), "SELECT last_path FROM items WHERE id = ?1");
     if (!row.ok()) return row.Error("reading an item");
     row.Bind(1, item_id);
     const int rc = row.Step();
-    if (rc == SQLITE_DONE) {
+    if (rc == kDone) {
       return Status::NotFound("item " + std::to_string(item_id) + " is not in the store");
     }
-    if (rc != SQLITE_ROW) return row.Error("reading an item");
+    if (rc != kRow) return row.Error("reading an item");
     path = row.ColumnText(0);
   }
 
   // Best match per other item: digest matches (distance 0) win over PDQ.
   std::map<int64_t, NearDuplicate> best;
   {
-    Statement rows(store.handle(), kDigestMatchSql);
+    Statement rows(store.db(), kDigestMatchSql);
     if (!rows.ok()) return rows.Error("reading digest matches");
     rows.Bind(1, item_id);
     int rc;
-    while ((rc = rows.Step()) == SQLITE_ROW) {
+    while ((rc = rows.Step()) == kRow) {
       const int64_t other = rows.ColumnInt(0);
       if (!best.count(other)) best[other] = {other, rows.ColumnText(1), 0, "", ""};
     }
-    if (rc != SQLITE_DONE) return rows.Error("reading digest matches");
+    if (rc != kDone) return rows.Error("reading digest matches");
   }
 
   std::vector<pdq::Hash256> stored;
   {
-    Statement rows(store.handle(), "SELECT value FROM signals WHERE item_id = ?1 AND type = 'pdq'");
+    Statement rows(store.db(), "SELECT value FROM signals WHERE item_id = ?1 AND type = 'pdq'");
     if (!rows.ok()) return rows.Error("reading the PDQ hash");
     rows.Bind(1, item_id);
     int rc;
-    while ((rc = rows.Step()) == SQLITE_ROW) {
+    while ((rc = rows.Step()) == kRow) {
       auto hash = pdq::Hash256::FromHex(rows.ColumnText(0));
       if (hash.ok()) stored.push_back(hash.value());
     }
-    if (rc != SQLITE_DONE) return rows.Error("reading the PDQ hash");
+    if (rc != kDone) return rows.Error("reading the PDQ hash");
   }
   if (!stored.empty()) {
     const std::vector<Variant> variants = Orientations(stored, path, &result.note);
     result.orientations_checked =
         static_cast<int>(variants.size()) >= pdq::kDihedralCount ? pdq::kDihedralCount : 1;
     // One pass over the PDQ signals in index order (type, value).
-    Statement rows(store.handle(), kPdqPassSql);
+    Statement rows(store.db(), kPdqPassSql);
     if (!rows.ok()) return rows.Error("reading PDQ hashes");
     rows.Bind(1, item_id);
     int rc;
-    while ((rc = rows.Step()) == SQLITE_ROW) {
+    while ((rc = rows.Step()) == kRow) {
       auto hash = pdq::Hash256::FromHex(rows.ColumnText(1));
       if (!hash.ok()) continue;  // not written by vigil.pdq: nothing to compare
       int distance = pdq::Hash256::kBits + 1;
@@ -136,7 +136,7 @@ StatusOr<NearDuplicates> FindNearDuplicates(Store& store, int64_t item_id,
         it->second.orientation = orientation;
       }
     }
-    if (rc != SQLITE_DONE) return rows.Error("reading PDQ hashes");
+    if (rc != kDone) return rows.Error("reading PDQ hashes");
   }
 
   for (auto& [id, dup] : best) result.items.push_back(std::move(dup));
@@ -151,15 +151,15 @@ StatusOr<NearDuplicates> FindNearDuplicates(Store& store, int64_t item_id,
 
   // The latest decision on each listed item (at most `limit` indexed look-ups).
   for (NearDuplicate& dup : result.items) {
-    Statement one(store.handle(),
+    Statement one(store.db(),
                   "SELECT decision FROM decisions WHERE "
                   "item_id = ?1 ORDER BY id DESC LIMIT 1");
     if (!one.ok()) return one.Error("reading decisions");
     one.Bind(1, dup.item_id);
     const int rc = one.Step();
-    if (rc == SQLITE_ROW) {
+    if (rc == kRow) {
       dup.decision = one.ColumnText(0);
-    } else if (rc != SQLITE_DONE) {
+    } else if (rc != kDone) {
       return one.Error("reading decisions");
     }
   }

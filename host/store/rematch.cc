@@ -10,7 +10,7 @@
 #include "bank_set.h"
 #include "scan/scan_json.h"
 #include "store/audit_log.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 
 namespace vigil::host {
 namespace {
@@ -28,14 +28,8 @@ std::string EntryId(const hashbank::Match& m) {
   return m.entry.external_id.empty() ? std::to_string(m.entry_index) : m.entry.external_id;
 }
 
-std::string_view Text(sqlite3_stmt* stmt, int column) {
-  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
-  return text ? std::string_view(text, static_cast<size_t>(sqlite3_column_bytes(stmt, column)))
-              : std::string_view();
-}
-
 // One pass over the stored signals: each value against each bank that holds its type.
-Status MatchSignals(sqlite3* db, const std::vector<const hashbank::Bank*>& banks,
+Status MatchSignals(Database& db, const std::vector<const hashbank::Bank*>& banks,
                     const RematchOptions& options,
                     std::set<std::tuple<int64_t, std::string, std::string>>& known,
                     std::map<int64_t, std::vector<Hit>>& hits, RematchReport& report) {
@@ -48,23 +42,20 @@ Status MatchSignals(sqlite3* db, const std::vector<const hashbank::Bank*>& banks
             std::string(hashbank::SignalTypeName(type)) + "'";
   }
   if (in.empty()) return Status::Ok();  // the banks hold nothing to match
-  // One sequential pass over the table (NOT INDEXED: through the value index each row
-  // would be a random read), memory-mapped rather than copied page by page.
-  sqlite3_exec(db, "PRAGMA mmap_size = 1073741824", nullptr, nullptr, nullptr);
-  const std::string sql =
-      "SELECT item_id, detector, type, value, quality FROM signals NOT INDEXED WHERE type IN (" +
-      in + ")";
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-    return Status::IoError(std::string("reading the stored signals: ") + sqlite3_errmsg(db));
-  }
-  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owned(stmt, sqlite3_finalize);
+  // One sequential pass over the table (SQLite: NOT INDEXED, since through the value
+  // index each row would be a random read; memory-mapped rather than copied page by page).
+  const bool sqlite = db.dialect() == Dialect::kSqlite;
+  if (sqlite) (void)db.Exec("PRAGMA mmap_size = 1073741824");
+  const std::string sql = std::string("SELECT item_id, detector, type, value, quality FROM signals") +
+                          (sqlite ? " NOT INDEXED" : "") + " WHERE type IN (" + in + ")";
+  Statement stmt(db, sql);
+  if (!stmt.ok()) return stmt.Error("reading the stored signals");
   int rc;
   std::vector<bool> seen;  // by item id: items_checked counts each item once
   std::unordered_set<int64_t> sparse;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+  while ((rc = stmt.Step()) == kRow) {
     ++report.signals_checked;
-    const int64_t item_id = sqlite3_column_int64(stmt, 0);
+    const int64_t item_id = stmt.ColumnInt(0);
     if (item_id >= 0 && item_id < (int64_t{1} << 28)) {  // row ids: dense from 1
       if (static_cast<uint64_t>(item_id) >= seen.size()) seen.resize(item_id * 2 + 1024);
       if (!seen[item_id]) {
@@ -74,14 +65,13 @@ Status MatchSignals(sqlite3* db, const std::vector<const hashbank::Bank*>& banks
     } else if (sparse.insert(item_id).second) {
       ++report.items_checked;
     }
-    const auto type = hashbank::ParseSignalType(Text(stmt, 2));
+    const auto type = hashbank::ParseSignalType(stmt.ColumnText(2));
     if (!type) continue;
-    const std::string_view value = Text(stmt, 3);
+    const std::string value = stmt.ColumnText(3);
     std::vector<hashbank::Match> matches;
     if (*type == hashbank::SignalType::kPdq) {
       // As vigil.pdq: a hash below the quality floor is reported, never matched.
-      if (sqlite3_column_type(stmt, 4) != SQLITE_NULL &&
-          sqlite3_column_int(stmt, 4) < options.pdq_min_quality) {
+      if (stmt.ColumnType(4) != "null" && stmt.ColumnInt(4) < options.pdq_min_quality) {
         continue;
       }
       auto words = hashbank::ParsePdqHex(value);
@@ -108,25 +98,23 @@ Status MatchSignals(sqlite3* db, const std::vector<const hashbank::Bank*>& banks
       }
       if (!known.insert({item_id, m.bank, EntryId(m)}).second) continue;  // recorded before
       ++report.new_matches;
-      hits[item_id].push_back(Hit{std::string(Text(stmt, 1)),
+      hits[item_id].push_back(Hit{stmt.ColumnText(1),
                                   std::string(hashbank::SignalTypeName(*type)), std::move(m)});
     }
   }
-  if (rc != SQLITE_DONE) {
-    return Status::IoError(std::string("reading the stored signals: ") + sqlite3_errmsg(db));
-  }
+  if (rc != kDone) return stmt.Error("reading the stored signals");
   return Status::Ok();
 }
 
 // The item as a scan would hand it to the policy: its stored detections and detector
 // runs (a failed run stays failed), plus the new hits. Returns the record and the new
 // detections, per detector.
-Status LoadRecord(sqlite3* db, int64_t item_id, const std::vector<Hit>& item_hits,
+Status LoadRecord(Database& db, int64_t item_id, const std::vector<Hit>& item_hits,
                   ItemRecord& record, std::vector<std::pair<std::string, v1::Detection>>& added) {
   Statement item(db,
-                 "SELECT sha256, last_path, status, ifnull(error, '') FROM items WHERE id = ?1");
+                 "SELECT sha256, last_path, status, coalesce(error, '') FROM items WHERE id = ?1");
   item.Bind(1, item_id);
-  if (!item.ok() || item.Step() != SQLITE_ROW)
+  if (!item.ok() || item.Step() != kRow)
     return item.Error("reading item " + std::to_string(item_id));
   record.sha256 = item.ColumnText(0);
   record.path = item.ColumnText(1);
@@ -144,11 +132,11 @@ Status LoadRecord(sqlite3* db, int64_t item_id, const std::vector<Hit>& item_hit
     return runs.back();
   };
   Statement run_rows(db,
-                     "SELECT detector, status, ifnull(error, '') FROM detector_runs WHERE "
+                     "SELECT detector, status, coalesce(error, '') FROM detector_runs WHERE "
                      "item_id = ?1 ORDER BY rowid");
   run_rows.Bind(1, item_id);
   bool any_run_failed = false;
-  while (run_rows.ok() && run_rows.Step() == SQLITE_ROW) {
+  while (run_rows.ok() && run_rows.Step() == kRow) {
     DetectorRun& run = run_of(run_rows.ColumnText(0));
     if (run_rows.ColumnText(1) == "failed") {
       run.status = Status::IoError(run_rows.ColumnText(2));
@@ -159,12 +147,12 @@ Status LoadRecord(sqlite3* db, int64_t item_id, const std::vector<Hit>& item_hit
     record.status = Status::IoError(item_error.empty() ? "failed" : item_error);
   }
   Statement det(db,
-                "SELECT detector, label, score, severity, ifnull(signal_type, ''), "
-                "ifnull(bank, ''), ifnull(entry_id, ''), ifnull(category, ''), "
-                "ifnull(distance, 0), ifnull(dihedral, 0), ifnull(reason, '') "
+                "SELECT detector, label, score, severity, coalesce(signal_type, ''), "
+                "coalesce(bank, ''), coalesce(entry_id, ''), coalesce(category, ''), "
+                "coalesce(distance, 0), coalesce(dihedral, 0), coalesce(reason, '') "
                 "FROM detections WHERE item_id = ?1 ORDER BY id");
   det.Bind(1, item_id);
-  while (det.ok() && det.Step() == SQLITE_ROW) {
+  while (det.ok() && det.Step() == kRow) {
     DetectorRun& run = run_of(det.ColumnText(0));
     v1::Detection* d = run.result.add_detections();
     d->set_label(det.ColumnText(1));
@@ -192,7 +180,7 @@ Status LoadRecord(sqlite3* db, int64_t item_id, const std::vector<Hit>& item_hit
   return Status::Ok();
 }
 
-Status InsertDetection(sqlite3* db, int64_t item_id, const std::string& detector,
+Status InsertDetection(Database& db, int64_t item_id, const std::string& detector,
                        const v1::Detection& d) {
   Statement insert(db,
                    "INSERT INTO detections (item_id, detector, label, score, severity, "
@@ -210,13 +198,13 @@ Status InsertDetection(sqlite3* db, int64_t item_id, const std::string& detector
       .Bind(10, static_cast<int64_t>(d.match().distance()))
       .Bind(11, static_cast<int64_t>(d.match().dihedral()))
       .Bind(12, d.reason());
-  if (insert.Step() != SQLITE_DONE) return insert.Error("recording a rematched detection");
+  if (insert.Step() != kDone) return insert.Error("recording a rematched detection");
   return Status::Ok();
 }
 
 // The item's outcome, queue row and automatic decision, as Store::RecordItem records a
 // scan's (store.cc, RecordOutcome): a decided item stays decided.
-Status RecordOutcome(sqlite3* db, int64_t item_id, const Outcome& outcome, const std::string& now,
+Status RecordOutcome(Database& db, int64_t item_id, const Outcome& outcome, const std::string& now,
                      bool& was_decided) {
   Statement update(db,
                    "UPDATE items SET outcome = ?2, outcome_rule = ?3, outcome_reason = ?4 "
@@ -225,10 +213,10 @@ Status RecordOutcome(sqlite3* db, int64_t item_id, const Outcome& outcome, const
       .Bind(2, DispositionName(outcome.disposition))
       .Bind(3, outcome.rule)
       .Bind(4, outcome.reason);
-  if (update.Step() != SQLITE_DONE) return update.Error("recording an item's outcome");
+  if (update.Step() != kDone) return update.Error("recording an item's outcome");
   Statement state(db, "SELECT state FROM queue WHERE item_id = ?1");
   state.Bind(1, item_id);
-  was_decided = state.ok() && state.Step() == SQLITE_ROW && state.ColumnText(0) == "decided";
+  was_decided = state.ok() && state.Step() == kRow && state.ColumnText(0) == "decided";
   const bool to_queue =
       outcome.disposition == Disposition::kReview || outcome.disposition == Disposition::kFailed;
   const bool auto_action = outcome.disposition == Disposition::kAutoAction;
@@ -252,7 +240,7 @@ Status RecordOutcome(sqlite3* db, int64_t item_id, const Outcome& outcome, const
   else
     queue.Bind(6, outcome.category);
   queue.Bind(7, outcome.reason).Bind(8, now);
-  if (queue.Step() != SQLITE_DONE) return queue.Error("queueing an item");
+  if (queue.Step() != kDone) return queue.Error("queueing an item");
   if (auto_action) {
     Statement decided(db,
                       "INSERT INTO decisions (item_id, reviewer, decision, reason, decided_at) "
@@ -263,7 +251,7 @@ Status RecordOutcome(sqlite3* db, int64_t item_id, const Outcome& outcome, const
         .Bind(3, outcome.category.empty() ? "auto-action" : outcome.category)
         .Bind(4, outcome.reason)
         .Bind(5, now);
-    if (decided.Step() != SQLITE_DONE) return decided.Error("recording an automatic decision");
+    if (decided.Step() != kDone) return decided.Error("recording an automatic decision");
   }
   return Status::Ok();
 }
@@ -272,13 +260,13 @@ Status RecordOutcome(sqlite3* db, int64_t item_id, const Outcome& outcome, const
 
 StatusOr<RematchReport> Rematch(Store& store, const std::vector<const hashbank::Bank*>& banks,
                                 const Policy& policy, const RematchOptions& options) {
-  sqlite3* db = store.handle();
+  Database& db = store.db();
   RematchReport report;
   {
     Statement any(db, (std::string("SELECT EXISTS (SELECT 1 FROM signals WHERE type IN ") +
                        kRematchTypes + ")")
                           .c_str());
-    if (!any.ok() || any.Step() != SQLITE_ROW) return any.Error("reading stored signals");
+    if (!any.ok() || any.Step() != kRow) return any.Error("reading stored signals");
     report.store_has_signals = any.ColumnInt(0) != 0;
   }
   // Hits recorded before (by a scan or an earlier rematch) are not recorded twice.
@@ -288,7 +276,7 @@ StatusOr<RematchReport> Rematch(Store& store, const std::vector<const hashbank::
                    "SELECT item_id, bank, entry_id FROM detections WHERE label = 'hash-match' "
                    "AND bank IS NOT NULL AND entry_id IS NOT NULL");
     int rc;
-    while (rows.ok() && (rc = rows.Step()) == SQLITE_ROW) {
+    while (rows.ok() && (rc = rows.Step()) == kRow) {
       known.insert({rows.ColumnInt(0), rows.ColumnText(1), rows.ColumnText(2)});
     }
     if (!rows.ok()) return rows.Error("reading recorded matches");

@@ -7,18 +7,18 @@
 #include "scan/scan_json.h"
 
 #include "store/audit_log.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 
 namespace vigil::host {
 namespace {
 
 constexpr const char* kEntryColumns =
-    "q.item_id, i.sha256, i.last_path, ifnull(i.url, ''), i.media_kind, q.state, i.outcome, "
-    "q.priority, q.severity, q.obscure_level, ifnull(q.category, ''), ifnull(q.reason, ''), "
-    "ifnull(q.lease_owner, ''), q.enqueued_at, "
-    "ifnull((SELECT decision FROM decisions d WHERE d.item_id = q.item_id ORDER BY d.id DESC "
+    "q.item_id, i.sha256, i.last_path, coalesce(i.url, ''), i.media_kind, q.state, i.outcome, "
+    "q.priority, q.severity, q.obscure_level, coalesce(q.category, ''), coalesce(q.reason, ''), "
+    "coalesce(q.lease_owner, ''), q.enqueued_at, "
+    "coalesce((SELECT decision FROM decisions d WHERE d.item_id = q.item_id ORDER BY d.id DESC "
     "LIMIT 1), ''), "
-    "ifnull((SELECT reviewer FROM decisions d WHERE d.item_id = q.item_id ORDER BY d.id DESC "
+    "coalesce((SELECT reviewer FROM decisions d WHERE d.item_id = q.item_id ORDER BY d.id DESC "
     "LIMIT 1), '')";
 
 QueueEntry ReadEntry(Statement& row) {
@@ -64,30 +64,30 @@ StatusOr<std::vector<QueueEntry>> ReviewQueue::List(const std::string& state, Qu
                     " FROM queue q JOIN items i ON i.id = q.item_id" +
                     (state.empty() ? "" : " WHERE q.state = ?1") + OrderBy(order) + " LIMIT " +
                     std::to_string(limit);
-  Statement rows(store_.handle(), sql.c_str());
+  Statement rows(store_.db(), sql);
   if (!rows.ok()) return rows.Error("listing the queue");
   if (!state.empty()) rows.Bind(1, state);
   std::vector<QueueEntry> out;
   int rc;
-  while ((rc = rows.Step()) == SQLITE_ROW) out.push_back(ReadEntry(rows));
-  if (rc != SQLITE_DONE) return rows.Error("listing the queue");
+  while ((rc = rows.Step()) == kRow) out.push_back(ReadEntry(rows));
+  if (rc != kDone) return rows.Error("listing the queue");
   return out;
 }
 
 StatusOr<std::optional<QueueEntry>> ReviewQueue::Get(int64_t item_id) const {
   std::string sql = std::string("SELECT ") + kEntryColumns +
                     " FROM queue q JOIN items i ON i.id = q.item_id WHERE q.item_id = ?1";
-  Statement row(store_.handle(), sql.c_str());
+  Statement row(store_.db(), sql);
   row.Bind(1, item_id);
   int rc = row.Step();
-  if (rc == SQLITE_ROW) return std::optional<QueueEntry>(ReadEntry(row));
-  if (rc == SQLITE_DONE) return std::optional<QueueEntry>();
+  if (rc == kRow) return std::optional<QueueEntry>(ReadEntry(row));
+  if (rc == kDone) return std::optional<QueueEntry>();
   return row.Error("reading a queue entry");
 }
 
 StatusOr<std::optional<QueueEntry>> ReviewQueue::Claim(const std::string& reviewer,
                                                        const ClaimOptions& options) {
-  Transaction tx(store_.handle());
+  Transaction tx(store_.db());
   if (Status s = tx.Begin(); !s.ok()) return s;
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
   std::string sql = std::string("SELECT q.item_id FROM queue q WHERE (q.state = 'pending' OR "
@@ -98,19 +98,19 @@ StatusOr<std::optional<QueueEntry>> ReviewQueue::Claim(const std::string& review
   sql += std::string(OrderBy(options.order)) + " LIMIT 1";
   int64_t item_id = 0;
   {
-    Statement pick(store_.handle(), sql.c_str());
+    Statement pick(store_.db(), sql);
     pick.Bind(1, now).Bind(2, static_cast<int64_t>(options.max_severity));
     int rc = pick.Step();
-    if (rc == SQLITE_DONE) return std::optional<QueueEntry>();
-    if (rc != SQLITE_ROW) return pick.Error("claiming from the queue");
+    if (rc == kDone) return std::optional<QueueEntry>();
+    if (rc != kRow) return pick.Error("claiming from the queue");
     item_id = pick.ColumnInt(0);
   }
-  Statement lease(store_.handle(),
+  Statement lease(store_.db(),
                   "UPDATE queue SET state = 'claimed', lease_owner = ?2, lease_expires = ?3, "
                   "updated_at = ?4 WHERE item_id = ?1");
   lease.Bind(1, item_id).Bind(2, reviewer).Bind(3, now + options.lease_seconds).Bind(4, NowUtc());
-  if (lease.Step() != SQLITE_DONE) return lease.Error("leasing an item");
-  if (Status s = AppendAudit(store_.handle(), {reviewer, "queue.claimed", item_id, "{}"}, NowUtc());
+  if (lease.Step() != kDone) return lease.Error("leasing an item");
+  if (Status s = AppendAudit(store_.db(), {reviewer, "queue.claimed", item_id, "{}"}, NowUtc());
       !s.ok()) {
     return s;
   }
@@ -119,17 +119,17 @@ StatusOr<std::optional<QueueEntry>> ReviewQueue::Claim(const std::string& review
 }
 
 Status ReviewQueue::Release(int64_t item_id, const std::string& reviewer) {
-  Transaction tx(store_.handle());
+  Transaction tx(store_.db());
   if (Status s = tx.Begin(); !s.ok()) return s;
-  Statement release(store_.handle(),
+  Statement release(store_.db(),
                     "UPDATE queue SET state = 'pending', lease_owner = NULL, lease_expires = NULL, "
                     "updated_at = ?3 WHERE item_id = ?1 AND state = 'claimed' AND lease_owner = ?2");
   release.Bind(1, item_id).Bind(2, reviewer).Bind(3, NowUtc());
-  if (release.Step() != SQLITE_DONE) return release.Error("releasing an item");
-  if (sqlite3_changes(store_.handle()) == 0) {
+  if (release.Step() != kDone) return release.Error("releasing an item");
+  if (release.RowsChanged() == 0) {
     return Status::InvalidArgument("item " + std::to_string(item_id) + " is not held by " + reviewer);
   }
-  if (Status s = AppendAudit(store_.handle(), {reviewer, "queue.released", item_id, "{}"}, NowUtc());
+  if (Status s = AppendAudit(store_.db(), {reviewer, "queue.released", item_id, "{}"}, NowUtc());
       !s.ok()) {
     return s;
   }
@@ -145,27 +145,27 @@ Status ReviewQueue::Decide(int64_t item_id, const std::string& reviewer,
   if ((decision == "not-illegal" || decision == "escalate") && reason.empty()) {
     return Status::InvalidArgument("a reason is required for '" + decision + "'");
   }
-  Transaction tx(store_.handle());
+  Transaction tx(store_.db());
   if (Status s = tx.Begin(); !s.ok()) return s;
   const std::string now = NowUtc();
   const char* next_state = decision == "escalate" ? "pending" : "decided";
-  Statement update(store_.handle(),
+  Statement update(store_.db(),
                    "UPDATE queue SET state = ?3, lease_owner = NULL, lease_expires = NULL, "
                    "priority = CASE WHEN ?3 = 'pending' THEN priority + 100 ELSE priority END, "
                    "updated_at = ?4 WHERE item_id = ?1 AND state = 'claimed' AND lease_owner = ?2");
   update.Bind(1, item_id).Bind(2, reviewer).Bind(3, next_state).Bind(4, now);
-  if (update.Step() != SQLITE_DONE) return update.Error("recording a decision");
-  if (sqlite3_changes(store_.handle()) == 0) {
+  if (update.Step() != kDone) return update.Error("recording a decision");
+  if (update.RowsChanged() == 0) {
     return Status::InvalidArgument("item " + std::to_string(item_id) + " is not held by " +
                                    reviewer + ": claim it first");
   }
-  Statement insert(store_.handle(),
+  Statement insert(store_.db(),
                    "INSERT INTO decisions (item_id, reviewer, decision, reason, decided_at) "
                    "VALUES (?1, ?2, ?3, ?4, ?5)");
   insert.Bind(1, item_id).Bind(2, reviewer).Bind(3, decision).Bind(4, reason).Bind(5, now);
-  if (insert.Step() != SQLITE_DONE) return insert.Error("recording a decision");
+  if (insert.Step() != kDone) return insert.Error("recording a decision");
   nlohmann::json details = {{"decision", decision}, {"reason", reason}};
-  if (Status s = AppendAudit(store_.handle(), {reviewer, "queue.decided", item_id, JsonText(details)}, now);
+  if (Status s = AppendAudit(store_.db(), {reviewer, "queue.decided", item_id, JsonText(details)}, now);
       !s.ok()) {
     return s;
   }
@@ -174,19 +174,19 @@ Status ReviewQueue::Decide(int64_t item_id, const std::string& reviewer,
 
 Status ReviewQueue::RecordExposure(const std::string& reviewer, int64_t item_id, int severity,
                                    double seconds_unobscured, int reveals) {
-  Transaction tx(store_.handle());
+  Transaction tx(store_.db());
   if (Status s = tx.Begin(); !s.ok()) return s;
   const std::string now = NowUtc();
-  Statement insert(store_.handle(),
+  Statement insert(store_.db(),
                    "INSERT INTO exposure (reviewer, item_id, severity, seconds_unobscured, "
                    "reveals, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   insert.Bind(1, reviewer).Bind(2, item_id).Bind(3, static_cast<int64_t>(severity))
       .Bind(4, seconds_unobscured).Bind(5, static_cast<int64_t>(reveals)).Bind(6, now);
-  if (insert.Step() != SQLITE_DONE) return insert.Error("recording exposure");
+  if (insert.Step() != kDone) return insert.Error("recording exposure");
   nlohmann::json details = {{"severity", severity},
                             {"seconds_unobscured", seconds_unobscured},
                             {"reveals", reveals}};
-  if (Status s = AppendAudit(store_.handle(), {reviewer, "exposure", item_id, JsonText(details)}, now);
+  if (Status s = AppendAudit(store_.db(), {reviewer, "exposure", item_id, JsonText(details)}, now);
       !s.ok()) {
     return s;
   }
@@ -195,18 +195,18 @@ Status ReviewQueue::RecordExposure(const std::string& reviewer, int64_t item_id,
 
 Status ReviewQueue::RecordReveal(const std::string& reviewer, int64_t item_id, float x, float y,
                                  float w, float h, int64_t duration_ms) {
-  Transaction tx(store_.handle());
+  Transaction tx(store_.db());
   if (Status s = tx.Begin(); !s.ok()) return s;
   const std::string now = NowUtc();
-  Statement insert(store_.handle(),
+  Statement insert(store_.db(),
                    "INSERT INTO reveals (reviewer, item_id, x, y, w, h, started_at, duration_ms) "
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   insert.Bind(1, reviewer).Bind(2, item_id).Bind(3, static_cast<double>(x))
       .Bind(4, static_cast<double>(y)).Bind(5, static_cast<double>(w))
       .Bind(6, static_cast<double>(h)).Bind(7, now).Bind(8, duration_ms);
-  if (insert.Step() != SQLITE_DONE) return insert.Error("recording a reveal");
+  if (insert.Step() != kDone) return insert.Error("recording a reveal");
   nlohmann::json details = {{"region", {x, y, w, h}}, {"duration_ms", duration_ms}};
-  if (Status s = AppendAudit(store_.handle(), {reviewer, "reveal", item_id, JsonText(details)}, now);
+  if (Status s = AppendAudit(store_.db(), {reviewer, "reveal", item_id, JsonText(details)}, now);
       !s.ok()) {
     return s;
   }

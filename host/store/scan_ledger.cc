@@ -9,7 +9,8 @@
 
 #include "scan/scan_json.h"
 #include "scan/sha256.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
+#include "store/db/sqlite_database.h"
 
 namespace vigil::host {
 namespace fs = std::filesystem;
@@ -56,7 +57,7 @@ std::string DataFolderState(const fs::path& folder) {
   return state;
 }
 
-Status RecordScannedWith(sqlite3* db, int64_t item_id, const ItemRecord& record,
+Status RecordScannedWith(Database& db, int64_t item_id, const ItemRecord& record,
                          const std::string& now) {
   if (record.scan_key.empty()) return Status::Ok();
   Statement insert(db,
@@ -68,7 +69,7 @@ Status RecordScannedWith(sqlite3* db, int64_t item_id, const ItemRecord& record,
       .Bind(3, record.scanned_with)
       .Bind(4, now)
       .Bind(5, record.scan_run);
-  if (insert.Step() != SQLITE_DONE) return insert.Error("recording the detector set of an item");
+  if (insert.Step() != kDone) return insert.Error("recording the detector set of an item");
   return Status::Ok();
 }
 
@@ -82,37 +83,30 @@ StatusOr<std::unique_ptr<ScanLedger>> ScanLedger::Open(const fs::path& store_pat
     return Status::IoError("cannot open the store " + store_path.string() + ": " + why);
   }
   sqlite3_busy_timeout(db, 10000);
-  std::unique_ptr<ScanLedger> ledger(new ScanLedger(db, std::move(scan_key)));
+  std::unique_ptr<ScanLedger> ledger(new ScanLedger(
+      std::make_unique<SqliteDatabase>(db, store_path.string()), std::move(scan_key)));
   // A new id per run: what this run records is not "already scanned" for itself (the
   // same bytes twice in one tree are both analysed and printed, as before).
   std::random_device random;
   ledger->run_ = Sha256Hex(
       std::to_string(random()) + std::to_string(random()) + ":" + std::to_string(::getpid()) + ":" +
       std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-  if (sqlite3_prepare_v2(db,
-                         "SELECT 1 FROM items i JOIN item_scans s ON s.item_id = i.id "
-                         "WHERE i.sha256 = ?1 AND i.status = 'ok' AND s.scan_key = ?2 "
-                         "AND s.scan_run != ?3",
-                         -1, &ledger->lookup_, nullptr) != SQLITE_OK) {
-    return Status::IoError(std::string("cannot read the store's scan ledger: ") +
-                           sqlite3_errmsg(db));
-  }
+  ledger->lookup_ = std::make_unique<Statement>(
+      *ledger->db_,
+      "SELECT 1 FROM items i JOIN item_scans s ON s.item_id = i.id "
+      "WHERE i.sha256 = ?1 AND i.status = 'ok' AND s.scan_key = ?2 AND s.scan_run != ?3");
+  if (!ledger->lookup_->ok()) return ledger->lookup_->Error("cannot read the store's scan ledger");
   return ledger;
 }
 
-ScanLedger::~ScanLedger() {
-  sqlite3_finalize(lookup_);
-  sqlite3_close(db_);
-}
+ScanLedger::~ScanLedger() = default;
 
 bool ScanLedger::AlreadyScanned(const std::string& sha256) {
   std::lock_guard<std::mutex> lock(mutex_);
-  sqlite3_reset(lookup_);
-  sqlite3_bind_text(lookup_, 1, sha256.data(), static_cast<int>(sha256.size()), SQLITE_TRANSIENT);
-  sqlite3_bind_text(lookup_, 2, key_.data(), static_cast<int>(key_.size()), SQLITE_TRANSIENT);
-  sqlite3_bind_text(lookup_, 3, run_.data(), static_cast<int>(run_.size()), SQLITE_TRANSIENT);
-  const bool found = sqlite3_step(lookup_) == SQLITE_ROW;
-  sqlite3_reset(lookup_);
+  lookup_->Reset();
+  lookup_->Bind(1, sha256).Bind(2, key_).Bind(3, run_);
+  const bool found = lookup_->Step() == kRow;
+  lookup_->Reset();
   return found;
 }
 

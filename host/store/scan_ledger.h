@@ -10,7 +10,7 @@
 #ifndef VIGIL_HOST_STORE_SCAN_LEDGER_H_
 #define VIGIL_HOST_STORE_SCAN_LEDGER_H_
 
-#include <sqlite3.h>
+#include "store/db/database.h"
 
 #include <filesystem>
 #include <map>
@@ -45,7 +45,7 @@ std::string DataFolderState(const std::filesystem::path& folder);
 
 // Records what scanned an item (REQUIRES: inside Store::RecordItem's transaction).
 // Does nothing when record.scan_key is empty.
-Status RecordScannedWith(sqlite3* db, int64_t item_id, const ItemRecord& record,
+Status RecordScannedWith(Database& db, int64_t item_id, const ItemRecord& record,
                          const std::string& now);
 
 // Looks items up on its own read-only connection (safe from any thread while the store
@@ -66,12 +66,13 @@ class ScanLedger {
   const std::string& run() const { return run_; }
 
  private:
-  ScanLedger(sqlite3* db, std::string key) : db_(db), key_(std::move(key)) {}
-  sqlite3* db_;
+  ScanLedger(std::unique_ptr<Database> db, std::string key)
+      : db_(std::move(db)), key_(std::move(key)) {}
+  std::unique_ptr<Database> db_;
   std::string key_;
   std::string run_;
   std::mutex mutex_;
-  sqlite3_stmt* lookup_ = nullptr;
+  std::unique_ptr<Statement> lookup_;
 };
 
 }  // namespace vigil::host

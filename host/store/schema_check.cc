@@ -5,7 +5,8 @@
 #include <utility>
 
 #include "store/schema.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
+#include "store/db/sqlite_database.h"
 
 namespace vigil::host {
 namespace {
@@ -15,17 +16,17 @@ constexpr int kMigrationCount = static_cast<int>(sizeof(kMigrations) / sizeof(kM
 // (type, name) -> the CREATE statement SQLite keeps.
 using SchemaMap = std::map<std::pair<std::string, std::string>, std::string>;
 
-StatusOr<SchemaMap> ReadSchema(sqlite3 *db) {
+StatusOr<SchemaMap> ReadSchema(Database &db) {
   Statement rows(db,
-                 "SELECT type, name, ifnull(sql, '') FROM sqlite_master WHERE type IN "
+                 "SELECT type, name, coalesce(sql, '') FROM sqlite_master WHERE type IN "
                  "('table', 'trigger') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'");
   if (!rows.ok()) return rows.Error("reading the store's schema");
   SchemaMap schema;
   int rc;
-  while ((rc = rows.Step()) == SQLITE_ROW) {
+  while ((rc = rows.Step()) == kRow) {
     schema[{rows.ColumnText(0), rows.ColumnText(1)}] = rows.ColumnBytes(2);
   }
-  if (rc != SQLITE_DONE) return rows.Error("reading the store's schema");
+  if (rc != kDone) return rows.Error("reading the store's schema");
   return schema;
 }
 
@@ -56,7 +57,7 @@ std::string SchemaDifference::Describe() const {
   return type + " " + name;
 }
 
-StatusOr<std::vector<SchemaDifference>> CompareSchema(sqlite3 *db, int version) {
+StatusOr<std::vector<SchemaDifference>> CompareSchema(Database &db, int version) {
   if (version < 0 || version > kMigrationCount) {
     return Status::InvalidArgument("no schema is known for version " + std::to_string(version));
   }
@@ -66,17 +67,14 @@ StatusOr<std::vector<SchemaDifference>> CompareSchema(sqlite3 *db, int version) 
     sqlite3_close(raw);
     return Status::IoError("cannot build the reference schema: out of memory");
   }
-  std::unique_ptr<sqlite3, CloseDb> reference(raw);
+  SqliteDatabase reference(raw, ":memory:");
   for (int v = 0; v < version; ++v) {
-    char *error = nullptr;
-    if (sqlite3_exec(reference.get(), kMigrations[v], nullptr, nullptr, &error) != SQLITE_OK) {
-      std::string message = error ? error : "unknown error";
-      sqlite3_free(error);
+    if (Status s = reference.Exec(kMigrations[v]); !s.ok()) {
       return Status::IoError("cannot build the reference schema (migration " +
-                             std::to_string(v + 1) + "): " + message);
+                             std::to_string(v + 1) + "): " + s.message());
     }
   }
-  auto expected = ReadSchema(reference.get());
+  auto expected = ReadSchema(reference);
   if (!expected.ok()) return expected.status();
   auto actual = ReadSchema(db);
   if (!actual.ok()) return actual.status();
@@ -108,7 +106,7 @@ StatusOr<std::vector<SchemaDifference>> CompareSchema(sqlite3 *db, int version) 
   return differences;
 }
 
-Status RestoreTriggers(sqlite3 *db, const std::vector<SchemaDifference> &differences) {
+Status RestoreTriggers(Database &db, const std::vector<SchemaDifference> &differences) {
   for (const SchemaDifference &d : differences) {
     if (!d.restorable()) continue;
     std::string sql;
@@ -116,11 +114,8 @@ Status RestoreTriggers(sqlite3 *db, const std::vector<SchemaDifference> &differe
       sql = "DROP TRIGGER IF EXISTS " + QuoteName(d.name) + ";";
     }
     if (d.kind != SchemaDifference::Kind::kUnexpected) sql += d.expected_sql + ";";
-    char *error = nullptr;
-    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-      std::string message = error ? error : sqlite3_errmsg(db);
-      sqlite3_free(error);
-      return Status::IoError("cannot restore " + d.type + " " + d.name + ": " + message);
+    if (Status s = db.Exec(sql); !s.ok()) {
+      return Status::IoError("cannot restore " + d.type + " " + d.name + ": " + s.message());
     }
   }
   return Status::Ok();

@@ -11,7 +11,7 @@
 #ifndef VIGIL_HOST_STORE_SCHEMA_CHECK_H_
 #define VIGIL_HOST_STORE_SCHEMA_CHECK_H_
 
-#include <sqlite3.h>
+#include "store/db/database.h"
 
 #include <string>
 #include <vector>
@@ -36,12 +36,12 @@ struct SchemaDifference {
 // version: missing or altered tables, missing, altered or unexpected triggers.
 // Extra tables, views and indexes hold no rule over the evidence and are not
 // reported.
-StatusOr<std::vector<SchemaDifference>> CompareSchema(sqlite3 *db, int version);
+StatusOr<std::vector<SchemaDifference>> CompareSchema(Database &db, int version);
 
 // Puts every restorable difference right (drops unexpected and altered
 // triggers, creates the expected ones). REQUIRES: inside a write transaction on
 // `db`.
-Status RestoreTriggers(sqlite3 *db, const std::vector<SchemaDifference> &differences);
+Status RestoreTriggers(Database &db, const std::vector<SchemaDifference> &differences);
 
 // The audit action a writable open records when it restored triggers.
 inline constexpr char kSchemaRestoredAction[] = "store.schema_restored";

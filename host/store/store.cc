@@ -15,7 +15,8 @@
 #include <nlohmann/json.hpp>
 
 #include "scan/scan_json.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
+#include "store/db/sqlite_database.h"
 
 namespace vigil::host {
 namespace fs = std::filesystem;
@@ -62,29 +63,6 @@ constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMi
 
 }  // namespace
 
-Transaction::~Transaction() {
-  if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-}
-
-Status Transaction::Begin() {
-  // IMMEDIATE takes the write lock now, so two writers wait (busy_timeout) instead of
-  // failing half-way with SQLITE_BUSY on upgrade.
-  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return Status::IoError(std::string("cannot start a store transaction: ") +
-                           sqlite3_errmsg(db_));
-  }
-  open_ = true;
-  return Status::Ok();
-}
-
-Status Transaction::Commit() {
-  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return Status::IoError(std::string("cannot commit to the store: ") + sqlite3_errmsg(db_));
-  }
-  open_ = false;
-  return Status::Ok();
-}
-
 fs::path Store::DefaultPath() {
   if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) {
     return fs::path(xdg) / "vigil" / "store.db";
@@ -120,11 +98,11 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const fs::path& path, OpenMode mode
     sqlite3_close(db);
     return Status::IoError("cannot open the store " + path.string() + ": " + why);
   }
-  std::unique_ptr<Store> store(new Store(db));
+  std::unique_ptr<Store> store(new Store(std::make_unique<SqliteDatabase>(db, path.string())));
   store->read_only_ = read_only;
   sqlite3_busy_timeout(db, 10000);
   // Another program's database is refused before anything (WAL mode, tables) is written.
-  if (Status s = RefuseForeignDatabase(db, path); !s.ok()) return s;
+  if (Status s = RefuseForeignDatabase(store->db(), path); !s.ok()) return s;
   if (read_only) {
     if (Status s = store->CheckReadOnly(path); !s.ok()) return s;
     return store;
@@ -134,7 +112,7 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const fs::path& path, OpenMode mode
   // so a second process opening the store while the first creates it retries.
   Status pragmas;
   for (int attempt = 0; attempt < 500; ++attempt) {
-    pragmas = store->Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
+    pragmas = store->db_->Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
                           "PRAGMA synchronous=NORMAL;");
     const int code = sqlite3_errcode(db) & 0xff;
     if (pragmas.ok() || (code != SQLITE_BUSY && code != SQLITE_LOCKED)) break;
@@ -148,27 +126,17 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const fs::path& path, OpenMode mode
   return store;
 }
 
-Store::~Store() { sqlite3_close(db_); }
-
-Status Store::Exec(const char* sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string message = error ? error : sqlite3_errmsg(db_);
-    sqlite3_free(error);
-    return Status::IoError(message);
-  }
-  return Status::Ok();
-}
+Store::~Store() = default;
 
 Status Store::Migrate() {
-  Transaction tx(db_);
+  Transaction tx(*db_);
   if (Status s = tx.Begin(); !s.ok()) return s;
   int current = 0;
   {
     // Finalised before the migrations run: SQLite refuses to drop an index or table
     // while a statement of the same connection is still open ("table is locked").
-    Statement version(db_, "PRAGMA user_version");
-    if (!version.ok() || version.Step() != SQLITE_ROW) {
+    Statement version(*db_, "PRAGMA user_version");
+    if (!version.ok() || version.Step() != kRow) {
       return version.Error("reading schema version");
     }
     current = static_cast<int>(version.ColumnInt(0));
@@ -179,13 +147,13 @@ Status Store::Migrate() {
                                    std::to_string(kSchemaVersion) + "): upgrade vigil");
   }
   for (int v = current; v < kSchemaVersion; ++v) {
-    if (Status s = Exec(kMigrations[v]); !s.ok()) {
+    if (Status s = db_->Exec(kMigrations[v]); !s.ok()) {
       return Status::IoError("store migration to version " + std::to_string(v + 1) +
                              " failed: " + s.message());
     }
   }
   std::string set_version = "PRAGMA user_version=" + std::to_string(kSchemaVersion);
-  if (Status s = Exec(set_version.c_str()); !s.ok()) return s;
+  if (Status s = db_->Exec(set_version); !s.ok()) return s;
   if (Status s = CheckAndRestoreSchema(); !s.ok()) return s;
   if (Status s = tx.Commit(); !s.ok()) return s;
   schema_version_ = kSchemaVersion;
@@ -193,7 +161,7 @@ Status Store::Migrate() {
 }
 
 Status Store::CheckAndRestoreSchema() {
-  auto differences = CompareSchema(db_, kSchemaVersion);
+  auto differences = CompareSchema(*db_, kSchemaVersion);
   if (!differences.ok()) return differences.status();
   nlohmann::json restored = nlohmann::json::array();
   for (const SchemaDifference& d : differences.value()) {
@@ -207,18 +175,18 @@ Status Store::CheckAndRestoreSchema() {
     }
   }
   if (restored.empty()) return Status::Ok();
-  if (Status s = RestoreTriggers(db_, differences.value()); !s.ok()) return s;
+  if (Status s = RestoreTriggers(*db_, differences.value()); !s.ok()) return s;
   // The repair is itself evidence: someone changed the store's rules by hand.
   nlohmann::json details = {{"restored", restored}};
-  return AppendAudit(db_, {"vigil", kSchemaRestoredAction, 0, JsonText(details)}, NowUtc());
+  return AppendAudit(*db_, {"vigil", kSchemaRestoredAction, 0, JsonText(details)}, NowUtc());
 }
 
 Status Store::CheckReadOnly(const fs::path& path) {
   // A file that is not a SQLite database fails here, with SQLite's own words.
-  Statement version(db_, "PRAGMA user_version");
-  if (!version.ok() || version.Step() != SQLITE_ROW) {
+  Statement version(*db_, "PRAGMA user_version");
+  if (!version.ok() || version.Step() != kRow) {
     return Status::Corruption("the store " + path.string() +
-                              " is not a usable Vigil store: " + sqlite3_errmsg(db_));
+                              " is not a usable Vigil store: " + sqlite3_errmsg(SqliteHandle(*db_)));
   }
   const int current = static_cast<int>(version.ColumnInt(0));
   if (current > kSchemaVersion) {
@@ -230,7 +198,7 @@ Status Store::CheckReadOnly(const fs::path& path) {
     return Status::Corruption("the store " + path.string() +
                               " is not a Vigil store (it has no schema)");
   }
-  auto differences = CompareSchema(db_, current);
+  auto differences = CompareSchema(*db_, current);
   if (!differences.ok()) return differences.status();
   for (const SchemaDifference& d : differences.value()) {
     schema_warnings_.push_back("the store's " + d.Describe() +
@@ -241,20 +209,20 @@ Status Store::CheckReadOnly(const fs::path& path) {
 }
 
 StatusOr<int64_t> Store::RecordItem(const ItemRecord& record) {
-  Transaction tx(db_);
+  Transaction tx(*db_);
   if (Status s = tx.Begin(); !s.ok()) return s;
   const std::string now = NowUtc();
   int64_t item_id = 0;
   {  // scoped: the RETURNING statement must be finalised before COMMIT
-  Statement upsert(db_,
+  Statement upsert(*db_,
                    "INSERT INTO items (sha256, size, media_kind, first_path, last_path, "
                    "first_seen, last_scanned, status, error, url, source, uploader_id, format, "
                    "width, height, orientation, outcome, outcome_rule, outcome_reason) "
                    "VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
                    "?14, ?15, ?16, ?17) ON CONFLICT(sha256) DO UPDATE SET last_path = ?4, "
                    "last_scanned = ?5, media_kind = ?3, status = ?6, error = ?7, "
-                   "url = ifnull(?8, url), source = ifnull(?9, source), "
-                   "uploader_id = ifnull(?10, uploader_id), format = ?11, width = ?12, "
+                   "url = coalesce(?8, url), source = coalesce(?9, source), "
+                   "uploader_id = coalesce(?10, uploader_id), format = ?11, width = ?12, "
                    "height = ?13, orientation = ?14, outcome = ?15, outcome_rule = ?16, "
                    "outcome_reason = ?17 RETURNING id");
   if (!upsert.ok()) return upsert.Error("preparing item insert");
@@ -288,20 +256,20 @@ StatusOr<int64_t> Store::RecordItem(const ItemRecord& record) {
   upsert.Bind(15, DispositionName(record.outcome.disposition));
   bind_optional(16, record.outcome.rule);
   bind_optional(17, record.outcome.reason);
-  if (upsert.Step() != SQLITE_ROW) return upsert.Error("recording item " + record.path);
+  if (upsert.Step() != kRow) return upsert.Error("recording item " + record.path);
   item_id = upsert.ColumnInt(0);
   }
 
   for (const DetectorRun& run : record.runs) {
-    Statement clear_signals(db_, "DELETE FROM signals WHERE item_id = ?1 AND detector = ?2");
-    Statement clear_detections(db_,
+    Statement clear_signals(*db_, "DELETE FROM signals WHERE item_id = ?1 AND detector = ?2");
+    Statement clear_detections(*db_,
                                "DELETE FROM detections WHERE item_id = ?1 AND detector = ?2");
     clear_signals.Bind(1, item_id).Bind(2, run.detector);
     clear_detections.Bind(1, item_id).Bind(2, run.detector);
-    if (clear_signals.Step() != SQLITE_DONE) return clear_signals.Error("clearing signals");
-    if (clear_detections.Step() != SQLITE_DONE) return clear_detections.Error("clearing detections");
+    if (clear_signals.Step() != kDone) return clear_signals.Error("clearing signals");
+    if (clear_detections.Step() != kDone) return clear_detections.Error("clearing detections");
 
-    Statement run_row(db_,
+    Statement run_row(*db_,
                       "INSERT INTO detector_runs (item_id, detector, status, error, ran_at, "
                       "detections_returned, detections_kept) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
                       "?7) ON CONFLICT(item_id, detector) DO UPDATE SET status = ?3, "
@@ -311,19 +279,20 @@ StatusOr<int64_t> Store::RecordItem(const ItemRecord& record) {
     run_row.Bind(5, now);
     const int64_t kept = run.result.detections_size();
     run_row.Bind(6, std::max(run.detections_returned, kept)).Bind(7, kept);
-    if (run_row.Step() != SQLITE_DONE) return run_row.Error("recording a detector run");
+    if (run_row.Step() != kDone) return run_row.Error("recording a detector run");
 
     for (const auto& signal : run.result.signals()) {
-      Statement insert(db_,
-                       "INSERT OR REPLACE INTO signals (item_id, detector, type, value, "
-                       "quality) VALUES (?1, ?2, ?3, ?4, ?5)");
+      Statement insert(*db_,
+                       "INSERT INTO signals (item_id, detector, type, value, quality) VALUES "
+                       "(?1, ?2, ?3, ?4, ?5) ON CONFLICT(item_id, detector, type, value) DO "
+                       "UPDATE SET quality = excluded.quality");
       insert.Bind(1, item_id).Bind(2, run.detector).Bind(3, signal.type()).Bind(4, signal.value());
       if (signal.has_quality()) insert.Bind(5, static_cast<int64_t>(signal.quality()));
       else insert.BindNull(5);
-      if (insert.Step() != SQLITE_DONE) return insert.Error("recording a signal");
+      if (insert.Step() != kDone) return insert.Error("recording a signal");
     }
     for (const auto& d : run.result.detections()) {
-      Statement insert(db_,
+      Statement insert(*db_,
                        "INSERT INTO detections (item_id, detector, label, score, severity, "
                        "signal_type, bank, entry_id, category, distance, dihedral, reason) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
@@ -337,11 +306,11 @@ StatusOr<int64_t> Store::RecordItem(const ItemRecord& record) {
         insert.BindNull(7).BindNull(8).BindNull(9).BindNull(10).BindNull(11);
       }
       insert.Bind(12, d.reason());
-      if (insert.Step() != SQLITE_DONE) return insert.Error("recording a detection");
+      if (insert.Step() != kDone) return insert.Error("recording a detection");
     }
   }
   if (Status s = RecordOutcome(item_id, record, now); !s.ok()) return s;
-  if (Status s = RecordScannedWith(db_, item_id, record, now); !s.ok()) return s;
+  if (Status s = RecordScannedWith(*db_, item_id, record, now); !s.ok()) return s;
   if (Status s = tx.Commit(); !s.ok()) return s;
   return item_id;
 }
@@ -354,7 +323,7 @@ Status Store::RecordOutcome(int64_t item_id, const ItemRecord& record, const std
   if (to_queue || auto_action) {
     // One queue row per item, however often it is scanned. A decided item stays decided;
     // a pending one takes the newer priority and obscuring.
-    Statement queue(db_,
+    Statement queue(*db_,
                     "INSERT INTO queue (item_id, state, priority, severity, obscure_level, "
                     "category, reason, enqueued_at, updated_at, confidence) VALUES (?1, ?2, "
                     "?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9) ON CONFLICT(item_id) DO UPDATE SET "
@@ -370,16 +339,16 @@ Status Store::RecordOutcome(int64_t item_id, const ItemRecord& record, const std
         .Bind(5, static_cast<int64_t>(outcome.obscure_level));
     if (outcome.category.empty()) queue.BindNull(6); else queue.Bind(6, outcome.category);
     queue.Bind(7, outcome.reason).Bind(8, now).Bind(9, outcome.confidence);
-    if (queue.Step() != SQLITE_DONE) return queue.Error("queueing an item");
+    if (queue.Step() != kDone) return queue.Error("queueing an item");
     if (auto_action) {
-      Statement decided(db_,
+      Statement decided(*db_,
                         "INSERT INTO decisions (item_id, reviewer, decision, reason, decided_at) "
                         "SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS (SELECT 1 FROM decisions "
                         "WHERE item_id = ?1)");
       decided.Bind(1, item_id).Bind(2, "policy:" + outcome.rule)
           .Bind(3, outcome.category.empty() ? "auto-action" : outcome.category)
           .Bind(4, outcome.reason).Bind(5, now);
-      if (decided.Step() != SQLITE_DONE) return decided.Error("recording an automatic decision");
+      if (decided.Step() != kDone) return decided.Error("recording an automatic decision");
     }
   }
   nlohmann::json details = {{"sha256", record.sha256},
@@ -389,16 +358,16 @@ Status Store::RecordOutcome(int64_t item_id, const ItemRecord& record, const std
                             {"priority", outcome.priority},
                             {"severity", outcome.severity}};
   if (!outcome.category.empty()) details["category"] = outcome.category;
-  return AppendAudit(db_, {"scanner", "item.scanned", item_id, JsonText(details)}, now);
+  return AppendAudit(*db_, {"scanner", "item.scanned", item_id, JsonText(details)}, now);
 }
 
 StatusOr<StoreCounts> Store::Counts() {
   StoreCounts counts;
-  Statement query(db_,
+  Statement query(*db_,
                   "SELECT (SELECT count(*) FROM items), "
                   "(SELECT count(*) FROM items WHERE status = 'failed'), "
                   "(SELECT count(*) FROM signals), (SELECT count(*) FROM detections)");
-  if (!query.ok() || query.Step() != SQLITE_ROW) return query.Error("counting");
+  if (!query.ok() || query.Step() != kRow) return query.Error("counting");
   counts.items = query.ColumnInt(0);
   counts.failed_items = query.ColumnInt(1);
   counts.signals = query.ColumnInt(2);

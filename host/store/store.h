@@ -7,8 +7,6 @@
 #ifndef VIGIL_HOST_STORE_STORE_H_
 #define VIGIL_HOST_STORE_STORE_H_
 
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -16,6 +14,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "store/db/database.h"
 #include "vigil/v1/result.pb.h"
 
 namespace vigil::host {
@@ -93,21 +92,6 @@ struct StoreCounts {
 // Current time as ISO-8601 UTC ("2026-11-29T16:32:00Z"), the store's timestamp format.
 std::string NowUtc();
 
-// A write transaction (BEGIN IMMEDIATE) that rolls back unless committed.
-class Transaction {
- public:
-  explicit Transaction(sqlite3* db) : db_(db) {}
-  ~Transaction();
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-  Status Begin();
-  Status Commit();
-
- private:
-  sqlite3* db_;
-  bool open_ = false;
-};
-
 enum class OpenMode {
   kReadWrite,  // create if needed, migrate, restore tampered triggers (audited)
   kReadOnly,   // change nothing: report what differs (`vigil audit verify`)
@@ -137,21 +121,21 @@ class Store {
   bool read_only() const { return read_only_; }
   // What the open found wrong with the schema, one line each, for a warning.
   const std::vector<std::string>& schema_warnings() const { return schema_warnings_; }
-  sqlite3* handle() { return db_; }
+  // The database behind the store (SQLite or PostgreSQL), for the store's own queries.
+  Database& db() { return *db_; }
 
   // The user's default store: $XDG_DATA_HOME/vigil/store.db or ~/.local/share/vigil/store.db.
   static std::filesystem::path DefaultPath();
 
  private:
-  explicit Store(sqlite3* db) : db_(db) {}
+  explicit Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
   Status Migrate();
   Status CheckReadOnly(const std::filesystem::path& path);
   // REQUIRES: inside the write transaction of Migrate().
   Status CheckAndRestoreSchema();
   Status RecordOutcome(int64_t item_id, const ItemRecord& record, const std::string& now);
-  Status Exec(const char* sql);
 
-  sqlite3* db_;
+  std::unique_ptr<Database> db_;
   int schema_version_ = 0;
   bool read_only_ = false;
   std::vector<std::string> schema_warnings_;

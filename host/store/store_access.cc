@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 
 namespace vigil::host {
 namespace fs = std::filesystem;
@@ -43,16 +43,16 @@ Status ReadOnlyStoreError(const fs::path& path) {
                          "exposure` and `vigil audit verify` only read");
 }
 
-Status RefuseForeignDatabase(sqlite3* db, const fs::path& path) {
+Status RefuseForeignDatabase(Database& db, const fs::path& path) {
   Statement version(db, "PRAGMA user_version");
-  if (!version.ok() || version.Step() != SQLITE_ROW) return Status::Ok();  // caller reports
+  if (!version.ok() || version.Step() != kRow) return Status::Ok();  // caller reports
   const int64_t user_version = version.ColumnInt(0);
   Statement objects(db,
                     "SELECT group_concat(name, ', '), count(*), "
                     "sum(type = 'table' AND name IN ('items', 'signals', 'detections', "
                     "'detector_runs')) FROM (SELECT type, name FROM sqlite_master WHERE name "
                     "NOT LIKE 'sqlite_%' ORDER BY name)");
-  if (!objects.ok() || objects.Step() != SQLITE_ROW) return Status::Ok();
+  if (!objects.ok() || objects.Step() != kRow) return Status::Ok();
   const int64_t count = objects.ColumnInt(1);
   const int64_t vigil_tables = objects.ColumnInt(2);
   if (count == 0 && user_version == 0) return Status::Ok();  // empty: becomes a store

@@ -3,7 +3,7 @@
 #ifndef VIGIL_HOST_STORE_STORE_ACCESS_H_
 #define VIGIL_HOST_STORE_STORE_ACCESS_H_
 
-#include <sqlite3.h>
+#include "store/db/database.h"
 
 #include <filesystem>
 #include <string>
@@ -30,7 +30,7 @@ Status ReadOnlyStoreError(const std::filesystem::path& path);
 // Ok for an empty database or a Vigil store; an error naming the tables otherwise, so
 // that --store pointing at another program's database never gains Vigil's tables.
 // A file SQLite cannot read is left to the caller (Ok here).
-Status RefuseForeignDatabase(sqlite3* db, const std::filesystem::path& path);
+Status RefuseForeignDatabase(Database& db, const std::filesystem::path& path);
 
 }  // namespace vigil::host
 

@@ -4,14 +4,14 @@
 #include <cmath>
 #include <ctime>
 
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 
 namespace vigil::review {
 
 StatusOr<ExposureLedger::Totals> ExposureLedger::LoadFromStore(host::Store& store,
                                                                 const std::string& reviewer,
                                                                 const std::string& day) {
-  host::Statement rows(store.handle(),
+  host::Statement rows(store.db(),
                        "SELECT severity, count(*), CAST(round(total(seconds_unobscured) * 1000) AS INTEGER), "
                        "CAST(total(reveals) AS INTEGER) "
                        "FROM exposure WHERE reviewer = ?1 AND substr(recorded_at, 1, "
@@ -20,13 +20,13 @@ StatusOr<ExposureLedger::Totals> ExposureLedger::LoadFromStore(host::Store& stor
   rows.Bind(1, reviewer).Bind(2, day);
   Totals totals{};
   int rc;
-  while ((rc = rows.Step()) == SQLITE_ROW) {
+  while ((rc = rows.Step()) == host::kRow) {
     const int severity = std::clamp(static_cast<int>(rows.ColumnInt(0)), 0, kMaxSeverity);
     totals[severity].items += static_cast<int>(rows.ColumnInt(1));
     totals[severity].seconds_unobscured += static_cast<double>(rows.ColumnInt(2)) / 1000.0;
     totals[severity].reveals += static_cast<int>(rows.ColumnInt(3));
   }
-  if (rc != SQLITE_DONE) return rows.Error("reading the exposure ledger");
+  if (rc != host::kDone) return rows.Error("reading the exposure ledger");
   return totals;
 }
 

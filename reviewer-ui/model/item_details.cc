@@ -1,36 +1,36 @@
 #include "model/item_details.h"
 
 #include "store/near_duplicates.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 
 namespace vigil::review {
 
 StatusOr<ItemDetails> LoadItemDetails(host::Store& store, int64_t item_id) {
   ItemDetails details;
   {
-    host::Statement row(store.handle(),
-                        "SELECT ifnull(url, ''), ifnull(format, ''), ifnull(width, 0), "
-                        "ifnull(height, 0) FROM items WHERE id = ?1");
+    host::Statement row(store.db(),
+                        "SELECT coalesce(url, ''), coalesce(format, ''), coalesce(width, 0), "
+                        "coalesce(height, 0) FROM items WHERE id = ?1");
     if (!row.ok()) return row.Error("reading an item");
     row.Bind(1, item_id);
     const int rc = row.Step();
-    if (rc == SQLITE_DONE) return Status::NotFound("item " + std::to_string(item_id) + " is not in the store");
-    if (rc != SQLITE_ROW) return row.Error("reading an item");
+    if (rc == host::kDone) return Status::NotFound("item " + std::to_string(item_id) + " is not in the store");
+    if (rc != host::kRow) return row.Error("reading an item");
     details.url = row.ColumnText(0);
     details.format = row.ColumnText(1);
     details.width = static_cast<int>(row.ColumnInt(2));
     details.height = static_cast<int>(row.ColumnInt(3));
   }
   {
-    host::Statement rows(store.handle(),
+    host::Statement rows(store.db(),
                          "SELECT detector, label, CAST(round(score * 1000) AS INTEGER), severity, "
-                         "ifnull(bank, ''), ifnull(entry_id, ''), ifnull(category, ''), "
-                         "ifnull(distance, -1), ifnull(reason, '') FROM detections "
+                         "coalesce(bank, ''), coalesce(entry_id, ''), coalesce(category, ''), "
+                         "coalesce(distance, -1), coalesce(reason, '') FROM detections "
                          "WHERE item_id = ?1 ORDER BY severity DESC, id");
     if (!rows.ok()) return rows.Error("reading detections");
     rows.Bind(1, item_id);
     int rc;
-    while ((rc = rows.Step()) == SQLITE_ROW) {
+    while ((rc = rows.Step()) == host::kRow) {
       DetectionRow d;
       d.detector = rows.ColumnText(0);
       d.label = rows.ColumnText(1);
@@ -43,33 +43,33 @@ StatusOr<ItemDetails> LoadItemDetails(host::Store& store, int64_t item_id) {
       d.reason = rows.ColumnText(8);
       details.detections.push_back(std::move(d));
     }
-    if (rc != SQLITE_DONE) return rows.Error("reading detections");
+    if (rc != host::kDone) return rows.Error("reading detections");
   }
   {
-    host::Statement rows(store.handle(),
+    host::Statement rows(store.db(),
                          "SELECT detector, detections_returned, detections_kept FROM "
                          "detector_runs WHERE item_id = ?1 AND detections_returned > "
                          "detections_kept ORDER BY detector");
     if (!rows.ok()) return rows.Error("reading detector runs");
     rows.Bind(1, item_id);
     int rc;
-    while ((rc = rows.Step()) == SQLITE_ROW) {
+    while ((rc = rows.Step()) == host::kRow) {
       details.truncations.push_back("detector " + rows.ColumnText(0) + " returned " +
                                     std::to_string(rows.ColumnInt(1)) + " detections; kept " +
                                     std::to_string(rows.ColumnInt(2)));
     }
-    if (rc != SQLITE_DONE) return rows.Error("reading detector runs");
+    if (rc != host::kDone) return rows.Error("reading detector runs");
   }
   {
-    host::Statement rows(store.handle(),
+    host::Statement rows(store.db(),
                          "SELECT type, value FROM signals WHERE item_id = ?1 ORDER BY type, value");
     if (!rows.ok()) return rows.Error("reading signals");
     rows.Bind(1, item_id);
     int rc;
-    while ((rc = rows.Step()) == SQLITE_ROW) {
+    while ((rc = rows.Step()) == host::kRow) {
       details.signals.push_back({rows.ColumnText(0), rows.ColumnText(1)});
     }
-    if (rc != SQLITE_DONE) return rows.Error("reading signals");
+    if (rc != host::kDone) return rows.Error("reading signals");
   }
   {
     auto near = host::FindNearDuplicates(store, item_id);

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 
 namespace vigil::review {
 namespace {
@@ -333,11 +333,11 @@ void ReviewSession::RefreshQueue() {
   }
   queue_ = std::move(rows);
   badges_.clear();
-  host::Statement badges(store_.handle(),
+  host::Statement badges(store_.db(),
                          "SELECT d.item_id, group_concat(DISTINCT d.detector) FROM detections d "
                          "JOIN queue q ON q.item_id = d.item_id WHERE q.state != 'decided' "
                          "GROUP BY d.item_id");
-  while (badges.ok() && badges.Step() == SQLITE_ROW) {
+  while (badges.ok() && badges.Step() == host::kRow) {
     badges_[badges.ColumnInt(0)] = badges.ColumnText(1);
   }
   list_cursor_ = std::clamp(list_cursor_, 0, std::max(0, static_cast<int>(queue_.size()) - 1));

@@ -14,7 +14,7 @@
 
 #include "cli_runner.h"
 #include "policy/policy.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 #include "store/store.h"
 
 namespace {
@@ -53,9 +53,9 @@ class CliScanTest : public vigil::testing::CliFixture {
   std::string Sql(const std::string& sql) {
     auto store = vigil::host::Store::Open(Store(), vigil::host::OpenMode::kReadOnly);
     EXPECT_TRUE(store.ok()) << store.status().message();
-    vigil::host::Statement q(store.value()->handle(), sql.c_str());
+    vigil::host::Statement q(store.value()->db(), sql.c_str());
     std::string out;
-    while (q.Step() == SQLITE_ROW) out += q.ColumnText(0) + "\n";
+    while (q.Step() == vigil::host::kRow) out += q.ColumnText(0) + "\n";
     return out;
   }
 };
@@ -173,11 +173,11 @@ TEST_F(CliScanTest, QueueShowListsBySeverityThenConfidenceThenAge) {
       record.outcome = vigil::host::Policy::Default().Decide(record, {});
       auto id = store.value()->RecordItem(record);
       ASSERT_TRUE(id.ok()) << id.status().message();
-      vigil::host::Statement date(store.value()->handle(),
+      vigil::host::Statement date(store.value()->db(),
                                   "UPDATE queue SET enqueued_at = strftime('%Y-%m-%dT%H:%M:%SZ', "
                                   "'now', ?2) WHERE item_id = ?1");
       date.Bind(1, id.value()).Bind(2, "-" + std::to_string(age) + " seconds");
-      ASSERT_EQ(date.Step(), SQLITE_DONE);
+      ASSERT_EQ(date.Step(), vigil::host::kDone);
       age -= 100;
     }
   }

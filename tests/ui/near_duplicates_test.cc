@@ -23,7 +23,7 @@
 #include "image/png_io.h"
 #include "model/item_details.h"
 #include "store/review_queue.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 #include "vigil/decode/image_decoder.h"
 #include "vigil/pdq/pdq.h"
 
@@ -197,12 +197,12 @@ class NearDuplicatesTest : public ::testing::Test {
   }
 
   void Decide(int64_t item_id, const std::string& decision) {
-    host::Statement insert(store_->handle(),
+    host::Statement insert(store_->db(),
                            "INSERT INTO decisions (item_id, reviewer, decision, decided_at) "
                            "VALUES (?1, 'alice', ?2, '2026-12-01T00:00:00Z')");
     ASSERT_TRUE(insert.ok());
     insert.Bind(1, item_id).Bind(2, decision);
-    ASSERT_EQ(insert.Step(), SQLITE_DONE);
+    ASSERT_EQ(insert.Step(), host::kDone);
   }
 
   std::filesystem::path dir_;
@@ -424,11 +424,11 @@ namespace {
 TEST_F(NearDuplicatesTest, EachPassReadsOneCoveringIndex) {
   for (const char* sql : {host::kPdqPassSql, host::kDigestMatchSql}) {
     const std::string explain = std::string("EXPLAIN QUERY PLAN ") + sql;
-    host::Statement plan(store_->handle(), explain.c_str());
+    host::Statement plan(store_->db(), explain.c_str());
     ASSERT_TRUE(plan.ok()) << sql;
     plan.Bind(1, static_cast<int64_t>(1));
     std::string steps;
-    while (plan.Step() == SQLITE_ROW) steps += plan.ColumnText(3) + "\n";
+    while (plan.Step() == host::kRow) steps += plan.ColumnText(3) + "\n";
     EXPECT_THAT(steps, HasSubstr("COVERING INDEX signals_by_value_item")) << sql;
     EXPECT_THAT(steps, ::testing::Not(HasSubstr("SCAN signals"))) << steps;
   }

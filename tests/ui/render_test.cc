@@ -23,7 +23,7 @@
 #include "fixture_store.h"
 #include "image/png_io.h"
 #include "store/audit_log.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 #include "store/store.h"
 #include "vigil/decode/image_decoder.h"
 
@@ -274,10 +274,10 @@ TEST_F(RenderTest, ObscuredRevealTimeoutPanicAndDecisionsByKeys) {
   // Decisions by key, in the store and the audit log.
   auto store = host::Store::Open(work_ / "store.db");
   ASSERT_TRUE(store.ok());
-  host::Statement rows(store.value()->handle(),
-                       "SELECT item_id, reviewer, decision, ifnull(reason, '') FROM decisions ORDER BY id");
+  host::Statement rows(store.value()->db(),
+                       "SELECT item_id, reviewer, decision, coalesce(reason, '') FROM decisions ORDER BY id");
   std::vector<std::string> decisions;
-  while (rows.Step() == SQLITE_ROW) {
+  while (rows.Step() == host::kRow) {
     decisions.push_back(std::to_string(rows.ColumnInt(0)) + " " + rows.ColumnText(1) + " " +
                         rows.ColumnText(2) + " " + rows.ColumnText(3));
   }
@@ -286,16 +286,16 @@ TEST_F(RenderTest, ObscuredRevealTimeoutPanicAndDecisionsByKeys) {
   EXPECT_THAT(decisions, ::testing::ElementsAre(
                              std::to_string(ids_[1]) + " render B1 ",
                              std::to_string(ids_[0]) + " render not-illegal drawn test pattern"));
-  host::Statement reveals(store.value()->handle(), "SELECT count(*), sum(duration_ms) FROM reveals");
-  ASSERT_EQ(reveals.Step(), SQLITE_ROW);
+  host::Statement reveals(store.value()->db(), "SELECT count(*), sum(duration_ms) FROM reveals");
+  ASSERT_EQ(reveals.Step(), host::kRow);
   EXPECT_EQ(reveals.ColumnInt(0), 1);
   EXPECT_EQ(reveals.ColumnInt(1), 3000);
-  auto audit = host::VerifyAudit(store.value()->handle());
+  auto audit = host::VerifyAudit(store.value()->db());
   ASSERT_TRUE(audit.ok());
   EXPECT_TRUE(audit.value().problems.empty());
-  host::Statement decided(store.value()->handle(),
+  host::Statement decided(store.value()->db(),
                           "SELECT count(*) FROM audit_log WHERE action = 'queue.decided' AND actor = 'render'");
-  ASSERT_EQ(decided.Step(), SQLITE_ROW);
+  ASSERT_EQ(decided.Step(), host::kRow);
   EXPECT_EQ(decided.ColumnInt(0), 2);
 }
 

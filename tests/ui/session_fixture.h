@@ -12,7 +12,7 @@
 
 #include "fixture_store.h"
 #include "model/review_session.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 
 namespace vigil::review::testing {
 
@@ -48,12 +48,12 @@ class SessionTest : public ::testing::Test {
     return *session_;
   }
   int64_t Count(const std::string& sql) {
-    host::Statement row(store_->handle(), sql.c_str());
-    return row.ok() && row.Step() == SQLITE_ROW ? row.ColumnInt(0) : -1;
+    host::Statement row(store_->db(), sql.c_str());
+    return row.ok() && row.Step() == host::kRow ? row.ColumnInt(0) : -1;
   }
   std::string Text(const std::string& sql) {
-    host::Statement row(store_->handle(), sql.c_str());
-    return row.ok() && row.Step() == SQLITE_ROW ? row.ColumnText(0) : "<none>";
+    host::Statement row(store_->db(), sql.c_str());
+    return row.ok() && row.Step() == host::kRow ? row.ColumnText(0) : "<none>";
   }
 
   std::filesystem::path dir_;

@@ -2,9 +2,11 @@
 // back, budgets, interleaving, reveal logging, breaks, panic and the check-in.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "session_fixture.h"
 #include "store/audit_log.h"
+#include "store/db/sqlite_database.h"
 #include "store/review_queue.h"
 
 namespace vigil::review {
@@ -14,7 +16,7 @@ using ::testing::HasSubstr;
 using testing::SessionTest;
 
 void ExpectAuditVerifies(host::Store& store) {
-  auto report = host::VerifyAudit(store.handle());
+  auto report = host::VerifyAudit(store.db());
   ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_TRUE(report.value().problems.empty());
 }
@@ -342,7 +344,7 @@ TEST_F(SessionTest, LostLeaseIsReportedAndTheSessionMovesOn) {
   auto ids = Queue(2, {3});
   ReviewSession& s = Open();
   // Someone (an admin, an expired lease taken over) changed the lease under us.
-  ASSERT_EQ(sqlite3_exec(store_->handle(),
+  ASSERT_EQ(sqlite3_exec(vigil::host::SqliteHandle(store_->db()),
                          "UPDATE queue SET lease_owner = 'bob' WHERE state = 'claimed'", nullptr,
                          nullptr, nullptr),
             SQLITE_OK);

@@ -2,12 +2,14 @@
 // records exposure, each with its audit entry.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 
 #include "store/audit_log.h"
+#include "store/db/sqlite_database.h"
 #include "store/review_queue.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 #include "store/store.h"
 
 namespace vigil::host {
@@ -52,13 +54,13 @@ class AuditQueueTest : public ::testing::Test {
   // Runs SQL with the append-only triggers out of the way and puts them back after, as
   // a careful attacker with the file would (so only the chain can tell).
   void Tamper(const std::string& sql) {
-    Statement triggers(store_->handle(),
+    Statement triggers(store_->db(),
                        "SELECT group_concat(sql, '; ') FROM sqlite_master WHERE type = 'trigger'");
-    ASSERT_EQ(triggers.Step(), SQLITE_ROW);
+    ASSERT_EQ(triggers.Step(), host::kRow);
     std::string full = "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; " +
                        sql + "; " + triggers.ColumnText(0) + ";";
-    ASSERT_EQ(sqlite3_exec(store_->handle(), full.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
-        << sqlite3_errmsg(store_->handle());
+    ASSERT_EQ(sqlite3_exec(vigil::host::SqliteHandle(store_->db()), full.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(vigil::host::SqliteHandle(store_->db()));
   }
 
   fs::path dir_;
@@ -67,21 +69,21 @@ class AuditQueueTest : public ::testing::Test {
 
 TEST_F(AuditQueueTest, ChainVerifiesAndTriggersRefuseChanges) {
   for (int i = 0; i < 5; ++i) Add("s" + std::to_string(i), Disposition::kClear, 0, 0);
-  auto report = VerifyAudit(store_->handle());
+  auto report = VerifyAudit(store_->db());
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report.value().entries, 5);
   EXPECT_TRUE(report.value().problems.empty());
   EXPECT_EQ(report.value().head_hash.size(), 64u);
-  EXPECT_NE(sqlite3_exec(store_->handle(), "UPDATE audit_log SET actor = 'x'", nullptr, nullptr,
+  EXPECT_NE(sqlite3_exec(vigil::host::SqliteHandle(store_->db()), "UPDATE audit_log SET actor = 'x'", nullptr, nullptr,
                          nullptr), SQLITE_OK);
-  EXPECT_NE(sqlite3_exec(store_->handle(), "DELETE FROM audit_log WHERE seq = 2", nullptr, nullptr,
+  EXPECT_NE(sqlite3_exec(vigil::host::SqliteHandle(store_->db()), "DELETE FROM audit_log WHERE seq = 2", nullptr, nullptr,
                          nullptr), SQLITE_OK);
 }
 
 TEST_F(AuditQueueTest, EditedRowIsNamed) {
   for (int i = 0; i < 5; ++i) Add("s" + std::to_string(i), Disposition::kClear, 0, 0);
   Tamper("UPDATE audit_log SET details = '{\"outcome\":\"clear\"}' WHERE seq = 3");
-  auto report = VerifyAudit(store_->handle());
+  auto report = VerifyAudit(store_->db());
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report.value().problems.size(), 1u);
   EXPECT_THAT(report.value().problems[0], HasSubstr("entry 3 was changed"));
@@ -90,7 +92,7 @@ TEST_F(AuditQueueTest, EditedRowIsNamed) {
 TEST_F(AuditQueueTest, DeletedRowIsNamed) {
   for (int i = 0; i < 5; ++i) Add("s" + std::to_string(i), Disposition::kClear, 0, 0);
   Tamper("DELETE FROM audit_log WHERE seq = 2");
-  auto report = VerifyAudit(store_->handle());
+  auto report = VerifyAudit(store_->db());
   ASSERT_TRUE(report.ok());
   ASSERT_FALSE(report.value().problems.empty());
   EXPECT_THAT(report.value().problems[0], HasSubstr("entries 2..2 are missing"));
@@ -100,7 +102,7 @@ TEST_F(AuditQueueTest, RecomputedHashStillBreaksTheNextLink) {
   for (int i = 0; i < 4; ++i) Add("s" + std::to_string(i), Disposition::kClear, 0, 0);
   // Changing a row and its own hash is not enough: the next entry points at the old hash.
   Tamper("UPDATE audit_log SET hash = 'ffff' WHERE seq = 2");
-  auto report = VerifyAudit(store_->handle());
+  auto report = VerifyAudit(store_->db());
   ASSERT_TRUE(report.ok());
   EXPECT_THAT(::testing::PrintToString(report.value().problems), HasSubstr("entry 3 does not follow"));
 }
@@ -140,7 +142,7 @@ TEST_F(AuditQueueTest, QueueOrdersLeasesAndDecides) {
   ASSERT_TRUE(queue.Release(low, "bob").ok());
   EXPECT_EQ(queue.Get(low).value()->state, "pending");
 
-  auto report = VerifyAudit(store_->handle());
+  auto report = VerifyAudit(store_->db());
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report.value().problems.empty());
   // 4 scans + 2 claims + 1 decision + 1 release.
@@ -164,8 +166,8 @@ TEST_F(AuditQueueTest, RescanKeepsOneQueueRowAndADecidedItemStaysDecided) {
   ASSERT_TRUE(queue.Claim("alice", {}).ok());
   ASSERT_TRUE(queue.Decide(id, "alice", "B2", "").ok());
   Add("item", Disposition::kReview, 400, 4);  // a new detection on a known item
-  Statement count(store_->handle(), "SELECT count(*), max(state), max(priority) FROM queue");
-  ASSERT_EQ(count.Step(), SQLITE_ROW);
+  Statement count(store_->db(), "SELECT count(*), max(state), max(priority) FROM queue");
+  ASSERT_EQ(count.Step(), host::kRow);
   EXPECT_EQ(count.ColumnInt(0), 1);
   EXPECT_EQ(count.ColumnText(1), "decided");
   EXPECT_EQ(count.ColumnInt(2), 400);
@@ -176,8 +178,8 @@ TEST_F(AuditQueueTest, ExposureAndRevealsAreLedgered) {
   ReviewQueue queue(*store_);
   ASSERT_TRUE(queue.RecordReveal("alice", id, 0.1f, 0.2f, 0.3f, 0.4f, 2500).ok());
   ASSERT_TRUE(queue.RecordExposure("alice", id, 4, 2.5, 1).ok());
-  Statement row(store_->handle(), "SELECT sum(seconds_unobscured), sum(reveals) FROM exposure WHERE reviewer = 'alice'");
-  ASSERT_EQ(row.Step(), SQLITE_ROW);
+  Statement row(store_->db(), "SELECT sum(seconds_unobscured), sum(reveals) FROM exposure WHERE reviewer = 'alice'");
+  ASSERT_EQ(row.Step(), host::kRow);
   EXPECT_EQ(row.ColumnText(0), "2.5");
   EXPECT_EQ(row.ColumnInt(1), 1);
 }

@@ -3,13 +3,15 @@
 // log does not account for (an empty log on a store full of items verified OK).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 
 #include "store/audit_log.h"
+#include "store/db/sqlite_database.h"
 #include "store/review_queue.h"
 #include "store/schema_check.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 #include "store/store.h"
 
 namespace vigil::host {
@@ -65,14 +67,16 @@ class AuditVerifyTest : public ::testing::Test {
   // connection, the triggers dropped first and put back after when
   // `restore_triggers`.
   void Tamper(const std::string &sql, bool restore_triggers = true) {
-    sqlite3 *db = nullptr;
-    ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+    sqlite3 *raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path().c_str(), &raw), SQLITE_OK);
+    SqliteDatabase connection(raw, path().string());  // closes it
+    sqlite3 *db = connection.raw();
     std::string triggers;
     {
-      Statement saved(db,
+      Statement saved(connection,
                       "SELECT group_concat(sql, '; ') FROM sqlite_master WHERE "
                       "type = 'trigger' AND tbl_name = 'audit_log'");
-      ASSERT_EQ(saved.Step(), SQLITE_ROW);
+      ASSERT_EQ(saved.Step(), host::kRow);
       triggers = saved.ColumnText(0);
     }
     std::string full =
@@ -82,21 +86,20 @@ class AuditVerifyTest : public ::testing::Test {
     if (restore_triggers) full += triggers + ";";
     const int rc = sqlite3_exec(db, full.c_str(), nullptr, nullptr, nullptr);
     EXPECT_EQ(rc, SQLITE_OK) << sqlite3_errmsg(db);
-    sqlite3_close(db);
   }
 
   std::vector<std::string> Problems() {
-    auto report = VerifyAudit(store_->handle());
+    auto report = VerifyAudit(store_->db());
     EXPECT_TRUE(report.ok()) << report.status().message();
     return report.ok() ? report.value().problems : std::vector<std::string>{"(no report)"};
   }
 
   bool TriggerExists(const std::string &name) {
-    Statement q(store_->handle(),
+    Statement q(store_->db(),
                 "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
                 "AND name = ?1");
     q.Bind(1, name);
-    EXPECT_EQ(q.Step(), SQLITE_ROW);
+    EXPECT_EQ(q.Step(), host::kRow);
     return q.ColumnInt(0) == 1;
   }
 
@@ -136,9 +139,9 @@ TEST_F(AuditVerifyTest, ItemIdZeroInsteadOfNullIsCaught) {
   ReviewQueue queue(*store_);
   ASSERT_TRUE(queue.RecordExposure("alice", 1, 3, 1.0, 0).ok());
   // An export: about no item, so item_id is NULL.
-  Transaction tx(store_->handle());
+  Transaction tx(store_->db());
   ASSERT_TRUE(tx.Begin().ok());
-  ASSERT_TRUE(AppendAudit(store_->handle(), {"export", "export", 0, "{}"}, NowUtc()).ok());
+  ASSERT_TRUE(AppendAudit(store_->db(), {"export", "export", 0, "{}"}, NowUtc()).ok());
   ASSERT_TRUE(tx.Commit().ok());
   ASSERT_THAT(Problems(), IsEmpty());
   Tamper("UPDATE audit_log SET item_id = 0 WHERE seq = 3");
@@ -170,17 +173,17 @@ TEST_F(AuditVerifyTest, WritableOpenRestoresDroppedTriggersAndAuditsIt) {
       Contains(AllOf(HasSubstr("trigger audit_log_no_delete is missing"), HasSubstr("restored"))));
   EXPECT_TRUE(TriggerExists("audit_log_no_update"));
   EXPECT_TRUE(TriggerExists("audit_log_no_delete"));
-  EXPECT_NE(sqlite3_exec(store_->handle(), "DELETE FROM audit_log WHERE seq = 1", nullptr, nullptr,
+  EXPECT_NE(sqlite3_exec(vigil::host::SqliteHandle(store_->db()), "DELETE FROM audit_log WHERE seq = 1", nullptr, nullptr,
                          nullptr),
             SQLITE_OK)
       << "the restored trigger refuses deletes again";
   {
     // Finalised before the store is reopened below (an open statement keeps the
     // connection from closing).
-    Statement last(store_->handle(),
+    Statement last(store_->db(),
                    "SELECT seq, actor, action, details FROM "
                    "audit_log ORDER BY seq DESC LIMIT 1");
-    ASSERT_EQ(last.Step(), SQLITE_ROW);
+    ASSERT_EQ(last.Step(), host::kRow);
     EXPECT_EQ(last.ColumnInt(0), 3);
     EXPECT_EQ(last.ColumnText(2), kSchemaRestoredAction);
     EXPECT_THAT(last.ColumnText(3), HasSubstr("trigger audit_log_no_update is missing"));
@@ -208,7 +211,7 @@ TEST_F(AuditVerifyTest, AlteredTriggerIsReplacedByTheExpectedOne) {
   EXPECT_THAT(Problems(), Contains(HasSubstr("trigger audit_log_no_delete was altered")));
   Reopen();
   EXPECT_NE(
-      sqlite3_exec(store_->handle(), "UPDATE audit_log SET actor = 'x'", nullptr, nullptr, nullptr),
+      sqlite3_exec(vigil::host::SqliteHandle(store_->db()), "UPDATE audit_log SET actor = 'x'", nullptr, nullptr, nullptr),
       SQLITE_OK);
   EXPECT_THAT(Problems(), Contains(HasSubstr("audit_log_no_update was altered")));
 }
@@ -226,8 +229,8 @@ TEST_F(AuditVerifyTest, UnexpectedTriggerIsReportedAndDropped) {
   ReviewQueue queue(*store_);
   ASSERT_TRUE(queue.Claim("alice", {}).ok());
   ASSERT_TRUE(queue.Decide(id, "alice", "B1", "").ok());
-  Statement decisions(store_->handle(), "SELECT count(*) FROM decisions");
-  ASSERT_EQ(decisions.Step(), SQLITE_ROW);
+  Statement decisions(store_->db(), "SELECT count(*) FROM decisions");
+  ASSERT_EQ(decisions.Step(), host::kRow);
   EXPECT_EQ(decisions.ColumnInt(0), 1);
 }
 
@@ -248,7 +251,7 @@ TEST_F(AuditVerifyTest, AlteredTableIsReportedNotRepaired) {
 TEST_F(AuditVerifyTest, EmptyAuditLogOnAStoreWithItemsFails) {
   for (int i = 0; i < 25; ++i) Add("s" + std::to_string(i));
   Tamper("DELETE FROM audit_log");
-  auto report = VerifyAudit(store_->handle());
+  auto report = VerifyAudit(store_->db());
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report.value().entries, 0);
   const auto &problems = report.value().problems;

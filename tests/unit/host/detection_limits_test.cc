@@ -13,7 +13,7 @@
 #include "pipeline/pipeline.h"
 #include "policy/policy.h"
 #include "scan/scan_json.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 #include "store/store.h"
 
 namespace vigil::host {
@@ -221,10 +221,10 @@ TEST(DetectionLimits, TheStoreKeepsWhatWasReturnedAndKept) {
     ItemRecord record = TruncatedRecord();
     record.outcome = Policy::Default().Decide(record, {"acme.flood"});
     ASSERT_TRUE(store.value()->RecordItem(record).ok());
-    Statement row(store.value()->handle(),
+    Statement row(store.value()->db(),
                   "SELECT detections_returned, detections_kept, (SELECT count(*) FROM "
                   "detections), (SELECT outcome_reason FROM items) FROM detector_runs");
-    ASSERT_EQ(row.Step(), SQLITE_ROW);
+    ASSERT_EQ(row.Step(), host::kRow);
     EXPECT_EQ(row.ColumnInt(0), 150000);
     EXPECT_EQ(row.ColumnInt(1), 2);
     EXPECT_EQ(row.ColumnInt(2), 2);

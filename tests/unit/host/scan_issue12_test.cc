@@ -21,7 +21,7 @@
 #include "scan/image_claim.h"
 #include "store/review_queue.h"
 #include "store/scan_ledger.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 #include "store/store.h"
 
 namespace vigil::host {
@@ -98,11 +98,11 @@ class QueueOrderTest : public ScratchTest {
     record.outcome = Policy::Default().Decide(record, {"vigil.pdq", "vigil.exact", "vigil.url"});
     auto id = store_->RecordItem(record);
     EXPECT_TRUE(id.ok()) << id.status().message();
-    Statement date(store_->handle(),
+    Statement date(store_->db(),
                    "UPDATE queue SET enqueued_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?2) "
                    "WHERE item_id = ?1");
     date.Bind(1, id.value()).Bind(2, "-" + std::to_string(age_s) + " seconds");
-    EXPECT_EQ(date.Step(), SQLITE_DONE);
+    EXPECT_EQ(date.Step(), host::kDone);
     return id.value();
   }
   std::unique_ptr<Store> store_;
@@ -363,8 +363,8 @@ class ResumeTest : public ScratchTest {
     return result;
   }
   int64_t AuditEntries() {
-    Statement count(store_->handle(), "SELECT count(*) FROM audit_log");
-    EXPECT_EQ(count.Step(), SQLITE_ROW);
+    Statement count(store_->db(), "SELECT count(*) FROM audit_log");
+    EXPECT_EQ(count.Step(), host::kRow);
     return count.ColumnInt(0);
   }
   PluginRegistry registry_;
@@ -393,8 +393,8 @@ TEST_F(ResumeTest, TheSameScanAgainRunsNoDetectorAndRescanRunsThemAll) {
   EXPECT_EQ(forced.calls, 42);
 
   // What an item was scanned with is in the store, for a person.
-  Statement with(store_->handle(), "SELECT scanned_with FROM item_scans LIMIT 1");
-  ASSERT_EQ(with.Step(), SQLITE_ROW);
+  Statement with(store_->db(), "SELECT scanned_with FROM item_scans LIMIT 1");
+  ASSERT_EQ(with.Step(), host::kRow);
   EXPECT_THAT(with.ColumnText(0), HasSubstr("\"vigil.exact\":"));
   EXPECT_THAT(with.ColumnText(0), HasSubstr("\"sample.magic\":"));
 }

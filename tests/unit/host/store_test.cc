@@ -1,13 +1,15 @@
 // The store: schema migration, atomic item records, dedupe by content, refusal of files
 // that are not stores.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <gmock/gmock.h>
 
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
+#include "store/db/sqlite_database.h"
 #include "store/store.h"
 
 namespace vigil::host {
@@ -42,9 +44,9 @@ class StoreTest : public ::testing::Test {
   }
 
   int64_t Count(Store& store, const char* sql) {
-    Statement q(store.handle(), sql);
+    Statement q(store.db(), sql);
     EXPECT_TRUE(q.ok());
-    EXPECT_EQ(q.Step(), SQLITE_ROW);
+    EXPECT_EQ(q.Step(), host::kRow);
     return q.ColumnInt(0);
   }
 
@@ -55,8 +57,8 @@ TEST_F(StoreTest, CreatesAndMigratesInWalMode) {
   auto store = Store::Open(dir_ / "nested" / "store.db");
   ASSERT_TRUE(store.ok()) << store.status().message();
   EXPECT_EQ(store.value()->schema_version(), 5);
-  Statement mode(store.value()->handle(), "PRAGMA journal_mode");
-  ASSERT_EQ(mode.Step(), SQLITE_ROW);
+  Statement mode(store.value()->db(), "PRAGMA journal_mode");
+  ASSERT_EQ(mode.Step(), host::kRow);
   EXPECT_EQ(mode.ColumnText(0), "wal");
 }
 
@@ -70,8 +72,8 @@ TEST_F(StoreTest, SameBytesAreOneItemAndRunsAreReplaced) {
   EXPECT_EQ(first.value(), second.value());
   EXPECT_EQ(Count(store, "SELECT count(*) FROM items"), 1);
   EXPECT_EQ(Count(store, "SELECT count(*) FROM signals"), 1);
-  Statement paths(store.handle(), "SELECT first_path || '|' || last_path FROM items");
-  ASSERT_EQ(paths.Step(), SQLITE_ROW);
+  Statement paths(store.db(), "SELECT first_path || '|' || last_path FROM items");
+  ASSERT_EQ(paths.Step(), host::kRow);
   EXPECT_EQ(paths.ColumnText(0), "/a/one.jpg|/b/copy.jpg");
 }
 
@@ -84,8 +86,8 @@ TEST_F(StoreTest, DetectorFailureMarksTheItemFailedNeverClean) {
   failed.status = Status::PluginError("detector acme.broken failed: boom");
   record.runs.push_back(failed);
   ASSERT_TRUE(opened.value()->RecordItem(record).ok());
-  Statement row(opened.value()->handle(), "SELECT status, error FROM items");
-  ASSERT_EQ(row.Step(), SQLITE_ROW);
+  Statement row(opened.value()->db(), "SELECT status, error FROM items");
+  ASSERT_EQ(row.Step(), host::kRow);
   EXPECT_EQ(row.ColumnText(0), "failed");
   EXPECT_THAT(row.ColumnText(1), ::testing::HasSubstr("boom"));
   auto counts = opened.value()->Counts();
@@ -129,7 +131,7 @@ TEST_F(StoreTest, RefusesAStoreFromANewerVigil) {
   {
     auto store = Store::Open(dir_ / "store.db");
     ASSERT_TRUE(store.ok());
-    ASSERT_EQ(sqlite3_exec(store.value()->handle(), "PRAGMA user_version=999", nullptr, nullptr,
+    ASSERT_EQ(sqlite3_exec(vigil::host::SqliteHandle(store.value()->db()), "PRAGMA user_version=999", nullptr, nullptr,
                            nullptr), SQLITE_OK);
   }
   auto reopened = Store::Open(dir_ / "store.db");

@@ -33,7 +33,7 @@
 #include "isolation/isolation_runtime.h"
 #include "isolation/plugin_trust.h"
 #include "store/audit_log.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 #include "store/store.h"
 
 namespace vigil::isolation {
@@ -513,15 +513,15 @@ TEST_F(Egress, AuditRowsGoIntoTheStoreWithoutBodies) {
   Ask("GET https://127.0.0.1:1/refused-path");
   auto store = host::Store::Open(store_path);
   ASSERT_TRUE(store.ok());
-  auto report = host::VerifyAudit(store.value()->handle());
+  auto report = host::VerifyAudit(store.value()->db());
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->problems.empty());
   ASSERT_EQ(report->entries, 2);
-  host::Statement rows(store.value()->handle(),
+  host::Statement rows(store.value()->db(),
                        "SELECT actor, action, details FROM audit_log ORDER BY seq");
   ASSERT_TRUE(rows.ok());
   std::vector<std::vector<std::string>> seen;
-  while (rows.Step() == SQLITE_ROW) {
+  while (rows.Step() == host::kRow) {
     seen.push_back({rows.ColumnText(0), rows.ColumnText(1), rows.ColumnText(2)});
   }
   ASSERT_EQ(seen.size(), 2u);
@@ -565,7 +565,7 @@ TEST_F(Egress, HostileBytesAreRefusedAndAuditedSafely) {
   EXPECT_EQ(server_->requests(), 0);
   auto store = host::Store::Open(dir_ / "store.db");
   ASSERT_TRUE(store.ok());
-  auto report = host::VerifyAudit(store.value()->handle());
+  auto report = host::VerifyAudit(store.value()->db());
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->entries, 4);
   EXPECT_TRUE(report->problems.empty());
@@ -663,13 +663,13 @@ TEST_F(Egress, VigilScanPerformsAndAuditsTheRequest) {
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   auto opened = host::Store::Open(store);
   ASSERT_TRUE(opened.ok());
-  host::Statement rows(opened.value()->handle(),
+  host::Statement rows(opened.value()->db(),
                        "SELECT details FROM audit_log WHERE action = 'egress.request'");
   ASSERT_TRUE(rows.ok());
-  ASSERT_EQ(rows.Step(), SQLITE_ROW);
+  ASSERT_EQ(rows.Step(), host::kRow);
   EXPECT_THAT(rows.ColumnText(0), HasSubstr("\"origin\":\"" + server_->origin() + "\""));
   EXPECT_THAT(rows.ColumnText(0), HasSubstr("\"status\":200"));
-  EXPECT_NE(rows.Step(), SQLITE_ROW);
+  EXPECT_NE(rows.Step(), host::kRow);
 }
 
 TEST(EgressOrigin, NormalFormAndRefusals) {
