@@ -3,6 +3,7 @@
 #include <iterator>
 
 #include "store/postgres_schema.h"
+#include "store/store.h"
 
 namespace vigil::host {
 namespace {
@@ -48,6 +49,25 @@ StatusOr<std::unique_ptr<PostgresDatabase>> OpenPostgresStore(const std::string&
         (*version < expected ? ": open it writable once as a superuser" : ": upgrade vigil"));
   }
   return db;
+}
+
+}  // namespace vigil::host
+
+namespace vigil::host {
+
+StatusOr<std::unique_ptr<Store>> Store::OpenPostgres(const std::string& url, OpenMode mode) {
+  const bool read_only = mode == OpenMode::kReadOnly;
+  StatusOr<std::unique_ptr<PostgresDatabase>> opened = OpenPostgresStore(url, !read_only);
+  if (!opened.ok()) return opened.status();
+  StatusOr<std::string> login = (*opened)->SessionUser();
+  if (!login.ok()) return login.status();
+  StatusOr<int> version = PostgresSchemaVersion(**opened);
+  if (!version.ok()) return version.status();
+  std::unique_ptr<Store> store(new Store(std::move(opened.value())));
+  store->read_only_ = read_only;
+  store->schema_version_ = *version;
+  store->login_ = *login;
+  return store;
 }
 
 }  // namespace vigil::host
