@@ -100,5 +100,39 @@ TEST_F(PostgresStore, RecordsCountsQueuesAndVerifies) {
             std::string::npos);
 }
 
+TEST_F(PostgresStore, AReviewerLoginWorksTheQueueAsItself) {
+  const int64_t first = Add(*store_, "r1", Disposition::kReview, 3);
+  const int64_t second = Add(*store_, "r2", Disposition::kReview, 2);
+  const std::string alice = MakeLogin("alice", {"vigil_reviewer"});
+  const std::string bob = MakeLogin("bob", {"vigil_reviewer"});
+  auto as_alice = Store::Open(UrlFor(alice, database_));
+  ASSERT_TRUE(as_alice.ok()) << as_alice.status().message();
+  auto as_bob = Store::Open(UrlFor(bob, database_));
+  ASSERT_TRUE(as_bob.ok()) << as_bob.status().message();
+  EXPECT_EQ((*as_alice)->login(), alice);
+
+  ReviewQueue alice_queue(**as_alice);
+  ReviewQueue bob_queue(**as_bob);
+  ClaimOptions options;
+  auto claimed = alice_queue.Claim(alice, options);
+  ASSERT_TRUE(claimed.ok()) << claimed.status().message();
+  ASSERT_TRUE(claimed->has_value());
+  EXPECT_EQ((*claimed)->item_id, first);
+  // Bob cannot decide alice's item, through the store or by naming her.
+  Status stolen = bob_queue.Decide(first, bob, "B1", "");
+  EXPECT_FALSE(stolen.ok());
+  EXPECT_NE(stolen.message().find("not held"), std::string::npos) << stolen.message();
+  EXPECT_FALSE(bob_queue.Decide(first, alice, "B1", "").ok());
+  Status decided = alice_queue.Decide(first, alice, "B1", "");
+  ASSERT_TRUE(decided.ok()) << decided.message();
+  EXPECT_EQ(Scalar(store_->db(),
+                   "SELECT reviewer FROM decisions WHERE item_id = " + std::to_string(first)),
+            alice);
+  (void)second;
+  auto report = VerifyAudit(store_->db());
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  for (const std::string& p : report->problems) ADD_FAILURE() << p;
+}
+
 }  // namespace
 }  // namespace vigil::host::testing
