@@ -13,6 +13,8 @@ packages=(
   # SDK and host
   libboost1.81-dev libboost-url1.81-dev libprotobuf-dev protobuf-compiler
   libsqlite3-dev sqlite3 libssl-dev libsodium-dev libseccomp-dev
+  # the team store (issue 13): the PostgreSQL client library and a server for tests
+  libpq-dev postgresql-15
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libpugixml-dev libidn2-dev
   # outbound HTTPS for plugins (vigil.http/1, docs/isolation.md)
   libcurl4-openssl-dev

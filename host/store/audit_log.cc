@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "scan/sha256.h"
+#include "store/postgres_schema_check.h"
 #include "store/schema_check.h"
 #include "store/db/database.h"
 #include "store/db/sqlite_database.h"
@@ -239,6 +240,12 @@ StatusOr<AuditReport> VerifyAudit(Database& db) {
     for (const SchemaDifference& d : differences.value()) {
       report.problems.push_back("the store's " + d.Describe());
     }
+  } else {
+    // PostgreSQL: the chain and append-only triggers are there and enabled, row-level
+    // security is on and forced (store/postgres_schema_check.h).
+    auto problems = CheckPostgresProtections(db);
+    if (!problems.ok()) return problems.status();
+    for (const std::string& p : *problems) report.problems.push_back("the store's " + p);
   }
   Statement rows(db,
                  "SELECT seq, at, actor, action, item_id, details, prev_hash, hash "

@@ -18,6 +18,7 @@
 #include "scan/scan_json.h"
 #include "store/db/database.h"
 #include "store/db/sqlite_database.h"
+#include "store/db/postgres_database.h"
 
 namespace vigil::host {
 namespace fs = std::filesystem;
@@ -73,6 +74,7 @@ fs::path Store::DefaultPath() {
 }
 
 StatusOr<std::unique_ptr<Store>> Store::Open(const fs::path& path, OpenMode mode) {
+  if (IsPostgresUrl(path.string())) return OpenPostgres(path.string(), mode);  // issue 13
   const bool read_only = mode == OpenMode::kReadOnly;
   std::error_code ec;
   if (!read_only && path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
@@ -220,10 +222,12 @@ StatusOr<int64_t> Store::RecordItem(const ItemRecord& record) {
                    "first_seen, last_scanned, status, error, url, source, uploader_id, format, "
                    "width, height, orientation, outcome, outcome_rule, outcome_reason) "
                    "VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                   // items.: PostgreSQL finds a bare column name in DO UPDATE ambiguous
+                   // (the row, or the EXCLUDED one); SQLite accepts both spellings.
                    "?14, ?15, ?16, ?17) ON CONFLICT(sha256) DO UPDATE SET last_path = ?4, "
                    "last_scanned = ?5, media_kind = ?3, status = ?6, error = ?7, "
-                   "url = coalesce(?8, url), source = coalesce(?9, source), "
-                   "uploader_id = coalesce(?10, uploader_id), format = ?11, width = ?12, "
+                   "url = coalesce(?8, items.url), source = coalesce(?9, items.source), "
+                   "uploader_id = coalesce(?10, items.uploader_id), format = ?11, width = ?12, "
                    "height = ?13, orientation = ?14, outcome = ?15, outcome_rule = ?16, "
                    "outcome_reason = ?17 RETURNING id");
   if (!upsert.ok()) return upsert.Error("preparing item insert");

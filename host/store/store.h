@@ -131,12 +131,18 @@ class Store {
   const std::vector<std::string>& schema_warnings() const { return schema_warnings_; }
   // The database behind the store (SQLite or PostgreSQL), for the store's own queries.
   Database& db() { return *db_; }
+  // Who the store knows this process as: the PostgreSQL login (session_user) of a team
+  // store, the reviewer id of every record it writes; "" for a SQLite store (there the
+  // caller names the reviewer).
+  const std::string& login() const { return login_; }
 
   // The user's default store: $XDG_DATA_HOME/vigil/store.db or ~/.local/share/vigil/store.db.
   static std::filesystem::path DefaultPath();
 
  private:
   explicit Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  // A postgresql:// or postgres:// URL (store/store_postgres.cc).
+  static StatusOr<std::unique_ptr<Store>> OpenPostgres(const std::string& url, OpenMode mode);
   Status Migrate();
   Status CheckReadOnly(const std::filesystem::path& path);
   // REQUIRES: inside the write transaction of Migrate().
@@ -147,6 +153,7 @@ class Store {
   int schema_version_ = 0;
   bool read_only_ = false;
   std::vector<std::string> schema_warnings_;
+  std::string login_;
 };
 
 }  // namespace vigil::host

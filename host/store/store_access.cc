@@ -6,11 +6,14 @@
 #include <cstdio>
 
 #include "store/db/database.h"
+#include "store/db/postgres_database.h"
 
 namespace vigil::host {
 namespace fs = std::filesystem;
 
 bool StoreIsReadOnly(const fs::path& path) {
+  // A team store's rights are the login's, decided by PostgreSQL, not a file mode.
+  if (IsPostgresUrl(path.string())) return false;
   const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   return ::access(path.c_str(), W_OK) != 0 || ::access(dir.c_str(), W_OK) != 0;
 }

@@ -1,0 +1,480 @@
+#include "store/db/postgres_database.h"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <vector>
+
+namespace vigil::host {
+namespace {
+
+// What an error says when the connection went away; IsConnectionError looks for
+// it.
+constexpr std::string_view kConnectionLost = "(connection lost";
+
+// Type OIDs (pg_type.dat) of the columns the store reads.
+constexpr Oid kBoolOid = 16;
+constexpr Oid kByteaOid = 17;
+constexpr Oid kInt8Oid = 20;
+constexpr Oid kInt2Oid = 21;
+constexpr Oid kInt4Oid = 23;
+constexpr Oid kTextOid = 25;
+constexpr Oid kOidOid = 26;
+constexpr Oid kFloat4Oid = 700;
+constexpr Oid kFloat8Oid = 701;
+constexpr Oid kNumericOid = 1700;
+
+// What StatementBackend::Step returns on an error (SQLite's SQLITE_ERROR).
+constexpr int kStepError = 1;
+
+std::string OneLine(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  for (char &c : text) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return text;
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// A bytea value in the server's text output (`\x` and hex digits) as its bytes.
+std::string DecodeBytea(const char *text, size_t length) {
+  if (length < 2 || text[0] != '\\' || text[1] != 'x') return std::string(text, length);
+  std::string out;
+  out.reserve((length - 2) / 2);
+  for (size_t i = 2; i + 1 < length; i += 2) {
+    const int high = HexDigit(text[i]);
+    const int low = HexDigit(text[i + 1]);
+    if (high < 0 || low < 0) break;
+    out += static_cast<char>(high * 16 + low);
+  }
+  return out;
+}
+
+// Skips a `$tag$ ... $tag$` string starting at `i` (sql[i] == '$'); returns the
+// index after it, or `i` when this `$` does not open a dollar quote.
+size_t SkipDollarQuote(std::string_view sql, size_t i) {
+  size_t j = i + 1;
+  while (j < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[j])) || sql[j] == '_')) {
+    if (j == i + 1 && std::isdigit(static_cast<unsigned char>(sql[j]))) return i;  // $1
+    ++j;
+  }
+  if (j >= sql.size() || sql[j] != '$') return i;
+  const std::string_view tag = sql.substr(i, j - i + 1);
+  const size_t end = sql.find(tag, j + 1);
+  return end == std::string_view::npos ? sql.size() : end + tag.size();
+}
+
+class PostgresStatement final : public StatementBackend {
+ public:
+  PostgresStatement(PostgresDatabase &db, std::string_view sql) : db_(db) {
+    int max_index = 0;
+    sql_ = TranslatePlaceholders(sql, &max_index, &used_);
+    params_.resize(static_cast<size_t>(max_index));
+    types_.assign(static_cast<size_t>(max_index), 0);
+  }
+  ~PostgresStatement() override { Clear(); }
+
+  // The SQL is parsed by the server when it runs (an unnamed statement): errors
+  // in it are reported by Step.
+  bool ok() const override { return true; }
+  void BindText(int index, std::string_view text) override { Set(index, std::string(text)); }
+  void BindBlob(int index, std::string_view bytes) override {
+    Set(index, std::string(bytes), kByteaOid);
+  }
+  void BindInt(int index, int64_t value) override { Set(index, std::to_string(value), kInt8Oid); }
+  void BindDouble(int index, double value) override {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.17g", value);
+    Set(index, text, kFloat8Oid);
+  }
+  void BindNull(int index) override { Set(index, std::nullopt); }
+
+  int Step() override {
+    if (!bind_error_.empty()) {
+      error_ = bind_error_;
+      return kStepError;
+    }
+    if (result_ == nullptr) {
+      if (std::string why = db_.EnsureConnected(); !why.empty()) {
+        error_ = why;
+        return kStepError;
+      }
+      std::vector<const char *> values(params_.size());
+      std::vector<int> lengths(params_.size());
+      std::vector<int> formats(params_.size());
+      for (size_t i = 0; i < params_.size(); ++i) {
+        values[i] = params_[i] ? params_[i]->data() : nullptr;
+        lengths[i] = params_[i] ? static_cast<int>(params_[i]->size()) : 0;
+        formats[i] = types_[i] == kByteaOid ? 1 : 0;  // bytes as they are; the rest as text
+        // A number SQLite lets a statement skip (?2 without ?1) still counts;
+        // it needs a type, or the server cannot infer one.
+        if (!used_[i] && types_[i] == 0) types_[i] = kTextOid;
+      }
+      result_ = PQexecParams(db_.raw(), sql_.c_str(), static_cast<int>(params_.size()),
+                             types_.data(), values.data(), lengths.data(), formats.data(), 0);
+      const ExecStatusType status = PQresultStatus(result_);
+      if (status == PGRES_COMMAND_OK) {
+        changed_ = std::atoll(PQcmdTuples(result_));
+        return kDone;
+      }
+      if (status != PGRES_TUPLES_OK) {
+        error_ = db_.FailureMessage(result_);
+        Clear();
+        return kStepError;
+      }
+      // INSERT ... RETURNING counts the rows it wrote; a SELECT changes none (PQcmdTuples
+      // would count the rows it read).
+      const bool select = std::string_view(PQcmdStatus(result_)).rfind("SELECT", 0) == 0;
+      changed_ = select ? 0 : std::atoll(PQcmdTuples(result_));
+      row_ = -1;
+    }
+    if (PQresultStatus(result_) != PGRES_TUPLES_OK) return kDone;
+    ++row_;
+    return row_ < PQntuples(result_) ? kRow : kDone;
+  }
+
+  void Reset() override { Clear(); }
+  int64_t RowsChanged() override { return changed_; }
+
+  int64_t ColumnInt(int column) override {
+    if (Null(column)) return 0;
+    const char *text = PQgetvalue(result_, row_, column);
+    if (PQftype(result_, column) == kBoolOid) return text[0] == 't' ? 1 : 0;
+    if (IsReal(column)) return static_cast<int64_t>(std::strtod(text, nullptr));
+    return std::strtoll(text, nullptr, 10);
+  }
+  double ColumnDouble(int column) override {
+    if (Null(column)) return 0;
+    return std::strtod(PQgetvalue(result_, row_, column), nullptr);
+  }
+  std::string ColumnText(int column) override { return ColumnBytes(column); }
+  std::string ColumnBytes(int column) override {
+    if (Null(column)) return "";
+    const char *text = PQgetvalue(result_, row_, column);
+    const size_t length = static_cast<size_t>(PQgetlength(result_, row_, column));
+    if (PQftype(result_, column) == kByteaOid) return DecodeBytea(text, length);
+    return std::string(text, length);
+  }
+  std::string ColumnType(int column) override {
+    if (Null(column)) return "null";
+    switch (PQftype(result_, column)) {
+      case kBoolOid:
+      case kInt2Oid:
+      case kInt4Oid:
+      case kInt8Oid:
+      case kOidOid:
+        return "integer";
+      case kFloat4Oid:
+      case kFloat8Oid:
+      case kNumericOid:
+        return "real";
+      case kByteaOid:
+        return "blob";
+      default:
+        return "text";
+    }
+  }
+  std::string ErrorMessage() const override { return error_; }
+
+ private:
+  // Text goes with type 0 (the server infers it from the statement, as SQLite's
+  // untyped parameters); integers and reals say so, so that `SELECT ?1` into a
+  // BIGINT column or
+  // `?1 + 1` is not taken for text.
+  bool Set(int index, std::optional<std::string> value, Oid type = 0) {
+    if (index < 1 || static_cast<size_t>(index) > params_.size()) {
+      bind_error_ = "parameter " + std::to_string(index) + " is out of range (the statement has " +
+                    std::to_string(params_.size()) + ")";
+      return false;
+    }
+    params_[static_cast<size_t>(index - 1)] = std::move(value);
+    types_[static_cast<size_t>(index - 1)] = type;
+    return true;
+  }
+  bool Null(int column) const {
+    return result_ == nullptr || row_ < 0 || row_ >= PQntuples(result_) || column < 0 ||
+           column >= PQnfields(result_) || PQgetisnull(result_, row_, column);
+  }
+  bool IsReal(int column) const {
+    const Oid type = PQftype(result_, column);
+    return type == kFloat4Oid || type == kFloat8Oid || type == kNumericOid;
+  }
+  void Clear() {
+    if (result_ != nullptr) PQclear(result_);
+    result_ = nullptr;
+    row_ = -1;
+  }
+
+  PostgresDatabase &db_;
+  std::string sql_;
+  std::vector<std::optional<std::string>> params_;
+  std::vector<Oid> types_;
+  std::vector<bool> used_;
+  std::string bind_error_;
+  std::string error_;
+  PGresult *result_ = nullptr;
+  int row_ = -1;
+  int64_t changed_ = 0;
+};
+
+void IgnoreNotice(void *, const char *) {}
+
+}  // namespace
+
+bool IsPostgresUrl(std::string_view url) {
+  return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+}
+
+std::string TranslatePlaceholders(std::string_view sql, int *max_index, std::vector<bool> *used) {
+  std::string out;
+  std::vector<bool> seen;
+  out.reserve(sql.size() + 8);
+  int largest = 0;
+  size_t i = 0;
+  while (i < sql.size()) {
+    const char c = sql[i];
+    const char next = i + 1 < sql.size() ? sql[i + 1] : '\0';
+    size_t end = i + 1;
+    if (c == '\'' || c == '"') {
+      // A string literal or a quoted identifier; a doubled quote stays inside.
+      // E'..' strings also escape with a backslash.
+      const bool backslash = c == '\'' && i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e');
+      end = i + 1;
+      while (end < sql.size()) {
+        if (backslash && sql[end] == '\\') {
+          end += 2;
+          continue;
+        }
+        if (sql[end] == c) {
+          if (end + 1 < sql.size() && sql[end + 1] == c) {
+            end += 2;
+            continue;
+          }
+          ++end;
+          break;
+        }
+        ++end;
+      }
+    } else if (c == '-' && next == '-') {
+      end = sql.find('\n', i);
+      end = end == std::string_view::npos ? sql.size() : end;
+    } else if (c == '/' && next == '*') {
+      int depth = 1;  // PostgreSQL's block comments nest
+      end = i + 2;
+      while (end < sql.size() && depth > 0) {
+        if (sql.compare(end, 2, "/*") == 0) {
+          ++depth;
+          end += 2;
+        } else if (sql.compare(end, 2, "*/") == 0) {
+          --depth;
+          end += 2;
+        } else {
+          ++end;
+        }
+      }
+    } else if (c == '$') {
+      end = SkipDollarQuote(sql, i);
+      if (end == i) end = i + 1;
+    } else if (c == '?') {
+      size_t digits = i + 1;
+      while (digits < sql.size() && std::isdigit(static_cast<unsigned char>(sql[digits]))) {
+        ++digits;
+      }
+      int index = 0;
+      if (digits > i + 1) {
+        index = std::atoi(std::string(sql.substr(i + 1, digits - i - 1)).c_str());
+      } else {
+        index = largest + 1;
+      }
+      largest = std::max(largest, index);
+      if (index >= 1) {
+        if (seen.size() < static_cast<size_t>(index)) seen.resize(static_cast<size_t>(index));
+        seen[static_cast<size_t>(index - 1)] = true;
+      }
+      out += '$';
+      out += std::to_string(index);
+      i = digits;
+      continue;
+    }
+    out.append(sql.substr(i, end - i));
+    i = end;
+  }
+  if (max_index != nullptr) *max_index = largest;
+  if (used != nullptr) {
+    seen.resize(static_cast<size_t>(largest));
+    *used = std::move(seen);
+  }
+  return out;
+}
+
+bool IsConnectionError(const Status &status) {
+  return !status.ok() && (status.code() == Status::Code::kUnavailable ||
+                          status.message().find(kConnectionLost) != std::string::npos);
+}
+
+StatusOr<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(const std::string &url) {
+  if (!IsPostgresUrl(url)) {
+    return Status::InvalidArgument(
+        "'" + url + "' is not a PostgreSQL URL (postgresql://[user@]host[:port]/db)");
+  }
+  char *parse_error = nullptr;
+  PQconninfoOption *options = PQconninfoParse(url.c_str(), &parse_error);
+  if (options == nullptr) {
+    std::string why = parse_error ? OneLine(parse_error) : "out of memory";
+    PQfreemem(parse_error);
+    return Status::InvalidArgument("cannot read the store URL: " + why);
+  }
+  bool has_password = false;
+  for (PQconninfoOption *o = options; o->keyword != nullptr; ++o) {
+    if (std::string_view(o->keyword) == "password" && o->val != nullptr) has_password = true;
+  }
+  PQconninfoFree(options);
+  if (has_password) {
+    return Status::InvalidArgument(
+        "the store URL carries a password; leave it out and put it in "
+        "~/.pgpass, the file "
+        "PGPASSFILE names, or PGPASSWORD (credentials never go on the command "
+        "line)");
+  }
+  const char *keywords[] = {"dbname", "application_name", "client_encoding", nullptr};
+  const char *values[] = {url.c_str(), "vigil", "UTF8", nullptr};
+  PGconn *conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+  if (conn == nullptr) return Status::Resource("cannot connect to " + url + ": out of memory");
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string why = OneLine(PQerrorMessage(conn));
+    PQfinish(conn);
+    return Status::Unavailable("cannot connect to " + url + ": " + why);
+  }
+  PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
+  return std::unique_ptr<PostgresDatabase>(new PostgresDatabase(conn, url));
+}
+
+PostgresDatabase::~PostgresDatabase() { PQfinish(conn_); }
+
+std::unique_ptr<StatementBackend> PostgresDatabase::Prepare(std::string_view sql) {
+  return std::make_unique<PostgresStatement>(*this, sql);
+}
+
+bool PostgresDatabase::Reconnect() {
+  PQreset(conn_);
+  if (PQstatus(conn_) != CONNECTION_OK) return false;
+  PQsetNoticeProcessor(conn_, IgnoreNotice, nullptr);
+  in_transaction_ = false;
+  return true;
+}
+
+std::string PostgresDatabase::EnsureConnected() {
+  if (PQstatus(conn_) == CONNECTION_OK) return "";
+  if (in_transaction_) {
+    return "the connection to " + url_ +
+           " was lost during a transaction (connection lost: it is reopened at "
+           "the next "
+           "transaction)";
+  }
+  if (Reconnect()) return "";
+  return "cannot reconnect to " + url_ + ": " + OneLine(PQerrorMessage(conn_)) +
+         " (connection lost)";
+}
+
+std::string PostgresDatabase::FailureMessage(const PGresult *result) {
+  const char *primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  const char *sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  std::string message = OneLine(primary ? primary : PQerrorMessage(conn_));
+  if (message.empty()) message = "the server did not answer";
+  if (sqlstate != nullptr) message += std::string(" [") + sqlstate + "]";
+  const bool lost_state = sqlstate != nullptr && (std::string_view(sqlstate).rfind("08", 0) == 0 ||
+                                                  std::string_view(sqlstate).rfind("57P", 0) == 0);
+  if (PQstatus(conn_) != CONNECTION_OK || lost_state) {
+    message += " (connection lost: it is reopened at the next transaction)";
+  }
+  return message;
+}
+
+Status PostgresDatabase::Run(const char *sql, const char *what) {
+  PGresult *result = PQexec(conn_, sql);
+  const ExecStatusType status = PQresultStatus(result);
+  Status out = Status::Ok();
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    out = Status::IoError(std::string(what) + ": " + FailureMessage(result));
+  }
+  PQclear(result);
+  return out;
+}
+
+Status PostgresDatabase::Exec(std::string_view sql) {
+  if (std::string why = EnsureConnected(); !why.empty()) return Status::Unavailable(why);
+  // The simple query protocol: several statements in one string, no parameters.
+  const std::string text(sql);
+  PGresult *result = PQexec(conn_, text.c_str());
+  Status out = Status::Ok();
+  const ExecStatusType status = PQresultStatus(result);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY) {
+    out = Status::IoError(FailureMessage(result));
+  }
+  PQclear(result);
+  return out;
+}
+
+Status PostgresDatabase::Begin() {
+  if (PQstatus(conn_) != CONNECTION_OK || PQtransactionStatus(conn_) == PQTRANS_UNKNOWN) {
+    // The connection went away (a server restart): reopen it once; the caller's
+    // transaction starts afresh on the new connection.
+    in_transaction_ = false;
+    if (!Reconnect()) {
+      return Status::Unavailable("cannot start a store transaction: " + url_ + " is unreachable: " +
+                                 OneLine(PQerrorMessage(conn_)) + " (connection lost)");
+    }
+  }
+  Status s = Run("BEGIN", "cannot start a store transaction");
+  if (!s.ok() && PQstatus(conn_) != CONNECTION_OK) {
+    // The server went away since the last statement and BEGIN found out:
+    // nothing was in progress, so reopen the connection once and begin there.
+    if (!Reconnect()) {
+      return Status::Unavailable("cannot start a store transaction: " + url_ + " is unreachable: " +
+                                 OneLine(PQerrorMessage(conn_)) + " (connection lost)");
+    }
+    s = Run("BEGIN", "cannot start a store transaction");
+  }
+  in_transaction_ = s.ok();
+  return s;
+}
+
+Status PostgresDatabase::Commit() {
+  PGresult *result = PQexec(conn_, "COMMIT");
+  Status out = Status::Ok();
+  if (PQresultStatus(result) != PGRES_COMMAND_OK) {
+    out = Status::IoError("cannot commit to the store: " + FailureMessage(result));
+  } else if (std::string_view(PQcmdStatus(result)) == "ROLLBACK") {
+    // COMMIT of a transaction that an error aborted: the server rolled it back.
+    out = Status::IoError(
+        "cannot commit to the store: the transaction was "
+        "rolled back after an error in it");
+  }
+  PQclear(result);
+  in_transaction_ = false;
+  return out;
+}
+
+void PostgresDatabase::Rollback() {
+  in_transaction_ = false;
+  if (PQstatus(conn_) != CONNECTION_OK) return;
+  PQclear(PQexec(conn_, "ROLLBACK"));
+}
+
+StatusOr<std::string> PostgresDatabase::SessionUser() {
+  Statement query(*this, "SELECT session_user");
+  if (query.Step() != kRow) return query.Error("reading the login");
+  return query.ColumnText(0);
+}
+
+}  // namespace vigil::host
