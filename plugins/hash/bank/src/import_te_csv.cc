@@ -161,7 +161,7 @@ std::vector<std::string> SplitTags(const std::string& text) {
 }  // namespace
 
 namespace {
-Result<ImportResult> ImportTeCsvImpl(std::string_view text, const ImportOptions& options) {
+Result<CompactImport> ImportTeCsvImpl(std::string_view text, const ImportOptions& options) {
   if (Status s = internal::CheckDocumentSize(text, options, "te-csv"); !s.ok()) return s;
   if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // BOM
   internal::ImportContext ctx("te-csv", options);
@@ -288,8 +288,18 @@ Result<ImportResult> ImportTeCsvImpl(std::string_view text, const ImportOptions&
 
 }  // namespace
 
+namespace internal {
+Result<CompactImport> ImportTeCsvCompact(std::string_view text, const ImportOptions& options) {
+  return GuardImport("te-csv", [&] { return ImportTeCsvImpl(text, options); });
+}
+}  // namespace internal
+
 Result<ImportResult> ImportTeCsv(std::string_view text, const ImportOptions& options) {
-  return internal::GuardImport("te-csv", [&] { return ImportTeCsvImpl(text, options); });
+  return internal::GuardImport("te-csv", [&]() -> Result<ImportResult> {
+    Result<CompactImport> r = ImportTeCsvImpl(text, options);
+    if (!r.ok()) return r.status();
+    return r.value().ToImportResult();
+  });
 }
 
 }  // namespace vigil::hashbank
