@@ -19,29 +19,29 @@ using internal::EntryRef;
 
 // The bank's entries before the import, read one at a time.
 class OldEntries {
-public:
+ public:
   virtual ~OldEntries() = default;
   virtual size_t size() const = 0;
   virtual Entry Get(size_t i) const = 0;
 };
 
 class VectorEntries : public OldEntries {
-public:
+ public:
   explicit VectorEntries(const std::vector<Entry> &v) : v_(v) {}
   size_t size() const override { return v_.size(); }
   Entry Get(size_t i) const override { return v_[i]; }
 
-private:
+ private:
   const std::vector<Entry> &v_;
 };
 
 class BankEntries : public OldEntries {
-public:
+ public:
   explicit BankEntries(const Bank *bank) : bank_(bank) {}
   size_t size() const override { return bank_ == nullptr ? 0 : bank_->size(); }
   Entry Get(size_t i) const override { return bank_->entry(i); }
 
-private:
+ private:
   const Bank *bank_;
 };
 
@@ -52,8 +52,8 @@ bool SameValue(const HashValue &a, const CompactOp &b) {
 
 // Keys of the lookups: a tag, then the source (when the key names one) and the
 // external id or the value. Lower-case tags are "any source" keys.
-uint64_t KeyHash(char tag, std::string_view source,
-                 std::string_view id_or_value, std::string &scratch) {
+uint64_t KeyHash(char tag, std::string_view source, std::string_view id_or_value,
+                 std::string &scratch) {
   scratch.clear();
   scratch.push_back(tag);
   scratch.append(source);
@@ -81,7 +81,7 @@ std::string_view ValueBytes(const uint8_t *bytes, uint8_t type) {
 // entry); an entry of the import only by a later deletion or id-less upsert
 // (see bank_update.h).
 class Killers {
-public:
+ public:
   explicit Killers(const CompactImport &import) : import_(import) {
     std::string scratch;
     for (size_t j = 0; j < import.ops.size(); ++j) {
@@ -91,8 +91,7 @@ public:
       const bool any = source.empty();
       uint64_t h;
       if (!id.empty()) {
-        h = any ? KeyHash('r', {}, id, scratch)
-                : KeyHash('R', source, id, scratch);
+        h = any ? KeyHash('r', {}, id, scratch) : KeyHash('R', source, id, scratch);
       } else if (op.kind == CompactOp::kUpsert) {
         h = any ? KeyHash('n', {}, ValueBytes(op.bytes, op.type), scratch)
                 : KeyHash('N', source, ValueBytes(op.bytes, op.type), scratch);
@@ -100,52 +99,42 @@ public:
         h = any ? KeyHash('v', {}, ValueBytes(op.bytes, op.type), scratch)
                 : KeyHash('V', source, ValueBytes(op.bytes, op.type), scratch);
       } else {
-        continue; // a deletion that names neither an id nor a value removes
-                  // nothing
+        continue;  // a deletion that names neither an id nor a value removes
+                   // nothing
       }
       killers_.push_back({h, static_cast<uint32_t>(j)});
     }
-    std::sort(killers_.begin(), killers_.end(),
-              [](const Killer &a, const Killer &b) {
-                return a.hash != b.hash ? a.hash < b.hash : a.op < b.op;
-              });
+    std::sort(killers_.begin(), killers_.end(), [](const Killer &a, const Killer &b) {
+      return a.hash != b.hash ? a.hash < b.hash : a.op < b.op;
+    });
     // A directory over the top bits of the hash: one lookup is a directory read
     // and a short scan, not a binary search through the whole list.
     bits_ = 1;
-    while (bits_ < 30 && (size_t{1} << bits_) < killers_.size())
-      ++bits_;
+    while (bits_ < 30 && (size_t{1} << bits_) < killers_.size()) ++bits_;
     directory_.assign((size_t{1} << bits_) + 1, 0);
     size_t k = 0;
     for (size_t b = 0; b < (size_t{1} << bits_); ++b) {
       directory_[b] = static_cast<uint32_t>(k);
-      while (k < killers_.size() && Bucket(killers_[k].hash) == b)
-        ++k;
+      while (k < killers_.size() && Bucket(killers_[k].hash) == b) ++k;
     }
     directory_.back() = static_cast<uint32_t>(killers_.size());
   }
 
   // Whether an entry is removed: an old entry (`op` < 0) by any killer, the
   // import's upsert at index `op` by a later one.
-  bool Kills(std::string_view source, std::string_view id,
-             const HashValue &value, int64_t op) const {
-    if (killers_.empty())
-      return false;
+  bool Kills(std::string_view source, std::string_view id, const HashValue &value,
+             int64_t op) const {
+    if (killers_.empty()) return false;
     std::string scratch;
-    const std::string_view v(reinterpret_cast<const char *>(value.bytes.data()),
-                             32);
+    const std::string_view v(reinterpret_cast<const char *>(value.bytes.data()), 32);
     if (!id.empty()) {
-      if (Probe(KeyHash('R', source, id, scratch), source, id, value, op))
-        return true;
-      if (Probe(KeyHash('r', {}, id, scratch), source, id, value, op))
-        return true;
+      if (Probe(KeyHash('R', source, id, scratch), source, id, value, op)) return true;
+      if (Probe(KeyHash('r', {}, id, scratch), source, id, value, op)) return true;
     } else {
-      if (Probe(KeyHash('N', source, v, scratch), source, id, value, op))
-        return true;
-      if (Probe(KeyHash('n', {}, v, scratch), source, id, value, op))
-        return true;
+      if (Probe(KeyHash('N', source, v, scratch), source, id, value, op)) return true;
+      if (Probe(KeyHash('n', {}, v, scratch), source, id, value, op)) return true;
     }
-    if (Probe(KeyHash('V', source, v, scratch), source, id, value, op))
-      return true;
+    if (Probe(KeyHash('V', source, v, scratch), source, id, value, op)) return true;
     return Probe(KeyHash('v', {}, v, scratch), source, id, value, op);
   }
 
@@ -154,47 +143,38 @@ public:
     directory_ = {};
   }
 
-private:
+ private:
   struct Killer {
     uint64_t hash;
     uint32_t op;
   };
-  size_t Bucket(uint64_t h) const {
-    return static_cast<size_t>(h >> (64 - bits_));
-  }
+  size_t Bucket(uint64_t h) const { return static_cast<size_t>(h >> (64 - bits_)); }
 
-  bool Probe(uint64_t h, std::string_view source, std::string_view id,
-             const HashValue &value, int64_t op) const {
+  bool Probe(uint64_t h, std::string_view source, std::string_view id, const HashValue &value,
+             int64_t op) const {
     const size_t b = Bucket(h);
     for (uint32_t k = directory_[b]; k < directory_[b + 1]; ++k) {
-      if (killers_[k].hash != h)
-        continue;
+      if (killers_[k].hash != h) continue;
       const uint32_t j = killers_[k].op;
-      if (op >= 0 && static_cast<int64_t>(j) <= op)
-        continue;
-      if (Confirms(import_.ops[j], source, id, value, op))
-        return true;
+      if (op >= 0 && static_cast<int64_t>(j) <= op) continue;
+      if (Confirms(import_.ops[j], source, id, value, op)) return true;
     }
     return false;
   }
 
   // The killer's full key against the entry (the hash only found the
   // candidate).
-  bool Confirms(const CompactOp &k, std::string_view source,
-                std::string_view id, const HashValue &value, int64_t op) const {
+  bool Confirms(const CompactOp &k, std::string_view source, std::string_view id,
+                const HashValue &value, int64_t op) const {
     const std::string_view k_source = import_.String(k.source);
     const std::string_view k_id = import_.String(k.external_id);
-    if (!k_source.empty() && k_source != source)
-      return false;
+    if (!k_source.empty() && k_source != source) return false;
     if (!k_id.empty()) {
-      if (k_id != id)
-        return false;
-      if (k.kind == CompactOp::kUpsert)
-        return op < 0; // replaces the record's old entries
+      if (k_id != id) return false;
+      if (k.kind == CompactOp::kUpsert) return op < 0;  // replaces the record's old entries
       return !k.has_value || SameValue(value, k);
     }
-    if (k.kind == CompactOp::kUpsert)
-      return id.empty() && SameValue(value, k);
+    if (k.kind == CompactOp::kUpsert) return id.empty() && SameValue(value, k);
     return SameValue(value, k);
   }
 
@@ -204,8 +184,7 @@ private:
   int bits_ = 1;
 };
 
-uint64_t IdentityHash(std::string_view source, std::string_view id,
-                      const HashValue &value) {
+uint64_t IdentityHash(std::string_view source, std::string_view id, const HashValue &value) {
   std::string key(source);
   key.push_back('\0');
   key.append(id);
@@ -239,53 +218,43 @@ Plan MakePlan(const OldEntries &old, CompactImport &import) {
   for (size_t i = 0; i < old.size(); ++i) {
     const Entry e = old.Get(i);
     if (killers.Kills(e.source, e.external_id, e.value, -1)) {
-      killed.push_back({IdentityHash(e.source, e.external_id, e.value),
-                        static_cast<uint32_t>(i)});
+      killed.push_back({IdentityHash(e.source, e.external_id, e.value), static_cast<uint32_t>(i)});
       continue;
     }
     plan.old_alive[i] = true;
     ++plan.type_counts[static_cast<int>(e.value.type)];
     ++survivors;
   }
-  std::sort(killed.begin(), killed.end(),
-            [](const KilledOld &a, const KilledOld &b) {
-              return a.identity != b.identity ? a.identity < b.identity
-                                              : a.row < b.row;
-            });
+  std::sort(killed.begin(), killed.end(), [](const KilledOld &a, const KilledOld &b) {
+    return a.identity != b.identity ? a.identity < b.identity : a.row < b.row;
+  });
   std::vector<bool> matched(killed.size(), false);
   plan.op_alive.assign(import.ops.size(), false);
   size_t added = 0, matched_count = 0;
   for (size_t j = 0; j < import.ops.size(); ++j) {
     CompactOp &op = import.ops[j];
-    if (op.kind != CompactOp::kUpsert)
-      continue;
+    if (op.kind != CompactOp::kUpsert) continue;
     const std::string_view source = import.String(op.source);
     const std::string_view id = import.String(op.external_id);
     const HashValue value = op.value();
-    if (killers.Kills(source, id, value, static_cast<int64_t>(j)))
-      continue;
+    if (killers.Kills(source, id, value, static_cast<int64_t>(j))) continue;
     plan.op_alive[j] = true;
     ++plan.type_counts[op.type];
     ++added;
     // The import re-adds an entry it removed: unchanged (keeping its first
     // date) or updated.
     const uint64_t identity = IdentityHash(source, id, value);
-    auto it = std::lower_bound(
-        killed.begin(), killed.end(), identity,
-        [](const KilledOld &k, uint64_t h) { return k.identity < h; });
+    auto it = std::lower_bound(killed.begin(), killed.end(), identity,
+                               [](const KilledOld &k, uint64_t h) { return k.identity < h; });
     for (; it != killed.end() && it->identity == identity; ++it) {
       const size_t k = static_cast<size_t>(it - killed.begin());
-      if (matched[k])
-        continue;
+      if (matched[k]) continue;
       const Entry before = old.Get(it->row);
-      if (before.source != source || before.external_id != id ||
-          before.value != value)
-        continue;
+      if (before.source != source || before.external_id != id || before.value != value) continue;
       matched[k] = true;
       ++matched_count;
       --added;
-      if (before.category == import.String(op.category) &&
-          before.severity == op.severity) {
+      if (before.category == import.String(op.category) && before.severity == op.severity) {
         op.added_unix = before.added_unix;
         ++plan.stats.unchanged;
       } else {
@@ -327,51 +296,43 @@ EntryRef RefOf(const CompactImport &import, const CompactOp &op) {
 
 // Visits the merged entries in bank order: the old entries that survive, then
 // the import's.
-void Produce(const OldEntries &old, const CompactImport &import,
-             const Plan &plan, const internal::EntrySink &sink) {
+void Produce(const OldEntries &old, const CompactImport &import, const Plan &plan,
+             const internal::EntrySink &sink) {
   for (size_t i = 0; i < old.size(); ++i) {
-    if (!plan.old_alive[i])
-      continue;
+    if (!plan.old_alive[i]) continue;
     const Entry e = old.Get(i);
     sink(RefOf(e));
   }
   for (size_t j = 0; j < import.ops.size(); ++j) {
-    if (plan.op_alive[j])
-      sink(RefOf(import, import.ops[j]));
+    if (plan.op_alive[j]) sink(RefOf(import, import.ops[j]));
   }
 }
 
-} // namespace
+}  // namespace
 
-ApplyStats ApplyImport(std::vector<Entry> &entries,
-                       const ImportResult &import) {
+ApplyStats ApplyImport(std::vector<Entry> &entries, const ImportResult &import) {
   CompactImport compact = CompactImport::FromImportResult(import);
   const VectorEntries old(entries);
   const Plan plan = MakePlan(old, compact);
   std::vector<Entry> out;
   out.reserve(plan.stats.total);
   for (size_t i = 0; i < entries.size(); ++i) {
-    if (plan.old_alive[i])
-      out.push_back(entries[i]);
+    if (plan.old_alive[i]) out.push_back(entries[i]);
   }
   for (size_t j = 0; j < compact.ops.size(); ++j) {
-    if (plan.op_alive[j])
-      out.push_back(compact.EntryOf(compact.ops[j]));
+    if (plan.op_alive[j]) out.push_back(compact.EntryOf(compact.ops[j]));
   }
   entries = std::move(out);
   return plan.stats;
 }
 
-Result<ApplyStats> UpdateBankFile(const std::string &path,
-                                  std::string_view bank_name,
+Result<ApplyStats> UpdateBankFile(const std::string &path, std::string_view bank_name,
                                   const ImportResult &import, UpdateMode mode,
                                   const BankBuildOptions &options) {
-  return UpdateBankFile(path, bank_name,
-                        CompactImport::FromImportResult(import), mode, options);
+  return UpdateBankFile(path, bank_name, CompactImport::FromImportResult(import), mode, options);
 }
 
-Result<ApplyStats> UpdateBankFile(const std::string &path,
-                                  std::string_view bank_name,
+Result<ApplyStats> UpdateBankFile(const std::string &path, std::string_view bank_name,
                                   ImportResult &&import, UpdateMode mode,
                                   const BankBuildOptions &options) {
   CompactImport compact = CompactImport::FromImportResult(import);
@@ -379,8 +340,7 @@ Result<ApplyStats> UpdateBankFile(const std::string &path,
   return UpdateBankFile(path, bank_name, std::move(compact), mode, options);
 }
 
-Result<ApplyStats> UpdateBankFile(const std::string &path,
-                                  std::string_view bank_name,
+Result<ApplyStats> UpdateBankFile(const std::string &path, std::string_view bank_name,
                                   CompactImport &&import, UpdateMode mode,
                                   const BankBuildOptions &options) {
   try {
@@ -390,8 +350,7 @@ Result<ApplyStats> UpdateBankFile(const std::string &path,
       Result<std::unique_ptr<Bank>> opened = Bank::Open(path);
       if (opened.ok()) {
         existing = std::move(opened).value();
-        if (name.empty())
-          name = existing->name();
+        if (name.empty()) name = existing->name();
       } else if (opened.status().code() != StatusCode::kNotFound) {
         return Status(opened.status());
       }
@@ -404,8 +363,7 @@ Result<ApplyStats> UpdateBankFile(const std::string &path,
       const size_t old_count = old_for_stats.size();
       size_t kept_old = 0;
       for (size_t i = 0; i < old_count; ++i) {
-        if (!plan.old_alive[i])
-          continue;
+        if (!plan.old_alive[i]) continue;
         plan.old_alive[i] = false;
         ++kept_old;
         --plan.type_counts[static_cast<int>(existing->entry(i).value.type)];
@@ -417,24 +375,19 @@ Result<ApplyStats> UpdateBankFile(const std::string &path,
     const BankEntries old(existing.get());
     Status written = internal::WriteBankFileFrom(
         path, name, plan.stats.total,
-        [&](const internal::EntrySink &sink) {
-          Produce(old, import, plan, sink);
-        },
+        [&](const internal::EntrySink &sink) { Produce(old, import, plan, sink); },
         [&] {
-          existing
-              .reset(); // unmaps the old file: its pages leave the resident set
+          existing.reset();  // unmaps the old file: its pages leave the resident set
           plan.old_alive = {};
           plan.op_alive = {};
           import.Release();
         },
         plan.type_counts, options);
-    if (!written.ok())
-      return written;
+    if (!written.ok()) return written;
     return plan.stats;
   } catch (const std::bad_alloc &) {
-    return Status::IoError("out of memory while updating bank " + path +
-                           "; it was not changed");
+    return Status::IoError("out of memory while updating bank " + path + "; it was not changed");
   }
 }
 
-} // namespace vigil::hashbank
+}  // namespace vigil::hashbank

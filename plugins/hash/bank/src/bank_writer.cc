@@ -1,6 +1,8 @@
 // WriteBankFile: builds the indexes for a list of entries and writes the bank
 // file atomically (temp file in the same directory, fsync, rename, fsync of the
 // directory).
+#include "bank_writer.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,7 +18,6 @@
 #include <vector>
 
 #include "bank_format.h"
-#include "bank_writer.h"
 #include "checksum.h"
 #include "exact_table.h"
 #include "mih.h"
@@ -55,13 +56,11 @@ PendingSection Borrow(uint32_t kind, uint32_t index, const std::vector<T> &v) {
   return s;
 }
 
-PendingSection Own(uint32_t kind, uint32_t index, const void *data,
-                   size_t bytes) {
+PendingSection Own(uint32_t kind, uint32_t index, const void *data, size_t bytes) {
   PendingSection s;
   s.kind = kind;
   s.index = index;
-  s.owned.assign(static_cast<const uint8_t *>(data),
-                 static_cast<const uint8_t *>(data) + bytes);
+  s.owned.assign(static_cast<const uint8_t *>(data), static_cast<const uint8_t *>(data) + bytes);
   s.data = s.owned.data();
   s.bytes = bytes;
   return s;
@@ -72,11 +71,10 @@ PendingSection Own(uint32_t kind, uint32_t index, const void *data,
 // a map of std::string keys took about 80; a bank of NCMEC records has one
 // distinct external id per record).
 class StringPool {
-public:
+ public:
   StringPool() { Intern(""); }
   uint32_t Intern(std::string_view s) {
-    if ((offsets_.size() + 1) * 2 > slots_.size())
-      Grow();
+    if ((offsets_.size() + 1) * 2 > slots_.size()) Grow();
     const size_t mask = slots_.size() - 1;
     for (size_t i = Hash(s) & mask;; i = (i + 1) & mask) {
       const uint32_t slot = slots_[i];
@@ -87,8 +85,7 @@ public:
         slots_[i] = id + 1;
         return id;
       }
-      if (View(slot - 1) == s)
-        return slot - 1;
+      if (View(slot - 1) == s) return slot - 1;
     }
   }
   std::vector<uint32_t> Offsets() const {
@@ -101,13 +98,10 @@ public:
   // The lookup table is not needed once every string is interned.
   void DropTable() { slots_ = {}; }
 
-private:
-  static size_t Hash(std::string_view s) {
-    return internal::Checksum64(s.data(), s.size());
-  }
+ private:
+  static size_t Hash(std::string_view s) { return internal::Checksum64(s.data(), s.size()); }
   std::string_view View(uint32_t id) const {
-    const size_t end =
-        id + 1 < offsets_.size() ? offsets_[id + 1] : bytes_.size();
+    const size_t end = id + 1 < offsets_.size() ? offsets_[id + 1] : bytes_.size();
     return std::string_view(bytes_.data() + offsets_[id], end - offsets_[id]);
   }
   void Grow() {
@@ -115,31 +109,27 @@ private:
     slots_.assign(old.empty() ? 64 : old.size() * 2, 0);
     const size_t mask = slots_.size() - 1;
     for (uint32_t slot : old) {
-      if (slot == 0)
-        continue;
+      if (slot == 0) continue;
       size_t i = Hash(View(slot - 1)) & mask;
-      while (slots_[i] != 0)
-        i = (i + 1) & mask;
+      while (slots_[i] != 0) i = (i + 1) & mask;
       slots_[i] = slot;
     }
   }
-  std::vector<uint32_t> slots_; // 0 = empty, else id + 1
+  std::vector<uint32_t> slots_;  // 0 = empty, else id + 1
   std::vector<uint32_t> offsets_;
   std::vector<char> bytes_;
 };
 
 class FileWriter {
-public:
+ public:
   explicit FileWriter(int fd) : fd_(fd) {}
   Status Write(const void *data, size_t size) {
     const char *p = static_cast<const char *>(data);
     while (size > 0) {
       const ssize_t n = ::write(fd_, p, size);
       if (n < 0) {
-        if (errno == EINTR)
-          continue;
-        return Status::IoError(std::string("write failed: ") +
-                               std::strerror(errno));
+        if (errno == EINTR) continue;
+        return Status::IoError(std::string("write failed: ") + std::strerror(errno));
       }
       p += n;
       size -= static_cast<size_t>(n);
@@ -154,80 +144,66 @@ public:
   }
   uint64_t offset() const { return offset_; }
 
-private:
+ private:
   int fd_;
   uint64_t offset_ = 0;
 };
 
 std::string DirectoryOf(const std::string &path) {
   const size_t slash = path.find_last_of('/');
-  if (slash == std::string::npos)
-    return ".";
-  if (slash == 0)
-    return "/";
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
   return path.substr(0, slash);
 }
 
-Status WriteSections(int fd, const FileHeader &header_in,
-                     std::vector<PendingSection> &sections,
+Status WriteSections(int fd, const FileHeader &header_in, std::vector<PendingSection> &sections,
                      uint64_t &header_checksum) {
   FileWriter out(fd);
   FileHeader header = header_in;
   // Placeholder header; rewritten once offsets and checksums are known.
-  if (Status s = out.Write(&header, sizeof header); !s.ok())
-    return s;
+  if (Status s = out.Write(&header, sizeof header); !s.ok()) return s;
   std::vector<SectionRecord> table;
   for (PendingSection &section : sections) {
-    if (Status s = out.PadTo(internal::kSectionAlign); !s.ok())
-      return s;
+    if (Status s = out.PadTo(internal::kSectionAlign); !s.ok()) return s;
     SectionRecord rec{};
     rec.kind = section.kind;
     rec.index = section.index;
     rec.offset = out.offset();
     rec.bytes = section.bytes;
     rec.checksum = internal::Checksum64(section.data, section.bytes);
-    if (Status s = out.Write(section.data, section.bytes); !s.ok())
-      return s;
+    if (Status s = out.Write(section.data, section.bytes); !s.ok()) return s;
     table.push_back(rec);
   }
-  if (Status s = out.PadTo(internal::kSectionAlign); !s.ok())
-    return s;
+  if (Status s = out.PadTo(internal::kSectionAlign); !s.ok()) return s;
   header.section_table_offset = out.offset();
   header.section_count = static_cast<uint32_t>(table.size());
   header.section_table_checksum =
       internal::Checksum64(table.data(), table.size() * sizeof(SectionRecord));
-  if (Status s = out.Write(table.data(), table.size() * sizeof(SectionRecord));
-      !s.ok())
-    return s;
+  if (Status s = out.Write(table.data(), table.size() * sizeof(SectionRecord)); !s.ok()) return s;
   header.file_bytes = out.offset();
-  header.header_checksum =
-      internal::Checksum64(&header, offsetof(FileHeader, header_checksum));
+  header.header_checksum = internal::Checksum64(&header, offsetof(FileHeader, header_checksum));
   header_checksum = header.header_checksum;
-  if (::pwrite(fd, &header, sizeof header, 0) !=
-      static_cast<ssize_t>(sizeof header)) {
-    return Status::IoError(std::string("writing the header failed: ") +
-                           std::strerror(errno));
+  if (::pwrite(fd, &header, sizeof header, 0) != static_cast<ssize_t>(sizeof header)) {
+    return Status::IoError(std::string("writing the header failed: ") + std::strerror(errno));
   }
   return Status::Ok();
 }
 
-} // namespace
+}  // namespace
 
 namespace {
 
-Status WriteBankFileImpl(
-    const std::string &path, std::string_view bank_name, size_t entry_count,
-    const std::function<void(const internal::EntrySink &)> &produce,
-    const std::function<void()> &release_inputs, const size_t *type_counts,
-    const BankBuildOptions &options) {
+Status WriteBankFileImpl(const std::string &path, std::string_view bank_name, size_t entry_count,
+                         const std::function<void(const internal::EntrySink &)> &produce,
+                         const std::function<void()> &release_inputs, const size_t *type_counts,
+                         const BankBuildOptions &options) {
   if (entry_count >= UINT32_MAX) {
     return Status::InvalidArgument("a bank holds at most 4294967294 entries");
   }
   if (options.segments_per_word != 0 &&
       (options.segments_per_word < internal::kMinSegmentsPerWord ||
        options.segments_per_word > internal::kMaxSegmentsPerWord)) {
-    return Status::InvalidArgument(
-        "segments_per_word must be 0 (auto) or 2..5");
+    return Status::InvalidArgument("segments_per_word must be 0 (auto) or 2..5");
   }
 
   // [SECTION] entries, strings and values by type
@@ -237,13 +213,11 @@ Status WriteBankFileImpl(
   std::vector<uint32_t> pdq_entry_ids;
   std::vector<uint8_t> digests[5];
   std::vector<uint32_t> digest_entry_ids[5];
-  if (type_counts !=
-      nullptr) { // exact sizes: no doubling growth past the bank's size
+  if (type_counts != nullptr) {  // exact sizes: no doubling growth past the bank's size
     pdq_codes.reserve(4 * type_counts[static_cast<int>(SignalType::kPdq)]);
     pdq_entry_ids.reserve(type_counts[static_cast<int>(SignalType::kPdq)]);
     for (SignalType type : kAllSignalTypes) {
-      if (type == SignalType::kPdq)
-        continue;
+      if (type == SignalType::kPdq) continue;
       const int t = static_cast<int>(type);
       digests[t].reserve(type_counts[t] * SignalByteLength(type));
       digest_entry_ids[t].reserve(type_counts[t]);
@@ -252,22 +226,18 @@ Status WriteBankFileImpl(
   size_t i = 0;
   Status bad = Status::Ok();
   produce([&](const internal::EntryRef &e) {
-    if (!bad.ok())
-      return;
+    if (!bad.ok()) return;
     if (i >= entry_count) {
-      bad = Status::Internal("more entries than announced (" +
-                             std::to_string(entry_count) + ")");
+      bad = Status::Internal("more entries than announced (" + std::to_string(entry_count) + ")");
       return;
     }
     if (!IsValidSignalType(static_cast<uint8_t>(e.type))) {
-      bad = Status::InvalidArgument("entry " + std::to_string(i) +
-                                    " has an invalid signal type");
+      bad = Status::InvalidArgument("entry " + std::to_string(i) + " has an invalid signal type");
       return;
     }
     if (e.severity < 0 || e.severity > kMaxSeverity) {
-      bad = Status::InvalidArgument(
-          "entry " + std::to_string(i) + " has severity " +
-          std::to_string(e.severity) + ", expected 0..5");
+      bad = Status::InvalidArgument("entry " + std::to_string(i) + " has severity " +
+                                    std::to_string(e.severity) + ", expected 0..5");
       return;
     }
     EntryRecord &r = records[i];
@@ -285,21 +255,17 @@ Status WriteBankFileImpl(
     } else {
       const int t = static_cast<int>(e.type);
       r.value_row = static_cast<uint32_t>(digest_entry_ids[t].size());
-      digests[t].insert(digests[t].end(), e.bytes,
-                        e.bytes + SignalByteLength(e.type));
+      digests[t].insert(digests[t].end(), e.bytes, e.bytes + SignalByteLength(e.type));
       digest_entry_ids[t].push_back(static_cast<uint32_t>(i));
     }
     ++i;
   });
-  if (!bad.ok())
-    return bad;
+  if (!bad.ok()) return bad;
   if (i != entry_count) {
-    return Status::Internal("fewer entries than announced (" +
-                            std::to_string(i) + " of " +
+    return Status::Internal("fewer entries than announced (" + std::to_string(i) + " of " +
                             std::to_string(entry_count) + ")");
   }
-  if (release_inputs)
-    release_inputs();
+  if (release_inputs) release_inputs();
   strings.DropTable();
   if (strings.bytes().size() >= UINT32_MAX) {
     return Status::InvalidArgument("bank metadata strings exceed 4 GiB");
@@ -307,14 +273,11 @@ Status WriteBankFileImpl(
 
   // [SECTION] indexes
   const uint32_t pdq_count = static_cast<uint32_t>(pdq_entry_ids.size());
-  const int per_word = options.segments_per_word != 0
-                           ? options.segments_per_word
-                           : internal::ChooseSegmentsPerWord(pdq_count);
-  internal::MihTables mih =
-      internal::BuildMih(pdq_codes.data(), pdq_count, per_word);
+  const int per_word = options.segments_per_word != 0 ? options.segments_per_word
+                                                      : internal::ChooseSegmentsPerWord(pdq_count);
+  internal::MihTables mih = internal::BuildMih(pdq_codes.data(), pdq_count, per_word);
   internal::MihLayoutRecord layout_record{};
-  layout_record.segments_per_word =
-      static_cast<uint32_t>(mih.layout.segments_per_word);
+  layout_record.segments_per_word = static_cast<uint32_t>(mih.layout.segments_per_word);
   layout_record.segments = static_cast<uint32_t>(mih.layout.segments);
   for (int s = 0; s < mih.layout.segments; ++s) {
     layout_record.bits[s] = static_cast<uint8_t>(mih.layout.bits[s]);
@@ -322,26 +285,22 @@ Status WriteBankFileImpl(
   }
   std::vector<uint32_t> slots[5];
   for (SignalType type : kAllSignalTypes) {
-    if (type == SignalType::kPdq)
-      continue;
+    if (type == SignalType::kPdq) continue;
     const int t = static_cast<int>(type);
-    slots[t] = internal::BuildExactSlots(
-        digests[t].data(), SignalByteLength(type),
-        static_cast<uint32_t>(digest_entry_ids[t].size()));
+    slots[t] = internal::BuildExactSlots(digests[t].data(), SignalByteLength(type),
+                                         static_cast<uint32_t>(digest_entry_ids[t].size()));
   }
 
   // [SECTION] sections in file order
   const std::vector<uint32_t> string_offsets = strings.Offsets();
   std::vector<PendingSection> sections;
-  sections.push_back(
-      Own(internal::kName, 0, bank_name.data(), bank_name.size()));
+  sections.push_back(Own(internal::kName, 0, bank_name.data(), bank_name.size()));
   sections.push_back(Borrow(internal::kEntries, 0, records));
   sections.push_back(Borrow(internal::kStringOffsets, 0, string_offsets));
   sections.push_back(Borrow(internal::kStringBytes, 0, strings.bytes()));
   sections.push_back(Borrow(internal::kPdqCodes, 0, pdq_codes));
   sections.push_back(Borrow(internal::kPdqEntryIds, 0, pdq_entry_ids));
-  sections.push_back(
-      Own(internal::kMihLayout, 0, &layout_record, sizeof layout_record));
+  sections.push_back(Own(internal::kMihLayout, 0, &layout_record, sizeof layout_record));
   for (int s = 0; s < mih.layout.segments; ++s) {
     const uint32_t idx = static_cast<uint32_t>(s);
     sections.push_back(Borrow(internal::kMihDirectory, idx, mih.directory[s]));
@@ -350,12 +309,10 @@ Status WriteBankFileImpl(
       sections.push_back(Borrow(internal::kMihSuffix, idx, mih.suffix[s]));
   }
   for (SignalType type : kAllSignalTypes) {
-    if (type == SignalType::kPdq)
-      continue;
+    if (type == SignalType::kPdq) continue;
     const uint32_t t = static_cast<uint32_t>(type);
     sections.push_back(Borrow(internal::kExactDigests, t, digests[t]));
-    sections.push_back(
-        Borrow(internal::kExactEntryIds, t, digest_entry_ids[t]));
+    sections.push_back(Borrow(internal::kExactEntryIds, t, digest_entry_ids[t]));
     sections.push_back(Borrow(internal::kExactSlots, t, slots[t]));
   }
 
@@ -366,22 +323,19 @@ Status WriteBankFileImpl(
   header.entry_count = entry_count;
   header.string_count = strings.count();
   header.pdq_count = pdq_count;
-  for (int t = 2; t <= 4; ++t)
-    header.exact_count[t] = digest_entry_ids[t].size();
+  for (int t = 2; t <= 4; ++t) header.exact_count[t] = digest_entry_ids[t].size();
   header.created_unix = options.created_unix;
 
   // [SECTION] temp file (locked while written, see temp_files.h) + atomic
   // rename
   Result<LockedTempFile> temp = CreateLockedTempFile(path);
-  if (!temp.ok())
-    return temp.status();
+  if (!temp.ok()) return temp.status();
   const int fd = temp.value().fd;
   const std::string &tmpl = temp.value().path;
   uint64_t header_checksum = 0;
   Status status = WriteSections(fd, header, sections, header_checksum);
   if (status.ok() && ::fchmod(fd, 0644) != 0) {
-    status =
-        Status::IoError(std::string("chmod failed: ") + std::strerror(errno));
+    status = Status::IoError(std::string("chmod failed: ") + std::strerror(errno));
   }
   // The modification time is set back past the racy window, so the verified
   // marker recorded below is trusted at once: any later write to the file sets
@@ -389,30 +343,25 @@ Status WriteBankFileImpl(
   // verified_marker.h).
   const int64_t written_ns = internal::RealtimeNanos();
   const int64_t backdated_ns = written_ns - kMarkerBackdateNs;
-  const struct timespec times[2] = {
-      {0, UTIME_OMIT},
-      {static_cast<time_t>(backdated_ns / 1'000'000'000),
-       static_cast<long>(backdated_ns % 1'000'000'000)}};
+  const struct timespec times[2] = {{0, UTIME_OMIT},
+                                    {static_cast<time_t>(backdated_ns / 1'000'000'000),
+                                     static_cast<long>(backdated_ns % 1'000'000'000)}};
   if (status.ok() && ::futimens(fd, times) != 0) {
-    status = Status::IoError(std::string("setting the file time failed: ") +
-                             std::strerror(errno));
+    status = Status::IoError(std::string("setting the file time failed: ") + std::strerror(errno));
   }
   if (status.ok() && ::fsync(fd) != 0) {
-    status =
-        Status::IoError(std::string("fsync failed: ") + std::strerror(errno));
+    status = Status::IoError(std::string("fsync failed: ") + std::strerror(errno));
   }
   if (::close(fd) != 0 && status.ok()) {
-    status =
-        Status::IoError(std::string("close failed: ") + std::strerror(errno));
+    status = Status::IoError(std::string("close failed: ") + std::strerror(errno));
   }
   if (status.ok() && ::rename(tmpl.c_str(), path.c_str()) != 0) {
-    status = Status::IoError("cannot rename the new bank into place at " +
-                             path + ": " + std::strerror(errno));
+    status = Status::IoError("cannot rename the new bank into place at " + path + ": " +
+                             std::strerror(errno));
   }
   if (!status.ok()) {
     ::unlink(tmpl.c_str());
-    return Status::IoError("bank " + path +
-                           " was not changed: " + status.message());
+    return Status::IoError("bank " + path + " was not changed: " + status.message());
   }
   // The bytes in place are the ones just built and checksummed here: record
   // them as verified (best effort; without a marker the first open verifies
@@ -421,41 +370,35 @@ Status WriteBankFileImpl(
   if (::stat(path.c_str(), &st) != 0 ||
       !internal::RecordMarker(path, st, header_checksum, written_ns,
                               OpenOptions().racy_window_ns)) {
-    ::unlink(VerifiedMarkerPath(path)
-                 .c_str()); // the old file's marker describes another inode
+    ::unlink(VerifiedMarkerPath(path).c_str());  // the old file's marker describes another inode
   }
   const int dir_fd = ::open(DirectoryOf(path).c_str(), O_RDONLY | O_DIRECTORY);
   if (dir_fd >= 0) {
-    ::fsync(dir_fd); // best effort: the rename is already visible
+    ::fsync(dir_fd);  // best effort: the rename is already visible
     ::close(dir_fd);
   }
   return Status::Ok();
 }
 
-} // namespace
+}  // namespace
 
 namespace internal {
 
-Status WriteBankFileFrom(const std::string &path, std::string_view bank_name,
-                         size_t count,
+Status WriteBankFileFrom(const std::string &path, std::string_view bank_name, size_t count,
                          const std::function<void(const EntrySink &)> &produce,
-                         const std::function<void()> &release_inputs,
-                         const size_t *type_counts,
+                         const std::function<void()> &release_inputs, const size_t *type_counts,
                          const BankBuildOptions &options) {
   try {
-    return WriteBankFileImpl(path, bank_name, count, produce, release_inputs,
-                             type_counts, options);
+    return WriteBankFileImpl(path, bank_name, count, produce, release_inputs, type_counts, options);
   } catch (const std::bad_alloc &) {
-    return Status::IoError("out of memory while building bank " + path +
-                           "; it was not changed");
+    return Status::IoError("out of memory while building bank " + path + "; it was not changed");
   }
 }
 
-} // namespace internal
+}  // namespace internal
 
 Status WriteBankFile(const std::string &path, std::string_view bank_name,
-                     const std::vector<Entry> &entries,
-                     const BankBuildOptions &options) {
+                     const std::vector<Entry> &entries, const BankBuildOptions &options) {
   return internal::WriteBankFileFrom(
       path, bank_name, entries.size(),
       [&](const internal::EntrySink &sink) {
@@ -474,4 +417,4 @@ Status WriteBankFile(const std::string &path, std::string_view bank_name,
       nullptr, nullptr, options);
 }
 
-} // namespace vigil::hashbank
+}  // namespace vigil::hashbank

@@ -17,7 +17,7 @@ namespace vigil::hashbank::internal {
 
 struct EntryRef {
   SignalType type = SignalType::kPdq;
-  const uint8_t *bytes = nullptr; // SignalByteLength(type) bytes, hex order
+  const uint8_t *bytes = nullptr;  // SignalByteLength(type) bytes, hex order
   int severity = 0;
   int64_t added_unix = 0;
   std::string_view source;
@@ -32,13 +32,11 @@ using EntrySink = std::function<void(const EntryRef &)>;
 // runs once the entries have been read, before the index is built, so the
 // caller can free its copy. `type_counts` (by SignalType value; may be null)
 // sizes the value tables exactly.
-Status WriteBankFileFrom(const std::string &path, std::string_view bank_name,
-                         size_t count,
+Status WriteBankFileFrom(const std::string &path, std::string_view bank_name, size_t count,
                          const std::function<void(const EntrySink &)> &produce,
-                         const std::function<void()> &release_inputs,
-                         const size_t *type_counts,
+                         const std::function<void()> &release_inputs, const size_t *type_counts,
                          const BankBuildOptions &options);
 
-} // namespace vigil::hashbank::internal
+}  // namespace vigil::hashbank::internal
 
-#endif // VIGIL_HASHBANK_SRC_BANK_WRITER_H_
+#endif  // VIGIL_HASHBANK_SRC_BANK_WRITER_H_

@@ -16,42 +16,35 @@ CompactImport::CompactImport() { refs_.push_back({0, 0}); }
 
 size_t CompactImport::error_count() const {
   size_t n = 0;
-  for (const ImportProblem &p : problems)
-    n += p.kind == ImportProblem::Kind::kError;
+  for (const ImportProblem &p : problems) n += p.kind == ImportProblem::Kind::kError;
   return n;
 }
 
 size_t CompactImport::filtered_out_count() const {
   size_t n = 0;
-  for (size_t c : filtered_out)
-    n += c;
+  for (size_t c : filtered_out) n += c;
   return n;
 }
 
 uint32_t CompactImport::Append(std::string_view text) {
-  if (text.empty())
-    return 0;
+  if (text.empty()) return 0;
   refs_.push_back({arena_.size(), static_cast<uint32_t>(text.size())});
   arena_.append(text);
   return static_cast<uint32_t>(refs_.size() - 1);
 }
 
 uint32_t CompactImport::Intern(std::string_view text) {
-  if (text.empty())
-    return 0;
+  if (text.empty()) return 0;
   auto found = interned_.find(std::string(text));
-  if (found != interned_.end())
-    return found->second;
+  if (found != interned_.end()) return found->second;
   const uint32_t id = Append(text);
   interned_.emplace(std::string(text), id);
   return id;
 }
 
 uint32_t CompactImport::AddExternalId(std::string_view text) {
-  if (text.empty())
-    return 0;
-  if (last_external_id_ != 0 && String(last_external_id_) == text)
-    return last_external_id_;
+  if (text.empty()) return 0;
+  if (last_external_id_ != 0 && String(last_external_id_) == text) return last_external_id_;
   last_external_id_ = Append(text);
   return last_external_id_;
 }
@@ -98,8 +91,7 @@ Deletion CompactImport::DeletionOf(const CompactOp &op) const {
   d.source = std::string(String(op.source));
   d.external_id = std::string(String(op.external_id));
   d.has_value = op.has_value != 0;
-  if (d.has_value)
-    d.value = op.value();
+  if (d.has_value) d.value = op.value();
   return d;
 }
 
@@ -113,8 +105,7 @@ ImportResult CompactImport::ToImportResult() const {
     }
   }
   r.problems = problems;
-  for (size_t t = 0; t < 5; ++t)
-    r.filtered_out[t] = filtered_out[t];
+  for (size_t t = 0; t < 5; ++t) r.filtered_out[t] = filtered_out[t];
   return r;
 }
 
@@ -129,14 +120,12 @@ CompactImport CompactImport::FromImportResult(const ImportResult &result) {
     }
   }
   c.problems = result.problems;
-  for (size_t t = 0; t < 5; ++t)
-    c.filtered_out[t] = result.filtered_out[t];
+  for (size_t t = 0; t < 5; ++t) c.filtered_out[t] = result.filtered_out[t];
   return c;
 }
 
 size_t CompactImport::memory_bytes() const {
-  return ops.capacity() * sizeof(CompactOp) + arena_.capacity() +
-         refs_.capacity() * sizeof(Ref);
+  return ops.capacity() * sizeof(CompactOp) + arena_.capacity() + refs_.capacity() * sizeof(Ref);
 }
 
 void CompactImport::Release() {
@@ -148,4 +137,4 @@ void CompactImport::Release() {
   upserts_ = 0;
 }
 
-} // namespace vigil::hashbank
+}  // namespace vigil::hashbank

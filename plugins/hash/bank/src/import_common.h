@@ -20,7 +20,7 @@ namespace vigil::hashbank::internal {
 // detail; the rest are counted and summarised at the end, so a hostile file
 // cannot exhaust memory through its error list.
 class ImportContext {
-public:
+ public:
   ImportContext(std::string_view format, const ImportOptions &options)
       : format_(format), options_(options) {}
 
@@ -33,16 +33,14 @@ public:
   // Builds an entry from a value in text, applying defaults; reports and
   // returns false on a bad value. An entry of a type the options exclude is
   // reported as ignored.
-  bool AddValue(size_t line, size_t record, SignalType type,
-                std::string_view hex, Entry meta);
+  bool AddValue(size_t line, size_t record, SignalType type, std::string_view hex, Entry meta);
 
   // Applies the policy: the result, or the refusal with the first problems
   // listed.
   Result<CompactImport> Finish();
 
-private:
-  void Add(ImportProblem::Kind kind, size_t line, size_t record,
-           std::string message);
+ private:
+  void Add(ImportProblem::Kind kind, size_t line, size_t record, std::string message);
   std::string format_;
   const ImportOptions &options_;
   CompactImport result_;
@@ -65,12 +63,11 @@ auto GuardImport(std::string_view format, Body &&body) -> decltype(body()) {
   try {
     return body();
   } catch (const std::bad_alloc &) {
-    return Status::InvalidArgument(
-        std::string(format) +
-        ": out of memory while importing; the document is too large");
-  } catch (const std::exception &e) {
     return Status::InvalidArgument(std::string(format) +
-                                   ": unreadable document (" + e.what() + ")");
+                                   ": out of memory while importing; the document is too large");
+  } catch (const std::exception &e) {
+    return Status::InvalidArgument(std::string(format) + ": unreadable document (" + e.what() +
+                                   ")");
   }
 }
 
@@ -92,11 +89,11 @@ std::string Excerpt(std::string_view s, size_t max = 40);
 size_t LineOfOffset(std::string_view text, size_t offset);
 // The same for many lookups into one document: line starts indexed once.
 class LineIndex {
-public:
+ public:
   explicit LineIndex(std::string_view text);
   size_t LineOf(size_t offset) const;
 
-private:
+ private:
   std::vector<size_t> starts_;
 };
 // The four industry categories, normalised ("a1" -> "A1"); nullopt for anything
@@ -106,8 +103,7 @@ std::optional<std::string> IndustryCategory(std::string_view text);
 // ({"key": [e1, e2]}), found by a string-aware scan; empty when there is no
 // such array. JSON parsers report no positions, and problems should still name
 // a line.
-std::vector<size_t> TopLevelArrayElementLines(std::string_view text,
-                                              std::string_view key,
+std::vector<size_t> TopLevelArrayElementLines(std::string_view text, std::string_view key,
                                               const LineIndex &lines);
 
 // Depth of the deepest [ / { nesting outside strings (stops counting past
@@ -118,17 +114,13 @@ class ByteSource;
 
 // The importers in compact form: hma streams from a ByteSource
 // (import_reader.h); the others parse the whole document.
-Result<CompactImport> ImportHmaFrom(ByteSource &source,
-                                    const ImportOptions &options);
-Result<CompactImport> ImportTeCsvCompact(std::string_view text,
-                                         const ImportOptions &options);
-Result<CompactImport> ImportNcmecXmlCompact(std::string_view text,
-                                            const ImportOptions &options);
+Result<CompactImport> ImportHmaFrom(ByteSource &source, const ImportOptions &options);
+Result<CompactImport> ImportTeCsvCompact(std::string_view text, const ImportOptions &options);
+Result<CompactImport> ImportNcmecXmlCompact(std::string_view text, const ImportOptions &options);
 Result<CompactImport> ImportStopNciiJsonCompact(std::string_view text,
                                                 const ImportOptions &options);
-Result<CompactImport> ImportVicsJsonCompact(std::string_view text,
-                                            const ImportOptions &options);
+Result<CompactImport> ImportVicsJsonCompact(std::string_view text, const ImportOptions &options);
 
-} // namespace vigil::hashbank::internal
+}  // namespace vigil::hashbank::internal
 
-#endif // VIGIL_HASHBANK_SRC_IMPORT_COMMON_H_
+#endif  // VIGIL_HASHBANK_SRC_IMPORT_COMMON_H_

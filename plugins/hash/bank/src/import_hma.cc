@@ -13,8 +13,7 @@ namespace vigil::hashbank {
 
 namespace internal {
 
-Result<CompactImport> ImportHmaFrom(ByteSource &source,
-                                    const ImportOptions &options) {
+Result<CompactImport> ImportHmaFrom(ByteSource &source, const ImportOptions &options) {
   ImportContext ctx("hma", options);
   LineReader reader(source, options.read_chunk_bytes, options.max_record_bytes);
   size_t record = 0;
@@ -31,8 +30,7 @@ Result<CompactImport> ImportHmaFrom(ByteSource &source,
       continue;
     }
     const std::string_view line = Trim(raw);
-    if (line.empty() || line.front() == '#')
-      continue;
+    if (line.empty() || line.front() == '#') continue;
     ++record;
     const size_t space = line.find_first_of(" \t");
     std::string_view value = line;
@@ -48,8 +46,7 @@ Result<CompactImport> ImportHmaFrom(ByteSource &source,
         continue;
       }
       if (value.find_first_of(" \t") != std::string_view::npos) {
-        ctx.Error(line_no, record,
-                  "expected \"<signal type> <value>\", found more fields");
+        ctx.Error(line_no, record, "expected \"<signal type> <value>\", found more fields");
         continue;
       }
     } else if (!type) {
@@ -60,24 +57,20 @@ Result<CompactImport> ImportHmaFrom(ByteSource &source,
     }
     ctx.AddValue(line_no, record, *type, value, UnsetMeta());
   }
-  if (!reader.status().ok())
-    return reader.status();
+  if (!reader.status().ok()) return reader.status();
   return ctx.Finish();
 }
 
-} // namespace internal
+}  // namespace internal
 
-Result<ImportResult> ImportHma(std::string_view text,
-                               const ImportOptions &options) {
+Result<ImportResult> ImportHma(std::string_view text, const ImportOptions &options) {
   return internal::GuardImport("hma", [&]() -> Result<ImportResult> {
-    if (Status s = internal::CheckDocumentSize(text, options, "hma"); !s.ok())
-      return s;
+    if (Status s = internal::CheckDocumentSize(text, options, "hma"); !s.ok()) return s;
     internal::MemorySource source(text);
     Result<CompactImport> r = internal::ImportHmaFrom(source, options);
-    if (!r.ok())
-      return r.status();
+    if (!r.ok()) return r.status();
     return r.value().ToImportResult();
   });
 }
 
-} // namespace vigil::hashbank
+}  // namespace vigil::hashbank

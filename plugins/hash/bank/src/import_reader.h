@@ -15,7 +15,7 @@
 namespace vigil::hashbank::internal {
 
 class ByteSource {
-public:
+ public:
   virtual ~ByteSource() = default;
   // Up to `n` bytes into `out`; 0 at the end of the input. A read error is
   // returned as a status and ends the input.
@@ -23,25 +23,25 @@ public:
 };
 
 class MemorySource : public ByteSource {
-public:
+ public:
   explicit MemorySource(std::string_view text) : text_(text) {}
   Result<size_t> Read(char *out, size_t n) override;
 
-private:
+ private:
   std::string_view text_;
   size_t pos_ = 0;
 };
 
 // Reads an open file descriptor (owned: closed in the destructor).
 class FileSource : public ByteSource {
-public:
+ public:
   FileSource(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   ~FileSource() override;
   FileSource(const FileSource &) = delete;
   FileSource &operator=(const FileSource &) = delete;
   Result<size_t> Read(char *out, size_t n) override;
 
-private:
+ private:
   int fd_;
   std::string path_;
 };
@@ -50,7 +50,7 @@ private:
 // line longer than `max_line` bytes is not buffered: Next() returns it with
 // `too_long` set and an empty text, after skipping the rest of it.
 class LineReader {
-public:
+ public:
   LineReader(ByteSource &source, size_t chunk_bytes, size_t max_line);
 
   // False at the end of the input or after a read error (see status()).
@@ -58,19 +58,18 @@ public:
   const Status &status() const { return status_; }
   size_t max_line() const { return max_line_; }
 
-private:
-  bool
-  Fill(); // reads one more chunk at the end of the buffer; false at the end
+ private:
+  bool Fill();  // reads one more chunk at the end of the buffer; false at the end
   ByteSource &source_;
   size_t chunk_;
   size_t max_line_;
   std::vector<char> buffer_;
-  size_t begin_ = 0, end_ = 0; // unread bytes are buffer_[begin_, end_)
+  size_t begin_ = 0, end_ = 0;  // unread bytes are buffer_[begin_, end_)
   size_t line_no_ = 0;
   bool eof_ = false;
   Status status_ = Status::Ok();
 };
 
-} // namespace vigil::hashbank::internal
+}  // namespace vigil::hashbank::internal
 
-#endif // VIGIL_HASHBANK_SRC_IMPORT_READER_H_
+#endif  // VIGIL_HASHBANK_SRC_IMPORT_READER_H_

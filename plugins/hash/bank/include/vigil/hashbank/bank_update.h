@@ -26,22 +26,19 @@ namespace vigil::hashbank {
 // identified by (source, external id, value), or (source, value) when it has no
 // external id.
 struct ApplyStats {
-  size_t added = 0; // entries that were not in the bank before
-  size_t updated =
-      0; // entries that were, with other metadata (category, severity)
-  size_t unchanged =
-      0; // entries kept as they were: not mentioned, or re-imported so (these
-         // keep the date they were first added)
-  size_t deleted =
-      0; // entries of the bank before that are gone (deletions, records that
-         // lost a fingerprint, everything not re-imported under kReplace)
-  size_t total = 0; // entries in the bank afterwards
+  size_t added = 0;      // entries that were not in the bank before
+  size_t updated = 0;    // entries that were, with other metadata (category, severity)
+  size_t unchanged = 0;  // entries kept as they were: not mentioned, or re-imported so (these
+                         // keep the date they were first added)
+  size_t deleted = 0;    // entries of the bank before that are gone (deletions, records that
+                         // lost a fingerprint, everything not re-imported under kReplace)
+  size_t total = 0;      // entries in the bank afterwards
 };
 
 enum class UpdateMode {
-  kMerge,   // apply the import to the bank's entries (add, update, delete by id
-            // or value)
-  kReplace, // the bank holds exactly the import's entries afterwards
+  kMerge,    // apply the import to the bank's entries (add, update, delete by id
+             // or value)
+  kReplace,  // the bank holds exactly the import's entries afterwards
 };
 
 // Applies `import` to `entries` in place (kMerge semantics) and returns what
@@ -51,15 +48,11 @@ ApplyStats ApplyImport(std::vector<Entry> &entries, const ImportResult &import);
 // Opens the bank at `path` (an absent file is an empty bank named `bank_name`),
 // applies the import and writes the result atomically. A failure anywhere
 // leaves the file unchanged.
-Result<ApplyStats> UpdateBankFile(const std::string &path,
-                                  std::string_view bank_name,
-                                  const ImportResult &import,
-                                  UpdateMode mode = UpdateMode::kMerge,
+Result<ApplyStats> UpdateBankFile(const std::string &path, std::string_view bank_name,
+                                  const ImportResult &import, UpdateMode mode = UpdateMode::kMerge,
                                   const BankBuildOptions &options = {});
-Result<ApplyStats> UpdateBankFile(const std::string &path,
-                                  std::string_view bank_name,
-                                  ImportResult &&import,
-                                  UpdateMode mode = UpdateMode::kMerge,
+Result<ApplyStats> UpdateBankFile(const std::string &path, std::string_view bank_name,
+                                  ImportResult &&import, UpdateMode mode = UpdateMode::kMerge,
                                   const BankBuildOptions &options = {});
 // The same from a compact import (what `vigil lists import` uses). The old bank
 // stays mapped and is read one entry at a time; the merge holds 16 bytes per
@@ -68,12 +61,10 @@ Result<ApplyStats> UpdateBankFile(const std::string &path,
 // directly. The import and the old mapping are released before the index is
 // built. `import` is consumed (its dates of re-added unchanged entries are set
 // to the old ones).
-Result<ApplyStats> UpdateBankFile(const std::string &path,
-                                  std::string_view bank_name,
-                                  CompactImport &&import,
-                                  UpdateMode mode = UpdateMode::kMerge,
+Result<ApplyStats> UpdateBankFile(const std::string &path, std::string_view bank_name,
+                                  CompactImport &&import, UpdateMode mode = UpdateMode::kMerge,
                                   const BankBuildOptions &options = {});
 
-} // namespace vigil::hashbank
+}  // namespace vigil::hashbank
 
-#endif // VIGIL_HASHBANK_BANK_UPDATE_H_
+#endif  // VIGIL_HASHBANK_BANK_UPDATE_H_

@@ -26,10 +26,10 @@ namespace vigil::hashbank {
 struct CompactOp {
   enum Kind : uint8_t { kUpsert = 0, kDelete = 1 };
   uint8_t kind = kUpsert;
-  uint8_t type = 0; // SignalType; for a deletion only meaningful with has_value
-  uint8_t severity = 0;  // upserts: 0..5
-  uint8_t has_value = 0; // deletions: the deletion names a value
-  uint32_t source = 0;   // string ids (CompactImport::String); 0 is ""
+  uint8_t type = 0;       // SignalType; for a deletion only meaningful with has_value
+  uint8_t severity = 0;   // upserts: 0..5
+  uint8_t has_value = 0;  // deletions: the deletion names a value
+  uint32_t source = 0;    // string ids (CompactImport::String); 0 is ""
   uint32_t category = 0;
   uint32_t external_id = 0;
   int64_t added_unix = 0;
@@ -37,11 +37,10 @@ struct CompactOp {
 
   HashValue value() const;
 };
-static_assert(sizeof(CompactOp) == 56,
-              "CompactOp is the per-value cost of an import");
+static_assert(sizeof(CompactOp) == 56, "CompactOp is the per-value cost of an import");
 
 class CompactImport {
-public:
+ public:
   CompactImport();
 
   std::vector<CompactOp> ops;
@@ -79,7 +78,7 @@ public:
   // Frees everything (after the bank is built).
   void Release();
 
-private:
+ private:
   struct Ref {
     uint64_t offset;
     uint32_t size;
@@ -92,6 +91,6 @@ private:
   size_t upserts_ = 0;
 };
 
-} // namespace vigil::hashbank
+}  // namespace vigil::hashbank
 
-#endif // VIGIL_HASHBANK_COMPACT_IMPORT_H_
+#endif  // VIGIL_HASHBANK_COMPACT_IMPORT_H_
