@@ -2,6 +2,8 @@
 // bank_update.h for the identity rules).
 #include "vigil/hashbank/bank_update.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cstring>
 #include <functional>
@@ -27,25 +29,31 @@ class OldEntries {
 
 class VectorEntries : public OldEntries {
  public:
-  explicit VectorEntries(const std::vector<Entry> &v) : v_(v) {}
+  explicit VectorEntries(const std::vector<Entry>& v) : v_(v) {}
   size_t size() const override { return v_.size(); }
   Entry Get(size_t i) const override { return v_[i]; }
 
  private:
-  const std::vector<Entry> &v_;
+  const std::vector<Entry>& v_;
 };
 
 class BankEntries : public OldEntries {
  public:
-  explicit BankEntries(const Bank *bank) : bank_(bank) {}
+  explicit BankEntries(const Bank* bank) : bank_(bank) {}
   size_t size() const override { return bank_ == nullptr ? 0 : bank_->size(); }
-  Entry Get(size_t i) const override { return bank_->entry(i); }
+  Entry Get(size_t i) const override {
+    // Release what was read every 1024 reads (random reads touch a page each, so at most
+    // about 8 MB of the mapping stay resident).
+    if ((++reads_ & 0x3ff) == 0) bank_->DropResidentPages();
+    return bank_->entry(i);
+  }
 
  private:
-  const Bank *bank_;
+  const Bank* bank_;
+  mutable size_t reads_ = 0;
 };
 
-bool SameValue(const HashValue &a, const CompactOp &b) {
+bool SameValue(const HashValue& a, const CompactOp& b) {
   return static_cast<uint8_t>(a.type) == b.type &&
          std::memcmp(a.bytes.data(), b.bytes, sizeof b.bytes) == 0;
 }
@@ -53,7 +61,7 @@ bool SameValue(const HashValue &a, const CompactOp &b) {
 // Keys of the lookups: a tag, then the source (when the key names one) and the
 // external id or the value. Lower-case tags are "any source" keys.
 uint64_t KeyHash(char tag, std::string_view source, std::string_view id_or_value,
-                 std::string &scratch) {
+                 std::string& scratch) {
   scratch.clear();
   scratch.push_back(tag);
   scratch.append(source);
@@ -62,8 +70,8 @@ uint64_t KeyHash(char tag, std::string_view source, std::string_view id_or_value
   return std::hash<std::string_view>{}(scratch);
 }
 
-std::string_view ValueBytes(const uint8_t *bytes, uint8_t type) {
-  std::string_view v(reinterpret_cast<const char *>(bytes), 32);
+std::string_view ValueBytes(const uint8_t* bytes, uint8_t type) {
+  std::string_view v(reinterpret_cast<const char*>(bytes), 32);
   (void)type;
   return v;
 }
@@ -82,10 +90,10 @@ std::string_view ValueBytes(const uint8_t *bytes, uint8_t type) {
 // (see bank_update.h).
 class Killers {
  public:
-  explicit Killers(const CompactImport &import) : import_(import) {
+  explicit Killers(const CompactImport& import) : import_(import) {
     std::string scratch;
     for (size_t j = 0; j < import.ops.size(); ++j) {
-      const CompactOp &op = import.ops[j];
+      const CompactOp& op = import.ops[j];
       const std::string_view source = import.String(op.source);
       const std::string_view id = import.String(op.external_id);
       const bool any = source.empty();
@@ -104,7 +112,7 @@ class Killers {
       }
       killers_.push_back({h, static_cast<uint32_t>(j)});
     }
-    std::sort(killers_.begin(), killers_.end(), [](const Killer &a, const Killer &b) {
+    std::sort(killers_.begin(), killers_.end(), [](const Killer& a, const Killer& b) {
       return a.hash != b.hash ? a.hash < b.hash : a.op < b.op;
     });
     // A directory over the top bits of the hash: one lookup is a directory read
@@ -122,11 +130,11 @@ class Killers {
 
   // Whether an entry is removed: an old entry (`op` < 0) by any killer, the
   // import's upsert at index `op` by a later one.
-  bool Kills(std::string_view source, std::string_view id, const HashValue &value,
+  bool Kills(std::string_view source, std::string_view id, const HashValue& value,
              int64_t op) const {
     if (killers_.empty()) return false;
     std::string scratch;
-    const std::string_view v(reinterpret_cast<const char *>(value.bytes.data()), 32);
+    const std::string_view v(reinterpret_cast<const char*>(value.bytes.data()), 32);
     if (!id.empty()) {
       if (Probe(KeyHash('R', source, id, scratch), source, id, value, op)) return true;
       if (Probe(KeyHash('r', {}, id, scratch), source, id, value, op)) return true;
@@ -150,7 +158,7 @@ class Killers {
   };
   size_t Bucket(uint64_t h) const { return static_cast<size_t>(h >> (64 - bits_)); }
 
-  bool Probe(uint64_t h, std::string_view source, std::string_view id, const HashValue &value,
+  bool Probe(uint64_t h, std::string_view source, std::string_view id, const HashValue& value,
              int64_t op) const {
     const size_t b = Bucket(h);
     for (uint32_t k = directory_[b]; k < directory_[b + 1]; ++k) {
@@ -164,8 +172,8 @@ class Killers {
 
   // The killer's full key against the entry (the hash only found the
   // candidate).
-  bool Confirms(const CompactOp &k, std::string_view source, std::string_view id,
-                const HashValue &value, int64_t op) const {
+  bool Confirms(const CompactOp& k, std::string_view source, std::string_view id,
+                const HashValue& value, int64_t op) const {
     const std::string_view k_source = import_.String(k.source);
     const std::string_view k_id = import_.String(k.external_id);
     if (!k_source.empty() && k_source != source) return false;
@@ -178,19 +186,19 @@ class Killers {
     return SameValue(value, k);
   }
 
-  const CompactImport &import_;
+  const CompactImport& import_;
   std::vector<Killer> killers_;
   std::vector<uint32_t> directory_;
   int bits_ = 1;
 };
 
-uint64_t IdentityHash(std::string_view source, std::string_view id, const HashValue &value) {
+uint64_t IdentityHash(std::string_view source, std::string_view id, const HashValue& value) {
   std::string key(source);
   key.push_back('\0');
   key.append(id);
   key.push_back('\0');
   key.push_back(static_cast<char>(value.type));
-  key.append(reinterpret_cast<const char *>(value.bytes.data()), value.size());
+  key.append(reinterpret_cast<const char*>(value.bytes.data()), value.size());
   return std::hash<std::string>{}(key);
 }
 
@@ -205,7 +213,7 @@ struct Plan {
   ApplyStats stats;
 };
 
-Plan MakePlan(const OldEntries &old, CompactImport &import) {
+Plan MakePlan(const OldEntries& old, CompactImport& import) {
   Plan plan;
   Killers killers(import);
   struct KilledOld {
@@ -225,14 +233,14 @@ Plan MakePlan(const OldEntries &old, CompactImport &import) {
     ++plan.type_counts[static_cast<int>(e.value.type)];
     ++survivors;
   }
-  std::sort(killed.begin(), killed.end(), [](const KilledOld &a, const KilledOld &b) {
+  std::sort(killed.begin(), killed.end(), [](const KilledOld& a, const KilledOld& b) {
     return a.identity != b.identity ? a.identity < b.identity : a.row < b.row;
   });
   std::vector<bool> matched(killed.size(), false);
   plan.op_alive.assign(import.ops.size(), false);
   size_t added = 0, matched_count = 0;
   for (size_t j = 0; j < import.ops.size(); ++j) {
-    CompactOp &op = import.ops[j];
+    CompactOp& op = import.ops[j];
     if (op.kind != CompactOp::kUpsert) continue;
     const std::string_view source = import.String(op.source);
     const std::string_view id = import.String(op.external_id);
@@ -245,7 +253,7 @@ Plan MakePlan(const OldEntries &old, CompactImport &import) {
     // date) or updated.
     const uint64_t identity = IdentityHash(source, id, value);
     auto it = std::lower_bound(killed.begin(), killed.end(), identity,
-                               [](const KilledOld &k, uint64_t h) { return k.identity < h; });
+                               [](const KilledOld& k, uint64_t h) { return k.identity < h; });
     for (; it != killed.end() && it->identity == identity; ++it) {
       const size_t k = static_cast<size_t>(it - killed.begin());
       if (matched[k]) continue;
@@ -270,7 +278,15 @@ Plan MakePlan(const OldEntries &old, CompactImport &import) {
   return plan;
 }
 
-EntryRef RefOf(const Entry &e) {
+// glibc keeps freed blocks below its (adaptive, up to 32 MB) mmap threshold in the heap; the
+// merge's lookup tables are such blocks, and would stay resident under the bank's tables.
+void ReturnFreedMemory() {
+#ifdef __GLIBC__
+  ::malloc_trim(0);
+#endif
+}
+
+EntryRef RefOf(const Entry& e) {
   EntryRef ref;
   ref.type = e.value.type;
   ref.bytes = e.value.bytes.data();
@@ -282,7 +298,7 @@ EntryRef RefOf(const Entry &e) {
   return ref;
 }
 
-EntryRef RefOf(const CompactImport &import, const CompactOp &op) {
+EntryRef RefOf(const CompactImport& import, const CompactOp& op) {
   EntryRef ref;
   ref.type = static_cast<SignalType>(op.type);
   ref.bytes = op.bytes;
@@ -296,8 +312,8 @@ EntryRef RefOf(const CompactImport &import, const CompactOp &op) {
 
 // Visits the merged entries in bank order: the old entries that survive, then
 // the import's.
-void Produce(const OldEntries &old, const CompactImport &import, const Plan &plan,
-             const internal::EntrySink &sink) {
+void Produce(const OldEntries& old, const CompactImport& import, const Plan& plan,
+             const internal::EntrySink& sink) {
   for (size_t i = 0; i < old.size(); ++i) {
     if (!plan.old_alive[i]) continue;
     const Entry e = old.Get(i);
@@ -310,7 +326,7 @@ void Produce(const OldEntries &old, const CompactImport &import, const Plan &pla
 
 }  // namespace
 
-ApplyStats ApplyImport(std::vector<Entry> &entries, const ImportResult &import) {
+ApplyStats ApplyImport(std::vector<Entry>& entries, const ImportResult& import) {
   CompactImport compact = CompactImport::FromImportResult(import);
   const VectorEntries old(entries);
   const Plan plan = MakePlan(old, compact);
@@ -326,23 +342,23 @@ ApplyStats ApplyImport(std::vector<Entry> &entries, const ImportResult &import) 
   return plan.stats;
 }
 
-Result<ApplyStats> UpdateBankFile(const std::string &path, std::string_view bank_name,
-                                  const ImportResult &import, UpdateMode mode,
-                                  const BankBuildOptions &options) {
+Result<ApplyStats> UpdateBankFile(const std::string& path, std::string_view bank_name,
+                                  const ImportResult& import, UpdateMode mode,
+                                  const BankBuildOptions& options) {
   return UpdateBankFile(path, bank_name, CompactImport::FromImportResult(import), mode, options);
 }
 
-Result<ApplyStats> UpdateBankFile(const std::string &path, std::string_view bank_name,
-                                  ImportResult &&import, UpdateMode mode,
-                                  const BankBuildOptions &options) {
+Result<ApplyStats> UpdateBankFile(const std::string& path, std::string_view bank_name,
+                                  ImportResult&& import, UpdateMode mode,
+                                  const BankBuildOptions& options) {
   CompactImport compact = CompactImport::FromImportResult(import);
   import = ImportResult();
   return UpdateBankFile(path, bank_name, std::move(compact), mode, options);
 }
 
-Result<ApplyStats> UpdateBankFile(const std::string &path, std::string_view bank_name,
-                                  CompactImport &&import, UpdateMode mode,
-                                  const BankBuildOptions &options) {
+Result<ApplyStats> UpdateBankFile(const std::string& path, std::string_view bank_name,
+                                  CompactImport&& import, UpdateMode mode,
+                                  const BankBuildOptions& options) {
   try {
     std::unique_ptr<Bank> existing;
     std::string name(bank_name);
@@ -359,6 +375,7 @@ Result<ApplyStats> UpdateBankFile(const std::string &path, std::string_view bank
     // kept.
     const BankEntries old_for_stats(existing.get());
     Plan plan = MakePlan(old_for_stats, import);
+    ReturnFreedMemory();  // the plan's lookups, before the bank's tables are allocated
     if (mode == UpdateMode::kReplace) {
       const size_t old_count = old_for_stats.size();
       size_t kept_old = 0;
@@ -375,7 +392,7 @@ Result<ApplyStats> UpdateBankFile(const std::string &path, std::string_view bank
     const BankEntries old(existing.get());
     Status written = internal::WriteBankFileFrom(
         path, name, plan.stats.total,
-        [&](const internal::EntrySink &sink) { Produce(old, import, plan, sink); },
+        [&](const internal::EntrySink& sink) { Produce(old, import, plan, sink); },
         [&] {
           existing.reset();  // unmaps the old file: its pages leave the resident set
           plan.old_alive = {};
@@ -385,7 +402,7 @@ Result<ApplyStats> UpdateBankFile(const std::string &path, std::string_view bank
         plan.type_counts, options);
     if (!written.ok()) return written;
     return plan.stats;
-  } catch (const std::bad_alloc &) {
+  } catch (const std::bad_alloc&) {
     return Status::IoError("out of memory while updating bank " + path + "; it was not changed");
   }
 }

@@ -36,36 +36,6 @@ using internal::SectionRecord;
 // OpenOptions::racy_window_ns.
 constexpr int64_t kMarkerBackdateNs = 3'000'000'000;
 
-// A section to write: either bytes owned here or borrowed from a buffer that
-// outlives the write.
-struct PendingSection {
-  uint32_t kind = 0;
-  uint32_t index = 0;
-  std::vector<uint8_t> owned;
-  const void *data = nullptr;
-  uint64_t bytes = 0;
-};
-
-template <typename T>
-PendingSection Borrow(uint32_t kind, uint32_t index, const std::vector<T> &v) {
-  PendingSection s;
-  s.kind = kind;
-  s.index = index;
-  s.data = v.data();
-  s.bytes = v.size() * sizeof(T);
-  return s;
-}
-
-PendingSection Own(uint32_t kind, uint32_t index, const void *data, size_t bytes) {
-  PendingSection s;
-  s.kind = kind;
-  s.index = index;
-  s.owned.assign(static_cast<const uint8_t *>(data), static_cast<const uint8_t *>(data) + bytes);
-  s.data = s.owned.data();
-  s.bytes = bytes;
-  return s;
-}
-
 // Interned metadata strings: an open-addressing table of ids whose keys are the
 // pool's own bytes (about 12 bytes per distinct string besides the text, where
 // a map of std::string keys took about 80; a bank of NCMEC records has one
@@ -93,7 +63,7 @@ class StringPool {
     out.push_back(static_cast<uint32_t>(bytes_.size()));
     return out;
   }
-  const std::vector<char> &bytes() const { return bytes_; }
+  const std::vector<char>& bytes() const { return bytes_; }
   size_t count() const { return offsets_.size(); }
   // The lookup table is not needed once every string is interned.
   void DropTable() { slots_ = {}; }
@@ -123,8 +93,8 @@ class StringPool {
 class FileWriter {
  public:
   explicit FileWriter(int fd) : fd_(fd) {}
-  Status Write(const void *data, size_t size) {
-    const char *p = static_cast<const char *>(data);
+  Status Write(const void* data, size_t size) {
+    const char* p = static_cast<const char*>(data);
     while (size > 0) {
       const ssize_t n = ::write(fd_, p, size);
       if (n < 0) {
@@ -149,54 +119,75 @@ class FileWriter {
   uint64_t offset_ = 0;
 };
 
-std::string DirectoryOf(const std::string &path) {
+std::string DirectoryOf(const std::string& path) {
   const size_t slash = path.find_last_of('/');
   if (slash == std::string::npos) return ".";
   if (slash == 0) return "/";
   return path.substr(0, slash);
 }
 
-Status WriteSections(int fd, const FileHeader &header_in, std::vector<PendingSection> &sections,
-                     uint64_t &header_checksum) {
-  FileWriter out(fd);
-  FileHeader header = header_in;
-  // Placeholder header; rewritten once offsets and checksums are known.
-  if (Status s = out.Write(&header, sizeof header); !s.ok()) return s;
-  std::vector<SectionRecord> table;
-  for (PendingSection &section : sections) {
-    if (Status s = out.PadTo(internal::kSectionAlign); !s.ok()) return s;
+// Writes sections one at a time as they are built (so each can be freed after it is written),
+// then the section table and the header.
+class SectionWriter {
+ public:
+  explicit SectionWriter(int fd) : fd_(fd), out_(fd) {}
+  Status Begin(const FileHeader& header) {
+    // Placeholder header; rewritten once offsets and checksums are known.
+    return out_.Write(&header, sizeof header);
+  }
+  Status Add(uint32_t kind, uint32_t index, const void* data, uint64_t bytes) {
+    if (Status s = out_.PadTo(internal::kSectionAlign); !s.ok()) return s;
     SectionRecord rec{};
-    rec.kind = section.kind;
-    rec.index = section.index;
-    rec.offset = out.offset();
-    rec.bytes = section.bytes;
-    rec.checksum = internal::Checksum64(section.data, section.bytes);
-    if (Status s = out.Write(section.data, section.bytes); !s.ok()) return s;
-    table.push_back(rec);
+    rec.kind = kind;
+    rec.index = index;
+    rec.offset = out_.offset();
+    rec.bytes = bytes;
+    rec.checksum = internal::Checksum64(data, bytes);
+    if (Status s = out_.Write(data, bytes); !s.ok()) return s;
+    table_.push_back(rec);
+    return Status::Ok();
   }
-  if (Status s = out.PadTo(internal::kSectionAlign); !s.ok()) return s;
-  header.section_table_offset = out.offset();
-  header.section_count = static_cast<uint32_t>(table.size());
-  header.section_table_checksum =
-      internal::Checksum64(table.data(), table.size() * sizeof(SectionRecord));
-  if (Status s = out.Write(table.data(), table.size() * sizeof(SectionRecord)); !s.ok()) return s;
-  header.file_bytes = out.offset();
-  header.header_checksum = internal::Checksum64(&header, offsetof(FileHeader, header_checksum));
-  header_checksum = header.header_checksum;
-  if (::pwrite(fd, &header, sizeof header, 0) != static_cast<ssize_t>(sizeof header)) {
-    return Status::IoError(std::string("writing the header failed: ") + std::strerror(errno));
+  template <typename T>
+  Status Add(uint32_t kind, uint32_t index, const std::vector<T>& v) {
+    return Add(kind, index, v.data(), v.size() * sizeof(T));
   }
-  return Status::Ok();
+  Status Finish(const FileHeader& header_in, uint64_t& header_checksum) {
+    FileHeader header = header_in;
+    if (Status s = out_.PadTo(internal::kSectionAlign); !s.ok()) return s;
+    header.section_table_offset = out_.offset();
+    header.section_count = static_cast<uint32_t>(table_.size());
+    header.section_table_checksum =
+        internal::Checksum64(table_.data(), table_.size() * sizeof(SectionRecord));
+    if (Status s = out_.Write(table_.data(), table_.size() * sizeof(SectionRecord)); !s.ok())
+      return s;
+    header.file_bytes = out_.offset();
+    header.header_checksum = internal::Checksum64(&header, offsetof(FileHeader, header_checksum));
+    header_checksum = header.header_checksum;
+    if (::pwrite(fd_, &header, sizeof header, 0) != static_cast<ssize_t>(sizeof header)) {
+      return Status::IoError(std::string("writing the header failed: ") + std::strerror(errno));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  int fd_;
+  FileWriter out_;
+  std::vector<SectionRecord> table_;
+};
+
+template <typename T>
+void Free(T& v) {
+  T().swap(v);
 }
 
 }  // namespace
 
 namespace {
 
-Status WriteBankFileImpl(const std::string &path, std::string_view bank_name, size_t entry_count,
-                         const std::function<void(const internal::EntrySink &)> &produce,
-                         const std::function<void()> &release_inputs, const size_t *type_counts,
-                         const BankBuildOptions &options) {
+Status WriteBankFileImpl(const std::string& path, std::string_view bank_name, size_t entry_count,
+                         const std::function<void(const internal::EntrySink&)>& produce,
+                         const std::function<void()>& release_inputs, const size_t* type_counts,
+                         const BankBuildOptions& options) {
   if (entry_count >= UINT32_MAX) {
     return Status::InvalidArgument("a bank holds at most 4294967294 entries");
   }
@@ -225,7 +216,7 @@ Status WriteBankFileImpl(const std::string &path, std::string_view bank_name, si
   }
   size_t i = 0;
   Status bad = Status::Ok();
-  produce([&](const internal::EntryRef &e) {
+  produce([&](const internal::EntryRef& e) {
     if (!bad.ok()) return;
     if (i >= entry_count) {
       bad = Status::Internal("more entries than announced (" + std::to_string(entry_count) + ")");
@@ -240,7 +231,7 @@ Status WriteBankFileImpl(const std::string &path, std::string_view bank_name, si
                                     std::to_string(e.severity) + ", expected 0..5");
       return;
     }
-    EntryRecord &r = records[i];
+    EntryRecord& r = records[i];
     r.type = static_cast<uint8_t>(e.type);
     r.severity = static_cast<uint8_t>(e.severity);
     r.added_unix = e.added_unix;
@@ -271,51 +262,18 @@ Status WriteBankFileImpl(const std::string &path, std::string_view bank_name, si
     return Status::InvalidArgument("bank metadata strings exceed 4 GiB");
   }
 
-  // [SECTION] indexes
+  // [SECTION] header and layout
   const uint32_t pdq_count = static_cast<uint32_t>(pdq_entry_ids.size());
   const int per_word = options.segments_per_word != 0 ? options.segments_per_word
                                                       : internal::ChooseSegmentsPerWord(pdq_count);
-  internal::MihTables mih = internal::BuildMih(pdq_codes.data(), pdq_count, per_word);
+  const internal::MihLayout layout = internal::MihLayout::Make(per_word, pdq_count);
   internal::MihLayoutRecord layout_record{};
-  layout_record.segments_per_word = static_cast<uint32_t>(mih.layout.segments_per_word);
-  layout_record.segments = static_cast<uint32_t>(mih.layout.segments);
-  for (int s = 0; s < mih.layout.segments; ++s) {
-    layout_record.bits[s] = static_cast<uint8_t>(mih.layout.bits[s]);
-    layout_record.dir_bits[s] = static_cast<uint8_t>(mih.layout.dir_bits[s]);
+  layout_record.segments_per_word = static_cast<uint32_t>(layout.segments_per_word);
+  layout_record.segments = static_cast<uint32_t>(layout.segments);
+  for (int s = 0; s < layout.segments; ++s) {
+    layout_record.bits[s] = static_cast<uint8_t>(layout.bits[s]);
+    layout_record.dir_bits[s] = static_cast<uint8_t>(layout.dir_bits[s]);
   }
-  std::vector<uint32_t> slots[5];
-  for (SignalType type : kAllSignalTypes) {
-    if (type == SignalType::kPdq) continue;
-    const int t = static_cast<int>(type);
-    slots[t] = internal::BuildExactSlots(digests[t].data(), SignalByteLength(type),
-                                         static_cast<uint32_t>(digest_entry_ids[t].size()));
-  }
-
-  // [SECTION] sections in file order
-  const std::vector<uint32_t> string_offsets = strings.Offsets();
-  std::vector<PendingSection> sections;
-  sections.push_back(Own(internal::kName, 0, bank_name.data(), bank_name.size()));
-  sections.push_back(Borrow(internal::kEntries, 0, records));
-  sections.push_back(Borrow(internal::kStringOffsets, 0, string_offsets));
-  sections.push_back(Borrow(internal::kStringBytes, 0, strings.bytes()));
-  sections.push_back(Borrow(internal::kPdqCodes, 0, pdq_codes));
-  sections.push_back(Borrow(internal::kPdqEntryIds, 0, pdq_entry_ids));
-  sections.push_back(Own(internal::kMihLayout, 0, &layout_record, sizeof layout_record));
-  for (int s = 0; s < mih.layout.segments; ++s) {
-    const uint32_t idx = static_cast<uint32_t>(s);
-    sections.push_back(Borrow(internal::kMihDirectory, idx, mih.directory[s]));
-    sections.push_back(Borrow(internal::kMihIds, idx, mih.ids[s]));
-    if (mih.layout.has_suffix(s))
-      sections.push_back(Borrow(internal::kMihSuffix, idx, mih.suffix[s]));
-  }
-  for (SignalType type : kAllSignalTypes) {
-    if (type == SignalType::kPdq) continue;
-    const uint32_t t = static_cast<uint32_t>(type);
-    sections.push_back(Borrow(internal::kExactDigests, t, digests[t]));
-    sections.push_back(Borrow(internal::kExactEntryIds, t, digest_entry_ids[t]));
-    sections.push_back(Borrow(internal::kExactSlots, t, slots[t]));
-  }
-
   FileHeader header{};
   std::memcpy(header.magic, internal::kBankMagic, sizeof header.magic);
   header.version = internal::kBankVersion;
@@ -326,14 +284,66 @@ Status WriteBankFileImpl(const std::string &path, std::string_view bank_name, si
   for (int t = 2; t <= 4; ++t) header.exact_count[t] = digest_entry_ids[t].size();
   header.created_unix = options.created_unix;
 
-  // [SECTION] temp file (locked while written, see temp_files.h) + atomic
-  // rename
+  // [SECTION] temp file (locked while written, see temp_files.h) + atomic rename. Sections are
+  // written in file order as they are built and freed once written: the index tables are
+  // built one at a time, so memory peaks at the entries and codes, not at the whole bank.
   Result<LockedTempFile> temp = CreateLockedTempFile(path);
   if (!temp.ok()) return temp.status();
   const int fd = temp.value().fd;
-  const std::string &tmpl = temp.value().path;
+  const std::string& tmpl = temp.value().path;
   uint64_t header_checksum = 0;
-  Status status = WriteSections(fd, header, sections, header_checksum);
+  Status status = [&]() -> Status {
+    try {
+      SectionWriter w(fd);
+      if (Status s = w.Begin(header); !s.ok()) return s;
+      if (Status s = w.Add(internal::kName, 0, bank_name.data(), bank_name.size()); !s.ok())
+        return s;
+      if (Status s = w.Add(internal::kEntries, 0, records); !s.ok()) return s;
+      Free(records);
+      {
+        const std::vector<uint32_t> string_offsets = strings.Offsets();
+        if (Status s = w.Add(internal::kStringOffsets, 0, string_offsets); !s.ok()) return s;
+        if (Status s = w.Add(internal::kStringBytes, 0, strings.bytes()); !s.ok()) return s;
+      }
+      strings = StringPool();
+      if (Status s = w.Add(internal::kPdqCodes, 0, pdq_codes); !s.ok()) return s;
+      if (Status s = w.Add(internal::kPdqEntryIds, 0, pdq_entry_ids); !s.ok()) return s;
+      Free(pdq_entry_ids);
+      if (Status s = w.Add(internal::kMihLayout, 0, &layout_record, sizeof layout_record); !s.ok())
+        return s;
+      {
+        std::vector<uint32_t> bucket_of, directory, ids;
+        std::vector<uint16_t> suffix;
+        for (int s = 0; s < layout.segments; ++s) {
+          const uint32_t idx = static_cast<uint32_t>(s);
+          internal::BuildMihSegment(pdq_codes.data(), pdq_count, layout, s, bucket_of, directory,
+                                    ids, suffix);
+          if (Status st = w.Add(internal::kMihDirectory, idx, directory); !st.ok()) return st;
+          if (Status st = w.Add(internal::kMihIds, idx, ids); !st.ok()) return st;
+          if (layout.has_suffix(s)) {
+            if (Status st = w.Add(internal::kMihSuffix, idx, suffix); !st.ok()) return st;
+          }
+        }
+      }
+      Free(pdq_codes);
+      for (SignalType type : kAllSignalTypes) {
+        if (type == SignalType::kPdq) continue;
+        const int t = static_cast<int>(type);
+        const std::vector<uint32_t> slots =
+            internal::BuildExactSlots(digests[t].data(), SignalByteLength(type),
+                                      static_cast<uint32_t>(digest_entry_ids[t].size()));
+        const uint32_t idx = static_cast<uint32_t>(t);
+        if (Status s = w.Add(internal::kExactDigests, idx, digests[t]); !s.ok()) return s;
+        if (Status s = w.Add(internal::kExactEntryIds, idx, digest_entry_ids[t]); !s.ok()) return s;
+        if (Status s = w.Add(internal::kExactSlots, idx, slots); !s.ok()) return s;
+        Free(digests[t]);
+        Free(digest_entry_ids[t]);
+      }
+      return w.Finish(header, header_checksum);
+    } catch (const std::bad_alloc&) {
+      return Status::IoError("out of memory while building the index");
+    }
+  }();
   if (status.ok() && ::fchmod(fd, 0644) != 0) {
     status = Status::IoError(std::string("chmod failed: ") + std::strerror(errno));
   }
@@ -384,25 +394,25 @@ Status WriteBankFileImpl(const std::string &path, std::string_view bank_name, si
 
 namespace internal {
 
-Status WriteBankFileFrom(const std::string &path, std::string_view bank_name, size_t count,
-                         const std::function<void(const EntrySink &)> &produce,
-                         const std::function<void()> &release_inputs, const size_t *type_counts,
-                         const BankBuildOptions &options) {
+Status WriteBankFileFrom(const std::string& path, std::string_view bank_name, size_t count,
+                         const std::function<void(const EntrySink&)>& produce,
+                         const std::function<void()>& release_inputs, const size_t* type_counts,
+                         const BankBuildOptions& options) {
   try {
     return WriteBankFileImpl(path, bank_name, count, produce, release_inputs, type_counts, options);
-  } catch (const std::bad_alloc &) {
+  } catch (const std::bad_alloc&) {
     return Status::IoError("out of memory while building bank " + path + "; it was not changed");
   }
 }
 
 }  // namespace internal
 
-Status WriteBankFile(const std::string &path, std::string_view bank_name,
-                     const std::vector<Entry> &entries, const BankBuildOptions &options) {
+Status WriteBankFile(const std::string& path, std::string_view bank_name,
+                     const std::vector<Entry>& entries, const BankBuildOptions& options) {
   return internal::WriteBankFileFrom(
       path, bank_name, entries.size(),
-      [&](const internal::EntrySink &sink) {
-        for (const Entry &e : entries) {
+      [&](const internal::EntrySink& sink) {
+        for (const Entry& e : entries) {
           internal::EntryRef ref;
           ref.type = e.value.type;
           ref.bytes = e.value.bytes.data();

@@ -16,7 +16,7 @@ CompactImport::CompactImport() { refs_.push_back({0, 0}); }
 
 size_t CompactImport::error_count() const {
   size_t n = 0;
-  for (const ImportProblem &p : problems) n += p.kind == ImportProblem::Kind::kError;
+  for (const ImportProblem& p : problems) n += p.kind == ImportProblem::Kind::kError;
   return n;
 }
 
@@ -49,7 +49,7 @@ uint32_t CompactImport::AddExternalId(std::string_view text) {
   return last_external_id_;
 }
 
-void CompactImport::AddEntry(const Entry &entry) {
+void CompactImport::AddEntry(const Entry& entry) {
   CompactOp op;
   op.kind = CompactOp::kUpsert;
   op.type = static_cast<uint8_t>(entry.value.type);
@@ -64,7 +64,7 @@ void CompactImport::AddEntry(const Entry &entry) {
   ++upserts_;
 }
 
-void CompactImport::AddDeletion(const Deletion &deletion) {
+void CompactImport::AddDeletion(const Deletion& deletion) {
   CompactOp op;
   op.kind = CompactOp::kDelete;
   op.has_value = deletion.has_value ? 1 : 0;
@@ -75,7 +75,7 @@ void CompactImport::AddDeletion(const Deletion &deletion) {
   ops.push_back(op);
 }
 
-Entry CompactImport::EntryOf(const CompactOp &op) const {
+Entry CompactImport::EntryOf(const CompactOp& op) const {
   Entry e;
   e.value = op.value();
   e.source = std::string(String(op.source));
@@ -86,7 +86,7 @@ Entry CompactImport::EntryOf(const CompactOp &op) const {
   return e;
 }
 
-Deletion CompactImport::DeletionOf(const CompactOp &op) const {
+Deletion CompactImport::DeletionOf(const CompactOp& op) const {
   Deletion d;
   d.source = std::string(String(op.source));
   d.external_id = std::string(String(op.external_id));
@@ -97,7 +97,7 @@ Deletion CompactImport::DeletionOf(const CompactOp &op) const {
 
 ImportResult CompactImport::ToImportResult() const {
   ImportResult r;
-  for (const CompactOp &op : ops) {
+  for (const CompactOp& op : ops) {
     if (op.kind == CompactOp::kUpsert) {
       r.AddEntry(EntryOf(op));
     } else {
@@ -109,10 +109,10 @@ ImportResult CompactImport::ToImportResult() const {
   return r;
 }
 
-CompactImport CompactImport::FromImportResult(const ImportResult &result) {
+CompactImport CompactImport::FromImportResult(const ImportResult& result) {
   CompactImport c;
   c.ops.reserve(result.ops.size());
-  for (const ImportOp &op : result.ops) {
+  for (const ImportOp& op : result.ops) {
     if (op.kind == ImportOp::Kind::kUpsert) {
       c.AddEntry(result.entries[op.index]);
     } else {

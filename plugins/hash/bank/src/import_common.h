@@ -21,11 +21,11 @@ namespace vigil::hashbank::internal {
 // cannot exhaust memory through its error list.
 class ImportContext {
  public:
-  ImportContext(std::string_view format, const ImportOptions &options)
+  ImportContext(std::string_view format, const ImportOptions& options)
       : format_(format), options_(options) {}
 
-  const ImportOptions &options() const { return options_; }
-  CompactImport &result() { return result_; }
+  const ImportOptions& options() const { return options_; }
+  CompactImport& result() { return result_; }
 
   void Error(size_t line, size_t record, std::string message);
   void Ignored(size_t line, size_t record, std::string message);
@@ -42,7 +42,7 @@ class ImportContext {
  private:
   void Add(ImportProblem::Kind kind, size_t line, size_t record, std::string message);
   std::string format_;
-  const ImportOptions &options_;
+  const ImportOptions& options_;
   CompactImport result_;
   size_t dropped_errors_ = 0;
   size_t dropped_ignored_ = 0;
@@ -59,20 +59,20 @@ inline Entry UnsetMeta() {
 // Runs an importer body; exceptions from the parsers or the allocator become a
 // Status, so none crosses the library boundary.
 template <typename Body>
-auto GuardImport(std::string_view format, Body &&body) -> decltype(body()) {
+auto GuardImport(std::string_view format, Body&& body) -> decltype(body()) {
   try {
     return body();
-  } catch (const std::bad_alloc &) {
+  } catch (const std::bad_alloc&) {
     return Status::InvalidArgument(std::string(format) +
                                    ": out of memory while importing; the document is too large");
-  } catch (const std::exception &e) {
+  } catch (const std::exception& e) {
     return Status::InvalidArgument(std::string(format) + ": unreadable document (" + e.what() +
                                    ")");
   }
 }
 
 // Document-level checks every importer runs first (size limit).
-Status CheckDocumentSize(std::string_view text, const ImportOptions &options,
+Status CheckDocumentSize(std::string_view text, const ImportOptions& options,
                          std::string_view format);
 
 // "2019-11-24T15:10:00Z", "2020-07-01T18:31:15+0000",
@@ -104,7 +104,7 @@ std::optional<std::string> IndustryCategory(std::string_view text);
 // such array. JSON parsers report no positions, and problems should still name
 // a line.
 std::vector<size_t> TopLevelArrayElementLines(std::string_view text, std::string_view key,
-                                              const LineIndex &lines);
+                                              const LineIndex& lines);
 
 // Depth of the deepest [ / { nesting outside strings (stops counting past
 // `limit`).
@@ -114,12 +114,12 @@ class ByteSource;
 
 // The importers in compact form: hma streams from a ByteSource
 // (import_reader.h); the others parse the whole document.
-Result<CompactImport> ImportHmaFrom(ByteSource &source, const ImportOptions &options);
-Result<CompactImport> ImportTeCsvCompact(std::string_view text, const ImportOptions &options);
-Result<CompactImport> ImportNcmecXmlCompact(std::string_view text, const ImportOptions &options);
+Result<CompactImport> ImportHmaFrom(ByteSource& source, const ImportOptions& options);
+Result<CompactImport> ImportTeCsvCompact(std::string_view text, const ImportOptions& options);
+Result<CompactImport> ImportNcmecXmlCompact(std::string_view text, const ImportOptions& options);
 Result<CompactImport> ImportStopNciiJsonCompact(std::string_view text,
-                                                const ImportOptions &options);
-Result<CompactImport> ImportVicsJsonCompact(std::string_view text, const ImportOptions &options);
+                                                const ImportOptions& options);
+Result<CompactImport> ImportVicsJsonCompact(std::string_view text, const ImportOptions& options);
 
 }  // namespace vigil::hashbank::internal
 

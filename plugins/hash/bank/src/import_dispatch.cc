@@ -37,7 +37,7 @@ std::string_view ImportFormatName(ImportFormat format) {
 }
 
 Result<ImportResult> ImportDocument(ImportFormat format, std::string_view text,
-                                    const ImportOptions &options) {
+                                    const ImportOptions& options) {
   switch (format) {
     case ImportFormat::kHma:
       return ImportHma(text, options);
@@ -54,7 +54,7 @@ Result<ImportResult> ImportDocument(ImportFormat format, std::string_view text,
 }
 
 Result<CompactImport> ImportDocumentCompact(ImportFormat format, std::string_view text,
-                                            const ImportOptions &options) {
+                                            const ImportOptions& options) {
   switch (format) {
     case ImportFormat::kHma:
       return internal::GuardImport("hma", [&]() -> Result<CompactImport> {
@@ -78,7 +78,7 @@ namespace {
 
 // Opens `path` for reading after checking it is a regular file within the size
 // limit.
-Result<int> OpenListFile(const std::string &path, const ImportOptions &options, off_t &size) {
+Result<int> OpenListFile(const std::string& path, const ImportOptions& options, off_t& size) {
   struct stat before {};
   if (::stat(path.c_str(), &before) != 0)
     return Status::NotFound("cannot read " + path + ": no such file");
@@ -104,7 +104,7 @@ Result<int> OpenListFile(const std::string &path, const ImportOptions &options, 
 }
 
 // The whole file, for the formats that parse a whole document.
-Result<std::string> ReadWholeFile(const std::string &path, const ImportOptions &options) {
+Result<std::string> ReadWholeFile(const std::string& path, const ImportOptions& options) {
   off_t size = 0;
   Result<int> fd = OpenListFile(path, options, size);
   if (!fd.ok()) return fd.status();
@@ -128,8 +128,8 @@ Result<std::string> ReadWholeFile(const std::string &path, const ImportOptions &
 
 }  // namespace
 
-Result<CompactImport> ImportFileCompact(ImportFormat format, const std::string &path,
-                                        const ImportOptions &options) {
+Result<CompactImport> ImportFileCompact(ImportFormat format, const std::string& path,
+                                        const ImportOptions& options) {
   if (format == ImportFormat::kHma) {
     off_t size = 0;
     Result<int> fd = OpenListFile(path, options, size);
@@ -142,8 +142,8 @@ Result<CompactImport> ImportFileCompact(ImportFormat format, const std::string &
   return ImportDocumentCompact(format, text.value(), options);
 }
 
-Result<ImportResult> ImportFile(ImportFormat format, const std::string &path,
-                                const ImportOptions &options) {
+Result<ImportResult> ImportFile(ImportFormat format, const std::string& path,
+                                const ImportOptions& options) {
   Result<std::string> text = ReadWholeFile(path, options);
   if (!text.ok()) return text.status();
   return ImportDocument(format, text.value(), options);

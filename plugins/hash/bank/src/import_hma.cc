@@ -13,7 +13,7 @@ namespace vigil::hashbank {
 
 namespace internal {
 
-Result<CompactImport> ImportHmaFrom(ByteSource &source, const ImportOptions &options) {
+Result<CompactImport> ImportHmaFrom(ByteSource& source, const ImportOptions& options) {
   ImportContext ctx("hma", options);
   LineReader reader(source, options.read_chunk_bytes, options.max_record_bytes);
   size_t record = 0;
@@ -63,7 +63,7 @@ Result<CompactImport> ImportHmaFrom(ByteSource &source, const ImportOptions &opt
 
 }  // namespace internal
 
-Result<ImportResult> ImportHma(std::string_view text, const ImportOptions &options) {
+Result<ImportResult> ImportHma(std::string_view text, const ImportOptions& options) {
   return internal::GuardImport("hma", [&]() -> Result<ImportResult> {
     if (Status s = internal::CheckDocumentSize(text, options, "hma"); !s.ok()) return s;
     internal::MemorySource source(text);

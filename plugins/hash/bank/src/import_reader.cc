@@ -8,7 +8,7 @@
 
 namespace vigil::hashbank::internal {
 
-Result<size_t> MemorySource::Read(char *out, size_t n) {
+Result<size_t> MemorySource::Read(char* out, size_t n) {
   const size_t count = std::min(n, text_.size() - pos_);
   std::memcpy(out, text_.data() + pos_, count);
   pos_ += count;
@@ -19,7 +19,7 @@ FileSource::~FileSource() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Result<size_t> FileSource::Read(char *out, size_t n) {
+Result<size_t> FileSource::Read(char* out, size_t n) {
   for (;;) {
     const ssize_t got = ::read(fd_, out, n);
     if (got >= 0) return static_cast<size_t>(got);
@@ -28,7 +28,7 @@ Result<size_t> FileSource::Read(char *out, size_t n) {
   }
 }
 
-LineReader::LineReader(ByteSource &source, size_t chunk_bytes, size_t max_line)
+LineReader::LineReader(ByteSource& source, size_t chunk_bytes, size_t max_line)
     : source_(source), chunk_(std::max<size_t>(chunk_bytes, 1)), max_line_(max_line) {}
 
 bool LineReader::Fill() {
@@ -56,14 +56,14 @@ bool LineReader::Fill() {
   return true;
 }
 
-bool LineReader::Next(std::string_view &line, size_t &line_no, bool &too_long) {
+bool LineReader::Next(std::string_view& line, size_t& line_no, bool& too_long) {
   too_long = false;
   size_t scanned = 0;  // bytes of [begin_, end_) known to hold no newline
   for (;;) {
-    const char *start = buffer_.data() + begin_;
-    const void *nl = std::memchr(start + scanned, '\n', end_ - begin_ - scanned);
+    const char* start = buffer_.data() + begin_;
+    const void* nl = std::memchr(start + scanned, '\n', end_ - begin_ - scanned);
     if (nl != nullptr) {
-      const size_t length = static_cast<size_t>(static_cast<const char *>(nl) - start);
+      const size_t length = static_cast<size_t>(static_cast<const char*>(nl) - start);
       line_no = ++line_no_;
       if (length > max_line_) {
         too_long = true;
@@ -84,9 +84,9 @@ bool LineReader::Next(std::string_view &line, size_t &line_no, bool &too_long) {
       begin_ = end_ = 0;
       for (;;) {
         if (!Fill()) return status_.ok();
-        const void *end_nl = std::memchr(buffer_.data(), '\n', end_);
+        const void* end_nl = std::memchr(buffer_.data(), '\n', end_);
         if (end_nl != nullptr) {
-          begin_ = static_cast<size_t>(static_cast<const char *>(end_nl) - buffer_.data()) + 1;
+          begin_ = static_cast<size_t>(static_cast<const char*>(end_nl) - buffer_.data()) + 1;
           return true;
         }
         begin_ = end_ = 0;

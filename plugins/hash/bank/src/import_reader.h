@@ -19,13 +19,13 @@ class ByteSource {
   virtual ~ByteSource() = default;
   // Up to `n` bytes into `out`; 0 at the end of the input. A read error is
   // returned as a status and ends the input.
-  virtual Result<size_t> Read(char *out, size_t n) = 0;
+  virtual Result<size_t> Read(char* out, size_t n) = 0;
 };
 
 class MemorySource : public ByteSource {
  public:
   explicit MemorySource(std::string_view text) : text_(text) {}
-  Result<size_t> Read(char *out, size_t n) override;
+  Result<size_t> Read(char* out, size_t n) override;
 
  private:
   std::string_view text_;
@@ -37,9 +37,9 @@ class FileSource : public ByteSource {
  public:
   FileSource(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   ~FileSource() override;
-  FileSource(const FileSource &) = delete;
-  FileSource &operator=(const FileSource &) = delete;
-  Result<size_t> Read(char *out, size_t n) override;
+  FileSource(const FileSource&) = delete;
+  FileSource& operator=(const FileSource&) = delete;
+  Result<size_t> Read(char* out, size_t n) override;
 
  private:
   int fd_;
@@ -51,16 +51,16 @@ class FileSource : public ByteSource {
 // `too_long` set and an empty text, after skipping the rest of it.
 class LineReader {
  public:
-  LineReader(ByteSource &source, size_t chunk_bytes, size_t max_line);
+  LineReader(ByteSource& source, size_t chunk_bytes, size_t max_line);
 
   // False at the end of the input or after a read error (see status()).
-  bool Next(std::string_view &line, size_t &line_no, bool &too_long);
-  const Status &status() const { return status_; }
+  bool Next(std::string_view& line, size_t& line_no, bool& too_long);
+  const Status& status() const { return status_; }
   size_t max_line() const { return max_line_; }
 
  private:
   bool Fill();  // reads one more chunk at the end of the buffer; false at the end
-  ByteSource &source_;
+  ByteSource& source_;
   size_t chunk_;
   size_t max_line_;
   std::vector<char> buffer_;

@@ -43,17 +43,17 @@ enum class UpdateMode {
 
 // Applies `import` to `entries` in place (kMerge semantics) and returns what
 // changed.
-ApplyStats ApplyImport(std::vector<Entry> &entries, const ImportResult &import);
+ApplyStats ApplyImport(std::vector<Entry>& entries, const ImportResult& import);
 
 // Opens the bank at `path` (an absent file is an empty bank named `bank_name`),
 // applies the import and writes the result atomically. A failure anywhere
 // leaves the file unchanged.
-Result<ApplyStats> UpdateBankFile(const std::string &path, std::string_view bank_name,
-                                  const ImportResult &import, UpdateMode mode = UpdateMode::kMerge,
-                                  const BankBuildOptions &options = {});
-Result<ApplyStats> UpdateBankFile(const std::string &path, std::string_view bank_name,
-                                  ImportResult &&import, UpdateMode mode = UpdateMode::kMerge,
-                                  const BankBuildOptions &options = {});
+Result<ApplyStats> UpdateBankFile(const std::string& path, std::string_view bank_name,
+                                  const ImportResult& import, UpdateMode mode = UpdateMode::kMerge,
+                                  const BankBuildOptions& options = {});
+Result<ApplyStats> UpdateBankFile(const std::string& path, std::string_view bank_name,
+                                  ImportResult&& import, UpdateMode mode = UpdateMode::kMerge,
+                                  const BankBuildOptions& options = {});
 // The same from a compact import (what `vigil lists import` uses). The old bank
 // stays mapped and is read one entry at a time; the merge holds 16 bytes per
 // import operation and per removed old entry plus a bit per entry, and the bank
@@ -61,9 +61,9 @@ Result<ApplyStats> UpdateBankFile(const std::string &path, std::string_view bank
 // directly. The import and the old mapping are released before the index is
 // built. `import` is consumed (its dates of re-added unchanged entries are set
 // to the old ones).
-Result<ApplyStats> UpdateBankFile(const std::string &path, std::string_view bank_name,
-                                  CompactImport &&import, UpdateMode mode = UpdateMode::kMerge,
-                                  const BankBuildOptions &options = {});
+Result<ApplyStats> UpdateBankFile(const std::string& path, std::string_view bank_name,
+                                  CompactImport&& import, UpdateMode mode = UpdateMode::kMerge,
+                                  const BankBuildOptions& options = {});
 
 }  // namespace vigil::hashbank
 

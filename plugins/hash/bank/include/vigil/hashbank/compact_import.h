@@ -56,7 +56,7 @@ class CompactImport {
   size_t filtered_out_count() const;
 
   std::string_view String(uint32_t id) const {
-    const Ref &r = refs_[id];
+    const Ref& r = refs_[id];
     return std::string_view(arena_.data() + r.offset, r.size);
   }
   // Sources and categories: the same text gets the same id.
@@ -65,13 +65,13 @@ class CompactImport {
   // one record).
   uint32_t AddExternalId(std::string_view text);
 
-  void AddEntry(const Entry &entry);
-  void AddDeletion(const Deletion &deletion);
-  Entry EntryOf(const CompactOp &op) const;
-  Deletion DeletionOf(const CompactOp &op) const;
+  void AddEntry(const Entry& entry);
+  void AddDeletion(const Deletion& deletion);
+  Entry EntryOf(const CompactOp& op) const;
+  Deletion DeletionOf(const CompactOp& op) const;
 
   ImportResult ToImportResult() const;
-  static CompactImport FromImportResult(const ImportResult &result);
+  static CompactImport FromImportResult(const ImportResult& result);
 
   // Bytes held (ops, arena, string table), for tests and diagnostics.
   size_t memory_bytes() const;

@@ -70,26 +70,26 @@ enum class ImportFormat { kHma, kTeCsv, kNcmecXml, kStopNciiJson, kVicsJson };
 std::optional<ImportFormat> ParseImportFormat(std::string_view name);  // "hma", "te-csv", ...
 std::string_view ImportFormatName(ImportFormat format);
 
-Result<ImportResult> ImportHma(std::string_view text, const ImportOptions &options);
-Result<ImportResult> ImportTeCsv(std::string_view text, const ImportOptions &options);
-Result<ImportResult> ImportNcmecXml(std::string_view text, const ImportOptions &options);
-Result<ImportResult> ImportStopNciiJson(std::string_view text, const ImportOptions &options);
-Result<ImportResult> ImportVicsJson(std::string_view text, const ImportOptions &options);
+Result<ImportResult> ImportHma(std::string_view text, const ImportOptions& options);
+Result<ImportResult> ImportTeCsv(std::string_view text, const ImportOptions& options);
+Result<ImportResult> ImportNcmecXml(std::string_view text, const ImportOptions& options);
+Result<ImportResult> ImportStopNciiJson(std::string_view text, const ImportOptions& options);
+Result<ImportResult> ImportVicsJson(std::string_view text, const ImportOptions& options);
 
 Result<ImportResult> ImportDocument(ImportFormat format, std::string_view text,
-                                    const ImportOptions &options);
+                                    const ImportOptions& options);
 // Reads the file (refusing it when larger than options.max_document_bytes) and
 // imports it.
-Result<ImportResult> ImportFile(ImportFormat format, const std::string &path,
-                                const ImportOptions &options);
+Result<ImportResult> ImportFile(ImportFormat format, const std::string& path,
+                                const ImportOptions& options);
 
 // The same, into the compact form `vigil lists import` uses (ImportResult holds
 // an Entry with three strings per value; CompactImport 56 bytes).
 // ImportFileCompact streams hma and te-csv from the file.
 Result<CompactImport> ImportDocumentCompact(ImportFormat format, std::string_view text,
-                                            const ImportOptions &options);
-Result<CompactImport> ImportFileCompact(ImportFormat format, const std::string &path,
-                                        const ImportOptions &options);
+                                            const ImportOptions& options);
+Result<CompactImport> ImportFileCompact(ImportFormat format, const std::string& path,
+                                        const ImportOptions& options);
 
 // Severity the importers give a category when the record and the options carry
 // none.
