@@ -446,8 +446,8 @@ Entry Bank::entry(size_t index) const {
 }
 
 void Bank::DropResidentPages() const {
-  // The mapping is a read-only private mapping of the file: dropped pages are read again from
-  // the page cache on the next access.
+  // The mapping is a read-only private mapping of the file: dropped pages are read again from the
+  // page cache on the next access.
   if (impl_->base != nullptr) {
     ::madvise(const_cast<uint8_t*>(impl_->base), impl_->mapped_bytes, MADV_DONTNEED);
   }

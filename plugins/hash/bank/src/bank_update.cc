@@ -1,5 +1,5 @@
-// ApplyImport / UpdateBankFile: merging an import into a bank's entries (see
-// bank_update.h for the identity rules).
+// ApplyImport / UpdateBankFile: merging an import into a bank's entries (see bank_update.h
+// for the identity rules).
 #include "vigil/hashbank/bank_update.h"
 
 #include <malloc.h>
@@ -42,8 +42,8 @@ class BankEntries : public OldEntries {
   explicit BankEntries(const Bank* bank) : bank_(bank) {}
   size_t size() const override { return bank_ == nullptr ? 0 : bank_->size(); }
   Entry Get(size_t i) const override {
-    // Release what was read every 1024 reads (random reads touch a page each, so at most
-    // about 8 MB of the mapping stay resident).
+    // Release what was read every 1024 reads (random reads touch a page each, so at most about 8 MB
+    // of the mapping stay resident).
     if ((++reads_ & 0x3ff) == 0) bank_->DropResidentPages();
     return bank_->entry(i);
   }
@@ -58,8 +58,8 @@ bool SameValue(const HashValue& a, const CompactOp& b) {
          std::memcmp(a.bytes.data(), b.bytes, sizeof b.bytes) == 0;
 }
 
-// Keys of the lookups: a tag, then the source (when the key names one) and the
-// external id or the value. Lower-case tags are "any source" keys.
+// Keys of the lookups: a tag, then the source (when the key names one) and the external id or the
+// value. Lower-case tags are "any source" keys.
 uint64_t KeyHash(char tag, std::string_view source, std::string_view id_or_value,
                  std::string& scratch) {
   scratch.clear();
@@ -76,8 +76,7 @@ std::string_view ValueBytes(const uint8_t* bytes, uint8_t type) {
   return v;
 }
 
-// What the import removes, looked up by a hash of its key (16 bytes per
-// operation). Keys:
+// What the import removes, looked up by a hash of its key (16 bytes per operation). Keys:
 //   'R' source+id / 'r' id     a record: upserts with an id (they replace the
 //   record's earlier
 //                              entries) and deletions of a record
@@ -85,9 +84,8 @@ std::string_view ValueBytes(const uint8_t* bytes, uint8_t type) {
 //   entries without
 //                              an id)
 //   'V' source+value / 'v'     a deletion of a value
-// An old entry is removed by any killer that matches it (nothing revives an old
-// entry); an entry of the import only by a later deletion or id-less upsert
-// (see bank_update.h).
+// An old entry is removed by any killer that matches it (nothing revives an old entry); an entry of
+// the import only by a later deletion or id-less upsert (see bank_update.h).
 class Killers {
  public:
   explicit Killers(const CompactImport& import) : import_(import) {
@@ -115,8 +113,8 @@ class Killers {
     std::sort(killers_.begin(), killers_.end(), [](const Killer& a, const Killer& b) {
       return a.hash != b.hash ? a.hash < b.hash : a.op < b.op;
     });
-    // A directory over the top bits of the hash: one lookup is a directory read
-    // and a short scan, not a binary search through the whole list.
+    // A directory over the top bits of the hash: one lookup is a directory read and a short scan,
+    // not a binary search through the whole list.
     bits_ = 1;
     while (bits_ < 30 && (size_t{1} << bits_) < killers_.size()) ++bits_;
     directory_.assign((size_t{1} << bits_) + 1, 0);
@@ -128,8 +126,8 @@ class Killers {
     directory_.back() = static_cast<uint32_t>(killers_.size());
   }
 
-  // Whether an entry is removed: an old entry (`op` < 0) by any killer, the
-  // import's upsert at index `op` by a later one.
+  // Whether an entry is removed: an old entry (`op` < 0) by any killer, the import's upsert at
+  // index `op` by a later one.
   bool Kills(std::string_view source, std::string_view id, const HashValue& value,
              int64_t op) const {
     if (killers_.empty()) return false;
@@ -170,8 +168,7 @@ class Killers {
     return false;
   }
 
-  // The killer's full key against the entry (the hash only found the
-  // candidate).
+  // The killer's full key against the entry (the hash only found the candidate).
   bool Confirms(const CompactOp& k, std::string_view source, std::string_view id,
                 const HashValue& value, int64_t op) const {
     const std::string_view k_source = import_.String(k.source);
@@ -202,10 +199,9 @@ uint64_t IdentityHash(std::string_view source, std::string_view id, const HashVa
   return std::hash<std::string>{}(key);
 }
 
-// The merge: which old entries and which of the import's upserts survive, and
-// the statistics. Memory: the killers (16 bytes per operation), a bit per old
-// entry and per operation, and 16 bytes per old entry the import removed (to
-// recognise the ones it re-adds unchanged).
+// The merge: which old entries and which of the import's upserts survive, and the statistics.
+// Memory: the killers (16 bytes per operation), a bit per old entry and per operation, and 16 bytes
+// per old entry the import removed (to recognise the ones it re-adds unchanged).
 struct Plan {
   std::vector<bool> old_alive;
   std::vector<bool> op_alive;
@@ -249,8 +245,7 @@ Plan MakePlan(const OldEntries& old, CompactImport& import) {
     plan.op_alive[j] = true;
     ++plan.type_counts[op.type];
     ++added;
-    // The import re-adds an entry it removed: unchanged (keeping its first
-    // date) or updated.
+    // The import re-adds an entry it removed: unchanged (keeping its first date) or updated.
     const uint64_t identity = IdentityHash(source, id, value);
     auto it = std::lower_bound(killed.begin(), killed.end(), identity,
                                [](const KilledOld& k, uint64_t h) { return k.identity < h; });
@@ -310,8 +305,7 @@ EntryRef RefOf(const CompactImport& import, const CompactOp& op) {
   return ref;
 }
 
-// Visits the merged entries in bank order: the old entries that survive, then
-// the import's.
+// Visits the merged entries in bank order: the old entries that survive, then the import's.
 void Produce(const OldEntries& old, const CompactImport& import, const Plan& plan,
              const internal::EntrySink& sink) {
   for (size_t i = 0; i < old.size(); ++i) {
@@ -371,8 +365,7 @@ Result<ApplyStats> UpdateBankFile(const std::string& path, std::string_view bank
         return Status(opened.status());
       }
     }
-    // kReplace: the old entries only count as deleted or re-added; none is
-    // kept.
+    // kReplace: the old entries only count as deleted or re-added; none is kept.
     const BankEntries old_for_stats(existing.get());
     Plan plan = MakePlan(old_for_stats, import);
     ReturnFreedMemory();  // the plan's lookups, before the bank's tables are allocated

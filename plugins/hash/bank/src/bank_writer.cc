@@ -1,6 +1,5 @@
-// WriteBankFile: builds the indexes for a list of entries and writes the bank
-// file atomically (temp file in the same directory, fsync, rename, fsync of the
-// directory).
+// WriteBankFile: builds the indexes for a list of entries and writes the bank file atomically
+// (temp file in the same directory, fsync, rename, fsync of the directory).
 #include "bank_writer.h"
 
 #include <fcntl.h>
@@ -32,14 +31,12 @@ using internal::EntryRecord;
 using internal::FileHeader;
 using internal::SectionRecord;
 
-// How far back a new bank's modification time is set: past
-// OpenOptions::racy_window_ns.
+// How far back a new bank's modification time is set: past OpenOptions::racy_window_ns.
 constexpr int64_t kMarkerBackdateNs = 3'000'000'000;
 
-// Interned metadata strings: an open-addressing table of ids whose keys are the
-// pool's own bytes (about 12 bytes per distinct string besides the text, where
-// a map of std::string keys took about 80; a bank of NCMEC records has one
-// distinct external id per record).
+// Interned metadata strings: an open-addressing table of ids whose keys are the pool's own bytes
+// (about 12 bytes per distinct string besides the text, where a map of std::string keys took about
+// 80; a bank of NCMEC records has one distinct external id per record).
 class StringPool {
  public:
   StringPool() { Intern(""); }
@@ -126,13 +123,13 @@ std::string DirectoryOf(const std::string& path) {
   return path.substr(0, slash);
 }
 
-// Writes sections one at a time as they are built (so each can be freed after it is written),
-// then the section table and the header.
+// Writes sections one at a time as they are built (so each can be freed after it is written), then
+// the section table and the header.
 class SectionWriter {
  public:
   explicit SectionWriter(int fd) : fd_(fd), out_(fd) {}
   Status Begin(const FileHeader& header) {
-    // Placeholder header; rewritten once offsets and checksums are known.
+  // Placeholder header; rewritten once offsets and checksums are known.
     return out_.Write(&header, sizeof header);
   }
   Status Add(uint32_t kind, uint32_t index, const void* data, uint64_t bytes) {
@@ -285,8 +282,8 @@ Status WriteBankFileImpl(const std::string& path, std::string_view bank_name, si
   header.created_unix = options.created_unix;
 
   // [SECTION] temp file (locked while written, see temp_files.h) + atomic rename. Sections are
-  // written in file order as they are built and freed once written: the index tables are
-  // built one at a time, so memory peaks at the entries and codes, not at the whole bank.
+  // written in file order as they are built and freed once written: the index tables are built one
+  // at a time, so memory peaks at the entries and codes, not at the whole bank.
   Result<LockedTempFile> temp = CreateLockedTempFile(path);
   if (!temp.ok()) return temp.status();
   const int fd = temp.value().fd;
@@ -347,10 +344,9 @@ Status WriteBankFileImpl(const std::string& path, std::string_view bank_name, si
   if (status.ok() && ::fchmod(fd, 0644) != 0) {
     status = Status::IoError(std::string("chmod failed: ") + std::strerror(errno));
   }
-  // The modification time is set back past the racy window, so the verified
-  // marker recorded below is trusted at once: any later write to the file sets
-  // its mtime to the current time, which then differs from the marker's (see
-  // verified_marker.h).
+  // The modification time is set back past the racy window, so the verified marker recorded
+  // below is trusted at once: any later write to the file sets its mtime to the current time,
+  // which then differs from the marker's (see verified_marker.h).
   const int64_t written_ns = internal::RealtimeNanos();
   const int64_t backdated_ns = written_ns - kMarkerBackdateNs;
   const struct timespec times[2] = {{0, UTIME_OMIT},
@@ -373,9 +369,8 @@ Status WriteBankFileImpl(const std::string& path, std::string_view bank_name, si
     ::unlink(tmpl.c_str());
     return Status::IoError("bank " + path + " was not changed: " + status.message());
   }
-  // The bytes in place are the ones just built and checksummed here: record
-  // them as verified (best effort; without a marker the first open verifies
-  // fully).
+  // The bytes in place are the ones just built and checksummed here: record them as verified
+  // (best effort; without a marker the first open verifies fully).
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 ||
       !internal::RecordMarker(path, st, header_checksum, written_ns,

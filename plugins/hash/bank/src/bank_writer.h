@@ -1,7 +1,6 @@
-// Building a bank file from any sequence of entries (internal): the entries are
-// visited once, in bank order, as views, so a caller can feed them from compact
-// or mapped storage without materialising an Entry (with its three strings) per
-// value.
+// Building a bank file from any sequence of entries (internal): the entries are visited once, in
+// bank order, as views, so a caller can feed them from compact or mapped storage without
+// materialising an Entry (with its three strings) per value.
 #ifndef VIGIL_HASHBANK_SRC_BANK_WRITER_H_
 #define VIGIL_HASHBANK_SRC_BANK_WRITER_H_
 
@@ -27,11 +26,10 @@ struct EntryRef {
 
 using EntrySink = std::function<void(const EntryRef&)>;
 
-// Writes the bank at `path` atomically (as WriteBankFile) from `count` entries
-// that `produce` passes to its sink in order. `release_inputs` (may be empty)
-// runs once the entries have been read, before the index is built, so the
-// caller can free its copy. `type_counts` (by SignalType value; may be null)
-// sizes the value tables exactly.
+// Writes the bank at `path` atomically (as WriteBankFile) from `count` entries that `produce`
+// passes to its sink in order. `release_inputs` (may be empty) runs once the entries have been
+// read, before the index is built, so the caller can free its copy. `type_counts` (by SignalType
+// value; may be null) sizes the value tables exactly.
 Status WriteBankFileFrom(const std::string& path, std::string_view bank_name, size_t count,
                          const std::function<void(const EntrySink&)>& produce,
                          const std::function<void()>& release_inputs, const size_t* type_counts,

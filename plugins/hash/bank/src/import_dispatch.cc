@@ -76,8 +76,7 @@ Result<CompactImport> ImportDocumentCompact(ImportFormat format, std::string_vie
 
 namespace {
 
-// Opens `path` for reading after checking it is a regular file within the size
-// limit.
+// Opens `path` for reading after checking it is a regular file within the size limit.
 Result<int> OpenListFile(const std::string& path, const ImportOptions& options, off_t& size) {
   struct stat before {};
   if (::stat(path.c_str(), &before) != 0)

@@ -1,8 +1,7 @@
-// pytx / HMA local file: one signal per line, "<signal type> <value>" or
-// "<value>" when the collaboration (here ImportOptions::signal_type) fixes the
-// type. As in pytx, the type is the text before the first space. Extensions:
-// blank lines and lines starting with '#' are skipped, CRLF line ends are
-// accepted.
+// pytx / HMA local file: one signal per line, "<signal type> <value>" or "<value>" when the
+// collaboration (here ImportOptions::signal_type) fixes the type. As in pytx, the type is the
+// text before the first space. Extensions: blank lines and lines starting with '#' are skipped,
+// CRLF line ends are accepted.
 #include <algorithm>
 #include <string>
 

@@ -33,9 +33,8 @@ LineReader::LineReader(ByteSource& source, size_t chunk_bytes, size_t max_line)
 
 bool LineReader::Fill() {
   if (eof_) return false;
-  // Keep the unread tail, then read one chunk after it. The buffer never holds
-  // more than one line's worth of unread bytes (at most max_line_, checked by
-  // Next) plus one chunk.
+  // Keep the unread tail, then read one chunk after it. The buffer never holds more than one line's
+  // worth of unread bytes (at most max_line_, checked by Next) plus one chunk.
   if (begin_ > 0) {
     std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
     end_ -= begin_;
@@ -76,8 +75,7 @@ bool LineReader::Next(std::string_view& line, size_t& line_no, bool& too_long) {
     }
     scanned = end_ - begin_;
     if (scanned > max_line_) {
-      // Too long: drop what is buffered and skip to the end of the line without
-      // keeping it.
+      // Too long: drop what is buffered and skip to the end of the line without keeping it.
       line_no = ++line_no_;
       too_long = true;
       line = {};

@@ -1,7 +1,6 @@
-// Streaming input for the importers (internal): a file or an in-memory document
-// read in chunks of ImportOptions::read_chunk_bytes, and a line reader over it
-// that keeps at most one chunk plus one line (bounded by
-// ImportOptions::max_record_bytes) in memory.
+// Streaming input for the importers (internal): a file or an in-memory document read in chunks of
+// ImportOptions::read_chunk_bytes, and a line reader over it that keeps at most one chunk plus one
+// line (bounded by ImportOptions::max_record_bytes) in memory.
 #ifndef VIGIL_HASHBANK_SRC_IMPORT_READER_H_
 #define VIGIL_HASHBANK_SRC_IMPORT_READER_H_
 
@@ -17,8 +16,8 @@ namespace vigil::hashbank::internal {
 class ByteSource {
  public:
   virtual ~ByteSource() = default;
-  // Up to `n` bytes into `out`; 0 at the end of the input. A read error is
-  // returned as a status and ends the input.
+  // Up to `n` bytes into `out`; 0 at the end of the input. A read error is returned as a status and
+  // ends the input.
   virtual Result<size_t> Read(char* out, size_t n) = 0;
 };
 
@@ -46,9 +45,9 @@ class FileSource : public ByteSource {
   std::string path_;
 };
 
-// Lines ('\n'-terminated; the last may lack it) with their 1-based numbers. A
-// line longer than `max_line` bytes is not buffered: Next() returns it with
-// `too_long` set and an empty text, after skipping the rest of it.
+// Lines ('\n'-terminated; the last may lack it) with their 1-based numbers. A line longer than
+// `max_line` bytes is not buffered: Next() returns it with `too_long` set and an empty text, after
+// skipping the rest of it.
 class LineReader {
  public:
   LineReader(ByteSource& source, size_t chunk_bytes, size_t max_line);

@@ -144,7 +144,8 @@ Result<CompactImport> ImportStopNciiJsonImpl(std::string_view text, const Import
 }  // namespace
 
 namespace internal {
-Result<CompactImport> ImportStopNciiJsonCompact(std::string_view text, const ImportOptions& options) {
+Result<CompactImport> ImportStopNciiJsonCompact(std::string_view text,
+                                                const ImportOptions& options) {
   return GuardImport("stopncii-json", [&] { return ImportStopNciiJsonImpl(text, options); });
 }
 }  // namespace internal

@@ -1,13 +1,12 @@
-// An import held compactly: what `vigil lists import` keeps in memory between
-// parsing a list and writing the bank.
+// An import held compactly: what `vigil lists import` keeps in memory between parsing a list and
+// writing the bank.
 //
-// Every upsert and deletion is one fixed-size 56-byte CompactOp in document
-// order (the value's bytes inline, metadata as ids into one string arena): no
-// std::string or struct per field. Sources and categories (few distinct values)
-// are interned; external ids are appended to the arena once per record (the
-// entries of one record share the id). ImportResult, with an Entry per value,
-// remains the convenient form for tests and small documents (ToImportResult /
-// FromImportResult convert).
+// Every upsert and deletion is one fixed-size 56-byte CompactOp in document order (the value's
+// bytes inline, metadata as ids into one string arena): no std::string or struct per field. Sources
+// and categories (few distinct values) are interned; external ids are appended to the arena once
+// per record (the entries of one record share the id). ImportResult, with an Entry per value,
+// remains the convenient form for tests and small documents (ToImportResult / FromImportResult
+// convert).
 #ifndef VIGIL_HASHBANK_COMPACT_IMPORT_H_
 #define VIGIL_HASHBANK_COMPACT_IMPORT_H_
 
@@ -45,8 +44,7 @@ class CompactImport {
 
   std::vector<CompactOp> ops;
   std::vector<ImportProblem> problems;
-  // As ImportResult::filtered_out: valid values left out by the signal type
-  // filter.
+  // As ImportResult::filtered_out: valid values left out by the signal type filter.
   size_t filtered_out[5] = {};
 
   size_t upsert_count() const { return upserts_; }
@@ -61,8 +59,7 @@ class CompactImport {
   }
   // Sources and categories: the same text gets the same id.
   uint32_t Intern(std::string_view text);
-  // External ids: appended, unless equal to the last one appended (entries of
-  // one record).
+  // External ids: appended, unless equal to the last one appended (entries of one record).
   uint32_t AddExternalId(std::string_view text);
 
   void AddEntry(const Entry& entry);
