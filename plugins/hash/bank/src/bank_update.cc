@@ -90,6 +90,7 @@ class Killers {
  public:
   explicit Killers(const CompactImport& import) : import_(import) {
     std::string scratch;
+    MarkRepeatedFirstMentions(scratch);
     for (size_t j = 0; j < import.ops.size(); ++j) {
       const CompactOp& op = import.ops[j];
       const std::string_view source = import.String(op.source);
@@ -147,9 +148,62 @@ class Killers {
   void Release() {
     killers_ = {};
     directory_ = {};
+    refirst_ = {};
   }
 
  private:
+  // The first mention of a record in an import replaces the record's entries; a deletion of the
+  // record (same source and id) makes the next mention a first mention again, which then also
+  // replaces the entries this import gave the record before it. Marks those upserts.
+  void MarkRepeatedFirstMentions(std::string& scratch) {
+    struct Mention {
+      uint64_t hash;
+      uint32_t op;
+    };
+    std::vector<Mention> mentions;
+    bool any_deletion = false;
+    for (size_t j = 0; j < import_.ops.size(); ++j) {
+      const CompactOp& op = import_.ops[j];
+      if (op.external_id == 0) continue;
+      any_deletion |= op.kind == CompactOp::kDelete;
+      mentions.push_back(
+          {KeyHash('K', import_.String(op.source), import_.String(op.external_id), scratch),
+           static_cast<uint32_t>(j)});
+    }
+    if (!any_deletion) return;  // without deletions every record has one first mention
+    std::sort(mentions.begin(), mentions.end(), [](const Mention& a, const Mention& b) {
+      return a.hash != b.hash ? a.hash < b.hash : a.op < b.op;
+    });
+    refirst_.assign(import_.ops.size(), false);
+    std::vector<bool> done;
+    for (size_t run = 0; run < mentions.size();) {
+      size_t end = run;
+      while (end < mentions.size() && mentions[end].hash == mentions[run].hash) ++end;
+      // Within a run of equal hashes, walk each distinct (source, id) in document order.
+      done.assign(end - run, false);
+      for (size_t a = run; a < end; ++a) {
+        if (done[a - run]) continue;
+        const CompactOp& first = import_.ops[mentions[a].op];
+        bool seen = false, mentioned = false;
+        for (size_t b = a; b < end; ++b) {
+          const CompactOp& op = import_.ops[mentions[b].op];
+          if (import_.String(op.source) != import_.String(first.source) ||
+              import_.String(op.external_id) != import_.String(first.external_id)) {
+            continue;
+          }
+          done[b - run] = true;
+          if (op.kind == CompactOp::kDelete) {
+            seen = false;
+            continue;
+          }
+          if (!seen && mentioned) refirst_[mentions[b].op] = true;
+          seen = mentioned = true;
+        }
+      }
+      run = end;
+    }
+  }
+
   struct Killer {
     uint64_t hash;
     uint32_t op;
@@ -176,7 +230,12 @@ class Killers {
     if (!k_source.empty() && k_source != source) return false;
     if (!k_id.empty()) {
       if (k_id != id) return false;
-      if (k.kind == CompactOp::kUpsert) return op < 0;  // replaces the record's old entries
+      if (k.kind == CompactOp::kUpsert) {
+        // A first mention replaces the record's old entries; a repeated one (after a deletion of
+        // the record) also the entries this import gave it before.
+        const size_t j = static_cast<size_t>(&k - import_.ops.data());
+        return op < 0 || (!refirst_.empty() && refirst_[j]);
+      }
       return !k.has_value || SameValue(value, k);
     }
     if (k.kind == CompactOp::kUpsert) return id.empty() && SameValue(value, k);
@@ -186,6 +245,7 @@ class Killers {
   const CompactImport& import_;
   std::vector<Killer> killers_;
   std::vector<uint32_t> directory_;
+  std::vector<bool> refirst_;  // by op: a repeated first mention (empty when there is none)
   int bits_ = 1;
 };
 

@@ -56,6 +56,8 @@ class LineReader {
   bool Next(std::string_view& line, size_t& line_no, bool& too_long);
   const Status& status() const { return status_; }
   size_t max_line() const { return max_line_; }
+  // Bytes the reader has allocated (at most about max_line + 2 chunks), for tests.
+  size_t buffered_capacity() const { return buffer_.capacity(); }
 
  private:
   bool Fill();  // reads one more chunk at the end of the buffer; false at the end
