@@ -142,6 +142,41 @@ TEST(StreamImportTest, TheWholeFileIsNeverHeld) {
   EXPECT_LE(reader.buffered_capacity(), 2 * (8192 + 256));
 }
 
+TEST(StreamImportTest, CsvRecordsSplitAcrossReadsAndQuotedLineBreaksGiveTheSameImport) {
+  // A BOM, a quoted field with a line break and a doubled quote, CRLF, a bad row on line 5.
+  const std::string doc = std::string("\xEF\xBB\xBF") + "id,indicator,type,tags\r\n" + "1," +
+                          kPdqA + ",HASH_PDQ,\"A1;\nsecond \"\"line\"\"\"\r\n" + "2," + kMd5 +
+                          ",HASH_MD5,B2\n" + "3,zz,HASH_MD5,B2\n" + "4," + kPdqB + ",HASH_PDQ,B1";
+  ImportOptions options;
+  Result<CompactImport> whole = ImportDocumentCompact(ImportFormat::kTeCsv, doc, options);
+  ASSERT_TRUE(whole.ok()) << whole.status().message();
+  ASSERT_EQ(whole->ops.size(), 3u);
+  EXPECT_EQ(whole->String(whole->ops[0].category), "A1");
+  ASSERT_EQ(whole->error_count(), 1u);
+  EXPECT_EQ(whole->problems[0].line, 5u);
+  const std::vector<std::string> expected = Summary(whole.value());
+  for (size_t chunk = 1; chunk <= doc.size() + 1; ++chunk) {
+    options.read_chunk_bytes = chunk;
+    Result<CompactImport> r = ImportDocumentCompact(ImportFormat::kTeCsv, doc, options);
+    ASSERT_TRUE(r.ok()) << "chunk " << chunk << ": " << r.status().message();
+    EXPECT_EQ(Summary(r.value()), expected) << "chunk " << chunk;
+  }
+  // A record over the limit is a bad record with its line; the next one still imports.
+  TempDir dir;
+  const std::string big = std::string("id,indicator,type\n1,\"") + std::string(5000, 'x') +
+                          "\",HASH_PDQ\n2," + kPdqA + ",HASH_PDQ\n";
+  testing::WriteFileBytes(dir.File("big.csv"), big);
+  options.read_chunk_bytes = 512;
+  options.max_record_bytes = 1000;
+  Result<CompactImport> r = ImportFileCompact(ImportFormat::kTeCsv, dir.File("big.csv"), options);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->error_count(), 1u);
+  EXPECT_EQ(r->problems[0].line, 2u);
+  EXPECT_THAT(r->problems[0].message, HasSubstr("longer than 1000 bytes"));
+  ASSERT_EQ(r->ops.size(), 1u);
+  EXPECT_EQ(r->ops[0].value().ToHex(), kPdqA);
+}
+
 // [SECTION] compact form
 
 TEST(CompactImportTest, RoundTripsAndRecordsShareOneExternalId) {

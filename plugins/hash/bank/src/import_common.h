@@ -104,10 +104,10 @@ size_t JsonNestingDepth(std::string_view text, size_t limit);
 
 class ByteSource;
 
-// The importers in compact form: hma streams from a ByteSource (import_reader.h); the others parse
-// the whole document.
+// The importers in compact form: hma and te-csv stream from a ByteSource (import_reader.h); the
+// others parse the whole document.
 Result<CompactImport> ImportHmaFrom(ByteSource& source, const ImportOptions& options);
-Result<CompactImport> ImportTeCsvCompact(std::string_view text, const ImportOptions& options);
+Result<CompactImport> ImportTeCsvFrom(ByteSource& source, const ImportOptions& options);
 Result<CompactImport> ImportNcmecXmlCompact(std::string_view text, const ImportOptions& options);
 Result<CompactImport> ImportStopNciiJsonCompact(std::string_view text,
                                                 const ImportOptions& options);

@@ -63,7 +63,11 @@ Result<CompactImport> ImportDocumentCompact(ImportFormat format, std::string_vie
         return internal::ImportHmaFrom(source, options);
       });
     case ImportFormat::kTeCsv:
-      return internal::ImportTeCsvCompact(text, options);
+      return internal::GuardImport("te-csv", [&]() -> Result<CompactImport> {
+        if (Status s = internal::CheckDocumentSize(text, options, "te-csv"); !s.ok()) return s;
+        internal::MemorySource source(text);
+        return internal::ImportTeCsvFrom(source, options);
+      });
     case ImportFormat::kNcmecXml:
       return internal::ImportNcmecXmlCompact(text, options);
     case ImportFormat::kStopNciiJson:
@@ -129,11 +133,12 @@ Result<std::string> ReadWholeFile(const std::string& path, const ImportOptions& 
 
 Result<CompactImport> ImportFileCompact(ImportFormat format, const std::string& path,
                                         const ImportOptions& options) {
-  if (format == ImportFormat::kHma) {
+  if (format == ImportFormat::kHma || format == ImportFormat::kTeCsv) {  // streamed
     off_t size = 0;
     Result<int> fd = OpenListFile(path, options, size);
     if (!fd.ok()) return fd.status();
     internal::FileSource source(fd.value(), path);
+    if (format == ImportFormat::kTeCsv) return internal::ImportTeCsvFrom(source, options);
     return internal::GuardImport("hma", [&] { return internal::ImportHmaFrom(source, options); });
   }
   Result<std::string> text = ReadWholeFile(path, options);

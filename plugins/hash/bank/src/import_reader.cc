@@ -102,4 +102,17 @@ bool LineReader::Next(std::string_view& line, size_t& line_no, bool& too_long) {
   }
 }
 
+bool CharReader::Fill() {
+  if (eof_) return false;
+  Result<size_t> got = source_.Read(buffer_.data(), buffer_.size());
+  if (!got.ok()) status_ = got.status();
+  if (!got.ok() || got.value() == 0) {
+    eof_ = true;
+    return false;
+  }
+  pos_ = 0;
+  end_ = got.value();
+  return true;
+}
+
 }  // namespace vigil::hashbank::internal

@@ -4,6 +4,7 @@
 #ifndef VIGIL_HASHBANK_SRC_IMPORT_READER_H_
 #define VIGIL_HASHBANK_SRC_IMPORT_READER_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -67,6 +68,34 @@ class LineReader {
   std::vector<char> buffer_;
   size_t begin_ = 0, end_ = 0;  // unread bytes are buffer_[begin_, end_)
   size_t line_no_ = 0;
+  bool eof_ = false;
+  Status status_ = Status::Ok();
+};
+
+// Bytes one at a time with one byte of lookahead, read in chunks (the CSV reader: its records
+// may span lines). Holds one chunk.
+class CharReader {
+ public:
+  CharReader(ByteSource& source, size_t chunk_bytes)
+      : source_(source), buffer_(std::max<size_t>(chunk_bytes, 1)) {}
+  // False at the end of the input or after a read error (see status()).
+  bool Get(char& c) {
+    if (pos_ == end_ && !Fill()) return false;
+    c = buffer_[pos_++];
+    return true;
+  }
+  bool Peek(char& c) {
+    if (pos_ == end_ && !Fill()) return false;
+    c = buffer_[pos_];
+    return true;
+  }
+  const Status& status() const { return status_; }
+
+ private:
+  bool Fill();
+  ByteSource& source_;
+  std::vector<char> buffer_;
+  size_t pos_ = 0, end_ = 0;
   bool eof_ = false;
   Status status_ = Status::Ok();
 };
