@@ -10,7 +10,7 @@ namespace vigil::hashbank::internal {
 
 Result<size_t> MemorySource::Read(char* out, size_t n) {
   const size_t count = std::min(n, text_.size() - pos_);
-  std::memcpy(out, text_.data() + pos_, count);
+  if (count > 0) std::memcpy(out, text_.data() + pos_, count);
   pos_ += count;
   return count;
 }
@@ -60,7 +60,9 @@ bool LineReader::Next(std::string_view& line, size_t& line_no, bool& too_long) {
   size_t scanned = 0;  // bytes of [begin_, end_) known to hold no newline
   for (;;) {
     const char* start = buffer_.data() + begin_;
-    const void* nl = std::memchr(start + scanned, '\n', end_ - begin_ - scanned);
+    const void* nl = end_ - begin_ > scanned
+                         ? std::memchr(start + scanned, '\n', end_ - begin_ - scanned)
+                         : nullptr;
     if (nl != nullptr) {
       const size_t length = static_cast<size_t>(static_cast<const char*>(nl) - start);
       line_no = ++line_no_;
