@@ -436,7 +436,7 @@ Result<ApplyStats> UpdateBankFile(const std::string& path, std::string_view bank
         if (!plan.old_alive[i]) continue;
         plan.old_alive[i] = false;
         ++kept_old;
-        --plan.type_counts[static_cast<int>(existing->entry(i).value.type)];
+        --plan.type_counts[static_cast<int>(old_for_stats.Get(i).value.type)];
       }
       plan.stats.unchanged -= kept_old;
       plan.stats.deleted += kept_old;
