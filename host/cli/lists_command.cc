@@ -81,12 +81,13 @@ int ImportHashes(const GlobalOptions& global, const ImportArgs& args) {
   options.category = args.category;
   options.severity = args.severity;
   options.now_unix = static_cast<int64_t>(std::time(nullptr));
-  auto imported = hashbank::ImportFile(*format, args.file, options);
+  // hma/plain streams from the file; every format yields the compact form (56 bytes a value).
+  auto imported = hashbank::ImportFileCompact(*format, args.file, options);
   if (!imported.ok()) {
     PrintError("import refused, bank " + args.bank + " unchanged: " + imported.status().message());
     return 1;
   }
-  const hashbank::ImportResult& result = imported.value();
+  const hashbank::CompactImport& result = imported.value();
   // Bad records always, by line; deliberately skipped ones (other signal types, PhotoDNA)
   // only as a count in the summary below.
   for (const auto& problem : result.problems) {
@@ -95,7 +96,7 @@ int ImportHashes(const GlobalOptions& global, const ImportArgs& args) {
                    TerminalText(problem.ToString()).c_str());
     }
   }
-  if (result.entries.empty() && result.deletions.empty()) {
+  if (result.ops.empty()) {
     const std::string file = TerminalText(args.file);
     if (result.filtered_out_count() > 0) {
       PrintError("nothing imported: " + file + " holds no " + args.type + " values, only " +
@@ -126,7 +127,7 @@ int ImportHashes(const GlobalOptions& global, const ImportArgs& args) {
       result.filtered_out_count() > 0 ? " (" + TypeCounts(result.filtered_out) + ")" : "";
   std::error_code ec;
   fs::create_directories(hashdetect::BankDirectory(DataDir(global).string()), ec);
-  // Consumes the import: its memory is released before the bank is built.
+  // Consumes the import: its memory is released before the bank's index is built.
   auto applied = hashbank::UpdateBankFile(
       hashdetect::BankPath(DataDir(global).string(), args.bank), args.bank,
       std::move(imported).value(),

@@ -445,6 +445,14 @@ Entry Bank::entry(size_t index) const {
   return e;
 }
 
+void Bank::DropResidentPages() const {
+  // The mapping is a read-only private mapping of the file: dropped pages are read again from the
+  // page cache on the next access.
+  if (impl_->base != nullptr) {
+    ::madvise(const_cast<uint8_t*>(impl_->base), impl_->mapped_bytes, MADV_DONTNEED);
+  }
+}
+
 std::vector<Entry> Bank::Entries() const {
   std::vector<Entry> out;
   out.reserve(size());

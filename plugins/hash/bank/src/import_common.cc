@@ -59,11 +59,11 @@ bool ImportContext::AddValue(size_t line, size_t record, SignalType type, std::s
     return false;
   }
   if (meta.added_unix == 0) meta.added_unix = options_.now_unix;
-  result_.AddEntry(std::move(meta));
+  result_.AddEntry(meta);
   return true;
 }
 
-Result<ImportResult> ImportContext::Finish() {
+Result<CompactImport> ImportContext::Finish() {
   const size_t errors = result_.error_count() + dropped_errors_;
   if (dropped_errors_ + dropped_ignored_ > 0) {
     result_.problems.push_back(

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vigil/hashbank/compact_import.h"
 #include "vigil/hashbank/importers.h"
 
 namespace vigil::hashbank::internal {
@@ -24,7 +25,7 @@ class ImportContext {
       : format_(format), options_(options) {}
 
   const ImportOptions& options() const { return options_; }
-  ImportResult& result() { return result_; }
+  CompactImport& result() { return result_; }
 
   void Error(size_t line, size_t record, std::string message);
   void Ignored(size_t line, size_t record, std::string message);
@@ -34,13 +35,13 @@ class ImportContext {
   bool AddValue(size_t line, size_t record, SignalType type, std::string_view hex, Entry meta);
 
   // Applies the policy: the result, or the refusal with the first problems listed.
-  Result<ImportResult> Finish();
+  Result<CompactImport> Finish();
 
  private:
   void Add(ImportProblem::Kind kind, size_t line, size_t record, std::string message);
   std::string format_;
   const ImportOptions& options_;
-  ImportResult result_;
+  CompactImport result_;
   size_t dropped_errors_ = 0;
   size_t dropped_ignored_ = 0;
 };
@@ -55,7 +56,7 @@ inline Entry UnsetMeta() {
 // Runs an importer body; exceptions from the parsers or the allocator become a Status, so
 // none crosses the library boundary.
 template <typename Body>
-Result<ImportResult> GuardImport(std::string_view format, Body&& body) {
+auto GuardImport(std::string_view format, Body&& body) -> decltype(body()) {
   try {
     return body();
   } catch (const std::bad_alloc&) {
@@ -100,6 +101,17 @@ std::vector<size_t> TopLevelArrayElementLines(std::string_view text, std::string
 
 // Depth of the deepest [ / { nesting outside strings (stops counting past `limit`).
 size_t JsonNestingDepth(std::string_view text, size_t limit);
+
+class ByteSource;
+
+// The importers in compact form: hma and te-csv stream from a ByteSource (import_reader.h); the
+// others parse the whole document.
+Result<CompactImport> ImportHmaFrom(ByteSource& source, const ImportOptions& options);
+Result<CompactImport> ImportTeCsvFrom(ByteSource& source, const ImportOptions& options);
+Result<CompactImport> ImportNcmecXmlCompact(std::string_view text, const ImportOptions& options);
+Result<CompactImport> ImportStopNciiJsonCompact(std::string_view text,
+                                                const ImportOptions& options);
+Result<CompactImport> ImportVicsJsonCompact(std::string_view text, const ImportOptions& options);
 
 }  // namespace vigil::hashbank::internal
 

@@ -6,26 +6,29 @@
 #include <string>
 
 #include "import_common.h"
+#include "import_reader.h"
 
 namespace vigil::hashbank {
 
-namespace {
-Result<ImportResult> ImportHmaImpl(std::string_view text, const ImportOptions& options) {
-  if (Status s = internal::CheckDocumentSize(text, options, "hma"); !s.ok()) return s;
-  internal::ImportContext ctx("hma", options);
-  // One entry per line at most: reserving avoids a doubling copy of a large list.
-  const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
-  ctx.result().entries.reserve(lines);
-  ctx.result().ops.reserve(lines);
-  size_t line_no = 0;
+namespace internal {
+
+Result<CompactImport> ImportHmaFrom(ByteSource& source, const ImportOptions& options) {
+  ImportContext ctx("hma", options);
+  LineReader reader(source, options.read_chunk_bytes, options.max_record_bytes);
   size_t record = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view line = internal::Trim(text.substr(pos, end - pos));
-    pos = end + 1;
-    ++line_no;
+  std::string_view raw;
+  size_t line_no = 0;
+  bool too_long = false;
+  while (reader.Next(raw, line_no, too_long)) {
+    if (too_long) {
+      ++record;
+      ctx.Error(line_no, record,
+                "line is longer than " + std::to_string(reader.max_line()) +
+                    " bytes; skipped (a hash list line is \"<signal type> "
+                    "<value>\")");
+      continue;
+    }
+    const std::string_view line = Trim(raw);
     if (line.empty() || line.front() == '#') continue;
     ++record;
     const size_t space = line.find_first_of(" \t");
@@ -33,11 +36,11 @@ Result<ImportResult> ImportHmaImpl(std::string_view text, const ImportOptions& o
     std::optional<SignalType> type = options.signal_type;
     if (space != std::string_view::npos) {
       const std::string_view type_text = line.substr(0, space);
-      value = internal::Trim(line.substr(space + 1));
+      value = Trim(line.substr(space + 1));
       type = ParseSignalType(type_text);
       if (!type) {
         ctx.Error(line_no, record,
-                  "unknown signal type \"" + internal::Excerpt(type_text) +
+                  "unknown signal type \"" + Excerpt(type_text) +
                       "\" (expected pdq, md5, sha1 or sha256)");
         continue;
       }
@@ -47,18 +50,26 @@ Result<ImportResult> ImportHmaImpl(std::string_view text, const ImportOptions& o
       }
     } else if (!type) {
       ctx.Error(line_no, record,
-                "line has a value but no signal type; write \"pdq <hash>\" or import with a type");
+                "line has a value but no signal type; write \"pdq <hash>\" or "
+                "import with a type");
       continue;
     }
-    ctx.AddValue(line_no, record, *type, value, internal::UnsetMeta());
+    ctx.AddValue(line_no, record, *type, value, UnsetMeta());
   }
+  if (!reader.status().ok()) return reader.status();
   return ctx.Finish();
 }
 
-}  // namespace
+}  // namespace internal
 
 Result<ImportResult> ImportHma(std::string_view text, const ImportOptions& options) {
-  return internal::GuardImport("hma", [&] { return ImportHmaImpl(text, options); });
+  return internal::GuardImport("hma", [&]() -> Result<ImportResult> {
+    if (Status s = internal::CheckDocumentSize(text, options, "hma"); !s.ok()) return s;
+    internal::MemorySource source(text);
+    Result<CompactImport> r = internal::ImportHmaFrom(source, options);
+    if (!r.ok()) return r.status();
+    return r.value().ToImportResult();
+  });
 }
 
 }  // namespace vigil::hashbank

@@ -47,7 +47,7 @@ std::string RecordId(const pugi::xml_node& record) {
 }  // namespace
 
 namespace {
-Result<ImportResult> ImportNcmecXmlImpl(std::string_view text, const ImportOptions& options) {
+Result<CompactImport> ImportNcmecXmlImpl(std::string_view text, const ImportOptions& options) {
   if (Status s = internal::CheckDocumentSize(text, options, "ncmec-xml"); !s.ok()) return s;
   pugi::xml_document doc;
   const pugi::xml_parse_result parsed =
@@ -165,8 +165,18 @@ Result<ImportResult> ImportNcmecXmlImpl(std::string_view text, const ImportOptio
 
 }  // namespace
 
+namespace internal {
+Result<CompactImport> ImportNcmecXmlCompact(std::string_view text, const ImportOptions& options) {
+  return GuardImport("ncmec-xml", [&] { return ImportNcmecXmlImpl(text, options); });
+}
+}  // namespace internal
+
 Result<ImportResult> ImportNcmecXml(std::string_view text, const ImportOptions& options) {
-  return internal::GuardImport("ncmec-xml", [&] { return ImportNcmecXmlImpl(text, options); });
+  return internal::GuardImport("ncmec-xml", [&]() -> Result<ImportResult> {
+    Result<CompactImport> r = ImportNcmecXmlImpl(text, options);
+    if (!r.ok()) return r.status();
+    return r.value().ToImportResult();
+  });
 }
 
 }  // namespace vigil::hashbank

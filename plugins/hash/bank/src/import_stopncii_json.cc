@@ -31,7 +31,7 @@ const std::set<std::string> kFeedbackValues = {"Unknown",       "None",    "Qual
 }  // namespace
 
 namespace {
-Result<ImportResult> ImportStopNciiJsonImpl(std::string_view text, const ImportOptions& options) {
+Result<CompactImport> ImportStopNciiJsonImpl(std::string_view text, const ImportOptions& options) {
   const internal::LineIndex lines(text);
   nlohmann::json doc;
   if (Status s = internal::ParseJsonChecked(text, options, "stopncii-json", lines, doc); !s.ok())
@@ -143,9 +143,19 @@ Result<ImportResult> ImportStopNciiJsonImpl(std::string_view text, const ImportO
 
 }  // namespace
 
+namespace internal {
+Result<CompactImport> ImportStopNciiJsonCompact(std::string_view text,
+                                                const ImportOptions& options) {
+  return GuardImport("stopncii-json", [&] { return ImportStopNciiJsonImpl(text, options); });
+}
+}  // namespace internal
+
 Result<ImportResult> ImportStopNciiJson(std::string_view text, const ImportOptions& options) {
-  return internal::GuardImport("stopncii-json",
-                               [&] { return ImportStopNciiJsonImpl(text, options); });
+  return internal::GuardImport("stopncii-json", [&]() -> Result<ImportResult> {
+    Result<CompactImport> r = ImportStopNciiJsonImpl(text, options);
+    if (!r.ok()) return r.status();
+    return r.value().ToImportResult();
+  });
 }
 
 }  // namespace vigil::hashbank

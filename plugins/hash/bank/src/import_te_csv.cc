@@ -13,12 +13,15 @@
 // (id, added_on, space-separated labels) and /threat_updates records (id, indicator, type,
 // should_delete). Other columns are ignored. Fields follow RFC 4180 (quotes, doubled quotes,
 // line breaks inside quotes); a problem reports the line its record starts on.
+#include <algorithm>
 #include <array>
+#include <cstring>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "import_common.h"
+#include "import_reader.h"
 
 namespace vigil::hashbank {
 namespace {
@@ -73,24 +76,43 @@ struct CsvRecord {
   std::vector<std::string> fields;
 };
 
-// Reads one RFC 4180 record starting at `pos`; false at end of input. Sets `error` on an
-// unterminated quote or text after a closing quote.
-bool NextRecord(std::string_view text, size_t& pos, size_t& line, CsvRecord& out,
+// Reads one RFC 4180 record; false at end of input. Sets `error` on an unterminated quote, text
+// after a closing quote, or a record longer than `max_bytes` (whose rest, to the end of its
+// line, is skipped without being kept).
+bool NextRecord(internal::CharReader& in, size_t& line, size_t max_bytes, CsvRecord& out,
                 std::string& error) {
   out.fields.clear();
   error.clear();
-  if (pos >= text.size()) return false;
+  char c;
+  if (!in.Peek(c)) return false;
   out.line = line;
   std::string field;
+  size_t bytes = 0;
   bool quoted = false;
   bool after_quote = false;
-  while (pos < text.size()) {
-    const char c = text[pos++];
+  char next;
+  while (in.Get(c)) {
+    if (++bytes > max_bytes) {
+      error = "record is longer than " + std::to_string(max_bytes) + " bytes; skipped";
+      out.fields.clear();
+      if (c == '\n') {
+        ++line;
+        return true;
+      }
+      while (in.Get(c)) {
+        if (c == '\n') {
+          ++line;
+          break;
+        }
+      }
+      return true;
+    }
     if (quoted) {
       if (c == '"') {
-        if (pos < text.size() && text[pos] == '"') {
+        if (in.Peek(next) && next == '"') {
           field.push_back('"');
-          ++pos;
+          in.Get(next);
+          ++bytes;
         } else {
           quoted = false;
           after_quote = true;
@@ -106,7 +128,7 @@ bool NextRecord(std::string_view text, size_t& pos, size_t& line, CsvRecord& out
       field.clear();
       after_quote = false;
     } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && pos < text.size() && text[pos] == '\n') ++pos;
+      if (c == '\r' && in.Peek(next) && next == '\n') in.Get(next);
       ++line;
       out.fields.push_back(std::move(field));
       return true;
@@ -115,7 +137,7 @@ bool NextRecord(std::string_view text, size_t& pos, size_t& line, CsvRecord& out
     } else if (after_quote) {
       error = "text after a closing quote";
       // Skip to the end of the line so the next record starts cleanly.
-      while (pos < text.size() && text[pos] != '\n') ++pos;
+      while (in.Peek(next) && next != '\n') in.Get(next);
     } else {
       field.push_back(c);
     }
@@ -161,14 +183,48 @@ std::vector<std::string> SplitTags(const std::string& text) {
 }  // namespace
 
 namespace {
-Result<ImportResult> ImportTeCsvImpl(std::string_view text, const ImportOptions& options) {
-  if (Status s = internal::CheckDocumentSize(text, options, "te-csv"); !s.ok()) return s;
-  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // BOM
+// Drops a UTF-8 byte order mark at the start of the input.
+class BomSkippingSource : public internal::ByteSource {
+ public:
+  explicit BomSkippingSource(internal::ByteSource& inner) : inner_(inner) {}
+  Result<size_t> Read(char* out, size_t n) override {
+    if (!started_) {
+      started_ = true;
+      char head[3];
+      size_t got = 0;
+      while (got < 3) {
+        Result<size_t> r = inner_.Read(head + got, 3 - got);
+        if (!r.ok()) return r;
+        if (r.value() == 0) break;
+        got += r.value();
+      }
+      if (!(got == 3 && std::string_view(head, 3) == "\xEF\xBB\xBF")) pending_.assign(head, got);
+    }
+    if (!pending_.empty()) {
+      const size_t count = std::min(n, pending_.size());
+      std::memcpy(out, pending_.data(), count);
+      pending_.erase(0, count);
+      return count;
+    }
+    return inner_.Read(out, n);
+  }
+
+ private:
+  internal::ByteSource& inner_;
+  bool started_ = false;
+  std::string pending_;
+};
+
+Result<CompactImport> ImportTeCsvImpl(internal::ByteSource& raw, const ImportOptions& options) {
+  BomSkippingSource source(raw);
+  internal::CharReader in(source, options.read_chunk_bytes);
   internal::ImportContext ctx("te-csv", options);
-  size_t pos = 0, line = 1;
+  size_t line = 1;
   CsvRecord header;
   std::string error;
-  if (!NextRecord(text, pos, line, header, error) || !error.empty()) {
+  const bool has_header = NextRecord(in, line, options.max_record_bytes, header, error);
+  if (!in.status().ok()) return in.status();
+  if (!has_header || !error.empty()) {
     return Status::InvalidArgument("te-csv: the file has no header line" +
                                    (error.empty() ? std::string() : " (" + error + ")"));
   }
@@ -189,7 +245,7 @@ Result<ImportResult> ImportTeCsvImpl(std::string_view text, const ImportOptions&
 
   CsvRecord rec;
   size_t record = 0;
-  while (NextRecord(text, pos, line, rec, error)) {
+  while (NextRecord(in, line, options.max_record_bytes, rec, error)) {
     if (rec.fields.size() == 1 && internal::Trim(rec.fields[0]).empty()) continue;  // blank line
     ++record;
     if (!error.empty()) {
@@ -283,13 +339,27 @@ Result<ImportResult> ImportTeCsvImpl(std::string_view text, const ImportOptions&
     }
     ctx.AddValue(rec.line, record, *type, field(kValue), std::move(meta));
   }
+  if (!in.status().ok()) return in.status();
   return ctx.Finish();
 }
 
 }  // namespace
 
+namespace internal {
+Result<CompactImport> ImportTeCsvFrom(ByteSource& source, const ImportOptions& options) {
+  return GuardImport("te-csv",
+                     [&]() -> Result<CompactImport> { return ImportTeCsvImpl(source, options); });
+}
+}  // namespace internal
+
 Result<ImportResult> ImportTeCsv(std::string_view text, const ImportOptions& options) {
-  return internal::GuardImport("te-csv", [&] { return ImportTeCsvImpl(text, options); });
+  return internal::GuardImport("te-csv", [&]() -> Result<ImportResult> {
+    if (Status s = internal::CheckDocumentSize(text, options, "te-csv"); !s.ok()) return s;
+    internal::MemorySource source(text);
+    Result<CompactImport> r = ImportTeCsvImpl(source, options);
+    if (!r.ok()) return r.status();
+    return r.value().ToImportResult();
+  });
 }
 
 }  // namespace vigil::hashbank

@@ -34,7 +34,7 @@ std::string Scalar(const nlohmann::json* v) {
 }  // namespace
 
 namespace {
-Result<ImportResult> ImportVicsJsonImpl(std::string_view text, const ImportOptions& options) {
+Result<CompactImport> ImportVicsJsonImpl(std::string_view text, const ImportOptions& options) {
   const internal::LineIndex lines(text);
   nlohmann::json doc;
   if (Status s = internal::ParseJsonChecked(text, options, "vics-json", lines, doc); !s.ok())
@@ -122,8 +122,18 @@ Result<ImportResult> ImportVicsJsonImpl(std::string_view text, const ImportOptio
 
 }  // namespace
 
+namespace internal {
+Result<CompactImport> ImportVicsJsonCompact(std::string_view text, const ImportOptions& options) {
+  return GuardImport("vics-json", [&] { return ImportVicsJsonImpl(text, options); });
+}
+}  // namespace internal
+
 Result<ImportResult> ImportVicsJson(std::string_view text, const ImportOptions& options) {
-  return internal::GuardImport("vics-json", [&] { return ImportVicsJsonImpl(text, options); });
+  return internal::GuardImport("vics-json", [&]() -> Result<ImportResult> {
+    Result<CompactImport> r = ImportVicsJsonImpl(text, options);
+    if (!r.ok()) return r.status();
+    return r.value().ToImportResult();
+  });
 }
 
 }  // namespace vigil::hashbank

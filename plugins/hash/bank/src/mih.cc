@@ -95,32 +95,38 @@ int ChooseSegmentsPerWord(uint32_t n) {
   return 3;                                // 21/22-bit segments
 }
 
+void BuildMihSegment(const uint64_t* codes, uint32_t n, const MihLayout& layout, int s,
+                     std::vector<uint32_t>& bucket_of, std::vector<uint32_t>& dir,
+                     std::vector<uint32_t>& ids, std::vector<uint16_t>& suffix) {
+  const int drop = layout.bits[s] - layout.dir_bits[s];
+  bucket_of.resize(n);
+  dir.assign(layout.directory_size(s), 0);
+  for (uint32_t i = 0; i < n; ++i) {
+    bucket_of[i] = layout.Key(codes + 4 * size_t{i}, s) >> drop;
+    ++dir[bucket_of[i] + 1];
+  }
+  for (size_t b = 1; b < dir.size(); ++b) dir[b] += dir[b - 1];
+  std::vector<uint32_t> cursor(dir.begin(), dir.end() - 1);
+  ids.resize(n);
+  suffix.clear();
+  if (layout.has_suffix(s)) suffix.resize(n);
+  const uint32_t suffix_mask = (uint32_t{1} << drop) - 1;
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint32_t at = cursor[bucket_of[i]]++;
+    ids[at] = i;
+    if (layout.has_suffix(s)) {
+      suffix[at] = static_cast<uint16_t>(layout.Key(codes + 4 * size_t{i}, s) & suffix_mask);
+    }
+  }
+}
+
 MihTables BuildMih(const uint64_t* codes, uint32_t n, int segments_per_word) {
   MihTables tables;
   tables.layout = MihLayout::Make(segments_per_word, n);
-  const MihLayout& layout = tables.layout;
-  std::vector<uint32_t> bucket_of(n);
-  for (int s = 0; s < layout.segments; ++s) {
-    const int drop = layout.bits[s] - layout.dir_bits[s];
-    std::vector<uint32_t>& dir = tables.directory[s];
-    dir.assign(layout.directory_size(s), 0);
-    for (uint32_t i = 0; i < n; ++i) {
-      bucket_of[i] = layout.Key(codes + 4 * size_t{i}, s) >> drop;
-      ++dir[bucket_of[i] + 1];
-    }
-    for (size_t b = 1; b < dir.size(); ++b) dir[b] += dir[b - 1];
-    std::vector<uint32_t> cursor(dir.begin(), dir.end() - 1);
-    tables.ids[s].resize(n);
-    if (layout.has_suffix(s)) tables.suffix[s].resize(n);
-    const uint32_t suffix_mask = (uint32_t{1} << drop) - 1;
-    for (uint32_t i = 0; i < n; ++i) {
-      const uint32_t at = cursor[bucket_of[i]]++;
-      tables.ids[s][at] = i;
-      if (layout.has_suffix(s)) {
-        tables.suffix[s][at] =
-            static_cast<uint16_t>(layout.Key(codes + 4 * size_t{i}, s) & suffix_mask);
-      }
-    }
+  std::vector<uint32_t> bucket_of;
+  for (int s = 0; s < tables.layout.segments; ++s) {
+    BuildMihSegment(codes, n, tables.layout, s, bucket_of, tables.directory[s], tables.ids[s],
+                    tables.suffix[s]);
   }
   return tables;
 }

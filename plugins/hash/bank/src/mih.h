@@ -54,6 +54,12 @@ struct MihTables {
   std::vector<uint32_t> ids[kMaxSegments];
 };
 
+// Table s alone (what BuildMih does for each s), so a writer can build, write and free one table at
+// a time. `bucket_of` is scratch space.
+void BuildMihSegment(const uint64_t* codes, uint32_t n, const MihLayout& layout, int s,
+                     std::vector<uint32_t>& bucket_of, std::vector<uint32_t>& dir,
+                     std::vector<uint32_t>& ids, std::vector<uint16_t>& suffix);
+
 // `codes` holds n codes of 4 words each.
 MihTables BuildMih(const uint64_t* codes, uint32_t n, int segments_per_word);
 

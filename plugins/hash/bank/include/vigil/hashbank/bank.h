@@ -121,6 +121,10 @@ class Bank {
   // REQUIRES: index < size().
   Entry entry(size_t index) const;
   std::vector<Entry> Entries() const;
+  // Drops the pages of the mapping this process has touched from its resident set (they are read
+  // again from the page cache when used). A pass over every entry (an import merging into the bank)
+  // calls it now and then, so the old bank does not add its size to the import's peak.
+  void DropResidentPages() const;
 
   // Every PDQ entry within `threshold` (0..256) of any of the `count` (1..8) variants, one hit
   // per entry keeping its smallest distance (lowest variant index on ties), sorted by

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "vigil/hashbank/bank.h"
+#include "vigil/hashbank/compact_import.h"
 #include "vigil/hashbank/entry.h"
 #include "vigil/hashbank/status.h"
 
@@ -33,7 +34,8 @@ struct ApplyStats {
 };
 
 enum class UpdateMode {
-  kMerge,    // apply the import to the bank's entries (add, update, delete by id or value)
+  kMerge,    // apply the import to the bank's entries (add, update, delete by id
+             // or value)
   kReplace,  // the bank holds exactly the import's entries afterwards
 };
 
@@ -45,10 +47,16 @@ ApplyStats ApplyImport(std::vector<Entry>& entries, const ImportResult& import);
 Result<ApplyStats> UpdateBankFile(const std::string& path, std::string_view bank_name,
                                   const ImportResult& import, UpdateMode mode = UpdateMode::kMerge,
                                   const BankBuildOptions& options = {});
-// The same, consuming the import: its entries are moved into the bank and its memory is
-// released before the bank file is built (what `vigil lists import` uses).
 Result<ApplyStats> UpdateBankFile(const std::string& path, std::string_view bank_name,
                                   ImportResult&& import, UpdateMode mode = UpdateMode::kMerge,
+                                  const BankBuildOptions& options = {});
+// The same from a compact import (what `vigil lists import` uses). The old bank stays mapped and is
+// read one entry at a time; the merge holds 16 bytes per import operation and per removed old entry
+// plus a bit per entry, and the bank file is built from the surviving old entries and the import's
+// compact records directly. The import and the old mapping are released before the index is built.
+// `import` is consumed (its dates of re-added unchanged entries are set to the old ones).
+Result<ApplyStats> UpdateBankFile(const std::string& path, std::string_view bank_name,
+                                  CompactImport&& import, UpdateMode mode = UpdateMode::kMerge,
                                   const BankBuildOptions& options = {});
 
 }  // namespace vigil::hashbank
