@@ -121,6 +121,12 @@ class Bank {
   // REQUIRES: index < size().
   Entry entry(size_t index) const;
   std::vector<Entry> Entries() const;
+  // REQUIRES: index < size(). The entry's added time without reading its strings.
+  int64_t entry_added_unix(size_t index) const;
+  // The PDQ entries added at or after `added_since_unix` (0: every one), in entry order: their
+  // entry indexes and hashes (cleared first). Reads no strings (a retro-hunt's query list).
+  void PdqEntries(int64_t added_since_unix, std::vector<uint32_t>& entries,
+                  std::vector<PdqWords>& codes) const;
 
   // Every PDQ entry within `threshold` (0..256) of any of the `count` (1..8) variants, one hit
   // per entry keeping its smallest distance (lowest variant index on ties), sorted by
