@@ -392,30 +392,29 @@ class RematchEquivalenceTest : public ::testing::Test {
     EXPECT_TRUE(types.count("pdq") && types.count("md5"));
 
     std::vector<Run> runs;
-    for (auto strategy :
-         {RematchOptions::PdqStrategy::kIndexStored, RematchOptions::PdqStrategy::kQueryBanks,
-          RematchOptions::PdqStrategy::kAuto}) {
-      for (int threads : {1, 2}) {
-        RematchOptions options;
-        options.first_party = {"vigil.pdq", "vigil.exact"};
-        options.entries_since_unix = since;
-        options.pdq_min_quality = min_quality;
-        options.pdq_strategy = strategy;
-        options.threads = threads;
-        SCOPED_TRACE("strategy " + std::to_string(static_cast<int>(strategy)) + ", threads " +
-                     std::to_string(threads));
-        Run run = RunRematch(options, "run.db");
-        EXPECT_EQ(run.recorded, expected);
-        EXPECT_EQ(run.report.new_matches, static_cast<int64_t>(expected.size()));
-        EXPECT_EQ(run.report.items_checked, kItems);
-        if (!runs.empty()) {
-          EXPECT_EQ(run.queue, runs.front().queue);
-          EXPECT_EQ(run.report.items_matched, runs.front().report.items_matched);
-          EXPECT_EQ(run.report.queued, runs.front().report.queued);
-          EXPECT_EQ(run.report.signals_checked, runs.front().report.signals_checked);
-        }
-        runs.push_back(std::move(run));
+    using Strategy = RematchOptions::PdqStrategy;
+    for (auto [strategy, threads] :
+         {std::pair{Strategy::kIndexStored, 1}, std::pair{Strategy::kIndexStored, 2},
+          std::pair{Strategy::kQueryBanks, 2}, std::pair{Strategy::kAuto, 2}}) {
+      RematchOptions options;
+      options.first_party = {"vigil.pdq", "vigil.exact"};
+      options.entries_since_unix = since;
+      options.pdq_min_quality = min_quality;
+      options.pdq_strategy = strategy;
+      options.threads = threads;
+      SCOPED_TRACE("strategy " + std::to_string(static_cast<int>(strategy)) + ", threads " +
+                   std::to_string(threads));
+      Run run = RunRematch(options, "run.db");
+      EXPECT_EQ(run.recorded, expected);
+      EXPECT_EQ(run.report.new_matches, static_cast<int64_t>(expected.size()));
+      EXPECT_EQ(run.report.items_checked, kItems);
+      if (!runs.empty()) {
+        EXPECT_EQ(run.queue, runs.front().queue);
+        EXPECT_EQ(run.report.items_matched, runs.front().report.items_matched);
+        EXPECT_EQ(run.report.queued, runs.front().report.queued);
+        EXPECT_EQ(run.report.signals_checked, runs.front().report.signals_checked);
       }
+      runs.push_back(std::move(run));
     }
     // Every item with an expected hit is queued or decided.
     std::set<int64_t> hit_items, queued_items;
