@@ -12,6 +12,7 @@
 //
 //   bench/rematch_bench [--benchmark_filter=...]
 //   VIGIL_REMATCH_ITEMS=100000 bench/rematch_bench   (a smaller store, for a quick look)
+//   VIGIL_REMATCH_THREADS=1 bench/rematch_bench      (one thread for the PDQ matching)
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -66,12 +67,15 @@ std::string Flip(const std::string& hex, int bits, std::mt19937_64& rng) {
   return out;
 }
 
-// One store per process; one bank per size, named for it, so that each size's first
-// run finds its planted entries as new matches.
+constexpr int64_t kRecent = 1000;             // entries per type in the "recent" import
+constexpr int64_t kRecentSince = 1796083200;  // 2026-12-01T00:00:00Z
+
+// One store per process; one bank per size (and per recent/not), named for it, so that
+// each bank's first run finds its planted entries as new matches.
 struct Fixture {
   fs::path dir;
   std::string store_path;
-  std::map<int64_t, std::unique_ptr<vigil::hashbank::Bank>> banks;
+  std::map<std::pair<int64_t, bool>, std::unique_ptr<vigil::hashbank::Bank>> banks;
   std::vector<std::string> planted_pdq, planted_md5;
   int64_t items = 0;
 
@@ -80,9 +84,9 @@ struct Fixture {
     return *fixture;
   }
 
-  const vigil::hashbank::Bank& BankOf(int64_t bank_entries) {
-    auto& bank = banks[bank_entries];
-    if (!bank) bank = MakeBank(bank_entries);
+  const vigil::hashbank::Bank& BankOf(int64_t bank_entries, bool recent) {
+    auto& bank = banks[{bank_entries, recent}];
+    if (!bank) bank = MakeBank(bank_entries, recent);
     return *bank;
   }
 
@@ -105,7 +109,7 @@ struct Fixture {
       // value index built once at the end (sorted) instead of row by row.
       sqlite3_exec(db,
                    "PRAGMA synchronous=OFF; PRAGMA cache_size=-1048576; "
-                   "DROP INDEX signals_by_value;",
+                   "DROP INDEX signals_by_value_item;",
                    nullptr, nullptr, nullptr);
       vigil::host::Transaction tx(store.value()->db());
       if (!tx.Begin().ok()) std::abort();
@@ -158,8 +162,8 @@ struct Fixture {
           planted_md5.push_back(md5);
         }
       }
-      if (sqlite3_exec(db, "CREATE INDEX signals_by_value ON signals(type, value)", nullptr,
-                       nullptr, nullptr) != SQLITE_OK) {
+      if (sqlite3_exec(db, "CREATE INDEX signals_by_value_item ON signals(type, value, item_id)",
+                       nullptr, nullptr, nullptr) != SQLITE_OK) {
         std::abort();
       }
       if (!tx.Commit().ok()) std::abort();
@@ -167,29 +171,32 @@ struct Fixture {
     return f;
   }
 
-  std::unique_ptr<vigil::hashbank::Bank> MakeBank(int64_t bank_entries) {
+  // With `recent`, the last kRecent entries of each type (the planted ones among them) were
+  // added on 2026-12-01 and the rest a year before: a small import into a large bank, which
+  // `--since 2026-12-01` (kRecentSince) rematches alone.
+  std::unique_ptr<vigil::hashbank::Bank> MakeBank(int64_t bank_entries, bool recent) {
     std::mt19937_64 rng(static_cast<uint64_t>(bank_entries));
     std::vector<vigil::hashbank::Entry> entries;
-    auto add = [&entries](SignalType type, const std::string& hex) {
+    auto add = [&entries](SignalType type, const std::string& hex, int64_t added) {
       vigil::hashbank::Entry e;
       e.value = vigil::hashbank::ParseHashValue(type, hex).value();
       e.source = "bench";
       e.category = "B2";
       e.severity = 3;
-      e.added_unix = 1764979200;  // 2025-12-06
+      e.added_unix = added;
       entries.push_back(e);
     };
+    const int64_t first_planted = recent ? bank_entries - kRecent : 0;
     for (int64_t i = 0; i < bank_entries; ++i) {
-      add(SignalType::kPdq,
-          i < static_cast<int64_t>(planted_pdq.size()) ? planted_pdq[i] : Hex(rng, 32));
-      add(SignalType::kMd5,
-          i < static_cast<int64_t>(planted_md5.size()) ? planted_md5[i] : Hex(rng, 16));
+      const int64_t p = i - first_planted;
+      const bool planted = p >= 0 && p < static_cast<int64_t>(planted_pdq.size());
+      const int64_t added = recent && i >= bank_entries - kRecent ? kRecentSince : 1764979200;
+      add(SignalType::kPdq, planted ? planted_pdq[p] : Hex(rng, 32), added);
+      add(SignalType::kMd5, planted ? planted_md5[p] : Hex(rng, 16), added);
     }
-    const std::string bank_path =
-        (dir / ("bench-" + std::to_string(bank_entries) + ".bank")).string();
-    if (!vigil::hashbank::WriteBankFile(bank_path, "bench-" + std::to_string(bank_entries), entries)
-             .ok())
-      std::abort();
+    const std::string name = "bench-" + std::to_string(bank_entries) + (recent ? "-recent" : "");
+    const std::string bank_path = (dir / (name + ".bank")).string();
+    if (!vigil::hashbank::WriteBankFile(bank_path, name, entries).ok()) std::abort();
     auto bank = vigil::hashbank::Bank::Open(bank_path);
     if (!bank.ok()) std::abort();
     return std::move(bank).value();
@@ -199,12 +206,22 @@ struct Fixture {
 };
 
 // The first run over a store finds the planted matches and records them; the runs after
-// it do the same reading and matching and find nothing new.
+// it do the same reading and matching and find nothing new. Arguments: bank entries per
+// type; 1: the bank's last 1,000 entries per type are recent and the rematch is `--since`
+// their date; the PDQ strategy (0 auto, 1 index the stored hashes, 2 query the bank's
+// index), to compare the two directions. Time is wall-clock; CPU is the process's (both
+// threads).
 void BM_Rematch(benchmark::State& state) {
   Fixture& f = Fixture::Get();
-  const vigil::hashbank::Bank& bank = f.BankOf(state.range(0));
+  const bool since = state.range(1) != 0;
+  const vigil::hashbank::Bank& bank = f.BankOf(state.range(0), since);
   vigil::host::RematchOptions options;
   options.first_party = {"vigil.pdq", "vigil.exact"};
+  options.entries_since_unix = since ? kRecentSince : 0;
+  options.pdq_strategy = static_cast<vigil::host::RematchOptions::PdqStrategy>(state.range(2));
+  if (const char* threads = std::getenv("VIGIL_REMATCH_THREADS")) {
+    options.threads = std::atoi(threads);
+  }
   const vigil::host::Policy policy = vigil::host::Policy::Default();
   int64_t new_matches = 0, checked = 0, signals = 0;
   for (auto _ : state) {
@@ -224,7 +241,18 @@ void BM_Rematch(benchmark::State& state) {
   state.counters["new_matches"] = static_cast<double>(new_matches);
   state.counters["bank_entries"] = static_cast<double>(bank.size());
 }
-BENCHMARK(BM_Rematch)->Arg(10'000)->Arg(100'000)->Iterations(3)->Unit(benchmark::kSecond);
+BENCHMARK(BM_Rematch)
+    ->ArgNames({"per_type", "since", "strategy"})
+    ->Args({10'000, 0, 0})
+    ->Args({100'000, 0, 0})
+    ->Args({10'000, 1, 0})
+    ->Args({100'000, 1, 0})
+    ->Args({100'000, 0, 1})
+    ->Args({100'000, 0, 2})
+    ->Iterations(3)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kSecond);
 
 }  // namespace
 

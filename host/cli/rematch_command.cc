@@ -108,47 +108,22 @@ int Rematch(GlobalOptions& global, const RematchArgs& args) {
     return 1;
   }
 
-  // The banks, as the hash detectors open them; --bank chooses among them.
+  // The banks, opened by the loader the hash detectors use; --bank chooses among them.
   const std::string data_dir = DataDir(global).string();
-  const fs::path bank_dir = hashdetect::BankDirectory(data_dir);
-  std::vector<fs::path> files;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(bank_dir, ec)) {
-    if (entry.path().extension() == ".bank") files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  std::set<std::string> names;
-  for (const fs::path& file : files) names.insert(file.stem().string());
-  std::string known;
-  for (const std::string& name : names) known += (known.empty() ? "" : ", ") + name;
-  if (names.empty()) {
-    PrintError("no hash banks in " + bank_dir.string() +
+  if (hashdetect::BankSet::Names(data_dir).empty()) {
+    PrintError("no hash banks in " + hashdetect::BankDirectory(data_dir) +
                ": import one with `vigil lists import`, then rematch");
     return 1;
   }
-  for (const std::string& wanted : args.banks) {
-    if (!names.count(wanted)) {
-      PrintError("no bank named '" + wanted + "'; banks: " + known);
-      return 1;
-    }
+  std::unique_ptr<hashdetect::BankSet> bank_set;
+  try {
+    bank_set = std::make_unique<hashdetect::BankSet>(data_dir, args.banks);
+  } catch (const std::exception& e) {
+    PrintError(e.what());
+    return 1;
   }
-  std::vector<std::unique_ptr<hashbank::Bank>> banks;
   std::vector<const hashbank::Bank*> chosen;
-  for (const fs::path& file : files) {
-    const std::string name = file.stem().string();
-    if (!args.banks.empty() &&
-        std::find(args.banks.begin(), args.banks.end(), name) == args.banks.end()) {
-      continue;
-    }
-    auto bank = hashbank::Bank::Open(file.string());
-    if (!bank.ok()) {
-      PrintError("hash bank " + file.string() + " cannot be used: " + bank.status().message() +
-                 " (re-import it with `vigil lists import`)");
-      return 1;
-    }
-    banks.push_back(std::move(bank).value());
-    chosen.push_back(banks.back().get());
-  }
+  for (const auto& bank : bank_set->banks()) chosen.push_back(bank.get());
 
   // Which detectors may act without a person: the same first-party rule as a scan.
   host::PluginRegistry registry;

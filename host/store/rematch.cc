@@ -1,9 +1,12 @@
 #include "store/rematch.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <thread>
 #include <tuple>
 #include <unordered_set>
 
@@ -11,6 +14,7 @@
 #include "scan/scan_json.h"
 #include "store/audit_log.h"
 #include "store/db/database.h"
+#include "vigil/hashbank/pdq_index.h"
 
 namespace vigil::host {
 namespace {
@@ -28,34 +32,128 @@ std::string EntryId(const hashbank::Match& m) {
   return m.entry.external_id.empty() ? std::to_string(m.entry_index) : m.entry.external_id;
 }
 
-// One pass over the stored signals: each value against each bank that holds its type.
-Status MatchSignals(Database& db, const std::vector<const hashbank::Bank*>& banks,
-                    const RematchOptions& options,
-                    std::set<std::tuple<int64_t, std::string, std::string>>& known,
-                    std::map<int64_t, std::vector<Hit>>& hits, RematchReport& report) {
-  std::string in;
-  for (hashbank::SignalType type : hashbank::kAllSignalTypes) {
-    bool held = false;
-    for (const hashbank::Bank* bank : banks) held = held || bank->count(type) > 0;
-    if (held)
-      in += std::string(in.empty() ? "" : ", ") + "'" +
-            std::string(hashbank::SignalTypeName(type)) + "'";
+// A stored value that matched: the item, the signal type and the value's bytes
+// (the same value stored by two detectors is one key; its rows are read back in
+// RecordedRows).
+using MatchedKey = std::tuple<int64_t, int, std::string>;
+// The value's matches: (bank index, distance, entry index), in the order the
+// pass records them (banks in the given order, then by distance, then by entry:
+// Bank::MatchPdq's order).
+using MatchedEntries = std::set<std::tuple<size_t, int, uint32_t>>;
+
+MatchedKey KeyOf(int64_t item_id, const hashbank::HashValue& value) {
+  return {item_id, static_cast<int>(value.type),
+          std::string(reinterpret_cast<const char*>(value.bytes.data()), value.size())};
+}
+
+hashbank::HashValue PdqValue(const hashbank::PdqWords& words) {
+  hashbank::HashValue value;
+  value.type = hashbank::SignalType::kPdq;
+  hashbank::PdqWordsToBytes(words, value.bytes.data());
+  return value;
+}
+
+// Runs body(i, out) for i in [0, n) on up to `threads` threads, each appending
+// to its own vector; returns the vectors' concatenation (in no particular
+// order) or the first error.
+template <typename T, typename Body>
+StatusOr<std::vector<T>> ParallelFor(size_t n, int threads, Body&& body) {
+  const size_t workers = std::max<size_t>(1, std::min<size_t>(threads, (n + 1023) / 1024));
+  std::vector<std::vector<T>> outs(workers);
+  std::vector<Status> errors(workers, Status::Ok());
+  std::atomic<size_t> next{0};
+  auto run = [&](size_t w) {
+    constexpr size_t kChunk = 256;  // claimed in chunks: the two halves rarely cost the same
+    for (size_t begin; (begin = next.fetch_add(kChunk)) < n;) {
+      for (size_t i = begin; i < std::min(n, begin + kChunk); ++i) {
+        if (Status s = body(i, outs[w]); !s.ok()) {
+          errors[w] = s;
+          next = n;
+          return;
+        }
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t w = 1; w < workers; ++w) pool.emplace_back(run, w);
+  run(0);
+  for (std::thread& t : pool) t.join();
+  for (const Status& e : errors) {
+    if (!e.ok()) return e;
   }
-  if (in.empty()) return Status::Ok();  // the banks hold nothing to match
-  // One sequential pass over the table (SQLite: NOT INDEXED, since through the value
-  // index each row would be a random read; memory-mapped rather than copied page by page).
-  const bool sqlite = db.dialect() == Dialect::kSqlite;
-  if (sqlite) (void)db.Exec("PRAGMA mmap_size = 1073741824");
-  const std::string sql = std::string("SELECT item_id, detector, type, value, quality FROM signals") +
-                          (sqlite ? " NOT INDEXED" : "") + " WHERE type IN (" + in + ")";
-  Statement stmt(db, sql);
-  if (!stmt.ok()) return stmt.Error("reading the stored signals");
-  int rc;
+  std::vector<T> all = std::move(outs[0]);
+  for (size_t w = 1; w < workers; ++w) all.insert(all.end(), outs[w].begin(), outs[w].end());
+  return all;
+}
+
+// The PDQ part: every (stored hash, bank entry) pair within the threshold,
+// entries added since options.entries_since_unix only. Per bank, whichever side
+// is smaller queries an index of the other: the (new) entries query an index
+// built over the stored hashes, or the stored hashes query the bank's own index
+// (both multi-index hashing, exact). Probes grow with the number of queries and
+// the candidates are the same pairs either way, so the smaller side queries.
+Status MatchPdq(const std::vector<const hashbank::Bank*>& banks, const RematchOptions& options,
+                const std::vector<int64_t>& items, const std::vector<hashbank::PdqWords>& codes,
+                std::map<MatchedKey, MatchedEntries>& matched) {
+  struct PairHit {
+    uint32_t stored;
+    uint32_t entry;
+    int distance;
+  };
+  std::unique_ptr<hashbank::PdqIndex> stored_index;  // built once, for the first bank needing it
+  std::vector<uint32_t> entries;
+  std::vector<hashbank::PdqWords> entry_codes;
+  for (size_t b = 0; b < banks.size(); ++b) {
+    const hashbank::Bank& bank = *banks[b];
+    if (bank.count(hashbank::SignalType::kPdq) == 0 || codes.empty()) continue;
+    bank.PdqEntries(options.entries_since_unix, entries, entry_codes);
+    if (entries.empty()) continue;
+    const bool index_stored = options.pdq_strategy == RematchOptions::PdqStrategy::kIndexStored ||
+                              (options.pdq_strategy == RematchOptions::PdqStrategy::kAuto &&
+                               entries.size() < codes.size());
+    StatusOr<std::vector<PairHit>> pairs = std::vector<PairHit>();
+    if (index_stored) {
+      if (!stored_index) stored_index = std::make_unique<hashbank::PdqIndex>(codes);
+      pairs = ParallelFor<PairHit>(
+          entries.size(), options.threads, [&](size_t j, std::vector<PairHit>& out) {
+            thread_local std::vector<hashbank::PdqIndexHit> found;
+            stored_index->Query(entry_codes[j], options.pdq_threshold, found);
+            for (const hashbank::PdqIndexHit& h : found) {
+              out.push_back({h.index, entries[j], static_cast<int>(h.distance)});
+            }
+            return Status::Ok();
+          });
+    } else {
+      pairs = ParallelFor<PairHit>(
+          codes.size(), options.threads, [&](size_t i, std::vector<PairHit>& out) {
+            auto found = bank.QueryPdq(&codes[i], 1, options.pdq_threshold);
+            if (!found.ok()) return Status::IoError(bank.name() + ": " + found.status().message());
+            for (const hashbank::PdqHit& h : found.value()) {
+              if (bank.entry_added_unix(h.entry) < options.entries_since_unix) continue;
+              out.push_back({static_cast<uint32_t>(i), h.entry, h.distance});
+            }
+            return Status::Ok();
+          });
+    }
+    if (!pairs.ok()) return pairs.status();
+    for (const PairHit& p : pairs.value()) {
+      matched[KeyOf(items[p.stored], PdqValue(codes[p.stored]))].insert({b, p.distance, p.entry});
+    }
+  }
+  return Status::Ok();
+}
+
+// One pass over the stored signals of the types the banks hold (through the
+// signals_by_value_item index, which covers (type, value, item_id): a
+// sequential read of the index alone), then the matching: digests through each
+// bank's hash table, PDQ hashes as MatchPdq says. Fills `matched` with every
+// stored value that matched an entry added since options.entries_since_unix.
+Status MatchStoredValues(Database& db, const std::vector<const hashbank::Bank*>& banks,
+                         const RematchOptions& options,
+                         std::map<MatchedKey, MatchedEntries>& matched, RematchReport& report) {
   std::vector<bool> seen;  // by item id: items_checked counts each item once
   std::unordered_set<int64_t> sparse;
-  while ((rc = stmt.Step()) == kRow) {
-    ++report.signals_checked;
-    const int64_t item_id = stmt.ColumnInt(0);
+  auto count_item = [&](int64_t item_id) {
     if (item_id >= 0 && item_id < (int64_t{1} << 28)) {  // row ids: dense from 1
       if (static_cast<uint64_t>(item_id) >= seen.size()) seen.resize(item_id * 2 + 1024);
       if (!seen[item_id]) {
@@ -65,44 +163,106 @@ Status MatchSignals(Database& db, const std::vector<const hashbank::Bank*>& bank
     } else if (sparse.insert(item_id).second) {
       ++report.items_checked;
     }
-    const auto type = hashbank::ParseSignalType(stmt.ColumnText(2));
-    if (!type) continue;
-    const std::string value = stmt.ColumnText(3);
-    std::vector<hashbank::Match> matches;
-    if (*type == hashbank::SignalType::kPdq) {
-      // As vigil.pdq: a hash below the quality floor is reported, never matched.
-      if (stmt.ColumnType(4) != "null" && stmt.ColumnInt(4) < options.pdq_min_quality) {
+  };
+  std::vector<int64_t> pdq_items;
+  std::vector<hashbank::PdqWords> pdq_codes;
+  for (hashbank::SignalType type : hashbank::kAllSignalTypes) {
+    bool held = false;
+    for (const hashbank::Bank* bank : banks) held = held || bank->count(type) > 0;
+    if (!held) continue;
+    Statement rows(db, "SELECT item_id, value FROM signals WHERE type = ?1");
+    rows.Bind(1, hashbank::SignalTypeName(type));
+    int rc;
+    while (rows.ok() && (rc = rows.Step()) == kRow) {
+      ++report.signals_checked;
+      const int64_t item_id = rows.ColumnInt(0);
+      count_item(item_id);
+      const std::string value = rows.ColumnText(1);
+      if (type == hashbank::SignalType::kPdq) {
+        auto words = hashbank::ParsePdqHex(value);
+        if (!words.ok()) continue;  // not a PDQ hash: nothing a bank could match
+        pdq_items.push_back(item_id);
+        pdq_codes.push_back(words.value());
         continue;
       }
-      auto words = hashbank::ParsePdqHex(value);
-      if (!words.ok()) continue;  // not a PDQ hash: nothing a bank could match
-      for (const hashbank::Bank* bank : banks) {
-        if (bank->count(*type) == 0) continue;
-        auto found = bank->MatchPdq(&words.value(), 1, options.pdq_threshold);
-        if (!found.ok()) return Status::IoError(bank->name() + ": " + found.status().message());
-        matches.insert(matches.end(), found.value().begin(), found.value().end());
-      }
-    } else {
-      auto parsed = hashbank::ParseHashValue(*type, value);
+      auto parsed = hashbank::ParseHashValue(type, value);
       if (!parsed.ok()) continue;
-      for (const hashbank::Bank* bank : banks) {
-        if (bank->count(*type) == 0) continue;
-        auto found = bank->MatchExact(parsed.value());
-        if (!found.ok()) return Status::IoError(bank->name() + ": " + found.status().message());
-        matches.insert(matches.end(), found.value().begin(), found.value().end());
+      for (size_t b = 0; b < banks.size(); ++b) {
+        if (banks[b]->count(type) == 0) continue;
+        auto found = banks[b]->MatchExact(parsed.value());
+        if (!found.ok()) return Status::IoError(banks[b]->name() + ": " + found.status().message());
+        for (const hashbank::Match& m : found.value()) {
+          if (m.entry.added_unix < options.entries_since_unix) continue;
+          matched[KeyOf(item_id, parsed.value())].insert({b, 0, m.entry_index});
+        }
       }
     }
-    for (hashbank::Match& m : matches) {
-      if (options.entries_since_unix != 0 && m.entry.added_unix < options.entries_since_unix) {
+    if (!rows.ok() || rc != kDone) return rows.Error("reading the stored signals");
+  }
+  return MatchPdq(banks, options, pdq_items, pdq_codes, matched);
+}
+
+// The matched values' signal rows (detector, quality, and the table order a
+// scan wrote them in), read back per item, and the hits in that order: rows in
+// rowid order, then the banks in the given order, then distance, then entry. A
+// hit already recorded for the item, bank and entry id is dropped; so is a PDQ
+// hash below the quality floor (as vigil.pdq: reported, never matched).
+Status RecordedRows(Database& db, const std::vector<const hashbank::Bank*>& banks,
+                    const RematchOptions& options,
+                    const std::map<MatchedKey, MatchedEntries>& matched,
+                    std::set<std::tuple<int64_t, std::string, std::string>>& known,
+                    std::map<int64_t, std::vector<Hit>>& hits, RematchReport& report) {
+  struct Ordered {
+    int64_t rowid;
+    size_t bank;
+    int distance;
+    uint32_t entry;
+    std::string detector;
+    hashbank::SignalType type;
+  };
+  std::set<int64_t> item_ids;
+  for (const auto& [key, entries] : matched) item_ids.insert(std::get<0>(key));
+  for (const int64_t item_id : item_ids) {
+    std::vector<Ordered> ordered;
+    Statement rows(db,
+                   "SELECT rowid, detector, type, value, quality FROM "
+                   "signals WHERE item_id = ?1 "
+                   "ORDER BY rowid");
+    rows.Bind(1, item_id);
+    int rc;
+    while (rows.ok() && (rc = rows.Step()) == kRow) {
+      const auto type = hashbank::ParseSignalType(rows.ColumnText(2));
+      if (!type) continue;
+      auto value = hashbank::ParseHashValue(*type, rows.ColumnText(3));
+      if (!value.ok()) continue;
+      auto found = matched.find(KeyOf(item_id, value.value()));
+      if (found == matched.end()) continue;
+      if (*type == hashbank::SignalType::kPdq && rows.ColumnType(4) != "null" &&
+          rows.ColumnInt(4) < options.pdq_min_quality) {
         continue;
       }
+      const std::string detector = rows.ColumnText(1);
+      for (const auto& [bank, distance, entry] : found->second) {
+        ordered.push_back({rows.ColumnInt(0), bank, distance, entry, detector, *type});
+      }
+    }
+    if (!rows.ok() || rc != kDone) return rows.Error("reading the matched signals");
+    std::stable_sort(ordered.begin(), ordered.end(), [](const Ordered& a, const Ordered& b) {
+      return std::tie(a.rowid, a.bank, a.distance, a.entry) <
+             std::tie(b.rowid, b.bank, b.distance, b.entry);
+    });
+    for (const Ordered& o : ordered) {
+      hashbank::Match m;
+      m.bank = banks[o.bank]->name();
+      m.entry_index = o.entry;
+      m.entry = banks[o.bank]->entry(o.entry);
+      m.distance = o.distance;
       if (!known.insert({item_id, m.bank, EntryId(m)}).second) continue;  // recorded before
       ++report.new_matches;
-      hits[item_id].push_back(Hit{stmt.ColumnText(1),
-                                  std::string(hashbank::SignalTypeName(*type)), std::move(m)});
+      hits[item_id].push_back(
+          Hit{o.detector, std::string(hashbank::SignalTypeName(o.type)), std::move(m)});
     }
   }
-  if (rc != kDone) return stmt.Error("reading the stored signals");
   return Status::Ok();
 }
 
@@ -225,6 +385,11 @@ Status RecordOutcome(Database& db, int64_t item_id, const Outcome& outcome, cons
 StatusOr<RematchReport> Rematch(Store& store, const std::vector<const hashbank::Bank*>& banks,
                                 const Policy& policy, const RematchOptions& options) {
   Database& db = store.db();
+  // The pass reads stored rows in SQLite's rowid order (the order a scan recorded them),
+  // which a PostgreSQL table does not have.
+  if (db.dialect() != Dialect::kSqlite) {
+    return Status::Unsupported("vigil rematch does not run on a PostgreSQL store yet");
+  }
   RematchReport report;
   {
     Statement any(db, (std::string("SELECT EXISTS (SELECT 1 FROM signals WHERE type IN ") +
@@ -245,8 +410,10 @@ StatusOr<RematchReport> Rematch(Store& store, const std::vector<const hashbank::
     }
     if (!rows.ok()) return rows.Error("reading recorded matches");
   }
+  std::map<MatchedKey, MatchedEntries> matched;
+  if (Status s = MatchStoredValues(db, banks, options, matched, report); !s.ok()) return s;
   std::map<int64_t, std::vector<Hit>> hits;
-  if (Status s = MatchSignals(db, banks, options, known, hits, report); !s.ok()) return s;
+  if (Status s = RecordedRows(db, banks, options, matched, known, hits, report); !s.ok()) return s;
   if (hits.empty()) return report;
 
   Transaction tx(db);

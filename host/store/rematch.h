@@ -2,11 +2,16 @@
 // matched against hash banks without the media (which may be gone), and the new hits
 // recorded through the policy as a scan would record them.
 //
-// Costs: one pass over the signals table (one statement, streamed; no query per item),
-// each value matched with the bank's own index (vigil::hashbank::Bank: multi-index
-// hashing for PDQ, the hash table for digests), and one transaction for the few items
-// that gained a match. Only the original orientation's PDQ hash is stored, so a rematch
-// matches that one, not the 7 rotated and mirrored variants a scan also tries.
+// Costs (docs/performance.md, "Rematch"): one sequential pass per signal type over the
+// signals_by_value_item index (no table rows read; no query per item); digests looked up
+// in each bank's hash table; PDQ hashes matched pair-wise with multi-index hashing, the
+// smaller side querying an index of the larger: with --since only the entries added since
+// then query an index built once over the stored hashes, so a rematch after a small import
+// costs the new entries, not the bank; the queries run on `threads` threads. Then the few
+// matched items' signal rows are read back (detector, quality, table order) and one
+// transaction records the items that gained a match. Only the original orientation's PDQ
+// hash is stored, so a rematch matches that one, not the 7 rotated and mirrored variants a
+// scan also tries.
 #ifndef VIGIL_HOST_STORE_REMATCH_H_
 #define VIGIL_HOST_STORE_REMATCH_H_
 
@@ -30,6 +35,12 @@ struct RematchOptions {
   int64_t entries_since_unix = 0;
   // Detectors trusted to act automatically (the policy's first-party rule).
   std::set<std::string> first_party;
+  // Threads for the PDQ matching.
+  int threads = 2;
+  // Which side of the PDQ matching gets indexed; kAuto: the larger (the smaller queries).
+  // The others are for tests and benchmarks: the answer is the same either way.
+  enum class PdqStrategy { kAuto, kIndexStored, kQueryBanks };
+  PdqStrategy pdq_strategy = PdqStrategy::kAuto;
 };
 
 struct RematchReport {

@@ -16,17 +16,46 @@ std::string BankPath(const std::string& data_dir, const std::string& bank_name) 
   return (fs::path(BankDirectory(data_dir)) / (bank_name + ".bank")).string();
 }
 
-BankSet::BankSet(const std::string& data_dir) {
-  if (data_dir.empty()) return;
+namespace {
+
+std::vector<fs::path> BankFiles(const std::string& data_dir) {
+  std::vector<fs::path> files;
+  if (data_dir.empty()) return files;
   std::error_code ec;
   const fs::path dir = BankDirectory(data_dir);
-  if (!fs::is_directory(dir, ec)) return;
-  std::vector<fs::path> files;
+  if (!fs::is_directory(dir, ec)) return files;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (entry.path().extension() == ".bank") files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+std::vector<std::string> BankSet::Names(const std::string& data_dir) {
+  std::vector<std::string> names;
+  for (const fs::path& file : BankFiles(data_dir)) names.push_back(file.stem().string());
+  return names;
+}
+
+BankSet::BankSet(const std::string& data_dir) : BankSet(data_dir, {}) {}
+
+BankSet::BankSet(const std::string& data_dir, const std::vector<std::string>& only) {
+  const std::vector<fs::path> files = BankFiles(data_dir);
+  for (const std::string& wanted : only) {
+    if (std::none_of(files.begin(), files.end(),
+                     [&wanted](const fs::path& f) { return f.stem().string() == wanted; })) {
+      std::string known;
+      for (const fs::path& f : files) known += (known.empty() ? "" : ", ") + f.stem().string();
+      throw vigil::sdk::ConfigError("no bank named '" + wanted +
+                                    "'; banks: " + (known.empty() ? "none" : known));
+    }
+  }
   for (const fs::path& file : files) {
+    if (!only.empty() && std::find(only.begin(), only.end(), file.stem().string()) == only.end()) {
+      continue;
+    }
     auto bank = hashbank::Bank::Open(file.string());
     if (!bank.ok()) {
       throw vigil::sdk::ConfigError("hash bank " + file.string() + " cannot be used: " +

@@ -22,6 +22,13 @@ class BankSet {
   // Opens every bank file in the directory (none is fine). Throws vigil::sdk::ConfigError
   // naming the file when a bank is damaged, so a scan never runs silently without it.
   explicit BankSet(const std::string& data_dir);
+  // Opens only the banks named in `only` (every bank when it is empty), as the constructor
+  // above opens them; `vigil rematch --bank` chooses with it. Throws ConfigError for a name
+  // with no bank file, listing the banks there are.
+  BankSet(const std::string& data_dir, const std::vector<std::string>& only);
+
+  // The names of the banks in the directory (the *.bank files' stems), sorted.
+  static std::vector<std::string> Names(const std::string& data_dir);
 
   const std::vector<std::unique_ptr<hashbank::Bank>>& banks() const { return banks_; }
 

@@ -460,6 +460,24 @@ std::vector<Entry> Bank::Entries() const {
   return out;
 }
 
+int64_t Bank::entry_added_unix(size_t index) const { return impl_->entries[index].added_unix; }
+
+void Bank::PdqEntries(int64_t added_since_unix, std::vector<uint32_t>& entries,
+                      std::vector<PdqWords>& codes) const {
+  entries.clear();
+  codes.clear();
+  for (size_t i = 0; i < size(); ++i) {
+    const EntryRecord& r = impl_->entries[i];
+    if (r.type != static_cast<uint8_t>(SignalType::kPdq) || r.added_unix < added_since_unix) {
+      continue;
+    }
+    PdqWords words;
+    std::memcpy(words.w.data(), impl_->mih.codes + 4 * size_t{r.value_row}, 32);
+    entries.push_back(static_cast<uint32_t>(i));
+    codes.push_back(words);
+  }
+}
+
 namespace {
 
 Status CheckQuery(size_t count, int threshold) {

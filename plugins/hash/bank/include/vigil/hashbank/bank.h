@@ -125,6 +125,12 @@ class Bank {
   // again from the page cache when used). A pass over every entry (an import merging into the bank)
   // calls it now and then, so the old bank does not add its size to the import's peak.
   void DropResidentPages() const;
+  // REQUIRES: index < size(). The entry's added time without reading its strings.
+  int64_t entry_added_unix(size_t index) const;
+  // The PDQ entries added at or after `added_since_unix` (0: every one), in entry order: their
+  // entry indexes and hashes (cleared first). Reads no strings (a retro-hunt's query list).
+  void PdqEntries(int64_t added_since_unix, std::vector<uint32_t>& entries,
+                  std::vector<PdqWords>& codes) const;
 
   // Every PDQ entry within `threshold` (0..256) of any of the `count` (1..8) variants, one hit
   // per entry keeping its smallest distance (lowest variant index on ties), sorted by
