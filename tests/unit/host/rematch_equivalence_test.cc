@@ -28,7 +28,7 @@
 #include "bank_set.h"
 #include "policy/policy.h"
 #include "store/rematch.h"
-#include "store/sqlite_statement.h"
+#include "store/db/database.h"
 #include "store/store.h"
 #include "vigil/hashbank/bank.h"
 #include "vigil/hashbank/pdq_index.h"
@@ -127,7 +127,7 @@ class RematchEquivalenceTest : public ::testing::Test {
     {
       auto store = Store::Open(dir_ / "base.db");
       ASSERT_TRUE(store.ok()) << store.status().message();
-      sqlite3* db = store.value()->handle();
+      sqlite3* db = store.value()->db();
       Transaction tx(db);
       ASSERT_TRUE(tx.Begin().ok());
       for (int64_t id = 1; id <= kItems; ++id) {
@@ -137,13 +137,13 @@ class RematchEquivalenceTest : public ::testing::Test {
                        "'image', ?3, ?3, '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z', 'ok', "
                        "'clear')");
         item.Bind(1, id).Bind(2, RandomHex(rng, 32)).Bind(3, "/s/" + std::to_string(id) + ".png");
-        ASSERT_EQ(item.Step(), SQLITE_DONE);
+        ASSERT_EQ(item.Step(), kDone);
         for (const char* detector : {"vigil.pdq", "vigil.exact"}) {
           Statement run(db,
                         "INSERT INTO detector_runs (item_id, detector, status, ran_at) VALUES "
                         "(?1, ?2, 'ok', '2026-12-01T00:00:00Z')");
           run.Bind(1, id).Bind(2, detector);
-          ASSERT_EQ(run.Step(), SQLITE_DONE);
+          ASSERT_EQ(run.Step(), kDone);
         }
         if (id <= kDrawn) {
           drawn.push_back(DihedralHexes(static_cast<int>(id)));
@@ -163,7 +163,7 @@ class RematchEquivalenceTest : public ::testing::Test {
           } else {
             signal.Bind(5, static_cast<int64_t>(quality));
           }
-          ASSERT_EQ(signal.Step(), SQLITE_DONE);
+          ASSERT_EQ(signal.Step(), kDone);
         };
         // Digests first for some items, so that table order, not type, decides which of
         // a record's entries is recorded.
@@ -185,7 +185,7 @@ class RematchEquivalenceTest : public ::testing::Test {
                     "(?1, 'vigil.pdq', 'hash-match', 1.0, 3, 'pdq', 'alpha', ?2, 'B2', 0, 0, "
                     "'seeded')");
       det.Bind(1, int64_t{kDrawn + 1}).Bind(2, "rec-0");
-      ASSERT_EQ(det.Step(), SQLITE_DONE);
+      ASSERT_EQ(det.Step(), kDone);
       ASSERT_TRUE(tx.Commit().ok());
     }
 
@@ -270,18 +270,18 @@ class RematchEquivalenceTest : public ::testing::Test {
   std::vector<Recorded> Reference(int64_t since, int min_quality) {
     auto store = Store::Open(dir_ / "base.db");
     EXPECT_TRUE(store.ok());
-    sqlite3* db = store.value()->handle();
+    sqlite3* db = store.value()->db();
     std::set<std::tuple<int64_t, std::string, std::string>> known;
     Statement seeded(db,
                      "SELECT item_id, bank, entry_id FROM detections WHERE label = 'hash-match'");
-    while (seeded.Step() == SQLITE_ROW) {
+    while (seeded.Step() == kRow) {
       known.insert({seeded.ColumnInt(0), seeded.ColumnText(1), seeded.ColumnText(2)});
     }
     std::vector<SignalRow> rows;
     Statement all(db,
                   "SELECT rowid, item_id, detector, type, value, quality FROM signals "
                   "ORDER BY rowid");
-    while (all.Step() == SQLITE_ROW) {
+    while (all.Step() == kRow) {
       rows.push_back({all.ColumnInt(0), all.ColumnInt(1), all.ColumnText(2), all.ColumnText(3),
                       all.ColumnText(4), all.ColumnType(5) != "null",
                       static_cast<int>(all.ColumnInt(5))});
@@ -352,17 +352,17 @@ class RematchEquivalenceTest : public ::testing::Test {
     Run run;
     if (!report.ok()) return run;
     run.report = report.value();
-    sqlite3* db = store.value()->handle();
+    sqlite3* db = store.value()->db();
     Statement det(db,
                   "SELECT item_id, detector, signal_type, bank, entry_id, distance FROM "
                   "detections WHERE reason != 'seeded' ORDER BY id");
-    while (det.Step() == SQLITE_ROW) {
+    while (det.Step() == kRow) {
       run.recorded.push_back({det.ColumnInt(0), det.ColumnText(1), det.ColumnText(2),
                               det.ColumnText(3), det.ColumnText(4),
                               static_cast<int>(det.ColumnInt(5))});
     }
     Statement queue(db, "SELECT item_id, state, priority, severity FROM queue ORDER BY item_id");
-    while (queue.Step() == SQLITE_ROW) {
+    while (queue.Step() == kRow) {
       run.queue.push_back(
           {queue.ColumnInt(0), queue.ColumnText(1), queue.ColumnInt(2), queue.ColumnInt(3)});
     }
