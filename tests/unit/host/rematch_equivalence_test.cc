@@ -127,7 +127,7 @@ class RematchEquivalenceTest : public ::testing::Test {
     {
       auto store = Store::Open(dir_ / "base.db");
       ASSERT_TRUE(store.ok()) << store.status().message();
-      sqlite3* db = store.value()->db();
+      Database& db = store.value()->db();
       Transaction tx(db);
       ASSERT_TRUE(tx.Begin().ok());
       for (int64_t id = 1; id <= kItems; ++id) {
@@ -270,7 +270,7 @@ class RematchEquivalenceTest : public ::testing::Test {
   std::vector<Recorded> Reference(int64_t since, int min_quality) {
     auto store = Store::Open(dir_ / "base.db");
     EXPECT_TRUE(store.ok());
-    sqlite3* db = store.value()->db();
+    Database& db = store.value()->db();
     std::set<std::tuple<int64_t, std::string, std::string>> known;
     Statement seeded(db,
                      "SELECT item_id, bank, entry_id FROM detections WHERE label = 'hash-match'");
@@ -352,7 +352,7 @@ class RematchEquivalenceTest : public ::testing::Test {
     Run run;
     if (!report.ok()) return run;
     run.report = report.value();
-    sqlite3* db = store.value()->db();
+    Database& db = store.value()->db();
     Statement det(db,
                   "SELECT item_id, detector, signal_type, bank, entry_id, distance FROM "
                   "detections WHERE reason != 'seeded' ORDER BY id");
