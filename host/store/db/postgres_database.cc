@@ -290,19 +290,27 @@ std::string TranslatePlaceholders(std::string_view sql, int *max_index, std::vec
       while (digits < sql.size() && std::isdigit(static_cast<unsigned char>(sql[digits]))) {
         ++digits;
       }
-      int index = 0;
+      // PostgreSQL takes at most 65535 parameters: a larger (or zero) number is passed on
+      // as written, for the server to refuse, and counts for nothing here (no overflow,
+      // no table the size of a hostile number).
+      constexpr long long kMaxParameters = 65535;
+      long long index = 0;
       if (digits > i + 1) {
-        index = std::atoi(std::string(sql.substr(i + 1, digits - i - 1)).c_str());
+        for (size_t d = i + 1; d < digits && index <= kMaxParameters; ++d) {
+          index = index * 10 + (sql[d] - '0');
+        }
       } else {
         index = largest + 1;
       }
-      largest = std::max(largest, index);
-      if (index >= 1) {
+      if (index >= 1 && index <= kMaxParameters) {
+        largest = std::max(largest, static_cast<int>(index));
         if (seen.size() < static_cast<size_t>(index)) seen.resize(static_cast<size_t>(index));
         seen[static_cast<size_t>(index - 1)] = true;
       }
       out += '$';
-      out += std::to_string(index);
+      out += index <= kMaxParameters || digits == i + 1
+                 ? std::to_string(index)
+                 : std::string(sql.substr(i + 1, digits - i - 1));
       i = digits;
       continue;
     }
