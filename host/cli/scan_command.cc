@@ -325,8 +325,9 @@ void RegisterScanCommand(CLI::App& app, GlobalOptions& options) {
       "continue: items the store already has from the same detectors, versions, plugin "
       "and model files (by SHA-256), settings, policy and lists are read and hashed only, "
       "and counted as already scanned; items it has from a different set are rescanned, "
-      "and the summary says why), 1 on errors. A file that claims to be an image (by extension, a manifest content_type "
-      "or a partial header) but does not decode is failed, never clear. Paths are "
+      "and the summary says why), 1 on errors. A file that claims to be an image (by "
+      "extension, a manifest content_type or a partial header) but does not decode is "
+      "failed, never clear. Paths are "
       "printed and stored as real paths (symbolic links resolved).");
   cmd->add_option("PATH", scan.paths,
                   "Files, directories (recursive), URLs, or '-' for a list of paths/URLs on stdin");

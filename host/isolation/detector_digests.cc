@@ -85,8 +85,8 @@ StatusOr<std::map<std::string, std::string>> IsolationRuntime::ModelDigests(
   if (!json.is_object() || !json.contains("model") || !json["model"].is_string()) return digests;
   const std::string name = json["model"].get<std::string>();
   if (name.empty()) return digests;
-  const fs::path model = fs::path(name).is_absolute() ? fs::path(name)
-                                                      : manifest.parent_path() / name;
+  const fs::path model =
+      fs::path(name).is_absolute() ? fs::path(name) : manifest.parent_path() / name;
   auto model_digest = CachedDigest(file_digests_, model);
   if (!model_digest.ok()) return model_digest.status();
   digests[name] = model_digest.value();

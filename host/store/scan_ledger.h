@@ -102,7 +102,7 @@ class ScanLedger {
   std::string run_;
   bool force_ = false;
   std::mutex mutex_;
-  std::map<std::string, std::string> reasons_;         // by item SHA-256, until taken
+  std::map<std::string, std::string> reasons_;        // by item SHA-256, until taken
   std::map<std::string, std::string> reason_by_key_;  // an earlier scan key -> its reason
 };
 
