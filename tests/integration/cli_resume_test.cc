@@ -137,6 +137,24 @@ TEST_F(CliResumeTest, AVendorModelReplacedWithTheSameVersionIsScannedAgain) {
     EXPECT_EQ(classifier["plugin"].get<std::string>().size(), 64u) << with.dump();
     EXPECT_EQ(with["rescanned"], "model changed (vigil.classifier)") << with.dump();
   }
+  // `vigil queue show --item` explains it, as text and as JSON.
+  RunResult id = Run("sqlite3 " + Store() + " 'SELECT min(id) FROM items'");
+  ASSERT_EQ(id.exit_code, 0) << id.err;
+  const std::string item = id.out.substr(0, id.out.find('\n'));
+  RunResult shown = Vigil("queue show --item " + item);
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_THAT(shown.out, HasSubstr("(rescanned: model changed (vigil.classifier)) with:\n"));
+  EXPECT_THAT(shown.out, HasSubstr("  vigil.classifier 1.0.0, plugin SHA-256 "));
+  EXPECT_THAT(shown.out, HasSubstr(", model model.onnx SHA-256 " +
+                                   SignedSha256(model / "model.onnx") + ".\n"));
+  RunResult shown_json = Vigil("queue show --item " + item + " --json");
+  ASSERT_EQ(shown_json.exit_code, 0) << shown_json.err;
+  const nlohmann::json evidence = nlohmann::json::parse(shown_json.out);
+  EXPECT_EQ(evidence["scanned_with"]["with"]["rescanned"], "model changed (vigil.classifier)");
+  EXPECT_EQ(
+      evidence["scanned_with"]["with"]["detectors"]["vigil.classifier"]["model"]["model.onnx"],
+      SignedSha256(model / "model.onnx"));
+
   RunResult again = Vigil(scan);
   EXPECT_THAT(again.err, HasSubstr("2 already scanned, 0 rescanned"));
 
