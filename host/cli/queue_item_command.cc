@@ -345,7 +345,8 @@ void AddQueueItemOptions(CLI::App& show, GlobalOptions& options, std::function<v
                                       "Show one item's evidence instead of the queue: "
                                       "detections, signals, near-duplicates "
                                       "(PDQ distance in 8 orientations, or the same digest), "
-                                      "URL, decisions and reveals");
+                                      "what scanned it (versions, plugin and model SHA-256; "
+                                      "why it was rescanned), URL, decisions and reveals");
   item->type_name("ID");
   show.add_flag("--json", json, "With --item: the same evidence as one JSON object")->needs(item);
   show.callback([&options, item, list = std::move(list)] {
