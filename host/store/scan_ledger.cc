@@ -192,9 +192,15 @@ bool ScanLedger::AlreadyScanned(const std::string& sha256) {
   lookup.Bind(1, sha256);
   if (lookup.Step() != SQLITE_ROW) return false;  // new to the store
   const bool recorded = lookup.ColumnType(1) != "null";
-  if (recorded && lookup.ColumnText(3) == run_) return false;  // its twin, earlier this run
   std::string reason;
-  if (lookup.ColumnText(0) != "ok") {
+  if (recorded && lookup.ColumnText(3) == run_) {
+    // Its twin (the same bytes elsewhere in the tree), recorded earlier in this run: it
+    // is analysed too, and rescanned for the same reason as the twin, if it was.
+    const nlohmann::json twin = nlohmann::json::parse(lookup.ColumnText(2), nullptr, false);
+    const nlohmann::json& why = Get(twin, "rescanned");
+    if (!why.is_string() || why.get<std::string>().empty()) return false;
+    reason = why.get<std::string>();
+  } else if (lookup.ColumnText(0) != "ok") {
     reason = "failed before";
   } else if (!recorded) {
     reason = "recorded without a detector set";
@@ -208,7 +214,9 @@ bool ScanLedger::AlreadyScanned(const std::string& sha256) {
     }
     reason = known->second;
   }
-  reasons_[sha256] = std::move(reason);
+  Pending& pending = reasons_[sha256];
+  pending.reason = std::move(reason);
+  ++pending.items;
   return false;
 }
 
@@ -216,8 +224,8 @@ std::string ScanLedger::TakeRescanReason(const std::string& sha256) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = reasons_.find(sha256);
   if (it == reasons_.end()) return "";
-  std::string reason = std::move(it->second);
-  reasons_.erase(it);
+  std::string reason = it->second.reason;
+  if (--it->second.items == 0) reasons_.erase(it);
   return reason;
 }
 

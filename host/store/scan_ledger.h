@@ -87,7 +87,8 @@ class ScanLedger {
   void ForceRescan() { force_ = true; }
   // Why the item with this SHA-256, which the store had from an earlier run, is analysed
   // again ("failed before", "--rescan" or a RescanReason); empty when it is new to the
-  // store, or was analysed earlier in this run. Each reason is given once.
+  // store. Given once per AlreadyScanned lookup that found the reason (the same bytes
+  // twice in a tree are both rescanned, for the same reason).
   std::string TakeRescanReason(const std::string& sha256);
   // This run's id: record it with each item (ItemRecord::scan_run). An item recorded by
   // this very run is not "already scanned" for it.
@@ -102,7 +103,11 @@ class ScanLedger {
   std::string run_;
   bool force_ = false;
   std::mutex mutex_;
-  std::map<std::string, std::string> reasons_;        // by item SHA-256, until taken
+  struct Pending {
+    std::string reason;
+    int items = 0;  // lookups that found it, not yet taken
+  };
+  std::map<std::string, Pending> reasons_;            // by item SHA-256, until taken
   std::map<std::string, std::string> reason_by_key_;  // an earlier scan key -> its reason
 };
 

@@ -34,7 +34,7 @@ class CliResumeTest : public vigil::testing::CliFixture {
     RunResult trusted = Vigil("plugins trust " + (dir_ / "key" / "vigil-signing.pub").string() +
                               " --trust-dir " + (dir_ / "trusted").string());
     ASSERT_EQ(trusted.exit_code, 0) << trusted.err;
-    // Two benign images from the shared data.
+    // Two benign images from the shared data, one of them twice.
     const fs::path images = testdata_ / "pdq" / "images-and-lists";
     fs::create_directories(dir_ / "items");
     for (const fs::path& image :
@@ -42,6 +42,8 @@ class CliResumeTest : public vigil::testing::CliFixture {
       ASSERT_TRUE(fs::exists(image)) << "shared test data is missing: " << image;
       fs::copy_file(image, dir_ / "items" / image.filename());
     }
+    // The same bytes twice in the tree: one item in the store, analysed (or skipped) twice.
+    fs::copy_file(images / "misc-images" / "small.jpg", dir_ / "items" / "copy-of-small.jpg");
   }
 
   RunResult Vigil(const std::string& args) {
@@ -97,12 +99,12 @@ TEST_F(CliResumeTest, AVendorModelReplacedWithTheSameVersionIsScannedAgain) {
 
   RunResult first = Vigil(scan);
   ASSERT_EQ(first.exit_code, 0) << first.err;
-  EXPECT_THAT(first.err, HasSubstr("scanned 2 items"));
+  EXPECT_THAT(first.err, HasSubstr("scanned 3 items"));
   EXPECT_THAT(first.err, HasSubstr("0 already scanned, 0 rescanned"));
   // The same scan twice still skips.
   RunResult second = Vigil(scan);
   ASSERT_EQ(second.exit_code, 0) << second.err;
-  EXPECT_THAT(second.err, HasSubstr("2 already scanned, 0 rescanned"));
+  EXPECT_THAT(second.err, HasSubstr("3 already scanned, 0 rescanned"));
   EXPECT_THAT(second.err, Not(HasSubstr("rescanned:")));
 
   // The vendor ships new model bytes under the same manifest and detector version (a
@@ -113,7 +115,7 @@ TEST_F(CliResumeTest, AVendorModelReplacedWithTheSameVersionIsScannedAgain) {
   RunResult retrained = Vigil(scan + " --json");
   ASSERT_EQ(retrained.exit_code, 0) << retrained.err;
   const std::vector<nlohmann::json> lines = JsonLines(retrained.out);
-  ASSERT_EQ(lines.size(), 2u) << retrained.out;
+  ASSERT_EQ(lines.size(), 3u) << retrained.out;
   for (const auto& line : lines) {
     EXPECT_EQ(line["status"], "ok") << line.dump();  // analysed, not "already-scanned"
     int classifier_signals = 0;
@@ -124,9 +126,9 @@ TEST_F(CliResumeTest, AVendorModelReplacedWithTheSameVersionIsScannedAgain) {
   }
   nlohmann::json summary = Summary(retrained.err);
   EXPECT_EQ(summary["already_scanned"], 0) << retrained.err;
-  EXPECT_EQ(summary["rescanned"], 2);
+  EXPECT_EQ(summary["rescanned"], 3);
   EXPECT_EQ(summary["rescanned_because"],
-            nlohmann::json({{"model changed (vigil.classifier)", 2}}));
+            nlohmann::json({{"model changed (vigil.classifier)", 3}}));
   // The record says what the key covered, with the new model's digest, and why.
   const std::vector<nlohmann::json> records = ScannedWith();
   ASSERT_EQ(records.size(), 2u);
@@ -156,7 +158,7 @@ TEST_F(CliResumeTest, AVendorModelReplacedWithTheSameVersionIsScannedAgain) {
       SignedSha256(model / "model.onnx"));
 
   RunResult again = Vigil(scan);
-  EXPECT_THAT(again.err, HasSubstr("2 already scanned, 0 rescanned"));
+  EXPECT_THAT(again.err, HasSubstr("3 already scanned, 0 rescanned"));
 
   // The manifest changed (a threshold), the model file and the version as they were.
   nlohmann::json manifest = nlohmann::json::parse(Slurp(model / "manifest.json"));
@@ -167,9 +169,9 @@ TEST_F(CliResumeTest, AVendorModelReplacedWithTheSameVersionIsScannedAgain) {
   Sign(model / "manifest.json");
   RunResult rethresholded = Vigil(scan);
   ASSERT_EQ(rethresholded.exit_code, 0) << rethresholded.err;
-  EXPECT_THAT(rethresholded.err, HasSubstr("0 already scanned, 2 rescanned"));
-  EXPECT_THAT(rethresholded.err, HasSubstr("vigil: 2 rescanned: model changed (vigil.classifier)"));
-  EXPECT_THAT(Vigil(scan).err, HasSubstr("2 already scanned, 0 rescanned"));
+  EXPECT_THAT(rethresholded.err, HasSubstr("0 already scanned, 3 rescanned"));
+  EXPECT_THAT(rethresholded.err, HasSubstr("vigil: 3 rescanned: model changed (vigil.classifier)"));
+  EXPECT_THAT(Vigil(scan).err, HasSubstr("3 already scanned, 0 rescanned"));
 }
 
 TEST_F(CliResumeTest, AVendorPluginRebuiltWithTheSameVersionIsScannedAgain) {
@@ -186,25 +188,25 @@ TEST_F(CliResumeTest, AVendorPluginRebuiltWithTheSameVersionIsScannedAgain) {
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_THAT(first.err, HasSubstr("0 already scanned, 0 rescanned"));
   RunResult second = Vigil(scan);
-  EXPECT_THAT(second.err, HasSubstr("2 already scanned, 0 rescanned"));
+  EXPECT_THAT(second.err, HasSubstr("3 already scanned, 0 rescanned"));
 
   // Rebuilt: other bytes, the same detector id and version, signed again.
   std::ofstream(plugin, std::ios::binary | std::ios::app) << "rebuilt by the vendor";
   Sign(plugin);
   RunResult rebuilt = Vigil(scan);
   ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.err;
-  EXPECT_THAT(rebuilt.err, HasSubstr("0 already scanned, 2 rescanned"));
-  EXPECT_THAT(rebuilt.err, HasSubstr("vigil: 2 rescanned: plugin changed (sample.entropy)"));
+  EXPECT_THAT(rebuilt.err, HasSubstr("0 already scanned, 3 rescanned"));
+  EXPECT_THAT(rebuilt.err, HasSubstr("vigil: 3 rescanned: plugin changed (sample.entropy)"));
   for (const auto& with : ScannedWith()) {
     EXPECT_EQ(with["detectors"]["sample.entropy"]["plugin"], SignedSha256(plugin)) << with.dump();
   }
-  EXPECT_THAT(Vigil(scan).err, HasSubstr("2 already scanned, 0 rescanned"));
+  EXPECT_THAT(Vigil(scan).err, HasSubstr("3 already scanned, 0 rescanned"));
 
   // --rescan analyses everything and says so.
   RunResult forced = Vigil(scan + " --rescan");
   ASSERT_EQ(forced.exit_code, 0) << forced.err;
-  EXPECT_THAT(forced.err, HasSubstr("0 already scanned, 2 rescanned"));
-  EXPECT_THAT(forced.err, HasSubstr("vigil: 2 rescanned: --rescan"));
+  EXPECT_THAT(forced.err, HasSubstr("0 already scanned, 3 rescanned"));
+  EXPECT_THAT(forced.err, HasSubstr("vigil: 3 rescanned: --rescan"));
 }
 
 }  // namespace

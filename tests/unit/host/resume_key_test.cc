@@ -141,7 +141,7 @@ class LedgerTest : public ::testing::Test {
   }
   // Records an item as `vigil scan` does after analysing it with `set` in `ledger`'s run.
   void Record(const std::string& sha256, const DetectorSet& set, const ScanLedger& ledger,
-              Status status = Status::Ok()) {
+              Status status = Status::Ok(), const std::string& rescanned = "") {
     ItemRecord r;
     r.sha256 = sha256;
     r.path = (dir_ / sha256.substr(0, 8)).string();
@@ -149,7 +149,7 @@ class LedgerTest : public ::testing::Test {
     r.media_kind = "binary";
     r.status = std::move(status);
     r.scan_key = set.Key();
-    r.scanned_with = set.Describe();
+    r.scanned_with = set.Describe(rescanned);
     r.scan_run = ledger.run();
     auto recorded = store_->RecordItem(r);
     ASSERT_TRUE(recorded.ok()) << recorded.status().message();
@@ -189,6 +189,7 @@ TEST_F(LedgerTest, AnItemTheStoreHadIsSkippedOrRescannedWithItsReason) {
   auto changed = Ledger(model);
   EXPECT_FALSE(changed->AlreadyScanned(ok));
   EXPECT_EQ(changed->TakeRescanReason(ok), "model changed (acme.nudity)");
+  EXPECT_EQ(changed->TakeRescanReason(ok), "");
   DetectorSet plugin = base;
   plugin.plugins["acme.nudity"] = kPluginB;
   auto rebuilt = Ledger(plugin);
@@ -200,6 +201,21 @@ TEST_F(LedgerTest, AnItemTheStoreHadIsSkippedOrRescannedWithItsReason) {
   forced->ForceRescan();
   EXPECT_FALSE(forced->AlreadyScanned(ok));
   EXPECT_EQ(forced->TakeRescanReason(ok), "--rescan");
+
+  // The same bytes twice in the tree are both rescanned: met before either is recorded...
+  EXPECT_FALSE(changed->AlreadyScanned(ok));
+  EXPECT_FALSE(changed->AlreadyScanned(ok));
+  EXPECT_EQ(changed->TakeRescanReason(ok), "model changed (acme.nudity)");
+  EXPECT_EQ(changed->TakeRescanReason(ok), "model changed (acme.nudity)");
+  EXPECT_EQ(changed->TakeRescanReason(ok), "");
+  // ...or after the first is, which keeps the reason in its record.
+  Record(ok, model, *changed, Status::Ok(), "model changed (acme.nudity)");
+  EXPECT_FALSE(changed->AlreadyScanned(ok));
+  EXPECT_EQ(changed->TakeRescanReason(ok), "model changed (acme.nudity)");
+  // A new item met twice in one run is rescanned by neither.
+  Record(fresh, model, *changed);
+  EXPECT_FALSE(changed->AlreadyScanned(fresh));
+  EXPECT_EQ(changed->TakeRescanReason(fresh), "");
 }
 
 TEST_F(LedgerTest, AStoreWithoutTheLedgerIsAnErrorNotASilentRescan) {
