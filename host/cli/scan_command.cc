@@ -38,14 +38,15 @@ struct ScanOptions {
 // What scans the items (store/scan_ledger.h): every detector's id and version, the
 // SHA-256 of its plugin file and of its model files (each file hashed once per run,
 // here, or taken from the signature check that already hashed it), the --set settings,
-// the policy text and the lists' state.
+// the policy text and the lists' state. Without `files` (--no-store: nothing is recorded)
+// no file is hashed.
 StatusOr<host::DetectorSet> CurrentDetectorSet(const GlobalOptions& global,
                                                const host::PluginRegistry& registry,
-                                               const std::string& policy_text) {
+                                               const std::string& policy_text, bool files) {
   host::DetectorSet set;
   for (const host::Detector& detector : registry.detectors()) {
     set.versions[detector.id()] = detector.info().version();
-    if (!global.isolation) continue;
+    if (!files || !global.isolation) continue;
     auto plugin = global.isolation->PluginDigest(detector.plugin_path());
     if (!plugin.ok()) {
       return Status::IoError("detector '" + detector.id() + "': " + plugin.status().message());
@@ -181,7 +182,7 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
   pipeline_options.detections = detection_limits;
   // What scans the items: recorded with each one, so that the same scan run again
   // skips what is already done (store/scan_ledger.h; --rescan analyses everything).
-  auto current = CurrentDetectorSet(global, registry, policy_text);
+  auto current = CurrentDetectorSet(global, registry, policy_text, store != nullptr);
   if (!current.ok()) {
     PrintError(current.status().message() + "; nothing scanned");
     return 1;
