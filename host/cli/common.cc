@@ -19,6 +19,19 @@ namespace {
 
 constexpr char kClassifierId[] = "vigil.classifier";
 
+// The first DIR/*/manifest.json (sorted), or empty.
+std::filesystem::path FirstManifestIn(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> found;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (std::filesystem::exists(entry.path() / "manifest.json", ec)) {
+      found.push_back(entry.path() / "manifest.json");
+    }
+  }
+  std::sort(found.begin(), found.end());
+  return found.empty() ? std::filesystem::path() : found.front();
+}
+
 // The model manifest vigil.classifier will load, in the plugin's own order (see
 // plugins/classifier/plugin/classifier_detector.cc): --set vigil.classifier.model
 // (the first one), $VIGIL_CLASSIFIER_MODEL, the first <data dir>/models/*/manifest.json.
@@ -31,15 +44,7 @@ std::filesystem::path ClassifierModel(const GlobalOptions& options) {
   if (const char* env = std::getenv("VIGIL_CLASSIFIER_MODEL"); env != nullptr && *env != '\0') {
     return env;
   }
-  std::error_code ec;
-  std::vector<std::filesystem::path> found;
-  for (const auto& entry : std::filesystem::directory_iterator(DataDir(options) / "models", ec)) {
-    if (std::filesystem::exists(entry.path() / "manifest.json", ec)) {
-      found.push_back(entry.path() / "manifest.json");
-    }
-  }
-  std::sort(found.begin(), found.end());
-  return found.empty() ? std::filesystem::path() : found.front();
+  return FirstManifestIn(DataDir(options) / "models");
 }
 
 }  // namespace
@@ -66,7 +71,11 @@ void LoadPlugins(GlobalOptions& options, host::PluginRegistry& registry) {
     }
     // The classifier's model is untrusted input unless shipped with Vigil: tell the
     // runtime before the plugin loads, so that it checks it and runs it in a worker.
-    const std::filesystem::path model = ClassifierModel(options);
+    std::filesystem::path model = ClassifierModel(options);
+    // None named: the plugin takes the first model shipped beside it (<plugins>/../models).
+    // Named to the runtime all the same (shipped: trusted, loaded as it is), so that a
+    // scan's key covers its bytes (IsolationRuntime::ModelDigests).
+    if (model.empty()) model = FirstManifestIn(options.isolation->config().models_dir);
     if (!model.empty()) {
       Status used = options.isolation->UseModel(kClassifierId, model);
       if (!used.ok()) PrintError(used.message());

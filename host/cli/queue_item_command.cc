@@ -148,6 +148,22 @@ StatusOr<Json> LoadEvidence(host::Store& store, int64_t item_id) {
     if (!rows.ok()) return rows.status();
     item[section.key] = std::move(rows.value());
   }
+  // What the last scan of it covered (store/scan_ledger.h): every detector's version and
+  // the SHA-256 of its plugin and model files, the settings, the policy, the lists, and
+  // why the store's earlier record of it was not reused ("rescanned").
+  {
+    auto rows = Rows(store, "SELECT scanned_at, scanned_with FROM item_scans WHERE item_id = ?1",
+                     item_id, {{"at", Kind::kText}, {"with", Kind::kText}});
+    if (!rows.ok()) return rows.status();
+    Json scanned = nullptr;
+    if (!rows.value().empty()) {
+      const Json& row = rows.value()[0];
+      const std::string text = row["with"].is_string() ? row["with"].get<std::string>() : "";
+      Json with = Json::parse(text, nullptr, false);
+      scanned = {{"at", row["at"]}, {"with", with.is_object() ? with : Json(text)}};
+    }
+    item["scanned_with"] = std::move(scanned);
+  }
   host::NearDuplicateOptions near_options;
   auto near = host::FindNearDuplicates(store, item_id, near_options);
   if (!near.ok()) return near.status();
@@ -173,6 +189,48 @@ std::string Text(const Json& value) {
   if (value.is_null()) return "-";
   if (value.is_string()) return TerminalText(value.get<std::string>());
   return value.dump();
+}
+
+// What the item's last scan covered: one line per detector with its version and the
+// SHA-256 of its plugin and model files, then the settings, policy and lists.
+void PrintScannedWith(const Json& scanned) {
+  if (scanned.is_null()) {
+    std::printf("Scanned with: not recorded.\n");
+    return;
+  }
+  const Json& with = scanned["with"];
+  std::printf("Scanned at %s", Text(scanned["at"]).c_str());
+  if (!with.is_object()) {
+    std::printf(" with: %s.\n", Text(with).c_str());
+    return;
+  }
+  if (with.contains("rescanned")) std::printf(" (rescanned: %s)", Text(with["rescanned"]).c_str());
+  std::printf(" with:\n");
+  if (with.contains("detectors") && with["detectors"].is_object()) {
+    for (const auto& [id, detector] : with["detectors"].items()) {
+      if (!detector.is_object()) {  // recorded before plugins and models were covered
+        std::printf("  %s %s.\n", TerminalText(id).c_str(), Text(detector).c_str());
+        continue;
+      }
+      std::string line = "  " + TerminalText(id) + " " + Text(detector.value("version", Json()));
+      if (detector.contains("plugin")) line += ", plugin SHA-256 " + Text(detector["plugin"]);
+      if (detector.contains("model") && detector["model"].is_object()) {
+        for (const auto& [file, digest] : detector["model"].items()) {
+          line += ", model " + TerminalText(file) + " SHA-256 " + Text(digest);
+        }
+      }
+      std::printf("%s.\n", line.c_str());
+    }
+  }
+  std::string settings;
+  if (with.contains("settings") && with["settings"].is_array()) {
+    for (const Json& setting : with["settings"]) {
+      settings += (settings.empty() ? "" : ", ") + Text(setting);
+    }
+  }
+  std::printf("  Settings: %s. Policy SHA-256 %s. Lists SHA-256 %s.\n",
+              settings.empty() ? "none" : settings.c_str(),
+              Text(with.value("policy", Json())).c_str(), Text(with.value("data", Json())).c_str());
 }
 
 // The same evidence as plain sentences, one line each, for a terminal or screen
@@ -234,6 +292,7 @@ void PrintEvidence(const Json& e) {
                 d["decision"].is_null() ? "undecided" : ("decided " + Text(d["decision"])).c_str());
   }
   if (!near["note"].is_null()) std::printf("  Note: %s.\n", Text(near["note"]).c_str());
+  PrintScannedWith(e["scanned_with"]);
   std::printf("Decisions (%zu):\n", e["decisions"].size());
   for (const Json& d : e["decisions"]) {
     std::printf("  %s: %s by %s%s%s.\n", Text(d["at"]).c_str(), Text(d["decision"]).c_str(),
@@ -286,7 +345,8 @@ void AddQueueItemOptions(CLI::App& show, GlobalOptions& options, std::function<v
                                       "Show one item's evidence instead of the queue: "
                                       "detections, signals, near-duplicates "
                                       "(PDQ distance in 8 orientations, or the same digest), "
-                                      "URL, decisions and reveals");
+                                      "what scanned it (versions, plugin and model SHA-256; "
+                                      "why it was rescanned), URL, decisions and reveals");
   item->type_name("ID");
   show.add_flag("--json", json, "With --item: the same evidence as one JSON object")->needs(item);
   show.callback([&options, item, list = std::move(list)] {

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -34,6 +35,35 @@ struct ScanOptions {
   int max_detections_per_detector = 256;
   int max_detections_per_item = 1024;
 };
+
+// What scans the items (store/scan_ledger.h): every detector's id and version, the
+// SHA-256 of its plugin file and of its model files (each file hashed once per run,
+// here, or taken from the signature check that already hashed it), the --set settings,
+// the policy text and the lists' state. Without `files` (--no-store: nothing is recorded)
+// no file is hashed.
+StatusOr<host::DetectorSet> CurrentDetectorSet(const GlobalOptions& global,
+                                               const host::PluginRegistry& registry,
+                                               const std::string& policy_text, bool files) {
+  host::DetectorSet set;
+  for (const host::Detector& detector : registry.detectors()) {
+    set.versions[detector.id()] = detector.info().version();
+    if (!files || !global.isolation) continue;
+    auto plugin = global.isolation->PluginDigest(detector.plugin_path());
+    if (!plugin.ok()) {
+      return Status::IoError("detector '" + detector.id() + "': " + plugin.status().message());
+    }
+    set.plugins[detector.id()] = plugin.value();
+    auto model = global.isolation->ModelDigests(detector.id());
+    if (!model.ok()) {
+      return Status::IoError("detector '" + detector.id() + "': " + model.status().message());
+    }
+    if (!model.value().empty()) set.models[detector.id()] = model.value();
+  }
+  set.settings = global.settings;
+  set.policy_text = policy_text;
+  set.data_state = host::DataFolderState(DataDir(global));
+  return set;
+}
 
 int RunScan(GlobalOptions& global, const ScanOptions& options) {
   host::DetectionLimits detection_limits;
@@ -158,30 +188,30 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
   pipeline_options.detections = detection_limits;
   // What scans the items: recorded with each one, so that the same scan run again
   // skips what is already done (store/scan_ledger.h; --rescan analyses everything).
-  host::DetectorSet detector_set;
-  for (const host::Detector& detector : registry.detectors()) {
-    detector_set.versions[detector.id()] = detector.info().version();
+  auto current = CurrentDetectorSet(global, registry, policy_text, store != nullptr);
+  if (!current.ok()) {
+    PrintError(current.status().message() + "; nothing scanned");
+    return 1;
   }
-  detector_set.settings = global.settings;
-  detector_set.policy_text = policy_text;
-  detector_set.data_state = host::DataFolderState(DataDir(global));
+  const host::DetectorSet& detector_set = current.value();
   const std::string scan_key = detector_set.Key();
   const std::string scanned_with = detector_set.Describe();
   std::unique_ptr<host::ScanLedger> ledger;
   std::string scan_run;
   if (store) {
-    auto opened = host::ScanLedger::Open(StorePath(global), scan_key);
+    auto opened = host::ScanLedger::Open(StorePath(global), scan_key, scanned_with);
     if (!opened.ok()) {
       PrintError(opened.status().message());
       return 1;
     }
     ledger = std::move(opened).value();
     scan_run = ledger->run();
-    if (!options.rescan) {
-      pipeline_options.already_scanned = [&ledger](const std::string& sha256) {
-        return ledger->AlreadyScanned(sha256);
-      };
-    }
+    // With --rescan nothing is skipped; the lookup still says why each item the store
+    // had is analysed again.
+    if (options.rescan) ledger->ForceRescan();
+    pipeline_options.already_scanned = [&ledger](const std::string& sha256) {
+      return ledger->AlreadyScanned(sha256);
+    };
   }
   auto pipeline = host::Pipeline::Create(registry.detectors(), DetectorConfigs(global, registry),
                                          pipeline_options);
@@ -190,7 +220,8 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
     return 1;
   }
 
-  int64_t scanned = 0, failed = 0, detections = 0, queued = 0, already = 0;
+  int64_t scanned = 0, failed = 0, detections = 0, queued = 0, already = 0, rescanned = 0;
+  std::map<std::string, int64_t> rescanned_because;  // reason -> items
   ScanProgress progress(static_cast<int64_t>(items.size()), isatty(STDERR_FILENO) != 0);
   const bool human = !options.json;
   auto write = [&](host::ItemRecord& record) -> Status {
@@ -211,6 +242,14 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
     record.outcome = policy.Decide(record, first_party);
     record.scan_key = scan_key;
     record.scanned_with = scanned_with;
+    // The store had it from an earlier run: say why it was analysed again (the summary,
+    // and the item's record for `vigil queue show --item`).
+    if (const std::string why = ledger ? ledger->TakeRescanReason(record.sha256) : "";
+        !why.empty()) {
+      ++rescanned;
+      ++rescanned_because[why];
+      record.scanned_with = detector_set.Describe(why);
+    }
     record.scan_run = scan_run;
     if (store && !record.sha256.empty()) {
       auto recorded = store->RecordItem(record);
@@ -250,12 +289,20 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
   if (human) {
     std::fprintf(stderr,
                  "vigil: scanned %lld items with %zu detectors on %d threads: %lld failed, "
-                 "%lld detections, %lld queued for review, %lld already scanned%s%s\n",
+                 "%lld detections, %lld queued for review, %lld already scanned, %lld "
+                 "rescanned%s%s\n",
                  static_cast<long long>(scanned), registry.detectors().size(),
                  pipeline.value()->threads(), static_cast<long long>(failed),
                  static_cast<long long>(detections), static_cast<long long>(queued),
-                 static_cast<long long>(already), store ? "; store " : "",
+                 static_cast<long long>(already), static_cast<long long>(rescanned),
+                 store ? "; store " : "",
                  store ? TerminalText(StorePath(global).string()).c_str() : "");
+    // Why items the store already had were analysed again, one line per reason:
+    // "vigil: 5 rescanned: model changed (vigil.classifier)".
+    for (const auto& [why, count] : rescanned_because) {
+      std::fprintf(stderr, "vigil: %lld rescanned: %s\n", static_cast<long long>(count),
+                   TerminalText(why).c_str());
+    }
   }
   if (!human) {
     // --json: the summary as one JSON object on stderr (stdout holds one line per item).
@@ -264,7 +311,9 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
                                         {"failed", failed},
                                         {"detections", detections},
                                         {"queued", queued},
-                                        {"already_scanned", already}}}};
+                                        {"already_scanned", already},
+                                        {"rescanned", rescanned},
+                                        {"rescanned_because", rescanned_because}}}};
     std::cerr << host::JsonText(summary) << "\n";
   }
   return 0;
@@ -280,10 +329,12 @@ void RegisterScanCommand(CLI::App& app, GlobalOptions& options) {
       "results in the store. Items that fail are reported with a reason and recorded as "
       "failed, never as clean. Exit status 0 when the scan completed (failed items "
       "included), 130 when interrupted (what was scanned is recorded; run again to "
-      "continue: items the store already has from the same detectors, versions, settings, "
-      "policy and lists are read and hashed only, and counted as already scanned), 1 on "
-      "errors. A file that claims to be an image (by extension, a manifest content_type "
-      "or a partial header) but does not decode is failed, never clear. Paths are "
+      "continue: items the store already has from the same detectors, versions, plugin "
+      "and model files (by SHA-256), settings, policy and lists are read and hashed only, "
+      "and counted as already scanned; items it has from a different set are rescanned, "
+      "and the summary says why), 1 on errors. A file that claims to be an image (by "
+      "extension, a manifest content_type or a partial header) but does not decode is "
+      "failed, never clear. Paths are "
       "printed and stored as real paths (symbolic links resolved).");
   cmd->add_option("PATH", scan.paths,
                   "Files, directories (recursive), URLs, or '-' for a list of paths/URLs on stdin");
@@ -295,7 +346,7 @@ void RegisterScanCommand(CLI::App& app, GlobalOptions& options) {
   cmd->add_flag("--no-store", scan.no_store, "Do not record anything");
   cmd->add_flag("--rescan", scan.rescan,
                 "Analyse every item, even those the store already has from the same "
-                "detector set");
+                "detector set (counted as rescanned: --rescan)");
   cmd->add_option("--policy", scan.policy,
                   "Policy file (TOML; default: the built-in policy). Every detector it names "
                   "must load, or nothing is scanned")

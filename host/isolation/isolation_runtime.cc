@@ -353,7 +353,10 @@ Status IsolationRuntime::UseModel(const std::string& detector_id, const fs::path
   if (ec || !fs::is_regular_file(canonical, ec)) {
     return refuse(Status::NotFound("no such file"));
   }
-  if (inside(canonical)) return Status::Ok();  // shipped with Vigil: trusted like the binary
+  if (inside(canonical)) {  // shipped with Vigil: trusted like the binary
+    shipped_models_[detector_id] = canonical;
+    return Status::Ok();
+  }
   if (models_copy_dir_.empty()) {
     std::string tmpl = (fs::temp_directory_path(ec) / "vigil-models-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) {
@@ -371,6 +374,7 @@ Status IsolationRuntime::UseModel(const std::string& detector_id, const fs::path
   auto verify = [&](const fs::path& file) -> Status {
     auto verified = CopyVerifiedModelFile(file, dir / file.filename(), trust_, developer_mode_);
     if (!verified.ok()) return verified.status();
+    placement.digests[file.filename().string()] = verified->sha256;
     if (verified->state == TrustState::kSigned) {
       if (trust.empty()) trust = "signed by " + verified->signer.substr(0, 16);
     } else {

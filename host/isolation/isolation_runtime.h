@@ -109,6 +109,16 @@ class IsolationRuntime : public std::enable_shared_from_this<IsolationRuntime> {
   std::filesystem::path VerifiedModel(const std::string& detector_id) const;
   // The first refusal of a model given to UseModel, or Ok.
   Status ModelStatus() const;
+  // What decides a scan's results beyond a detector's version (the scan key: see
+  // store/scan_ledger.h), defined in detector_digests.cc. Each file is hashed at most once
+  // per runtime. The SHA-256 of the plugin file `canonical` as loaded: the digest taken
+  // when its bytes were verified, or (a first-party plugin loaded from its file) hashed
+  // on the first call.
+  StatusOr<std::string> PluginDigest(const std::filesystem::path& canonical);
+  // The SHA-256 of each model file `detector_id` was given through UseModel, by file
+  // name: a verified model's manifest and model (the digests of the verification), or a
+  // shipped model's, hashed on the first call. Empty when it was given none.
+  StatusOr<std::map<std::string, std::string>> ModelDigests(const std::string& detector_id);
   ~IsolationRuntime();
 
  private:
@@ -119,12 +129,17 @@ class IsolationRuntime : public std::enable_shared_from_this<IsolationRuntime> {
     std::vector<std::filesystem::path> read_paths;
     std::string trust;  // "signed by ...", or why developer mode let it through
     Status refused;     // not ok: the model was refused
+    std::map<std::string, std::string> digests;  // file name -> SHA-256, as verified
   };
   const ModelPlacement* ModelFor(const std::vector<host::Detector>& detectors) const;
   StatusOr<host::LoadedPlugin> LoadWithUntrustedModel(const std::filesystem::path& canonical,
                                                       const ModelPlacement& model);
   std::map<std::string, ModelPlacement> models_;  // by detector id
   std::filesystem::path models_copy_dir_;         // removed with the runtime
+  // Models shipped with Vigil given to UseModel (by detector id; loaded as they are), and
+  // the digests of files hashed for PluginDigest/ModelDigests (by path).
+  std::map<std::string, std::filesystem::path> shipped_models_;
+  std::map<std::filesystem::path, std::string> file_digests_;
   // Extra readable paths for a plugin's workers (by canonical plugin path).
   std::map<std::filesystem::path, std::vector<std::filesystem::path>> read_paths_;
   SharedMediaPool media_pool_;

@@ -1,5 +1,7 @@
 #include "store/scan_ledger.h"
 
+#include "store/db/sqlite_database.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,25 +12,110 @@
 #include "scan/scan_json.h"
 #include "scan/sha256.h"
 #include "store/db/database.h"
-#include "store/db/sqlite_database.h"
 
 namespace vigil::host {
 namespace fs = std::filesystem;
 
-std::string DetectorSet::Key() const {
-  nlohmann::json key = {{"detectors", versions},
-                        {"settings", settings},
-                        {"policy", Sha256Hex(policy_text)},
-                        {"data", Sha256Hex(data_state)}};
-  return Sha256Hex(key.dump());
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// The detector set as JSON; the key and the record for a person are both made from it.
+Json SetJson(const DetectorSet& set) {
+  Json detectors = Json::object();
+  for (const auto& [id, version] : set.versions) {
+    Json detector = {{"version", version}};
+    if (auto plugin = set.plugins.find(id); plugin != set.plugins.end()) {
+      detector["plugin"] = plugin->second;
+    }
+    if (auto model = set.models.find(id); model != set.models.end()) {
+      detector["model"] = model->second;
+    }
+    detectors[id] = std::move(detector);
+  }
+  return {{"detectors", std::move(detectors)},
+          {"settings", set.settings},
+          {"policy", Sha256Hex(set.policy_text)},
+          {"data", Sha256Hex(set.data_state)}};
 }
 
-std::string DetectorSet::Describe() const {
-  nlohmann::ordered_json out = {{"detectors", versions},
-                                {"settings", settings},
-                                {"policy", Sha256Hex(policy_text)},
-                                {"data", Sha256Hex(data_state)}};
+// The store's last scan of an item: its status and, when recorded, the detector set.
+constexpr char kLookup[] =
+    "SELECT i.status, s.scan_key, s.scanned_with, s.scan_run FROM items i "
+    "LEFT JOIN item_scans s ON s.item_id = i.id WHERE i.sha256 = ?1";
+
+// obj[key], or null when obj is not an object or has no such key.
+const nlohmann::json& Get(const nlohmann::json& obj, const char* key) {
+  static const nlohmann::json kNull;
+  if (!obj.is_object()) return kNull;
+  auto it = obj.find(key);
+  return it == obj.end() ? kNull : *it;
+}
+
+std::string Join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const std::string& word : words) out += (out.empty() ? "" : ", ") + word;
+  return out;
+}
+
+}  // namespace
+
+std::string DetectorSet::Key() const {
+  // Versions, digests and settings are untrusted text: JsonText never throws on bad UTF-8.
+  return Sha256Hex(JsonText(SetJson(*this)));
+}
+
+std::string DetectorSet::Describe(const std::string& rescanned) const {
+  Json out = SetJson(*this);
+  if (!rescanned.empty()) out["rescanned"] = rescanned;
   return JsonText(out);
+}
+
+std::string RescanReason(const std::string& before, const std::string& now) {
+  const nlohmann::json old = nlohmann::json::parse(before, nullptr, false);
+  const nlohmann::json cur = nlohmann::json::parse(now, nullptr, false);
+  if (!old.is_object() || !cur.is_object()) return "scan key changed";
+  const nlohmann::json& old_detectors = Get(old, "detectors");
+  const nlohmann::json& cur_detectors = Get(cur, "detectors");
+  std::vector<std::string> added, removed, version, plugin, model;
+  bool without_digests = false;
+  if (cur_detectors.is_object()) {
+    for (const auto& [id, detector] : cur_detectors.items()) {
+      if (!old_detectors.is_object() || !old_detectors.contains(id)) {
+        added.push_back(id);
+        continue;
+      }
+      const nlohmann::json& was = old_detectors[id];
+      // Records made before plugins and models were covered: "id": "version".
+      const nlohmann::json& old_version = was.is_string() ? was : Get(was, "version");
+      if (old_version != Get(detector, "version")) {
+        version.push_back(id);
+        if (was.is_string()) continue;
+      } else if (was.is_string()) {
+        without_digests = true;
+        continue;
+      } else if (Get(was, "plugin") != Get(detector, "plugin")) {
+        plugin.push_back(id);
+      }
+      if (Get(was, "model") != Get(detector, "model")) model.push_back(id);
+    }
+  }
+  if (old_detectors.is_object()) {
+    for (const auto& [id, detector] : old_detectors.items()) {
+      if (!cur_detectors.is_object() || !cur_detectors.contains(id)) removed.push_back(id);
+    }
+  }
+  std::vector<std::string> reasons;
+  if (!added.empty()) reasons.push_back("detectors added (" + Join(added) + ")");
+  if (!removed.empty()) reasons.push_back("detectors removed (" + Join(removed) + ")");
+  if (!version.empty()) reasons.push_back("version changed (" + Join(version) + ")");
+  if (!plugin.empty()) reasons.push_back("plugin changed (" + Join(plugin) + ")");
+  if (!model.empty()) reasons.push_back("model changed (" + Join(model) + ")");
+  if (Get(old, "settings") != Get(cur, "settings")) reasons.push_back("settings changed");
+  if (Get(old, "policy") != Get(cur, "policy")) reasons.push_back("policy changed");
+  if (Get(old, "data") != Get(cur, "data")) reasons.push_back("lists changed");
+  if (without_digests) reasons.push_back("recorded without plugin and model digests");
+  return reasons.empty() ? "scan key changed" : Join(reasons);
 }
 
 std::string DataFolderState(const fs::path& folder) {
@@ -74,7 +161,8 @@ Status RecordScannedWith(Database& db, int64_t item_id, const ItemRecord& record
 }
 
 StatusOr<std::unique_ptr<ScanLedger>> ScanLedger::Open(const fs::path& store_path,
-                                                       std::string scan_key) {
+                                                       std::string scan_key,
+                                                       std::string scanned_with) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(store_path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
@@ -83,19 +171,18 @@ StatusOr<std::unique_ptr<ScanLedger>> ScanLedger::Open(const fs::path& store_pat
     return Status::IoError("cannot open the store " + store_path.string() + ": " + why);
   }
   sqlite3_busy_timeout(db, 10000);
-  std::unique_ptr<ScanLedger> ledger(new ScanLedger(
-      std::make_unique<SqliteDatabase>(db, store_path.string()), std::move(scan_key)));
+  std::unique_ptr<ScanLedger> ledger(
+      new ScanLedger(std::make_unique<SqliteDatabase>(db, store_path.string()),
+                     std::move(scan_key), std::move(scanned_with)));
   // A new id per run: what this run records is not "already scanned" for itself (the
   // same bytes twice in one tree are both analysed and printed, as before).
   std::random_device random;
   ledger->run_ = Sha256Hex(
       std::to_string(random()) + std::to_string(random()) + ":" + std::to_string(::getpid()) + ":" +
       std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-  ledger->lookup_ = std::make_unique<Statement>(
-      *ledger->db_,
-      "SELECT 1 FROM items i JOIN item_scans s ON s.item_id = i.id "
-      "WHERE i.sha256 = ?1 AND i.status = 'ok' AND s.scan_key = ?2 AND s.scan_run != ?3");
-  if (!ledger->lookup_->ok()) return ledger->lookup_->Error("cannot read the store's scan ledger");
+  if (Statement check(*ledger->db_, kLookup); !check.ok()) {
+    return check.Error("cannot read the store's scan ledger");
+  }
   return ledger;
 }
 
@@ -103,11 +190,46 @@ ScanLedger::~ScanLedger() = default;
 
 bool ScanLedger::AlreadyScanned(const std::string& sha256) {
   std::lock_guard<std::mutex> lock(mutex_);
-  lookup_->Reset();
-  lookup_->Bind(1, sha256).Bind(2, key_).Bind(3, run_);
-  const bool found = lookup_->Step() == kRow;
-  lookup_->Reset();
-  return found;
+  Statement lookup(*db_, kLookup);
+  if (!lookup.ok()) return false;
+  lookup.Bind(1, sha256);
+  if (lookup.Step() != kRow) return false;  // new to the store
+  const bool recorded = lookup.ColumnType(1) != "null";
+  std::string reason;
+  if (recorded && lookup.ColumnText(3) == run_) {
+    // Its twin (the same bytes elsewhere in the tree), recorded earlier in this run: it
+    // is analysed too, and rescanned for the same reason as the twin, if it was.
+    const nlohmann::json twin = nlohmann::json::parse(lookup.ColumnText(2), nullptr, false);
+    const nlohmann::json& why = Get(twin, "rescanned");
+    if (!why.is_string() || why.get<std::string>().empty()) return false;
+    reason = why.get<std::string>();
+  } else if (lookup.ColumnText(0) != "ok") {
+    reason = "failed before";
+  } else if (!recorded) {
+    reason = "recorded without a detector set";
+  } else if (const std::string key = lookup.ColumnText(1); key == key_) {
+    if (!force_) return true;
+    reason = "--rescan";
+  } else {
+    auto known = reason_by_key_.find(key);
+    if (known == reason_by_key_.end()) {
+      known = reason_by_key_.emplace(key, RescanReason(lookup.ColumnText(2), scanned_with_)).first;
+    }
+    reason = known->second;
+  }
+  Pending& pending = reasons_[sha256];
+  pending.reason = std::move(reason);
+  ++pending.items;
+  return false;
+}
+
+std::string ScanLedger::TakeRescanReason(const std::string& sha256) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = reasons_.find(sha256);
+  if (it == reasons_.end()) return "";
+  std::string reason = it->second.reason;
+  if (--it->second.items == 0) reasons_.erase(it);
+  return reason;
 }
 
 }  // namespace vigil::host
