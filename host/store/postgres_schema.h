@@ -417,15 +417,16 @@ CREATE POLICY queues_write ON queues FOR ALL
   WITH CHECK (vigil_is('vigil_scanner') OR vigil_is('vigil_admin'));
 
 -- True when one of the login's roles may work the named queue ("reviewer, senior" ->
--- vigil_reviewer, vigil_senior). A queue no definition names (a newer policy dropped it)
--- is worked by seniors until it is empty.
+-- vigil_reviewer, vigil_senior). Without a definition, "default" has the implicit one
+-- (reviewer, senior: what a policy without [[queues]] means), and any other queue (a
+-- newer policy dropped it) is worked by seniors until it is empty.
 CREATE FUNCTION vigil_may_work(queue_name text) RETURNS boolean
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
   SELECT coalesce(
     (SELECT bool_or(vigil_is('vigil_' || btrim(role)))
        FROM queues q, unnest(string_to_array(q.roles, ',')) AS role
       WHERE q.name = queue_name),
-    vigil_is('vigil_senior'))
+    vigil_is('vigil_senior') OR (queue_name = 'default' AND vigil_is('vigil_reviewer')))
 $$;
 REVOKE ALL ON FUNCTION vigil_may_work(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION vigil_may_work(text)

@@ -523,3 +523,35 @@ TEST_F(PostgresRoles, AnAuditorDecidesNothingAndWritesNothing) {
 
 }  // namespace
 }  // namespace vigil::host::testing
+
+namespace vigil::host::testing {
+namespace {
+
+// Named queues (PostgreSQL migration 3): a reviewer claims only in a queue one of their
+// roles may work; a seniors' queue refuses a reviewer login's claim in the database, and
+// a senior (who is also a reviewer) works both.
+TEST_F(PostgresRoles, AReviewerClaimsOnlyInQueuesTheirRolesMayWork) {
+  ASSERT_EQ(RunSql(*db_,
+                   "INSERT INTO queues (name, description, roles, updated_at) VALUES "
+                   "('seniors-only', '', 'senior', 'now'), ('everyone', '', 'reviewer, senior', "
+                   "'now')"),
+            "");
+  ASSERT_EQ(RunSql(*db_, "UPDATE queue SET queue_name = 'seniors-only' WHERE item_id = 1"), "");
+  ASSERT_EQ(RunSql(*db_, "UPDATE queue SET queue_name = 'everyone' WHERE item_id = 2"), "");
+  ASSERT_EQ(RunSql(*db_, "UPDATE queue SET queue_name = 'dropped' WHERE item_id = 3"), "");
+  // Item 4 stays in "default", which no row defines: reviewers may work it.
+  EXPECT_EQ(Claim(*as_alice_, 1), "no row");  // row-level security hides it from the UPDATE
+  EXPECT_EQ(Claim(*as_alice_, 2), "");
+  EXPECT_EQ(Claim(*as_alice_, 3), "no row");  // a queue no policy defines: seniors only
+  EXPECT_EQ(Claim(*as_alice_, 4), "");
+  // Nor can a reviewer move an item into a queue they may work (no column privilege).
+  EXPECT_TRUE(Refused(RunSql(*as_alice_, "UPDATE queue SET queue_name = 'everyone' WHERE item_id = 1")));
+  const std::string carol = MakeLogin("carol", {"vigil_senior"});
+  auto as_carol = Connect(carol);
+  ASSERT_TRUE(as_carol);
+  EXPECT_EQ(Claim(*as_carol, 1), "");
+  EXPECT_EQ(Claim(*as_carol, 3), "");
+}
+
+}  // namespace
+}  // namespace vigil::host::testing
