@@ -44,6 +44,9 @@ std::filesystem::path StorePath(const GlobalOptions& options);
 std::unique_ptr<host::Store> OpenStoreOrSay(const GlobalOptions& global,
                                             host::OpenMode mode = host::OpenMode::kReadWrite,
                                             bool reads = false);
+// The folder of the workstation's own files: the store's folder, or for a team store
+// (postgresql://...) the folder of the default store.
+std::filesystem::path LocalStateDir(const GlobalOptions& options);
 // Where hash banks, URL lists and other detector data live: <store folder>/lists.
 std::filesystem::path DataDir(const GlobalOptions& options);
 // One configuration per loaded detector: data_dir, plus every --set for its id.

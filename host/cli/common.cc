@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "cli/commands.h"
+#include "store/db/postgres_database.h"
 #include "store/store_access.h"
 #include "core/terminal_text.h"
 #include "isolation/isolation_runtime.h"
@@ -55,7 +56,7 @@ void LoadPlugins(GlobalOptions& options, host::PluginRegistry& registry) {
     flags.in_process = options.in_process;
     flags.developer_mode = options.developer_mode;
     flags.wait_for_debugger = options.wait_for_debugger;
-    flags.quarantine_file = StorePath(options).parent_path() / "plugin-health.json";
+    flags.quarantine_file = LocalStateDir(options) / "plugin-health.json";
     const auto exe_dir = host::ExecutableDir();
     auto config = isolation::HostConfig::Load(isolation::HostConfig::DefaultFile(exe_dir), exe_dir);
     auto runtime = config.ok() ? isolation::IsolationRuntime::Create(config.value(), flags)
@@ -91,8 +92,11 @@ void LoadPlugins(GlobalOptions& options, host::PluginRegistry& registry) {
 std::unique_ptr<host::Store> OpenStoreOrSay(const GlobalOptions& global, host::OpenMode mode,
                                             bool reads) {
   const bool audit = mode == host::OpenMode::kReadOnly;
-  if (reads && host::StoreIsReadOnly(StorePath(global))) mode = host::OpenMode::kReadOnly;
-  if (!std::filesystem::exists(StorePath(global))) {
+  // A team store (postgresql://...) is a server, not a file: what a login may do is for
+  // the database to say.
+  const bool team = host::IsPostgresUrl(global.store);
+  if (!team && reads && host::StoreIsReadOnly(StorePath(global))) mode = host::OpenMode::kReadOnly;
+  if (!team && !std::filesystem::exists(StorePath(global))) {
     PrintError("no store at " + StorePath(global).string() + ": run `vigil scan` first, or name one with --store");
     return nullptr;
   }
@@ -114,9 +118,15 @@ std::filesystem::path StorePath(const GlobalOptions& options) {
   return options.store.empty() ? host::Store::DefaultPath() : std::filesystem::path(options.store);
 }
 
+std::filesystem::path LocalStateDir(const GlobalOptions& options) {
+  // A team store is a server with no folder: the workstation's files sit beside its
+  // default store. Absolute: workers are given it after they chdir into their scratch.
+  const std::filesystem::path store =
+      host::IsPostgresUrl(options.store) ? host::Store::DefaultPath() : StorePath(options);
+  return std::filesystem::absolute(store).parent_path();
+}
 std::filesystem::path DataDir(const GlobalOptions& options) {
-  // Absolute: workers are given it as a read path after they chdir into their scratch.
-  return std::filesystem::absolute(StorePath(options)).parent_path() / "lists";
+  return LocalStateDir(options) / "lists";
 }
 
 std::map<std::string, vigil::v1::DetectorConfig> DetectorConfigs(

@@ -37,21 +37,13 @@ int Exposure(const GlobalOptions& global, bool json, const std::string& reviewer
     PrintError("--since takes a UTC date like 2026-11-29");
     return 2;
   }
-  const std::filesystem::path path = StorePath(global);
-  if (!std::filesystem::exists(path)) {
-    PrintError("no store at " + path.string() + ": run `vigil scan` first, or name one with --store");
-    return 1;
-  }
   // A report: a store this user cannot write (an auditor's copy) is opened read-only.
-  auto store = host::Store::Open(
-      path, host::StoreIsReadOnly(path) ? host::OpenMode::kReadOnly : host::OpenMode::kReadWrite);
-  if (!store.ok()) {
-    PrintError(store.status().message());
-    return 1;
-  }
-  host::Statement rows(store.value()->db(),
-                       "SELECT reviewer, severity, count(*), total(seconds_unobscured), "
-                       "CAST(total(reveals) AS INTEGER) FROM exposure "
+  std::unique_ptr<host::Store> store =
+      OpenStoreOrSay(global, host::OpenMode::kReadWrite, /*reads=*/true);
+  if (!store) return 1;
+  host::Statement rows(store->db(),
+                       "SELECT reviewer, severity, count(*), coalesce(sum(seconds_unobscured), 0), "
+                       "coalesce(sum(reveals), 0) FROM exposure "
                        "WHERE (?1 = '' OR reviewer = ?1) AND (?2 = '' OR recorded_at >= ?2) "
                        "GROUP BY reviewer, severity ORDER BY reviewer, severity DESC");
   if (!rows.ok()) {

@@ -311,18 +311,9 @@ void PrintEvidence(const Json& e) {
 }
 
 int QueueShowItem(const GlobalOptions& global, int64_t item_id, bool json) {
-  const auto path = StorePath(global);
-  if (!std::filesystem::exists(path)) {
-    PrintError("no store at " + path.string() +
-               ": run `vigil scan` first, or name one with --store");
-    return 1;
-  }
-  auto store = host::Store::Open(path, host::OpenMode::kReadOnly);
-  if (!store.ok()) {
-    PrintError(store.status().message());
-    return 1;
-  }
-  auto evidence = LoadEvidence(*store.value(), item_id);
+  std::unique_ptr<host::Store> store = OpenStoreOrSay(global, host::OpenMode::kReadOnly);
+  if (!store) return 1;
+  auto evidence = LoadEvidence(*store, item_id);
   if (!evidence.ok()) {
     PrintError(evidence.status().message());
     return 1;

@@ -39,27 +39,15 @@ struct Session {
 // (store == nullptr) when either fails.
 Session Open(const GlobalOptions& global, const std::string& reviewer_flag) {
   Session session;
-  const auto path = StorePath(global);
-  if (!std::filesystem::exists(path)) {
-    PrintError("no store at " + path.string() +
-               ": run `vigil scan` first, or name one with --store");
-    return session;
-  }
-  auto store = host::Store::Open(path, host::OpenMode::kReadWrite);
-  if (!store.ok()) {
-    PrintError(store.status().message());
-    return session;
-  }
-  for (const auto& warning : store.value()->schema_warnings()) {
-    PrintError("warning: " + warning);
-  }
-  auto reviewer = ReviewerId(*store.value(), reviewer_flag);
+  std::unique_ptr<host::Store> store = OpenStoreOrSay(global);
+  if (!store) return session;
+  auto reviewer = ReviewerId(*store, reviewer_flag);
   if (!reviewer.ok()) {
     PrintError(reviewer.status().message());
     return session;
   }
   session.reviewer = std::move(reviewer).value();
-  session.store = std::move(store).value();
+  session.store = std::move(store);
   return session;
 }
 

@@ -81,18 +81,8 @@ int Rematch(GlobalOptions& global, const RematchArgs& args) {
     PrintError("--set vigil.pdq.threshold takes 0 to 256 and vigil.pdq.min_quality 0 to 100");
     return 2;
   }
-  const fs::path store_path = StorePath(global);
-  if (!fs::exists(store_path)) {
-    PrintError("no store at " + store_path.string() +
-               ": run `vigil scan` first, or name one with --store");
-    return 1;
-  }
-  auto store = host::Store::Open(store_path);
-  if (!store.ok()) {
-    PrintError(store.status().message());
-    return 1;
-  }
-  for (const auto& warning : store.value()->schema_warnings()) PrintError("warning: " + warning);
+  std::unique_ptr<host::Store> store = OpenStoreOrSay(global);
+  if (!store) return 1;
   host::Policy policy = host::Policy::Default();
   if (!args.policy.empty()) {
     auto loaded = host::Policy::Load(args.policy);
@@ -102,7 +92,7 @@ int Rematch(GlobalOptions& global, const RematchArgs& args) {
     }
     policy = loaded.value();
   }
-  if (Status s = host::RecordQueueSpecs(store.value()->db(), policy.routing().queues());
+  if (Status s = host::RecordQueueSpecs(store->db(), policy.routing().queues());
       !s.ok()) {
     PrintError(s.message());
     return 1;
@@ -134,7 +124,7 @@ int Rematch(GlobalOptions& global, const RematchArgs& args) {
   }
   options.first_party = registry.FirstPartyDetectorIds();
 
-  auto report = host::Rematch(*store.value(), chosen, policy, options);
+  auto report = host::Rematch(*store, chosen, policy, options);
   if (!report.ok()) {
     PrintError("rematch failed, nothing recorded: " + report.status().message());
     return 1;
@@ -153,7 +143,7 @@ int Rematch(GlobalOptions& global, const RematchArgs& args) {
     std::printf(
         "The store %s holds no PDQ or digest signals: nothing to rematch (items "
         "scanned with vigil.pdq or vigil.exact keep theirs).\n",
-        TerminalText(store_path.string()).c_str());
+        TerminalText(StorePath(global).string()).c_str());
     return 0;
   }
   std::printf("%lld items checked, %lld new matches, %lld queued%s\n",

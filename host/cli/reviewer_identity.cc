@@ -7,6 +7,15 @@
 namespace vigil::cli {
 
 StatusOr<std::string> ReviewerId(host::Store& store, const std::string& flag) {
+  // A team store: the reviewer is the database login, never what a flag says.
+  if (const std::string login = store.login(); !login.empty()) {
+    if (!flag.empty() && flag != login) {
+      return Status::InvalidArgument("on a team store the reviewer is your database login (" +
+                                     TerminalText(login) + "), not --reviewer " +
+                                     TerminalText(flag));
+    }
+    return login;
+  }
   std::string id = flag;
   std::string from = "--reviewer";
   if (id.empty()) {
@@ -35,7 +44,6 @@ StatusOr<std::string> ReviewerId(host::Store& store, const std::string& flag) {
                                    "automatic decisions are recorded under that name)");
   }
   // A SQLite store has no logins: the id is what the person says (see the header).
-  (void)store;
   return id;
 }
 

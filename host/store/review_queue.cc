@@ -117,21 +117,41 @@ StatusOr<std::optional<QueueEntry>> ReviewQueue::Claim(const std::string& review
     }
     sql += " AND q.queue_name IN (" + in + ")";
   }
-  sql += std::string(OrderBy(options.order)) + " LIMIT 1";
+  // A team store serves a login only from the queues its roles may work (row-level
+  // security would refuse the lease anyway; this way nothing else is offered).
+  if (store_.db().dialect() == Dialect::kPostgres) sql += " AND vigil_may_work(q.queue_name)";
+  const std::string order = std::string(OrderBy(options.order)) + " LIMIT 1";
+  // The lease takes the item only if it is still free: on a team store another reviewer
+  // may lease it between the pick and the lease (PostgreSQL locks rows, not the table).
+  // Such an item is passed over and the next one picked.
   int64_t item_id = 0;
-  {
-    Statement pick(store_.db(), sql);
-    pick.Bind(1, now).Bind(2, static_cast<int64_t>(options.max_severity));
-    int rc = pick.Step();
-    if (rc == kDone) return std::optional<QueueEntry>();
-    if (rc != kRow) return pick.Error("claiming from the queue");
-    item_id = pick.ColumnInt(0);
+  std::string lost;
+  for (int attempt = 0; attempt < 20 && item_id == 0; ++attempt) {
+    int64_t picked = 0;
+    {
+      Statement pick(store_.db(), sql + lost + order);
+      pick.Bind(1, now).Bind(2, static_cast<int64_t>(options.max_severity));
+      int rc = pick.Step();
+      if (rc == kDone) return std::optional<QueueEntry>();
+      if (rc != kRow) return pick.Error("claiming from the queue");
+      picked = pick.ColumnInt(0);
+    }
+    Statement lease(store_.db(),
+                    "UPDATE queue SET state = 'claimed', lease_owner = ?2, lease_expires = ?3, "
+                    "updated_at = ?4 WHERE item_id = ?1 AND (state = 'pending' OR "
+                    "(state = 'claimed' AND lease_expires < ?5))");
+    lease.Bind(1, picked).Bind(2, reviewer).Bind(3, now + options.lease_seconds).Bind(4, NowUtc())
+        .Bind(5, now);
+    if (lease.Step() != kDone) return lease.Error("leasing an item");
+    if (lease.RowsChanged() == 1) {
+      item_id = picked;
+    } else {
+      lost += " AND q.item_id != " + std::to_string(picked);
+    }
   }
-  Statement lease(store_.db(),
-                  "UPDATE queue SET state = 'claimed', lease_owner = ?2, lease_expires = ?3, "
-                  "updated_at = ?4 WHERE item_id = ?1");
-  lease.Bind(1, item_id).Bind(2, reviewer).Bind(3, now + options.lease_seconds).Bind(4, NowUtc());
-  if (lease.Step() != kDone) return lease.Error("leasing an item");
+  if (item_id == 0) {
+    return Status::Unavailable("other reviewers took every item picked for you: claim again");
+  }
   if (Status s = AppendAudit(store_.db(), {reviewer, "queue.claimed", item_id, "{}"}, NowUtc());
       !s.ok()) {
     return s;

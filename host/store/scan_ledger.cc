@@ -1,5 +1,6 @@
 #include "store/scan_ledger.h"
 
+#include "store/db/postgres_database.h"
 #include "store/db/sqlite_database.h"
 
 #include <unistd.h>
@@ -163,17 +164,25 @@ Status RecordScannedWith(Database& db, int64_t item_id, const ItemRecord& record
 StatusOr<std::unique_ptr<ScanLedger>> ScanLedger::Open(const fs::path& store_path,
                                                        std::string scan_key,
                                                        std::string scanned_with) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(store_path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
-    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return Status::IoError("cannot open the store " + store_path.string() + ": " + why);
+  // Its own connection, so that look-ups run beside the store's writes.
+  std::unique_ptr<Database> connection;
+  if (IsPostgresUrl(store_path.string())) {
+    auto opened = PostgresDatabase::Open(store_path.string());
+    if (!opened.ok()) return opened.status();
+    connection = std::move(opened).value();
+  } else {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(store_path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX,
+                        nullptr) != SQLITE_OK) {
+      std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+      sqlite3_close(db);
+      return Status::IoError("cannot open the store " + store_path.string() + ": " + why);
+    }
+    sqlite3_busy_timeout(db, 10000);
+    connection = std::make_unique<SqliteDatabase>(db, store_path.string());
   }
-  sqlite3_busy_timeout(db, 10000);
   std::unique_ptr<ScanLedger> ledger(
-      new ScanLedger(std::make_unique<SqliteDatabase>(db, store_path.string()),
-                     std::move(scan_key), std::move(scanned_with)));
+      new ScanLedger(std::move(connection), std::move(scan_key), std::move(scanned_with)));
   // A new id per run: what this run records is not "already scanned" for itself (the
   // same bytes twice in one tree are both analysed and printed, as before).
   std::random_device random;

@@ -12,10 +12,10 @@ StatusOr<ExposureLedger::Totals> ExposureLedger::LoadFromStore(host::Store& stor
                                                                 const std::string& reviewer,
                                                                 const std::string& day) {
   host::Statement rows(store.db(),
-                       "SELECT severity, count(*), CAST(round(total(seconds_unobscured) * 1000) AS INTEGER), "
-                       "CAST(total(reveals) AS INTEGER) "
-                       "FROM exposure WHERE reviewer = ?1 AND substr(recorded_at, 1, "
-                       "length(?2)) = ?2 GROUP BY severity");
+                       "SELECT severity, count(*), "
+                       "CAST(round(coalesce(sum(seconds_unobscured), 0) * 1000) AS BIGINT), "
+                       "coalesce(sum(reveals), 0) FROM exposure WHERE reviewer = ?1 AND "
+                       "substr(recorded_at, 1, length(?2)) = ?2 GROUP BY severity");
   if (!rows.ok()) return rows.Error("reading the exposure ledger");
   rows.Bind(1, reviewer).Bind(2, day);
   Totals totals{};
