@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "../unit/host/temp_store.h"
 #include "pg_test_server.h"
 #include "store/named_queues.h"
 #include "store/review_queue.h"
@@ -52,18 +53,9 @@ class CliTeamStore : public PgTestServer {
   }
 
   int64_t Add(const std::string& sha, const std::string& queue, int severity) {
-    ItemRecord record;
-    record.sha256 = sha;
-    record.path = "/items/" + sha;
-    record.media_kind = "image";
-    record.outcome.disposition = Disposition::kReview;
-    record.outcome.severity = severity;
-    record.outcome.rule = "test";
-    record.outcome.queue = queue;
-    auto id = store_->RecordItem(record);
-    EXPECT_TRUE(id.ok()) << id.status().message();
-    return id.ok() ? id.value() : 0;
+    return AddQueuedItem(*store_, sha, Disposition::kReview, severity, 0, "", queue);
   }
+
 
   // `vigil ARGS --store <login's URL>` with the tests' pgpass (PGPASSFILE is set by the
   // fixture) and HOME in the scratch folder (the workstation's own files go there).

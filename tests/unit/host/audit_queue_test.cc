@@ -11,6 +11,7 @@
 #include "store/review_queue.h"
 #include "store/db/database.h"
 #include "store/store.h"
+#include "temp_store.h"
 
 namespace vigil::host {
 namespace {
@@ -18,38 +19,13 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-class AuditQueueTest : public ::testing::Test {
+class AuditQueueTest : public TempStoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("vigil-audit-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    auto store = Store::Open(dir_ / "store.db");
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store_ = std::move(store).value();
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
-
   int64_t Add(const std::string& sha, Disposition d, int priority, int severity,
               const std::string& category = "") {
-    ItemRecord record;
-    record.sha256 = sha;
-    record.path = "/items/" + sha;
-    record.media_kind = "image";
-    record.outcome.disposition = d;
-    record.outcome.priority = priority;
-    record.outcome.severity = severity;
-    record.outcome.obscure_level = 5;
-    record.outcome.category = category;
-    record.outcome.rule = "test rule";
-    auto id = store_->RecordItem(record);
-    EXPECT_TRUE(id.ok()) << id.status().message();
-    return id.ok() ? id.value() : 0;
+    return AddQueuedItem(*store_, sha, d, severity, priority, category);
   }
+
 
   // Runs SQL with the append-only triggers out of the way and puts them back after, as
   // a careful attacker with the file would (so only the chain can tell).
@@ -63,8 +39,6 @@ class AuditQueueTest : public ::testing::Test {
         << sqlite3_errmsg(vigil::host::SqliteHandle(store_->db()));
   }
 
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_F(AuditQueueTest, ChainVerifiesAndTriggersRefuseChanges) {

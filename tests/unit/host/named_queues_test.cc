@@ -11,6 +11,7 @@
 #include "store/named_queues.h"
 #include "store/review_queue.h"
 #include "store/store.h"
+#include "temp_store.h"
 
 namespace vigil::host {
 namespace {
@@ -144,36 +145,12 @@ TEST(QueueRoutingTest, BadDefinitionsAreRefusedWithTheirLine) {
   }
 }
 
-class NamedQueueStoreTest : public ::testing::Test {
+class NamedQueueStoreTest : public TempStoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("vigil-named-queues-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    auto store = Store::Open(dir_ / "store.db");
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store_ = std::move(store).value();
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
   int64_t Add(const std::string& sha, const std::string& queue, int severity) {
-    ItemRecord record;
-    record.sha256 = sha;
-    record.path = "/items/" + sha;
-    record.media_kind = "image";
-    record.outcome.disposition = Disposition::kReview;
-    record.outcome.severity = severity;
-    record.outcome.rule = "test";
-    record.outcome.queue = queue;
-    auto id = store_->RecordItem(record);
-    EXPECT_TRUE(id.ok()) << id.status().message();
-    return id.ok() ? id.value() : 0;
+    return AddQueuedItem(*store_, sha, Disposition::kReview, severity, 0, "", queue);
   }
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
+
 };
 
 TEST_F(NamedQueueStoreTest, ClaimsAndListsKeepToTheQueuesAskedFor) {

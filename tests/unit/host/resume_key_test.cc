@@ -13,6 +13,7 @@
 #include "store/scan_ledger.h"
 #include "store/db/database.h"
 #include "store/store.h"
+#include "temp_store.h"
 
 namespace vigil::host {
 namespace {
@@ -118,22 +119,8 @@ TEST(ScanKey, TheReasonNamesWhatChanged) {
             "lists changed");
 }
 
-class LedgerTest : public ::testing::Test {
+class LedgerTest : public TempStoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("vigil-resume-key-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    auto store = Store::Open(dir_ / "store.db");
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store_ = std::move(store).value();
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
   std::unique_ptr<ScanLedger> Ledger(const DetectorSet& set) {
     auto opened = ScanLedger::Open(dir_ / "store.db", set.Key(), set.Describe());
     EXPECT_TRUE(opened.ok()) << opened.status().message();
@@ -155,8 +142,6 @@ class LedgerTest : public ::testing::Test {
     ASSERT_TRUE(recorded.ok()) << recorded.status().message();
   }
 
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_F(LedgerTest, AnItemTheStoreHadIsSkippedOrRescannedWithItsReason) {

@@ -10,6 +10,7 @@
 #include "store/review_queue.h"
 #include "store/db/database.h"
 #include "store/store.h"
+#include "temp_store.h"
 
 namespace vigil::host {
 namespace {
@@ -17,21 +18,8 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-class ReviewQueueLeaseTest : public ::testing::Test {
+class ReviewQueueLeaseTest : public TempStoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("vigil-lease-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    auto store = Store::Open(dir_ / "store.db");
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store_ = std::move(store).value();
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
 
   int64_t Add(const std::string& sha, Disposition d, int severity) {
     ItemRecord record;
@@ -63,8 +51,6 @@ class ReviewQueueLeaseTest : public ::testing::Test {
         << ::testing::PrintToString(report.value().problems);
   }
 
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_F(ReviewQueueLeaseTest, ADecisionNeedsALeaseThatStillRuns) {
