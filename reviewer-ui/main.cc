@@ -1,6 +1,6 @@
 // vigil-review: the reviewer console. See docs/reviewer-guide.md.
 //
-//   vigil-review --store FILE [--browse] [--reviewer ID] [--config FILE] [--replay SCRIPT]
+//   vigil-review --store FILE|postgresql://... [--browse] [--reviewer ID] [--config FILE] [--replay SCRIPT]
 //                [--screenshot-dir DIR] [--frames N] [--stats] [--no-vsync]
 #include <CLI/CLI.hpp>
 
@@ -13,6 +13,7 @@
 #include "model/replay_script.h"
 #include "model/review_session.h"
 #include "model/reviewer_config.h"
+#include "store/db/postgres_database.h"
 #include "store/store.h"
 #include "store/store_access.h"
 #include "ui/console_app.h"
@@ -38,13 +39,17 @@ int main(int argc, char** argv) {
   std::string store_path, reviewer = DefaultReviewer(), config_path, replay_path, shots;
   int frames = 0;
   bool print_stats = false, no_vsync = false, browse = false;
-  app.add_option("--store", store_path, "The store file made by `vigil scan`")->required()
+  app.add_option("--store", store_path,
+                 "The store file made by `vigil scan`, or a team store postgresql://LOGIN@HOST/DB")->required()
       ->type_name("FILE");
   app.add_flag("--browse", browse,
                "Browse only: open the store read-only and look at the queue and the evidence; "
                "nothing is claimed, revealed, decided or recorded (automatic when the store "
                "or its folder cannot be written)");
-  app.add_option("--reviewer", reviewer, "Your reviewer id (default: $USER)")->type_name("ID");
+  CLI::Option* reviewer_option =
+      app.add_option("--reviewer", reviewer,
+                     "Your reviewer id (default: $USER; on a team store your database login)")
+          ->type_name("ID");
   app.add_option("--config", config_path,
                  "Org config with a [reviewer] section (default: built-in defaults)")
       ->type_name("FILE");
@@ -61,8 +66,23 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   if (reviewer.empty() || reviewer.size() > 128) return Fail("--reviewer must be 1 to 128 characters");
-  if (!std::filesystem::exists(store_path)) {
+  // A team store (postgresql://...) is a server: the reviewer is the database login, and
+  // what the login may do is for the database to say.
+  const bool team = vigil::host::IsPostgresUrl(store_path);
+  if (!team && !std::filesystem::exists(store_path)) {
     return Fail("no store at " + store_path + ": run `vigil scan --store " + store_path + " ...` first");
+  }
+  std::unique_ptr<vigil::host::Store> team_store;
+  if (team) {
+    auto opened = vigil::host::Store::Open(
+        store_path, browse ? vigil::host::OpenMode::kReadOnly : vigil::host::OpenMode::kReadWrite);
+    if (!opened.ok()) return Fail(opened.status().message());
+    team_store = std::move(opened).value();
+    if (reviewer_option->count() > 0 && reviewer != team_store->login()) {
+      return Fail("on a team store the reviewer is your database login (" + team_store->login() +
+                  "), not --reviewer " + reviewer);
+    }
+    reviewer = team_store->login();
   }
   if (!shots.empty()) {
     std::error_code ec;
@@ -86,10 +106,12 @@ int main(int argc, char** argv) {
   }
   // A store this process cannot write (an auditor's copy) is browsed, never refused:
   // reading needs no write access. Opened read-only, nothing can be written to it.
-  const bool cannot_write = vigil::host::StoreIsReadOnly(store_path);
+  const bool cannot_write = !team && vigil::host::StoreIsReadOnly(store_path);
   browse = browse || cannot_write;
-  auto store = vigil::host::Store::Open(
-      store_path, browse ? vigil::host::OpenMode::kReadOnly : vigil::host::OpenMode::kReadWrite);
+  auto store = team ? vigil::StatusOr<std::unique_ptr<vigil::host::Store>>(std::move(team_store))
+                    : vigil::host::Store::Open(store_path, browse
+                                                               ? vigil::host::OpenMode::kReadOnly
+                                                               : vigil::host::OpenMode::kReadWrite);
   if (!store.ok()) return Fail(store.status().message());
   if (browse) {
     std::fprintf(stderr,

@@ -206,8 +206,8 @@ ImageRect ConsoleUi::ItemView(const ItemPicture& picture) {
   ImGui::SameLine();
   ImGui::TextColored(SeverityColour(e.severity), "%s", SeverityName(e.severity));
   ImGui::SameLine();
-  ImGui::Text("%s  obscured at level %d of 7  ([ ] to change)", e.category.c_str(),
-              session_.obscure_level());
+  ImGui::Text("%s  queue %s  obscured at level %d of 7  ([ ] to change)", e.category.c_str(),
+              e.queue.c_str(), session_.obscure_level());
   if (!picture.problem.empty()) {
     ImGui::TextWrapped("No picture: %s. Decide from the evidence on the right.",
                        picture.problem.c_str());
