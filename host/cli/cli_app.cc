@@ -64,6 +64,7 @@ void BuildCli(CLI::App& app, GlobalOptions& options) {
   RegisterExposureCommand(app, options);
   RegisterRematchCommand(app, options);
   RegisterQueuesCommand(app, options);
+  RegisterUsersCommand(app, options);
 }
 
 }  // namespace vigil::cli

@@ -69,6 +69,9 @@ void RegisterExposureCommand(CLI::App& app, GlobalOptions& options);
 // (queues_command.cc).
 void RegisterQueuesCommand(CLI::App& app, GlobalOptions& options);
 
+// `vigil users add|list|disable|role`: a team store's logins (users_command.cc).
+void RegisterUsersCommand(CLI::App& app, GlobalOptions& options);
+
 // `vigil rematch` (rematch_command.cc).
 void RegisterRematchCommand(CLI::App& app, GlobalOptions& options);
 

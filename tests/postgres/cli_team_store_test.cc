@@ -50,7 +50,14 @@ class CliTeamStore : public PgTestServer {
     store_.reset();
     std::filesystem::remove_all(scratch_);
     PgTestServer::TearDown();
+    // Logins made through `vigil users` (cluster-wide), after their database is gone.
+    for (const std::string& login : cli_logins_) {
+      if (cluster_) {
+        EXPECT_TRUE(cluster_->Exec("DROP ROLE IF EXISTS " + login).ok());
+      }
+    }
   }
+  std::vector<std::string> cli_logins_;
 
   int64_t Add(const std::string& sha, const std::string& queue, int severity) {
     return AddQueuedItem(*store_, sha, Disposition::kReview, severity, 0, "", queue);
@@ -59,8 +66,8 @@ class CliTeamStore : public PgTestServer {
 
   // `vigil ARGS --store <login's URL>` with the tests' pgpass (PGPASSFILE is set by the
   // fixture) and HOME in the scratch folder (the workstation's own files go there).
-  Ran Vigil(const std::string& login, const std::string& args) {
-    const std::string command = "HOME=" + scratch_.string() + " " + VIGIL_BINARY_DIR +
+  Ran Vigil(const std::string& login, const std::string& args, const std::string& env = "") {
+    const std::string command = env + " HOME=" + scratch_.string() + " " + VIGIL_BINARY_DIR +
                                 "/bin/vigil " + args + " --store " + UrlFor(login, database_) +
                                 " >" + (scratch_ / "out").string() + " 2>" +
                                 (scratch_ / "err").string();
@@ -136,6 +143,87 @@ TEST_F(CliTeamStore, AUrlWithAPasswordIsRefusedAndNothingIsPrinted) {
   const std::string text((std::istreambuf_iterator<char>(err)), {});
   EXPECT_THAT(text, HasSubstr("PGPASSFILE"));
   EXPECT_THAT(text, ::testing::Not(HasSubstr("s3cret")));
+}
+
+TEST_F(CliTeamStore, AnAdminManagesUsersAndTheDatabaseRefusesEveryoneElse) {
+  const std::string dave = "t" + std::to_string(getpid()) + "_dave";
+  const std::string eve = "t" + std::to_string(getpid()) + "_eve";
+  cli_logins_ = {dave, eve};  // (frank below)
+  const std::string password = "correct horse battery staple";
+  {
+    std::ofstream file(scratch_ / "password");
+    file << password << "\n";
+  }
+  const std::string from_file = " --password-file " + (scratch_ / "password").string();
+  // The superuser (the store's owner) adds a reviewer; the password is read from a file.
+  Ran add = Vigil("postgres", "users add " + dave + " --role reviewer" + from_file);
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  EXPECT_THAT(add.out, HasSubstr("added as reviewer"));
+  // The new login connects with that password (SCRAM) and works the queue as itself.
+  const std::string with_password = "PGPASSWORD='" + password + "'";
+  Ran claim = Vigil(dave, "queue claim --json", with_password);
+  ASSERT_EQ(claim.exit_code, 0) << claim.err;
+  // A reviewer cannot make users: the database refuses it.
+  Ran sneaky = Vigil(dave, "users add " + eve + " --role admin" + from_file, with_password);
+  EXPECT_NE(sneaky.exit_code, 0);
+  EXPECT_THAT(sneaky.err, HasSubstr("42501"));
+  Ran listed = Vigil("postgres", "users list --json");
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  const nlohmann::json users = nlohmann::json::parse(listed.out, nullptr, false);
+  ASSERT_TRUE(users.is_array()) << listed.out;
+  bool found = false;
+  for (const auto& u : users) {
+    if (u.value("login", "") == dave) {
+      found = true;
+      EXPECT_EQ(u["roles"], nlohmann::json::array({"reviewer"}));
+      EXPECT_TRUE(u.value("can_login", false));
+    }
+    EXPECT_NE(u.value("login", ""), eve);
+  }
+  EXPECT_TRUE(found) << listed.out;
+  Ran promoted = Vigil("postgres", "users role " + dave + " senior");
+  ASSERT_EQ(promoted.exit_code, 0) << promoted.err;
+  EXPECT_THAT(Vigil("postgres", "users list").out, HasSubstr(dave + ": senior\n"));
+  Ran disabled = Vigil("postgres", "users disable " + dave);
+  ASSERT_EQ(disabled.exit_code, 0) << disabled.err;
+  EXPECT_THAT(Vigil("postgres", "users list").out, HasSubstr(dave + ": senior (disabled)"));
+  Ran refused = Vigil(dave, "queues", with_password);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.err, HasSubstr("not permitted to log in"));
+  // An admin made by `users add --role admin` manages users in turn.
+  const std::string frank = "t" + std::to_string(getpid()) + "_frank";
+  cli_logins_.push_back(frank);
+  ASSERT_EQ(Vigil("postgres", "users add " + eve + " --role admin" + from_file).exit_code, 0);
+  Ran by_admin = Vigil(eve, "users add " + frank + " --role auditor" + from_file, with_password);
+  EXPECT_EQ(by_admin.exit_code, 0) << by_admin.err;
+  EXPECT_THAT(Vigil(eve, "users list", with_password).out, HasSubstr(frank + ": auditor\n"));
+  ASSERT_EQ(Vigil("postgres", "users disable " + eve).exit_code, 0);
+  // Bad input: a name Vigil does not create, a short password, an unknown role.
+  EXPECT_THAT(Vigil("postgres", "users add Dave! --role reviewer" + from_file).err,
+              HasSubstr("is not a login name"));
+  EXPECT_THAT(Vigil("postgres", "users add " + eve + " --role janitor" + from_file).err,
+              HasSubstr("unknown role"));
+  {
+    std::ofstream file(scratch_ / "short");
+    file << "short\n";
+  }
+  EXPECT_THAT(Vigil("postgres", "users add " + eve + " --role reviewer --password-file " +
+                                    (scratch_ / "short").string())
+                  .err,
+              HasSubstr("at least 12"));
+}
+
+TEST_F(CliTeamStore, UsersNeedATeamStore) {
+  const std::string command = std::string(VIGIL_BINARY_DIR) + "/bin/vigil users list --store " +
+                              (scratch_ / "store.db").string() + " >/dev/null 2>" +
+                              (scratch_ / "err").string();
+  // An embedded store first, so that the error is about users, not a missing store.
+  ASSERT_TRUE(Store::Open(scratch_ / "store.db").ok());
+  const int status = std::system(command.c_str());
+  EXPECT_NE(WEXITSTATUS(status), 0);
+  std::ifstream err(scratch_ / "err");
+  const std::string text((std::istreambuf_iterator<char>(err)), {});
+  EXPECT_THAT(text, HasSubstr("team store's logins"));
 }
 
 }  // namespace
