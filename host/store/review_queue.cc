@@ -234,21 +234,10 @@ Status ReviewQueue::Decide(int64_t item_id, const std::string& reviewer,
   }
   const std::string now = NowUtc();
   const char* next_state = decision == "escalate" ? "pending" : "decided";
-  // The decision is recorded while the lease is still held, then the lease ends: a team
-  // store's row-level security admits a reviewer's decision only on an item they hold
-  // (docs/operations.md, "The team store"). A failure below rolls both back.
-  {
-    Statement held(store_.db(),
-                   "SELECT 1 FROM queue WHERE item_id = ?1 AND state = 'claimed' AND "
-                   "lease_owner = ?2");
-    held.Bind(1, item_id).Bind(2, reviewer);
-    const int rc = held.Step();
-    if (rc == kDone) {
-      return Status::InvalidArgument("item " + std::to_string(item_id) + " is not held by " +
-                                     reviewer + ": claim it first");
-    }
-    if (rc != kRow) return held.Error("recording a decision");
-  }
+  // The decision is recorded while the lease is still held (CheckHeld above, in this
+  // transaction), then the lease ends: a team store's row-level security admits a
+  // reviewer's decision only on an item they hold (docs/operations.md, "The team store").
+  // A failure below rolls both back.
   Statement insert(store_.db(),
                    "INSERT INTO decisions (item_id, reviewer, decision, reason, decided_at) "
                    "VALUES (?1, ?2, ?3, ?4, ?5)");
