@@ -61,9 +61,8 @@ class PostgresSchema : public PgTestServer {
   void SetUp() override {
     PgTestServer::SetUp();
     if (HasFatalFailure()) return;
-    StatusOr<std::unique_ptr<PostgresDatabase>> db = PostgresDatabase::Open(url_);
-    ASSERT_TRUE(db.ok()) << db.status().message();
-    db_ = std::move(db.value());
+    db_ = Connect("postgres");  // the superuser, on this test's database (url_)
+    ASSERT_TRUE(db_);
   }
   void TearDown() override {
     db_.reset();
