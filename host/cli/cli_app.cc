@@ -9,7 +9,8 @@ namespace vigil::cli {
 const std::vector<std::string>& GlobalOptionNames() {
   static const std::vector<std::string> kNames = {
       "--plugin-dir", "--store",          "--set",
-      "--in-process", "--developer-mode", "--wait-for-debugger"};
+      "--in-process", "--developer-mode", "--wait-for-debugger",
+      "--config"};  // issue 13 item 3
   return kNames;
 }
 
@@ -57,6 +58,11 @@ void BuildCli(CLI::App& app, GlobalOptions& options) {
                "Load unsigned or wrongly signed plugins (announced on every run)");
   app.add_flag("--wait-for-debugger", options.wait_for_debugger,
                "Each worker prints its pid and stops until a debugger resumes it");
+  app.add_option("--config", options.config,
+                 "The org config file whose [store] table names the media key file, "
+                 "keep_media and retention_days (default: $VIGIL_CONFIG; "
+                 "docs/operations.md, \"Media in the store and retention\")")
+      ->type_name("FILE");
   RegisterPluginsCommand(app, options);
   RegisterScanCommand(app, options);
   RegisterStoreCommands(app, options);
@@ -65,6 +71,7 @@ void BuildCli(CLI::App& app, GlobalOptions& options) {
   RegisterRematchCommand(app, options);
   RegisterQueuesCommand(app, options);
   RegisterUsersCommand(app, options);
+  RegisterRetentionCommand(app, options);
 }
 
 }  // namespace vigil::cli

@@ -13,6 +13,7 @@
 
 #include "loader/plugin_registry.h"
 #include "store/store.h"
+#include "store/store_settings.h"
 #include "vigil/v1/detector.pb.h"
 
 namespace vigil::isolation {
@@ -29,6 +30,7 @@ struct GlobalOptions {
   bool in_process = false;               // --in-process: no worker processes
   bool developer_mode = false;           // --developer-mode: unsigned plugins load
   bool wait_for_debugger = false;        // --wait-for-debugger
+  std::string config;                    // --config FILE (else $VIGIL_CONFIG): [store] table
   // Set by LoadPlugins: runs vendor plugins in workers (host/isolation).
   std::shared_ptr<isolation::IsolationRuntime> isolation;
   int exit_code = 0;
@@ -71,6 +73,15 @@ void RegisterQueuesCommand(CLI::App& app, GlobalOptions& options);
 
 // `vigil users add|list|disable|role`: a team store's logins (users_command.cc).
 void RegisterUsersCommand(CLI::App& app, GlobalOptions& options);
+
+// `vigil retention run|hold|release|holds`: media kept in the store (retention_command.cc).
+void RegisterRetentionCommand(CLI::App& app, GlobalOptions& options);
+// The [store] settings of --config (or $VIGIL_CONFIG; the defaults when neither names a
+// file), and whether `store` keeps media of queued items: always on a team store, with
+// keep_media on a workstation. When it does, loads the key and tells the store; a missing
+// or unusable key is an error (media_keeping.cc).
+StatusOr<host::StoreSettings> StoreSettingsOf(const GlobalOptions& options);
+Status KeepMediaIfConfigured(const GlobalOptions& options, host::Store& store);
 
 // `vigil rematch` (rematch_command.cc).
 void RegisterRematchCommand(CLI::App& app, GlobalOptions& options);

@@ -162,6 +162,11 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
     }
     store = std::move(opened).value();
     for (const auto& warning : store->schema_warnings()) PrintError("warning: " + warning);
+    // Issue 13 item 3: a team store (or keep_media) keeps the media of queued items.
+    if (Status s = KeepMediaIfConfigured(global, *store); !s.ok()) {
+      PrintError(s.message());
+      return 1;
+    }
     // The policy's named queues, so the console and `vigil queues` know who works them.
     if (Status s = host::RecordQueueSpecs(store->db(), policy.routing().queues()); !s.ok()) {
       PrintError(s.message());

@@ -167,6 +167,32 @@ CREATE TABLE queues (
   updated_at   TEXT NOT NULL
 );
 )sql",
+    // 7 (issue 13 item 3, media in the store): the bytes of items queued for review,
+    // encrypted at rest (store/media_vault.h: one secretstream per item, in 64 KiB chunks,
+    // kept as one blob), and preservation holds that keep media from `vigil retention run`.
+    // A hold is released, never deleted: the row keeps who held and who released it.
+    R"sql(
+CREATE TABLE media (
+  item_id     INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+  sha256      TEXT NOT NULL,
+  size        INTEGER NOT NULL,
+  ciphertext  BLOB NOT NULL,
+  stored_at   TEXT NOT NULL
+);
+CREATE TABLE preservation_holds (
+  id           INTEGER PRIMARY KEY,
+  item_id      INTEGER NOT NULL REFERENCES items(id),
+  until        TEXT NOT NULL,
+  reason       TEXT NOT NULL,
+  held_by      TEXT NOT NULL,
+  held_at      TEXT NOT NULL,
+  released_by  TEXT,
+  released_at  TEXT
+);
+CREATE INDEX preservation_holds_by_item ON preservation_holds(item_id);
+CREATE TRIGGER preservation_holds_no_delete BEFORE DELETE ON preservation_holds
+  BEGIN SELECT RAISE(ABORT, 'preservation holds are released, never deleted'); END;
+)sql",
 };
 
 }  // namespace vigil::host

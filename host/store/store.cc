@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "store/audit_log.h"
+#include "store/media_vault.h"
 #include "store/scan_ledger.h"
 #include "store/named_queues.h"
 #include "store/schema.h"
@@ -364,6 +365,12 @@ Status QueueOutcome(Database& db, int64_t item_id, const Outcome& outcome, const
 Status Store::RecordOutcome(int64_t item_id, const ItemRecord& record, const std::string& now) {
   const Outcome& outcome = record.outcome;
   if (Status s = QueueOutcome(*db_, item_id, outcome, now); !s.ok()) return s;
+  if (media_vault_ && outcome.disposition == Disposition::kReview) {  // issue 13 item 3
+    if (Status s = KeepQueuedMedia(*db_, *media_vault_, item_id, record.path, record.sha256);
+        !s.ok()) {
+      return s;
+    }
+  }
   nlohmann::json details = {{"sha256", record.sha256},
                             {"path", record.path},
                             {"outcome", DispositionName(outcome.disposition)},
@@ -372,6 +379,10 @@ Status Store::RecordOutcome(int64_t item_id, const ItemRecord& record, const std
                             {"severity", outcome.severity}};
   if (!outcome.category.empty()) details["category"] = outcome.category;
   return AppendAudit(*db_, {"scanner", "item.scanned", item_id, JsonText(details)}, now);
+}
+
+void Store::KeepMediaOfQueuedItems(const MediaKey& key) {
+  media_vault_ = std::make_shared<MediaVault>(*db_, key);
 }
 
 StatusOr<StoreCounts> Store::Counts() {

@@ -19,6 +19,9 @@
 
 namespace vigil::host {
 
+class MediaKey;
+class MediaVault;
+
 // What the policy decided for an item.
 enum class Disposition { kClear = 0, kReview = 1, kAutoAction = 2, kFailed = 3 };
 // "clear", "review", "auto-action", "failed" (the strings the store keeps).
@@ -139,6 +142,12 @@ class Store {
   // The user's default store: $XDG_DATA_HOME/vigil/store.db or ~/.local/share/vigil/store.db.
   static std::filesystem::path DefaultPath();
 
+  // Issue 13 item 3: from now on RecordItem keeps the media of each item it queues for
+  // review, encrypted with `key` (store/media_vault.h), read from the scanned file and
+  // checked against the item's SHA-256, in the same transaction as the queue row; a file
+  // that cannot be kept fails the record.
+  void KeepMediaOfQueuedItems(const MediaKey& key);
+
  private:
   explicit Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
   // A postgresql:// or postgres:// URL (store/store_postgres.cc).
@@ -154,6 +163,7 @@ class Store {
   bool read_only_ = false;
   std::vector<std::string> schema_warnings_;
   std::string login_;
+  std::shared_ptr<MediaVault> media_vault_;  // set by KeepMediaOfQueuedItems
 };
 
 }  // namespace vigil::host

@@ -56,6 +56,8 @@ const std::map<std::string, GlobalCase>& Cases() {
           return o.settings == std::vector<std::string>{"vigil.pdq.threshold=20"};
         }}},
       {"--in-process", {{"--in-process"}, [](const GlobalOptions& o) { return o.in_process; }}},
+      {"--config", {{"--config", "org.toml"},
+                    [](const GlobalOptions& o) { return o.config == "org.toml"; }}},
       {"--developer-mode",
        {{"--developer-mode"}, [](const GlobalOptions& o) { return o.developer_mode; }}},
       {"--wait-for-debugger",
