@@ -14,8 +14,10 @@
 #include "model/review_session.h"
 #include "model/reviewer_config.h"
 #include "store/db/postgres_database.h"
+#include "store/media_vault.h"
 #include "store/store.h"
 #include "store/store_access.h"
+#include "store/store_settings.h"
 #include "ui/console_app.h"
 #include "ui/glfw_platform.h"
 #include "ui/replay_platform.h"
@@ -144,6 +146,27 @@ int main(int argc, char** argv) {
   vigil::review::ReviewSession session(*store.value(), reviewer, config.value().settings, clock);
   if (vigil::Status s = session.Start(); !s.ok()) return Fail(s.message());
   vigil::review::AppOptions options;
+  // Issue 13 item 3: the item's bytes through the store when it keeps them (a team store
+  // always; the workstation's with keep_media), on a connection of their own for the
+  // cache's worker thread; every fetch is logged. Browsing fetches nothing.
+  std::unique_ptr<vigil::host::Store> media_store;
+  std::unique_ptr<vigil::host::MediaVault> media_vault;
+  if (!browse) {
+    auto store_settings = vigil::host::LoadStoreSettings(config_path);
+    if (!store_settings.ok()) return Fail(store_settings.status().message());
+    if (!store_settings.value().media_key_file.empty()) {
+      auto key = vigil::host::MediaKey::Load(store_settings.value().media_key_file);
+      if (!key.ok()) return Fail(key.status().message());
+      auto opened = vigil::host::Store::Open(store_path);
+      if (!opened.ok()) return Fail(opened.status().message());
+      media_store = std::move(opened).value();
+      media_vault = std::make_unique<vigil::host::MediaVault>(media_store->db(), key.value());
+    }
+  }
+  options.item_bytes = [vault = media_vault.get(), reviewer](int64_t item_id,
+                                                             const std::string& path) {
+    return vigil::host::ReadItemBytes(vault, item_id, path, reviewer);
+  };
   options.screenshot_dir = shots;
   options.max_frames = frames;
   options.replay = replay.get();

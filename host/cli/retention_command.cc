@@ -5,7 +5,6 @@
 // audited. On a team store the database decides who may: an admin runs
 // retention, seniors and admins hold and release.
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -36,17 +35,15 @@ nlohmann::ordered_json MediaJson(const std::vector<host::RetainedMedia> &list) {
   return out;
 }
 
-int Run(const GlobalOptions &global, const std::string &action,
-        const RetentionArgs &args) {
+int Run(const GlobalOptions &global, const std::string &action, const RetentionArgs &args) {
   auto settings = StoreSettingsOf(global);
   if (!settings.ok()) {
     PrintError(settings.status().message());
     return 1;
   }
-  std::unique_ptr<host::Store> store = OpenStoreOrSay(
-      global, host::OpenMode::kReadWrite, /*reads=*/action == "holds");
-  if (!store)
-    return 1;
+  std::unique_ptr<host::Store> store =
+      OpenStoreOrSay(global, host::OpenMode::kReadWrite, /*reads=*/action == "holds");
+  if (!store) return 1;
   if (action == "holds") {
     auto holds = host::ListHolds(store->db());
     if (!holds.ok()) {
@@ -64,17 +61,14 @@ int Run(const GlobalOptions &global, const std::string &action,
                        {"held_at", h.held_at},
                        {"expired", h.until <= now}});
       } else {
-        std::printf("item %lld: held until %s by %s (%s)%s\n",
-                    static_cast<long long>(h.item_id), h.until.c_str(),
-                    TerminalText(h.held_by).c_str(),
+        std::printf("item %lld: held until %s by %s (%s)%s\n", static_cast<long long>(h.item_id),
+                    h.until.c_str(), TerminalText(h.held_by).c_str(),
                     TerminalText(h.reason).c_str(),
                     h.until <= now ? "; expired, keeps nothing" : "");
       }
     }
-    if (args.json)
-      std::printf("%s\n", host::JsonText(out).c_str());
-    if (!args.json && holds.value().empty())
-      std::printf("No preservation holds.\n");
+    if (args.json) std::printf("%s\n", host::JsonText(out).c_str());
+    if (!args.json && holds.value().empty()) std::printf("No preservation holds.\n");
     return 0;
   }
   auto actor = ReviewerId(*store, "");
@@ -84,119 +78,109 @@ int Run(const GlobalOptions &global, const std::string &action,
   }
   const std::string now = host::NowUtc();
   if (action == "hold" || action == "release") {
-    Status done =
-        action == "hold"
-            ? host::PlaceHold(store->db(), args.item, args.until, args.reason,
-                              actor.value(), now)
-            : host::ReleaseHolds(store->db(), args.item, actor.value(), now);
+    Status done = action == "hold" ? host::PlaceHold(store->db(), args.item, args.until,
+                                                     args.reason, actor.value(), now)
+                                   : host::ReleaseHolds(store->db(), args.item, actor.value(), now);
     if (!done.ok()) {
       PrintError(done.message());
       return done.code() == Status::Code::kInvalidArgument ? 2 : 1;
     }
     if (args.json) {
       nlohmann::ordered_json out = {{"item", args.item}, {"action", action}};
-      if (action == "hold")
-        out["until"] = args.until;
+      if (action == "hold") out["until"] = args.until;
       std::printf("%s\n", host::JsonText(out).c_str());
     } else {
       std::printf(action == "hold" ? "item %lld: held until the end of %s\n"
                                    : "item %lld: hold released%s\n",
-                  static_cast<long long>(args.item),
-                  action == "hold" ? args.until.c_str() : "");
+                  static_cast<long long>(args.item), action == "hold" ? args.until.c_str() : "");
     }
     return 0;
   }
   const int days = settings.value().retention_days;
-  auto report =
-      host::RunRetention(store->db(), days, args.dry_run, actor.value(), now);
+  auto report = host::RunRetention(store->db(), days, args.dry_run, actor.value(), now);
   if (!report.ok()) {
     PrintError(report.status().message());
     return 1;
   }
   const host::RetentionReport &r = report.value();
   if (args.json) {
-    nlohmann::ordered_json out = {
-        {"dry_run", args.dry_run},   {"retention_days", days},
-        {"cutoff", r.cutoff},        {"deleted", MediaJson(r.deleted)},
-        {"held", MediaJson(r.held)}, {"kept", r.kept}};
+    nlohmann::ordered_json out = {{"dry_run", args.dry_run},   {"retention_days", days},
+                                  {"cutoff", r.cutoff},        {"deleted", MediaJson(r.deleted)},
+                                  {"held", MediaJson(r.held)}, {"kept", r.kept}};
     std::printf("%s\n", host::JsonText(out).c_str());
     return 0;
   }
   const char *verb = args.dry_run ? "would delete" : "deleted";
   for (const host::RetainedMedia &m : r.deleted) {
     std::printf("item %lld: %s its media (%lld bytes; decided %s)\n",
-                static_cast<long long>(m.item_id), verb,
-                static_cast<long long>(m.size), m.decided_at.c_str());
+                static_cast<long long>(m.item_id), verb, static_cast<long long>(m.size),
+                m.decided_at.c_str());
   }
   for (const host::RetainedMedia &m : r.held) {
     std::printf("item %lld: kept by a preservation hold (decided %s)\n",
                 static_cast<long long>(m.item_id), m.decided_at.c_str());
   }
   int64_t bytes = 0;
-  for (const host::RetainedMedia &m : r.deleted)
-    bytes += m.size;
+  for (const host::RetainedMedia &m : r.deleted) bytes += m.size;
   std::fprintf(stderr,
                "vigil: retention %d days (decided before %s): %s %zu media "
                "(%lld bytes), "
                "%zu held, %lld kept%s\n",
-               days, r.cutoff.c_str(), verb, r.deleted.size(),
-               static_cast<long long>(bytes), r.held.size(),
-               static_cast<long long>(r.kept),
+               days, r.cutoff.c_str(), verb, r.deleted.size(), static_cast<long long>(bytes),
+               r.held.size(), static_cast<long long>(r.kept),
                args.dry_run ? "; --dry-run: nothing changed" : "");
   return 0;
 }
 
-} // namespace
+}  // namespace
 
 void RegisterRetentionCommand(CLI::App &app, GlobalOptions &options) {
   static RetentionArgs args;
-  CLI::App *retention = app.add_subcommand(
-      "retention", "Media kept in the store: delete it after the decision plus "
-                   "[store] retention_days "
-                   "(default 90) unless a preservation hold keeps it. Items, "
-                   "signals, decisions and the "
-                   "audit log are never deleted; every deletion, hold and "
-                   "release is audited");
+  CLI::App *retention =
+      app.add_subcommand("retention",
+                         "Media kept in the store: delete it after the decision plus "
+                         "[store] retention_days "
+                         "(default 90) unless a preservation hold keeps it. Items, "
+                         "signals, decisions and the "
+                         "audit log are never deleted; every deletion, hold and "
+                         "release is audited");
   retention->require_subcommand(1);
 
-  CLI::App *run = retention->add_subcommand(
-      "run", "Delete the stored media of items decided more than "
-             "retention_days ago (not reopened, "
-             "not held). On a team store: admins");
-  run->add_flag("--dry-run", args.dry_run,
-                "Say what would be deleted; change nothing");
+  CLI::App *run = retention->add_subcommand("run",
+                                            "Delete the stored media of items decided more than "
+                                            "retention_days ago (not reopened, "
+                                            "not held). On a team store: admins");
+  run->add_flag("--dry-run", args.dry_run, "Say what would be deleted; change nothing");
   run->add_flag("--json", args.json, "One JSON object on stdout");
   run->callback([&options] { options.exit_code = Run(options, "run", args); });
 
-  CLI::App *hold = retention->add_subcommand(
-      "hold", "Keep an item's media past its retention (a preservation hold). "
-              "On a team "
-              "store: seniors and admins");
+  CLI::App *hold =
+      retention->add_subcommand("hold",
+                                "Keep an item's media past its retention (a preservation hold). "
+                                "On a team "
+                                "store: seniors and admins");
   hold->add_option("ITEM", args.item, "The item id")->required();
   hold->add_option("--until", args.until, "Keep it through this day (UTC)")
       ->type_name("YYYY-MM-DD")
       ->required();
-  hold->add_option("--reason", args.reason,
-                   "Why (recorded with the hold and audited)")
+  hold->add_option("--reason", args.reason, "Why (recorded with the hold and audited)")
       ->type_name("TEXT")
       ->required();
   hold->add_flag("--json", args.json, "One JSON object on stdout");
-  hold->callback(
-      [&options] { options.exit_code = Run(options, "hold", args); });
+  hold->callback([&options] { options.exit_code = Run(options, "hold", args); });
 
-  CLI::App *release = retention->add_subcommand(
-      "release", "End an item's preservation holds (audited). On a team store: "
-                 "seniors and admins");
+  CLI::App *release =
+      retention->add_subcommand("release",
+                                "End an item's preservation holds (audited). On a team store: "
+                                "seniors and admins");
   release->add_option("ITEM", args.item, "The item id")->required();
   release->add_flag("--json", args.json, "One JSON object on stdout");
-  release->callback(
-      [&options] { options.exit_code = Run(options, "release", args); });
+  release->callback([&options] { options.exit_code = Run(options, "release", args); });
 
-  CLI::App *holds = retention->add_subcommand(
-      "holds", "The preservation holds not released, oldest first");
+  CLI::App *holds =
+      retention->add_subcommand("holds", "The preservation holds not released, oldest first");
   holds->add_flag("--json", args.json, "One JSON array on stdout");
-  holds->callback(
-      [&options] { options.exit_code = Run(options, "holds", args); });
+  holds->callback([&options] { options.exit_code = Run(options, "holds", args); });
 }
 
-} // namespace vigil::cli
+}  // namespace vigil::cli

@@ -36,18 +36,17 @@ inline constexpr size_t kMediaKeyBytes = 32;
 inline constexpr size_t kMediaChunkBytes = 64 * 1024;
 
 class MediaKey {
-public:
+ public:
   // Reads the key file: exactly 32 bytes, no group or other permission bits.
   // One-line errors name the file and what is wrong.
   static StatusOr<MediaKey> Load(const std::filesystem::path &path);
-  static MediaKey
-  FromBytes(const std::array<unsigned char, kMediaKeyBytes> &bytes);
+  static MediaKey FromBytes(const std::array<unsigned char, kMediaKeyBytes> &bytes);
   ~MediaKey();
   MediaKey(const MediaKey &other) = default;
   MediaKey &operator=(const MediaKey &other) = default;
   const unsigned char *data() const { return bytes_.data(); }
 
-private:
+ private:
   MediaKey() = default;
   std::array<unsigned char, kMediaKeyBytes> bytes_{};
 };
@@ -62,7 +61,7 @@ StatusOr<std::string> DecryptMedia(const MediaKey &key, std::string_view sha256,
                                    std::string_view ciphertext);
 
 class MediaVault {
-public:
+ public:
   MediaVault(Database &db, MediaKey key) : db_(db), key_(std::move(key)) {}
 
   // Encrypts and stores the item's bytes (their SHA-256 must be the item's). A
@@ -83,23 +82,30 @@ public:
   // (store/retention.h).
   StatusOr<bool> Delete(int64_t item_id);
 
-private:
+ private:
   Database &db_;
   MediaKey key_;
 };
 
 // The item's file at `path`, when it is still the item: its SHA-256 must be
 // `sha256`.
-StatusOr<std::string> ReadItemFile(const std::string &path,
-                                   const std::string &sha256);
+StatusOr<std::string> ReadItemFile(const std::string &path, const std::string &sha256);
+
+// The one function that gives a reader (the console, a command) an item's bytes: the
+// store's copy when `vault` is given and the store holds the item's media (decrypted,
+// checked and logged by Fetch), else the file at `path` (a workstation store, whose
+// console reads the scanner's disk). A stored copy that fails its checks is an error,
+// never a reason to show the file instead.
+StatusOr<std::string> ReadItemBytes(MediaVault *vault, int64_t item_id, const std::string &path,
+                                    const std::string &reviewer);
 
 // The scan's one place that keeps media (Store::RecordItem, after the queue
 // row): when the item waits for review (its queue entry is not decided) and the
 // store does not hold its media yet, reads the file and Puts it. REQUIRES:
 // inside the record's write transaction.
-Status KeepQueuedMedia(Database &db, MediaVault &vault, int64_t item_id,
-                       const std::string &path, const std::string &sha256);
+Status KeepQueuedMedia(Database &db, MediaVault &vault, int64_t item_id, const std::string &path,
+                       const std::string &sha256);
 
-} // namespace vigil::host
+}  // namespace vigil::host
 
-#endif // VIGIL_HOST_STORE_MEDIA_VAULT_H_
+#endif  // VIGIL_HOST_STORE_MEDIA_VAULT_H_

@@ -22,27 +22,26 @@ struct RetainedMedia {
   int64_t item_id = 0;
   std::string sha256;
   int64_t size = 0;
-  std::string decided_at; // the item's latest decision
+  std::string decided_at;  // the item's latest decision
 };
 
 struct RetentionReport {
-  std::string cutoff;                 // decided before this: expired
-  std::vector<RetainedMedia> deleted; // or, for a dry run, what would be
-  std::vector<RetainedMedia> held;    // expired but kept by a hold
-  int64_t kept = 0; // media not yet expired (or of items not decided)
+  std::string cutoff;                  // decided before this: expired
+  std::vector<RetainedMedia> deleted;  // or, for a dry run, what would be
+  std::vector<RetainedMedia> held;     // expired but kept by a hold
+  int64_t kept = 0;                    // media not yet expired (or of items not decided)
 };
 
 // `now`: ISO-8601 UTC (NowUtc()). A dry run changes nothing. `actor` names who
 // runs it in the audit entries of a workstation store (a team store records the
 // login).
-StatusOr<RetentionReport> RunRetention(Database &db, int retention_days,
-                                       bool dry_run, const std::string &actor,
-                                       const std::string &now);
+StatusOr<RetentionReport> RunRetention(Database &db, int retention_days, bool dry_run,
+                                       const std::string &actor, const std::string &now);
 
 struct PreservationHold {
   int64_t id = 0;
   int64_t item_id = 0;
-  std::string until; // ISO-8601 UTC: the end of the day given
+  std::string until;  // ISO-8601 UTC: the end of the day given
   std::string reason;
   std::string held_by;
   std::string held_at;
@@ -51,8 +50,7 @@ struct PreservationHold {
 // Keeps the item's media until the end of `until_date` (YYYY-MM-DD, UTC, not in
 // the past).
 Status PlaceHold(Database &db, int64_t item_id, const std::string &until_date,
-                 const std::string &reason, const std::string &actor,
-                 const std::string &now);
+                 const std::string &reason, const std::string &actor, const std::string &now);
 // Ends the item's holds that are not released yet; NotFound when there is none.
 Status ReleaseHolds(Database &db, int64_t item_id, const std::string &actor,
                     const std::string &now);
@@ -63,6 +61,6 @@ StatusOr<std::vector<PreservationHold>> ListHolds(Database &db);
 // `now` minus `days`, ISO-8601 UTC; or InvalidArgument for a malformed `now`.
 StatusOr<std::string> DaysBefore(const std::string &now, int days);
 
-} // namespace vigil::host
+}  // namespace vigil::host
 
-#endif // VIGIL_HOST_STORE_RETENTION_H_
+#endif  // VIGIL_HOST_STORE_RETENTION_H_

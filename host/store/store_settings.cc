@@ -8,9 +8,8 @@
 
 namespace vigil::host {
 
-StatusOr<StoreSettings>
-ParseStoreSettings(const std::string &toml_text,
-                   const std::filesystem::path &origin) {
+StatusOr<StoreSettings> ParseStoreSettings(const std::string &toml_text,
+                                           const std::filesystem::path &origin) {
   StoreSettings settings;
   settings.origin = origin.string();
   toml::table root;
@@ -18,21 +17,17 @@ ParseStoreSettings(const std::string &toml_text,
     root = toml::parse(toml_text, origin.string());
   } catch (const toml::parse_error &e) {
     const auto &at = e.source().begin;
-    return Status::InvalidArgument(
-        origin.string() + ":" + std::to_string(at.line) + ":" +
-        std::to_string(at.column) + ": " + std::string(e.description()));
+    return Status::InvalidArgument(origin.string() + ":" + std::to_string(at.line) + ":" +
+                                   std::to_string(at.column) + ": " + std::string(e.description()));
   }
   const toml::node *section = root.get("store");
-  if (!section)
-    return settings;
+  if (!section) return settings;
   const toml::table *table = section->as_table();
   if (!table) {
-    return Status::InvalidArgument(Where(*section, origin.string()) +
-                                   ": [store] must be a table");
+    return Status::InvalidArgument(Where(*section, origin.string()) + ": [store] must be a table");
   }
   if (Status s =
-          CheckKeys(*table, {"media_key_file", "keep_media", "retention_days"},
-                    origin.string());
+          CheckKeys(*table, {"media_key_file", "keep_media", "retention_days"}, origin.string());
       !s.ok()) {
     return s;
   }
@@ -43,8 +38,7 @@ ParseStoreSettings(const std::string &toml_text,
                                      ": 'media_key_file' must be a file name");
     }
     std::filesystem::path path(*value);
-    if (path.is_relative())
-      path = origin.parent_path() / path;
+    if (path.is_relative()) path = origin.parent_path() / path;
     settings.media_key_file = path;
   }
   if (const toml::node *keep = table->get("keep_media")) {
@@ -55,23 +49,19 @@ ParseStoreSettings(const std::string &toml_text,
     }
     settings.keep_media = *value;
   }
-  auto days = IntIn(*table, "retention_days", 1, 36500, kDefaultRetentionDays,
-                    origin.string());
-  if (!days.ok())
-    return days.status();
+  auto days = IntIn(*table, "retention_days", 1, 36500, kDefaultRetentionDays, origin.string());
+  if (!days.ok()) return days.status();
   settings.retention_days = days.value();
   return settings;
 }
 
 StatusOr<StoreSettings> LoadStoreSettings(const std::filesystem::path &path) {
-  if (path.empty())
-    return StoreSettings{};
+  if (path.empty()) return StoreSettings{};
   std::ifstream in(path);
-  if (!in)
-    return Status::NotFound("cannot read the config file " + path.string());
+  if (!in) return Status::NotFound("cannot read the config file " + path.string());
   std::stringstream text;
   text << in.rdbuf();
   return ParseStoreSettings(text.str(), path);
 }
 
-} // namespace vigil::host
+}  // namespace vigil::host

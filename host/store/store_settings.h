@@ -25,10 +25,10 @@ namespace vigil::host {
 inline constexpr int kDefaultRetentionDays = 90;
 
 struct StoreSettings {
-  std::filesystem::path media_key_file; // empty: none named
+  std::filesystem::path media_key_file;  // empty: none named
   bool keep_media = false;
   int retention_days = kDefaultRetentionDays;
-  std::string origin; // the file they came from ("" for the defaults)
+  std::string origin;  // the file they came from ("" for the defaults)
 };
 
 // Parses the text of an org config file; `origin` names it in errors and is the
@@ -39,6 +39,6 @@ StatusOr<StoreSettings> ParseStoreSettings(const std::string &toml_text,
 // Reads the file; an empty path gives the defaults.
 StatusOr<StoreSettings> LoadStoreSettings(const std::filesystem::path &path);
 
-} // namespace vigil::host
+}  // namespace vigil::host
 
-#endif // VIGIL_HOST_STORE_STORE_SETTINGS_H_
+#endif  // VIGIL_HOST_STORE_STORE_SETTINGS_H_

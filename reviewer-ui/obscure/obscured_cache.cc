@@ -8,9 +8,19 @@
 namespace vigil::review {
 namespace {
 
-// Decodes, turns upright and downscales to the display size.
-StatusOr<RgbImage> LoadDisplayCopy(const std::string& path, int max_side) {
-  auto decoded = decode::DecodeImageFile(path);
+// Decodes (the bytes `item_bytes` gives, else the file), turns upright and downscales to
+// the display size.
+StatusOr<RgbImage> LoadDisplayCopy(int64_t item_id, const std::string& path, int max_side,
+                                   const ObscuredCache::ItemBytes& item_bytes) {
+  StatusOr<decode::DecodedImage> decoded = Status::Internal("not decoded");
+  if (item_bytes) {
+    auto bytes = item_bytes(item_id, path);
+    if (!bytes.ok()) return bytes.status();
+    decoded = decode::DecodeImage(reinterpret_cast<const uint8_t*>(bytes.value().data()),
+                                  bytes.value().size());
+  } else {
+    decoded = decode::DecodeImageFile(path);
+  }
   if (!decoded.ok()) return decoded.status();
   decode::DecodedImage upright = decode::ApplyOrientation(decoded.value());
   RgbImage image(static_cast<int>(upright.width), static_cast<int>(upright.height));
@@ -23,9 +33,11 @@ StatusOr<RgbImage> LoadDisplayCopy(const std::string& path, int max_side) {
 
 }  // namespace
 
-ObscuredCache::ObscuredCache(ObscureSettings style, int display_max_side, size_t capacity)
+ObscuredCache::ObscuredCache(ObscureSettings style, int display_max_side, size_t capacity,
+                             ItemBytes item_bytes)
     : style_(style),
       display_max_side_(std::max(16, display_max_side)),
+      item_bytes_(std::move(item_bytes)),
       capacity_(std::max<size_t>(2, capacity)),
       worker_([this] { Work(); }) {}
 
@@ -99,7 +111,7 @@ void ObscuredCache::Work() {
     // The slow part runs unlocked: decoding and blurring.
     Status status;
     if (need_decode) {
-      auto copy = LoadDisplayCopy(job.path, display_max_side_);
+      auto copy = LoadDisplayCopy(job.item_id, job.path, display_max_side_, item_bytes_);
       if (copy.ok()) {
         source = std::shared_ptr<const SourcePixels>(new SourcePixels(std::move(copy).value()));
       } else {

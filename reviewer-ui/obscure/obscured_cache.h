@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
@@ -46,8 +47,15 @@ struct PreparedItem {
 
 class ObscuredCache {
  public:
-  // `style`: everything but the level, which each request names.
-  ObscuredCache(ObscureSettings style, int display_max_side = 768, size_t capacity = 8);
+  // An item's encoded bytes (issue 13 item 3: from the store when it keeps the item's
+  // media, else the file at `path`; host::ReadItemBytes). Called on the worker thread only.
+  using ItemBytes =
+      std::function<StatusOr<std::string>(int64_t item_id, const std::string& path)>;
+
+  // `style`: everything but the level, which each request names. `item_bytes` empty: the
+  // file at the item's path is decoded.
+  ObscuredCache(ObscureSettings style, int display_max_side = 768, size_t capacity = 8,
+                ItemBytes item_bytes = {});
   ~ObscuredCache();
   ObscuredCache(const ObscuredCache&) = delete;
   ObscuredCache& operator=(const ObscuredCache&) = delete;
@@ -75,6 +83,7 @@ class ObscuredCache {
 
   ObscureSettings style_;
   int display_max_side_;
+  ItemBytes item_bytes_;
   size_t capacity_;
   std::mutex mutex_;
   std::condition_variable wake_;

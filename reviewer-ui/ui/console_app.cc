@@ -77,7 +77,7 @@ StatusOr<FrameStats> RunConsole(Platform& platform, ReviewSession& session, cons
   ObscureSettings style;
   style.style = session.settings().obscure_style;
   style.colour = session.settings().colour;
-  ObscuredCache cache(style);
+  ObscuredCache cache(style, 768, 8, options.item_bytes);
   ConsoleUi ui(session, router, textures);
 
   FrameStats stats;

@@ -20,6 +20,8 @@ struct AppOptions {
   std::string screenshot_dir;      // "" for none
   int max_frames = 0;              // 0: until quit
   ReplayPlatform* replay = nullptr;  // screenshots come from its script
+  // Where the item's bytes come from (empty: the file at its path); issue 13 item 3.
+  ObscuredCache::ItemBytes item_bytes;
 };
 
 struct FrameStats {
