@@ -22,6 +22,7 @@ struct RetentionArgs {
   int64_t item = 0;
   std::string until;
   std::string reason;
+  std::string reviewer;  // --reviewer: who, on a workstation store (else $USER)
 };
 
 nlohmann::ordered_json MediaJson(const std::vector<host::RetainedMedia> &list) {
@@ -71,7 +72,7 @@ int Run(const GlobalOptions &global, const std::string &action, const RetentionA
     if (!args.json && holds.value().empty()) std::printf("No preservation holds.\n");
     return 0;
   }
-  auto actor = ReviewerId(*store, "");
+  auto actor = ReviewerId(*store, args.reviewer);
   if (!actor.ok()) {
     PrintError(actor.status().message());
     return 2;
@@ -152,6 +153,10 @@ void RegisterRetentionCommand(CLI::App &app, GlobalOptions &options) {
                                             "not held). On a team store: admins");
   run->add_flag("--dry-run", args.dry_run, "Say what would be deleted; change nothing");
   run->add_flag("--json", args.json, "One JSON object on stdout");
+  run->add_option("--reviewer", args.reviewer,
+                  "Who you are, on a workstation store (default: $USER; on a team store "
+                  "your database login)")
+      ->type_name("ID");
   run->callback([&options] { options.exit_code = Run(options, "run", args); });
 
   CLI::App *hold =
@@ -167,6 +172,10 @@ void RegisterRetentionCommand(CLI::App &app, GlobalOptions &options) {
       ->type_name("TEXT")
       ->required();
   hold->add_flag("--json", args.json, "One JSON object on stdout");
+  hold->add_option("--reviewer", args.reviewer,
+                   "Who you are, on a workstation store (default: $USER; on a team store "
+                   "your database login)")
+      ->type_name("ID");
   hold->callback([&options] { options.exit_code = Run(options, "hold", args); });
 
   CLI::App *release =
@@ -175,6 +184,11 @@ void RegisterRetentionCommand(CLI::App &app, GlobalOptions &options) {
                                 "seniors and admins");
   release->add_option("ITEM", args.item, "The item id")->required();
   release->add_flag("--json", args.json, "One JSON object on stdout");
+  release
+      ->add_option("--reviewer", args.reviewer,
+                   "Who you are, on a workstation store (default: $USER; on a team store "
+                   "your database login)")
+      ->type_name("ID");
   release->callback([&options] { options.exit_code = Run(options, "release", args); });
 
   CLI::App *holds =

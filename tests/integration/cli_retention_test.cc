@@ -25,20 +25,24 @@ class CliRetentionTest : public vigil::testing::CliFixture {
     item_ = dir_ / "items" / "small.jpg";
     fs::copy_file(testdata_ / "pdq" / "images-and-lists" / "misc-images" / "small.jpg", item_);
     // The item's MD5 in an exact list with a category the default policy sends to review.
-    ASSERT_EQ(Run("md5sum " + item_.string() + " | cut -d' ' -f1 > " + (dir_ / "list").string())
+    ASSERT_EQ(Run("sh -c 'md5sum " + item_.string() + " | cut -d\\  -f1 > " +
+                  (dir_ / "list").string() + "'")
                   .exit_code,
               0);
+    ASSERT_EQ(fs::file_size(dir_ / "list"), 33u);
     ASSERT_EQ(Vigil("lists import --type md5 --format plain --bank b --category B1 " +
                     (dir_ / "list").string())
                   .exit_code,
               0);
     WriteKey("media.key", 32, 0600);
+    // Any detection goes to a person (the default policy also names the classifier).
+    std::ofstream(dir_ / "policy.toml") << "[defaults]\nunmatched = \"review\"\n";
     std::ofstream(dir_ / "org.toml") << "[store]\nmedia_key_file = \"media.key\"\n"
                                         "keep_media = true\nretention_days = 30\n";
   }
   RunResult Vigil(const std::string& args) {
-    return Run("HOME=" + dir_.string() + " " + CliFixture::Vigil() + " --store " + Store() + " " +
-               args);
+    return Run("USER=sam HOME=" + dir_.string() + " " + CliFixture::Vigil() + " --store " +
+               Store() + " " + args);
   }
   std::string Sql(const std::string& sql) {
     RunResult r = Run("sqlite3 " + Store() + " \"" + sql + "\"");
@@ -57,17 +61,19 @@ class CliRetentionTest : public vigil::testing::CliFixture {
 
 TEST_F(CliRetentionTest, KeepMediaNeedsAPrivateKeyOfTheRightSize) {
   std::ofstream(dir_ / "nokey.toml") << "[store]\nkeep_media = true\n";
-  RunResult no_key =
-      Vigil("scan --config " + (dir_ / "nokey.toml").string() + " " + item_.string());
+  RunResult no_key = Vigil("scan --policy " + (dir_ / "policy.toml").string() + " --config " +
+                           (dir_ / "nokey.toml").string() + " " + item_.string());
   EXPECT_EQ(no_key.exit_code, 1);
   EXPECT_THAT(no_key.err, HasSubstr("keep_media = true keeps the media"));
   ::chmod((dir_ / "media.key").c_str(), 0644);
-  RunResult open_key = Vigil("scan " + Config() + " " + item_.string());
+  RunResult open_key = Vigil("scan --policy " + (dir_ / "policy.toml").string() + " " + Config() +
+                             " " + item_.string());
   EXPECT_EQ(open_key.exit_code, 1);
   EXPECT_THAT(open_key.err, HasSubstr("accessible to group or others (mode 0644)"));
   EXPECT_EQ(std::count(open_key.err.begin(), open_key.err.end(), '\n'), 1) << open_key.err;
   WriteKey("media.key", 16, 0600);
-  RunResult short_key = Vigil("scan " + Config() + " " + item_.string());
+  RunResult short_key = Vigil("scan --policy " + (dir_ / "policy.toml").string() + " " + Config() +
+                              " " + item_.string());
   EXPECT_EQ(short_key.exit_code, 1);
   EXPECT_THAT(short_key.err, HasSubstr("holds 16 bytes"));
   std::ofstream(dir_ / "bad.toml") << "[store]\nretention = 3\n";
@@ -75,13 +81,15 @@ TEST_F(CliRetentionTest, KeepMediaNeedsAPrivateKeyOfTheRightSize) {
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_THAT(bad.err, HasSubstr("unknown key 'retention'"));
   // Without keep_media the workstation store keeps nothing (the console reads the file).
-  RunResult plain = Vigil("scan " + item_.string());
+  RunResult plain =
+      Vigil("scan --policy " + (dir_ / "policy.toml").string() + " " + item_.string());
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
   EXPECT_EQ(Sql("SELECT count(*) FROM media"), "0");
 }
 
 TEST_F(CliRetentionTest, RetentionRunHoldReleaseAndDryRun) {
-  RunResult scan = Vigil("scan " + Config() + " " + item_.string());
+  RunResult scan = Vigil("scan --policy " + (dir_ / "policy.toml").string() + " " + Config() + " " +
+                         item_.string());
   ASSERT_EQ(scan.exit_code, 0) << scan.err;
   ASSERT_EQ(Sql("SELECT count(*) FROM media"), "1");
   const std::string item = Sql("SELECT item_id FROM media");
@@ -126,6 +134,9 @@ TEST_F(CliRetentionTest, RetentionRunHoldReleaseAndDryRun) {
   EXPECT_EQ(Sql("SELECT count(*) FROM media"), "0");
   EXPECT_EQ(Sql("SELECT count(*) FROM items"), "1");
   EXPECT_EQ(Sql("SELECT count(*) FROM signals WHERE item_id = " + item) != "0", true);
+  EXPECT_EQ(Sql("SELECT group_concat(DISTINCT actor) FROM audit_log WHERE action = "
+                "'media.deleted'"),
+            "sam");
   EXPECT_EQ(Sql("SELECT group_concat(action) FROM audit_log WHERE action LIKE 'retention.%' "
                 "OR action = 'media.deleted'"),
             "retention.hold,retention.release,media.deleted");

@@ -236,6 +236,8 @@ TEST_F(TeamMedia, AScanKeepsQueuedMediaSoAConsoleElsewhereCanFetchIt) {
     out << std::string(32, 'q');
   }
   ::chmod(key.c_str(), 0600);
+  std::ofstream(scratch / "policy.toml") << "[defaults]\nunmatched = \"review\"\n";
+  const std::string policy = "--policy " + (scratch / "policy.toml").string() + " ";
   std::ofstream(scratch / "org.toml") << "[store]\nmedia_key_file = \"media.key\"\n";
   const std::string scanner = MakeLogin("scanner", {"vigil_scanner"});
   auto vigil = [&](const std::string& login, const std::string& args) {
@@ -252,11 +254,11 @@ TEST_F(TeamMedia, AScanKeepsQueuedMediaSoAConsoleElsewhereCanFetchIt) {
                                      (scratch / "list.txt").string());
   ASSERT_EQ(imported.first, 0) << imported.second;
   // Without a media key the team store refuses to scan (the media would be lost).
-  auto no_key = vigil(scanner, "scan " + copy.string());
+  auto no_key = vigil(scanner, "scan " + policy + copy.string());
   EXPECT_NE(no_key.first, 0);
   EXPECT_THAT(no_key.second, HasSubstr("a team store keeps the media"));
-  auto scanned =
-      vigil(scanner, "scan --config " + (scratch / "org.toml").string() + " " + copy.string());
+  auto scanned = vigil(scanner, "scan " + policy + "--config " + (scratch / "org.toml").string() +
+                                    " " + copy.string());
   ASSERT_EQ(scanned.first, 0) << scanned.second;
   std::filesystem::remove(copy);
 
