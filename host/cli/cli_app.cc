@@ -65,6 +65,7 @@ void BuildCli(CLI::App& app, GlobalOptions& options) {
   RegisterRematchCommand(app, options);
   RegisterQueuesCommand(app, options);
   RegisterUsersCommand(app, options);
+  RegisterStoreMigrateCommand(app, options);
 }
 
 }  // namespace vigil::cli
