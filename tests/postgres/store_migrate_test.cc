@@ -168,7 +168,8 @@ protected:
     // Work the queue headlessly: alice decides two items, bob holds a third; a
     // senior reopens one of alice's decisions.
     std::vector<int64_t> decided;
-    for (const char *decision : {"B1", "not-illegal --reason 'a benign test image'"}) {
+    for (const char *decision :
+         {"B1", "not-illegal --reason 'a benign test image'"}) {
       Ran claim = Vigil("queue claim --json --reviewer alice" + store);
       ASSERT_EQ(claim.exit_code, 0) << claim.err;
       const int64_t item =
