@@ -72,6 +72,7 @@ void BuildCli(CLI::App& app, GlobalOptions& options) {
   RegisterQueuesCommand(app, options);
   RegisterUsersCommand(app, options);
   RegisterRetentionCommand(app, options);
+  RegisterStoreMigrateCommand(app, options);
 }
 
 }  // namespace vigil::cli

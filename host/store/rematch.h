@@ -8,8 +8,9 @@
 // smaller side querying an index of the larger: with --since only the entries added since
 // then query an index built once over the stored hashes, so a rematch after a small import
 // costs the new entries, not the bank; the queries run on `threads` threads. Then the few
-// matched items' signal rows are read back (detector, quality, table order) and one
-// transaction records the items that gained a match. Only the original orientation's PDQ
+// matched items' signal rows are read back (detector, quality; ordered by the signals' key,
+// as a PostgreSQL table has no insertion order) and one transaction records the items that
+// gained a match. Runs on both backends. Only the original orientation's PDQ
 // hash is stored, so a rematch matches that one, not the 7 rotated and mirrored variants a
 // scan also tries.
 #ifndef VIGIL_HOST_STORE_REMATCH_H_

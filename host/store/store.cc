@@ -213,9 +213,47 @@ Status Store::CheckReadOnly(const fs::path& path) {
 }
 
 StatusOr<int64_t> Store::RecordItem(const ItemRecord& record) {
+  bool committing = false;
+  if (db_->dialect() != Dialect::kPostgres) return RecordItemOnce(record, NowUtc(), committing);
+  // A team store: a server restart (or a dropped connection) while an item is being
+  // recorded rolls that item's transaction back; it is recorded again once the server
+  // answers, waiting up to kPatience with a growing pause. Only a connection lost during
+  // COMMIT leaves it unknown whether the item landed: then the store is asked (the item
+  // with this path and this attempt's time) before it is recorded again, so nothing is
+  // doubled (store_retry in docs/operations.md).
+  constexpr auto kPatience = std::chrono::seconds(60);
+  const auto give_up = std::chrono::steady_clock::now() + kPatience;
+  auto pause = std::chrono::milliseconds(100);
+  for (;;) {
+    const std::string now = NowUtc();
+    committing = false;
+    StatusOr<int64_t> recorded = RecordItemOnce(record, now, committing);
+    if (recorded.ok() || !IsConnectionError(recorded.status())) return recorded;
+    for (;;) {
+      if (std::chrono::steady_clock::now() > give_up) {
+        return Status::Unavailable(recorded.status().message() + " (gave up after " +
+                                   std::to_string(kPatience.count()) + " s of retrying)");
+      }
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::milliseconds(2000));
+      if (!committing) break;
+      // Did the COMMIT land before the connection went? A read opens a new connection.
+      Statement landed(*db_,
+                       "SELECT id FROM items WHERE sha256 = ?1 AND last_scanned = ?2 AND "
+                       "last_path = ?3");
+      landed.Bind(1, record.sha256).Bind(2, now).Bind(3, record.path);
+      const int rc = landed.Step();
+      if (rc == kRow) return landed.ColumnInt(0);
+      if (rc == kDone) break;  // it did not: record it again
+      // No answer yet: wait and ask again.
+    }
+  }
+}
+
+StatusOr<int64_t> Store::RecordItemOnce(const ItemRecord& record, const std::string& now,
+                                        bool& committing) {
   Transaction tx(*db_);
   if (Status s = tx.Begin(); !s.ok()) return s;
-  const std::string now = NowUtc();
   int64_t item_id = 0;
   {  // scoped: the RETURNING statement must be finalised before COMMIT
   Statement upsert(*db_,
@@ -317,6 +355,7 @@ StatusOr<int64_t> Store::RecordItem(const ItemRecord& record) {
   }
   if (Status s = RecordOutcome(item_id, record, now); !s.ok()) return s;
   if (Status s = RecordScannedWith(*db_, item_id, record, now); !s.ok()) return s;
+  committing = true;
   if (Status s = tx.Commit(); !s.ok()) return s;
   return item_id;
 }

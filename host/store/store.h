@@ -157,6 +157,9 @@ class Store {
   // REQUIRES: inside the write transaction of Migrate().
   Status CheckAndRestoreSchema();
   Status RecordOutcome(int64_t item_id, const ItemRecord& record, const std::string& now);
+  // One attempt of RecordItem at time `now`; `committing` is set once COMMIT is sent.
+  StatusOr<int64_t> RecordItemOnce(const ItemRecord& record, const std::string& now,
+                                   bool& committing);
 
   std::unique_ptr<Database> db_;
   int schema_version_ = 0;
