@@ -88,6 +88,13 @@ protected:
       at = next;
     }
     std::ofstream(scratch_ / "policy.toml") << kept;
+    // A team store keeps the media of queued items (issue 13 item 3): the scan needs a key.
+    {
+      std::ofstream key(scratch_ / "media.key", std::ios::binary);
+      key << std::string(32, 'k');
+    }
+    fs::permissions(scratch_ / "media.key", fs::perms::owner_read | fs::perms::owner_write);
+    std::ofstream(scratch_ / "org.toml") << "[store]\nmedia_key_file = \"media.key\"\n";
     sqlite_ = (scratch_ / "store.db").string();
     auto made = Store::Open(url_); // the team store, made by the superuser
     ASSERT_TRUE(made.ok()) << made.status().message();
@@ -125,7 +132,8 @@ protected:
     return "scan " + (scratch_ / "corpus").string() +
            " --manifest " VIGIL_SOURCE_DIR
            "/samples/demo/demo-manifest.jsonl --policy " +
-           (scratch_ / "policy.toml").string() + " --store " + store;
+           (scratch_ / "policy.toml").string() + " --config " +
+           (scratch_ / "org.toml").string() + " --store " + store;
   }
   std::string Slurp(const std::string &name) {
     std::ifstream in(scratch_ / name);
