@@ -17,9 +17,11 @@
 #include <nlohmann/json.hpp>
 
 #include "bank_set.h"
+#include "cli/bank_holds_command.h"
 #include "cli/commands.h"
 #include "core/terminal_text.h"
 #include "scan/scan_json.h"
+#include "store/local_banks.h"
 #include "url_lists.h"
 #include "vigil/hashbank/bank_update.h"
 #include "vigil/hashbank/importers.h"
@@ -235,6 +237,11 @@ int Import(const GlobalOptions& global, const ImportArgs& args) {
     return 2;
   }
   bool urls = args.type == "url";
+  if (host::IsLocalBankName(args.bank) && args.type != "url") {
+    PrintError("bank " + args.bank + ": local-* banks hold what confirmed decisions add (the "
+               "store writes them); import into a bank with another name");
+    return 2;
+  }
   if (args.type.empty()) {
     if (args.format == "plain") {
       PrintError("--format plain holds bare values without their type: add --type pdq, md5, "
@@ -309,6 +316,7 @@ std::unique_ptr<hashdetect::BankSet> OpenBanks(const GlobalOptions& global) {
 
 int Show(const GlobalOptions& global) {
   const std::string data = DataDir(global).string();
+  if (!SyncBanksIfThereIsAStore(global)) return 1;  // local banks, disabled entries
   auto bank_set = OpenBanks(global);
   if (!bank_set) return 1;
   const hashdetect::BankSet& banks = *bank_set;
@@ -343,6 +351,8 @@ int Match(const GlobalOptions& global, const std::string& type, const std::vecto
     PrintError("unknown type '" + type + "': use pdq, md5, sha1 or sha256");
     return 2;
   }
+  // Decisions' local banks and disabled entries as the store has them now (issue 13 item 6).
+  if (!SyncBanksIfThereIsAStore(global)) return 1;
   auto bank_set = OpenBanks(global);
   if (!bank_set) return 1;
   const hashdetect::BankSet& banks = *bank_set;
@@ -364,7 +374,9 @@ int Match(const GlobalOptions& global, const std::string& type, const std::vecto
           status = 1;
           continue;
         }
-        for (const auto& m : matches.value()) {
+        std::vector<hashbank::Match> found = std::move(matches).value();
+        banks.DropDisabled(found);
+        for (const auto& m : found) {
           line["matches"].push_back(nlohmann::ordered_json{{"bank", m.bank},
                                      {"entry_id", m.entry.external_id.empty()
                                                       ? std::to_string(m.entry_index)
@@ -494,6 +506,9 @@ void RegisterListsCommands(CLI::App& app, GlobalOptions& options) {
 
   CLI::App* show = lists->add_subcommand("show", "List the banks and URL lists with their sizes");
   show->callback([&options] { options.exit_code = Show(options); });
+
+  // Issue 13 item 6: disable, enable, disabled (bank_holds_command.cc).
+  AddBankHoldCommands(*lists, options);
 
   static std::string match_type;
   static std::vector<std::string> values;
