@@ -2,6 +2,7 @@
 //   vigil lists import [--type pdq|md5|sha1|sha256|url] --format FMT --bank NAME [--replace] FILE
 //   vigil lists show
 //   vigil lists verify
+//   vigil lists disable|enable|disabled (bank_holds_command.cc)
 //   vigil match --type pdq|md5|sha1|sha256 VALUE... [--json]
 //   vigil url check URL... [--json]
 // Banks live in <store folder>/lists/hash-banks, URL lists in .../url-lists; a failed
@@ -337,6 +338,10 @@ int Show(const GlobalOptions& global) {
                 static_cast<unsigned long long>(l.list.size()),
                 l.list.format() == url::ListFormat::kHashed ? "hashed" : "plain");
   }
+  if (!banks.held().empty()) {
+    std::printf("%zu bank entries disabled until a date: `vigil lists disabled` lists them\n",
+                banks.held().size());
+  }
   if (banks.banks().empty() && lists.value().empty()) {
     std::printf("No banks or lists in %s; add one with `vigil lists import`.\n",
                 TerminalText(data).c_str());
@@ -514,7 +519,10 @@ void RegisterListsCommands(CLI::App& app, GlobalOptions& options) {
   static std::vector<std::string> values;
   static bool match_json = false;
   CLI::App* match = app.add_subcommand(
-      "match", "Look hash values up in the banks, without media (PDQ at the default threshold 31)");
+      "match",
+      "Look hash values up in the banks, without media (PDQ at the default threshold 31). "
+      "The store's local banks (hashes confirmed decisions added) are brought up to date "
+      "first, and entries disabled until a date (`vigil lists disable`) do not match");
   match->add_option("--type", match_type, "pdq, md5, sha1 or sha256")->required();
   match->add_option("VALUE", values, "Hex values")->required();
   match->add_flag("--json", match_json, "One JSON object per value");
