@@ -27,6 +27,6 @@ bool SyncBanksIfThereIsAStore(const GlobalOptions &global);
 // Adds disable, enable and disabled under `vigil lists`.
 void AddBankHoldCommands(CLI::App &lists, GlobalOptions &options);
 
-} // namespace vigil::cli
+}  // namespace vigil::cli
 
-#endif // VIGIL_HOST_CLI_BANK_HOLDS_COMMAND_H_
+#endif  // VIGIL_HOST_CLI_BANK_HOLDS_COMMAND_H_

@@ -239,8 +239,9 @@ int Import(const GlobalOptions& global, const ImportArgs& args) {
   }
   bool urls = args.type == "url";
   if (host::IsLocalBankName(args.bank) && args.type != "url") {
-    PrintError("bank " + args.bank + ": local-* banks hold what confirmed decisions add (the "
-               "store writes them); import into a bank with another name");
+    PrintError("bank " + args.bank +
+               ": local-* banks hold what confirmed decisions add (the store writes them); "
+               "import into a bank with another name");
     return 2;
   }
   if (args.type.empty()) {

@@ -280,8 +280,7 @@ int Decide(const GlobalOptions& global, const DecideArgs& args, bool positional)
   // hold back the others. The exit status is the first failure's.
   int exit_code = 0;
   for (const Decision& d : decisions) {
-    const int rc =
-        DecideOne(queue, session.reviewer, d, args.json, !args.from.empty(), args.banks);
+    const int rc = DecideOne(queue, session.reviewer, d, args.json, !args.from.empty(), args.banks);
     if (exit_code == 0) exit_code = rc;
   }
   return exit_code;

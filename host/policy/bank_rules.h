@@ -22,9 +22,8 @@
 
 namespace vigil::host {
 
-StatusOr<std::vector<BankRule>> ParseBankRules(const toml::table &root,
-                                               const std::string &source);
+StatusOr<std::vector<BankRule>> ParseBankRules(const toml::table &root, const std::string &source);
 
-} // namespace vigil::host
+}  // namespace vigil::host
 
-#endif // VIGIL_HOST_POLICY_BANK_RULES_H_
+#endif  // VIGIL_HOST_POLICY_BANK_RULES_H_

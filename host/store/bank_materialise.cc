@@ -30,8 +30,7 @@ int64_t ParseStoreTime(const std::string &text) {
 
 std::string ReadText(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
-  return in ? std::string(std::istreambuf_iterator<char>(in), {})
-            : std::string();
+  return in ? std::string(std::istreambuf_iterator<char>(in), {}) : std::string();
 }
 
 // Temp file beside `path` + rename (the temp name is the one imports use: not
@@ -39,11 +38,8 @@ std::string ReadText(const std::string &path) {
 Status WriteAtomically(const std::string &path, const std::string &text) {
   std::string temp = path + ".tmp-" + std::to_string(::getpid()) + "-XXXXXX";
   const int fd = ::mkstemp(temp.data());
-  if (fd < 0)
-    return Status::IoError("cannot write " + path + ": " +
-                           std::strerror(errno));
-  const bool written = ::write(fd, text.data(), text.size()) ==
-                       static_cast<ssize_t>(text.size());
+  if (fd < 0) return Status::IoError("cannot write " + path + ": " + std::strerror(errno));
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   if (!written || ::fsync(fd) != 0 || ::close(fd) != 0 ||
       ::rename(temp.c_str(), path.c_str()) != 0) {
     const std::string why = std::strerror(errno);
@@ -53,51 +49,42 @@ Status WriteAtomically(const std::string &path, const std::string &text) {
   return Status::Ok();
 }
 
-} // namespace
+}  // namespace
 
-StatusOr<MaterialiseReport>
-MaterialiseBanks(Database &db, const std::string &data_dir, int64_t now_unix) {
+StatusOr<MaterialiseReport> MaterialiseBanks(Database &db, const std::string &data_dir,
+                                             int64_t now_unix) {
   MaterialiseReport report;
   auto entries = ListLocalBankEntries(db);
-  if (!entries.ok())
-    return entries.status();
+  if (!entries.ok()) return entries.status();
   std::map<std::string, std::vector<LocalBankEntry>> by_bank;
-  for (LocalBankEntry &e : entries.value())
-    by_bank[e.bank].push_back(std::move(e));
+  for (LocalBankEntry &e : entries.value()) by_bank[e.bank].push_back(std::move(e));
   std::error_code ec;
-  if (!by_bank.empty())
-    fs::create_directories(hashdetect::BankDirectory(data_dir), ec);
+  if (!by_bank.empty()) fs::create_directories(hashdetect::BankDirectory(data_dir), ec);
   for (const auto &[bank, rows] : by_bank) {
     const std::string path = hashdetect::BankPath(data_dir, bank);
     const std::string stamp_path = path + ".local";
     // Entries are append-only: their count and last id say which the file
     // holds.
-    const std::string stamp =
-        "vigil local bank 1: " + std::to_string(rows.size()) +
-        " entries, last id " + std::to_string(rows.back().id) + "\n";
-    const bool file = fs::exists(path, ec),
-               stamped = fs::exists(stamp_path, ec);
+    const std::string stamp = "vigil local bank 1: " + std::to_string(rows.size()) +
+                              " entries, last id " + std::to_string(rows.back().id) + "\n";
+    const bool file = fs::exists(path, ec), stamped = fs::exists(stamp_path, ec);
     if (file && !stamped) {
       return Status::InvalidArgument(
-          "bank file " + path +
-          " was not written from the store's decisions, so the local " +
-          "bank " + bank +
-          " is not written over it: move it away (local-* names are for " +
+          "bank file " + path + " was not written from the store's decisions, so the local " +
+          "bank " + bank + " is not written over it: move it away (local-* names are for " +
           "banks decisions fill)");
     }
-    if (file && ReadText(stamp_path) == stamp)
-      continue;
+    if (file && ReadText(stamp_path) == stamp) continue;
     std::vector<hashbank::Entry> bank_entries;
     for (const LocalBankEntry &row : rows) {
       auto type = hashbank::ParseSignalType(row.type);
       if (!type)
-        continue; // the store holds only the four types; nothing else is
-                  // matched
+        continue;  // the store holds only the four types; nothing else is
+                   // matched
       auto value = hashbank::ParseHashValue(*type, row.value);
       if (!value.ok()) {
-        return Status::InvalidArgument("local bank " + bank + " entry " +
-                                       std::to_string(row.id) + ": " +
-                                       value.status().message());
+        return Status::InvalidArgument("local bank " + bank + " entry " + std::to_string(row.id) +
+                                       ": " + value.status().message());
       }
       hashbank::Entry entry;
       entry.value = value.value();
@@ -111,25 +98,20 @@ MaterialiseBanks(Database &db, const std::string &data_dir, int64_t now_unix) {
       bank_entries.push_back(std::move(entry));
     }
     if (Status s = hashbank::WriteBankFile(path, bank, bank_entries); !s.ok()) {
-      return Status::IoError("cannot write local bank " + bank + ": " +
-                             s.message());
+      return Status::IoError("cannot write local bank " + bank + ": " + s.message());
     }
-    if (Status s = WriteAtomically(stamp_path, stamp); !s.ok())
-      return s;
+    if (Status s = WriteAtomically(stamp_path, stamp); !s.ok()) return s;
     ++report.banks_written;
   }
   auto holds = ActiveHolds(db, now_unix);
-  if (!holds.ok())
-    return holds.status();
+  if (!holds.ok()) return holds.status();
   std::vector<hashdetect::HeldEntry> held;
-  for (const EntryHold &h : holds.value())
-    held.push_back({h.bank, h.entry, h.until_unix});
-  if (const std::string error = hashdetect::WriteHeldEntries(data_dir, held);
-      !error.empty()) {
+  for (const EntryHold &h : holds.value()) held.push_back({h.bank, h.entry, h.until_unix});
+  if (const std::string error = hashdetect::WriteHeldEntries(data_dir, held); !error.empty()) {
     return Status::IoError(error);
   }
   report.held_entries = static_cast<int>(held.size());
   return report;
 }
 
-} // namespace vigil::host
+}  // namespace vigil::host

@@ -28,15 +28,15 @@
 namespace vigil::host {
 
 struct MaterialiseReport {
-  int banks_written = 0; // local banks rebuilt (0 when the files were current)
-  int held_entries = 0;  // holds in force written to the sidecar
+  int banks_written = 0;  // local banks rebuilt (0 when the files were current)
+  int held_entries = 0;   // holds in force written to the sidecar
 };
 
 // Writes the store's local banks and holds into `data_dir` (see above), as of
 // `now_unix`.
-StatusOr<MaterialiseReport>
-MaterialiseBanks(Database &db, const std::string &data_dir, int64_t now_unix);
+StatusOr<MaterialiseReport> MaterialiseBanks(Database &db, const std::string &data_dir,
+                                             int64_t now_unix);
 
-} // namespace vigil::host
+}  // namespace vigil::host
 
-#endif // VIGIL_HOST_STORE_BANK_MATERIALISE_H_
+#endif  // VIGIL_HOST_STORE_BANK_MATERIALISE_H_

@@ -45,10 +45,9 @@ inline constexpr char kLocalBankPrefix[] = "local-";
 bool IsConfirmedDecision(const std::string &decision);
 
 struct BankRule {
-  std::string name; // unique within the policy
-  std::vector<std::string>
-      decisions;    // A1, A2, B1, B2 (empty: every confirmed decision)
-  std::string bank; // a local bank name
+  std::string name;                    // unique within the policy
+  std::vector<std::string> decisions;  // A1, A2, B1, B2 (empty: every confirmed decision)
+  std::string bank;                    // a local bank name
 };
 
 // Makes the store's bank_rules exactly `rules` (those the policy no longer has
@@ -64,20 +63,19 @@ StatusOr<std::vector<BankRule>> ListBankRules(Database &db);
 // InvalidArgument (explicit banks on a decision that is not confirmed, a bank
 // name that is not local, an item with no such signals for an explicit bank).
 // REQUIRES: inside the write transaction that recorded the decision.
-StatusOr<int>
-AddDecisionToBanks(Database &db, int64_t item_id, const std::string &actor,
-                   const std::string &decision, const std::string &reason,
-                   const std::vector<std::string> &explicit_banks);
+StatusOr<int> AddDecisionToBanks(Database &db, int64_t item_id, const std::string &actor,
+                                 const std::string &decision, const std::string &reason,
+                                 const std::vector<std::string> &explicit_banks);
 
 struct LocalBankEntry {
   int64_t id = 0;
   std::string bank;
-  std::string type;  // pdq, md5, sha1, sha256
-  std::string value; // lower-case hex
+  std::string type;   // pdq, md5, sha1, sha256
+  std::string value;  // lower-case hex
   std::string category;
   int64_t item_id = 0;
   int64_t decision_id = 0;
-  std::string rule; // '' when explicit
+  std::string rule;  // '' when explicit
   std::string added_by;
   std::string reason;
   std::string added_at;
@@ -88,7 +86,7 @@ StatusOr<std::vector<LocalBankEntry>> ListLocalBankEntries(Database &db);
 
 struct EntryHold {
   std::string bank;
-  std::string entry; // an entry id (as matches report it) or a hash value
+  std::string entry;  // an entry id (as matches report it) or a hash value
   int64_t until_unix = 0;
   std::string reason;
   std::string actor;
@@ -101,13 +99,12 @@ struct EntryHold {
 Status DisableBankEntry(Database &db, const EntryHold &hold, int64_t now_unix);
 // Ends a hold before its date ("bank.entry_enabled"). NotFound when (bank,
 // entry) is not disabled at `now_unix`.
-Status EnableBankEntry(Database &db, const std::string &bank,
-                       const std::string &entry, const std::string &actor,
-                       int64_t now_unix);
+Status EnableBankEntry(Database &db, const std::string &bank, const std::string &entry,
+                       const std::string &actor, int64_t now_unix);
 // The holds in force at `now_unix` (the latest row for each (bank, entry) is a
 // disable whose date is later), by bank and entry.
 StatusOr<std::vector<EntryHold>> ActiveHolds(Database &db, int64_t now_unix);
 
-} // namespace vigil::host
+}  // namespace vigil::host
 
-#endif // VIGIL_HOST_STORE_LOCAL_BANKS_H_
+#endif  // VIGIL_HOST_STORE_LOCAL_BANKS_H_

@@ -2,6 +2,8 @@
 // item's hashes to local banks (policy rules and explicitly), with who, when
 // and why; entries disabled until a date, with the clock given; the files the
 // host writes for matching.
+#include "store/local_banks.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,7 +14,6 @@
 #include "policy/policy.h"
 #include "store/audit_log.h"
 #include "store/bank_materialise.h"
-#include "store/local_banks.h"
 #include "store/review_queue.h"
 #include "temp_store.h"
 #include "vigil/hashbank/bank.h"
@@ -24,14 +25,13 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr char kPdq[] =
-    "d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22";
+constexpr char kPdq[] = "d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22";
 constexpr char kMd5[] = "d35c785545392755e7e4164457657269";
 constexpr char kLowQualityPdq[] =
     "0000000000000000000000000000000000000000000000000000000000000001";
 
 class LocalBanksTest : public TempStoreTest {
-protected:
+ protected:
   // An item queued for review with a PDQ hash (quality 100), an md5 digest and
   // a PDQ hash of quality 10 (too weak to be matched, so never added).
   int64_t AddItemWithSignals(const std::string &sha, bool with_signals = true) {
@@ -86,9 +86,7 @@ protected:
 
 TEST_F(LocalBanksTest, ARuleAddsAConfirmedDecisionsHashesWithWhoWhenAndWhy) {
   ASSERT_TRUE(
-      RecordBankRules(store_->db(),
-                      {{"confirmed-a", {"A1", "A2"}, "local-confirmed"}})
-          .ok());
+      RecordBankRules(store_->db(), {{"confirmed-a", {"A1", "A2"}, "local-confirmed"}}).ok());
   const int64_t item = AddItemWithSignals("i1");
   ASSERT_TRUE(ClaimAndDecide(item, "A1").ok());
   auto entries = ListLocalBankEntries(store_->db());
@@ -107,18 +105,16 @@ TEST_F(LocalBanksTest, ARuleAddsAConfirmedDecisionsHashesWithWhoWhenAndWhy) {
     EXPECT_FALSE(e.added_at.empty());
     EXPECT_EQ(e.decision_id, Count("SELECT max(id) FROM decisions"));
   }
-  EXPECT_EQ(values, (std::set<std::string>{std::string("pdq ") + kPdq,
-                                           std::string("md5 ") + kMd5}));
+  EXPECT_EQ(values,
+            (std::set<std::string>{std::string("pdq ") + kPdq, std::string("md5 ") + kMd5}));
   EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = "
                   "'bank.entries_added' AND "
                   "item_id = " +
-                  std::to_string(item) +
-                  " AND details LIKE '%\"rule\":\"confirmed-a\"%'"),
+                  std::to_string(item) + " AND details LIKE '%\"rule\":\"confirmed-a\"%'"),
             1);
   auto report = VerifyAudit(store_->db());
   ASSERT_TRUE(report.ok());
-  EXPECT_TRUE(report.value().problems.empty())
-      << report.value().problems.front();
+  EXPECT_TRUE(report.value().problems.empty()) << report.value().problems.front();
 
   // B2 is not named by the rule: nothing more. A second A2 of the same hashes
   // (another item with the same signals) does not duplicate them: the first
@@ -130,13 +126,11 @@ TEST_F(LocalBanksTest, ARuleAddsAConfirmedDecisionsHashesWithWhoWhenAndWhy) {
   ASSERT_TRUE(ClaimAndDecide(third, "A2").ok());
   EXPECT_EQ(Count("SELECT count(*) FROM local_bank_entries"), 2);
   // History is never edited.
-  EXPECT_FALSE(
-      store_->db().Exec("UPDATE local_bank_entries SET bank = 'local-x'").ok());
+  EXPECT_FALSE(store_->db().Exec("UPDATE local_bank_entries SET bank = 'local-x'").ok());
   EXPECT_FALSE(store_->db().Exec("DELETE FROM local_bank_entries").ok());
 }
 
-TEST_F(LocalBanksTest,
-       ExplicitBanksNeedAConfirmedDecisionALocalNameAndSignals) {
+TEST_F(LocalBanksTest, ExplicitBanksNeedAConfirmedDecisionALocalNameAndSignals) {
   const int64_t item = AddItemWithSignals("i1");
   // Refused before anything is recorded: the item stays claimed, undecided.
   Status cleared = ClaimAndDecide(item, "not-illegal", {"local-manual"});
@@ -157,9 +151,7 @@ TEST_F(LocalBanksTest,
   EXPECT_EQ(nothing.code(), Status::Code::kInvalidArgument);
   EXPECT_THAT(nothing.message(), HasSubstr("no PDQ hash"));
   // The whole decision was rolled back with it.
-  EXPECT_EQ(Count("SELECT count(*) FROM decisions WHERE item_id = " +
-                  std::to_string(bare)),
-            0);
+  EXPECT_EQ(Count("SELECT count(*) FROM decisions WHERE item_id = " + std::to_string(bare)), 0);
 }
 
 TEST_F(LocalBanksTest, AHoldEndsAtItsDateWithNoOneActing) {
@@ -179,8 +171,7 @@ TEST_F(LocalBanksTest, AHoldEndsAtItsDateWithNoOneActing) {
   EXPECT_EQ(EnableBankEntry(store_->db(), "ncmec", "42-7", "root", 2001).code(),
             Status::Code::kNotFound);
   // Enabled before the date: not held any more, and both acts are on record.
-  ASSERT_TRUE(
-      EnableBankEntry(store_->db(), "ncmec", "42-7", "root", 1500).ok());
+  ASSERT_TRUE(EnableBankEntry(store_->db(), "ncmec", "42-7", "root", 1500).ok());
   EXPECT_TRUE(ActiveHolds(store_->db(), 1500).value().empty());
   EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action IN "
                   "('bank.entry_disabled', "
@@ -189,26 +180,21 @@ TEST_F(LocalBanksTest, AHoldEndsAtItsDateWithNoOneActing) {
   EXPECT_FALSE(store_->db().Exec("DELETE FROM bank_entry_holds").ok());
 
   hold.until_unix = 999;
-  EXPECT_THAT(DisableBankEntry(store_->db(), hold, 1000).message(),
-              HasSubstr("not in the future"));
+  EXPECT_THAT(DisableBankEntry(store_->db(), hold, 1000).message(), HasSubstr("not in the future"));
   hold.until_unix = 5000;
   hold.reason = "";
-  EXPECT_THAT(DisableBankEntry(store_->db(), hold, 1000).message(),
-              HasSubstr("reason"));
+  EXPECT_THAT(DisableBankEntry(store_->db(), hold, 1000).message(), HasSubstr("reason"));
 }
 
-TEST_F(LocalBanksTest,
-       TheHostWritesLocalBanksAndHoldsAndTheBankSetHonoursThem) {
-  ASSERT_TRUE(
-      RecordBankRules(store_->db(), {{"all", {}, "local-confirmed"}}).ok());
+TEST_F(LocalBanksTest, TheHostWritesLocalBanksAndHoldsAndTheBankSetHonoursThem) {
+  ASSERT_TRUE(RecordBankRules(store_->db(), {{"all", {}, "local-confirmed"}}).ok());
   const int64_t item = AddItemWithSignals("i1");
   ASSERT_TRUE(ClaimAndDecide(item, "A2").ok());
   auto written = MaterialiseBanks(store_->db(), Data(), 1000);
   ASSERT_TRUE(written.ok()) << written.status().message();
   EXPECT_EQ(written.value().banks_written, 1);
   // Nothing changed in the store: the file is not rebuilt.
-  EXPECT_EQ(MaterialiseBanks(store_->db(), Data(), 1000).value().banks_written,
-            0);
+  EXPECT_EQ(MaterialiseBanks(store_->db(), Data(), 1000).value().banks_written, 0);
 
   auto pdq = hashbank::ParsePdqHex(kPdq);
   ASSERT_TRUE(pdq.ok());
@@ -222,8 +208,7 @@ TEST_F(LocalBanksTest,
     EXPECT_EQ(m.bank, "local-confirmed");
     EXPECT_EQ(m.entry.category, "A2");
     EXPECT_EQ(m.entry.external_id,
-              "decision-" +
-                  std::to_string(Count("SELECT max(id) FROM decisions")));
+              "decision-" + std::to_string(Count("SELECT max(id) FROM decisions")));
     EXPECT_FALSE(banks.Disabled(m, 1000));
   }
 
@@ -234,8 +219,7 @@ TEST_F(LocalBanksTest,
   hold.reason = "noisy";
   hold.actor = "root";
   ASSERT_TRUE(DisableBankEntry(store_->db(), hold, 1000).ok());
-  ASSERT_EQ(MaterialiseBanks(store_->db(), Data(), 1000).value().held_entries,
-            1);
+  ASSERT_EQ(MaterialiseBanks(store_->db(), Data(), 1000).value().held_entries, 1);
   hashdetect::BankSet banks(Data());
   auto matches = banks.banks()[0]->MatchPdq(&pdq.value(), 1);
   ASSERT_TRUE(matches.ok());
@@ -244,20 +228,16 @@ TEST_F(LocalBanksTest,
   // The date passes: the sidecar still lists the hold, and it no longer holds.
   EXPECT_FALSE(banks.Disabled(matches.value()[0], 2000));
   // ... and the next sync leaves it out.
-  EXPECT_EQ(MaterialiseBanks(store_->db(), Data(), 2000).value().held_entries,
-            0);
+  EXPECT_EQ(MaterialiseBanks(store_->db(), Data(), 2000).value().held_entries, 0);
   EXPECT_TRUE(hashdetect::ReadHeldEntries(Data()).empty());
 }
 
 TEST_F(LocalBanksTest, AHoldByValueAppliesAndAMalformedSidecarIsRefused) {
   std::filesystem::create_directories(hashdetect::BankDirectory(Data()));
   hashbank::Entry entry;
-  entry.value =
-      hashbank::ParseHashValue(hashbank::SignalType::kMd5, kMd5).value();
+  entry.value = hashbank::ParseHashValue(hashbank::SignalType::kMd5, kMd5).value();
   entry.category = "B2";
-  ASSERT_TRUE(hashbank::WriteBankFile(hashdetect::BankPath(Data(), "seed"),
-                                      "seed", {entry})
-                  .ok());
+  ASSERT_TRUE(hashbank::WriteBankFile(hashdetect::BankPath(Data(), "seed"), "seed", {entry}).ok());
   // DropDisabled asks the real clock: a hold until 1970 is over, one until 2100
   // is not.
   ASSERT_EQ(hashdetect::WriteHeldEntries(Data(), {{"seed", kMd5, 4000}}), "");
@@ -271,15 +251,13 @@ TEST_F(LocalBanksTest, AHoldByValueAppliesAndAMalformedSidecarIsRefused) {
     banks.DropDisabled(kept);
     EXPECT_EQ(kept.size(), 1u);
   }
-  ASSERT_EQ(hashdetect::WriteHeldEntries(Data(), {{"seed", "0", 4102444800}}),
-            "");
+  ASSERT_EQ(hashdetect::WriteHeldEntries(Data(), {{"seed", "0", 4102444800}}), "");
   {
     hashdetect::BankSet banks(Data());
     auto matches = banks.banks()[0]->MatchExact(entry.value);
     ASSERT_TRUE(matches.ok());
     std::vector<hashbank::Match> kept = matches.value();
-    banks.DropDisabled(
-        kept); // by entry id: "0", the entry's index (it has no external id)
+    banks.DropDisabled(kept);  // by entry id: "0", the entry's index (it has no external id)
     EXPECT_TRUE(kept.empty());
   }
 
@@ -295,51 +273,42 @@ TEST_F(LocalBanksTest, ABankFileTheStoreDidNotWriteIsNeverWrittenOver) {
   ASSERT_TRUE(ClaimAndDecide(item, "A1", {"local-x"}).ok());
   std::filesystem::create_directories(hashdetect::BankDirectory(Data()));
   hashbank::Entry entry;
-  entry.value =
-      hashbank::ParseHashValue(hashbank::SignalType::kMd5, kMd5).value();
-  ASSERT_TRUE(hashbank::WriteBankFile(hashdetect::BankPath(Data(), "local-x"),
-                                      "local-x", {entry})
-                  .ok());
+  entry.value = hashbank::ParseHashValue(hashbank::SignalType::kMd5, kMd5).value();
+  ASSERT_TRUE(
+      hashbank::WriteBankFile(hashdetect::BankPath(Data(), "local-x"), "local-x", {entry}).ok());
   auto written = MaterialiseBanks(store_->db(), Data(), 1000);
   ASSERT_FALSE(written.ok());
-  EXPECT_THAT(written.status().message(),
-              HasSubstr("was not written from the store"));
+  EXPECT_THAT(written.status().message(), HasSubstr("was not written from the store"));
 }
 
 TEST(BankRulesPolicy, RulesAreReadStrictly) {
-  auto policy = Policy::Parse("[[bank_rules]]\nname = \"a\"\ndecisions = "
-                              "[\"A1\"]\nbank = \"local-confirmed\"\n",
-                              "p");
+  auto policy = Policy::Parse(
+      "[[bank_rules]]\nname = \"a\"\ndecisions = "
+      "[\"A1\"]\nbank = \"local-confirmed\"\n",
+      "p");
   ASSERT_TRUE(policy.ok()) << policy.status().message();
   ASSERT_EQ(policy.value().bank_rules().size(), 1u);
   EXPECT_EQ(policy.value().bank_rules()[0].bank, "local-confirmed");
   EXPECT_THAT(
-      Policy::Parse("[[bank_rules]]\nname = \"a\"\nbank = \"ncmec\"\n", "p")
-          .status()
-          .message(),
+      Policy::Parse("[[bank_rules]]\nname = \"a\"\nbank = \"ncmec\"\n", "p").status().message(),
       HasSubstr("must start with 'local-'"));
-  EXPECT_THAT(
-      Policy::Parse(
-          "[[bank_rules]]\nname = \"a\"\ndecisions = [\"not-illegal\"]\n"
-          "bank = \"local-x\"\n",
-          "p")
-          .status()
-          .message(),
-      HasSubstr("A1, A2, B1 or B2"));
-  EXPECT_THAT(
-      Policy::Parse("[[bank_rules]]\nname = \"a\"\nbank = \"local-x\"\n"
-                    "[[bank_rules]]\nname = \"a\"\nbank = \"local-y\"\n",
-                    "p")
-          .status()
-          .message(),
-      HasSubstr("named twice"));
-  EXPECT_THAT(
-      Policy::Parse(
-          "[[bank_rules]]\nname = \"a\"\nbank = \"local-x\"\nqueue = 1\n", "p")
-          .status()
-          .message(),
-      HasSubstr("queue"));
+  EXPECT_THAT(Policy::Parse("[[bank_rules]]\nname = \"a\"\ndecisions = [\"not-illegal\"]\n"
+                            "bank = \"local-x\"\n",
+                            "p")
+                  .status()
+                  .message(),
+              HasSubstr("A1, A2, B1 or B2"));
+  EXPECT_THAT(Policy::Parse("[[bank_rules]]\nname = \"a\"\nbank = \"local-x\"\n"
+                            "[[bank_rules]]\nname = \"a\"\nbank = \"local-y\"\n",
+                            "p")
+                  .status()
+                  .message(),
+              HasSubstr("named twice"));
+  EXPECT_THAT(Policy::Parse("[[bank_rules]]\nname = \"a\"\nbank = \"local-x\"\nqueue = 1\n", "p")
+                  .status()
+                  .message(),
+              HasSubstr("queue"));
 }
 
-} // namespace
-} // namespace vigil::host
+}  // namespace
+}  // namespace vigil::host
