@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bank_set.h"
+#include "scan/sha256.h"
 #include "store/local_banks.h"
 #include "vigil/hashbank/bank.h"
 #include "vigil/hashbank/importers.h"
@@ -63,10 +64,16 @@ StatusOr<MaterialiseReport> MaterialiseBanks(Database &db, const std::string &da
   for (const auto &[bank, rows] : by_bank) {
     const std::string path = hashdetect::BankPath(data_dir, bank);
     const std::string stamp_path = path + ".local";
-    // Entries are append-only: their count and last id say which the file
-    // holds.
+    // Which entries the file holds: their count, last id and a digest of what is matched
+    // (two stores in one folder share its lists, so the count alone could be another's).
+    std::string content;
+    for (const LocalBankEntry &row : rows) {
+      content += std::to_string(row.id) + " " + row.type + " " + row.value + " " + row.category +
+                 " " + std::to_string(row.decision_id) + "\n";
+    }
     const std::string stamp = "vigil local bank 1: " + std::to_string(rows.size()) +
-                              " entries, last id " + std::to_string(rows.back().id) + "\n";
+                              " entries, last id " + std::to_string(rows.back().id) + ", sha256 " +
+                              Sha256Hex(content) + "\n";
     const bool file = fs::exists(path, ec), stamped = fs::exists(stamp_path, ec);
     if (file && !stamped) {
       return Status::InvalidArgument(

@@ -281,6 +281,24 @@ TEST_F(LocalBanksTest, ABankFileTheStoreDidNotWriteIsNeverWrittenOver) {
   EXPECT_THAT(written.status().message(), HasSubstr("was not written from the store"));
 }
 
+// Two stores in one folder share its lists folder: the file follows the store that
+// writes it, even when both banks have as many entries with the same ids.
+TEST_F(LocalBanksTest, AnotherStoresLocalBankInTheSameFolderIsWrittenOver) {
+  ASSERT_TRUE(ClaimAndDecide(AddItemWithSignals("i1"), "A1", {"local-x"}).ok());
+  ASSERT_EQ(MaterialiseBanks(store_->db(), Data(), 1000).value().banks_written, 1);
+  auto other = Store::Open(dir_ / "other.db");
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  std::swap(store_, other.value());
+  ASSERT_TRUE(ClaimAndDecide(AddItemWithSignals("i1"), "B2", {"local-x"}).ok());
+  auto written = MaterialiseBanks(store_->db(), Data(), 1000);
+  std::swap(store_, other.value());
+  ASSERT_TRUE(written.ok()) << written.status().message();
+  EXPECT_EQ(written.value().banks_written, 1);
+  hashdetect::BankSet banks(Data());
+  ASSERT_EQ(banks.banks().size(), 1u);
+  EXPECT_EQ(banks.banks()[0]->entry(0).category, "B2");
+}
+
 TEST(BankRulesPolicy, RulesAreReadStrictly) {
   auto policy = Policy::Parse(
       "[[bank_rules]]\nname = \"a\"\ndecisions = "
