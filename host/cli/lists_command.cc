@@ -2,6 +2,7 @@
 //   vigil lists import [--type pdq|md5|sha1|sha256|url] --format FMT --bank NAME [--replace] FILE
 //   vigil lists show
 //   vigil lists verify
+//   vigil lists disable|enable|disabled (bank_holds_command.cc)
 //   vigil match --type pdq|md5|sha1|sha256 VALUE... [--json]
 //   vigil url check URL... [--json]
 // Banks live in <store folder>/lists/hash-banks, URL lists in .../url-lists; a failed
@@ -17,9 +18,11 @@
 #include <nlohmann/json.hpp>
 
 #include "bank_set.h"
+#include "cli/bank_holds_command.h"
 #include "cli/commands.h"
 #include "core/terminal_text.h"
 #include "scan/scan_json.h"
+#include "store/local_banks.h"
 #include "url_lists.h"
 #include "vigil/hashbank/bank_update.h"
 #include "vigil/hashbank/importers.h"
@@ -235,6 +238,12 @@ int Import(const GlobalOptions& global, const ImportArgs& args) {
     return 2;
   }
   bool urls = args.type == "url";
+  if (host::IsLocalBankName(args.bank) && args.type != "url") {
+    PrintError("bank " + args.bank +
+               ": local-* banks hold what confirmed decisions add (the store writes them); "
+               "import into a bank with another name");
+    return 2;
+  }
   if (args.type.empty()) {
     if (args.format == "plain") {
       PrintError("--format plain holds bare values without their type: add --type pdq, md5, "
@@ -309,6 +318,7 @@ std::unique_ptr<hashdetect::BankSet> OpenBanks(const GlobalOptions& global) {
 
 int Show(const GlobalOptions& global) {
   const std::string data = DataDir(global).string();
+  if (!SyncBanksIfThereIsAStore(global)) return 1;  // local banks, disabled entries
   auto bank_set = OpenBanks(global);
   if (!bank_set) return 1;
   const hashdetect::BankSet& banks = *bank_set;
@@ -329,6 +339,10 @@ int Show(const GlobalOptions& global) {
                 static_cast<unsigned long long>(l.list.size()),
                 l.list.format() == url::ListFormat::kHashed ? "hashed" : "plain");
   }
+  if (!banks.held().empty()) {
+    std::printf("%zu bank entries disabled until a date: `vigil lists disabled` lists them\n",
+                banks.held().size());
+  }
   if (banks.banks().empty() && lists.value().empty()) {
     std::printf("No banks or lists in %s; add one with `vigil lists import`.\n",
                 TerminalText(data).c_str());
@@ -343,6 +357,8 @@ int Match(const GlobalOptions& global, const std::string& type, const std::vecto
     PrintError("unknown type '" + type + "': use pdq, md5, sha1 or sha256");
     return 2;
   }
+  // Decisions' local banks and disabled entries as the store has them now (issue 13 item 6).
+  if (!SyncBanksIfThereIsAStore(global)) return 1;
   auto bank_set = OpenBanks(global);
   if (!bank_set) return 1;
   const hashdetect::BankSet& banks = *bank_set;
@@ -364,7 +380,9 @@ int Match(const GlobalOptions& global, const std::string& type, const std::vecto
           status = 1;
           continue;
         }
-        for (const auto& m : matches.value()) {
+        std::vector<hashbank::Match> found = std::move(matches).value();
+        banks.DropDisabled(found);
+        for (const auto& m : found) {
           line["matches"].push_back(nlohmann::ordered_json{{"bank", m.bank},
                                      {"entry_id", m.entry.external_id.empty()
                                                       ? std::to_string(m.entry_index)
@@ -495,11 +513,17 @@ void RegisterListsCommands(CLI::App& app, GlobalOptions& options) {
   CLI::App* show = lists->add_subcommand("show", "List the banks and URL lists with their sizes");
   show->callback([&options] { options.exit_code = Show(options); });
 
+  // Issue 13 item 6: disable, enable, disabled (bank_holds_command.cc).
+  AddBankHoldCommands(*lists, options);
+
   static std::string match_type;
   static std::vector<std::string> values;
   static bool match_json = false;
   CLI::App* match = app.add_subcommand(
-      "match", "Look hash values up in the banks, without media (PDQ at the default threshold 31)");
+      "match",
+      "Look hash values up in the banks, without media (PDQ at the default threshold 31). "
+      "The store's local banks (hashes confirmed decisions added) are brought up to date "
+      "first, and entries disabled until a date (`vigil lists disable`) do not match");
   match->add_option("--type", match_type, "pdq, md5, sha1 or sha256")->required();
   match->add_option("VALUE", values, "Hex values")->required();
   match->add_flag("--json", match_json, "One JSON object per value");

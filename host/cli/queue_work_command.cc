@@ -167,6 +167,7 @@ struct DecideArgs {
   std::string decision;
   std::string reason;
   std::string from;  // --from FILE: JSON lines {"item", "decision", "reason"}; "-": stdin
+  std::vector<std::string> banks;  // --add-to-bank NAME (issue 13 item 6)
 };
 
 struct Decision {
@@ -220,8 +221,8 @@ StatusOr<std::vector<Decision>> ReadDecisions(const std::string& from) {
 
 // Records one decision and prints it; 0, or the exit status of its failure.
 int DecideOne(host::ReviewQueue& queue, const std::string& reviewer, const Decision& d, bool json,
-              bool name_item) {
-  if (Status s = queue.Decide(d.item, reviewer, d.decision, d.reason); !s.ok()) {
+              bool name_item, const std::vector<std::string>& banks) {
+  if (Status s = queue.Decide(d.item, reviewer, d.decision, d.reason, banks); !s.ok()) {
     // In a batch each failure names its item (not every message of the store does).
     const std::string item = "item " + std::to_string(d.item);
     const bool named = s.message().find(item + " ") != std::string::npos;
@@ -236,11 +237,15 @@ int DecideOne(host::ReviewQueue& queue, const std::string& reviewer, const Decis
     out["reason"] = d.reason;
     out["reviewer"] = reviewer;
     out["state"] = state;
+    if (!banks.empty()) out["added_to_banks"] = banks;
     PrintJson(out);
   } else {
-    std::printf("Recorded %s for item %lld by %s; the item is %s.\n",
+    std::string added;
+    for (const std::string& bank : banks) added += (added.empty() ? "" : ", ") + bank;
+    std::printf("Recorded %s for item %lld by %s; the item is %s%s%s.\n",
                 TerminalText(d.decision).c_str(), static_cast<long long>(d.item),
-                TerminalText(reviewer).c_str(), state);
+                TerminalText(reviewer).c_str(), state,
+                added.empty() ? "" : "; its hashes are in bank ", TerminalText(added).c_str());
     std::fflush(stdout);
   }
   return 0;
@@ -275,7 +280,7 @@ int Decide(const GlobalOptions& global, const DecideArgs& args, bool positional)
   // hold back the others. The exit status is the first failure's.
   int exit_code = 0;
   for (const Decision& d : decisions) {
-    const int rc = DecideOne(queue, session.reviewer, d, args.json, !args.from.empty());
+    const int rc = DecideOne(queue, session.reviewer, d, args.json, !args.from.empty(), args.banks);
     if (exit_code == 0) exit_code = rc;
   }
   return exit_code;
@@ -397,6 +402,14 @@ void AddQueueWorkCommands(CLI::App& queue, GlobalOptions& options) {
                    "\"...\"}; each is recorded on its own, failures are reported one line "
                    "each, and the exit status is the first failure's")
       ->type_name("FILE");
+  decide
+      ->add_option("--add-to-bank", decide_args.banks,
+                   "Also add the item's hashes (its PDQ hash of quality 50 or more, its MD5, "
+                   "SHA-1 and SHA-256) to this local bank (local-*; repeatable), recorded with "
+                   "the decision; only with A1, A2, B1 or B2. The next scan, match or rematch "
+                   "matches them. On a team store only a senior or an admin may (a reviewer's "
+                   "decisions add through the policy's [[bank_rules]])")
+      ->type_name("NAME");
   AddReviewerOption(*decide, decide_args.reviewer);
   decide->add_flag("--json", decide_args.json,
                    "One JSON object per decision (keys: docs/operations.md)");

@@ -11,11 +11,13 @@
 #include <set>
 
 #include "bank_set.h"
+#include "cli/bank_holds_command.h"
 #include "cli/commands.h"
 #include "store/named_queues.h"
 #include "core/terminal_text.h"
 #include "policy/policy.h"
 #include "scan/scan_json.h"
+#include "store/local_banks.h"
 #include "store/rematch.h"
 #include "store/store.h"
 
@@ -98,6 +100,14 @@ int Rematch(GlobalOptions& global, const RematchArgs& args) {
     return 1;
   }
 
+  // Issue 13 item 6: the policy's bank rules, and the store's local banks and disabled
+  // entries into the lists folder, before the banks are opened.
+  if (Status s = host::RecordBankRules(store->db(), policy.bank_rules()); !s.ok()) {
+    PrintError(s.message());
+    return 1;
+  }
+  if (!SyncBanksFromStore(global, *store)) return 1;
+
   // The banks, opened by the loader the hash detectors use; --bank chooses among them.
   const std::string data_dir = DataDir(global).string();
   if (hashdetect::BankSet::Names(data_dir).empty()) {
@@ -123,6 +133,10 @@ int Rematch(GlobalOptions& global, const RematchArgs& args) {
     return 1;
   }
   options.first_party = registry.FirstPartyDetectorIds();
+  // Disabled entries match nothing, as in a scan (issue 13 item 6).
+  const hashdetect::BankSet* held = bank_set.get();
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  options.skip_match = [held, now](const hashbank::Match& m) { return held->Disabled(m, now); };
 
   auto report = host::Rematch(*store, chosen, policy, options);
   if (!report.ok()) {

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "cli/bank_holds_command.h"
 #include "cli/commands.h"
 #include "store/named_queues.h"
 #include "cli/scan_progress.h"
@@ -172,6 +173,13 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
       PrintError(s.message());
       return 1;
     }
+    // Issue 13 item 6: the policy's bank rules (reviewers' decisions apply them), then the
+    // store's local banks and disabled entries into the lists folder before detectors load.
+    if (Status s = host::RecordBankRules(store->db(), policy.bank_rules()); !s.ok()) {
+      PrintError(s.message());
+      return 1;
+    }
+    if (!SyncBanksFromStore(global, *store)) return 1;
     // Plugins' outbound HTTPS requests (vigil.http/1) go into this store's audit log.
     if (global.isolation) {
       auto audit = isolation::StoreEgressAudit::Open(StorePath(global));

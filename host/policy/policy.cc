@@ -1,4 +1,6 @@
 #include "policy/policy.h"
+
+#include "policy/bank_rules.h"
 #include "policy/toml_reading.h"
 
 #include <toml++/toml.h>
@@ -59,10 +61,14 @@ StatusOr<Policy> Policy::Parse(const std::string& toml_text, const std::string& 
                                    std::to_string(at.column) + ": " +
                                    std::string(e.description()));
   }
-  if (Status s = CheckKeys(root, {"defaults", "rules", "queues", "routes"}, source); !s.ok()) {
+  if (Status s = CheckKeys(root, {"defaults", "rules", "queues", "routes", "bank_rules"}, source);
+      !s.ok()) {
     return s;
   }
   Policy policy;
+  auto bank_rules = ParseBankRules(root, source);  // issue 13 item 6
+  if (!bank_rules.ok()) return bank_rules.status();
+  policy.bank_rules_ = std::move(bank_rules).value();
   auto routing = QueueRouting::Parse(root, source);
   if (!routing.ok()) return routing.status();
   policy.routing_ = std::move(routing.value());

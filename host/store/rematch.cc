@@ -307,8 +307,8 @@ RecordedRows(Database &db, const std::vector<const hashbank::Bank *> &banks,
       m.entry_index = o.entry;
       m.entry = banks[o.bank]->entry(o.entry);
       m.distance = o.distance;
-      if (!known.insert({item_id, m.bank, EntryId(m)}).second)
-        continue; // recorded before
+      if (options.skip_match && options.skip_match(m)) continue;  // disabled entry
+      if (!known.insert({item_id, m.bank, EntryId(m)}).second) continue;  // recorded before
       ++report.new_matches;
       hits[item_id].push_back(Hit{o.detector,
                                   std::string(hashbank::SignalTypeName(o.type)),

@@ -17,6 +17,7 @@
 #define VIGIL_HOST_STORE_REMATCH_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -42,6 +43,8 @@ struct RematchOptions {
   // The others are for tests and benchmarks: the answer is the same either way.
   enum class PdqStrategy { kAuto, kIndexStored, kQueryBanks };
   PdqStrategy pdq_strategy = PdqStrategy::kAuto;
+  // Issue 13 item 6: a match this returns true for is not recorded (a disabled entry).
+  std::function<bool(const hashbank::Match&)> skip_match;
 };
 
 struct RematchReport {

@@ -7,6 +7,7 @@
 #include "scan/scan_json.h"
 
 #include "store/audit_log.h"
+#include "store/local_banks.h"
 #include "store/named_queues.h"
 #include "store/db/database.h"
 
@@ -217,7 +218,8 @@ Status ReviewQueue::Release(int64_t item_id, const std::string& reviewer) {
 }
 
 Status ReviewQueue::Decide(int64_t item_id, const std::string& reviewer,
-                           const std::string& decision, const std::string& reason) {
+                           const std::string& decision, const std::string& reason,
+                           const std::vector<std::string>& add_to_banks) {
   if (!IsValidDecision(decision)) {
     return Status::InvalidArgument("unknown decision '" + decision +
                                    "' (use A1, A2, B1, B2, not-illegal or escalate)");
@@ -257,6 +259,12 @@ Status ReviewQueue::Decide(int64_t item_id, const std::string& reviewer,
   if (Status s = AppendAudit(store_.db(), {reviewer, "queue.decided", item_id, JsonText(details)}, now);
       !s.ok()) {
     return s;
+  }
+  // Issue 13 item 6: the item's hashes to local banks (rules and explicit), with the decision.
+  if (auto added = AddDecisionToBanks(store_.db(), item_id, reviewer, decision, reason,
+                                      add_to_banks);
+      !added.ok()) {
+    return added.status();
   }
   return tx.Commit();
 }

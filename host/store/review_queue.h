@@ -74,8 +74,12 @@ class ReviewQueue {
   // Errors: InvalidArgument (decision, reason), NotFound (no such item in the queue),
   // Unavailable (`reviewer` does not hold the item: pending, decided, another's lease,
   // or the lease expired).
+  // Issue 13 item 6: a confirmed decision also adds the item's hashes to the local banks
+  // the store's bank rules name for it and to `add_to_banks`, in the same transaction
+  // (store/local_banks.h; InvalidArgument for a bank that is not local-*, or explicit banks
+  // on a decision that is not confirmed).
   Status Decide(int64_t item_id, const std::string& reviewer, const std::string& decision,
-                const std::string& reason);
+                const std::string& reason, const std::vector<std::string>& add_to_banks = {});
   // A senior's appeal: a decided item goes back to pending with `reason` (required) in
   // front of its queue reason. The earlier decisions stay as they were (history is never
   // edited); the audit entry "queue.reopened" names who, why and what was reopened.

@@ -192,6 +192,49 @@ CREATE TABLE preservation_holds (
 CREATE INDEX preservation_holds_by_item ON preservation_holds(item_id);
 CREATE TRIGGER preservation_holds_no_delete BEFORE DELETE ON preservation_holds
   BEGIN SELECT RAISE(ABORT, 'preservation holds are released, never deleted'); END;
+    // 9 (issue 13 item 6; numbered 9 after items 3 and 5 take 7 and 8 at the merge): from
+    // decisions to banks and disabled bank entries (store/local_banks.h). The rules the
+    // policy states, the hashes decisions added to local banks and the holds on noisy
+    // entries; the last two are history and refuse UPDATE and DELETE.
+    R"sql(
+CREATE TABLE bank_rules (
+  name        TEXT PRIMARY KEY,
+  decisions   TEXT NOT NULL,
+  bank        TEXT NOT NULL,
+  updated_at  TEXT NOT NULL
+);
+CREATE TABLE local_bank_entries (
+  id           INTEGER PRIMARY KEY,
+  bank         TEXT NOT NULL,
+  type         TEXT NOT NULL,
+  value        TEXT NOT NULL,
+  category     TEXT NOT NULL,
+  item_id      INTEGER NOT NULL REFERENCES items(id),
+  decision_id  INTEGER NOT NULL REFERENCES decisions(id),
+  rule         TEXT NOT NULL,
+  added_by     TEXT NOT NULL,
+  reason       TEXT NOT NULL,
+  added_at     TEXT NOT NULL,
+  UNIQUE (bank, type, value)
+);
+CREATE TABLE bank_entry_holds (
+  id          INTEGER PRIMARY KEY,
+  bank        TEXT NOT NULL,
+  entry       TEXT NOT NULL,
+  action      TEXT NOT NULL CHECK (action IN ('disable', 'enable')),
+  until_unix  INTEGER,
+  reason      TEXT NOT NULL,
+  actor       TEXT NOT NULL,
+  at          TEXT NOT NULL
+);
+CREATE TRIGGER local_bank_entries_no_update BEFORE UPDATE ON local_bank_entries
+  BEGIN SELECT RAISE(ABORT, 'local bank entries are append-only'); END;
+CREATE TRIGGER local_bank_entries_no_delete BEFORE DELETE ON local_bank_entries
+  BEGIN SELECT RAISE(ABORT, 'local bank entries are append-only'); END;
+CREATE TRIGGER bank_entry_holds_no_update BEFORE UPDATE ON bank_entry_holds
+  BEGIN SELECT RAISE(ABORT, 'bank entry holds are append-only'); END;
+CREATE TRIGGER bank_entry_holds_no_delete BEFORE DELETE ON bank_entry_holds
+  BEGIN SELECT RAISE(ABORT, 'bank entry holds are append-only'); END;
 )sql",
 };
 

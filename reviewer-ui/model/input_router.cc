@@ -90,6 +90,7 @@ void InputRouter::OnWorkingKey(int key, int mods) {
   switch (key) {
     case 'C': session_.Decide("not-illegal"); break;
     case 'E': session_.Decide("escalate"); break;
+    case 'K': session_.ToggleAddToBank(); break;  // hashes to the local bank (issue 13 item 6)
     case 'N': case keys::kRight: session_.Next(); break;
     case 'P': case keys::kLeft: session_.Previous(); break;
     case 'B': session_.TakeBreak(); break;

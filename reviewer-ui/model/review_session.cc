@@ -1,5 +1,7 @@
 #include "model/review_session.h"
 
+#include "store/local_banks.h"
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -171,11 +173,30 @@ void ReviewSession::CancelReason() {
   screen_ = Screen::kWorking;
 }
 
+Status ReviewSession::ToggleAddToBank() {
+  if (browse_) {
+    return RefuseBrowsing("the store is read-only: nothing can be added to a bank.");
+  }
+  if (screen_ != Screen::kWorking || !current_) {
+    return Status::InvalidArgument("no item is open to add to a bank");
+  }
+  add_to_bank_ = !add_to_bank_;
+  const std::string item = "item " + std::to_string(current_->entry.item_id);
+  Say(add_to_bank_ ? "The hashes of " + item + " go to bank " + settings_.decision_bank +
+                         " with its decision (A1, A2, B1 or B2). K again: they do not."
+                   : "The hashes of " + item + " do not go to a bank.");
+  return Status::Ok();
+}
+
 Status ReviewSession::CommitDecision(const std::string& decision, const std::string& reason) {
   if (browse_) return RefuseBrowsing("the store is read-only: nothing was decided.");
   LogReveal(reveal_.Cancel());
   const int64_t item_id = current_->entry.item_id;
-  Status decided = queue_store_.Decide(item_id, reviewer_, decision, reason);
+  // K: only a confirmed decision adds the hashes (clearing or escalating adds nothing).
+  std::vector<std::string> banks;
+  const bool to_bank = add_to_bank_ && host::IsConfirmedDecision(decision);
+  if (to_bank) banks.push_back(settings_.decision_bank);
+  Status decided = queue_store_.Decide(item_id, reviewer_, decision, reason, banks);
   if (!decided.ok()) {
     // Most likely the lease expired and someone else holds it: move on, say so.
     Say("Could not record " + decision + ": " + decided.message());
@@ -185,7 +206,8 @@ Status ReviewSession::CommitDecision(const std::string& decision, const std::str
   }
   ++decisions_made_;
   if (decision == "escalate") escalated_.push_back(item_id);
-  Say("Recorded " + decision + " for item " + std::to_string(item_id) + ".");
+  Say("Recorded " + decision + " for item " + std::to_string(item_id) +
+      (to_bank ? "; its hashes are in bank " + settings_.decision_bank : "") + ".");
   if (Status s = LeaveItem(false); !s.ok()) return s;
   return ClaimNext(0);
 }
@@ -363,6 +385,7 @@ Status ReviewSession::ClaimNext(int64_t only_item) {
 }
 
 Status ReviewSession::LeaveItem(bool release) {
+  add_to_bank_ = false;  // K holds for the item it was pressed on
   if (browse_) {
     // Nothing was claimed or revealed: nothing to release or record.
     reveal_.Cancel();

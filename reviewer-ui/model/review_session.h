@@ -71,6 +71,11 @@ class ReviewSession {
   Status ChooseReason(int index);  // a configured reason, submitted at once
   Status SubmitReason();
   void CancelReason();
+  // K (issue 13 item 6): the open item's hashes also go to the bank `decision_bank` (a
+  // local bank) with its next confirmed decision (A1, A2, B1, B2); K again takes it back.
+  // Reset when the item is left. Refused browsing and with no item open.
+  Status ToggleAddToBank();
+  bool add_to_bank() const { return add_to_bank_; }
 
   // [SECTION] Navigation. Next skips (releases) the item; Previous returns to the last
   // skipped one if nobody else took it. Browsing, both move through the list.
@@ -142,6 +147,7 @@ class ReviewSession {
   const bool browse_;
   host::ReviewQueue queue_store_;
   std::string reviewer_;
+  bool add_to_bank_ = false;  // K: the open item's hashes go to settings_.decision_bank
   ReviewerSettings settings_;
   const Clock& clock_;
   ExposureLedger ledger_;

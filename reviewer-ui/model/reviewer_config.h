@@ -47,6 +47,8 @@ struct ReviewerSettings {
   bool developer_mode = false;       // unsigned plugins are loaded: warn on every frame
   std::array<SeverityBudget, kMaxSeverity + 1> budgets{};
   std::vector<std::string> reasons;  // offered in the reason dialog
+  // The local bank K adds the open item's hashes to with its decision (issue 13 item 6).
+  std::string decision_bank = "local-confirmed";
 };
 
 struct ReviewerConfig {

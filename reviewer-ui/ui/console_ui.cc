@@ -313,10 +313,12 @@ void ConsoleUi::DecisionBar() {
       {"[1] A1", '1'},          {"[2] A2", '2'},        {"[3] B1", '3'},
       {"[4] B2", '4'},          {"[0] Not illegal", '0'}, {"[E] Escalate", 'E'},
       {"[N] Next / skip", 'N'}, {"[P] Previous", 'P'},  {"[B] Break", 'B'},
+      {"[K] Add to bank", 'K'},
   };
   for (const Action& a : kActions) {
     // Browsing, N and P only move (the other buttons stay, and say why they do nothing).
     const char* label = session_.browse_only() && a.key == 'N' ? "[N] Next" : a.label;
+    if (a.key == 'K' && session_.add_to_bank()) label = "[K] Add to bank: ON";
     if (ImGui::Button(label)) Press(a.key);
     ImGui::SameLine();
   }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "model/input_router.h"
 #include "session_fixture.h"
 #include "store/audit_log.h"
 #include "store/db/sqlite_database.h"
@@ -354,6 +355,44 @@ TEST_F(SessionTest, LostLeaseIsReportedAndTheSessionMovesOn) {
   EXPECT_EQ(Count("SELECT count(*) FROM decisions"), 0);
   ASSERT_TRUE(s.current().has_value());
   EXPECT_EQ(s.current()->entry.item_id, ids[1]);
+}
+
+}  // namespace
+}  // namespace vigil::review
+
+namespace vigil::review {
+namespace {
+
+// Issue 13 item 6: K sends the open item's hashes to the local bank with its confirmed
+// decision, recorded with the decision; it holds for that item only, and clearing or
+// escalating adds nothing.
+TEST_F(SessionTest, KAddsTheItemsHashesToTheLocalBankWithItsDecision) {
+  auto ids = Queue(3, {3});
+  ReviewSession& s = Open();
+  InputRouter router(s, clock_);
+  router.OnKey('K', true, 0);
+  EXPECT_TRUE(s.add_to_bank());
+  EXPECT_THAT(s.notice(), HasSubstr("go to bank local-confirmed"));
+  router.OnKey('K', true, 0);
+  EXPECT_FALSE(s.add_to_bank());
+  router.OnKey('K', true, 0);
+  router.OnKey('2', true, 0);  // A2
+  EXPECT_THAT(s.notice(), HasSubstr("its hashes are in bank local-confirmed"));
+  EXPECT_EQ(Count("SELECT count(*) FROM local_bank_entries WHERE bank = 'local-confirmed' AND "
+                  "added_by = 'alice' AND category = 'A2' AND rule = '' AND item_id = " +
+                  std::to_string(ids[0])),
+            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'bank.entries_added'"), 1);
+  // The next item: K is off again; pressed, then cleared: nothing is added.
+  EXPECT_FALSE(s.add_to_bank());
+  router.OnKey('K', true, 0);
+  ASSERT_TRUE(s.Decide("not-illegal").ok());
+  s.TypeReason("benign");
+  ASSERT_TRUE(s.SubmitReason().ok());
+  // Without K, a confirmed decision adds nothing (no bank rule in this store).
+  ASSERT_TRUE(s.Decide("A1").ok());
+  EXPECT_EQ(Count("SELECT count(*) FROM local_bank_entries"), 1);
+  ExpectAuditVerifies(*store_);
 }
 
 }  // namespace

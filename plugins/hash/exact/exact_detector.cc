@@ -75,7 +75,9 @@ class ExactDetector {
     for (const auto& bank : banks_.banks()) {
       auto matches = bank->MatchExact(value.value());
       if (!matches.ok()) throw vigil::sdk::Error(VIGIL_ERR_INTERNAL, matches.status().message());
-      vigil::hashdetect::BankSet::AddDetections(matches.value(), type, result);
+      std::vector<vigil::hashbank::Match> found = std::move(matches).value();
+      banks_.DropDisabled(found);  // entries disabled until a date (issue 13 item 6)
+      vigil::hashdetect::BankSet::AddDetections(found, type, result);
     }
   }
 

@@ -106,7 +106,9 @@ class PdqDetector {
     for (const auto& bank : banks_.banks()) {
       auto matches = bank->MatchPdq(variants.data(), variants.size(), threshold_);
       if (!matches.ok()) throw vigil::sdk::Error(VIGIL_ERR_INTERNAL, matches.status().message());
-      vigil::hashdetect::BankSet::AddDetections(matches.value(), "pdq", result);
+      std::vector<vigil::hashbank::Match> found = std::move(matches).value();
+      banks_.DropDisabled(found);  // entries disabled until a date (issue 13 item 6)
+      vigil::hashdetect::BankSet::AddDetections(found, "pdq", result);
     }
   }
 
