@@ -137,13 +137,14 @@ class StoreBackendTest : public testing::PgTestServer,
       {
         Statement saved(store_->db(),
                         "SELECT group_concat(sql, '; ') FROM sqlite_master WHERE type = "
-                        "'trigger'");
+                        "'trigger' AND tbl_name = 'audit_log'");
         ASSERT_EQ(saved.Step(), kRow);
         triggers = saved.ColumnText(0);
       }
-      done =
-          store_->db().Exec("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; " +
-                            sql + "; " + triggers + ";");
+      done = store_->db().Exec(
+          "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS "
+          "audit_log_no_delete; " +
+          sql + "; " + triggers + ";");
     }
     ASSERT_TRUE(done.ok()) << done.message();
   }
