@@ -8,10 +8,10 @@
 #include <filesystem>
 
 #include "store/audit_log.h"
+#include "store/db/database.h"
 #include "store/db/sqlite_database.h"
 #include "store/review_queue.h"
 #include "store/schema_check.h"
-#include "store/db/database.h"
 #include "store/store.h"
 #include "store_backend.h"
 
@@ -343,10 +343,12 @@ TEST_P(AuditAccountingTest, RowsDeletedBehindTheLogsBackAreNamed) {
   const auto problems = Problems();
   EXPECT_THAT(problems, Contains(HasSubstr("entry 2 records a scan of item 2, which is not in the "
                                            "store (deleted)")));
-  EXPECT_THAT(problems, Contains(HasSubstr("records decision B1 by " + Who("alice") + " on item 1, which is not "
+  EXPECT_THAT(problems, Contains(HasSubstr("records decision B1 by " + Who("alice") +
+                                           " on item 1, which is not "
                                            "in the store")));
   EXPECT_THAT(problems, Contains(HasSubstr("records a reveal by " + Who("alice") + " on item 1")));
-  EXPECT_THAT(problems, Contains(HasSubstr("records an exposure record by " + Who("alice") + " on item 1")));
+  EXPECT_THAT(problems,
+              Contains(HasSubstr("records an exposure record by " + Who("alice") + " on item 1")));
 }
 
 TEST_P(AuditAccountingTest, AStoreWithEveryKindOfRecordVerifies) {

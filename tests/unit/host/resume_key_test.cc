@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "store/scan_ledger.h"
 #include "store/db/database.h"
+#include "store/scan_ledger.h"
 #include "store/store.h"
 #include "store_backend.h"
 
@@ -143,7 +143,6 @@ class LedgerTest : public StoreBackendTest {
     auto recorded = store_->RecordItem(r);
     ASSERT_TRUE(recorded.ok()) << recorded.status().message();
   }
-
 };
 
 TEST_P(LedgerTest, AnItemTheStoreHadIsSkippedOrRescannedWithItsReason) {

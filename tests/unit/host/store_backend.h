@@ -43,18 +43,19 @@ class StoreBackendTest : public testing::PgTestServer,
                          public ::testing::WithParamInterface<Backend> {
  protected:
   void SetUp() override {
+    // A scratch folder on both: the SQLite file, and whatever files a test scans.
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = std::string(test->test_suite_name()) + "-" + test->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    dir_ = std::filesystem::temp_directory_path() /
+           ("vigil-" + name + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
     if (postgres()) {
       PgTestServer::SetUp();
       if (HasFatalFailure()) return;
       location_ = url_;
     } else {
-      const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-      std::string name = std::string(test->test_suite_name()) + "-" + test->name();
-      std::replace(name.begin(), name.end(), '/', '_');
-      dir_ = std::filesystem::temp_directory_path() /
-             ("vigil-" + name + "-" + std::to_string(::getpid()));
-      std::filesystem::remove_all(dir_);
-      std::filesystem::create_directories(dir_);
       location_ = (dir_ / "store.db").string();
     }
     Reopen();
@@ -63,11 +64,9 @@ class StoreBackendTest : public testing::PgTestServer,
   void TearDown() override {
     people_.clear();
     store_.reset();
-    if (postgres()) {
-      PgTestServer::TearDown();
-    } else if (!dir_.empty()) {
-      std::filesystem::remove_all(dir_);
-    }
+    if (postgres()) PgTestServer::TearDown();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
   }
 
   bool postgres() const { return GetParam() == Backend::kPostgres; }
@@ -168,7 +167,7 @@ class StoreBackendTest : public testing::PgTestServer,
     return row.ok() && row.Step() == kRow ? row.ColumnInt(0) : -1;
   }
 
-  std::filesystem::path dir_;  // SQLite only
+  std::filesystem::path dir_;  // scratch; on SQLite the store file is in it
   std::string location_;       // the file or the URL
   std::unique_ptr<Store> store_;
   std::map<std::string, std::unique_ptr<Person>> people_;
