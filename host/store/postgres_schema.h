@@ -633,6 +633,56 @@ CREATE POLICY bank_entry_holds_read ON bank_entry_holds FOR SELECT USING (true);
 CREATE POLICY bank_entry_holds_admin ON bank_entry_holds FOR INSERT
   WITH CHECK (vigil_is('vigil_admin') AND actor = session_user);
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO vigil_reviewer, vigil_admin, vigil_scanner;
+    // 4 (issue 13 item 1: the same behaviour on both stores; found by the store tests run
+    // on PostgreSQL). The queue's state machine as migration 2 made it, with two
+    // transitions the SQLite store allows and the team store refused:
+    // - a reviewer gives back their own lease after it expired while nobody took it over
+    //   (ReviewQueue::Release; a decision still needs a lease that runs: CheckHeld and the
+    //   decisions_reviewer policy refuse it);
+    // - a senior reopening a decided item writes why into the entry's reason (Reopen):
+    //   the column is granted to vigil_senior, and only that transition may change it.
+    R"sql(
+GRANT UPDATE (reason) ON queue TO vigil_senior;
+CREATE OR REPLACE FUNCTION vigil_queue_transition() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+DECLARE
+  now_epoch bigint := extract(epoch FROM now())::bigint;
+  expired boolean := OLD.state = 'claimed' AND coalesce(OLD.lease_expires, 0) < now_epoch;
+  reopen boolean := OLD.state = 'decided' AND NEW.state = 'pending'
+                    AND NEW.lease_owner IS NULL AND vigil_is('vigil_senior');
+BEGIN
+  IF vigil_is('vigil_admin') OR vigil_is('vigil_scanner') THEN
+    RETURN NEW;
+  END IF;
+  IF NEW.item_id <> OLD.item_id OR NEW.severity <> OLD.severity
+     OR NEW.confidence <> OLD.confidence OR NEW.obscure_level <> OLD.obscure_level
+     OR NEW.category IS DISTINCT FROM OLD.category
+     OR (NEW.reason IS DISTINCT FROM OLD.reason AND NOT reopen)
+     OR NEW.enqueued_at <> OLD.enqueued_at THEN
+    RAISE EXCEPTION 'a reviewer changes only the state and lease of a queue entry'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NEW.state = 'claimed' AND NEW.lease_owner = session_user
+     AND (OLD.state = 'pending' OR expired
+          OR (OLD.state = 'claimed' AND OLD.lease_owner = session_user)) THEN
+    RETURN NEW;  -- claim, or renew one's own lease
+  END IF;
+  IF OLD.state = 'claimed' AND OLD.lease_owner = session_user AND NOT expired
+     AND NEW.state IN ('pending', 'decided') AND NEW.lease_owner IS NULL THEN
+    RETURN NEW;  -- release or decide one's own lease
+  END IF;
+  IF OLD.state = 'claimed' AND OLD.lease_owner = session_user AND expired
+     AND NEW.state = 'pending' AND NEW.lease_owner IS NULL
+     AND NEW.priority = OLD.priority THEN
+    RETURN NEW;  -- give back one's own expired lease that nobody took over
+  END IF;
+  IF reopen THEN
+    RETURN NEW;  -- a senior reopens a decided item
+  END IF;
+  RAISE EXCEPTION 'item % is not held by % (a reviewer claims pending items and releases or decides their own lease)',
+    OLD.item_id, session_user USING ERRCODE = 'insufficient_privilege';
+END
+$$;
 )sql",
 };
 

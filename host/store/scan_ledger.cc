@@ -189,7 +189,10 @@ StatusOr<std::unique_ptr<ScanLedger>> ScanLedger::Open(const fs::path& store_pat
   ledger->run_ = Sha256Hex(
       std::to_string(random()) + std::to_string(random()) + ":" + std::to_string(::getpid()) + ":" +
       std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+  // Run once, not only prepared: a PostgreSQL statement meets its tables when it runs.
   if (Statement check(*ledger->db_, kLookup); !check.ok()) {
+    return check.Error("cannot read the store's scan ledger");
+  } else if (const int rc = check.Bind(1, std::string()).Step(); rc != kRow && rc != kDone) {
     return check.Error("cannot read the store's scan ledger");
   }
   return ledger;

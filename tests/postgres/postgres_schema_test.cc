@@ -552,5 +552,65 @@ TEST_F(PostgresRoles, AReviewerClaimsOnlyInQueuesTheirRolesMayWork) {
   EXPECT_EQ(Claim(*as_carol, 3), "");
 }
 
+// Migration 4 (issue 13 item 1, what the SQLite store allows): one's own expired lease may
+// be given back while nobody took it over, and a senior's reopen writes its reason; no
+// more than that.
+TEST_F(PostgresRoles, AnExpiredLeaseIsGivenBackOnlyByItsHolderAndOnlyAsItWas) {
+  ASSERT_EQ(Claim(*as_alice_, 1), "");
+  ASSERT_EQ(Claim(*as_bob_, 2), "");
+  ASSERT_EQ(RunSql(*db_, "UPDATE queue SET lease_expires = 1000 WHERE item_id IN (1, 2)"), "");
+  // Not someone else's, though it expired (alice may claim it, not release it).
+  EXPECT_TRUE(Refused(RunSql(*as_alice_,
+                             "UPDATE queue SET state = 'pending', lease_owner = NULL, "
+                             "lease_expires = NULL WHERE item_id = 2")));
+  // Not as decided, nor with its priority raised, as only a live lease's decision does.
+  EXPECT_TRUE(Refused(RunSql(*as_alice_,
+                             "UPDATE queue SET state = 'decided', lease_owner = NULL, "
+                             "lease_expires = NULL WHERE item_id = 1")));
+  EXPECT_TRUE(Refused(RunSql(*as_alice_,
+                             "UPDATE queue SET state = 'pending', lease_owner = NULL, "
+                             "lease_expires = NULL, priority = priority + 100 WHERE item_id = 1")));
+  EXPECT_TRUE(Refused(Decide(*as_alice_, 1, alice_)));
+  // Given back as it was: pending again.
+  EXPECT_EQ(RunSql(*as_alice_,
+                   "UPDATE queue SET state = 'pending', lease_owner = NULL, "
+                   "lease_expires = NULL WHERE item_id = 1"),
+            "");
+  EXPECT_EQ(Scalar(*db_,
+                   "SELECT state || ':' || coalesce(lease_owner, '-') FROM queue ORDER BY "
+                   "item_id LIMIT 2"),
+            "pending:-");
+  EXPECT_EQ(Scalar(*db_, "SELECT lease_owner FROM queue WHERE item_id = 2"), bob_);
+  EXPECT_EQ(Scalar(*db_, "SELECT count(*) FROM decisions"), "0");
+}
+
+TEST_F(PostgresRoles, OnlyASeniorsReopenChangesAnEntrysReason) {
+  const std::string senior = MakeLogin("sam", {"vigil_senior"});
+  std::unique_ptr<PostgresDatabase> as_senior = Connect(senior);
+  ASSERT_NE(as_senior, nullptr);
+  ASSERT_EQ(Claim(*as_alice_, 1), "");
+  ASSERT_TRUE(as_alice_->Begin().ok());
+  ASSERT_EQ(Decide(*as_alice_, 1, alice_), "");
+  ASSERT_EQ(RunSql(*as_alice_,
+                   "UPDATE queue SET state = 'decided', lease_owner = NULL, "
+                   "lease_expires = NULL WHERE item_id = 1"),
+            "");
+  ASSERT_TRUE(as_alice_->Commit().ok());
+  // A reviewer: not the reason of any entry (the column is not theirs).
+  EXPECT_TRUE(Refused(RunSql(*as_alice_, "UPDATE queue SET reason = 'x' WHERE item_id = 2")));
+  EXPECT_TRUE(Refused(
+      RunSql(*as_alice_, "UPDATE queue SET state = 'pending', reason = 'x' WHERE item_id = 1")));
+  // A senior: not outside a reopen (a pending entry; a decided one left decided)...
+  EXPECT_TRUE(Refused(RunSql(*as_senior, "UPDATE queue SET reason = 'x' WHERE item_id = 2")));
+  EXPECT_TRUE(Refused(RunSql(*as_senior, "UPDATE queue SET reason = 'x' WHERE item_id = 1")));
+  // ...but as they reopen a decided item.
+  EXPECT_EQ(RunSql(*as_senior,
+                   "UPDATE queue SET state = 'pending', reason = 'reopened: why' "
+                   "WHERE item_id = 1"),
+            "");
+  EXPECT_EQ(Scalar(*db_, "SELECT state || ':' || reason FROM queue WHERE item_id = 1"),
+            "pending:reopened: why");
+}
+
 }  // namespace
 }  // namespace vigil::host::testing

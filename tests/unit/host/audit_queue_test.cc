@@ -1,17 +1,15 @@
 // The audit chain catches edits and deletions; the review queue leases, decides and
-// records exposure, each with its audit entry.
+// records exposure, each with its audit entry. On both stores (issue 13, item 1).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <filesystem>
 
 #include "store/audit_log.h"
-#include "store/db/sqlite_database.h"
-#include "store/review_queue.h"
 #include "store/db/database.h"
+#include "store/review_queue.h"
 #include "store/store.h"
-#include "temp_store.h"
+#include "store_backend.h"
 
 namespace vigil::host {
 namespace {
@@ -19,43 +17,26 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-class AuditQueueTest : public TempStoreTest {
+class AuditQueueTest : public StoreBackendTest {
  protected:
   int64_t Add(const std::string& sha, Disposition d, int priority, int severity,
               const std::string& category = "") {
     return AddQueuedItem(*store_, sha, d, severity, priority, category);
   }
-
-
-  // Runs SQL with the append-only triggers out of the way and puts them back after, as
-  // a careful attacker with the file would (so only the chain can tell).
-  void Tamper(const std::string& sql) {
-    Statement triggers(store_->db(),
-                       "SELECT group_concat(sql, '; ') FROM sqlite_master WHERE type = 'trigger' "
-                       "AND tbl_name = 'audit_log'");
-    ASSERT_EQ(triggers.Step(), host::kRow);
-    std::string full = "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; " +
-                       sql + "; " + triggers.ColumnText(0) + ";";
-    ASSERT_EQ(sqlite3_exec(vigil::host::SqliteHandle(store_->db()), full.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
-        << sqlite3_errmsg(vigil::host::SqliteHandle(store_->db()));
-  }
-
 };
 
-TEST_F(AuditQueueTest, ChainVerifiesAndTriggersRefuseChanges) {
+TEST_P(AuditQueueTest, ChainVerifiesAndTriggersRefuseChanges) {
   for (int i = 0; i < 5; ++i) Add("s" + std::to_string(i), Disposition::kClear, 0, 0);
   auto report = VerifyAudit(store_->db());
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report.value().entries, 5);
   EXPECT_TRUE(report.value().problems.empty());
   EXPECT_EQ(report.value().head_hash.size(), 64u);
-  EXPECT_NE(sqlite3_exec(vigil::host::SqliteHandle(store_->db()), "UPDATE audit_log SET actor = 'x'", nullptr, nullptr,
-                         nullptr), SQLITE_OK);
-  EXPECT_NE(sqlite3_exec(vigil::host::SqliteHandle(store_->db()), "DELETE FROM audit_log WHERE seq = 2", nullptr, nullptr,
-                         nullptr), SQLITE_OK);
+  EXPECT_FALSE(store_->db().Exec("UPDATE audit_log SET actor = 'x'").ok());
+  EXPECT_FALSE(store_->db().Exec("DELETE FROM audit_log WHERE seq = 2").ok());
 }
 
-TEST_F(AuditQueueTest, EditedRowIsNamed) {
+TEST_P(AuditQueueTest, EditedRowIsNamed) {
   for (int i = 0; i < 5; ++i) Add("s" + std::to_string(i), Disposition::kClear, 0, 0);
   Tamper("UPDATE audit_log SET details = '{\"outcome\":\"clear\"}' WHERE seq = 3");
   auto report = VerifyAudit(store_->db());
@@ -64,7 +45,7 @@ TEST_F(AuditQueueTest, EditedRowIsNamed) {
   EXPECT_THAT(report.value().problems[0], HasSubstr("entry 3 was changed"));
 }
 
-TEST_F(AuditQueueTest, DeletedRowIsNamed) {
+TEST_P(AuditQueueTest, DeletedRowIsNamed) {
   for (int i = 0; i < 5; ++i) Add("s" + std::to_string(i), Disposition::kClear, 0, 0);
   Tamper("DELETE FROM audit_log WHERE seq = 2");
   auto report = VerifyAudit(store_->db());
@@ -73,16 +54,17 @@ TEST_F(AuditQueueTest, DeletedRowIsNamed) {
   EXPECT_THAT(report.value().problems[0], HasSubstr("entries 2..2 are missing"));
 }
 
-TEST_F(AuditQueueTest, RecomputedHashStillBreaksTheNextLink) {
+TEST_P(AuditQueueTest, RecomputedHashStillBreaksTheNextLink) {
   for (int i = 0; i < 4; ++i) Add("s" + std::to_string(i), Disposition::kClear, 0, 0);
   // Changing a row and its own hash is not enough: the next entry points at the old hash.
   Tamper("UPDATE audit_log SET hash = 'ffff' WHERE seq = 2");
   auto report = VerifyAudit(store_->db());
   ASSERT_TRUE(report.ok());
-  EXPECT_THAT(::testing::PrintToString(report.value().problems), HasSubstr("entry 3 does not follow"));
+  EXPECT_THAT(::testing::PrintToString(report.value().problems),
+              HasSubstr("entry 3 does not follow"));
 }
 
-TEST_F(AuditQueueTest, QueueOrdersLeasesAndDecides) {
+TEST_P(AuditQueueTest, QueueOrdersLeasesAndDecides) {
   int64_t low = Add("low", Disposition::kReview, 10, 2);
   int64_t high = Add("high", Disposition::kReview, 500, 4, "B1");
   Add("clear", Disposition::kClear, 0, 0);
@@ -100,21 +82,24 @@ TEST_F(AuditQueueTest, QueueOrdersLeasesAndDecides) {
   EXPECT_EQ(decided.value()->decision, "A1");
   EXPECT_EQ(decided.value()->decided_by, "policy:test rule");
 
-  auto first = queue.Claim("alice", {});
+  auto first = QueueOf("alice").Claim(Who("alice"), {});
   ASSERT_TRUE(first.ok() && first.value());
   EXPECT_EQ(first.value()->item_id, high);
-  auto second = queue.Claim("bob", {});
+  auto second = QueueOf("bob").Claim(Who("bob"), {});
   ASSERT_TRUE(second.ok() && second.value());
   EXPECT_EQ(second.value()->item_id, low) << "two reviewers never get the same item";
-  auto none = queue.Claim("carol", {});
+  auto none = QueueOf("carol").Claim(Who("carol"), {});
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none.value().has_value());
 
-  EXPECT_THAT(queue.Decide(high, "bob", "B1", "").message(), HasSubstr("not held by bob"));
-  EXPECT_THAT(queue.Decide(high, "alice", "Z9", "").message(), HasSubstr("unknown decision"));
-  EXPECT_THAT(queue.Decide(high, "alice", "not-illegal", "").message(), HasSubstr("reason is required"));
-  ASSERT_TRUE(queue.Decide(high, "alice", "B1", "").ok());
-  ASSERT_TRUE(queue.Release(low, "bob").ok());
+  EXPECT_THAT(QueueOf("bob").Decide(high, Who("bob"), "B1", "").message(),
+              HasSubstr("not held by " + Who("bob")));
+  EXPECT_THAT(QueueOf("alice").Decide(high, Who("alice"), "Z9", "").message(),
+              HasSubstr("unknown decision"));
+  EXPECT_THAT(QueueOf("alice").Decide(high, Who("alice"), "not-illegal", "").message(),
+              HasSubstr("reason is required"));
+  ASSERT_TRUE(QueueOf("alice").Decide(high, Who("alice"), "B1", "").ok());
+  ASSERT_TRUE(QueueOf("bob").Release(low, Who("bob")).ok());
   EXPECT_EQ(queue.Get(low).value()->state, "pending");
 
   auto report = VerifyAudit(store_->db());
@@ -124,22 +109,22 @@ TEST_F(AuditQueueTest, QueueOrdersLeasesAndDecides) {
   EXPECT_EQ(report.value().entries, 8);
 }
 
-TEST_F(AuditQueueTest, SeverityBudgetLimitsWhatIsServed) {
+TEST_P(AuditQueueTest, SeverityBudgetLimitsWhatIsServed) {
   Add("severe", Disposition::kReview, 500, 5);
   int64_t mild = Add("mild", Disposition::kReview, 10, 2);
   ReviewQueue queue(*store_);
   ClaimOptions options;
   options.max_severity = 3;
-  auto claimed = queue.Claim("alice", options);
+  auto claimed = QueueOf("alice").Claim(Who("alice"), options);
   ASSERT_TRUE(claimed.ok() && claimed.value());
   EXPECT_EQ(claimed.value()->item_id, mild);
 }
 
-TEST_F(AuditQueueTest, RescanKeepsOneQueueRowAndADecidedItemStaysDecided) {
+TEST_P(AuditQueueTest, RescanKeepsOneQueueRowAndADecidedItemStaysDecided) {
   int64_t id = Add("item", Disposition::kReview, 10, 3);
   ReviewQueue queue(*store_);
-  ASSERT_TRUE(queue.Claim("alice", {}).ok());
-  ASSERT_TRUE(queue.Decide(id, "alice", "B2", "").ok());
+  ASSERT_TRUE(QueueOf("alice").Claim(Who("alice"), {}).ok());
+  ASSERT_TRUE(QueueOf("alice").Decide(id, Who("alice"), "B2", "").ok());
   Add("item", Disposition::kReview, 400, 4);  // a new detection on a known item
   Statement count(store_->db(), "SELECT count(*), max(state), max(priority) FROM queue");
   ASSERT_EQ(count.Step(), host::kRow);
@@ -148,16 +133,20 @@ TEST_F(AuditQueueTest, RescanKeepsOneQueueRowAndADecidedItemStaysDecided) {
   EXPECT_EQ(count.ColumnInt(2), 400);
 }
 
-TEST_F(AuditQueueTest, ExposureAndRevealsAreLedgered) {
+TEST_P(AuditQueueTest, ExposureAndRevealsAreLedgered) {
   int64_t id = Add("item", Disposition::kReview, 10, 4);
   ReviewQueue queue(*store_);
-  ASSERT_TRUE(queue.RecordReveal("alice", id, 0.1f, 0.2f, 0.3f, 0.4f, 2500).ok());
-  ASSERT_TRUE(queue.RecordExposure("alice", id, 4, 2.5, 1).ok());
-  Statement row(store_->db(), "SELECT sum(seconds_unobscured), sum(reveals) FROM exposure WHERE reviewer = 'alice'");
+  ASSERT_TRUE(QueueOf("alice").RecordReveal(Who("alice"), id, 0.1f, 0.2f, 0.3f, 0.4f, 2500).ok());
+  ASSERT_TRUE(QueueOf("alice").RecordExposure(Who("alice"), id, 4, 2.5, 1).ok());
+  Statement row(store_->db(),
+                "SELECT sum(seconds_unobscured), sum(reveals) FROM exposure WHERE reviewer = ?1");
+  row.Bind(1, Who("alice"));
   ASSERT_EQ(row.Step(), host::kRow);
   EXPECT_EQ(row.ColumnText(0), "2.5");
   EXPECT_EQ(row.ColumnInt(1), 1);
 }
+
+VIGIL_ON_BOTH_STORES(AuditQueueTest);
 
 }  // namespace
 }  // namespace vigil::host

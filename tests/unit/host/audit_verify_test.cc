@@ -8,11 +8,12 @@
 #include <filesystem>
 
 #include "store/audit_log.h"
+#include "store/db/database.h"
 #include "store/db/sqlite_database.h"
 #include "store/review_queue.h"
 #include "store/schema_check.h"
-#include "store/db/database.h"
 #include "store/store.h"
+#include "store_backend.h"
 
 namespace vigil::host {
 namespace {
@@ -134,20 +135,6 @@ TEST_F(AuditVerifyTest, TextWithAHiddenTailAfterANulIsCaught) {
   EXPECT_THAT(Problems(), Contains(HasSubstr("entry 2 was changed after it was written")));
 }
 
-TEST_F(AuditVerifyTest, ItemIdZeroInsteadOfNullIsCaught) {
-  Add("s0");
-  ReviewQueue queue(*store_);
-  ASSERT_TRUE(queue.RecordExposure("alice", 1, 3, 1.0, 0).ok());
-  // An export: about no item, so item_id is NULL.
-  Transaction tx(store_->db());
-  ASSERT_TRUE(tx.Begin().ok());
-  ASSERT_TRUE(AppendAudit(store_->db(), {"export", "export", 0, "{}"}, NowUtc()).ok());
-  ASSERT_TRUE(tx.Commit().ok());
-  ASSERT_THAT(Problems(), IsEmpty());
-  Tamper("UPDATE audit_log SET item_id = 0 WHERE seq = 3");
-  EXPECT_THAT(Problems(), Contains(HasSubstr("entry 3: item_id is 0 where the log writes NULL")));
-}
-
 // [SECTION] Triggers and schema, checked at open.
 
 TEST_F(AuditVerifyTest, DroppedTriggerIsReportedByAReadOnlyOpenAndVerify) {
@@ -245,10 +232,57 @@ TEST_F(AuditVerifyTest, AlteredTableIsReportedNotRepaired) {
   EXPECT_THAT(Problems(), Contains(HasSubstr("the store's table audit_log was altered")));
 }
 
-// [SECTION] Accounting: every item, decision, reveal and exposure record has
-// its entry.
+// [SECTION] Opening.
 
-TEST_F(AuditVerifyTest, EmptyAuditLogOnAStoreWithItemsFails) {
+TEST_F(AuditVerifyTest, ReadOnlyOpenCreatesNothing) {
+  auto missing = Store::Open(dir_ / "absent" / "store.db", OpenMode::kReadOnly);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.status().message(), HasSubstr("cannot open the store"));
+  EXPECT_FALSE(fs::exists(dir_ / "absent"));
+}
+
+// [SECTION] Accounting: every item, decision, reveal and exposure record has its entry.
+// On both stores (issue 13, item 1): what an owner of the file or of the database writes
+// or deletes behind the log's back is named.
+
+class AuditAccountingTest : public StoreBackendTest {
+ protected:
+  int64_t Add(const std::string &sha, Disposition d = Disposition::kReview,
+              const std::string &category = "") {
+    ItemRecord record;
+    record.sha256 = sha;
+    record.path = "/items/" + sha;
+    record.media_kind = "image";
+    record.outcome.disposition = d;
+    record.outcome.priority = 10;
+    record.outcome.severity = 3;
+    record.outcome.category = category;
+    record.outcome.rule = "test rule";
+    auto id = store_->RecordItem(record);
+    EXPECT_TRUE(id.ok()) << id.status().message();
+    return id.ok() ? id.value() : 0;
+  }
+  std::vector<std::string> Problems() {
+    auto report = VerifyAudit(store_->db());
+    EXPECT_TRUE(report.ok()) << report.status().message();
+    return report.ok() ? report.value().problems : std::vector<std::string>{"(no report)"};
+  }
+};
+
+TEST_P(AuditAccountingTest, ItemIdZeroInsteadOfNullIsCaught) {
+  Add("s0");
+  ASSERT_TRUE(QueueOf("alice").RecordExposure(Who("alice"), 1, 3, 1.0, 0).ok());
+  // An export: about no item, so item_id is NULL.
+  Transaction tx(store_->db());
+  ASSERT_TRUE(tx.Begin().ok());
+  ASSERT_TRUE(AppendAudit(store_->db(), {"export", "export", 0, "{}"}, NowUtc()).ok());
+  ASSERT_TRUE(tx.Commit().ok());
+  ASSERT_THAT(Problems(), IsEmpty());
+  Tamper("UPDATE audit_log SET item_id = 0 WHERE seq = 3");
+  EXPECT_THAT(Problems(), Contains(HasSubstr("entry 3: item_id is 0 where the log writes NULL")));
+}
+
+TEST_P(AuditAccountingTest, EmptyAuditLogOnAStoreWithItemsFails) {
   for (int i = 0; i < 25; ++i) Add("s" + std::to_string(i));
   Tamper("DELETE FROM audit_log");
   auto report = VerifyAudit(store_->db());
@@ -261,7 +295,7 @@ TEST_F(AuditVerifyTest, EmptyAuditLogOnAStoreWithItemsFails) {
   EXPECT_THAT(problems, Contains("... and 5 more items without an 'item.scanned' audit entry"));
 }
 
-TEST_F(AuditVerifyTest, RowsWrittenBehindTheLogsBackAreNamed) {
+TEST_P(AuditAccountingTest, RowsWrittenBehindTheLogsBackAreNamed) {
   const int64_t id = Add("s0");
   Tamper(
       "INSERT INTO decisions (item_id, reviewer, decision, reason, decided_at) "
@@ -282,7 +316,7 @@ TEST_F(AuditVerifyTest, RowsWrittenBehindTheLogsBackAreNamed) {
               Contains(HasSubstr("exposure 1 on item 1 by mallory has no 'exposure' audit entry")));
 }
 
-TEST_F(AuditVerifyTest, AutomaticDecisionWithoutItsScanEntryIsNamed) {
+TEST_P(AuditAccountingTest, AutomaticDecisionWithoutItsScanEntryIsNamed) {
   Add("s0", Disposition::kAutoAction, "A1");
   ASSERT_THAT(Problems(), IsEmpty());
   // The item.scanned entry said auto-action; now it says clear (chain broken
@@ -295,14 +329,13 @@ TEST_F(AuditVerifyTest, AutomaticDecisionWithoutItsScanEntryIsNamed) {
                                              "outcome")));
 }
 
-TEST_F(AuditVerifyTest, RowsDeletedBehindTheLogsBackAreNamed) {
+TEST_P(AuditAccountingTest, RowsDeletedBehindTheLogsBackAreNamed) {
   const int64_t first = Add("s0");
   Add("s1");
-  ReviewQueue queue(*store_);
-  ASSERT_TRUE(queue.Claim("alice", {}).ok());
-  ASSERT_TRUE(queue.Decide(first, "alice", "B1", "").ok());
-  ASSERT_TRUE(queue.RecordReveal("alice", first, 0, 0, 1, 1, 100).ok());
-  ASSERT_TRUE(queue.RecordExposure("alice", first, 3, 1.5, 1).ok());
+  ASSERT_TRUE(QueueOf("alice").Claim(Who("alice"), {}).ok());
+  ASSERT_TRUE(QueueOf("alice").Decide(first, Who("alice"), "B1", "").ok());
+  ASSERT_TRUE(QueueOf("alice").RecordReveal(Who("alice"), first, 0, 0, 1, 1, 100).ok());
+  ASSERT_TRUE(QueueOf("alice").RecordExposure(Who("alice"), first, 3, 1.5, 1).ok());
   ASSERT_THAT(Problems(), IsEmpty());
   Tamper(
       "DELETE FROM decisions; DELETE FROM reveals; DELETE FROM exposure; "
@@ -310,39 +343,35 @@ TEST_F(AuditVerifyTest, RowsDeletedBehindTheLogsBackAreNamed) {
   const auto problems = Problems();
   EXPECT_THAT(problems, Contains(HasSubstr("entry 2 records a scan of item 2, which is not in the "
                                            "store (deleted)")));
-  EXPECT_THAT(problems, Contains(HasSubstr("records decision B1 by alice on item 1, which is not "
+  EXPECT_THAT(problems, Contains(HasSubstr("records decision B1 by " + Who("alice") +
+                                           " on item 1, which is not "
                                            "in the store")));
-  EXPECT_THAT(problems, Contains(HasSubstr("records a reveal by alice on item 1")));
-  EXPECT_THAT(problems, Contains(HasSubstr("records an exposure record by alice on item 1")));
+  EXPECT_THAT(problems, Contains(HasSubstr("records a reveal by " + Who("alice") + " on item 1")));
+  EXPECT_THAT(problems,
+              Contains(HasSubstr("records an exposure record by " + Who("alice") + " on item 1")));
 }
 
-TEST_F(AuditVerifyTest, AStoreWithEveryKindOfRecordVerifies) {
+TEST_P(AuditAccountingTest, AStoreWithEveryKindOfRecordVerifies) {
   const int64_t a = Add("a");
   const int64_t b = Add("b");
   Add("auto", Disposition::kAutoAction, "A1");
   Add("a");  // a rescan: two entries for one item
-  ReviewQueue queue(*store_);
-  ASSERT_TRUE(queue.Claim("alice", {}).ok());
-  ASSERT_TRUE(queue.Decide(a, "alice", "escalate", "unsure").ok());
-  ASSERT_TRUE(queue.Claim("bob", {}).ok());  // the escalated item comes first
-  ASSERT_TRUE(queue.Decide(a, "bob", "A2", "").ok());
-  ASSERT_TRUE(queue.Claim("bob", {}).ok());
-  ASSERT_TRUE(queue.Release(b, "bob").ok());
-  ASSERT_TRUE(queue.RecordReveal("bob", a, 0.1f, 0.1f, 0.5f, 0.5f, 1200).ok());
-  ASSERT_TRUE(queue.RecordReveal("bob", a, 0.1f, 0.1f, 0.5f, 0.5f, 800).ok());
-  ASSERT_TRUE(queue.RecordExposure("bob", a, 4, 2.0, 2).ok());
+  ASSERT_TRUE(QueueOf("alice").Claim(Who("alice"), {}).ok());
+  ASSERT_TRUE(QueueOf("alice").Decide(a, Who("alice"), "escalate", "unsure").ok());
+  ASSERT_TRUE(QueueOf("bob").Claim(Who("bob"), {}).ok());  // the escalated item comes first
+  ASSERT_TRUE(QueueOf("bob").Decide(a, Who("bob"), "A2", "").ok());
+  ASSERT_TRUE(QueueOf("bob").Claim(Who("bob"), {}).ok());
+  ASSERT_TRUE(QueueOf("bob").Release(b, Who("bob")).ok());
+  ASSERT_TRUE(QueueOf("bob").RecordReveal(Who("bob"), a, 0.1f, 0.1f, 0.5f, 0.5f, 1200).ok());
+  ASSERT_TRUE(QueueOf("bob").RecordReveal(Who("bob"), a, 0.1f, 0.1f, 0.5f, 0.5f, 800).ok());
+  ASSERT_TRUE(QueueOf("bob").RecordExposure(Who("bob"), a, 4, 2.0, 2).ok());
   EXPECT_THAT(Problems(), IsEmpty());
   Reopen(OpenMode::kReadOnly);
   EXPECT_THAT(store_->schema_warnings(), IsEmpty());
   EXPECT_THAT(Problems(), IsEmpty());
 }
 
-TEST_F(AuditVerifyTest, ReadOnlyOpenCreatesNothing) {
-  auto missing = Store::Open(dir_ / "absent" / "store.db", OpenMode::kReadOnly);
-  ASSERT_FALSE(missing.ok());
-  EXPECT_THAT(missing.status().message(), HasSubstr("cannot open the store"));
-  EXPECT_FALSE(fs::exists(dir_ / "absent"));
-}
+VIGIL_ON_BOTH_STORES(AuditAccountingTest);
 
 }  // namespace
 }  // namespace vigil::host

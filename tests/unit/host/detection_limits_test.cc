@@ -15,6 +15,7 @@
 #include "scan/scan_json.h"
 #include "store/db/database.h"
 #include "store/store.h"
+#include "store_backend.h"
 
 namespace vigil::host {
 namespace {
@@ -211,27 +212,24 @@ TEST(DetectionLimits, ThePolicyNeverClearsATruncatedItem) {
               HasSubstr("detector acme.flood returned 150000 detections; kept 2"));
 }
 
-TEST(DetectionLimits, TheStoreKeepsWhatWasReturnedAndKept) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("vigil-limits-store-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  {
-    auto store = Store::Open(dir / "store.db");
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    ItemRecord record = TruncatedRecord();
-    record.outcome = Policy::Default().Decide(record, {"acme.flood"});
-    ASSERT_TRUE(store.value()->RecordItem(record).ok());
-    Statement row(store.value()->db(),
-                  "SELECT detections_returned, detections_kept, (SELECT count(*) FROM "
-                  "detections), (SELECT outcome_reason FROM items) FROM detector_runs");
-    ASSERT_EQ(row.Step(), host::kRow);
-    EXPECT_EQ(row.ColumnInt(0), 150000);
-    EXPECT_EQ(row.ColumnInt(1), 2);
-    EXPECT_EQ(row.ColumnInt(2), 2);
-    EXPECT_THAT(row.ColumnText(3), HasSubstr("returned 150000 detections; kept 2"));
-  }
-  fs::remove_all(dir);
+// On both stores (issue 13, item 1).
+class DetectionLimitsStoreTest : public StoreBackendTest {};
+
+TEST_P(DetectionLimitsStoreTest, TheStoreKeepsWhatWasReturnedAndKept) {
+  ItemRecord record = TruncatedRecord();
+  record.outcome = Policy::Default().Decide(record, {"acme.flood"});
+  ASSERT_TRUE(store_->RecordItem(record).ok());
+  Statement row(store_->db(),
+                "SELECT detections_returned, detections_kept, (SELECT count(*) FROM "
+                "detections), (SELECT outcome_reason FROM items) FROM detector_runs");
+  ASSERT_EQ(row.Step(), host::kRow);
+  EXPECT_EQ(row.ColumnInt(0), 150000);
+  EXPECT_EQ(row.ColumnInt(1), 2);
+  EXPECT_EQ(row.ColumnInt(2), 2);
+  EXPECT_THAT(row.ColumnText(3), HasSubstr("returned 150000 detections; kept 2"));
 }
+
+VIGIL_ON_BOTH_STORES(DetectionLimitsStoreTest);
 
 }  // namespace
 }  // namespace vigil::host

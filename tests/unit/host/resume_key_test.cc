@@ -10,10 +10,10 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "store/scan_ledger.h"
 #include "store/db/database.h"
+#include "store/scan_ledger.h"
 #include "store/store.h"
-#include "temp_store.h"
+#include "store_backend.h"
 
 namespace vigil::host {
 namespace {
@@ -119,10 +119,12 @@ TEST(ScanKey, TheReasonNamesWhatChanged) {
             "lists changed");
 }
 
-class LedgerTest : public TempStoreTest {
+// The ledger on both stores (issue 13, item 1): its own read-only connection to the file or
+// the database.
+class LedgerTest : public StoreBackendTest {
  protected:
   std::unique_ptr<ScanLedger> Ledger(const DetectorSet& set) {
-    auto opened = ScanLedger::Open(dir_ / "store.db", set.Key(), set.Describe());
+    auto opened = ScanLedger::Open(location_, set.Key(), set.Describe());
     EXPECT_TRUE(opened.ok()) << opened.status().message();
     return opened.ok() ? std::move(opened).value() : nullptr;
   }
@@ -131,7 +133,7 @@ class LedgerTest : public TempStoreTest {
               Status status = Status::Ok(), const std::string& rescanned = "") {
     ItemRecord r;
     r.sha256 = sha256;
-    r.path = (dir_ / sha256.substr(0, 8)).string();
+    r.path = "/items/" + sha256.substr(0, 8);
     r.size = 1;
     r.media_kind = "binary";
     r.status = std::move(status);
@@ -141,10 +143,9 @@ class LedgerTest : public TempStoreTest {
     auto recorded = store_->RecordItem(r);
     ASSERT_TRUE(recorded.ok()) << recorded.status().message();
   }
-
 };
 
-TEST_F(LedgerTest, AnItemTheStoreHadIsSkippedOrRescannedWithItsReason) {
+TEST_P(LedgerTest, AnItemTheStoreHadIsSkippedOrRescannedWithItsReason) {
   const DetectorSet base = BaseSet();
   const std::string ok(64, '1'), failed(64, '2'), fresh(64, '3');
   {
@@ -203,19 +204,18 @@ TEST_F(LedgerTest, AnItemTheStoreHadIsSkippedOrRescannedWithItsReason) {
   EXPECT_EQ(changed->TakeRescanReason(fresh), "");
 }
 
-TEST_F(LedgerTest, AStoreWithoutTheLedgerIsAnErrorNotASilentRescan) {
-  // The lookup is checked when the ledger opens: a file that is not a store is refused.
-  const fs::path other = dir_ / "other.db";
+TEST_P(LedgerTest, AStoreWithoutTheLedgerIsAnErrorNotASilentRescan) {
+  // The lookup is checked when the ledger opens: a store that is not one is refused.
   {
-    auto store = Store::Open(other);
-    ASSERT_TRUE(store.ok());
-    Statement drop(store.value()->db(), "DROP TABLE item_scans");
+    Statement drop(store_->db(), "DROP TABLE item_scans");
     ASSERT_EQ(drop.Step(), kDone);
   }
-  auto opened = ScanLedger::Open(other, BaseSet().Key());
+  auto opened = ScanLedger::Open(location_, BaseSet().Key());
   ASSERT_FALSE(opened.ok());
   EXPECT_THAT(opened.status().message(), HasSubstr("cannot read the store's scan ledger"));
 }
+
+VIGIL_ON_BOTH_STORES(LedgerTest);
 
 }  // namespace
 }  // namespace vigil::host
