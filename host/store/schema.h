@@ -167,6 +167,17 @@ CREATE TABLE queues (
   updated_at   TEXT NOT NULL
 );
 )sql",
+    // 10 (issue 13 item 7, exposure-aware assignment): the exposure budget per severity
+    // per reviewer per UTC day (NULL: unlimited), the same table as the team store's.
+    R"sql(
+CREATE TABLE exposure_budgets (
+  severity            INTEGER PRIMARY KEY CHECK (severity BETWEEN 0 AND 5),
+  items               INTEGER CHECK (items >= 0),
+  seconds_unobscured  REAL CHECK (seconds_unobscured >= 0),
+  set_by              TEXT NOT NULL,
+  set_at              TEXT NOT NULL
+);
+)sql",
 };
 
 }  // namespace vigil::host
