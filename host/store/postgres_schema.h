@@ -443,12 +443,13 @@ CREATE POLICY queue_reviewer ON queue FOR UPDATE
     (state = 'claimed' AND lease_owner = session_user)
     OR (state IN ('pending', 'decided') AND lease_owner IS NULL)));
 )sql",
-    // 7 (SQLite 10; issue 13 item 7, exposure-aware assignment): the team's exposure
-    // budget per severity per reviewer per UTC day, set by an admin; the most severe item a
-    // login may be served now, computed here from the login's own ledger; a claim above it
-    // is refused by the database (a trigger), so a modified console cannot skip it; the
-    // ledger's time is the database's; the team's totals by day and severity for everyone
-    // in a Vigil role, without groups of fewer than 3 reviewers.
+    // 7 (SQLite 10; issue 13 item 7, exposure-aware assignment, and the queue at scale):
+    // the team's exposure budget per severity per reviewer per UTC day, set by an admin;
+    // the most severe item a login may be served now, computed here from the login's own
+    // ledger; a claim above it is refused by the database (a trigger), so a modified console
+    // cannot skip it; the ledger's time is the database's; the team's totals by day and
+    // severity for everyone in a Vigil role, without groups of fewer than 3 reviewers; the
+    // indexes the claim's SKIP LOCKED pick walks.
     R"sql(
 CREATE TABLE exposure_budgets (
   severity            BIGINT PRIMARY KEY CHECK (severity BETWEEN 0 AND 5),
@@ -538,6 +539,16 @@ $$;
 REVOKE ALL ON FUNCTION vigil_team_exposure(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION vigil_team_exposure(text)
   TO vigil_reviewer, vigil_admin, vigil_auditor;
+
+-- The claim's pick (store/review_queue.cc: FOR UPDATE SKIP LOCKED, PostgreSQL only) walks
+-- the open entries in queue order and stops at the first it may lease: row-level security
+-- and vigil_may_work() then run on a few rows, not on every open one (a sort of all of them
+-- cost ~0.4 s a claim at 2,500 open items). Only the pick's `state IN (...)` uses them, so
+-- SQLite (whose path is unchanged) has no such indexes.
+CREATE INDEX queue_open_by_order ON queue (severity DESC, confidence DESC, priority DESC,
+  enqueued_at, item_id) WHERE state IN ('pending', 'claimed');
+CREATE INDEX queue_open_by_age ON queue (enqueued_at, item_id)
+  WHERE state IN ('pending', 'claimed');
 )sql",
 };
 

@@ -128,7 +128,9 @@ StatusOr<std::optional<QueueEntry>> ReviewQueue::Claim(const std::string& review
   const bool team = store_.db().dialect() == Dialect::kPostgres;
   int max_severity = options.max_severity;
   if (team) {
-    sql += " AND vigil_may_work(q.queue_name) AND q.severity <= (SELECT vigil_max_servable())";
+    // state IN (...): the pick walks the partial index of open entries in queue order.
+    sql += " AND q.state IN ('pending', 'claimed') AND vigil_may_work(q.queue_name) AND "
+           "q.severity <= (SELECT vigil_max_servable())";
   } else {
     auto cap = MaxServableSeverity(store_.db(), reviewer);
     if (!cap.ok()) return cap.status();
