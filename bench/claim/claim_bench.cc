@@ -70,8 +70,8 @@ class PostgresServer {
     return "postgresql://" + user + "@127.0.0.1:" + state_values_["VIGIL_PG_PORT"] + "/" + db;
   }
   void AddPassword(const std::string& login, const std::string& password) {
-    pgpass_text_ += "127.0.0.1:" + state_values_["VIGIL_PG_PORT"] + ":*:" + login + ":" +
-                    password + "\n";
+    pgpass_text_ +=
+        "127.0.0.1:" + state_values_["VIGIL_PG_PORT"] + ":*:" + login + ":" + password + "\n";
     WritePgpass();
   }
 
@@ -105,8 +105,10 @@ void Exec(vigil::host::Database& db, const std::string& sql) {
 
 // `items` items in review, severities 1..5, in the default queue (SQL for both backends).
 void Seed(Store& store, int items) {
-  const std::string cte = "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g "
-                          "WHERE x < " + std::to_string(items) + ") ";
+  const std::string cte =
+      "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g "
+      "WHERE x < " +
+      std::to_string(items) + ") ";
   Exec(store.db(), cte +
                        "INSERT INTO items (id, sha256, size, media_kind, first_path, last_path, "
                        "first_seen, last_scanned, status, outcome) SELECT x, 'bench-' || x, 100, "
@@ -167,8 +169,7 @@ RunResult Work(int reviewers, int per_reviewer, OpenFn open,
     });
   }
   for (auto& t : threads) t.join();
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (int r = 0; r < reviewers; ++r) {
     result.ms.insert(result.ms.end(), times[r].begin(), times[r].end());
     result.errors += error_counts[r];
@@ -185,11 +186,12 @@ double Percentile(const std::vector<double>& sorted, double p) {
 }
 
 void Report(const char* backend, int reviewers, const RunResult& r) {
-  std::printf("%-10s reviewers=%-3d claims=%-5zu p50=%7.2f ms  p99=%7.2f ms  max=%7.2f ms  "
-              "%6.0f claims+decisions/s  errors=%d%s%s\n",
-              backend, reviewers, r.ms.size(), Percentile(r.ms, 0.50), Percentile(r.ms, 0.99),
-              r.ms.empty() ? 0.0 : r.ms.back(), static_cast<double>(r.ms.size()) / r.seconds,
-              r.errors, r.first_error.empty() ? "" : " first: ", r.first_error.c_str());
+  std::printf(
+      "%-10s reviewers=%-3d claims=%-5zu p50=%7.2f ms  p99=%7.2f ms  max=%7.2f ms  "
+      "%6.0f claims+decisions/s  errors=%d%s%s\n",
+      backend, reviewers, r.ms.size(), Percentile(r.ms, 0.50), Percentile(r.ms, 0.99),
+      r.ms.empty() ? 0.0 : r.ms.back(), static_cast<double>(r.ms.size()) / r.seconds, r.errors,
+      r.first_error.empty() ? "" : " first: ", r.first_error.c_str());
   std::fflush(stdout);
 }
 
@@ -223,7 +225,8 @@ Options Parse(int argc, char** argv) {
           " (--backend both|postgres|sqlite, --reviewers 4,32, --claims N, --items N)");
     }
   }
-  if (o.claims < 1 || o.items < o.claims) Die("--claims must be 1 or more and --items at least as many");
+  if (o.claims < 1 || o.items < o.claims)
+    Die("--claims must be 1 or more and --items at least as many");
   return o;
 }
 

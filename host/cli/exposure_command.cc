@@ -13,9 +13,8 @@
 #include <ctime>
 #include <iostream>
 #include <map>
-#include <optional>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/reviewer_identity.h"
@@ -161,9 +160,8 @@ int TeamExposure(const GlobalOptions& global, bool json, int days) {
   for (const host::TeamExposureRow& r : rows.value()) {
     if (r.day != day) std::printf("%s\n", (day = r.day).c_str());
     std::printf("  %-12s %6lld items %9.1f s unobscured %6lld reveals %4lld reviewers\n",
-                SeverityLabel(r.severity), static_cast<long long>(r.items),
-                r.seconds_unobscured, static_cast<long long>(r.reveals),
-                static_cast<long long>(r.reviewers));
+                SeverityLabel(r.severity), static_cast<long long>(r.items), r.seconds_unobscured,
+                static_cast<long long>(r.reveals), static_cast<long long>(r.reviewers));
   }
   return 0;
 }
@@ -203,12 +201,12 @@ int Budget(const GlobalOptions& global, const BudgetArgs& args) {
         std::cout << out.dump() << "\n";
         continue;
       }
-      std::printf("%-12s %s items, %s s unobscured per reviewer per day (set by %s at %s)\n",
-                  SeverityLabel(b.severity),
-                  b.items ? std::to_string(*b.items).c_str() : "unlimited",
-                  b.seconds ? std::to_string(static_cast<long long>(std::llround(*b.seconds))).c_str()
-                            : "unlimited",
-                  TerminalText(b.set_by).c_str(), b.set_at.c_str());
+      std::printf(
+          "%-12s %s items, %s s unobscured per reviewer per day (set by %s at %s)\n",
+          SeverityLabel(b.severity), b.items ? std::to_string(*b.items).c_str() : "unlimited",
+          b.seconds ? std::to_string(static_cast<long long>(std::llround(*b.seconds))).c_str()
+                    : "unlimited",
+          TerminalText(b.set_by).c_str(), b.set_at.c_str());
     }
     if (budgets.value().empty() && !args.json) {
       std::printf("No exposure budget is set: every severity is served without limit.\n");
@@ -241,11 +239,12 @@ int Budget(const GlobalOptions& global, const BudgetArgs& args) {
     PrintError(s.message());
     return 1;
   }
-  std::printf("The exposure budget for %s items is now %s items and %s s unobscured per "
-              "reviewer per UTC day.\n",
-              SeverityLabel(severity), items ? std::to_string(*items).c_str() : "unlimited",
-              seconds ? std::to_string(static_cast<long long>(std::llround(*seconds))).c_str()
-                      : "unlimited");
+  std::printf(
+      "The exposure budget for %s items is now %s items and %s s unobscured per "
+      "reviewer per UTC day.\n",
+      SeverityLabel(severity), items ? std::to_string(*items).c_str() : "unlimited",
+      seconds ? std::to_string(static_cast<long long>(std::llround(*seconds))).c_str()
+              : "unlimited");
   return 0;
 }
 
@@ -281,8 +280,7 @@ void RegisterExposureCommand(CLI::App& app, GlobalOptions& options) {
       ->type_name("N")
       ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
   budget_cmd
-      ->add_option("--seconds", budget.seconds,
-                   "Seconds unobscured a reviewer may spend per day")
+      ->add_option("--seconds", budget.seconds, "Seconds unobscured a reviewer may spend per day")
       ->type_name("S")
       ->check(CLI::Range(0.0, 86400.0));
   budget_cmd->add_flag("--unlimited", budget.unlimited, "Remove the severity's budget");

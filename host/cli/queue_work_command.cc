@@ -62,8 +62,8 @@ int Fail(const Status& status, const std::string& prefix = "") {
 void PrintJson(const Json& json) { std::cout << host::JsonText(json) << "\n" << std::flush; }
 
 // Claimed, but nothing came back: say why the one item asked for is not claimable.
-int ExplainNoClaim(host::Database& db, host::ReviewQueue& queue, int64_t item_id,
-                   int max_severity, const std::string& reviewer) {
+int ExplainNoClaim(host::Database& db, host::ReviewQueue& queue, int64_t item_id, int max_severity,
+                   const std::string& reviewer) {
   // The team's exposure budget (store/exposure_budget.h) may be what holds items back.
   auto cap = host::MaxServableSeverity(db, reviewer);
   const int budget = cap.ok() ? cap.value() : 5;
@@ -165,7 +165,8 @@ int Claim(const GlobalOptions& global, const ClaimArgs& args) {
     PrintClaimed(*claimed.value(), session.reviewer, args.json);
   }
   if (claimed_count == 0) {
-    return ExplainNoClaim(session.store->db(), queue, args.item, args.max_severity, session.reviewer);
+    return ExplainNoClaim(session.store->db(), queue, args.item, args.max_severity,
+                          session.reviewer);
   }
   return 0;
 }

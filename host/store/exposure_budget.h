@@ -26,10 +26,9 @@ namespace vigil::host {
 inline constexpr int kTeamExposureMinReviewers = 3;
 
 struct SeverityBudgetRow {
-  int severity = 0;             // 0..5
-  std::optional<int64_t> items; // per reviewer per UTC day; nullopt: unlimited
-  std::optional<double>
-      seconds; // seconds unobscured per reviewer per day; nullopt: unlimited
+  int severity = 0;               // 0..5
+  std::optional<int64_t> items;   // per reviewer per UTC day; nullopt: unlimited
+  std::optional<double> seconds;  // seconds unobscured per reviewer per day; nullopt: unlimited
   std::string set_by;
   std::string set_at;
 };
@@ -41,10 +40,8 @@ StatusOr<std::vector<SeverityBudgetRow>> ListExposureBudgets(Database &db);
 // entry "exposure.budget" by `actor`. On a team store only an admin may (the
 // database refuses anyone else). Errors: InvalidArgument (severity outside
 // 0..5, a negative limit).
-Status SetExposureBudget(Database &db, int severity,
-                         std::optional<int64_t> items,
-                         std::optional<double> seconds,
-                         const std::string &actor);
+Status SetExposureBudget(Database &db, int severity, std::optional<int64_t> items,
+                         std::optional<double> seconds, const std::string &actor);
 
 // The most severe item `reviewer` may be served now under the budgets: one
 // below the lowest severity whose budget today's ledger (UTC) has reached, 5
@@ -53,21 +50,20 @@ Status SetExposureBudget(Database &db, int severity,
 StatusOr<int> MaxServableSeverity(Database &db, const std::string &reviewer);
 
 struct TeamExposureRow {
-  std::string day; // YYYY-MM-DD (UTC)
+  std::string day;  // YYYY-MM-DD (UTC)
   int severity = 0;
   int64_t items = 0;
   double seconds_unobscured = 0;
   int64_t reveals = 0;
-  int64_t reviewers = 0; // at least kTeamExposureMinReviewers
+  int64_t reviewers = 0;  // at least kTeamExposureMinReviewers
 };
 
 // The team's exposure by day (newest first) and severity (most severe first),
 // from `since` (YYYY-MM-DD) on. On PostgreSQL through vigil_team_exposure(),
 // which any Vigil role may call though a reviewer cannot read others' ledger
 // rows.
-StatusOr<std::vector<TeamExposureRow>> TeamExposure(Database &db,
-                                                    const std::string &since);
+StatusOr<std::vector<TeamExposureRow>> TeamExposure(Database &db, const std::string &since);
 
-} // namespace vigil::host
+}  // namespace vigil::host
 
-#endif // VIGIL_HOST_STORE_EXPOSURE_BUDGET_H_
+#endif  // VIGIL_HOST_STORE_EXPOSURE_BUDGET_H_

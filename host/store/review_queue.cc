@@ -129,21 +129,35 @@ StatusOr<std::optional<QueueEntry>> ReviewQueue::Claim(const std::string& review
   int max_severity = options.max_severity;
   if (team) {
     // state IN (...): the pick walks the partial index of open entries in queue order.
-    sql += " AND q.state IN ('pending', 'claimed') AND vigil_may_work(q.queue_name) AND "
-           "q.severity <= (SELECT vigil_max_servable())";
+    sql +=
+        " AND q.state IN ('pending', 'claimed') AND vigil_may_work(q.queue_name) AND "
+        "q.severity <= (SELECT vigil_max_servable())";
   } else {
     auto cap = MaxServableSeverity(store_.db(), reviewer);
     if (!cap.ok()) return cap.status();
     max_severity = std::min(max_severity, cap.value());
   }
-  const std::string order =
-      std::string(OrderBy(options.order)) + " LIMIT 1" + (team ? " FOR UPDATE OF q SKIP LOCKED" : "");
+  const std::string order = std::string(OrderBy(options.order)) + " LIMIT 1" +
+                            (team ? " FOR UPDATE OF q SKIP LOCKED" : "");
+  // On PostgreSQL the pick and the lease are one statement: the row the pick locked is
+  // leased, or nothing is left.
+  int64_t item_id = 0;
+  if (team) {
+    Statement lease(store_.db(),
+                    "UPDATE queue SET state = 'claimed', lease_owner = ?3, lease_expires = ?4, "
+                    "updated_at = ?5 WHERE item_id = (" + sql + order + ") RETURNING item_id");
+    lease.Bind(1, now).Bind(2, static_cast<int64_t>(max_severity)).Bind(3, reviewer)
+        .Bind(4, now + options.lease_seconds).Bind(5, NowUtc());
+    const int rc = lease.Step();
+    if (rc == kDone) return std::optional<QueueEntry>();
+    if (rc != kRow) return lease.Error("claiming from the queue");
+    item_id = lease.ColumnInt(0);
+  }
   // On SQLite the lease takes the item only if it is still free (another connection may
   // have leased it between the pick and the lease): such an item is passed over and the
   // next one picked.
-  int64_t item_id = 0;
   std::string lost;
-  for (int attempt = 0; attempt < (team ? 1 : 20) && item_id == 0; ++attempt) {
+  for (int attempt = 0; attempt < 20 && item_id == 0; ++attempt) {
     int64_t picked = 0;
     {
       Statement pick(store_.db(), sql + lost + order);

@@ -344,7 +344,7 @@ Status ReviewSession::ClaimNext(int64_t only_item) {
     if (only_item) return Status::Ok();
     if (max_servable < kMaxSeverity) {
       Say(std::string(team_cap.value() < own_cap ? "The team's exposure budget"
-                                                   : "Your exposure budget") +
+                                                 : "Your exposure budget") +
           " for " + std::string(SeverityName(max_servable + 1)) +
           " items is used up for today and no lighter work is left. Take a break (B).");
     } else if (!skipped_.empty()) {

@@ -23,8 +23,7 @@ namespace {
 using ::testing::HasSubstr;
 
 std::string UtcDay(int days_back) {
-  const std::time_t t =
-      std::time(nullptr) - static_cast<std::time_t>(days_back) * 86400;
+  const std::time_t t = std::time(nullptr) - static_cast<std::time_t>(days_back) * 86400;
   std::tm utc{};
   gmtime_r(&t, &utc);
   char day[16];
@@ -42,13 +41,11 @@ std::vector<nlohmann::json> JsonLines(const std::string &text) {
 }
 
 class TeamExposureTest : public TeamProcessTest {
-protected:
+ protected:
   void SetUp() override {
     TeamProcessTest::SetUp();
-    if (HasFatalFailure())
-      return;
-    auto store =
-        Store::Open(url_); // the superuser migrates and plays the scanner
+    if (HasFatalFailure()) return;
+    auto store = Store::Open(url_);  // the superuser migrates and plays the scanner
     ASSERT_TRUE(store.ok()) << store.status().message();
     store_ = std::move(store).value();
     critical_ = AddQueuedItem(*store_, "critical", Disposition::kReview, 5);
@@ -61,8 +58,7 @@ protected:
   }
   // What the console records when `login` leaves an item, through the login's
   // own store.
-  void Saw(const std::string &login, int severity, double seconds,
-           int reveals) {
+  void Saw(const std::string &login, int severity, double seconds, int reveals) {
     auto store = Store::Open(UrlFor(login, database_));
     ASSERT_TRUE(store.ok()) << store.status().message();
     ReviewQueue queue(*store.value());
@@ -78,8 +74,7 @@ protected:
   int64_t critical_ = 0, high_ = 0, medium_ = 0;
 };
 
-TEST_F(TeamExposureTest,
-       TheDatabaseServesSevereItemsOnlyToReviewersWithBudgetLeft) {
+TEST_F(TeamExposureTest, TheDatabaseServesSevereItemsOnlyToReviewersWithBudgetLeft) {
   const std::string admin = MakeLogin("admin", {"vigil_admin"});
   const std::string alice = MakeLogin("alice", {"vigil_reviewer"});
   const std::string bob = MakeLogin("bob", {"vigil_reviewer"});
@@ -112,14 +107,10 @@ TEST_F(TeamExposureTest,
   EXPECT_EQ(ClaimedItem(first), medium_) << first.out;
   Ran none = Vigil(alice, {"queue", "claim"});
   EXPECT_EQ(none.exit_code, 3) << none.out << none.err;
-  EXPECT_THAT(
-      none.err,
-      HasSubstr("exposure budget serves you nothing above severity medium"));
-  Ran asked =
-      Vigil(alice, {"queue", "claim", "--item", std::to_string(critical_)});
+  EXPECT_THAT(none.err, HasSubstr("exposure budget serves you nothing above severity medium"));
+  Ran asked = Vigil(alice, {"queue", "claim", "--item", std::to_string(critical_)});
   EXPECT_EQ(asked.exit_code, 3);
-  EXPECT_THAT(asked.err,
-              HasSubstr("has severity critical (the team's exposure budget"));
+  EXPECT_THAT(asked.err, HasSubstr("has severity critical (the team's exposure budget"));
   Ran bobs = Vigil(bob, {"queue", "claim", "--json"});
   ASSERT_EQ(bobs.exit_code, 0) << bobs.err;
   EXPECT_EQ(ClaimedItem(bobs), critical_) << bobs.out;
@@ -132,34 +123,30 @@ TEST_F(TeamExposureTest,
       "'x' "
       "WHERE item_id = " +
       std::to_string(high_);
-  EXPECT_THAT(RunSql(*alice_db, lease_high),
-              HasSubstr("exposure budget is used up"));
-  EXPECT_EQ(Scalar(store_->db(), "SELECT state FROM queue WHERE item_id = " +
-                                     std::to_string(high_)),
-            "pending");
+  EXPECT_THAT(RunSql(*alice_db, lease_high), HasSubstr("exposure budget is used up"));
+  EXPECT_EQ(
+      Scalar(store_->db(), "SELECT state FROM queue WHERE item_id = " + std::to_string(high_)),
+      "pending");
   // Nor does back-dating its ledger help: the database stamps the row with its
   // own time. (With its audit entry, as the console writes it, so that the
   // chain still accounts.)
-  Status backdated =
-      alice_db->Exec("BEGIN; INSERT INTO exposure (reviewer, item_id, "
-                     "severity, seconds_unobscured, reveals, "
-                     "recorded_at) VALUES (session_user, " +
-                     std::to_string(medium_) +
-                     ", 3, 1, 0, '2000-01-01T00:00:00Z'); INSERT INTO "
-                     "audit_log (seq, at, actor, action, "
-                     "item_id, details, prev_hash, hash) VALUES (0, '', "
-                     "session_user, 'exposure', " +
-                     std::to_string(medium_) + ", '{}', '', ''); COMMIT");
+  Status backdated = alice_db->Exec(
+      "BEGIN; INSERT INTO exposure (reviewer, item_id, "
+      "severity, seconds_unobscured, reveals, "
+      "recorded_at) VALUES (session_user, " +
+      std::to_string(medium_) +
+      ", 3, 1, 0, '2000-01-01T00:00:00Z'); INSERT INTO "
+      "audit_log (seq, at, actor, action, "
+      "item_id, details, prev_hash, hash) VALUES (0, '', "
+      "session_user, 'exposure', " +
+      std::to_string(medium_) + ", '{}', '', ''); COMMIT");
   EXPECT_TRUE(backdated.ok()) << backdated.message();
-  EXPECT_EQ(
-      Scalar(*alice_db, "SELECT substr(max(recorded_at), 1, 10) FROM exposure"),
-      UtcDay(0));
+  EXPECT_EQ(Scalar(*alice_db, "SELECT substr(max(recorded_at), 1, 10) FROM exposure"), UtcDay(0));
   // bob, with budget, may lease it the same way.
   EXPECT_EQ(RunSql(*bob_db, lease_high), "");
 
   // The budget lifted: alice is served again.
-  ASSERT_EQ(
-      Vigil(admin, {"exposure", "budget", "high", "--unlimited"}).exit_code, 0);
+  ASSERT_EQ(Vigil(admin, {"exposure", "budget", "high", "--unlimited"}).exit_code, 0);
   EXPECT_EQ(Scalar(*alice_db, "SELECT vigil_max_servable()"), "5");
   Ran verify = Vigil(admin, {"audit", "verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
@@ -181,12 +168,12 @@ TEST_F(TeamExposureTest, TeamTotalsHideSmallGroupsAndNoOnesRows) {
   // Yesterday (copied in by the superuser, as `store migrate` would): three at
   // medium.
   for (const std::string &who : {alice, bob, carol}) {
-    ASSERT_EQ(RunSql(store_->db(), "INSERT INTO exposure (reviewer, item_id, "
-                                   "severity, seconds_unobscured, "
-                                   "reveals, recorded_at) VALUES ('" +
-                                       who + "', " + std::to_string(medium_) +
-                                       ", 3, 2.0, 1, '" + UtcDay(1) +
-                                       "T12:00:00Z')"),
+    ASSERT_EQ(RunSql(store_->db(),
+                     "INSERT INTO exposure (reviewer, item_id, "
+                     "severity, seconds_unobscured, "
+                     "reveals, recorded_at) VALUES ('" +
+                         who + "', " + std::to_string(medium_) + ", 3, 2.0, 1, '" + UtcDay(1) +
+                         "T12:00:00Z')"),
               "");
   }
 
@@ -194,10 +181,7 @@ TEST_F(TeamExposureTest, TeamTotalsHideSmallGroupsAndNoOnesRows) {
   auto alice_db = Connect(alice);
   ASSERT_TRUE(alice_db);
   EXPECT_EQ(Scalar(*alice_db, "SELECT count(*) FROM exposure"), "4");
-  EXPECT_EQ(
-      Scalar(*alice_db,
-             "SELECT count(*) FROM exposure WHERE reviewer <> session_user"),
-      "0");
+  EXPECT_EQ(Scalar(*alice_db, "SELECT count(*) FROM exposure WHERE reviewer <> session_user"), "0");
   Ran own = Vigil(alice, {"exposure", "--json"});
   ASSERT_EQ(own.exit_code, 0) << own.err;
   auto own_rows = JsonLines(own.out);
@@ -209,25 +193,20 @@ TEST_F(TeamExposureTest, TeamTotalsHideSmallGroupsAndNoOnesRows) {
     ASSERT_EQ(team.exit_code, 0) << who << ": " << team.err;
     auto rows = JsonLines(team.out);
     ASSERT_EQ(rows.size(), 2u) << team.out;
-    EXPECT_EQ(rows[0],
-              nlohmann::json::parse(R"({"day":")" + UtcDay(0) +
-                                    R"(","severity":"critical","items":4,)"
-                                    R"("seconds_unobscured":18.0,"reveals":4,)"
-                                    R"("reviewers":3})"));
-    EXPECT_EQ(rows[1],
-              nlohmann::json::parse(R"({"day":")" + UtcDay(1) +
-                                    R"(","severity":"medium","items":3,)"
-                                    R"("seconds_unobscured":6.0,"reveals":3,)"
-                                    R"("reviewers":3})"));
+    EXPECT_EQ(rows[0], nlohmann::json::parse(R"({"day":")" + UtcDay(0) +
+                                             R"(","severity":"critical","items":4,)"
+                                             R"("seconds_unobscured":18.0,"reveals":4,)"
+                                             R"("reviewers":3})"));
+    EXPECT_EQ(rows[1], nlohmann::json::parse(R"({"day":")" + UtcDay(1) +
+                                             R"(","severity":"medium","items":3,)"
+                                             R"("seconds_unobscured":6.0,"reveals":3,)"
+                                             R"("reviewers":3})"));
   }
   Ran today = Vigil(alice, {"exposure", "--team", "--days", "1"});
   ASSERT_EQ(today.exit_code, 0) << today.err;
-  EXPECT_THAT(today.out,
-              HasSubstr("groups of fewer than 3 reviewers are not shown"));
-  EXPECT_THAT(
-      today.out,
-      HasSubstr("critical          4 items      18.0 s unobscured      4 "
-                "reveals    3 reviewers"));
+  EXPECT_THAT(today.out, HasSubstr("groups of fewer than 3 reviewers are not shown"));
+  EXPECT_THAT(today.out, HasSubstr("critical          4 items      18.0 s unobscured      4 "
+                                   "reveals    3 reviewers"));
   EXPECT_EQ(today.out.find("high"), std::string::npos) << today.out;
   EXPECT_EQ(today.out.find("medium"), std::string::npos) << today.out;
   // The scanner has no business with people's exposure.
@@ -236,5 +215,5 @@ TEST_F(TeamExposureTest, TeamTotalsHideSmallGroupsAndNoOnesRows) {
   EXPECT_THAT(by_scanner.err, HasSubstr("permission denied"));
 }
 
-} // namespace
-} // namespace vigil::host::testing
+}  // namespace
+}  // namespace vigil::host::testing

@@ -3,6 +3,8 @@
 // severe item, one with budget is), and the team's totals leave out groups of
 // fewer than 3 reviewers. The team store's database-side version is tested in
 // tests/postgres/team_exposure_test.cc.
+#include "store/exposure_budget.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -10,7 +12,6 @@
 
 #include "store/audit_log.h"
 #include "store/db/database.h"
-#include "store/exposure_budget.h"
 #include "store/review_queue.h"
 #include "store/store.h"
 #include "temp_store.h"
@@ -21,8 +22,7 @@ namespace {
 using ::testing::HasSubstr;
 
 std::string Day(int days_back) {
-  const std::time_t t =
-      std::time(nullptr) - static_cast<std::time_t>(days_back) * 86400;
+  const std::time_t t = std::time(nullptr) - static_cast<std::time_t>(days_back) * 86400;
   std::tm utc{};
   gmtime_r(&t, &utc);
   char day[16];
@@ -31,18 +31,17 @@ std::string Day(int days_back) {
 }
 
 class ExposureBudgetTest : public TempStoreTest {
-protected:
+ protected:
   void SetUp() override {
     TempStoreTest::SetUp();
-    if (HasFatalFailure())
-      return;
+    if (HasFatalFailure()) return;
     critical_ = AddQueuedItem(*store_, "critical", Disposition::kReview, 5);
     high_ = AddQueuedItem(*store_, "high", Disposition::kReview, 4);
     medium_ = AddQueuedItem(*store_, "medium", Disposition::kReview, 3);
   }
   // A ledger row as the console writes it, `days_back` days ago (0: now).
-  void Saw(const std::string &reviewer, int severity, double seconds,
-           int reveals, int days_back = 0) {
+  void Saw(const std::string &reviewer, int severity, double seconds, int reveals,
+           int days_back = 0) {
     Statement insert(store_->db(),
                      "INSERT INTO exposure (reviewer, item_id, severity, "
                      "seconds_unobscured, "
@@ -77,9 +76,9 @@ TEST_F(ExposureBudgetTest, AReviewerOverTheItemsBudgetIsNotServedSevereItems) {
   ASSERT_TRUE(SetExposureBudget(store_->db(), 4, 2, std::nullopt, "lead").ok());
   Saw("alice", 4, 10, 0);
   Saw("alice", 4, 10, 0);
-  Saw("bob", 4, 10, 0); // one of two: bob has budget left
+  Saw("bob", 4, 10, 0);  // one of two: bob has budget left
   Saw("carol", 4, 5, 0, /*days_back=*/1);
-  Saw("carol", 4, 5, 0, /*days_back=*/1); // yesterday's do not count today
+  Saw("carol", 4, 5, 0, /*days_back=*/1);  // yesterday's do not count today
   EXPECT_EQ(MaxServableSeverity(store_->db(), "alice").value(), 3);
   EXPECT_EQ(MaxServableSeverity(store_->db(), "bob").value(), 5);
   EXPECT_EQ(MaxServableSeverity(store_->db(), "carol").value(), 5);
@@ -87,13 +86,12 @@ TEST_F(ExposureBudgetTest, AReviewerOverTheItemsBudgetIsNotServedSevereItems) {
   // neither the high nor the critical item, bob the critical one.
   EXPECT_EQ(ClaimedBy("alice"), medium_);
   EXPECT_EQ(ClaimedBy("bob"), critical_);
-  EXPECT_EQ(ClaimedBy("alice"), 0); // only the high item is left, above her cap
+  EXPECT_EQ(ClaimedBy("alice"), 0);  // only the high item is left, above her cap
   EXPECT_EQ(ClaimedBy("carol"), high_);
 }
 
 TEST_F(ExposureBudgetTest, TheSecondsBudgetAndTheCallersOwnCapBothHold) {
-  ASSERT_TRUE(
-      SetExposureBudget(store_->db(), 5, std::nullopt, 60.0, "lead").ok());
+  ASSERT_TRUE(SetExposureBudget(store_->db(), 5, std::nullopt, 60.0, "lead").ok());
   Saw("alice", 5, 59.5, 2);
   EXPECT_EQ(MaxServableSeverity(store_->db(), "alice").value(), 5);
   Saw("alice", 5, 0.5, 0);
@@ -104,18 +102,14 @@ TEST_F(ExposureBudgetTest, TheSecondsBudgetAndTheCallersOwnCapBothHold) {
 }
 
 TEST_F(ExposureBudgetTest, SettingIsCheckedAuditedAndUnlimitedRemovesIt) {
-  EXPECT_THAT(
-      SetExposureBudget(store_->db(), 6, 1, std::nullopt, "lead").message(),
-      HasSubstr("outside 0..5"));
-  EXPECT_THAT(
-      SetExposureBudget(store_->db(), 3, -1, std::nullopt, "lead").message(),
-      HasSubstr("cannot be negative"));
-  EXPECT_THAT(
-      SetExposureBudget(store_->db(), 3, std::nullopt, -2.0, "lead").message(),
-      HasSubstr("0 or more"));
+  EXPECT_THAT(SetExposureBudget(store_->db(), 6, 1, std::nullopt, "lead").message(),
+              HasSubstr("outside 0..5"));
+  EXPECT_THAT(SetExposureBudget(store_->db(), 3, -1, std::nullopt, "lead").message(),
+              HasSubstr("cannot be negative"));
+  EXPECT_THAT(SetExposureBudget(store_->db(), 3, std::nullopt, -2.0, "lead").message(),
+              HasSubstr("0 or more"));
   ASSERT_TRUE(SetExposureBudget(store_->db(), 3, 10, 120.0, "lead").ok());
-  ASSERT_TRUE(
-      SetExposureBudget(store_->db(), 3, 8, std::nullopt, "lead2").ok());
+  ASSERT_TRUE(SetExposureBudget(store_->db(), 3, 8, std::nullopt, "lead2").ok());
   auto budgets = ListExposureBudgets(store_->db());
   ASSERT_TRUE(budgets.ok()) << budgets.status().message();
   ASSERT_EQ(budgets.value().size(), 1u);
@@ -123,13 +117,9 @@ TEST_F(ExposureBudgetTest, SettingIsCheckedAuditedAndUnlimitedRemovesIt) {
   EXPECT_EQ(budgets.value()[0].items, std::optional<int64_t>(8));
   EXPECT_FALSE(budgets.value()[0].seconds.has_value());
   EXPECT_EQ(budgets.value()[0].set_by, "lead2");
-  ASSERT_TRUE(
-      SetExposureBudget(store_->db(), 3, std::nullopt, std::nullopt, "lead")
-          .ok());
+  ASSERT_TRUE(SetExposureBudget(store_->db(), 3, std::nullopt, std::nullopt, "lead").ok());
   EXPECT_TRUE(ListExposureBudgets(store_->db()).value().empty());
-  Statement audit(
-      store_->db(),
-      "SELECT count(*) FROM audit_log WHERE action = 'exposure.budget'");
+  Statement audit(store_->db(), "SELECT count(*) FROM audit_log WHERE action = 'exposure.budget'");
   ASSERT_EQ(audit.Step(), kRow);
   EXPECT_EQ(audit.ColumnInt(0), 3);
   auto report = VerifyAudit(store_->db());
@@ -171,5 +161,5 @@ TEST_F(ExposureBudgetTest, TeamTotalsLeaveOutGroupsOfFewerThanThreeReviewers) {
   EXPECT_EQ(yesterday.reviewers, 3);
 }
 
-} // namespace
-} // namespace vigil::host
+}  // namespace
+}  // namespace vigil::host
