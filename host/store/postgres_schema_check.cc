@@ -13,11 +13,14 @@ constexpr ExpectedTrigger kTriggers[] = {
     {"audit_log", "audit_log_chain"},       {"audit_log", "audit_log_no_update"},
     {"audit_log", "audit_log_no_truncate"}, {"decisions", "decisions_no_update"},
     {"decisions", "decisions_no_truncate"}, {"queue", "queue_transition"},
+    // Migration 7 (issue 13 item 7): the team's exposure budget holds for every claim.
+    {"queue", "queue_exposure_cap"},        {"exposure", "exposure_stamp"},
 };
 
 constexpr const char* kRowSecurityTables[] = {
     "items", "signals",   "detections", "detector_runs", "item_scans",
-    "queue", "decisions", "exposure",   "reveals",       "audit_log"};
+    "queue", "decisions", "exposure",   "reveals",       "audit_log",
+    "exposure_budgets"};
 
 }  // namespace
 

@@ -215,5 +215,23 @@ TEST_F(TeamExposureTest, TeamTotalsHideSmallGroupsAndNoOnesRows) {
   EXPECT_THAT(by_scanner.err, HasSubstr("permission denied"));
 }
 
+// A superuser who switches the budget's enforcement off is found out by `audit verify`.
+TEST_F(TeamExposureTest, AuditVerifyReportsTheBudgetsEnforcementSwitchedOff) {
+  const std::string audrey = MakeLogin("audrey", {"vigil_auditor"});
+  Ran intact = Vigil(audrey, {"audit", "verify"});
+  EXPECT_EQ(intact.exit_code, 0) << intact.out << intact.err;
+  ASSERT_TRUE(store_->db()
+                  .Exec("ALTER TABLE queue DISABLE TRIGGER queue_exposure_cap; "
+                        "DROP TRIGGER exposure_stamp ON exposure; "
+                        "ALTER TABLE exposure_budgets NO FORCE ROW LEVEL SECURITY")
+                  .ok());
+  Ran broken = Vigil(audrey, {"audit", "verify"});
+  EXPECT_NE(broken.exit_code, 0) << broken.out;
+  const std::string all = broken.out + broken.err;
+  EXPECT_THAT(all, HasSubstr("trigger queue_exposure_cap on queue is disabled"));
+  EXPECT_THAT(all, HasSubstr("trigger exposure_stamp on exposure is missing"));
+  EXPECT_THAT(all, HasSubstr("row-level security is not forced on exposure_budgets"));
+}
+
 }  // namespace
 }  // namespace vigil::host::testing
