@@ -233,7 +233,9 @@ TEST_F(TeamQueueScaleTest, KilledReviewerMidDecisionItsItemIsServedAgain) {
   const std::string auditor = MakeLogin("audit", {"vigil_auditor"});
   Seed(1);
   ASSERT_FALSE(HasFatalFailure());
-  Ran claim = Vigil(victim, {"queue", "claim", "--json", "--lease", "2"});
+  // A lease long enough for the decision to reach the lock on a loaded machine (a decision
+  // after the lease ran out is refused before it gets there), short enough to wait out.
+  Ran claim = Vigil(victim, {"queue", "claim", "--json", "--lease", "15"});
   ASSERT_EQ(claim.exit_code, 0) << claim.err;
   auto lock = Connect("postgres");
   ASSERT_TRUE(lock);
@@ -268,13 +270,14 @@ TEST_F(TeamQueueScaleTest, KilledReviewerMidDecisionItsItemIsServedAgain) {
             "claimed/" + victim);
 
   // The rescuer polls until the lease runs out and the item is theirs.
+  const auto served_by = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   Ran next;
   do {
     next = Vigil(rescuer, {"queue", "claim", "--json"});
     if (next.exit_code == 0) break;
     ASSERT_EQ(next.exit_code, 3) << next.err;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  } while (std::chrono::steady_clock::now() < give_up);
+  } while (std::chrono::steady_clock::now() < served_by);
   ASSERT_EQ(next.exit_code, 0) << "the item was never served again: " << next.err;
   EXPECT_EQ(nlohmann::json::parse(next.out)["item"], 1);
   Ran late = Vigil(victim, {"queue", "decide", "1", "A1"});
