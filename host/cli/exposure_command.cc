@@ -1,17 +1,26 @@
 // vigil exposure [--json] [--reviewer ID] [--since YYYY-MM-DD]
+// vigil exposure --team [--days N] [--json]
+// vigil exposure budget [--json] | budget SEVERITY (--items N | --seconds S | --unlimited)...
 //
 // The reviewer exposure ledger the console writes: per reviewer and severity, items
 // opened, seconds unobscured and reveals. Reviewers see their own in the console's
 // status line; this is the team lead's and the reviewer's own view from a terminal.
+// --team: the team's totals by day and severity, without groups of fewer than 3
+// reviewers (issue 13 item 7). `budget`: the team's exposure budget that caps every claim
+// (store/exposure_budget.h).
+#include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <map>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/commands.h"
+#include "cli/reviewer_identity.h"
 #include "core/terminal_text.h"
 #include "store/db/database.h"
+#include "store/exposure_budget.h"
 #include "store/store.h"
 #include "store/store_access.h"
 
@@ -100,6 +109,145 @@ int Exposure(const GlobalOptions& global, bool json, const std::string& reviewer
   return 0;
 }
 
+// "high", "4" -> 4; -1 when it is neither a severity name nor 0..5.
+int ParseSeverity(const std::string& text) {
+  for (int s = 0; s <= 5; ++s) {
+    if (text == SeverityLabel(s) || text == std::to_string(s)) return s;
+  }
+  return -1;
+}
+
+// The UTC date `days_back` days before today.
+std::string UtcDayBefore(int days_back) {
+  const std::time_t t = std::time(nullptr) - static_cast<std::time_t>(days_back) * 86400;
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char day[16];
+  std::strftime(day, sizeof day, "%Y-%m-%d", &utc);
+  return day;
+}
+
+int TeamExposure(const GlobalOptions& global, bool json, int days) {
+  std::unique_ptr<host::Store> store =
+      OpenStoreOrSay(global, host::OpenMode::kReadWrite, /*reads=*/true);
+  if (!store) return 1;
+  const std::string since = UtcDayBefore(days - 1);
+  auto rows = host::TeamExposure(store->db(), since);
+  if (!rows.ok()) {
+    PrintError(rows.status().message());
+    return 1;
+  }
+  if (json) {
+    for (const host::TeamExposureRow& r : rows.value()) {
+      nlohmann::ordered_json out;
+      out["day"] = r.day;
+      out["severity"] = SeverityLabel(r.severity);
+      out["items"] = r.items;
+      out["seconds_unobscured"] = r.seconds_unobscured;
+      out["reveals"] = r.reveals;
+      out["reviewers"] = r.reviewers;
+      std::cout << out.dump() << "\n";
+    }
+    return 0;
+  }
+  std::printf("Team exposure since %s (UTC; groups of fewer than %d reviewers are not shown):\n",
+              since.c_str(), host::kTeamExposureMinReviewers);
+  if (rows.value().empty()) {
+    std::printf("  nothing to show.\n");
+    return 0;
+  }
+  std::string day;
+  for (const host::TeamExposureRow& r : rows.value()) {
+    if (r.day != day) std::printf("%s\n", (day = r.day).c_str());
+    std::printf("  %-12s %6lld items %9.1f s unobscured %6lld reveals %4lld reviewers\n",
+                SeverityLabel(r.severity), static_cast<long long>(r.items), r.seconds_unobscured,
+                static_cast<long long>(r.reveals), static_cast<long long>(r.reviewers));
+  }
+  return 0;
+}
+
+struct BudgetArgs {
+  bool json = false;
+  std::string severity;  // empty: list
+  int64_t items = -1;    // -1: not given
+  double seconds = -1;
+  bool unlimited = false;
+  std::string reviewer;
+};
+
+int Budget(const GlobalOptions& global, const BudgetArgs& args) {
+  if (args.severity.empty()) {
+    if (args.items >= 0 || args.seconds >= 0 || args.unlimited) {
+      PrintError("budget: name the SEVERITY the limits are for");
+      return 2;
+    }
+    std::unique_ptr<host::Store> store =
+        OpenStoreOrSay(global, host::OpenMode::kReadWrite, /*reads=*/true);
+    if (!store) return 1;
+    auto budgets = host::ListExposureBudgets(store->db());
+    if (!budgets.ok()) {
+      PrintError(budgets.status().message());
+      return 1;
+    }
+    for (const host::SeverityBudgetRow& b : budgets.value()) {
+      if (args.json) {
+        nlohmann::ordered_json out;
+        out["severity"] = SeverityLabel(b.severity);
+        out["items"] = b.items ? nlohmann::ordered_json(*b.items) : nlohmann::ordered_json();
+        out["seconds_unobscured"] =
+            b.seconds ? nlohmann::ordered_json(*b.seconds) : nlohmann::ordered_json();
+        out["set_by"] = b.set_by;
+        out["set_at"] = b.set_at;
+        std::cout << out.dump() << "\n";
+        continue;
+      }
+      std::printf(
+          "%-12s %s items, %s s unobscured per reviewer per day (set by %s at %s)\n",
+          SeverityLabel(b.severity), b.items ? std::to_string(*b.items).c_str() : "unlimited",
+          b.seconds ? std::to_string(static_cast<long long>(std::llround(*b.seconds))).c_str()
+                    : "unlimited",
+          TerminalText(b.set_by).c_str(), b.set_at.c_str());
+    }
+    if (budgets.value().empty() && !args.json) {
+      std::printf("No exposure budget is set: every severity is served without limit.\n");
+    }
+    return 0;
+  }
+  const int severity = ParseSeverity(args.severity);
+  if (severity < 0) {
+    PrintError("budget: '" + args.severity +
+               "' is not a severity (0-5 or unspecified, none, low, medium, high, critical)");
+    return 2;
+  }
+  if (args.unlimited == (args.items >= 0 || args.seconds >= 0)) {
+    PrintError("budget: give --items N and/or --seconds S, or --unlimited");
+    return 2;
+  }
+  std::unique_ptr<host::Store> store = OpenStoreOrSay(global);
+  if (!store) return 1;
+  auto actor = ReviewerId(*store, args.reviewer);
+  if (!actor.ok()) {
+    PrintError(actor.status().message());
+    return 1;
+  }
+  std::optional<int64_t> items;
+  std::optional<double> seconds;
+  if (args.items >= 0) items = args.items;
+  if (args.seconds >= 0) seconds = args.seconds;
+  if (Status s = host::SetExposureBudget(store->db(), severity, items, seconds, actor.value());
+      !s.ok()) {
+    PrintError(s.message());
+    return 1;
+  }
+  std::printf(
+      "The exposure budget for %s items is now %s items and %s s unobscured per "
+      "reviewer per UTC day.\n",
+      SeverityLabel(severity), items ? std::to_string(*items).c_str() : "unlimited",
+      seconds ? std::to_string(static_cast<long long>(std::llround(*seconds))).c_str()
+              : "unlimited");
+  return 0;
+}
+
 }  // namespace
 
 void RegisterExposureCommand(CLI::App& app, GlobalOptions& options) {
@@ -112,7 +260,56 @@ void RegisterExposureCommand(CLI::App& app, GlobalOptions& options) {
   cmd->add_option("--reviewer", reviewer, "Only this reviewer")->type_name("ID");
   cmd->add_option("--since", since, "Only rows recorded on or after this UTC date")
       ->type_name("YYYY-MM-DD");
-  cmd->callback([&options] { options.exit_code = Exposure(options, json, reviewer, since); });
+  static bool team = false;
+  static int days = 7;
+  cmd->add_flag("--team", team,
+                "The team's totals by UTC day and severity (items, seconds unobscured, "
+                "reveals, reviewers); groups of fewer than 3 reviewers are not shown");
+  cmd->add_option("--days", days, "With --team: today and the N-1 days before (default 7)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 366));
+
+  static BudgetArgs budget;
+  CLI::App* budget_cmd = cmd->add_subcommand(
+      "budget",
+      "The team's exposure budget per severity per reviewer per UTC day, which caps every "
+      "claim: list it, or set one severity's (an admin on a team store)");
+  budget_cmd->add_option("SEVERITY", budget.severity,
+                         "0-5 or unspecified, none, low, medium, high, critical");
+  budget_cmd->add_option("--items", budget.items, "Items a reviewer may be served per day")
+      ->type_name("N")
+      ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
+  budget_cmd
+      ->add_option("--seconds", budget.seconds, "Seconds unobscured a reviewer may spend per day")
+      ->type_name("S")
+      ->check(CLI::Range(0.0, 86400.0));
+  budget_cmd->add_flag("--unlimited", budget.unlimited, "Remove the severity's budget");
+  budget_cmd->add_flag("--json", budget.json, "One JSON object per severity with a budget");
+  budget_cmd
+      ->add_option("--reviewer", budget.reviewer,
+                   "Who sets it, on a workstation store (default: $USER; on a team store the "
+                   "login)")
+      ->type_name("ID");
+  budget_cmd->callback([&options] { options.exit_code = Budget(options, budget); });
+
+  cmd->callback([&options, cmd] {
+    if (cmd->got_subcommand("budget")) return;
+    if (team) {
+      if (!reviewer.empty() || !since.empty()) {
+        PrintError("--team reports the whole team: give --days, not --reviewer or --since");
+        options.exit_code = 2;
+        return;
+      }
+      options.exit_code = TeamExposure(options, json, days);
+      return;
+    }
+    if (cmd->count("--days") > 0) {
+      PrintError("--days goes with --team (use --since for the ledger by reviewer)");
+      options.exit_code = 2;
+      return;
+    }
+    options.exit_code = Exposure(options, json, reviewer, since);
+  });
 }
 
 }  // namespace vigil::cli

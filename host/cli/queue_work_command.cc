@@ -16,6 +16,7 @@
 #include "cli/reviewer_identity.h"
 #include "core/terminal_text.h"
 #include "scan/scan_json.h"
+#include "store/exposure_budget.h"
 #include "store/review_queue.h"
 #include "store/store.h"
 
@@ -61,10 +62,17 @@ int Fail(const Status& status, const std::string& prefix = "") {
 void PrintJson(const Json& json) { std::cout << host::JsonText(json) << "\n" << std::flush; }
 
 // Claimed, but nothing came back: say why the one item asked for is not claimable.
-int ExplainNoClaim(host::ReviewQueue& queue, int64_t item_id, int max_severity,
+int ExplainNoClaim(host::Database& db, host::ReviewQueue& queue, int64_t item_id, int max_severity,
                    const std::string& reviewer) {
+  // The team's exposure budget (store/exposure_budget.h) may be what holds items back.
+  auto cap = host::MaxServableSeverity(db, reviewer);
+  const int budget = cap.ok() ? cap.value() : 5;
+  const std::string budget_note =
+      budget >= 5 ? ""
+                  : " (the team's exposure budget serves you nothing above severity " +
+                        std::string(budget < 0 ? "-" : SeverityName(budget)) + " today)";
   if (item_id == 0) {
-    PrintError("the queue has nothing pending you may claim");
+    PrintError("the queue has nothing pending you may claim" + budget_note);
     return kExitNothingToClaim;
   }
   const std::string item = "item " + std::to_string(item_id);
@@ -81,6 +89,8 @@ int ExplainNoClaim(host::ReviewQueue& queue, int64_t item_id, int max_severity,
   } else if (e.state == "claimed") {
     PrintError(item + " is held by " + (e.lease_owner == reviewer ? "you" : e.lease_owner) +
                " until " + host::UtcTime(e.lease_expires));
+  } else if (e.severity > budget) {
+    PrintError(item + " has severity " + SeverityName(e.severity) + budget_note);
   } else if (e.severity > max_severity) {
     PrintError(item + " has severity " + SeverityName(e.severity) + ", above --max-severity " +
                std::to_string(max_severity));
@@ -155,7 +165,8 @@ int Claim(const GlobalOptions& global, const ClaimArgs& args) {
     PrintClaimed(*claimed.value(), session.reviewer, args.json);
   }
   if (claimed_count == 0) {
-    return ExplainNoClaim(queue, args.item, args.max_severity, session.reviewer);
+    return ExplainNoClaim(session.store->db(), queue, args.item, args.max_severity,
+                          session.reviewer);
   }
   return 0;
 }

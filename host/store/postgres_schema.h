@@ -650,6 +650,53 @@ DECLARE
   expired boolean := OLD.state = 'claimed' AND coalesce(OLD.lease_expires, 0) < now_epoch;
   reopen boolean := OLD.state = 'decided' AND NEW.state = 'pending'
                     AND NEW.lease_owner IS NULL AND vigil_is('vigil_senior');
+    // 7 (SQLite 10; issue 13 item 7, exposure-aware assignment, and the queue at scale):
+    // the team's exposure budget per severity per reviewer per UTC day, set by an admin;
+    // the most severe item a login may be served now, computed here from the login's own
+    // ledger; a claim above it is refused by the database (a trigger), so a modified console
+    // cannot skip it; the ledger's time is the database's; the team's totals by day and
+    // severity for everyone in a Vigil role, without groups of fewer than 3 reviewers; the
+    // indexes the claim's SKIP LOCKED pick walks.
+    R"sql(
+CREATE TABLE exposure_budgets (
+  severity            BIGINT PRIMARY KEY CHECK (severity BETWEEN 0 AND 5),
+  items               BIGINT CHECK (items >= 0),
+  seconds_unobscured  DOUBLE PRECISION CHECK (seconds_unobscured >= 0),
+  set_by              TEXT NOT NULL,
+  set_at              TEXT NOT NULL
+);
+GRANT SELECT ON exposure_budgets TO vigil_reviewer, vigil_auditor, vigil_scanner;
+GRANT SELECT, INSERT, UPDATE, DELETE ON exposure_budgets TO vigil_admin;
+ALTER TABLE exposure_budgets ENABLE ROW LEVEL SECURITY;
+ALTER TABLE exposure_budgets FORCE ROW LEVEL SECURITY;
+CREATE POLICY budgets_read ON exposure_budgets FOR SELECT USING (true);
+CREATE POLICY budgets_admin ON exposure_budgets FOR ALL USING (vigil_is('vigil_admin'))
+  WITH CHECK (vigil_is('vigil_admin') AND set_by = session_user);
+
+-- The most severe item the login may be served now: one below the lowest severity whose
+-- budget (items or seconds unobscured, today UTC) the login's ledger has reached, else 5;
+-- -1 when even "unspecified" is used up. The same rule as the console's ExposureBudget.
+-- SECURITY DEFINER: it reads only session_user's rows, and the budgets.
+CREATE FUNCTION vigil_max_servable() RETURNS bigint
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+  SELECT coalesce(min(b.severity) - 1, 5) FROM public.exposure_budgets b
+    LEFT JOIN (SELECT e.severity, count(*) AS n, sum(e.seconds_unobscured) AS s
+                 FROM public.exposure e
+                WHERE e.reviewer = session_user
+                  AND e.recorded_at >= to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD')
+                GROUP BY e.severity) t ON t.severity = b.severity
+   WHERE (b.items IS NOT NULL AND coalesce(t.n, 0) >= b.items)
+      OR (b.seconds_unobscured IS NOT NULL AND coalesce(t.s, 0) >= b.seconds_unobscured)
+$$;
+REVOKE ALL ON FUNCTION vigil_max_servable() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION vigil_max_servable()
+  TO vigil_reviewer, vigil_admin, vigil_auditor, vigil_scanner;
+
+-- A person's claim (a new lease of their own) above vigil_max_servable() is refused.
+CREATE FUNCTION vigil_exposure_cap() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+DECLARE
+  cap bigint;
 BEGIN
   IF vigil_is('vigil_admin') OR vigil_is('vigil_scanner') THEN
     RETURN NEW;
@@ -683,6 +730,61 @@ BEGIN
     OLD.item_id, session_user USING ERRCODE = 'insufficient_privilege';
 END
 $$;
+  IF NEW.state = 'claimed' AND NEW.lease_owner = session_user
+     AND NOT (OLD.state = 'claimed' AND OLD.lease_owner = session_user) THEN
+    cap := vigil_max_servable();
+    IF NEW.severity > cap THEN
+      RAISE EXCEPTION 'item % has severity %, above the most severe item % may be served today (%): the team''s exposure budget is used up',
+        NEW.item_id, NEW.severity, session_user, cap USING ERRCODE = 'insufficient_privilege';
+    END IF;
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER queue_exposure_cap BEFORE UPDATE ON queue
+  FOR EACH ROW EXECUTE FUNCTION vigil_exposure_cap();
+
+-- The ledger's time is the database's for a person (an older recorded_at would hide
+-- today's exposure from the cap). Superusers and admins copy ledgers (store migrate).
+CREATE FUNCTION vigil_exposure_stamp() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+BEGIN
+  IF NOT vigil_is('vigil_admin') THEN
+    NEW.recorded_at := to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER exposure_stamp BEFORE INSERT ON exposure
+  FOR EACH ROW EXECUTE FUNCTION vigil_exposure_stamp();
+
+-- The team's exposure by UTC day and severity since `since` (YYYY-MM-DD): items, seconds
+-- unobscured, reveals, reviewers. A group with fewer than 3 reviewers is left out, so no
+-- one's own day can be read from it (nor, by subtracting one's own, anyone else's).
+CREATE FUNCTION vigil_team_exposure(since text)
+  RETURNS TABLE (day text, severity bigint, items bigint, seconds_unobscured double precision,
+                 reveals bigint, reviewers bigint)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+  SELECT substr(e.recorded_at, 1, 10), e.severity, count(*),
+         coalesce(sum(e.seconds_unobscured), 0), coalesce(sum(e.reveals), 0)::bigint,
+         count(DISTINCT e.reviewer)
+    FROM public.exposure e WHERE e.recorded_at >= since
+   GROUP BY 1, 2 HAVING count(DISTINCT e.reviewer) >= 3
+   ORDER BY 1 DESC, 2 DESC
+$$;
+REVOKE ALL ON FUNCTION vigil_team_exposure(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION vigil_team_exposure(text)
+  TO vigil_reviewer, vigil_admin, vigil_auditor;
+
+-- The claim's pick (store/review_queue.cc: FOR UPDATE SKIP LOCKED, PostgreSQL only) walks
+-- the open entries in queue order and stops at the first it may lease: row-level security
+-- and vigil_may_work() then run on a few rows, not on every open one (a sort of all of them
+-- cost ~0.4 s a claim at 2,500 open items). Only the pick's `state IN (...)` uses them, so
+-- SQLite (whose path is unchanged) has no such indexes.
+CREATE INDEX queue_open_by_order ON queue (severity DESC, confidence DESC, priority DESC,
+  enqueued_at, item_id) WHERE state IN ('pending', 'claimed');
+CREATE INDEX queue_open_by_age ON queue (enqueued_at, item_id)
+  WHERE state IN ('pending', 'claimed');
 )sql",
 };
 

@@ -18,12 +18,15 @@ constexpr ExpectedTrigger kTriggers[] = {
     {"local_bank_entries", "local_bank_entries_no_truncate"},
     {"bank_entry_holds", "bank_entry_holds_no_update"},
     {"bank_entry_holds", "bank_entry_holds_no_truncate"},
+    // Migration 7 (issue 13 item 7): the team's exposure budget holds for every claim.
+    {"queue", "queue_exposure_cap"},        {"exposure", "exposure_stamp"},
 };
 
 constexpr const char* kRowSecurityTables[] = {
     "items", "signals",   "detections", "detector_runs", "item_scans",
     "queue", "decisions", "exposure",   "reveals",       "audit_log",
-    "bank_rules", "local_bank_entries", "bank_entry_holds"};  // (the last three: migration 6)
+    "bank_rules", "local_bank_entries", "bank_entry_holds",  // (these three: migration 6)
+    "exposure_budgets"};
 
 }  // namespace
 

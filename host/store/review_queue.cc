@@ -1,5 +1,6 @@
 #include "store/review_queue.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include <nlohmann/json.hpp>
@@ -8,6 +9,7 @@
 
 #include "store/audit_log.h"
 #include "store/local_banks.h"
+#include "store/exposure_budget.h"
 #include "store/named_queues.h"
 #include "store/db/database.h"
 
@@ -118,20 +120,49 @@ StatusOr<std::optional<QueueEntry>> ReviewQueue::Claim(const std::string& review
     }
     sql += " AND q.queue_name IN (" + in + ")";
   }
-  // A team store serves a login only from the queues its roles may work (row-level
-  // security would refuse the lease anyway; this way nothing else is offered).
-  if (store_.db().dialect() == Dialect::kPostgres) sql += " AND vigil_may_work(q.queue_name)";
-  const std::string order = std::string(OrderBy(options.order)) + " LIMIT 1";
-  // The lease takes the item only if it is still free: on a team store another reviewer
-  // may lease it between the pick and the lease (PostgreSQL locks rows, not the table).
-  // Such an item is passed over and the next one picked.
+  // The team's exposure budget caps what is served (store/exposure_budget.h). A team
+  // store serves a login only from the queues its roles may work, up to the severity the
+  // database allows the login today (row-level security and the queue_exposure_cap trigger
+  // would refuse the lease anyway; this way nothing else is offered), and picks with
+  // FOR UPDATE SKIP LOCKED: a row another reviewer is leasing is passed over, not waited
+  // for, and the row picked is ours to lease (no retry).
+  const bool team = store_.db().dialect() == Dialect::kPostgres;
+  int max_severity = options.max_severity;
+  if (team) {
+    // state IN (...): the pick walks the partial index of open entries in queue order.
+    sql +=
+        " AND q.state IN ('pending', 'claimed') AND vigil_may_work(q.queue_name) AND "
+        "q.severity <= (SELECT vigil_max_servable())";
+  } else {
+    auto cap = MaxServableSeverity(store_.db(), reviewer);
+    if (!cap.ok()) return cap.status();
+    max_severity = std::min(max_severity, cap.value());
+  }
+  const std::string order = std::string(OrderBy(options.order)) + " LIMIT 1" +
+                            (team ? " FOR UPDATE OF q SKIP LOCKED" : "");
+  // On PostgreSQL the pick and the lease are one statement: the row the pick locked is
+  // leased, or nothing is left.
   int64_t item_id = 0;
+  if (team) {
+    Statement lease(store_.db(),
+                    "UPDATE queue SET state = 'claimed', lease_owner = ?3, lease_expires = ?4, "
+                    "updated_at = ?5 WHERE item_id = (" + sql + order + ") RETURNING item_id");
+    lease.Bind(1, now).Bind(2, static_cast<int64_t>(max_severity)).Bind(3, reviewer)
+        .Bind(4, now + options.lease_seconds).Bind(5, NowUtc());
+    const int rc = lease.Step();
+    if (rc == kDone) return std::optional<QueueEntry>();
+    if (rc != kRow) return lease.Error("claiming from the queue");
+    item_id = lease.ColumnInt(0);
+  }
+  // On SQLite the lease takes the item only if it is still free (another connection may
+  // have leased it between the pick and the lease): such an item is passed over and the
+  // next one picked.
   std::string lost;
   for (int attempt = 0; attempt < 20 && item_id == 0; ++attempt) {
     int64_t picked = 0;
     {
       Statement pick(store_.db(), sql + lost + order);
-      pick.Bind(1, now).Bind(2, static_cast<int64_t>(options.max_severity));
+      pick.Bind(1, now).Bind(2, static_cast<int64_t>(max_severity));
       int rc = pick.Step();
       if (rc == kDone) return std::optional<QueueEntry>();
       if (rc != kRow) return pick.Error("claiming from the queue");

@@ -43,7 +43,9 @@ enum class QueueOrder { kPriority, kOldestFirst };
 struct ClaimOptions {
   QueueOrder order = QueueOrder::kPriority;
   int lease_seconds = 600;
-  int max_severity = 5;  // items above this severity are not served (exposure budget)
+  // Items above this severity are not served (the console's own exposure budget); the
+  // team's budget in the store (store/exposure_budget.h) lowers it further for `reviewer`.
+  int max_severity = 5;
   std::vector<int64_t> exclude_items;  // not served (items this reviewer skipped)
   int64_t only_item = 0;               // when set, claim this item or nothing (go back)
   std::vector<std::string> queues;     // claim only from these named queues (empty: any)
@@ -63,7 +65,8 @@ class ReviewQueue {
   StatusOr<std::optional<QueueEntry>> Get(int64_t item_id) const;
 
   // Leases the next pending item (or one whose lease expired) to `reviewer`; nullopt
-  // when nothing is left that the options allow.
+  // when nothing is left that the options and the team's exposure budget allow. On a team
+  // store the database computes the budget's cap for the login and refuses a lease above it.
   StatusOr<std::optional<QueueEntry>> Claim(const std::string& reviewer,
                                             const ClaimOptions& options);
   // Gives a claimed item back (skip).

@@ -235,6 +235,16 @@ CREATE TRIGGER bank_entry_holds_no_update BEFORE UPDATE ON bank_entry_holds
   BEGIN SELECT RAISE(ABORT, 'bank entry holds are append-only'); END;
 CREATE TRIGGER bank_entry_holds_no_delete BEFORE DELETE ON bank_entry_holds
   BEGIN SELECT RAISE(ABORT, 'bank entry holds are append-only'); END;
+    // 10 (issue 13 item 7, exposure-aware assignment): the exposure budget per severity
+    // per reviewer per UTC day (NULL: unlimited), the same table as the team store's.
+    R"sql(
+CREATE TABLE exposure_budgets (
+  severity            INTEGER PRIMARY KEY CHECK (severity BETWEEN 0 AND 5),
+  items               INTEGER CHECK (items >= 0),
+  seconds_unobscured  REAL CHECK (seconds_unobscured >= 0),
+  set_by              TEXT NOT NULL,
+  set_at              TEXT NOT NULL
+);
 )sql",
 };
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "store/db/database.h"
+#include "store/exposure_budget.h"
 
 namespace vigil::review {
 namespace {
@@ -331,7 +332,12 @@ void ReviewSession::CycleListFilter() {
 Status ReviewSession::ClaimNext(int64_t only_item) {
   if (browse_) return ShowListed(list_cursor_);  // never claims
   current_.reset();
-  const int max_servable = budget_.MaxServable(ledger_);
+  // The console's own budget; the store's (the team's, store/exposure_budget.h) caps every
+  // claim too, and is named below when it is the lower.
+  const int own_cap = budget_.MaxServable(ledger_);
+  auto team_cap = host::MaxServableSeverity(store_.db(), reviewer_);
+  if (!team_cap.ok()) return team_cap.status();
+  const int max_servable = std::min(own_cap, team_cap.value());
   host::ClaimOptions options;
   options.order = settings_.order;
   options.lease_seconds = settings_.lease_seconds;
@@ -359,7 +365,9 @@ Status ReviewSession::ClaimNext(int64_t only_item) {
     screen_ = Screen::kNoWork;
     if (only_item) return Status::Ok();
     if (max_servable < kMaxSeverity) {
-      Say("Your exposure budget for " + std::string(SeverityName(max_servable + 1)) +
+      Say(std::string(team_cap.value() < own_cap ? "The team's exposure budget"
+                                                 : "Your exposure budget") +
+          " for " + std::string(SeverityName(max_servable + 1)) +
           " items is used up for today and no lighter work is left. Take a break (B).");
     } else if (!skipped_.empty()) {
       Say("Only items you skipped are left. Press R to go through them again.");

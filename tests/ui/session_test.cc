@@ -8,6 +8,7 @@
 #include "session_fixture.h"
 #include "store/audit_log.h"
 #include "store/db/sqlite_database.h"
+#include "store/exposure_budget.h"
 #include "store/review_queue.h"
 
 namespace vigil::review {
@@ -151,6 +152,23 @@ TEST_F(SessionTest, BudgetStopsServingTheSeverityAndOffersLighterWork) {
   // Only the critical item is left: no work, offer a break.
   EXPECT_EQ(s.screen(), Screen::kNoWork);
   EXPECT_THAT(s.notice(), HasSubstr("Take a break"));
+  EXPECT_EQ(Text("SELECT state FROM queue WHERE item_id = " + std::to_string(ids[1])), "pending");
+}
+
+// Issue 13 item 7: the budget an admin set in the store caps the console too, though the
+// console's own budgets (unlimited here) would serve everything.
+TEST_F(SessionTest, TheStoresTeamBudgetCapsTheConsole) {
+  auto ids = Queue(3, {5, 5, 2});
+  ASSERT_TRUE(host::SetExposureBudget(store_->db(), 5, 1, std::nullopt, "lead").ok());
+  ReviewSession& s = Open();
+  EXPECT_EQ(s.current()->entry.severity, 5);
+  ASSERT_TRUE(s.Decide("A1").ok());
+  ASSERT_TRUE(s.current().has_value());
+  EXPECT_EQ(s.current()->entry.severity, 2);
+  EXPECT_THAT(s.notice(), HasSubstr("Budget reached for critical"));
+  ASSERT_TRUE(s.Decide("A2").ok());
+  EXPECT_EQ(s.screen(), Screen::kNoWork);
+  EXPECT_THAT(s.notice(), HasSubstr("The team's exposure budget for critical items is used up"));
   EXPECT_EQ(Text("SELECT state FROM queue WHERE item_id = " + std::to_string(ids[1])), "pending");
 }
 
