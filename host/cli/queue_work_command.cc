@@ -104,6 +104,7 @@ void PrintClaimed(const host::QueueEntry& e, const std::string& reviewer, bool j
     out["category"] = e.category;
     out["reason"] = e.reason;
     out["state"] = e.state;
+    out["round"] = e.round;  // 2: a second review (the first decision is not shown)
     out["reviewer"] = reviewer;
     out["lease_expires"] = host::UtcTime(e.lease_expires);
     PrintJson(out);
@@ -221,14 +222,19 @@ StatusOr<std::vector<Decision>> ReadDecisions(const std::string& from) {
 // Records one decision and prints it; 0, or the exit status of its failure.
 int DecideOne(host::ReviewQueue& queue, const std::string& reviewer, const Decision& d, bool json,
               bool name_item) {
-  if (Status s = queue.Decide(d.item, reviewer, d.decision, d.reason); !s.ok()) {
+  host::RoundResult result;
+  if (Status s = queue.Decide(d.item, reviewer, d.decision, d.reason, &result); !s.ok()) {
     // In a batch each failure names its item (not every message of the store does).
     const std::string item = "item " + std::to_string(d.item);
     const bool named = s.message().find(item + " ") != std::string::npos;
     return Fail(s, name_item && !named ? item + ": " : "");
   }
-  // "escalate" passes the item on: it is pending again, for someone else.
-  const char* state = d.decision == "escalate" ? "pending" : "decided";
+  // "escalate" passes the item on, and a second review or a senior may follow
+  // (store/review_rounds.h): the item is pending again, for someone else.
+  const std::string state = result.state;
+  std::string next;
+  if (state == "pending" && result.round == 2) next = " for a second review";
+  if (state == "pending" && result.round == 3) next = " for a senior in " + result.queue;
   if (json) {
     Json out;
     out["item"] = d.item;
@@ -236,11 +242,12 @@ int DecideOne(host::ReviewQueue& queue, const std::string& reviewer, const Decis
     out["reason"] = d.reason;
     out["reviewer"] = reviewer;
     out["state"] = state;
+    out["round"] = result.round;
     PrintJson(out);
   } else {
-    std::printf("Recorded %s for item %lld by %s; the item is %s.\n",
+    std::printf("Recorded %s for item %lld by %s; the item is %s%s.\n",
                 TerminalText(d.decision).c_str(), static_cast<long long>(d.item),
-                TerminalText(reviewer).c_str(), state);
+                TerminalText(reviewer).c_str(), state.c_str(), TerminalText(next).c_str());
     std::fflush(stdout);
   }
   return 0;

@@ -13,6 +13,7 @@
 #include "bank_set.h"
 #include "cli/commands.h"
 #include "store/named_queues.h"
+#include "store/review_rounds.h"
 #include "core/terminal_text.h"
 #include "policy/policy.h"
 #include "scan/scan_json.h"
@@ -94,6 +95,11 @@ int Rematch(GlobalOptions& global, const RematchArgs& args) {
   }
   if (Status s = host::RecordQueueSpecs(store->db(), policy.routing().queues());
       !s.ok()) {
+    PrintError(s.message());
+    return 1;
+  }
+  // Its [review] settings: second review, QA sampling, golden items (review_rounds.h).
+  if (Status s = host::RecordReviewSettings(store->db(), policy.review()); !s.ok()) {
     PrintError(s.message());
     return 1;
   }

@@ -1,4 +1,5 @@
 #include "policy/policy.h"
+#include "policy/review_policy.h"
 #include "policy/toml_reading.h"
 
 #include <toml++/toml.h>
@@ -59,13 +60,17 @@ StatusOr<Policy> Policy::Parse(const std::string& toml_text, const std::string& 
                                    std::to_string(at.column) + ": " +
                                    std::string(e.description()));
   }
-  if (Status s = CheckKeys(root, {"defaults", "rules", "queues", "routes"}, source); !s.ok()) {
+  if (Status s = CheckKeys(root, {"defaults", "rules", "queues", "routes", "review"}, source);
+      !s.ok()) {
     return s;
   }
   Policy policy;
   auto routing = QueueRouting::Parse(root, source);
   if (!routing.ok()) return routing.status();
   policy.routing_ = std::move(routing.value());
+  auto review = ParseReviewSettings(root, policy.routing_.queues(), source);
+  if (!review.ok()) return review.status();
+  policy.review_ = std::move(review.value());
   if (const toml::node* node = root.get("defaults"); node && !node->is_table()) {
     return Status::InvalidArgument(Where(*node, source) + ": use a [defaults] table");
   }

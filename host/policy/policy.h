@@ -15,6 +15,7 @@
 
 #include "core/status.h"
 #include "policy/queue_routing.h"
+#include "store/review_rounds.h"
 #include "store/store.h"
 
 namespace vigil::host {
@@ -53,10 +54,13 @@ class Policy {
   const std::vector<PolicyRule>& rules() const { return rules_; }
   // The named queues and the routes to them ([[queues]], [[routes]]).
   const QueueRouting& routing() const { return routing_; }
+  // Second review, QA sampling, golden items ([review]; store/review_rounds.h).
+  const ReviewSettings& review() const { return review_; }
 
  private:
   std::vector<PolicyRule> rules_;
   QueueRouting routing_;
+  ReviewSettings review_;
   Disposition unmatched_ = Disposition::kReview;
   int unmatched_priority_ = 10;
   int unmatched_obscure_ = 5;

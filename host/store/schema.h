@@ -167,6 +167,70 @@ CREATE TABLE queues (
   updated_at   TEXT NOT NULL
 );
 )sql",
+    // 8 (issue 13 item 5: second review, QA sampling, golden items; the lead renumbers at
+    // merge). The queue entry's review round (1 first, 2 second review, 3 a senior settles a
+    // disagreement) and the round-1 decision a second review answers; each decision's round;
+    // the policy's [review] settings kept beside the items; golden items (an admin's known
+    // answers), the leases and answers of reviewers served them; QA tasks sampled from
+    // finally decided items and the seniors' verdicts. History tables are append-only.
+    R"sql(
+ALTER TABLE queue ADD COLUMN round INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE queue ADD COLUMN review_from INTEGER;
+ALTER TABLE decisions ADD COLUMN round INTEGER;
+CREATE TABLE review_settings (
+  name        TEXT PRIMARY KEY,
+  value       TEXT NOT NULL,
+  updated_at  TEXT NOT NULL
+);
+CREATE TABLE golden_items (
+  id          INTEGER PRIMARY KEY,
+  item_id     INTEGER NOT NULL REFERENCES items(id),
+  answer      TEXT NOT NULL,
+  added_by    TEXT NOT NULL,
+  added_at    TEXT NOT NULL,
+  removed_by  TEXT,
+  removed_at  TEXT
+);
+CREATE UNIQUE INDEX golden_items_active ON golden_items(item_id) WHERE removed_at IS NULL;
+CREATE TABLE golden_claims (
+  golden_id      INTEGER NOT NULL REFERENCES golden_items(id),
+  reviewer       TEXT NOT NULL,
+  lease_expires  INTEGER NOT NULL,
+  PRIMARY KEY (golden_id, reviewer)
+);
+CREATE TABLE golden_answers (
+  id           INTEGER PRIMARY KEY,
+  golden_id    INTEGER NOT NULL REFERENCES golden_items(id),
+  item_id      INTEGER NOT NULL REFERENCES items(id),
+  reviewer     TEXT NOT NULL,
+  answer       TEXT NOT NULL,
+  reason       TEXT,
+  answered_at  TEXT NOT NULL
+);
+CREATE INDEX golden_answers_by_reviewer ON golden_answers(reviewer, golden_id);
+CREATE TABLE qa_tasks (
+  id           INTEGER PRIMARY KEY,
+  item_id      INTEGER NOT NULL REFERENCES items(id),
+  decision_id  INTEGER NOT NULL REFERENCES decisions(id),
+  sampled_at   TEXT NOT NULL
+);
+CREATE TABLE qa_verdicts (
+  id          INTEGER PRIMARY KEY,
+  task_id     INTEGER NOT NULL REFERENCES qa_tasks(id),
+  senior      TEXT NOT NULL,
+  verdict     TEXT NOT NULL CHECK (verdict IN ('agree', 'disagree')),
+  reason      TEXT NOT NULL,
+  decided_at  TEXT NOT NULL
+);
+CREATE TRIGGER golden_answers_no_update BEFORE UPDATE ON golden_answers
+  BEGIN SELECT RAISE(ABORT, 'golden answers are append-only'); END;
+CREATE TRIGGER golden_answers_no_delete BEFORE DELETE ON golden_answers
+  BEGIN SELECT RAISE(ABORT, 'golden answers are append-only'); END;
+CREATE TRIGGER qa_verdicts_no_update BEFORE UPDATE ON qa_verdicts
+  BEGIN SELECT RAISE(ABORT, 'QA verdicts are append-only'); END;
+CREATE TRIGGER qa_verdicts_no_delete BEFORE DELETE ON qa_verdicts
+  BEGIN SELECT RAISE(ABORT, 'QA verdicts are append-only'); END;
+)sql",
 };
 
 }  // namespace vigil::host
