@@ -529,6 +529,8 @@ GRANT SELECT ON qa_verdicts TO vigil_auditor;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO vigil_reviewer, vigil_admin, vigil_scanner;
 -- The round moves as its lease holder decides (the transition trigger checks how).
 GRANT UPDATE (round, review_from, queue_name) ON queue TO vigil_reviewer;
+-- A senior's reopen rewrites the queue reason ("reopened by ...": ReviewQueue::Reopen).
+GRANT UPDATE (reason) ON queue TO vigil_senior;
 
 ALTER TABLE review_settings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE review_settings FORCE ROW LEVEL SECURITY;
@@ -583,15 +585,22 @@ CREATE POLICY decisions_read ON decisions FOR SELECT USING (
       AND NOT EXISTS (SELECT 1 FROM golden_items g WHERE g.item_id = decisions.item_id
                         AND g.removed_at IS NULL)));
 -- One decision per person per review: in rounds 2 and 3 a login that decided the item
--- since its round-1 decision (queue.review_from) is refused.
+-- since its round-1 decision (queue.review_from) is refused. (A function: a policy on
+-- decisions may not read decisions itself.)
+CREATE FUNCTION vigil_decided_in_review(item bigint) RETURNS boolean
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+  SELECT EXISTS (SELECT 1 FROM queue q JOIN decisions d ON d.item_id = q.item_id
+                  WHERE q.item_id = item AND q.round >= 2 AND d.reviewer = session_user
+                    AND d.id >= q.review_from)
+$$;
+REVOKE ALL ON FUNCTION vigil_decided_in_review(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION vigil_decided_in_review(bigint) TO vigil_reviewer, vigil_admin;
 DROP POLICY decisions_reviewer ON decisions;
 CREATE POLICY decisions_reviewer ON decisions FOR INSERT
   WITH CHECK (vigil_is('vigil_reviewer') AND reviewer = session_user AND EXISTS (
     SELECT 1 FROM queue q WHERE q.item_id = decisions.item_id AND q.state = 'claimed'
-      AND q.lease_owner = session_user AND q.lease_expires >= extract(epoch FROM now())
-      AND (q.round = 1 OR NOT EXISTS (
-        SELECT 1 FROM decisions d WHERE d.item_id = q.item_id AND d.reviewer = session_user
-          AND d.id >= q.review_from))));
+      AND q.lease_owner = session_user AND q.lease_expires >= extract(epoch FROM now()))
+    AND NOT vigil_decided_in_review(decisions.item_id));
 
 -- The round-1 decision a second reviewer's decision is compared with, for the login that
 -- holds the item in round 2 and has recorded its own decision (so it cannot be read first).
@@ -617,33 +626,46 @@ DECLARE
   expired boolean := OLD.state = 'claimed' AND coalesce(OLD.lease_expires, 0) < now_epoch;
   own_live boolean := OLD.state = 'claimed' AND OLD.lease_owner = session_user
                       AND NOT (OLD.state = 'claimed' AND coalesce(OLD.lease_expires, 0) < now_epoch);
+  reopen boolean := OLD.state = 'decided' AND NEW.state = 'pending' AND NEW.lease_owner IS NULL
+                    AND vigil_is('vigil_senior');
 BEGIN
   IF vigil_is('vigil_admin') OR vigil_is('vigil_scanner') THEN
     RETURN NEW;
   END IF;
   IF NEW.item_id <> OLD.item_id OR NEW.severity <> OLD.severity
      OR NEW.confidence <> OLD.confidence OR NEW.obscure_level <> OLD.obscure_level
-     OR NEW.category IS DISTINCT FROM OLD.category OR NEW.reason IS DISTINCT FROM OLD.reason
+     OR NEW.category IS DISTINCT FROM OLD.category
+     OR (NEW.reason IS DISTINCT FROM OLD.reason AND NOT reopen)
      OR NEW.enqueued_at <> OLD.enqueued_at THEN
     RAISE EXCEPTION 'a reviewer changes only the state and lease of a queue entry'
       USING ERRCODE = 'insufficient_privilege';
   END IF;
   IF NEW.round IS DISTINCT FROM OLD.round OR NEW.review_from IS DISTINCT FROM OLD.review_from
      OR NEW.queue_name <> OLD.queue_name THEN
-    IF OLD.state = 'decided' AND NEW.state = 'pending' AND NEW.lease_owner IS NULL
-       AND vigil_is('vigil_senior') AND NEW.round = 1 AND NEW.review_from IS NULL
+    IF reopen AND NEW.round = 1 AND NEW.review_from IS NULL
        AND NEW.queue_name = OLD.queue_name THEN
       RETURN NEW;  -- a senior reopens a decided item: a new review from round 1
     END IF;
     IF own_live AND NEW.state = 'pending' AND NEW.lease_owner IS NULL
-       AND NEW.round = OLD.round + 1 AND NEW.round <= 3
-       AND (NEW.round = 3 OR NEW.review_from IS NOT NULL)
-       AND (NEW.queue_name = OLD.queue_name OR (NEW.round = 3 AND NEW.queue_name =
-            (SELECT s.value FROM review_settings s WHERE s.name = 'senior_queue'))) THEN
+       AND ((NEW.round = 2 AND OLD.round = 1 AND NEW.queue_name = OLD.queue_name
+             AND EXISTS (SELECT 1 FROM decisions d WHERE d.id = NEW.review_from
+                           AND d.item_id = OLD.item_id AND d.reviewer = session_user))
+            OR (NEW.round = 3 AND OLD.round = 2 AND NEW.review_from = OLD.review_from
+                AND vigil_decided_in_review(OLD.item_id)
+                AND NEW.queue_name =
+                    (SELECT s.value FROM review_settings s WHERE s.name = 'senior_queue'))) THEN
       RETURN NEW;  -- the holder's decision sends it to the next round
     END IF;
     RAISE EXCEPTION 'item % does not move to round % in queue % this way (a round moves only as its holder decides)',
       OLD.item_id, NEW.round, NEW.queue_name USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  -- Deciding needs the holder's own decision in this review (recorded first, in the same
+  -- transaction): in round 2 or 3 one newer than the round-1 decision.
+  IF NEW.state = 'decided' AND OLD.state <> 'decided' AND NOT EXISTS (
+       SELECT 1 FROM decisions d WHERE d.item_id = OLD.item_id AND d.reviewer = session_user
+         AND d.id > coalesce(OLD.review_from, 0)) THEN
+    RAISE EXCEPTION 'item % is decided only with a decision of %', OLD.item_id, session_user
+      USING ERRCODE = 'insufficient_privilege';
   END IF;
   IF NEW.state = 'claimed' AND NEW.lease_owner = session_user
      AND (OLD.state = 'pending' OR expired
@@ -653,8 +675,7 @@ BEGIN
   IF own_live AND NEW.state IN ('pending', 'decided') AND NEW.lease_owner IS NULL THEN
     RETURN NEW;  -- release or decide one's own lease
   END IF;
-  IF OLD.state = 'decided' AND NEW.state = 'pending' AND NEW.lease_owner IS NULL
-     AND vigil_is('vigil_senior') THEN
+  IF reopen THEN
     RETURN NEW;  -- a senior reopens a decided item
   END IF;
   RAISE EXCEPTION 'item % is not held by % (a reviewer claims pending items and releases or decides their own lease)',

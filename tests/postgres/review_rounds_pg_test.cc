@@ -13,6 +13,7 @@
 
 #include "../unit/host/temp_store.h"
 #include "pg_test_server.h"
+#include "store/audit_log.h"
 #include "store/named_queues.h"
 #include "store/review_queue.h"
 #include "store/review_rounds.h"
@@ -187,7 +188,12 @@ TEST_F(TeamReviewRounds, TheDatabaseRefusesOneLoginBothDecisionsAndRoundsMovedBy
                           "UPDATE queue SET state = 'pending', lease_owner = NULL, "
                           "queue_name = 'default', round = 3 WHERE item_id = " +
                               item)));
+  // Nor mark it decided without a second decision.
+  EXPECT_TRUE(Refused(Sql(alice_, "UPDATE queue SET state = 'decided', lease_owner = NULL, "
+                                  "lease_expires = NULL WHERE item_id = " + item)));
   EXPECT_EQ(Scalar(store_->db(), "SELECT count(*) FROM decisions"), "1");
+  EXPECT_EQ(Scalar(store_->db(), "SELECT state || ' ' || round FROM queue WHERE item_id = " + item),
+            "claimed 2");
 }
 
 TEST_F(TeamReviewRounds, GoldenAnswersAreHiddenCountedAndActOnNothing) {
@@ -287,11 +293,11 @@ TEST_F(TeamReviewRounds, TheCommandLineShowsTheSecondReviewerNoFirstDecision) {
   auto claim = vigil(bob_, "queue claim --json");
   ASSERT_EQ(claim.first, 0) << claim.second;
   EXPECT_THAT(claim.second, HasSubstr("\"round\":2"));
-  EXPECT_THAT(claim.second, ::testing::Not(HasSubstr("A1\"")));
+  EXPECT_THAT(claim.second, ::testing::Not(HasSubstr("decision")));
   EXPECT_THAT(claim.second, ::testing::Not(HasSubstr(alice_)));
   auto show = vigil(bob_, "queue show --item " + item + " --json");
   ASSERT_EQ(show.first, 0) << show.second;
-  EXPECT_THAT(show.second, HasSubstr("\"decisions\":[]"));
+  EXPECT_THAT(show.second, HasSubstr("\"decisions\": []"));
   EXPECT_THAT(show.second, ::testing::Not(HasSubstr(alice_)));
   auto second = vigil(bob_, "queue decide " + item + " B2 --json");
   ASSERT_EQ(second.first, 0) << second.second;
