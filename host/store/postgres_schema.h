@@ -527,8 +527,9 @@ GRANT SELECT ON qa_tasks TO vigil_auditor;
 GRANT SELECT, INSERT ON qa_verdicts TO vigil_senior, vigil_admin;
 GRANT SELECT ON qa_verdicts TO vigil_auditor;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO vigil_reviewer, vigil_admin, vigil_scanner;
--- The round moves as its lease holder decides (the transition trigger checks how).
-GRANT UPDATE (round, review_from, queue_name) ON queue TO vigil_reviewer;
+-- The round moves as its lease holder decides (the transition trigger checks how, and
+-- itself moves a round-3 item into the seniors' queue: a reviewer never sets queue_name).
+GRANT UPDATE (round, review_from) ON queue TO vigil_reviewer;
 -- A senior's reopen rewrites the queue reason ("reopened by ...": ReviewQueue::Reopen).
 GRANT UPDATE (reason) ON queue TO vigil_senior;
 
@@ -615,10 +616,10 @@ $$;
 REVOKE ALL ON FUNCTION vigil_round_decision(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION vigil_round_decision(bigint) TO vigil_reviewer;
 
--- The queue's state machine with rounds: the round, its round-1 decision and the queue
--- change only as the lease holder decides (round 1 -> 2 in the same queue, 2 -> 3 into the
--- seniors' queue named by [review] senior_queue), or when a senior reopens an item (back to
--- round 1). Otherwise as migration 2.
+-- The queue's state machine with rounds: the round and its round-1 decision change only as
+-- the lease holder decides (round 1 -> 2 in the same queue; 2 -> 3, which this trigger moves
+-- into the seniors' queue named by [review] senior_queue), or when a senior reopens an item
+-- (back to round 1). Otherwise as migration 2.
 CREATE OR REPLACE FUNCTION vigil_queue_transition() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
 DECLARE
@@ -630,6 +631,10 @@ DECLARE
                     AND vigil_is('vigil_senior');
 BEGIN
   IF vigil_is('vigil_admin') OR vigil_is('vigil_scanner') THEN
+    IF NEW.round = 3 AND OLD.round = 2 AND NEW.queue_name = OLD.queue_name THEN
+      NEW.queue_name := coalesce((SELECT s.value FROM review_settings s
+                                   WHERE s.name = 'senior_queue'), 'senior-review');
+    END IF;
     RETURN NEW;
   END IF;
   IF NEW.item_id <> OLD.item_id OR NEW.severity <> OLD.severity
@@ -651,9 +656,12 @@ BEGIN
              AND EXISTS (SELECT 1 FROM decisions d WHERE d.id = NEW.review_from
                            AND d.item_id = OLD.item_id AND d.reviewer = session_user))
             OR (NEW.round = 3 AND OLD.round = 2 AND NEW.review_from = OLD.review_from
-                AND vigil_decided_in_review(OLD.item_id)
-                AND NEW.queue_name =
-                    (SELECT s.value FROM review_settings s WHERE s.name = 'senior_queue'))) THEN
+                AND NEW.queue_name = OLD.queue_name
+                AND vigil_decided_in_review(OLD.item_id))) THEN
+      IF NEW.round = 3 THEN
+        NEW.queue_name := coalesce((SELECT s.value FROM review_settings s
+                                     WHERE s.name = 'senior_queue'), 'senior-review');
+      END IF;
       RETURN NEW;  -- the holder's decision sends it to the next round
     END IF;
     RAISE EXCEPTION 'item % does not move to round % in queue % this way (a round moves only as its holder decides)',

@@ -214,8 +214,8 @@ StatusOr<RoundResult> RecordRoundDecision(Database &db, int64_t item_id,
   // author holds).
   Statement update(db,
                    "UPDATE queue SET state = ?3, lease_owner = NULL, lease_expires = NULL, "
-                   "priority = priority + ?6, round = ?5, review_from = ?7, queue_name = ?8, "
-                   "updated_at = ?4 WHERE item_id = ?1 AND state = 'claimed' AND lease_owner = ?2");
+                   "priority = priority + ?6, round = ?5, review_from = ?7, updated_at = ?4 "
+                   "WHERE item_id = ?1 AND state = 'claimed' AND lease_owner = ?2");
   // An escalation that leaves the item pending raises its priority (docs/operations.md).
   const int64_t raise = decision == "escalate" && result.state == "pending" ? 100 : 0;
   update.Bind(1, item_id)
@@ -223,8 +223,7 @@ StatusOr<RoundResult> RecordRoundDecision(Database &db, int64_t item_id,
       .Bind(3, result.state)
       .Bind(4, now)
       .Bind(5, static_cast<int64_t>(result.round))
-      .Bind(6, raise)
-      .Bind(8, result.queue);
+      .Bind(6, raise);
   if (next_review_from != 0) {
     update.Bind(7, next_review_from);
   } else {
@@ -233,6 +232,13 @@ StatusOr<RoundResult> RecordRoundDecision(Database &db, int64_t item_id,
   if (update.Step() != kDone) return update.Error("recording a decision");
   if (update.RowsChanged() == 0) {
     return Status::InvalidArgument(item + " is not held by " + reviewer + ": claim it first");
+  }
+  // Round 3 is worked in the seniors' queue. A team store's transition trigger moves the
+  // entry itself (a reviewer may not set queue_name); the embedded store is moved here.
+  if (result.round == 3 && round == 2 && db.dialect() != Dialect::kPostgres) {
+    Statement move(db, "UPDATE queue SET queue_name = ?2 WHERE item_id = ?1");
+    move.Bind(1, item_id).Bind(2, result.queue);
+    if (move.Step() != kDone) return move.Error("moving an item to the seniors' queue");
   }
   if (result.state == "decided" && QaSampled(item_id, settings->qa_sample_rate)) {
     Statement task(db,

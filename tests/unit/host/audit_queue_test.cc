@@ -31,7 +31,8 @@ class AuditQueueTest : public TempStoreTest {
   // a careful attacker with the file would (so only the chain can tell).
   void Tamper(const std::string& sql) {
     Statement triggers(store_->db(),
-                       "SELECT group_concat(sql, '; ') FROM sqlite_master WHERE type = 'trigger'");
+                       "SELECT group_concat(sql, '; ') FROM sqlite_master WHERE type = 'trigger' "
+                       "AND tbl_name = 'audit_log'");
     ASSERT_EQ(triggers.Step(), host::kRow);
     std::string full = "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; " +
                        sql + "; " + triggers.ColumnText(0) + ";";

@@ -6,10 +6,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "store/db/database.h"
 #include "store/db/sqlite_database.h"
+#include "store/schema.h"
 #include "store/store.h"
 
 namespace vigil::host {
@@ -56,7 +58,7 @@ class StoreTest : public ::testing::Test {
 TEST_F(StoreTest, CreatesAndMigratesInWalMode) {
   auto store = Store::Open(dir_ / "nested" / "store.db");
   ASSERT_TRUE(store.ok()) << store.status().message();
-  EXPECT_EQ(store.value()->schema_version(), 6);
+  EXPECT_EQ(store.value()->schema_version(), static_cast<int>(std::size(kMigrations)));
   Statement mode(store.value()->db(), "PRAGMA journal_mode");
   ASSERT_EQ(mode.Step(), host::kRow);
   EXPECT_EQ(mode.ColumnText(0), "wal");
@@ -113,7 +115,7 @@ TEST_F(StoreTest, OpenWaitsForAnotherProcessCreatingTheStore) {
   release.join();
   sqlite3_close(other);
   ASSERT_TRUE(store.ok()) << store.status().message();
-  EXPECT_EQ(store.value()->schema_version(), 6);
+  EXPECT_EQ(store.value()->schema_version(), static_cast<int>(std::size(kMigrations)));
 }
 
 TEST_F(StoreTest, RefusesAFileThatIsNotAStore) {
