@@ -81,6 +81,12 @@ int ExplainNoClaim(host::ReviewQueue& queue, int64_t item_id, int max_severity,
   } else if (e.state == "claimed") {
     PrintError(item + " is held by " + (e.lease_owner == reviewer ? "you" : e.lease_owner) +
                " until " + host::UtcTime(e.lease_expires));
+  } else if (e.state == "pending" && e.round >= 2) {
+    // store/review_rounds.h: a second review needs another person; round 3 is a senior's.
+    PrintError(item + " is in round " + std::to_string(e.round) +
+               " of its review: it is served only to someone who has not decided it in this "
+               "review" +
+               (e.round == 3 ? ", in the seniors' queue " + e.queue : std::string()));
   } else if (e.severity > max_severity) {
     PrintError(item + " has severity " + SeverityName(e.severity) + ", above --max-severity " +
                std::to_string(max_severity));

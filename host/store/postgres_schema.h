@@ -550,8 +550,10 @@ CREATE POLICY review_settings_write ON review_settings FOR ALL
   USING (vigil_is('vigil_scanner') OR vigil_is('vigil_admin'))
   WITH CHECK (vigil_is('vigil_scanner') OR vigil_is('vigil_admin'));
 CREATE POLICY golden_items_read ON golden_items FOR SELECT USING (true);
-CREATE POLICY golden_items_admin ON golden_items FOR ALL
-  USING (vigil_is('vigil_admin')) WITH CHECK (vigil_is('vigil_admin') AND added_by = session_user);
+CREATE POLICY golden_items_add ON golden_items FOR INSERT
+  WITH CHECK (vigil_is('vigil_admin') AND added_by = session_user AND removed_at IS NULL);
+CREATE POLICY golden_items_remove ON golden_items FOR UPDATE
+  USING (vigil_is('vigil_admin')) WITH CHECK (vigil_is('vigil_admin') AND removed_by = session_user);
 -- One's own golden leases; an admin's too (an admin may be served golden items).
 CREATE POLICY golden_claims_own ON golden_claims FOR ALL
   USING (reviewer = session_user) WITH CHECK (reviewer = session_user);

@@ -234,6 +234,14 @@ TEST_F(TeamReviewRounds, GoldenAnswersAreHiddenCountedAndActOnNothing) {
   EXPECT_EQ(by[bob_].golden_answered, 1);
   EXPECT_EQ(by[bob_].golden_agreed, 0);
   EXPECT_FALSE(ComputeAgreement(as_[alice_]->db()).ok());
+  // Another admin removes it; a reviewer cannot. The answers stay.
+  EXPECT_FALSE(RemoveGolden(as_[alice_]->db(), g, alice_).ok());
+  const std::string amy = MakeLogin("amy", {"vigil_admin"});
+  auto as_amy = Store::Open(UrlFor(amy, database_));
+  ASSERT_TRUE(as_amy.ok()) << as_amy.status().message();
+  ASSERT_TRUE(RemoveGolden(as_amy.value()->db(), g, amy).ok());
+  EXPECT_EQ(Scalar(store_->db(), "SELECT removed_by FROM golden_items"), amy);
+  EXPECT_EQ(Scalar(store_->db(), "SELECT count(*) FROM golden_answers"), "2");
 }
 
 TEST_F(TeamReviewRounds, QaTasksGoToSeniorsAndVerdictsAreKept) {
@@ -290,6 +298,9 @@ TEST_F(TeamReviewRounds, TheCommandLineShowsTheSecondReviewerNoFirstDecision) {
   decided = vigil(alice_, "queue decide " + item + " A1 --json");
   ASSERT_EQ(decided.first, 0) << decided.second;
   EXPECT_THAT(decided.second, HasSubstr("\"state\":\"pending\",\"round\":2"));
+  auto again = vigil(alice_, "queue claim --item " + item);
+  EXPECT_EQ(again.first, 3) << again.second;
+  EXPECT_THAT(again.second, HasSubstr("is in round 2 of its review"));
   auto claim = vigil(bob_, "queue claim --json");
   ASSERT_EQ(claim.first, 0) << claim.second;
   EXPECT_THAT(claim.second, HasSubstr("\"round\":2"));
