@@ -208,8 +208,7 @@ Status ReviewQueue::CheckHeld(int64_t item_id, const std::string& reviewer, int6
   return Status::Ok();
 }
 
-StatusOr<std::optional<QueueEntry>> ReviewQueue::FinishGoldenClaim(Transaction& tx,
-                                                                   int64_t item_id,
+StatusOr<std::optional<QueueEntry>> ReviewQueue::FinishGoldenClaim(Transaction& tx, int64_t item_id,
                                                                    const std::string& reviewer) {
   if (Status s = AppendAudit(store_.db(), {reviewer, "queue.claimed", item_id, "{}"}, NowUtc());
       !s.ok()) {
@@ -219,8 +218,9 @@ StatusOr<std::optional<QueueEntry>> ReviewQueue::FinishGoldenClaim(Transaction& 
   if (!entry.ok() || !entry.value()) return entry;
   auto lease = HeldGolden(store_.db(), item_id, reviewer, 0, /*expired_ok=*/true);
   if (!lease.ok()) return lease.status();
-  Statement expires(store_.db(),
-                    "SELECT lease_expires FROM golden_claims WHERE golden_id = ?1 AND reviewer = ?2");
+  Statement expires(
+      store_.db(),
+      "SELECT lease_expires FROM golden_claims WHERE golden_id = ?1 AND reviewer = ?2");
   expires.Bind(1, lease.value()).Bind(2, reviewer);
   if (expires.Step() != kRow) return expires.Error("reading a golden lease");
   QueueEntry e = *entry.value();
@@ -286,8 +286,8 @@ Status ReviewQueue::Decide(int64_t item_id, const std::string& reviewer,
   auto golden = HeldGolden(store_.db(), item_id, reviewer, now_epoch, /*expired_ok=*/false);
   if (!golden.ok()) return golden.status();
   if (golden.value() != 0) {
-    if (Status s = AnswerGolden(store_.db(), golden.value(), item_id, reviewer, decision, reason,
-                                now);
+    if (Status s =
+            AnswerGolden(store_.db(), golden.value(), item_id, reviewer, decision, reason, now);
         !s.ok()) {
       return s;
     }

@@ -189,8 +189,10 @@ TEST_F(TeamReviewRounds, TheDatabaseRefusesOneLoginBothDecisionsAndRoundsMovedBy
                           "queue_name = 'default', round = 3 WHERE item_id = " +
                               item)));
   // Nor mark it decided without a second decision.
-  EXPECT_TRUE(Refused(Sql(alice_, "UPDATE queue SET state = 'decided', lease_owner = NULL, "
-                                  "lease_expires = NULL WHERE item_id = " + item)));
+  EXPECT_TRUE(Refused(Sql(alice_,
+                          "UPDATE queue SET state = 'decided', lease_owner = NULL, "
+                          "lease_expires = NULL WHERE item_id = " +
+                              item)));
   EXPECT_EQ(Scalar(store_->db(), "SELECT count(*) FROM decisions"), "1");
   EXPECT_EQ(Scalar(store_->db(), "SELECT state || ' ' || round FROM queue WHERE item_id = " + item),
             "claimed 2");
