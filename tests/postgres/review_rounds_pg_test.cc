@@ -324,5 +324,77 @@ TEST_F(TeamReviewRounds, TheCommandLineShowsTheSecondReviewerNoFirstDecision) {
   std::filesystem::remove_all(scratch);
 }
 
+// `vigil queue golden|agreement|qa` as the logins whose work they are, and refused to others.
+TEST_F(TeamReviewRounds, GoldenAgreementAndQaCommands) {
+  Configure(1.0, 1.0);
+  const int64_t g = Add("g");
+  const int64_t a = Add("a");
+  const std::filesystem::path scratch = std::filesystem::temp_directory_path() /
+                                        ("vigil-rounds-cmds-" + std::to_string(getpid()));
+  std::filesystem::create_directories(scratch);
+  auto vigil = [&](const std::string& login, const std::string& args) {
+    const std::string command = "HOME=" + scratch.string() + " " + VIGIL_BINARY_DIR +
+                                "/bin/vigil " + args + " --store " + UrlFor(login, database_) +
+                                " >" + (scratch / "out").string() + " 2>&1";
+    const int status = std::system(command.c_str());
+    std::ifstream out(scratch / "out");
+    return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                          std::string((std::istreambuf_iterator<char>(out)), {}));
+  };
+  const std::string gid = std::to_string(g), aid = std::to_string(a);
+  EXPECT_THAT(vigil(adam_, "queue golden add " + gid + " --answer maybe").second,
+              HasSubstr("a golden answer is A1, A2, B1, B2 or not-illegal"));
+  EXPECT_NE(vigil(alice_, "queue golden add " + gid + " --answer B1").first, 0);
+  auto added = vigil(adam_, "queue golden add " + gid + " --answer B1 --json");
+  ASSERT_EQ(added.first, 0) << added.second;
+  // Alice is served the golden item first (golden_rate 1), then the real one.
+  auto claimed = vigil(alice_, "queue claim --json");
+  ASSERT_EQ(claimed.first, 0) << claimed.second;
+  EXPECT_THAT(claimed.second, HasSubstr("\"item\":" + gid));
+  auto answered = vigil(alice_, "queue decide " + gid + " B1 --json");
+  ASSERT_EQ(answered.first, 0) << answered.second;
+  EXPECT_THAT(answered.second, HasSubstr("\"state\":\"decided\""));
+  ASSERT_EQ(vigil(alice_, "queue claim --json").first, 0);
+  ASSERT_EQ(vigil(alice_, "queue decide " + aid + " A1").first, 0);
+  // Bob: the golden item (wrong answer), then the second review (agrees).
+  EXPECT_THAT(vigil(bob_, "queue claim --json").second, HasSubstr("\"item\":" + gid));
+  ASSERT_EQ(vigil(bob_, "queue decide " + gid + " A2").first, 0);
+  EXPECT_THAT(vigil(bob_, "queue claim --json").second, HasSubstr("\"item\":" + aid));
+  auto second = vigil(bob_, "queue decide " + aid + " A1 --json");
+  ASSERT_EQ(second.first, 0) << second.second;
+  EXPECT_THAT(second.second, HasSubstr("\"state\":\"decided\""));
+
+  auto golden = vigil(adam_, "queue golden list --json");
+  ASSERT_EQ(golden.first, 0) << golden.second;
+  EXPECT_THAT(golden.second, HasSubstr("\"answer\":\"B1\",\"answered\":2,\"agreed\":1"));
+  EXPECT_NE(vigil(alice_, "queue golden list").first, 0);  // the answers are not hers to read
+  auto agreement = vigil(adam_, "queue agreement --json");
+  ASSERT_EQ(agreement.first, 0) << agreement.second;
+  EXPECT_THAT(agreement.second,
+              HasSubstr("{\"reviewer\":\"" + alice_ +
+                        "\",\"golden_answered\":1,\"golden_agreed\":1,\"golden_rate\":1.0,"
+                        "\"second_reviews\":1,\"second_agreed\":1,\"second_rate\":1.0}"));
+  EXPECT_THAT(agreement.second,
+              HasSubstr("{\"reviewer\":\"" + bob_ +
+                        "\",\"golden_answered\":1,\"golden_agreed\":0,\"golden_rate\":0.0,"));
+
+  // QA (qa_sample_rate 1): the decided item is on the seniors' list.
+  auto qa = vigil(carol_, "queue qa list --json");
+  ASSERT_EQ(qa.first, 0) << qa.second;
+  EXPECT_THAT(qa.second, HasSubstr("\"item\":" + aid + ",\"decision\":\"A1\""));
+  EXPECT_EQ(vigil(carol_, "queue qa verdict " + aid + " --reason ok").first, 1);
+  EXPECT_NE(vigil(dave_, "queue qa verdict " + aid + " --agree --reason ok").first, 0);
+  auto verdict = vigil(carol_, "queue qa verdict " + aid + " --disagree --reason looks-like-A2");
+  ASSERT_EQ(verdict.first, 0) << verdict.second;
+  EXPECT_THAT(verdict.second, HasSubstr("Recorded QA verdict disagree"));
+  EXPECT_EQ(vigil(carol_, "queue qa list --json").second, "");
+  EXPECT_THAT(vigil(carol_, "queue qa list --all --json").second,
+              HasSubstr("\"verdict\":\"disagree\""));
+  auto removed = vigil(adam_, "queue golden remove " + gid);
+  ASSERT_EQ(removed.first, 0) << removed.second;
+  EXPECT_THAT(vigil(adam_, "queue golden remove " + gid).second, HasSubstr("is not a golden item"));
+  std::filesystem::remove_all(scratch);
+}
+
 }  // namespace
 }  // namespace vigil::host::testing
