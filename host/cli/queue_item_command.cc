@@ -8,6 +8,7 @@
 
 #include "core/terminal_text.h"
 #include "store/near_duplicates.h"
+#include "store/review_rounds.h"
 #include "store/db/database.h"
 #include "store/store.h"
 
@@ -64,7 +65,7 @@ StatusOr<Json> LoadEvidence(host::Store& store, int64_t item_id) {
                      "i.format, i.width, i.height, i.status, i.error, i.outcome, "
                      "i.outcome_rule, "
                      "i.outcome_reason, q.state, q.priority, q.severity, q.category, "
-                     "q.reason "
+                     "q.reason, q.round "
                      "FROM items i LEFT JOIN queue q ON q.item_id = i.id WHERE i.id = ?1",
                      item_id, {{"item", Kind::kInt},
                                {"sha256", Kind::kText},
@@ -85,7 +86,8 @@ StatusOr<Json> LoadEvidence(host::Store& store, int64_t item_id) {
                                {"priority", Kind::kInt},
                                {"severity", Kind::kInt},
                                {"category", Kind::kText},
-                               {"queue_reason", Kind::kText}});
+                               {"queue_reason", Kind::kText},
+                               {"round", Kind::kInt}});
     if (!rows.ok()) return rows.status();
     if (rows.value().empty()) {
       return Status::NotFound("item " + std::to_string(item_id) + " is not in the store");
@@ -97,6 +99,11 @@ StatusOr<Json> LoadEvidence(host::Store& store, int64_t item_id) {
     const char* sql;
     std::vector<std::pair<const char*, Kind>> columns;
   };
+  // While the item is in a blind second round (or golden), its decisions are not shown:
+  // the second reviewer must not see the first (store/review_rounds.h).
+  static const std::string kDecisionsSql =
+      "SELECT decided_at, reviewer, decision, reason FROM decisions WHERE item_id = ?1 AND " +
+      host::DecisionVisibleSql("decisions") + " ORDER BY id";
   const Section sections[] = {
       {"detections",
        "SELECT detector, label, CAST(round(score * 1000) AS INTEGER), "
@@ -122,9 +129,7 @@ StatusOr<Json> LoadEvidence(host::Store& store, int64_t item_id) {
         {"value", Kind::kText},
         {"quality", Kind::kInt}}},
       {"decisions",
-       "SELECT decided_at, reviewer, decision, reason FROM decisions WHERE "
-       "item_id = ?1 "
-       "ORDER BY id",
+       kDecisionsSql.c_str(),
        {{"at", Kind::kText},
         {"reviewer", Kind::kText},
         {"decision", Kind::kText},

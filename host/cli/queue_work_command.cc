@@ -89,6 +89,12 @@ int ExplainNoClaim(host::Database& db, host::ReviewQueue& queue, int64_t item_id
   } else if (e.state == "claimed") {
     PrintError(item + " is held by " + (e.lease_owner == reviewer ? "you" : e.lease_owner) +
                " until " + host::UtcTime(e.lease_expires));
+  } else if (e.state == "pending" && e.round >= 2) {
+    // store/review_rounds.h: a second review needs another person; round 3 is a senior's.
+    PrintError(item + " is in round " + std::to_string(e.round) +
+               " of its review: it is served only to someone who has not decided it in this "
+               "review" +
+               (e.round == 3 ? ", in the seniors' queue " + e.queue : std::string()));
   } else if (e.severity > budget) {
     PrintError(item + " has severity " + SeverityName(e.severity) + budget_note);
   } else if (e.severity > max_severity) {
@@ -114,6 +120,7 @@ void PrintClaimed(const host::QueueEntry& e, const std::string& reviewer, bool j
     out["category"] = e.category;
     out["reason"] = e.reason;
     out["state"] = e.state;
+    out["round"] = e.round;  // 2: a second review (the first decision is not shown)
     out["reviewer"] = reviewer;
     out["lease_expires"] = host::UtcTime(e.lease_expires);
     PrintJson(out);
@@ -233,14 +240,19 @@ StatusOr<std::vector<Decision>> ReadDecisions(const std::string& from) {
 // Records one decision and prints it; 0, or the exit status of its failure.
 int DecideOne(host::ReviewQueue& queue, const std::string& reviewer, const Decision& d, bool json,
               bool name_item, const std::vector<std::string>& banks) {
-  if (Status s = queue.Decide(d.item, reviewer, d.decision, d.reason, banks); !s.ok()) {
+  host::RoundResult result;
+  if (Status s = queue.Decide(d.item, reviewer, d.decision, d.reason, banks, &result); !s.ok()) {
     // In a batch each failure names its item (not every message of the store does).
     const std::string item = "item " + std::to_string(d.item);
     const bool named = s.message().find(item + " ") != std::string::npos;
     return Fail(s, name_item && !named ? item + ": " : "");
   }
-  // "escalate" passes the item on: it is pending again, for someone else.
-  const char* state = d.decision == "escalate" ? "pending" : "decided";
+  // "escalate" passes the item on, and a second review or a senior may follow
+  // (store/review_rounds.h): the item is pending again, for someone else.
+  const std::string state = result.state;
+  std::string next;
+  if (state == "pending" && result.round == 2) next = " for a second review";
+  if (state == "pending" && result.round == 3) next = " for a senior in " + result.queue;
   if (json) {
     Json out;
     out["item"] = d.item;
@@ -248,14 +260,15 @@ int DecideOne(host::ReviewQueue& queue, const std::string& reviewer, const Decis
     out["reason"] = d.reason;
     out["reviewer"] = reviewer;
     out["state"] = state;
+    out["round"] = result.round;
     if (!banks.empty()) out["added_to_banks"] = banks;
     PrintJson(out);
   } else {
     std::string added;
     for (const std::string& bank : banks) added += (added.empty() ? "" : ", ") + bank;
-    std::printf("Recorded %s for item %lld by %s; the item is %s%s%s.\n",
+    std::printf("Recorded %s for item %lld by %s; the item is %s%s%s%s.\n",
                 TerminalText(d.decision).c_str(), static_cast<long long>(d.item),
-                TerminalText(reviewer).c_str(), state,
+                TerminalText(reviewer).c_str(), state.c_str(), TerminalText(next).c_str(),
                 added.empty() ? "" : "; its hashes are in bank ", TerminalText(added).c_str());
     std::fflush(stdout);
   }

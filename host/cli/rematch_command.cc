@@ -14,6 +14,7 @@
 #include "cli/bank_holds_command.h"
 #include "cli/commands.h"
 #include "store/named_queues.h"
+#include "store/review_rounds.h"
 #include "core/terminal_text.h"
 #include "policy/policy.h"
 #include "scan/scan_json.h"
@@ -96,6 +97,11 @@ int Rematch(GlobalOptions& global, const RematchArgs& args) {
   }
   if (Status s = host::RecordQueueSpecs(store->db(), policy.routing().queues());
       !s.ok()) {
+    PrintError(s.message());
+    return 1;
+  }
+  // Its [review] settings: second review, QA sampling, golden items (review_rounds.h).
+  if (Status s = host::RecordReviewSettings(store->db(), policy.review()); !s.ok()) {
     PrintError(s.message());
     return 1;
   }

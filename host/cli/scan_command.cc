@@ -11,6 +11,7 @@
 #include "cli/bank_holds_command.h"
 #include "cli/commands.h"
 #include "store/named_queues.h"
+#include "store/review_rounds.h"
 #include "cli/scan_progress.h"
 #include "core/terminal_text.h"
 #include "isolation/isolation_runtime.h"
@@ -170,6 +171,11 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
     }
     // The policy's named queues, so the console and `vigil queues` know who works them.
     if (Status s = host::RecordQueueSpecs(store->db(), policy.routing().queues()); !s.ok()) {
+      PrintError(s.message());
+      return 1;
+    }
+    // Its [review] settings: second review, QA sampling, golden items (review_rounds.h).
+    if (Status s = host::RecordReviewSettings(store->db(), policy.review()); !s.ok()) {
       PrintError(s.message());
       return 1;
     }

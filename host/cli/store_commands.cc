@@ -19,6 +19,7 @@
 
 #include "cli/commands.h"
 #include "cli/queue_item_command.h"
+#include "cli/queue_review_command.h"
 #include "cli/queue_work_command.h"
 #include "core/terminal_text.h"
 #include "store/audit_log.h"
@@ -234,7 +235,8 @@ int Export(const GlobalOptions& global, const std::string& format, const std::st
       "(SELECT group_concat(detector || ':' || label || coalesce(':' || category, ''), ' ') "
       " FROM detections x WHERE x.item_id = i.id) "
       "FROM decisions d JOIN items i ON i.id = d.item_id "
-      "WHERE d.id = (SELECT max(id) FROM decisions WHERE item_id = i.id) ORDER BY d.id");
+      "WHERE d.id = (SELECT max(id) FROM decisions WHERE item_id = i.id) AND " +
+          host::DecisionVisibleSql("d") + " ORDER BY d.id");
   if (!rows.ok()) {
     PrintError("cannot read decisions from the store");
     return 1;
@@ -394,6 +396,7 @@ void RegisterStoreCommands(CLI::App& app, GlobalOptions& options) {
                       [&options] { options.exit_code = QueueShow(options, state, limit, queue_name); });
   // claim, decide, release, reopen: the headless queue API (queue_work_command.cc).
   AddQueueWorkCommands(*queue, options);
+  AddQueueReviewCommands(*queue, options);
 }
 
 }  // namespace vigil::cli

@@ -1,6 +1,7 @@
 #include "policy/policy.h"
 
 #include "policy/bank_rules.h"
+#include "policy/review_policy.h"
 #include "policy/toml_reading.h"
 
 #include <toml++/toml.h>
@@ -61,7 +62,8 @@ StatusOr<Policy> Policy::Parse(const std::string& toml_text, const std::string& 
                                    std::to_string(at.column) + ": " +
                                    std::string(e.description()));
   }
-  if (Status s = CheckKeys(root, {"defaults", "rules", "queues", "routes", "bank_rules"}, source);
+  if (Status s = CheckKeys(root, {"defaults", "rules", "queues", "routes", "bank_rules", "review"},
+                             source);
       !s.ok()) {
     return s;
   }
@@ -72,6 +74,9 @@ StatusOr<Policy> Policy::Parse(const std::string& toml_text, const std::string& 
   auto routing = QueueRouting::Parse(root, source);
   if (!routing.ok()) return routing.status();
   policy.routing_ = std::move(routing.value());
+  auto review = ParseReviewSettings(root, policy.routing_.queues(), source);
+  if (!review.ok()) return review.status();
+  policy.review_ = std::move(review.value());
   if (const toml::node* node = root.get("defaults"); node && !node->is_table()) {
     return Status::InvalidArgument(Where(*node, source) + ": use a [defaults] table");
   }

@@ -16,6 +16,7 @@
 #include "core/status.h"
 #include "policy/queue_routing.h"
 #include "store/local_banks.h"
+#include "store/review_rounds.h"
 #include "store/store.h"
 
 namespace vigil::host {
@@ -56,11 +57,14 @@ class Policy {
   const QueueRouting& routing() const { return routing_; }
   // [[bank_rules]]: confirmed decisions to local banks (policy/bank_rules.h).
   const std::vector<BankRule>& bank_rules() const { return bank_rules_; }
+  // Second review, QA sampling, golden items ([review]; store/review_rounds.h).
+  const ReviewSettings& review() const { return review_; }
 
  private:
   std::vector<PolicyRule> rules_;
   QueueRouting routing_;
   std::vector<BankRule> bank_rules_;
+  ReviewSettings review_;
   Disposition unmatched_ = Disposition::kReview;
   int unmatched_priority_ = 10;
   int unmatched_obscure_ = 5;

@@ -21,7 +21,7 @@
 // On a team store the database decides who may: a reviewer adds an item's own
 // signals only through a rule the store records and only on their own confirmed
 // decision; a senior or an admin also explicitly; only an admin disables or
-// enables (postgres_schema.h, migration 6).
+// enables (postgres_schema.h, migration 5).
 #ifndef VIGIL_HOST_STORE_LOCAL_BANKS_H_
 #define VIGIL_HOST_STORE_LOCAL_BANKS_H_
 

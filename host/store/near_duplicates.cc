@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "store/db/database.h"
+#include "store/review_rounds.h"
 #include "vigil/decode/image_decoder.h"
 #include "vigil/pdq/pdq.h"
 
@@ -151,9 +152,8 @@ StatusOr<NearDuplicates> FindNearDuplicates(Store& store, int64_t item_id,
 
   // The latest decision on each listed item (at most `limit` indexed look-ups).
   for (NearDuplicate& dup : result.items) {
-    Statement one(store.db(),
-                  "SELECT decision FROM decisions WHERE "
-                  "item_id = ?1 ORDER BY id DESC LIMIT 1");
+    Statement one(store.db(), "SELECT decision FROM decisions WHERE item_id = ?1 AND " +
+                                  DecisionVisibleSql("decisions") + " ORDER BY id DESC LIMIT 1");
     if (!one.ok()) return one.Error("reading decisions");
     one.Bind(1, dup.item_id);
     const int rc = one.Step();

@@ -13,7 +13,7 @@ constexpr ExpectedTrigger kTriggers[] = {
     {"audit_log", "audit_log_chain"},       {"audit_log", "audit_log_no_update"},
     {"audit_log", "audit_log_no_truncate"}, {"decisions", "decisions_no_update"},
     {"decisions", "decisions_no_truncate"}, {"queue", "queue_transition"},
-    // Migration 6 (issue 13 item 6): local bank entries and holds are history.
+    // Migration 5 (issue 13 item 6): local bank entries and holds are history.
     {"local_bank_entries", "local_bank_entries_no_update"},
     {"local_bank_entries", "local_bank_entries_no_truncate"},
     {"bank_entry_holds", "bank_entry_holds_no_update"},
@@ -25,7 +25,7 @@ constexpr ExpectedTrigger kTriggers[] = {
 constexpr const char* kRowSecurityTables[] = {
     "items", "signals",   "detections", "detector_runs", "item_scans",
     "queue", "decisions", "exposure",   "reveals",       "audit_log",
-    "bank_rules", "local_bank_entries", "bank_entry_holds",  // (these three: migration 6)
+    "bank_rules", "local_bank_entries", "bank_entry_holds",  // (these three: migration 5)
     "exposure_budgets"};
 
 }  // namespace

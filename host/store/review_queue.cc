@@ -11,20 +11,23 @@
 #include "store/local_banks.h"
 #include "store/exposure_budget.h"
 #include "store/named_queues.h"
+#include "store/review_rounds.h"
 #include "store/db/database.h"
 
 namespace vigil::host {
 namespace {
 
-constexpr const char* kEntryColumns =
+// The latest decision is left out while the item is in a blind second round or golden
+// (store/review_rounds.h, DecisionVisibleSql).
+const std::string kEntryColumns =
     "q.item_id, i.sha256, i.last_path, coalesce(i.url, ''), i.media_kind, q.state, i.outcome, "
     "q.priority, q.severity, q.obscure_level, coalesce(q.category, ''), coalesce(q.reason, ''), "
     "coalesce(q.lease_owner, ''), q.enqueued_at, "
-    "coalesce((SELECT decision FROM decisions d WHERE d.item_id = q.item_id ORDER BY d.id DESC "
-    "LIMIT 1), ''), "
-    "coalesce((SELECT reviewer FROM decisions d WHERE d.item_id = q.item_id ORDER BY d.id DESC "
-    "LIMIT 1), ''), "
-    "coalesce(q.lease_expires, 0), q.queue_name";
+    "coalesce((SELECT decision FROM decisions d WHERE d.item_id = q.item_id AND " +
+    DecisionVisibleSql("d") + " ORDER BY d.id DESC LIMIT 1), ''), "
+    "coalesce((SELECT reviewer FROM decisions d WHERE d.item_id = q.item_id AND " +
+    DecisionVisibleSql("d") + " ORDER BY d.id DESC LIMIT 1), ''), "
+    "coalesce(q.lease_expires, 0), q.queue_name, q.round";
 
 QueueEntry ReadEntry(Statement& row) {
   QueueEntry e;
@@ -46,6 +49,7 @@ QueueEntry ReadEntry(Statement& row) {
   e.decided_by = row.ColumnText(15);
   e.lease_expires = row.ColumnInt(16);
   e.queue = row.ColumnText(17);
+  e.round = static_cast<int>(row.ColumnInt(18));
   return e;
 }
 
@@ -111,6 +115,7 @@ StatusOr<std::optional<QueueEntry>> ReviewQueue::Claim(const std::string& review
                                 "q.severity <= ?2");
   for (int64_t excluded : options.exclude_items) sql += " AND q.item_id != " + std::to_string(excluded);
   if (options.only_item != 0) sql += " AND q.item_id = " + std::to_string(options.only_item);
+  const size_t queue_filter_from = sql.size();  // the queue conditions, for golden items too
   // Queue names are checked (IsValidQueueName) before they reach SQL text.
   if (!options.queues.empty()) {
     std::string in;
@@ -120,6 +125,10 @@ StatusOr<std::optional<QueueEntry>> ReviewQueue::Claim(const std::string& review
     }
     sql += " AND q.queue_name IN (" + in + ")";
   }
+  // Second review (store/review_rounds.h): not to someone who decided it in this review,
+  // and golden items only as golden items. Golden items are picked by the queue conditions
+  // above (their queue entry may be decided), not by the open-entry conditions below.
+  std::string queue_filter = sql.substr(queue_filter_from);
   // The team's exposure budget caps what is served (store/exposure_budget.h). A team
   // store serves a login only from the queues its roles may work, up to the severity the
   // database allows the login today (row-level security and the queue_exposure_cap trigger
@@ -129,6 +138,7 @@ StatusOr<std::optional<QueueEntry>> ReviewQueue::Claim(const std::string& review
   const bool team = store_.db().dialect() == Dialect::kPostgres;
   int max_severity = options.max_severity;
   if (team) {
+    queue_filter += " AND vigil_may_work(q.queue_name)";
     // state IN (...): the pick walks the partial index of open entries in queue order.
     sql +=
         " AND q.state IN ('pending', 'claimed') AND vigil_may_work(q.queue_name) AND "
@@ -138,10 +148,19 @@ StatusOr<std::optional<QueueEntry>> ReviewQueue::Claim(const std::string& review
     if (!cap.ok()) return cap.status();
     max_severity = std::min(max_severity, cap.value());
   }
+  sql += NotDecidedByInThisReviewSql("?3") +
+         " AND q.item_id NOT IN (SELECT item_id FROM golden_items WHERE removed_at IS NULL)";
+  if (options.only_item == 0) {
+    auto golden = ClaimGolden(store_.db(), reviewer, queue_filter, max_severity, now,
+                              options.lease_seconds);
+    if (!golden.ok()) return golden.status();
+    if (golden.value() != 0) return FinishGoldenClaim(tx, golden.value(), reviewer);
+  }
   const std::string order = std::string(OrderBy(options.order)) + " LIMIT 1" +
                             (team ? " FOR UPDATE OF q SKIP LOCKED" : "");
   // On PostgreSQL the pick and the lease are one statement: the row the pick locked is
-  // leased, or nothing is left.
+  // leased, or nothing is left (?3, the reviewer, is the lease owner there and the
+  // second-review exclusion's reviewer here).
   int64_t item_id = 0;
   if (team) {
     Statement lease(store_.db(),
@@ -162,7 +181,7 @@ StatusOr<std::optional<QueueEntry>> ReviewQueue::Claim(const std::string& review
     int64_t picked = 0;
     {
       Statement pick(store_.db(), sql + lost + order);
-      pick.Bind(1, now).Bind(2, static_cast<int64_t>(max_severity));
+      pick.Bind(1, now).Bind(2, static_cast<int64_t>(max_severity)).Bind(3, reviewer);
       int rc = pick.Step();
       if (rc == kDone) return std::optional<QueueEntry>();
       if (rc != kRow) return pick.Error("claiming from the queue");
@@ -224,9 +243,44 @@ Status ReviewQueue::CheckHeld(int64_t item_id, const std::string& reviewer, int6
   return Status::Ok();
 }
 
+StatusOr<std::optional<QueueEntry>> ReviewQueue::FinishGoldenClaim(Transaction& tx, int64_t item_id,
+                                                                   const std::string& reviewer) {
+  if (Status s = AppendAudit(store_.db(), {reviewer, "queue.claimed", item_id, "{}"}, NowUtc());
+      !s.ok()) {
+    return s;
+  }
+  auto entry = Get(item_id);
+  if (!entry.ok() || !entry.value()) return entry;
+  auto lease = HeldGolden(store_.db(), item_id, reviewer, 0, /*expired_ok=*/true);
+  if (!lease.ok()) return lease.status();
+  Statement expires(
+      store_.db(),
+      "SELECT lease_expires FROM golden_claims WHERE golden_id = ?1 AND reviewer = ?2");
+  expires.Bind(1, lease.value()).Bind(2, reviewer);
+  if (expires.Step() != kRow) return expires.Error("reading a golden lease");
+  QueueEntry e = *entry.value();
+  e.state = "claimed";
+  e.lease_owner = reviewer;
+  e.lease_expires = expires.ColumnInt(0);
+  e.round = 1;
+  if (Status s = tx.Commit(); !s.ok()) return s;
+  return std::optional<QueueEntry>(e);
+}
+
 Status ReviewQueue::Release(int64_t item_id, const std::string& reviewer) {
   Transaction tx(store_.db());
   if (Status s = tx.Begin(); !s.ok()) return s;
+  // A golden item is given back by ending the reviewer's golden lease.
+  auto golden = HeldGolden(store_.db(), item_id, reviewer, 0, /*expired_ok=*/true);
+  if (!golden.ok()) return golden.status();
+  if (golden.value() != 0) {
+    if (Status s = ReleaseGolden(store_.db(), golden.value(), reviewer); !s.ok()) return s;
+    if (Status s = AppendAudit(store_.db(), {reviewer, "queue.released", item_id, "{}"}, NowUtc());
+        !s.ok()) {
+      return s;
+    }
+    return tx.Commit();
+  }
   // An expired lease that nobody took over yet may still be given back.
   if (Status held = CheckHeld(item_id, reviewer, static_cast<int64_t>(std::time(nullptr)),
                               /*expired_ok=*/true);
@@ -250,7 +304,7 @@ Status ReviewQueue::Release(int64_t item_id, const std::string& reviewer) {
 
 Status ReviewQueue::Decide(int64_t item_id, const std::string& reviewer,
                            const std::string& decision, const std::string& reason,
-                           const std::vector<std::string>& add_to_banks) {
+                           const std::vector<std::string>& add_to_banks, RoundResult* result) {
   if (!IsValidDecision(decision)) {
     return Status::InvalidArgument("unknown decision '" + decision +
                                    "' (use A1, A2, B1, B2, not-illegal or escalate)");
@@ -260,44 +314,46 @@ Status ReviewQueue::Decide(int64_t item_id, const std::string& reviewer,
   }
   Transaction tx(store_.db());
   if (Status s = tx.Begin(); !s.ok()) return s;
-  if (Status held = CheckHeld(item_id, reviewer, static_cast<int64_t>(std::time(nullptr)),
-                              /*expired_ok=*/false);
-      !held.ok()) {
+  const int64_t now_epoch = static_cast<int64_t>(std::time(nullptr));
+  const std::string now = NowUtc();
+  // An answer to a golden item (served by Claim at the policy's golden_rate) is kept apart
+  // and acts on nothing.
+  auto golden = HeldGolden(store_.db(), item_id, reviewer, now_epoch, /*expired_ok=*/false);
+  if (!golden.ok()) return golden.status();
+  if (golden.value() != 0) {
+    if (Status s =
+            AnswerGolden(store_.db(), golden.value(), item_id, reviewer, decision, reason, now);
+        !s.ok()) {
+      return s;
+    }
+    if (result != nullptr) *result = RoundResult{"decided", 1, "", false};
+    return tx.Commit();
+  }
+  if (Status held = CheckHeld(item_id, reviewer, now_epoch, /*expired_ok=*/false); !held.ok()) {
     return held;
   }
-  const std::string now = NowUtc();
-  const char* next_state = decision == "escalate" ? "pending" : "decided";
-  // The decision is recorded while the lease is still held (CheckHeld above, in this
-  // transaction), then the lease ends: a team store's row-level security admits a
-  // reviewer's decision only on an item they hold (docs/operations.md, "The team store").
-  // A failure below rolls both back.
-  Statement insert(store_.db(),
-                   "INSERT INTO decisions (item_id, reviewer, decision, reason, decided_at) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5)");
-  insert.Bind(1, item_id).Bind(2, reviewer).Bind(3, decision).Bind(4, reason).Bind(5, now);
-  if (insert.Step() != kDone) return insert.Error("recording a decision");
-  Statement update(store_.db(),
-                   "UPDATE queue SET state = ?3, lease_owner = NULL, lease_expires = NULL, "
-                   "priority = CASE WHEN ?3 = 'pending' THEN priority + 100 ELSE priority END, "
-                   "updated_at = ?4 WHERE item_id = ?1 AND state = 'claimed' AND lease_owner = ?2");
-  update.Bind(1, item_id).Bind(2, reviewer).Bind(3, next_state).Bind(4, now);
-  if (update.Step() != kDone) return update.Error("recording a decision");
-  if (update.RowsChanged() == 0) {
-    return Status::InvalidArgument("item " + std::to_string(item_id) + " is not held by " +
-                                   reviewer + ": claim it first");
+  // The round decides what follows: decided, a second review, a senior (review_rounds.h).
+  // A decision is recorded while the lease is still held (CheckHeld above, in this
+  // transaction); a team store's row-level security admits it only then.
+  auto recorded = RecordRoundDecision(store_.db(), item_id, reviewer, decision, reason, now);
+  if (!recorded.ok()) return recorded.status();
+  // Issue 13 item 6: the item's hashes to local banks (rules and explicit), with the
+  // decision that settles the item; a decision that leaves it for another round adds
+  // nothing yet (explicit banks on it are refused rather than dropped).
+  if (recorded->state == "decided") {
+    if (auto added =
+            AddDecisionToBanks(store_.db(), item_id, reviewer, decision, reason, add_to_banks);
+        !added.ok()) {
+      return added.status();
+    }
+  } else if (!add_to_banks.empty()) {
+    return Status::InvalidArgument("item " + std::to_string(item_id) + " is not settled by this "
+                                   "decision (" + recorded->state + "): its hashes go to a bank "
+                                   "with the decision that settles it");
   }
-  nlohmann::json details = {{"decision", decision}, {"reason", reason}};
-  if (Status s = AppendAudit(store_.db(), {reviewer, "queue.decided", item_id, JsonText(details)}, now);
-      !s.ok()) {
-    return s;
-  }
-  // Issue 13 item 6: the item's hashes to local banks (rules and explicit), with the decision.
-  if (auto added = AddDecisionToBanks(store_.db(), item_id, reviewer, decision, reason,
-                                      add_to_banks);
-      !added.ok()) {
-    return added.status();
-  }
-  return tx.Commit();
+  if (Status s = tx.Commit(); !s.ok()) return s;
+  if (result != nullptr) *result = recorded.value();
+  return Status::Ok();
 }
 
 StatusOr<QueueEntry> ReviewQueue::Reopen(int64_t item_id, const std::string& senior,
@@ -326,9 +382,13 @@ StatusOr<QueueEntry> ReviewQueue::Reopen(int64_t item_id, const std::string& sen
   const std::string now = NowUtc();
   Statement update(store_.db(),
                    "UPDATE queue SET state = 'pending', lease_owner = NULL, lease_expires = NULL, "
-                   "reason = ?2, updated_at = ?3 WHERE item_id = ?1 AND state = 'decided'");
+                   "reason = ?2, updated_at = ?3, round = 1, review_from = NULL "
+                   "WHERE item_id = ?1 AND state = 'decided'");
   update.Bind(1, item_id).Bind(2, queue_reason).Bind(3, now);
   if (update.Step() != kDone) return update.Error("reopening an item");
+  if (update.RowsChanged() == 0) {  // a team store's row-level security: seniors only
+    return Status::Unavailable(item + " was not reopened: only a senior may reopen it");
+  }
   nlohmann::json details = {{"reason", reason},
                             {"previous_decision", before.decision},
                             {"previous_reviewer", before.decided_by}};

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "store/review_rounds.h"
 #include "store/store.h"
 
 namespace vigil::host {
@@ -33,6 +34,7 @@ struct QueueEntry {
   std::string decided_by;
   std::string queue;         // the named queue it is in
   int64_t lease_expires = 0;  // when claimed: the lease ends then (Unix seconds)
+  int round = 1;  // 1, 2 (second review), 3 (a senior settles a disagreement): review_rounds.h
 };
 
 // Unix seconds as the store's ISO-8601 UTC text ("2026-11-29T16:32:00Z").
@@ -72,17 +74,22 @@ class ReviewQueue {
   // Gives a claimed item back (skip).
   Status Release(int64_t item_id, const std::string& reviewer);
   // Records a decision on an item `reviewer` holds under a lease that has not expired
-  // (once it has, the item may be someone else's). `reason` is required for
+  // (once it has, the item may be someone else's). The item's review round decides what
+  // follows (store/review_rounds.h: second review, a senior, QA sampling); an answer to a
+  // golden item is recorded as such and acts on nothing. `reason` is required for
   // "not-illegal" and "escalate" (policy: a reviewer explains clearing or passing on).
   // Errors: InvalidArgument (decision, reason), NotFound (no such item in the queue),
   // Unavailable (`reviewer` does not hold the item: pending, decided, another's lease,
   // or the lease expired).
-  // Issue 13 item 6: a confirmed decision also adds the item's hashes to the local banks
-  // the store's bank rules name for it and to `add_to_banks`, in the same transaction
-  // (store/local_banks.h; InvalidArgument for a bank that is not local-*, or explicit banks
-  // on a decision that is not confirmed).
+  // Issue 13 item 6: the decision that settles the item also adds its hashes to the local
+  // banks the store's bank rules name for it and to `add_to_banks`, in the same transaction
+  // (store/local_banks.h; InvalidArgument for a bank that is not local-*, explicit banks on a
+  // decision that is not confirmed, or on one that leaves the item for another round).
+  // `result`, when given, receives what follows (for a golden item: "decided", as the
+  // reviewer is to see it).
   Status Decide(int64_t item_id, const std::string& reviewer, const std::string& decision,
-                const std::string& reason, const std::vector<std::string>& add_to_banks = {});
+                const std::string& reason, const std::vector<std::string>& add_to_banks = {},
+                RoundResult* result = nullptr);
   // A senior's appeal: a decided item goes back to pending with `reason` (required) in
   // front of its queue reason. The earlier decisions stay as they were (history is never
   // edited); the audit entry "queue.reopened" names who, why and what was reopened.
@@ -102,6 +109,10 @@ class ReviewQueue {
   // of theirs when `expired_ok`); else why not, as Decide documents.
   // REQUIRES: inside the write transaction that changes the item.
   Status CheckHeld(int64_t item_id, const std::string& reviewer, int64_t now, bool expired_ok);
+  // Ends Claim with the golden item `item_id` leased to `reviewer` (review_rounds.h): the
+  // entry looks like any claimed one, its decisions left out.
+  StatusOr<std::optional<QueueEntry>> FinishGoldenClaim(Transaction& tx, int64_t item_id,
+                                                        const std::string& reviewer);
 
   Store& store_;
 };

@@ -192,7 +192,7 @@ CREATE TABLE preservation_holds (
 CREATE INDEX preservation_holds_by_item ON preservation_holds(item_id);
 CREATE TRIGGER preservation_holds_no_delete BEFORE DELETE ON preservation_holds
   BEGIN SELECT RAISE(ABORT, 'preservation holds are released, never deleted'); END;
-    // 9 (issue 13 item 6; numbered 9 after items 3 and 5 take 7 and 8 at the merge): from
+    // 8 (issue 13 item 6): from
     // decisions to banks and disabled bank entries (store/local_banks.h). The rules the
     // policy states, the hashes decisions added to local banks and the holds on noisy
     // entries; the last two are history and refuse UPDATE and DELETE.
@@ -235,7 +235,7 @@ CREATE TRIGGER bank_entry_holds_no_update BEFORE UPDATE ON bank_entry_holds
   BEGIN SELECT RAISE(ABORT, 'bank entry holds are append-only'); END;
 CREATE TRIGGER bank_entry_holds_no_delete BEFORE DELETE ON bank_entry_holds
   BEGIN SELECT RAISE(ABORT, 'bank entry holds are append-only'); END;
-    // 10 (issue 13 item 7, exposure-aware assignment): the exposure budget per severity
+    // 9 (issue 13 item 7, exposure-aware assignment): the exposure budget per severity
     // per reviewer per UTC day (NULL: unlimited), the same table as the team store's.
     R"sql(
 CREATE TABLE exposure_budgets (
@@ -245,6 +245,69 @@ CREATE TABLE exposure_budgets (
   set_by              TEXT NOT NULL,
   set_at              TEXT NOT NULL
 );
+)sql",
+    // 10 (issue 13 item 5: second review, QA sampling, golden items). The queue entry's review round (1 first, 2 second review, 3 a senior settles a
+    // disagreement) and the round-1 decision a second review answers; each decision's round;
+    // the policy's [review] settings kept beside the items; golden items (an admin's known
+    // answers), the leases and answers of reviewers served them; QA tasks sampled from
+    // finally decided items and the seniors' verdicts. History tables are append-only.
+    R"sql(
+ALTER TABLE queue ADD COLUMN round INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE queue ADD COLUMN review_from INTEGER;
+ALTER TABLE decisions ADD COLUMN round INTEGER;
+CREATE TABLE review_settings (
+  name        TEXT PRIMARY KEY,
+  value       TEXT NOT NULL,
+  updated_at  TEXT NOT NULL
+);
+CREATE TABLE golden_items (
+  id          INTEGER PRIMARY KEY,
+  item_id     INTEGER NOT NULL REFERENCES items(id),
+  answer      TEXT NOT NULL,
+  added_by    TEXT NOT NULL,
+  added_at    TEXT NOT NULL,
+  removed_by  TEXT,
+  removed_at  TEXT
+);
+CREATE UNIQUE INDEX golden_items_active ON golden_items(item_id) WHERE removed_at IS NULL;
+CREATE TABLE golden_claims (
+  golden_id      INTEGER NOT NULL REFERENCES golden_items(id),
+  reviewer       TEXT NOT NULL,
+  lease_expires  INTEGER NOT NULL,
+  PRIMARY KEY (golden_id, reviewer)
+);
+CREATE TABLE golden_answers (
+  id           INTEGER PRIMARY KEY,
+  golden_id    INTEGER NOT NULL REFERENCES golden_items(id),
+  item_id      INTEGER NOT NULL REFERENCES items(id),
+  reviewer     TEXT NOT NULL,
+  answer       TEXT NOT NULL,
+  reason       TEXT,
+  answered_at  TEXT NOT NULL
+);
+CREATE INDEX golden_answers_by_reviewer ON golden_answers(reviewer, golden_id);
+CREATE TABLE qa_tasks (
+  id           INTEGER PRIMARY KEY,
+  item_id      INTEGER NOT NULL REFERENCES items(id),
+  decision_id  INTEGER NOT NULL REFERENCES decisions(id),
+  sampled_at   TEXT NOT NULL
+);
+CREATE TABLE qa_verdicts (
+  id          INTEGER PRIMARY KEY,
+  task_id     INTEGER NOT NULL REFERENCES qa_tasks(id),
+  senior      TEXT NOT NULL,
+  verdict     TEXT NOT NULL CHECK (verdict IN ('agree', 'disagree')),
+  reason      TEXT NOT NULL,
+  decided_at  TEXT NOT NULL
+);
+CREATE TRIGGER golden_answers_no_update BEFORE UPDATE ON golden_answers
+  BEGIN SELECT RAISE(ABORT, 'golden answers are append-only'); END;
+CREATE TRIGGER golden_answers_no_delete BEFORE DELETE ON golden_answers
+  BEGIN SELECT RAISE(ABORT, 'golden answers are append-only'); END;
+CREATE TRIGGER qa_verdicts_no_update BEFORE UPDATE ON qa_verdicts
+  BEGIN SELECT RAISE(ABORT, 'QA verdicts are append-only'); END;
+CREATE TRIGGER qa_verdicts_no_delete BEFORE DELETE ON qa_verdicts
+  BEGIN SELECT RAISE(ABORT, 'QA verdicts are append-only'); END;
 )sql",
 };
 

@@ -1,6 +1,7 @@
 #include "model/item_details.h"
 
 #include "store/near_duplicates.h"
+#include "store/review_rounds.h"
 #include "store/db/database.h"
 
 namespace vigil::review {
@@ -72,9 +73,11 @@ StatusOr<ItemDetails> LoadItemDetails(host::Store& store, int64_t item_id) {
     if (rc != host::kDone) return rows.Error("reading signals");
   }
   {
+    // None while the item is in a blind second round or golden (store/review_rounds.h).
     host::Statement rows(store.db(),
                          "SELECT decided_at, reviewer, decision, coalesce(reason, '') FROM "
-                         "decisions WHERE item_id = ?1 ORDER BY id");
+                         "decisions WHERE item_id = ?1 AND " +
+                             host::DecisionVisibleSql("decisions") + " ORDER BY id");
     if (!rows.ok()) return rows.Error("reading decisions");
     rows.Bind(1, item_id);
     int rc;

@@ -52,6 +52,11 @@ std::string Sidecar(const ReviewSession& session, const ImageRect& rect,
   j["item_id"] = session.current() ? session.current()->entry.item_id : 0;
   j["obscure_level"] = session.obscure_level();
   j["decisions"] = session.decisions_made();
+  // The decisions the evidence panel lists for the open item (none while it is in a blind
+  // second review: store/review_rounds.h), and its round.
+  j["item_decisions_shown"] =
+      session.current() ? session.current()->details.decisions.size() : size_t{0};
+  j["item_round"] = session.current() ? session.current()->entry.round : 0;
   j["browse_only"] = session.browse_only();
   j["notice"] = session.notice();
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -208,6 +208,10 @@ ImageRect ConsoleUi::ItemView(const ItemPicture& picture) {
   ImGui::SameLine();
   ImGui::Text("%s  queue %s  obscured at level %d of 7  ([ ] to change)", e.category.c_str(),
               e.queue.c_str(), session_.obscure_level());
+  if (e.round >= 2) {  // store/review_rounds.h: the earlier decision is not shown
+    ImGui::Text(e.round == 2 ? "Round 2: a second review (the first decision is not shown)"
+                             : "Round 3: the two reviews disagreed; your decision is final");
+  }
   if (!picture.problem.empty()) {
     ImGui::TextWrapped("No picture: %s. Decide from the evidence on the right.",
                        picture.problem.c_str());
