@@ -73,7 +73,7 @@ class TeamReviewRounds : public PgTestServer {
         << login << " could not claim " << item
         << (claimed.ok() ? "" : ": " + claimed.status().message());
     RoundResult result;
-    Status s = Queue(login).Decide(item, login, decision, "because", &result);
+    Status s = Queue(login).Decide(item, login, decision, "because", {}, &result);
     EXPECT_TRUE(s.ok()) << login << ": " << s.message();
     return result;
   }
@@ -110,7 +110,7 @@ TEST_F(TeamReviewRounds, TwoAgreeingLoginsDecideAndTheSecondDoesNotSeeTheFirst) 
   EXPECT_EQ(claimed.value()->round, 2);
   EXPECT_EQ(claimed.value()->decision, "");
   RoundResult second;
-  ASSERT_TRUE(Queue(bob_).Decide(id, bob_, "A1", "", &second).ok());
+  ASSERT_TRUE(Queue(bob_).Decide(id, bob_, "A1", "", {}, &second).ok());
   EXPECT_EQ(second.state, "decided");
   EXPECT_EQ(ScalarAs(bob_, "SELECT count(*) FROM decisions WHERE item_id = " + item), "2");
   auto report = VerifyAudit(store_->db());
@@ -153,7 +153,7 @@ TEST_F(TeamReviewRounds, ADisagreementReachesASeniorAndTheDatabaseRefusesAReview
   ASSERT_TRUE(claimed.ok() && claimed.value()) << claimed.status().message();
   EXPECT_EQ(claimed.value()->round, 3);
   RoundResult final_decision;
-  ASSERT_TRUE(Queue(carol_).Decide(id, carol_, "B1", "", &final_decision).ok());
+  ASSERT_TRUE(Queue(carol_).Decide(id, carol_, "B1", "", {}, &final_decision).ok());
   EXPECT_EQ(final_decision.state, "decided");
 }
 

@@ -57,7 +57,7 @@ class ReviewRoundsTest : public TempStoreTest {
     auto claimed = Queue().Claim(who, only);
     EXPECT_TRUE(claimed.ok() && claimed.value()) << who << " could not claim " << item;
     RoundResult result;
-    Status s = Queue().Decide(item, who, decision, "because", &result);
+    Status s = Queue().Decide(item, who, decision, "because", {}, &result);
     EXPECT_TRUE(s.ok()) << s.message();
     return result;
   }
@@ -95,7 +95,7 @@ TEST_F(ReviewRoundsTest, TwoAgreeingDecisionsDecideTheItem) {
   EXPECT_EQ(bobs.value()->item_id, id);
   EXPECT_EQ(bobs.value()->round, 2);
   RoundResult second;
-  ASSERT_TRUE(Queue().Decide(id, "bob", "A1", "", &second).ok());
+  ASSERT_TRUE(Queue().Decide(id, "bob", "A1", "", {}, &second).ok());
   EXPECT_EQ(second.state, "decided");
   EXPECT_EQ(Queue().Get(id).value()->state, "decided");
   EXPECT_EQ(Queue().Get(id).value()->decision,
@@ -155,7 +155,7 @@ TEST_F(ReviewRoundsTest, AnEscalationInTheSecondRoundIsADisagreement) {
   only.only_item = id;
   ASSERT_TRUE(Queue().Claim("bob", only).value().has_value());
   RoundResult r;
-  ASSERT_TRUE(Queue().Decide(id, "bob", "escalate", "unsure", &r).ok());
+  ASSERT_TRUE(Queue().Decide(id, "bob", "escalate", "unsure", {}, &r).ok());
   EXPECT_EQ(r.round, 3);
   EXPECT_EQ(r.queue, "senior-review");
 }
@@ -283,7 +283,7 @@ TEST_F(ReviewRoundsTest, GoldenItemsAreServedAndCountedButNeverActOnTheItem) {
     const int64_t item = claimed.value()->item_id;
     const std::string mine = item == g1 ? "A1" : "not-illegal";
     RoundResult r;
-    ASSERT_TRUE(Queue().Decide(item, "alice", mine, "seen", &r).ok());
+    ASSERT_TRUE(Queue().Decide(item, "alice", mine, "seen", {}, &r).ok());
     EXPECT_EQ(r.state, "decided");
     (void)answer;
   }
