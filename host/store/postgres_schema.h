@@ -542,6 +542,7 @@ CREATE POLICY holds_release ON preservation_holds FOR UPDATE
   USING ((vigil_is('vigil_senior') OR vigil_is('vigil_admin')) AND released_at IS NULL)
   WITH CHECK (released_by = session_user AND released_at IS NOT NULL);
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO vigil_senior, vigil_admin;
+)sql",
     // 5 (SQLite 8; issue 13 item 6): from decisions to banks, and noisy bank entries
     // disabled until a date (store/local_banks.h). Who may: a reviewer adds only the item's
     // own signals, on their own confirmed decision, through a rule the store records; a
@@ -633,6 +634,7 @@ CREATE POLICY bank_entry_holds_read ON bank_entry_holds FOR SELECT USING (true);
 CREATE POLICY bank_entry_holds_admin ON bank_entry_holds FOR INSERT
   WITH CHECK (vigil_is('vigil_admin') AND actor = session_user);
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO vigil_reviewer, vigil_admin, vigil_scanner;
+)sql",
     // 6 (issue 13 item 1: the same behaviour on both stores; found by the store tests run
     // on PostgreSQL). The queue's state machine as migration 2 made it, with two
     // transitions the SQLite store allows and the team store refused:
@@ -650,6 +652,40 @@ DECLARE
   expired boolean := OLD.state = 'claimed' AND coalesce(OLD.lease_expires, 0) < now_epoch;
   reopen boolean := OLD.state = 'decided' AND NEW.state = 'pending'
                     AND NEW.lease_owner IS NULL AND vigil_is('vigil_senior');
+BEGIN
+  IF vigil_is('vigil_admin') OR vigil_is('vigil_scanner') THEN
+    RETURN NEW;
+  END IF;
+  IF NEW.item_id <> OLD.item_id OR NEW.severity <> OLD.severity
+     OR NEW.confidence <> OLD.confidence OR NEW.obscure_level <> OLD.obscure_level
+     OR NEW.category IS DISTINCT FROM OLD.category
+     OR (NEW.reason IS DISTINCT FROM OLD.reason AND NOT reopen)
+     OR NEW.enqueued_at <> OLD.enqueued_at THEN
+    RAISE EXCEPTION 'a reviewer changes only the state and lease of a queue entry'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NEW.state = 'claimed' AND NEW.lease_owner = session_user
+     AND (OLD.state = 'pending' OR expired
+          OR (OLD.state = 'claimed' AND OLD.lease_owner = session_user)) THEN
+    RETURN NEW;  -- claim, or renew one's own lease
+  END IF;
+  IF OLD.state = 'claimed' AND OLD.lease_owner = session_user AND NOT expired
+     AND NEW.state IN ('pending', 'decided') AND NEW.lease_owner IS NULL THEN
+    RETURN NEW;  -- release or decide one's own lease
+  END IF;
+  IF OLD.state = 'claimed' AND OLD.lease_owner = session_user AND expired
+     AND NEW.state = 'pending' AND NEW.lease_owner IS NULL
+     AND NEW.priority = OLD.priority THEN
+    RETURN NEW;  -- give back one's own expired lease that nobody took over
+  END IF;
+  IF reopen THEN
+    RETURN NEW;  -- a senior reopens a decided item
+  END IF;
+  RAISE EXCEPTION 'item % is not held by % (a reviewer claims pending items and releases or decides their own lease)',
+    OLD.item_id, session_user USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+)sql",
     // 7 (SQLite 9; issue 13 item 7, exposure-aware assignment, and the queue at scale):
     // the team's exposure budget per severity per reviewer per UTC day, set by an admin;
     // the most severe item a login may be served now, computed here from the login's own
@@ -701,35 +737,6 @@ BEGIN
   IF vigil_is('vigil_admin') OR vigil_is('vigil_scanner') THEN
     RETURN NEW;
   END IF;
-  IF NEW.item_id <> OLD.item_id OR NEW.severity <> OLD.severity
-     OR NEW.confidence <> OLD.confidence OR NEW.obscure_level <> OLD.obscure_level
-     OR NEW.category IS DISTINCT FROM OLD.category
-     OR (NEW.reason IS DISTINCT FROM OLD.reason AND NOT reopen)
-     OR NEW.enqueued_at <> OLD.enqueued_at THEN
-    RAISE EXCEPTION 'a reviewer changes only the state and lease of a queue entry'
-      USING ERRCODE = 'insufficient_privilege';
-  END IF;
-  IF NEW.state = 'claimed' AND NEW.lease_owner = session_user
-     AND (OLD.state = 'pending' OR expired
-          OR (OLD.state = 'claimed' AND OLD.lease_owner = session_user)) THEN
-    RETURN NEW;  -- claim, or renew one's own lease
-  END IF;
-  IF OLD.state = 'claimed' AND OLD.lease_owner = session_user AND NOT expired
-     AND NEW.state IN ('pending', 'decided') AND NEW.lease_owner IS NULL THEN
-    RETURN NEW;  -- release or decide one's own lease
-  END IF;
-  IF OLD.state = 'claimed' AND OLD.lease_owner = session_user AND expired
-     AND NEW.state = 'pending' AND NEW.lease_owner IS NULL
-     AND NEW.priority = OLD.priority THEN
-    RETURN NEW;  -- give back one's own expired lease that nobody took over
-  END IF;
-  IF reopen THEN
-    RETURN NEW;  -- a senior reopens a decided item
-  END IF;
-  RAISE EXCEPTION 'item % is not held by % (a reviewer claims pending items and releases or decides their own lease)',
-    OLD.item_id, session_user USING ERRCODE = 'insufficient_privilege';
-END
-$$;
   IF NEW.state = 'claimed' AND NEW.lease_owner = session_user
      AND NOT (OLD.state = 'claimed' AND OLD.lease_owner = session_user) THEN
     cap := vigil_max_servable();

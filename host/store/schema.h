@@ -192,8 +192,9 @@ CREATE TABLE preservation_holds (
 CREATE INDEX preservation_holds_by_item ON preservation_holds(item_id);
 CREATE TRIGGER preservation_holds_no_delete BEFORE DELETE ON preservation_holds
   BEGIN SELECT RAISE(ABORT, 'preservation holds are released, never deleted'); END;
-    // 8 (issue 13 item 6): from
-    // decisions to banks and disabled bank entries (store/local_banks.h). The rules the
+)sql",
+    // 8 (issue 13 item 6): from decisions to banks
+    // and disabled bank entries (store/local_banks.h). The rules the
     // policy states, the hashes decisions added to local banks and the holds on noisy
     // entries; the last two are history and refuse UPDATE and DELETE.
     R"sql(
@@ -235,6 +236,7 @@ CREATE TRIGGER bank_entry_holds_no_update BEFORE UPDATE ON bank_entry_holds
   BEGIN SELECT RAISE(ABORT, 'bank entry holds are append-only'); END;
 CREATE TRIGGER bank_entry_holds_no_delete BEFORE DELETE ON bank_entry_holds
   BEGIN SELECT RAISE(ABORT, 'bank entry holds are append-only'); END;
+)sql",
     // 9 (issue 13 item 7, exposure-aware assignment): the exposure budget per severity
     // per reviewer per UTC day (NULL: unlimited), the same table as the team store's.
     R"sql(
@@ -246,8 +248,9 @@ CREATE TABLE exposure_budgets (
   set_at              TEXT NOT NULL
 );
 )sql",
-    // 10 (issue 13 item 5: second review, QA sampling, golden items). The queue entry's review round (1 first, 2 second review, 3 a senior settles a
-    // disagreement) and the round-1 decision a second review answers; each decision's round;
+    // 10 (issue 13 item 5: second review, QA sampling, golden items). The queue entry's
+    // review round (1 first, 2 second review, 3 a senior settles a disagreement) and the
+    // round-1 decision a second review answers; each decision's round;
     // the policy's [review] settings kept beside the items; golden items (an admin's known
     // answers), the leases and answers of reviewers served them; QA tasks sampled from
     // finally decided items and the seniors' verdicts. History tables are append-only.
