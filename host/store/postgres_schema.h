@@ -866,7 +866,9 @@ GRANT SELECT ON review_settings TO vigil_reviewer, vigil_admin, vigil_auditor, v
 GRANT INSERT, UPDATE ON review_settings TO vigil_scanner, vigil_admin;
 -- Golden items: a reviewer reads which items are golden (to be served one), never the
 -- answer; an admin manages them; seniors (QA) and auditors read the answers.
-GRANT SELECT (id, item_id, removed_at) ON golden_items TO vigil_reviewer;
+-- The scanner records the policy's automatic decisions, and the decisions policy below
+-- reads golden_items: PostgreSQL checks that privilege for every role the policy runs for.
+GRANT SELECT (id, item_id, removed_at) ON golden_items TO vigil_reviewer, vigil_scanner;
 GRANT SELECT ON golden_items TO vigil_admin, vigil_auditor;
 GRANT INSERT, UPDATE (removed_by, removed_at) ON golden_items TO vigil_admin;
 GRANT SELECT, INSERT, UPDATE, DELETE ON golden_claims TO vigil_reviewer, vigil_admin;
@@ -947,7 +949,10 @@ CREATE FUNCTION vigil_decided_in_review(item bigint) RETURNS boolean
                     AND d.id >= q.review_from)
 $$;
 REVOKE ALL ON FUNCTION vigil_decided_in_review(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION vigil_decided_in_review(bigint) TO vigil_reviewer, vigil_admin;
+-- (The scanner too: PostgreSQL runs every INSERT policy's check, the reviewers' included,
+-- when the scanner records the policy's automatic decisions.)
+GRANT EXECUTE ON FUNCTION vigil_decided_in_review(bigint)
+  TO vigil_reviewer, vigil_admin, vigil_scanner;
 DROP POLICY decisions_reviewer ON decisions;
 CREATE POLICY decisions_reviewer ON decisions FOR INSERT
   WITH CHECK (vigil_is('vigil_reviewer') AND reviewer = session_user AND EXISTS (

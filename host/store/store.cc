@@ -404,7 +404,9 @@ Status QueueOutcome(Database& db, int64_t item_id, const Outcome& outcome, const
 Status Store::RecordOutcome(int64_t item_id, const ItemRecord& record, const std::string& now) {
   const Outcome& outcome = record.outcome;
   if (Status s = QueueOutcome(*db_, item_id, outcome, now); !s.ok()) return s;
-  if (media_vault_ && outcome.disposition == Disposition::kReview) {  // issue 13 item 3
+  // Issue 13 item 3: the bytes of an item queued for review; a bare URL record (a
+  // manifest's URL with no file) has none to keep.
+  if (media_vault_ && outcome.disposition == Disposition::kReview && record.media_kind != "url") {
     if (Status s = KeepQueuedMedia(*db_, *media_vault_, item_id, record.path, record.sha256);
         !s.ok()) {
       return s;

@@ -278,6 +278,17 @@ TEST_F(MediaVaultTest, TheRecordOfAQueuedItemKeepsItsMediaInTheSameTransaction) 
   ASSERT_FALSE(refused.ok());
   EXPECT_THAT(refused.status().message(), HasSubstr("changed since it was scanned"));
   EXPECT_EQ(Count(store_->db(), "SELECT count(*) FROM queue"), 1);
+
+  // A bare URL record (a manifest's URL, no file) is queued with no media to keep.
+  ItemRecord url = record;
+  url.sha256 = Sha256Hex("http://gallery.example.test/photo-7.jpg");
+  url.path = "http://gallery.example.test/photo-7.jpg";
+  url.size = 0;
+  url.media_kind = "url";
+  auto queued = store_->RecordItem(url);
+  ASSERT_TRUE(queued.ok()) << queued.status().message();
+  EXPECT_EQ(Count(store_->db(), "SELECT count(*) FROM queue"), 2);
+  EXPECT_EQ(Count(store_->db(), "SELECT count(*) FROM media"), 1);
 }
 
 TEST_F(MediaVaultTest, AWorkstationStoreKeepsNoMediaUnlessAsked) {
