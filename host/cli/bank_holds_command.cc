@@ -24,26 +24,6 @@ namespace {
 
 int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
 
-// "2026-11-29" (midnight UTC) or "2026-11-29T16:32:00Z"; false for anything
-// else.
-bool ParseUntil(const std::string &text, int64_t &unix_time) {
-  std::tm tm{};
-  const char *end = nullptr;
-  if (text.size() == 10) {
-    end = strptime(text.c_str(), "%Y-%m-%d", &tm);
-  } else if (text.size() == 20) {
-    end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  }
-  if (end == nullptr || *end != '\0') return false;
-  const std::tm given = tm;
-  const time_t t = timegm(&tm);
-  if (t == static_cast<time_t>(-1) || tm.tm_mday != given.tm_mday || tm.tm_mon != given.tm_mon) {
-    return false;
-  }
-  unix_time = static_cast<int64_t>(t);
-  return true;
-}
-
 std::string Lower(std::string text) {
   for (char &c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
@@ -95,7 +75,7 @@ std::unique_ptr<host::Store> OpenAndSync(const GlobalOptions &global) {
 
 int Disable(const GlobalOptions &global, const HoldArgs &args) {
   int64_t until = 0;
-  if (!ParseUntil(args.until, until)) {
+  if (!ParseUtcDate(args.until, until)) {
     PrintError(
         "--until takes a UTC date like 2027-01-31 or "
         "2027-01-31T12:00:00Z, not '" +

@@ -83,6 +83,10 @@ void RegisterRetentionCommand(CLI::App& app, GlobalOptions& options);
 StatusOr<host::StoreSettings> StoreSettingsOf(const GlobalOptions& options);
 Status KeepMediaIfConfigured(const GlobalOptions& options, host::Store& store);
 
+// "2026-11-29" (midnight UTC) or "2026-11-29T16:32:00Z" as Unix seconds; false for anything
+// else, an impossible date included (rematch --since, lists disable --until).
+bool ParseUtcDate(const std::string& text, int64_t& unix_time);
+
 // `vigil rematch` (rematch_command.cc).
 void RegisterRematchCommand(CLI::App& app, GlobalOptions& options);
 

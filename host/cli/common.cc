@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 
 #include "cli/commands.h"
 #include "store/db/postgres_database.h"
@@ -152,6 +153,25 @@ std::map<std::string, vigil::v1::DetectorConfig> DetectorConfigs(
     }
   }
   return configs;
+}
+
+bool ParseUtcDate(const std::string& text, int64_t& unix_time) {
+  std::tm tm{};
+  const char* end = nullptr;
+  if (text.size() == 10) {
+    end = strptime(text.c_str(), "%Y-%m-%d", &tm);
+  } else if (text.size() == 20) {
+    end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  }
+  if (end == nullptr || *end != '\0') return false;
+  // strptime accepts "2026-13-45" in some fields' ranges only; normalise and compare back.
+  const std::tm given = tm;
+  const time_t t = timegm(&tm);
+  if (t == static_cast<time_t>(-1) || tm.tm_mday != given.tm_mday || tm.tm_mon != given.tm_mon) {
+    return false;
+  }
+  unix_time = static_cast<int64_t>(t);
+  return true;
 }
 
 }  // namespace vigil::cli

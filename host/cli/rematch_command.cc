@@ -33,26 +33,6 @@ struct RematchArgs {
   bool json = false;
 };
 
-// "2026-11-29" (midnight UTC) or "2026-11-29T16:32:00Z"; false for anything else.
-bool ParseUtc(const std::string& text, int64_t& unix_time) {
-  std::tm tm{};
-  const char* end = nullptr;
-  if (text.size() == 10) {
-    end = strptime(text.c_str(), "%Y-%m-%d", &tm);
-  } else if (text.size() == 20) {
-    end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  }
-  if (end == nullptr || *end != '\0') return false;
-  // strptime accepts "2026-13-45" in some fields' ranges only; normalise and compare back.
-  const std::tm given = tm;
-  const time_t t = timegm(&tm);
-  if (t == static_cast<time_t>(-1) || tm.tm_mday != given.tm_mday || tm.tm_mon != given.tm_mon) {
-    return false;
-  }
-  unix_time = static_cast<int64_t>(t);
-  return true;
-}
-
 // A vigil.pdq setting given with --set (the same number a scan would use), or `fallback`.
 bool PdqSetting(const GlobalOptions& global, const std::string& key, int low, int high,
                 int& value) {
@@ -74,7 +54,7 @@ bool PdqSetting(const GlobalOptions& global, const std::string& key, int low, in
 
 int Rematch(GlobalOptions& global, const RematchArgs& args) {
   host::RematchOptions options;
-  if (!args.since.empty() && !ParseUtc(args.since, options.entries_since_unix)) {
+  if (!args.since.empty() && !ParseUtcDate(args.since, options.entries_since_unix)) {
     PrintError("--since takes a UTC date like 2026-11-29 or 2026-11-29T16:32:00Z, not '" +
                args.since + "'");
     return 2;
