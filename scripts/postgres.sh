@@ -11,6 +11,8 @@
 # TCP needs a SCRAM password (the superuser's is in the pgpass file the state names).
 # As root the server runs as the `postgres` system user (initdb refuses root). Never
 # touches the Debian default cluster (/var/lib/postgresql, pg_ctlcluster).
+# $VIGIL_PG_OPTIONS adds server settings at start, e.g. to see statement times in a bench:
+#   VIGIL_PG_OPTIONS="-c log_min_duration_statement=0 -c logging_collector=on -c log_directory=/tmp/pglog"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 state="${VIGIL_PG_STATE:-build/postgres.env}"
@@ -19,7 +21,7 @@ case "$state" in /*) ;; *) state="$(pwd)/$state" ;; esac
 die() { echo "postgres: $*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
   echo "Usage: bash scripts/postgres.sh start|stop|restart|env|psql [psql arguments]"
 }
 
@@ -96,7 +98,7 @@ start() {
     port="$(free_port)"
     # Only the socket in our directory and 127.0.0.1: nothing else listens.
     if as_server "$bindir/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=100 -c fsync=off" \
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=100 -c fsync=off ${VIGIL_PG_OPTIONS:-}" \
         start >/dev/null 2>&1; then
       started=1
       break

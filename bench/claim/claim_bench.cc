@@ -2,11 +2,18 @@
 // (a throw-away PostgreSQL 15 this driver starts with scripts/postgres.sh and removes at the
 // end; each reviewer its own login and connection) and on SQLite beside it (each reviewer
 // its own connection to one file). Each reviewer thread claims the next item
-// (ReviewQueue::Claim, what the console and `vigil queue claim` call) and decides it, over
-// and over; only the claims are timed. Prints p50/p99/max per backend and reviewer count.
+// (ReviewQueue::Claim, what the console and `vigil queue claim` call), looks at it for a
+// think time, and decides it, over and over; only the claims are timed. Prints p50/p99/max
+// per backend, reviewer count and think time.
 //
-//   claim_bench [--backend both|postgres|sqlite] [--reviewers 4,32] [--claims N]
-//               [--items N]
+// Two ways to work: back to back (think 0: every reviewer claims the moment they decided,
+// `--claims` in all; this measures the store's throughput, and with more reviewers than
+// cores each claim waits for the others') and paced (think T ms: each look lasts an
+// exponentially distributed time with mean T, for `--seconds`; people take seconds to a
+// minute per item, so T = 500 is already many times faster than a real team).
+//
+//   claim_bench [--backend both|postgres|sqlite] [--reviewers 4,32] [--think-ms 0,500]
+//               [--claims N] [--seconds S] [--items N]
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,9 +26,11 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "store/db/database.h"
@@ -37,7 +46,9 @@ using vigil::host::Store;
 struct Options {
   std::string backend = "both";
   std::vector<int> reviewers = {4, 32};
-  int claims = 3200;  // per run, split between the reviewers
+  std::vector<int> think_ms = {0, 500};
+  int claims = 3200;  // per back-to-back run, split between the reviewers
+  int seconds = 20;   // per paced run
   int items = 6000;   // seeded per run (more than the claims: the queue never runs dry)
 };
 
@@ -126,29 +137,44 @@ struct RunResult {
   int errors = 0;
   std::string first_error;
   double seconds = 0;
+  double first_claim_max_ms = 0;  // the slowest session's first (untimed) claim
 };
 
 // `reviewers` threads, each with the store `open(i)` gives it, claim and decide
-// `per_reviewer` items each.
+// `per_reviewer` items each back to back (think_ms 0), or for `seconds` with a think time
+// of mean `think_ms` between each claim and its decision.
 template <typename OpenFn>
-RunResult Work(int reviewers, int per_reviewer, OpenFn open,
+RunResult Work(int reviewers, int per_reviewer, int think_ms, int seconds, OpenFn open,
                const std::vector<std::string>& names) {
   RunResult result;
   std::vector<std::vector<double>> times(reviewers);
   std::vector<std::string> errors(reviewers);
   std::vector<int> error_counts(reviewers, 0);
+  std::vector<double> first_claim_ms(reviewers, 0);
   std::vector<std::unique_ptr<Store>> stores(reviewers);
   for (int r = 0; r < reviewers; ++r) stores[r] = open(r);  // connections first: untimed
   std::atomic<int> ready{0};
   const auto start = std::chrono::steady_clock::now();
+  const auto stop = start + std::chrono::seconds(seconds);
   std::vector<std::thread> threads;
   for (int r = 0; r < reviewers; ++r) {
     threads.emplace_back([&, r] {
       ReviewQueue queue(*stores[r]);
       vigil::host::ClaimOptions options;
+      std::mt19937 random(static_cast<unsigned>(r + 1));
+      std::exponential_distribution<double> look(think_ms > 0 ? 1.0 / think_ms : 1.0);
+      // A new session's first claim plans its statements and fills the server's caches
+      // for this connection (tens of ms): one untimed claim and release first, as a
+      // console does once when it opens; its time is reported apart.
+      const auto w0 = std::chrono::steady_clock::now();
+      auto first = queue.Claim(names[r], options);
+      first_claim_ms[r] =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - w0).count();
+      if (first.ok() && first.value()) (void)queue.Release(first.value()->item_id, names[r]);
       ++ready;
       while (ready.load() < reviewers) std::this_thread::yield();
-      for (int i = 0; i < per_reviewer; ++i) {
+      for (int i = 0; think_ms > 0 ? std::chrono::steady_clock::now() < stop : i < per_reviewer;
+           ++i) {
         const auto t0 = std::chrono::steady_clock::now();
         auto claimed = queue.Claim(names[r], options);
         const auto t1 = std::chrono::steady_clock::now();
@@ -160,6 +186,9 @@ RunResult Work(int reviewers, int per_reviewer, OpenFn open,
           continue;
         }
         times[r].push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        if (think_ms > 0) {
+          std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(look(random)));
+        }
         vigil::Status decided = queue.Decide(claimed.value()->item_id, names[r], "A1", "");
         if (!decided.ok()) {
           if (errors[r].empty()) errors[r] = decided.message();
@@ -176,6 +205,7 @@ RunResult Work(int reviewers, int per_reviewer, OpenFn open,
     if (result.first_error.empty()) result.first_error = errors[r];
   }
   std::sort(result.ms.begin(), result.ms.end());
+  result.first_claim_max_ms = *std::max_element(first_claim_ms.begin(), first_claim_ms.end());
   return result;
 }
 
@@ -185,12 +215,13 @@ double Percentile(const std::vector<double>& sorted, double p) {
   return sorted[std::min(index, sorted.size() - 1)];
 }
 
-void Report(const char* backend, int reviewers, const RunResult& r) {
+void Report(const char* backend, int reviewers, int think_ms, const RunResult& r) {
   std::printf(
-      "%-10s reviewers=%-3d claims=%-5zu p50=%7.2f ms  p99=%7.2f ms  max=%7.2f ms  "
-      "%6.0f claims+decisions/s  errors=%d%s%s\n",
-      backend, reviewers, r.ms.size(), Percentile(r.ms, 0.50), Percentile(r.ms, 0.99),
-      r.ms.empty() ? 0.0 : r.ms.back(), static_cast<double>(r.ms.size()) / r.seconds, r.errors,
+      "%-10s reviewers=%-3d think=%4d ms claims=%-5zu p50=%7.2f ms  p99=%7.2f ms  max=%7.2f ms  "
+      "%6.0f claims+decisions/s  first claim <= %.0f ms  errors=%d%s%s\n",
+      backend, reviewers, think_ms, r.ms.size(), Percentile(r.ms, 0.50), Percentile(r.ms, 0.99),
+      r.ms.empty() ? 0.0 : r.ms.back(), static_cast<double>(r.ms.size()) / r.seconds,
+      r.first_claim_max_ms, r.errors,
       r.first_error.empty() ? "" : " first: ", r.first_error.c_str());
   std::fflush(stdout);
 }
@@ -216,18 +247,39 @@ Options Parse(int argc, char** argv) {
         if (r < 1 || r > 64) Die("--reviewers takes counts from 1 to 64, e.g. 4,32");
         o.reviewers.push_back(r);
       }
+    } else if (arg == "--think-ms") {
+      o.think_ms.clear();
+      std::stringstream list(value());
+      for (std::string n; std::getline(list, n, ',');) {
+        const int t = std::atoi(n.c_str());
+        if (t < 0 || t > 60000) Die("--think-ms takes times from 0 to 60000, e.g. 0,500");
+        o.think_ms.push_back(t);
+      }
+    } else if (arg == "--seconds") {
+      o.seconds = std::atoi(value().c_str());
+      if (o.seconds < 1) Die("--seconds must be 1 or more");
     } else if (arg == "--claims") {
       o.claims = std::atoi(value().c_str());
     } else if (arg == "--items") {
       o.items = std::atoi(value().c_str());
     } else {
       Die("unknown option " + arg +
-          " (--backend both|postgres|sqlite, --reviewers 4,32, --claims N, --items N)");
+          " (--backend both|postgres|sqlite, --reviewers 4,32, --think-ms 0,500, --claims N, "
+          "--seconds S, --items N)");
     }
   }
   if (o.claims < 1 || o.items < o.claims)
     Die("--claims must be 1 or more and --items at least as many");
   return o;
+}
+
+// Every (think time, reviewer count) run, back-to-back runs first.
+std::vector<std::pair<int, int>> Runs(const Options& options) {
+  std::vector<std::pair<int, int>> runs;
+  for (int think_ms : options.think_ms) {
+    for (int reviewers : options.reviewers) runs.emplace_back(think_ms, reviewers);
+  }
+  return runs;
 }
 
 }  // namespace
@@ -237,11 +289,14 @@ int main(int argc, char** argv) {
   char dir_template[] = "/tmp/vigil-claim-bench.XXXXXX";
   if (mkdtemp(dir_template) == nullptr) Die("cannot make a scratch folder");
   const fs::path dir = dir_template;
-  std::printf("claim latency: %d claims per run, %d items seeded, reviewers claim and decide\n",
-              options.claims, options.items);
+  std::printf(
+      "claim latency: reviewers claim, look and decide; back to back (think 0) %d claims per "
+      "run, paced runs %d s; %d items seeded per run\n",
+      options.claims, options.seconds, options.items);
   if (options.backend != "postgres") {
-    for (int reviewers : options.reviewers) {
-      const fs::path file = dir / ("bench-" + std::to_string(reviewers) + ".db");
+    for (const auto& [think_ms, reviewers] : Runs(options)) {
+      const fs::path file =
+          dir / ("bench-" + std::to_string(reviewers) + "-" + std::to_string(think_ms) + ".db");
       {
         auto store = Store::Open(file);
         if (!store.ok()) Die(store.status().message());
@@ -250,20 +305,20 @@ int main(int argc, char** argv) {
       std::vector<std::string> names;
       for (int r = 0; r < reviewers; ++r) names.push_back("rev" + std::to_string(r));
       RunResult result = Work(
-          reviewers, options.claims / reviewers,
+          reviewers, options.claims / reviewers, think_ms, options.seconds,
           [&](int) {
             auto store = Store::Open(file);
             if (!store.ok()) Die(store.status().message());
             return std::move(store).value();
           },
           names);
-      Report("sqlite", reviewers, result);
+      Report("sqlite", reviewers, think_ms, result);
     }
   }
   if (options.backend != "sqlite") {
     PostgresServer server(dir);
-    for (int reviewers : options.reviewers) {
-      const std::string db = "bench_" + std::to_string(reviewers);
+    for (const auto& [think_ms, reviewers] : Runs(options)) {
+      const std::string db = "bench_" + std::to_string(reviewers) + "_" + std::to_string(think_ms);
       {
         auto cluster = Store::Open(server.Url("postgres", "postgres"));
         if (!cluster.ok()) Die(cluster.status().message());
@@ -282,14 +337,14 @@ int main(int argc, char** argv) {
       }
       Seed(*admin.value(), options.items);
       RunResult result = Work(
-          reviewers, options.claims / reviewers,
+          reviewers, options.claims / reviewers, think_ms, options.seconds,
           [&](int r) {
             auto store = Store::Open(server.Url(names[r], db));
             if (!store.ok()) Die(store.status().message());
             return std::move(store).value();
           },
           names);
-      Report("postgresql", reviewers, result);
+      Report("postgresql", reviewers, think_ms, result);
     }
   }
   std::error_code ignored;

@@ -90,83 +90,180 @@ struct Fixture {
     return *bank;
   }
 
+  // Where the rows go: the SQLite store through prepared statements, or the team store
+  // through multi-row INSERTs (the values are hex digits, numbers and plain paths).
+  struct Rows {
+    virtual ~Rows() = default;
+    virtual void Item(int64_t id, const std::string &sha256, const std::string &path) = 0;
+    virtual void Run(int64_t id, const char *detector) = 0;
+    virtual void Signal(int64_t id, const char *detector, const char *type,
+                        const std::string &value, int quality) = 0;
+  };
+
+  struct SqliteRows final : Rows {
+    struct Stmt {
+      sqlite3_stmt *s = nullptr;
+      Stmt(sqlite3 *db, const char *sql) {
+        if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) std::abort();
+      }
+      ~Stmt() { sqlite3_finalize(s); }
+      void Run(int64_t id, const std::string &a, const std::string &b = "",
+               const std::string &c = "", int quality = -1) {
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_bind_text(s, 2, a.data(), static_cast<int>(a.size()), SQLITE_TRANSIENT);
+        if (!b.empty())
+          sqlite3_bind_text(s, 3, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
+        if (!c.empty())
+          sqlite3_bind_text(s, 4, c.data(), static_cast<int>(c.size()), SQLITE_TRANSIENT);
+        if (quality >= 0)
+          sqlite3_bind_int(s, 5, quality);
+        else if (!c.empty())
+          sqlite3_bind_null(s, 5);
+        if (sqlite3_step(s) != SQLITE_DONE) std::abort();
+        sqlite3_reset(s);
+      }
+    };
+    explicit SqliteRows(sqlite3 *db)
+        : item(db,
+               "INSERT INTO items (id, sha256, size, media_kind, "
+               "first_path, last_path, "
+               "first_seen, last_scanned, status, outcome) VALUES (?1, ?2, "
+               "1000, 'image', ?3, "
+               "?3, '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z', 'ok', "
+               "'clear')"),
+          signal(db,
+                 "INSERT INTO signals (item_id, detector, type, value, "
+                 "quality) VALUES (?1, ?2, "
+                 "?3, ?4, ?5)"),
+          run(db,
+              "INSERT INTO detector_runs (item_id, detector, status, "
+              "ran_at) VALUES (?1, ?2, "
+              "'ok', '2026-12-01T00:00:00Z')") {}
+    void Item(int64_t id, const std::string &sha256, const std::string &path) override {
+      item.Run(id, sha256, path);
+    }
+    void Run(int64_t id, const char *detector) override { run.Run(id, detector); }
+    void Signal(int64_t id, const char *detector, const char *type, const std::string &value,
+                int quality) override {
+      signal.Run(id, detector, type, value, quality);
+    }
+    Stmt item, signal, run;
+  };
+
+  struct PostgresRows final : Rows {
+    explicit PostgresRows(vigil::host::Database &db) : db(db) {}
+    ~PostgresRows() override { Flush(); }
+    void Item(int64_t id, const std::string &sha256, const std::string &path) override {
+      Add(items, "(" + std::to_string(id) + ", '" + sha256 + "', 1000, 'image', '" + path + "', '" +
+                     path +
+                     "', '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z', 'ok', "
+                     "'clear')");
+    }
+    void Run(int64_t id, const char *detector) override {
+      Add(runs, "(" + std::to_string(id) + ", '" + detector + "', 'ok', '2026-12-01T00:00:00Z')");
+    }
+    void Signal(int64_t id, const char *detector, const char *type, const std::string &value,
+                int quality) override {
+      Add(signals, "(" + std::to_string(id) + ", '" + detector + "', '" + type + "', '" + value +
+                       "', " + (quality >= 0 ? std::to_string(quality) : "NULL") + ")");
+    }
+    void Add(std::vector<std::string> &rows, std::string row) {
+      rows.push_back(std::move(row));
+      if (rows.size() >= 2000) Flush();
+    }
+    void Flush() {  // items first: the others refer to them
+      Send(
+          "INSERT INTO items (id, sha256, size, media_kind, first_path, "
+          "last_path, first_seen, "
+          "last_scanned, status, outcome) VALUES ",
+          items);
+      Send(
+          "INSERT INTO detector_runs (item_id, detector, status, ran_at) "
+          "VALUES ",
+          runs);
+      Send(
+          "INSERT INTO signals (item_id, detector, type, value, quality) "
+          "VALUES ",
+          signals);
+    }
+    void Send(const std::string &head, std::vector<std::string> &rows) {
+      if (rows.empty()) return;
+      std::string sql = head;
+      for (size_t i = 0; i < rows.size(); ++i) sql += (i ? ", " : "") + rows[i];
+      rows.clear();
+      if (vigil::Status s = db.Exec(sql); !s.ok()) {
+        std::fprintf(stderr, "rematch_bench: seeding the team store: %s\n", s.message().c_str());
+        std::abort();
+      }
+    }
+    vigil::host::Database &db;
+    std::vector<std::string> items, runs, signals;
+  };
+
   static std::unique_ptr<Fixture> Build() {
     auto f = std::make_unique<Fixture>();
-    const char* env = std::getenv("VIGIL_REMATCH_ITEMS");
+    const char *env = std::getenv("VIGIL_REMATCH_ITEMS");
     f->items = env ? std::atoll(env) : 1'000'000;
     f->dir = fs::temp_directory_path() / ("vigil-rematch-bench-" + std::to_string(::getpid()));
     fs::remove_all(f->dir);
     fs::create_directories(f->dir);
-    f->store_path = (f->dir / "store.db").string();
+    // VIGIL_REMATCH_STORE: an empty team store's URL (bench/rematch/postgres.sh makes one).
+    const char *team_store = std::getenv("VIGIL_REMATCH_STORE");
+    f->store_path = team_store ? team_store : (f->dir / "store.db").string();
     std::mt19937_64 rng(12);
-    auto& planted_pdq = f->planted_pdq;
-    auto& planted_md5 = f->planted_md5;
+    auto &planted_pdq = f->planted_pdq;
+    auto &planted_md5 = f->planted_md5;
     {
       auto store = vigil::host::Store::Open(f->store_path);
-      if (!store.ok()) std::abort();
-      sqlite3* db = vigil::host::SqliteHandle(store.value()->db());
+      if (!store.ok()) {
+        std::fprintf(stderr, "rematch_bench: %s\n", store.status().message().c_str());
+        std::abort();
+      }
+      vigil::host::Database &database = store.value()->db();
+      const bool sqlite = database.dialect() == vigil::host::Dialect::kSqlite;
+      sqlite3 *db = sqlite ? vigil::host::SqliteHandle(database) : nullptr;
       // Building 1M items' rows is not what is measured: a large page cache, and the
       // value index built once at the end (sorted) instead of row by row.
-      sqlite3_exec(db,
-                   "PRAGMA synchronous=OFF; PRAGMA cache_size=-1048576; "
-                   "DROP INDEX signals_by_value_item;",
-                   nullptr, nullptr, nullptr);
-      vigil::host::Transaction tx(store.value()->db());
+      const char *drop_index = "DROP INDEX signals_by_value_item";
+      if (sqlite) {
+        sqlite3_exec(db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-1048576;", nullptr, nullptr,
+                     nullptr);
+      }
+      if (!database.Exec(drop_index).ok()) std::abort();
+      vigil::host::Transaction tx(database);
       if (!tx.Begin().ok()) std::abort();
-      struct Stmt {
-        sqlite3_stmt* s = nullptr;
-        Stmt(sqlite3* db, const char* sql) {
-          if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) std::abort();
-        }
-        ~Stmt() { sqlite3_finalize(s); }
-        void Run(int64_t id, const std::string& a, const std::string& b = "",
-                 const std::string& c = "", int quality = -1) {
-          sqlite3_bind_int64(s, 1, id);
-          sqlite3_bind_text(s, 2, a.data(), static_cast<int>(a.size()), SQLITE_TRANSIENT);
-          if (!b.empty())
-            sqlite3_bind_text(s, 3, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
-          if (!c.empty())
-            sqlite3_bind_text(s, 4, c.data(), static_cast<int>(c.size()), SQLITE_TRANSIENT);
-          if (quality >= 0)
-            sqlite3_bind_int(s, 5, quality);
-          else if (!c.empty())
-            sqlite3_bind_null(s, 5);
-          if (sqlite3_step(s) != SQLITE_DONE) std::abort();
-          sqlite3_reset(s);
-        }
-      };
-      Stmt item(db,
-                "INSERT INTO items (id, sha256, size, media_kind, first_path, last_path, "
-                "first_seen, last_scanned, status, outcome) VALUES (?1, ?2, 1000, 'image', ?3, "
-                "?3, '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z', 'ok', 'clear')");
-      Stmt signal(db,
-                  "INSERT INTO signals (item_id, detector, type, value, quality) VALUES (?1, ?2, "
-                  "?3, ?4, ?5)");
-      Stmt run(db,
-               "INSERT INTO detector_runs (item_id, detector, status, ran_at) VALUES (?1, ?2, "
-               "'ok', '2026-12-01T00:00:00Z')");
+      std::unique_ptr<Rows> rows;
+      if (sqlite) {
+        rows = std::make_unique<SqliteRows>(db);
+      } else {
+        rows = std::make_unique<PostgresRows>(database);
+      }
       const int64_t every = std::max<int64_t>(1, f->items / 100);
       for (int64_t id = 1; id <= f->items; ++id) {
         const std::string sha256 = Hex(rng, 32);
-        item.Run(id, sha256, "/synthetic/" + std::to_string(id) + ".jpg");
-        run.Run(id, "vigil.pdq");
-        run.Run(id, "vigil.exact");
+        rows->Item(id, sha256, "/synthetic/" + std::to_string(id) + ".jpg");
+        rows->Run(id, "vigil.pdq");
+        rows->Run(id, "vigil.exact");
         const std::string pdq = Hex(rng, 32);
         const std::string md5 = Hex(rng, 16);
-        signal.Run(id, "vigil.pdq", "pdq", pdq, 100);
-        signal.Run(id, "vigil.exact", "md5", md5);
-        signal.Run(id, "vigil.exact", "sha1", Hex(rng, 20));
-        signal.Run(id, "vigil.exact", "sha256", sha256);
+        rows->Signal(id, "vigil.pdq", "pdq", pdq, 100);
+        rows->Signal(id, "vigil.exact", "md5", md5, -1);
+        rows->Signal(id, "vigil.exact", "sha1", Hex(rng, 20), -1);
+        rows->Signal(id, "vigil.exact", "sha256", sha256, -1);
         if (id % every == 0) {
           planted_pdq.push_back(Flip(pdq, 20, rng));
           planted_md5.push_back(md5);
         }
       }
-      if (sqlite3_exec(db, "CREATE INDEX signals_by_value_item ON signals(type, value, item_id)",
-                       nullptr, nullptr, nullptr) != SQLITE_OK) {
+      rows.reset();  // the last rows
+      if (!database
+               .Exec("CREATE INDEX signals_by_value_item ON signals(type, "
+                     "value, item_id)")
+               .ok()) {
         std::abort();
       }
       if (!tx.Commit().ok()) std::abort();
+      if (!sqlite && !database.Exec("ANALYZE").ok()) std::abort();
     }
     return f;
   }

@@ -1,6 +1,7 @@
 // vigil scan PATH... | - | --manifest FILE   [--json] [--no-store] [--policy FILE] ...
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -10,14 +11,14 @@
 
 #include "cli/bank_holds_command.h"
 #include "cli/commands.h"
-#include "store/named_queues.h"
-#include "store/review_rounds.h"
 #include "cli/scan_progress.h"
 #include "core/terminal_text.h"
 #include "isolation/isolation_runtime.h"
 #include "pipeline/pipeline.h"
 #include "policy/policy.h"
 #include "scan/scan_json.h"
+#include "store/named_queues.h"
+#include "store/review_rounds.h"
 #include "store/scan_ledger.h"
 #include "store/store.h"
 
@@ -243,7 +244,8 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
   std::map<std::string, int64_t> rescanned_because;  // reason -> items
   ScanProgress progress(static_cast<int64_t>(items.size()), isatty(STDERR_FILENO) != 0);
   const bool human = !options.json;
-  auto write = [&](host::ItemRecord& record) -> Status {
+  // What a recorded (or already scanned) item adds to the counts and the output.
+  auto report = [&](host::ItemRecord& record) {
     if (record.already_scanned) {
       // Read and hashed only: the store has it from this detector set. Nothing changes.
       ++scanned;
@@ -256,26 +258,7 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
         std::cout << host::JsonText(line) << "\n";
       }
       progress.Update(scanned, failed, detections);
-      return Status::Ok();
-    }
-    record.outcome = policy.Decide(record, first_party);
-    record.scan_key = scan_key;
-    record.scanned_with = scanned_with;
-    // The store had it from an earlier run: say why it was analysed again (the summary,
-    // and the item's record for `vigil queue show --item`).
-    if (const std::string why = ledger ? ledger->TakeRescanReason(record.sha256) : "";
-        !why.empty()) {
-      ++rescanned;
-      ++rescanned_because[why];
-      record.scanned_with = detector_set.Describe(why);
-    }
-    record.scan_run = scan_run;
-    if (store && !record.sha256.empty()) {
-      auto recorded = store->RecordItem(record);
-      if (!recorded.ok()) {
-        return Status::IoError("could not record " + record.path + ": " +
-                               recorded.status().message());
-      }
+      return;
     }
     nlohmann::ordered_json line = host::ItemRecordToJson(record);
     ++scanned;
@@ -296,9 +279,60 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
                 << "\n";
     }
     progress.Update(scanned, failed, detections);
+  };
+  // Items are recorded in batches, one transaction each (Store::RecordItems): up to
+  // kBatchItems, or what kBatchWait gathered, so that slow items are not held back. Each
+  // is reported (counts, output) once its batch is in the store, in the order analysed.
+  constexpr size_t kBatchItems = 64;
+  constexpr auto kBatchWait = std::chrono::milliseconds(250);
+  std::vector<host::ItemRecord> batch;
+  auto batch_started = std::chrono::steady_clock::now();
+  auto flush = [&]() -> Status {
+    std::vector<const host::ItemRecord*> to_record;
+    for (const host::ItemRecord& record : batch) {
+      if (!record.already_scanned && !record.sha256.empty()) to_record.push_back(&record);
+    }
+    if (store && !to_record.empty()) {
+      auto recorded = store->RecordItems(to_record);
+      if (!recorded.ok()) {
+        const std::string what =
+            to_record.size() == 1
+                ? to_record.front()->path
+                : std::to_string(to_record.size()) + " items (" + to_record.front()->path + " ...)";
+        batch.clear();
+        return Status::IoError("could not record " + what + ": " + recorded.status().message());
+      }
+    }
+    for (host::ItemRecord& record : batch) report(record);
+    batch.clear();
+    return Status::Ok();
+  };
+  auto write = [&](host::ItemRecord& record) -> Status {
+    if (!record.already_scanned) {
+      record.outcome = policy.Decide(record, first_party);
+      record.scan_key = scan_key;
+      record.scanned_with = scanned_with;
+      // The store had it from an earlier run: say why it was analysed again (the summary,
+      // and the item's record for `vigil queue show --item`).
+      if (const std::string why = ledger ? ledger->TakeRescanReason(record.sha256) : "";
+          !why.empty()) {
+        ++rescanned;
+        ++rescanned_because[why];
+        record.scanned_with = detector_set.Describe(why);
+      }
+      record.scan_run = scan_run;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (batch.empty()) batch_started = now;
+    batch.push_back(std::move(record));
+    if (!store || batch.size() >= kBatchItems || now - batch_started >= kBatchWait) {
+      return flush();
+    }
     return Status::Ok();
   };
   Status status = pipeline.value()->Run(std::move(items), write);
+  // What was analysed is recorded, after an interrupt too.
+  if (Status flushed = flush(); !flushed.ok() && status.ok()) status = flushed;
   progress.Finish();
   std::cout.flush();
   if (!status.ok()) {

@@ -157,8 +157,7 @@ Status RecordScannedWith(Database& db, int64_t item_id, const ItemRecord& record
       .Bind(3, record.scanned_with)
       .Bind(4, now)
       .Bind(5, record.scan_run);
-  if (insert.Step() != kDone) return insert.Error("recording the detector set of an item");
-  return Status::Ok();
+  return insert.Write("recording the detector set of an item");
 }
 
 StatusOr<std::unique_ptr<ScanLedger>> ScanLedger::Open(const fs::path& store_path,

@@ -213,21 +213,29 @@ Status Store::CheckReadOnly(const fs::path& path) {
 }
 
 StatusOr<int64_t> Store::RecordItem(const ItemRecord& record) {
+  auto ids = RecordItems({&record});
+  if (!ids.ok()) return ids.status();
+  return ids.value().front();
+}
+
+StatusOr<std::vector<int64_t>> Store::RecordItems(const std::vector<const ItemRecord*>& records) {
+  if (records.empty()) return std::vector<int64_t>();
   bool committing = false;
-  if (db_->dialect() != Dialect::kPostgres) return RecordItemOnce(record, NowUtc(), committing);
-  // A team store: a server restart (or a dropped connection) while an item is being
-  // recorded rolls that item's transaction back; it is recorded again once the server
+  if (db_->dialect() != Dialect::kPostgres) return RecordItemsOnce(records, NowUtc(), committing);
+  // A team store: a server restart (or a dropped connection) while items are being
+  // recorded rolls their transaction back; they are recorded again once the server
   // answers, waiting up to kPatience with a growing pause. Only a connection lost during
-  // COMMIT leaves it unknown whether the item landed: then the store is asked (the item
-  // with this path and this attempt's time) before it is recorded again, so nothing is
-  // doubled (store_retry in docs/operations.md).
+  // COMMIT leaves it unknown whether they landed: then the store is asked (the last item
+  // with its path and this attempt's time, which no later record of the batch overwrote:
+  // the transaction landed whole or not at all) before they are recorded again, so
+  // nothing is doubled (store_retry in docs/operations.md).
   constexpr auto kPatience = std::chrono::seconds(60);
   const auto give_up = std::chrono::steady_clock::now() + kPatience;
   auto pause = std::chrono::milliseconds(100);
   for (;;) {
     const std::string now = NowUtc();
     committing = false;
-    StatusOr<int64_t> recorded = RecordItemOnce(record, now, committing);
+    auto recorded = RecordItemsOnce(records, now, committing);
     if (recorded.ok() || !IsConnectionError(recorded.status())) return recorded;
     for (;;) {
       if (std::chrono::steady_clock::now() > give_up) {
@@ -241,19 +249,41 @@ StatusOr<int64_t> Store::RecordItem(const ItemRecord& record) {
       Statement landed(*db_,
                        "SELECT id FROM items WHERE sha256 = ?1 AND last_scanned = ?2 AND "
                        "last_path = ?3");
-      landed.Bind(1, record.sha256).Bind(2, now).Bind(3, record.path);
+      landed.Bind(1, records.back()->sha256).Bind(2, now).Bind(3, records.back()->path);
       const int rc = landed.Step();
-      if (rc == kRow) return landed.ColumnInt(0);
-      if (rc == kDone) break;  // it did not: record it again
+      if (rc == kRow) {
+        std::vector<int64_t> ids;  // it did: read every item's id
+        for (const ItemRecord* record : records) {
+          Statement id(*db_, "SELECT id FROM items WHERE sha256 = ?1");
+          id.Bind(1, record->sha256);
+          if (id.Step() != kRow) return id.Error("reading a recorded item");
+          ids.push_back(id.ColumnInt(0));
+        }
+        return ids;
+      }
+      if (rc == kDone) break;  // it did not: record them again
       // No answer yet: wait and ask again.
     }
   }
 }
 
-StatusOr<int64_t> Store::RecordItemOnce(const ItemRecord& record, const std::string& now,
-                                        bool& committing) {
+StatusOr<std::vector<int64_t>> Store::RecordItemsOnce(const std::vector<const ItemRecord*>& records,
+                                                      const std::string& now, bool& committing) {
   Transaction tx(*db_);
   if (Status s = tx.Begin(); !s.ok()) return s;
+  std::vector<int64_t> ids;
+  ids.reserve(records.size());
+  for (const ItemRecord* record : records) {
+    auto id = RecordItemRows(*record, now);
+    if (!id.ok()) return id.status();
+    ids.push_back(id.value());
+  }
+  committing = true;
+  if (Status s = tx.Commit(); !s.ok()) return s;
+  return ids;
+}
+
+StatusOr<int64_t> Store::RecordItemRows(const ItemRecord& record, const std::string& now) {
   int64_t item_id = 0;
   {  // scoped: the RETURNING statement must be finalised before COMMIT
   Statement upsert(*db_,
@@ -310,8 +340,8 @@ StatusOr<int64_t> Store::RecordItemOnce(const ItemRecord& record, const std::str
                                "DELETE FROM detections WHERE item_id = ?1 AND detector = ?2");
     clear_signals.Bind(1, item_id).Bind(2, run.detector);
     clear_detections.Bind(1, item_id).Bind(2, run.detector);
-    if (clear_signals.Step() != kDone) return clear_signals.Error("clearing signals");
-    if (clear_detections.Step() != kDone) return clear_detections.Error("clearing detections");
+    if (Status s = clear_signals.Write("clearing signals"); !s.ok()) return s;
+    if (Status s = clear_detections.Write("clearing detections"); !s.ok()) return s;
 
     Statement run_row(*db_,
                       "INSERT INTO detector_runs (item_id, detector, status, error, ran_at, "
@@ -323,7 +353,7 @@ StatusOr<int64_t> Store::RecordItemOnce(const ItemRecord& record, const std::str
     run_row.Bind(5, now);
     const int64_t kept = run.result.detections_size();
     run_row.Bind(6, std::max(run.detections_returned, kept)).Bind(7, kept);
-    if (run_row.Step() != kDone) return run_row.Error("recording a detector run");
+    if (Status s = run_row.Write("recording a detector run"); !s.ok()) return s;
 
     for (const auto& signal : run.result.signals()) {
       Statement insert(*db_,
@@ -333,7 +363,7 @@ StatusOr<int64_t> Store::RecordItemOnce(const ItemRecord& record, const std::str
       insert.Bind(1, item_id).Bind(2, run.detector).Bind(3, signal.type()).Bind(4, signal.value());
       if (signal.has_quality()) insert.Bind(5, static_cast<int64_t>(signal.quality()));
       else insert.BindNull(5);
-      if (insert.Step() != kDone) return insert.Error("recording a signal");
+      if (Status s = insert.Write("recording a signal"); !s.ok()) return s;
     }
     for (const auto& d : run.result.detections()) {
       Statement insert(*db_,
@@ -350,13 +380,11 @@ StatusOr<int64_t> Store::RecordItemOnce(const ItemRecord& record, const std::str
         insert.BindNull(7).BindNull(8).BindNull(9).BindNull(10).BindNull(11);
       }
       insert.Bind(12, d.reason());
-      if (insert.Step() != kDone) return insert.Error("recording a detection");
+      if (Status s = insert.Write("recording a detection"); !s.ok()) return s;
     }
   }
   if (Status s = RecordOutcome(item_id, record, now); !s.ok()) return s;
   if (Status s = RecordScannedWith(*db_, item_id, record, now); !s.ok()) return s;
-  committing = true;
-  if (Status s = tx.Commit(); !s.ok()) return s;
   return item_id;
 }
 
@@ -386,7 +414,7 @@ Status QueueOutcome(Database& db, int64_t item_id, const Outcome& outcome, const
     if (outcome.category.empty()) queue.BindNull(6); else queue.Bind(6, outcome.category);
     queue.Bind(7, outcome.reason).Bind(8, now).Bind(9, outcome.confidence)
         .Bind(10, outcome.queue.empty() ? std::string(kDefaultQueue) : outcome.queue);
-    if (queue.Step() != kDone) return queue.Error("queueing an item");
+    if (Status s = queue.Write("queueing an item"); !s.ok()) return s;
     if (auto_action) {
       Statement decided(db,
                         "INSERT INTO decisions (item_id, reviewer, decision, reason, decided_at) "
@@ -395,7 +423,7 @@ Status QueueOutcome(Database& db, int64_t item_id, const Outcome& outcome, const
       decided.Bind(1, item_id).Bind(2, "policy:" + outcome.rule)
           .Bind(3, outcome.category.empty() ? "auto-action" : outcome.category)
           .Bind(4, outcome.reason).Bind(5, now);
-      if (decided.Step() != kDone) return decided.Error("recording an automatic decision");
+      if (Status s = decided.Write("recording an automatic decision"); !s.ok()) return s;
     }
   }
   return Status::Ok();

@@ -2,7 +2,7 @@
 // detections, and which detectors ran on them.
 //
 // One file, nothing to start. The schema is versioned (PRAGMA user_version) and
-// migrated forward on open. Every RecordItem is one transaction: a crash leaves either
+// migrated forward on open. Every RecordItem(s) is one transaction: a crash leaves either
 // the whole item or none of it.
 #ifndef VIGIL_HOST_STORE_STORE_H_
 #define VIGIL_HOST_STORE_STORE_H_
@@ -126,6 +126,10 @@ class Store {
   // often it is scanned); an auto-action outcome records the policy's decision.
   // Returns the item's row id.
   StatusOr<int64_t> RecordItem(const ItemRecord& record);
+  // Records several items as RecordItem does, all in one transaction (a scan records its
+  // items in batches: one commit, and on a team store far fewer round trips, per batch).
+  // Either every item is recorded or none is. Returns their row ids in order.
+  StatusOr<std::vector<int64_t>> RecordItems(const std::vector<const ItemRecord*>& records);
 
   StatusOr<StoreCounts> Counts();
   int schema_version() const { return schema_version_; }
@@ -157,9 +161,11 @@ class Store {
   // REQUIRES: inside the write transaction of Migrate().
   Status CheckAndRestoreSchema();
   Status RecordOutcome(int64_t item_id, const ItemRecord& record, const std::string& now);
-  // One attempt of RecordItem at time `now`; `committing` is set once COMMIT is sent.
-  StatusOr<int64_t> RecordItemOnce(const ItemRecord& record, const std::string& now,
-                                   bool& committing);
+  // One attempt of RecordItems at time `now`; `committing` is set once COMMIT is sent.
+  StatusOr<std::vector<int64_t>> RecordItemsOnce(const std::vector<const ItemRecord*>& records,
+                                                 const std::string& now, bool& committing);
+  // One item's rows, inside the caller's transaction.
+  StatusOr<int64_t> RecordItemRows(const ItemRecord& record, const std::string& now);
 
   std::unique_ptr<Database> db_;
   int schema_version_ = 0;

@@ -48,6 +48,12 @@ class StatementBackend {
   // "integer", "real", "text", "blob" or "null": the value's type as stored.
   virtual std::string ColumnType(int column) = 0;
   virtual std::string ErrorMessage() const = 0;
+  // Runs a statement whose result nobody reads (Statement::Write). This default runs it at
+  // once; a backend may instead send it later together with others.
+  virtual Status Write(const std::string& what) {
+    if (Step() == kDone) return Status::Ok();
+    return Status::IoError(what + ": " + ErrorMessage());
+  }
 };
 
 class Database {
@@ -100,6 +106,12 @@ class Statement {
     return *this;
   }
   int Step() { return backend_->Step(); }
+  // Runs a statement that writes and returns nothing anyone reads (no rows, no
+  // RowsChanged). Inside a transaction PostgreSQL's backend sends such writes together,
+  // without waiting for each answer, at the next statement that reads or at the commit
+  // (one round trip instead of one each): an error in it may then be reported there, and
+  // fails the transaction as a whole. `what` names the write in that error.
+  Status Write(const std::string& what) { return backend_->Write(what); }
   void Reset() { backend_->Reset(); }
   int64_t RowsChanged() { return backend_->RowsChanged(); }
   int64_t ColumnInt(int column) { return backend_->ColumnInt(column); }

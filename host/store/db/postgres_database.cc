@@ -74,6 +74,22 @@ size_t SkipDollarQuote(std::string_view sql, size_t i) {
   return end == std::string_view::npos ? sql.size() : end + tag.size();
 }
 
+// The parameter arrays libpq takes, pointing into `query`.
+struct ParameterArrays {
+  explicit ParameterArrays(const PgQuery &query)
+      : values(query.params.size()), lengths(query.params.size()), formats(query.params.size()) {
+    for (size_t i = 0; i < query.params.size(); ++i) {
+      values[i] = query.params[i] ? query.params[i]->data() : nullptr;
+      lengths[i] = query.params[i] ? static_cast<int>(query.params[i]->size()) : 0;
+      formats[i] = query.types[i] == kByteaOid ? 1 : 0;  // bytes as they are; the rest as text
+    }
+  }
+  int count() const { return static_cast<int>(values.size()); }
+  std::vector<const char *> values;
+  std::vector<int> lengths;
+  std::vector<int> formats;
+};
+
 class PostgresStatement final : public StatementBackend {
  public:
   PostgresStatement(PostgresDatabase &db, std::string_view sql) : db_(db) {
@@ -84,8 +100,8 @@ class PostgresStatement final : public StatementBackend {
   }
   ~PostgresStatement() override { Clear(); }
 
-  // The SQL is parsed by the server when it runs (an unnamed statement): errors
-  // in it are reported by Step.
+  // The SQL is prepared on the connection when it first runs: errors in it are
+  // reported by Step (or Write).
   bool ok() const override { return true; }
   void BindText(int index, std::string_view text) override { Set(index, std::string(text)); }
   void BindBlob(int index, std::string_view bytes) override {
@@ -109,19 +125,21 @@ class PostgresStatement final : public StatementBackend {
         error_ = why;
         return kStepError;
       }
-      std::vector<const char *> values(params_.size());
-      std::vector<int> lengths(params_.size());
-      std::vector<int> formats(params_.size());
-      for (size_t i = 0; i < params_.size(); ++i) {
-        values[i] = params_[i] ? params_[i]->data() : nullptr;
-        lengths[i] = params_[i] ? static_cast<int>(params_[i]->size()) : 0;
-        formats[i] = types_[i] == kByteaOid ? 1 : 0;  // bytes as they are; the rest as text
-        // A number SQLite lets a statement skip (?2 without ?1) still counts;
-        // it needs a type, or the server cannot infer one.
-        if (!used_[i] && types_[i] == 0) types_[i] = kTextOid;
+      PgQuery query;
+      if (!MakeQuery("", &query)) return kStepError;
+      if (db_.has_deferred_writes()) {
+        // The writes kept for later go first, in the order they were made, in the same
+        // round trip as this statement.
+        PGresult *result = nullptr;
+        if (Status flushed = db_.FlushWrites(/*commit=*/false, &query, &result); !flushed.ok()) {
+          if (result != nullptr) PQclear(result);
+          error_ = flushed.message();
+          return kStepError;
+        }
+        result_ = result;
+      } else {
+        result_ = db_.Run(query);
       }
-      result_ = PQexecParams(db_.raw(), sql_.c_str(), static_cast<int>(params_.size()),
-                             types_.data(), values.data(), lengths.data(), formats.data(), 0);
       const ExecStatusType status = PQresultStatus(result_);
       if (status == PGRES_COMMAND_OK) {
         changed_ = std::atoll(PQcmdTuples(result_));
@@ -145,6 +163,14 @@ class PostgresStatement final : public StatementBackend {
 
   void Reset() override { Clear(); }
   int64_t RowsChanged() override { return changed_; }
+
+  Status Write(const std::string &what) override {
+    if (!db_.in_transaction() || !bind_error_.empty()) return StatementBackend::Write(what);
+    PgQuery query;
+    if (!MakeQuery(what, &query)) return Status::IoError(what + ": " + error_);
+    db_.Defer(std::move(query));
+    return Status::Ok();
+  }
 
   int64_t ColumnInt(int column) override {
     if (Null(column)) return 0;
@@ -208,6 +234,26 @@ class PostgresStatement final : public StatementBackend {
   bool IsReal(int column) const {
     const Oid type = PQftype(result_, column);
     return type == kFloat4Oid || type == kFloat8Oid || type == kNumericOid;
+  }
+  // The statement as it will be sent: prepared on this connection once (the server parses
+  // and plans it once, not at every run) unless the connection has prepared its fill.
+  bool MakeQuery(const std::string &what, PgQuery *query) {
+    for (size_t i = 0; i < params_.size(); ++i) {
+      // A number SQLite lets a statement skip (?2 without ?1) still counts;
+      // it needs a type, or the server cannot infer one.
+      if (!used_[i] && types_[i] == 0) types_[i] = kTextOid;
+    }
+    query->sql = sql_;
+    query->params = params_;
+    query->types.assign(types_.begin(), types_.end());
+    query->what = what;
+    std::string why;
+    query->name = db_.PreparedName(sql_, query->types, &why);
+    if (!why.empty()) {
+      error_ = why;
+      return false;
+    }
+    return true;
   }
   void Clear() {
     if (result_ != nullptr) PQclear(result_);
@@ -373,7 +419,145 @@ std::unique_ptr<StatementBackend> PostgresDatabase::Prepare(std::string_view sql
   return std::make_unique<PostgresStatement>(*this, sql);
 }
 
+std::string PostgresDatabase::PreparedName(const std::string &sql,
+                                           const std::vector<unsigned int> &types,
+                                           std::string *why) {
+  std::string key;
+  for (unsigned int type : types) key += std::to_string(type) + ",";
+  key += '\n';
+  key += sql;
+  if (auto found = prepared_.find(key); found != prepared_.end()) return found->second;
+  if (prepared_.size() >= kMaxPrepared) return "";
+  std::string name = "vigil_" + std::to_string(++next_prepared_);
+  PGresult *result = PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(types.size()),
+                               reinterpret_cast<const Oid *>(types.data()));
+  if (PQresultStatus(result) != PGRES_COMMAND_OK) {
+    *why = FailureMessage(result);
+    PQclear(result);
+    return "";
+  }
+  PQclear(result);
+  prepared_.emplace(std::move(key), name);
+  return name;
+}
+
+PGresult *PostgresDatabase::Run(const PgQuery &query) {
+  const ParameterArrays p(query);
+  if (!query.name.empty()) {
+    return PQexecPrepared(conn_, query.name.c_str(), p.count(), p.values.data(), p.lengths.data(),
+                          p.formats.data(), 0);
+  }
+  return PQexecParams(conn_, query.sql.c_str(), p.count(),
+                      reinterpret_cast<const Oid *>(query.types.data()), p.values.data(),
+                      p.lengths.data(), p.formats.data(), 0);
+}
+
+Status PostgresDatabase::FlushWrites(bool commit, const PgQuery *then, PGresult **then_result) {
+  if (deferred_.empty() && !commit && then == nullptr) return Status::Ok();
+  std::vector<PgQuery> writes = std::move(deferred_);
+  deferred_.clear();
+  if (PQenterPipelineMode(conn_) != 1) {
+    return Status::IoError("cannot send the store's writes: " + FailureMessage(nullptr));
+  }
+  // Send everything, then one sync; the server answers each in order and skips the rest of
+  // the pipeline after an error (PGRES_PIPELINE_ABORTED).
+  size_t sent = 0;
+  bool send_failed = false;
+  for (const PgQuery &query : writes) {
+    const ParameterArrays p(query);
+    const int ok = query.name.empty()
+                       ? PQsendQueryParams(conn_, query.sql.c_str(), p.count(),
+                                           reinterpret_cast<const Oid *>(query.types.data()),
+                                           p.values.data(), p.lengths.data(), p.formats.data(), 0)
+                       : PQsendQueryPrepared(conn_, query.name.c_str(), p.count(), p.values.data(),
+                                             p.lengths.data(), p.formats.data(), 0);
+    if (ok != 1) {
+      send_failed = true;
+      break;
+    }
+    ++sent;
+  }
+  bool then_sent = false;
+  if (!send_failed && then != nullptr) {
+    const ParameterArrays p(*then);
+    then_sent = then->name.empty()
+                    ? PQsendQueryParams(conn_, then->sql.c_str(), p.count(),
+                                        reinterpret_cast<const Oid *>(then->types.data()),
+                                        p.values.data(), p.lengths.data(), p.formats.data(), 0)
+                    : PQsendQueryPrepared(conn_, then->name.c_str(), p.count(), p.values.data(),
+                                          p.lengths.data(), p.formats.data(), 0);
+    then_sent = then_sent == 1;
+    send_failed = !then_sent;
+  }
+  bool commit_sent = false;
+  if (!send_failed && commit) {
+    commit_sent = PQsendQueryParams(conn_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    send_failed = !commit_sent;
+  }
+  std::string first_error;
+  if (send_failed) first_error = "cannot send the store's writes: " + FailureMessage(nullptr);
+  const bool synced = PQpipelineSync(conn_) == 1;
+  if (!synced && first_error.empty()) {
+    first_error = "cannot send the store's writes: " + FailureMessage(nullptr);
+  }
+  // One answer per statement sent (its results, then NULL), then the sync's: the writes,
+  // then `then` (its result goes to the caller) or the COMMIT.
+  const size_t answers = sent + (then_sent ? 1 : 0) + (commit_sent ? 1 : 0);
+  bool rolled_back = false;
+  for (size_t i = 0; i < answers && PQstatus(conn_) == CONNECTION_OK; ++i) {
+    while (PGresult *result = PQgetResult(conn_)) {
+      const ExecStatusType status = PQresultStatus(result);
+      if (i == sent && then_sent) {
+        if (*then_result == nullptr) {
+          *then_result = result;
+        } else {
+          PQclear(result);
+        }
+        continue;
+      }
+      if (status == PGRES_FATAL_ERROR && first_error.empty()) {
+        first_error = (i < sent ? writes[i].what : std::string("cannot commit to the store")) +
+                      ": " + FailureMessage(result);
+      } else if (i == sent && status == PGRES_COMMAND_OK &&
+                 std::string_view(PQcmdStatus(result)) == "ROLLBACK") {
+        rolled_back = true;  // COMMIT of a transaction an earlier error aborted
+      }
+      PQclear(result);
+    }
+  }
+  // Up to and including the sync's answer (two NULLs in a row: nothing more is coming).
+  for (int nulls = 0; synced && nulls < 2 && PQstatus(conn_) == CONNECTION_OK;) {
+    PGresult *result = PQgetResult(conn_);
+    if (result == nullptr) {
+      ++nulls;
+      continue;
+    }
+    nulls = 0;
+    const bool sync = PQresultStatus(result) == PGRES_PIPELINE_SYNC;
+    PQclear(result);
+    if (sync) break;
+  }
+  if (PQstatus(conn_) == CONNECTION_OK && PQexitPipelineMode(conn_) != 1) {
+    // Answers left unread: the connection cannot be used as it is; start a new one.
+    if (first_error.empty())
+      first_error = "cannot read the store's answers: " + FailureMessage(nullptr);
+    Reconnect();
+    return Status::IoError(first_error + " (connection lost: it was reopened)");
+  }
+  if (first_error.empty() && PQstatus(conn_) != CONNECTION_OK) {
+    first_error = "cannot send the store's writes: " + FailureMessage(nullptr);
+  }
+  if (first_error.empty() && rolled_back) {
+    first_error =
+        "cannot commit to the store: the transaction was rolled back after an error in it";
+  }
+  if (!first_error.empty()) return Status::IoError(first_error);
+  return Status::Ok();
+}
+
 bool PostgresDatabase::Reconnect() {
+  prepared_.clear();  // a new session has prepared nothing
+  deferred_.clear();
   PQreset(conn_);
   if (PQstatus(conn_) != CONNECTION_OK) return false;
   PQsetNoticeProcessor(conn_, IgnoreNotice, nullptr);
@@ -421,6 +605,10 @@ Status PostgresDatabase::Run(const char *sql, const char *what) {
 
 Status PostgresDatabase::Exec(std::string_view sql) {
   if (std::string why = EnsureConnected(); !why.empty()) return Status::Unavailable(why);
+  if (Status flushed = FlushWrites(/*commit=*/false); !flushed.ok()) return flushed;
+  // DDL may change what a prepared statement returns ("cached plan must not change result
+  // type"): prepare afresh after it.
+  prepared_.clear();
   // The simple query protocol: several statements in one string, no parameters.
   const std::string text(sql);
   PGresult *result = PQexec(conn_, text.c_str());
@@ -458,6 +646,15 @@ Status PostgresDatabase::Begin() {
 }
 
 Status PostgresDatabase::Commit() {
+  if (!deferred_.empty()) {
+    // The writes and the COMMIT in one round trip.
+    Status s = FlushWrites(/*commit=*/true);
+    if (!s.ok() && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) != PQTRANS_IDLE) {
+      PQclear(PQexec(conn_, "ROLLBACK"));
+    }
+    in_transaction_ = false;
+    return s;
+  }
   PGresult *result = PQexec(conn_, "COMMIT");
   Status out = Status::Ok();
   if (PQresultStatus(result) != PGRES_COMMAND_OK) {
@@ -475,6 +672,7 @@ Status PostgresDatabase::Commit() {
 
 void PostgresDatabase::Rollback() {
   in_transaction_ = false;
+  deferred_.clear();  // never sent: nothing to undo
   if (PQstatus(conn_) != CONNECTION_OK) return;
   PQclear(PQexec(conn_, "ROLLBACK"));
 }

@@ -21,8 +21,10 @@
 #define VIGIL_HOST_STORE_DB_POSTGRES_DATABASE_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "store/db/database.h"
@@ -62,6 +64,16 @@ Status RetryOnConnectionLoss(Body &&transaction, int attempts = 3) {
   return status;
 }
 
+// One statement as it goes to the server: a prepared statement's name (or "" to send the
+// SQL itself), its parameters as text or bytes, and their type OIDs (0: the server infers).
+struct PgQuery {
+  std::string name;
+  std::string sql;
+  std::vector<std::optional<std::string>> params;
+  std::vector<unsigned int> types;
+  std::string what;  // names a deferred write in an error
+};
+
 class PostgresDatabase final : public Database {
  public:
   // Connects to `url`. Refuses URLs with a password and ones that are not
@@ -91,15 +103,42 @@ class PostgresDatabase final : public Database {
   // marks a lost connection so that the next Begin() reconnects.
   std::string FailureMessage(const ::pg_result *result);
   ::pg_conn *raw() { return conn_; }
+  bool in_transaction() const { return in_transaction_; }
+
+  // The name under which this connection has prepared `sql` with these parameter types,
+  // preparing it now if it has not (one round trip, the first time only). "" when the
+  // connection keeps no more prepared statements (kMaxPrepared; the SQL is then sent each
+  // time). `why` receives the server's error if the SQL does not prepare.
+  std::string PreparedName(const std::string &sql, const std::vector<unsigned int> &types,
+                           std::string *why);
+  // Runs one statement now and returns its result (the caller PQclears it).
+  ::pg_result *Run(const PgQuery &query);
+  // Keeps a write of the open transaction to send with the next statement that reads or
+  // with the COMMIT (Statement::Write).
+  void Defer(PgQuery query) { deferred_.push_back(std::move(query)); }
+  bool has_deferred_writes() const { return !deferred_.empty(); }
+  // Sends the deferred writes, then `then` (a statement whose result the caller reads:
+  // `*then_result`, for the caller to PQclear) or COMMIT when `commit`, in one pipeline
+  // (libpq's pipeline mode: no wait between them) and reads every answer: the first
+  // write's error, named by its write, or Ok.
+  Status FlushWrites(bool commit, const PgQuery *then = nullptr,
+                     ::pg_result **then_result = nullptr);
 
  private:
   PostgresDatabase(::pg_conn *conn, std::string url) : conn_(conn), url_(std::move(url)) {}
   Status Run(const char *sql, const char *what);
   bool Reconnect();
 
+  static constexpr size_t kMaxPrepared = 512;
+
   ::pg_conn *conn_;
   std::string url_;
   bool in_transaction_ = false;
+  // Prepared statements of this connection by parameter types and SQL; names are never
+  // reused, so a statement forgotten here (after DDL) cannot clash with a new one.
+  std::unordered_map<std::string, std::string> prepared_;
+  uint64_t next_prepared_ = 0;
+  std::vector<PgQuery> deferred_;
 };
 
 }  // namespace vigil::host
