@@ -233,7 +233,9 @@ void RegisterVideoCommand(CLI::App& app, GlobalOptions& options) {
   // Every frame by default: vPDQ frames only match frames shown at nearly the same moment,
   // and two copies sampled at 1 fps with a different start rarely sample the same moments
   // (docs/video.md, "Sampling and matching").
-  static CLI::Option* match_fps = match->add_option(
+  // Assigned on every BuildCli (tests build the app more than once).
+  static CLI::Option* match_fps = nullptr;
+  match_fps = match->add_option(
       "--fps", match_sampling.fps,
       "Sample videos at N frames per second instead of hashing every frame (faster, but "
       "copies that start at different moments may then sample different frames)");
