@@ -318,6 +318,7 @@ struct VideoDecoder::Impl {
       if (e->flags & AVINDEX_KEYFRAME) keyframe_ts.push_back(e->timestamp);
       if (e->pos >= 0) index_end = std::max<int64_t>(index_end, e->pos + e->size);
     }
+    std::sort(keyframe_ts.begin(), keyframe_ts.end());
     info.keyframes_indexed = keyframe_ts.size();
     if (index_end > source->size) {
       return Status::Corruption("truncated video: its index reaches byte " +
@@ -463,15 +464,20 @@ Status VideoDecoder::Impl::Run(const SamplingOptions& sampling, const FrameCallb
     }
   };
 
+  // Seeks forward to the last keyframe at or before the next sampled frame when that
+  // keyframe is ahead of the packets read so far. Keyframes sought only increase, so a
+  // demuxer that lands earlier than asked (or a crafted index) cannot make this loop.
+  int64_t last_sought = INT64_MIN;
   auto maybe_seek = [&]() {
     if (!seek_mode) return;
     double target_ts =
         static_cast<double>(start_pts) + static_cast<double>(next_target) / info.frame_rate / tb;
-    int64_t keyframe = INT64_MIN;
-    for (int64_t k : keyframe_ts) {
-      if (static_cast<double>(k) <= target_ts) keyframe = k;
-    }
-    if (keyframe == INT64_MIN || keyframe <= last_video_dts) return;
+    auto after = std::upper_bound(keyframe_ts.begin(), keyframe_ts.end(), target_ts,
+                                  [](double t, int64_t k) { return t < static_cast<double>(k); });
+    if (after == keyframe_ts.begin()) return;
+    int64_t keyframe = *(after - 1);
+    if (keyframe <= last_video_dts || keyframe <= last_sought) return;
+    last_sought = keyframe;
     if (av_seek_frame(format.get(), stream_index, keyframe, AVSEEK_FLAG_BACKWARD) >= 0) {
       avcodec_flush_buffers(codec.get());
       ++stats.seeks;
