@@ -402,14 +402,16 @@ Status VideoDecoder::Impl::Run(const SamplingOptions& sampling, const FrameCallb
       if (ts == AV_NOPTS_VALUE) return Status::Corruption("video frame without a timestamp");
       number = std::llround(static_cast<double>(ts - start_pts) * tb * info.frame_rate);
     }
-    bool due = seek_mode ? number >= next_target : number % step == 0;
-    if (!due) return Status::Ok();
+    // Every decoded frame is held to the limits, sampled or not (a stream may change its
+    // frame size after the header; FFmpeg's max_pixels already bounded the allocation).
     if (f->width <= 0 || f->height <= 0) {
       return Status::Corruption("corrupt video: frame " + std::to_string(number) + " has no size");
     }
     Status size =
         CheckFrameSize(static_cast<uint32_t>(f->width), static_cast<uint32_t>(f->height), "frame");
     if (!size.ok()) return size;
+    bool due = seek_mode ? number >= next_target : number % step == 0;
+    if (!due) return Status::Ok();
     if (!rgb || rgb->width != f->width || rgb->height != f->height) {
       rgb.reset(av_frame_alloc());
       if (!rgb) return Status::Resource("out of memory for a video frame");

@@ -346,6 +346,43 @@ TEST(VideoDecoderBadInputTest, FrameLimitWhileDecoding) {
   EXPECT_EQ(stats.frames_decoded, 51);
 }
 
+// A raw H.264 stream whose frame size changes mid-stream (two streams joined: 64x48 then
+// 320x240): each lent frame has its own size, and a per-frame limit the header could not
+// show (max_dimension 100) stops decoding at the first large frame.
+TEST(VideoDecoderBadInputTest, FrameSizeChangesMidStream) {
+  ScratchDir dir;
+  ASSERT_TRUE(
+      Ffmpeg("-f lavfi -i testsrc=size=64x48:rate=10:duration=1 -c:v libx264 "
+             "-preset ultrafast -pix_fmt yuv420p -f h264 " +
+             dir.Path("a.h264")));
+  ASSERT_TRUE(
+      Ffmpeg("-f lavfi -i testsrc=size=320x240:rate=10:duration=1 -c:v libx264 "
+             "-preset ultrafast -pix_fmt yuv420p -f h264 " +
+             dir.Path("b.h264")));
+  auto joined = ReadFileBytes(dir.Path("a.h264"));
+  auto second = ReadFileBytes(dir.Path("b.h264"));
+  joined.insert(joined.end(), second.begin(), second.end());
+  auto decoder = VideoDecoder::OpenMemory(joined.data(), joined.size());
+  ASSERT_TRUE(decoder.ok()) << decoder.status().message();
+  auto frames = DecodeAll(**decoder, EveryFrame());
+  ASSERT_TRUE(frames.ok()) << frames.status().message();
+  ASSERT_EQ(frames->size(), 20u);
+  EXPECT_EQ(frames->front().width, 64u);
+  EXPECT_EQ(frames->back().width, 320u);
+  EXPECT_EQ(frames->back().height, 240u);
+
+  VideoLimits small;
+  small.max_dimension = 100;
+  auto limited = VideoDecoder::OpenMemory(joined.data(), joined.size(), small);
+  ASSERT_TRUE(limited.ok()) << limited.status().message();
+  DecodeStats stats;
+  Status s = DecodeAll(**limited, EveryFrame(), &stats).status();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), Status::Code::kResource);
+  EXPECT_NE(s.message().find("320x240"), std::string::npos) << s.message();
+  EXPECT_EQ(stats.frames_lent, 10);
+}
+
 TEST(VideoDecoderBadInputTest, LimitsFromTheHeader) {
   auto bytes = ReadFileBytes(Clip("chair-19-sd-bar"));
   VideoLimits small_bytes;
