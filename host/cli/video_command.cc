@@ -52,10 +52,12 @@ std::string Stamp(double seconds) {
 }
 
 std::string RangesText(const std::vector<vpdq::TimeRange>& ranges) {
-  if (ranges.empty()) return "nowhere";
-  std::string out;
+  if (ranges.empty()) return "";
+  std::string out = ", at ";
+  bool first = true;
   for (const vpdq::TimeRange& r : ranges) {
-    if (!out.empty()) out += ", ";
+    if (!first) out += ", ";
+    first = false;
     out += Stamp(r.start_seconds) + "-" + Stamp(r.end_seconds) + " s";
   }
   return out;
@@ -151,11 +153,11 @@ int Match(const std::string& a, const std::string& b, const SamplingFlags& sampl
   }
   char share[64];
   std::snprintf(share, sizeof(share), "%.1f%%", m->query_matched_percent);
-  std::printf("query    %s: %zu of %zu frames match (%s), at %s\n", TerminalText(a).c_str(),
+  std::printf("query    %s: %zu of %zu frames match (%s)%s\n", TerminalText(a).c_str(),
               m->query_frames_matched, m->query_frames_compared, share,
               RangesText(m->query_ranges).c_str());
   std::snprintf(share, sizeof(share), "%.1f%%", m->compared_matched_percent);
-  std::printf("compared %s: %zu of %zu frames match (%s), at %s\n", TerminalText(b).c_str(),
+  std::printf("compared %s: %zu of %zu frames match (%s)%s\n", TerminalText(b).c_str(),
               m->compared_frames_matched, m->compared_frames_compared, share,
               RangesText(m->compared_ranges).c_str());
   std::printf("%s (%s: at least %g%% of the query's frames within distance %d, quality >= %d)\n",
