@@ -28,6 +28,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libfaiss-dev liburiparser-dev
   # tools the demo and tests use to make benign images
   imagemagick
+  # video (issue 16): FFmpeg's libraries for decode once, and the ffmpeg CLI that tests
+  # and bench/video use to make benign clips from its test sources
+  libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg
 )
 
 missing=()

@@ -1,0 +1,170 @@
+// `vigil video hash|match` (issue 16): the reference per-frame format on stdout, sampling
+// flags, JSON, one-line errors for bad videos and bad flags, matching with both shares and
+// time ranges, and a re-encoded 10-second excerpt found in the full clip at its seconds.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli_runner.h"
+
+namespace vigil::testing {
+namespace {
+
+class CliVideoTest : public CliFixture {
+ protected:
+  std::string Clip(const std::string& name) const {
+    return (testdata_ / "video" / "videos" / (name + ".mp4")).string();
+  }
+  std::string Reference(const std::string& name) const {
+    return (testdata_ / "video" / "vpdq-hashes" / (name + ".txt")).string();
+  }
+};
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+int HexDistance(const std::string& a, const std::string& b) {
+  int d = 0;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    d += __builtin_popcount(std::stoi(a.substr(i, 1), nullptr, 16) ^
+                            std::stoi(b.substr(i, 1), nullptr, 16));
+  }
+  return d;
+}
+
+TEST_F(CliVideoTest, HashEveryFramePrintsTheReferenceFormat) {
+  auto r = Run(Vigil() + " video hash --every-frame " + Clip("pattern-sd-grey-bar"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  auto ours = Lines(r.out);
+  auto theirs = Lines(Slurp(Reference("pattern-sd-grey-bar")));
+  ASSERT_EQ(ours.size(), theirs.size());
+  ASSERT_EQ(ours.size(), 206u);
+  for (size_t i = 0; i < ours.size(); ++i) {
+    // frame,quality,hex,timestamp: the frame number and timestamp text are the reference's;
+    // the hash is within the reference's regression tolerance.
+    auto a = ours[i], b = theirs[i];
+    ASSERT_EQ(std::count(a.begin(), a.end(), ','), 3) << a;
+    EXPECT_EQ(a.substr(0, a.find(',')), b.substr(0, b.find(',')));
+    EXPECT_EQ(a.substr(a.rfind(',')), b.substr(b.rfind(',')));
+    std::string ha = a.substr(a.find(',', a.find(',') + 1) + 1, 64);
+    std::string hb = b.substr(b.find(',', b.find(',') + 1) + 1, 64);
+    EXPECT_LT(HexDistance(ha, hb), 10) << "line " << i + 1;
+  }
+}
+
+TEST_F(CliVideoTest, HashSamplesOneFramePerSecondByDefault) {
+  auto r = Run(Vigil() + " video hash " + Clip("doorknob-hd-no-bar"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 4u);  // 120 frames at 30 frames/s: 0, 30, 60, 90
+  EXPECT_EQ(lines[1].substr(0, 3), "30,");
+  EXPECT_EQ(lines[1].substr(lines[1].rfind(',')), ",1.000");
+  auto two = Run(Vigil() + " video hash --fps 2 " + Clip("doorknob-hd-no-bar"));
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_EQ(Lines(two.out).size(), 8u);
+}
+
+TEST_F(CliVideoTest, HashJson) {
+  auto r = Run(Vigil() + " video hash --json " + Clip("doorknob-hd-no-bar"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["width"], 1280);
+  EXPECT_EQ(j["height"], 720);
+  EXPECT_EQ(j["frame_rate"], 30.0);
+  EXPECT_EQ(j["sampling"]["every_frame"], false);
+  EXPECT_EQ(j["frames_decoded"], 120);
+  ASSERT_EQ(j["frames"].size(), 4u);
+  EXPECT_EQ(j["frames"][3]["frame_number"], 90);
+  EXPECT_EQ(j["frames"][3]["timestamp_seconds"], 3.0);
+  EXPECT_EQ(j["frames"][3]["pdq"].get<std::string>().size(), 64u);
+}
+
+TEST_F(CliVideoTest, BadVideosAndFlagsAreOneLineErrors) {
+  std::ofstream(dir_ / "empty.mp4").close();
+  std::string whole = Slurp(Clip("chair-19-sd-bar"));
+  ASSERT_GT(whole.size(), 100000u);
+  std::ofstream(dir_ / "cut.mp4", std::ios::binary) << whole.substr(0, 100000);
+  struct Case {
+    std::string args;
+    std::string expect;
+  };
+  const Case cases[] = {
+      {"video hash " + (dir_ / "empty.mp4").string(), "0 bytes"},
+      {"video hash " + (dir_ / "cut.mp4").string(), "truncated"},
+      {"video hash " + (dir_ / "missing.mp4").string(), "cannot open"},
+      {"video hash " + Reference("doorknob-hd-no-bar"), "vPDQ text"},
+      {"video hash --fps 0 " + Clip("doorknob-hd-no-bar"), "--fps"},
+      {"video hash --fps 2 --every-frame " + Clip("doorknob-hd-no-bar"), "excludes"},
+      {"video match --distance 257 " + Clip("doorknob-hd-no-bar") + " " +
+           Clip("doorknob-hd-no-bar"),
+       "--distance"},
+      {"video match " + Clip("doorknob-hd-no-bar") + " " + (dir_ / "empty.mp4").string(),
+       "0 bytes"},
+  };
+  for (const Case& c : cases) {
+    auto r = Run(Vigil() + " " + c.args);
+    EXPECT_NE(r.exit_code, 0) << c.args;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << c.args << "\n" << r.err;
+    EXPECT_EQ(r.out, "") << c.args;
+  }
+}
+
+TEST_F(CliVideoTest, MatchPrintsBothSharesAndRanges) {
+  auto r = Run(Vigil() + " video match --json " + Clip("chair-19-sd-bar") + " " +
+               Clip("chair-20-sd-bar"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_GE(j["query"]["matched_percent"].get<double>(), 95.0);
+  EXPECT_GE(j["compared"]["matched_percent"].get<double>(), 80.0);
+  EXPECT_EQ(j["matched"], true);
+  ASSERT_EQ(j["query"]["ranges"].size(), 1u);
+  ASSERT_EQ(j["compared"]["ranges"].size(), 1u);
+  // chair-19 is chair-20 without its first 1.6 s.
+  EXPECT_NEAR(j["compared"]["ranges"][0]["start_seconds"].get<double>(), 1.6, 0.2);
+  EXPECT_NEAR(j["query"]["ranges"][0]["start_seconds"].get<double>(), 0.0, 0.2);
+
+  auto text = Run(Vigil() + " video match " + Clip("chair-19-sd-bar") + " " +
+                  Reference("doorknob-hd-no-bar"));
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  auto lines = Lines(text.out);
+  ASSERT_EQ(lines.size(), 3u) << text.out;
+  EXPECT_EQ(lines[0].substr(lines[0].size() - 26), "of 561 frames match (0.0%)") << lines[0];
+  EXPECT_EQ(lines[2].rfind("no match", 0), 0u) << lines[2];
+
+  auto loose = Run(Vigil() + " video match --json --distance 256 --quality 0 " +
+                   Reference("doorknob-hd-no-bar") + " " + Reference("pattern-hd-no-bar"));
+  ASSERT_EQ(loose.exit_code, 0) << loose.err;
+  EXPECT_EQ(nlohmann::json::parse(loose.out)["query"]["matched_percent"], 100.0);
+}
+
+// Issue 16 item 3, on the CLI: a 10-second excerpt (seconds 6-16) of a listed clip,
+// re-encoded smaller and at another quality, matches it and says which seconds it is.
+TEST_F(CliVideoTest, ReencodedTenSecondExcerptMatchesAtItsSeconds) {
+  std::string excerpt = (dir_ / "excerpt.mp4").string();
+  auto made = Run("ffmpeg -nostdin -v error -y -ss 6 -t 10 -i " + Clip("chair-orig-22-sd-bar") +
+                  " -vf scale=320:-2 -c:v libx264 -crf 30 -preset veryfast -an " + excerpt);
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  auto r = Run(Vigil() + " video match --json " + excerpt + " " + Clip("chair-orig-22-sd-bar"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_GE(j["query"]["matched_percent"].get<double>(), 80.0) << r.out;
+  EXPECT_EQ(j["matched"], true);
+  ASSERT_GE(j["compared"]["ranges"].size(), 1u) << r.out;
+  double start = j["compared"]["ranges"][0]["start_seconds"];
+  double end = j["compared"]["ranges"].back()["end_seconds"];
+  EXPECT_NEAR(start, 6.0, 1.0) << r.out;
+  EXPECT_NEAR(end, 16.0, 1.0) << r.out;
+}
+
+}  // namespace
+}  // namespace vigil::testing
