@@ -28,6 +28,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libfaiss-dev liburiparser-dev
   # tools the demo and tests use to make benign images
   imagemagick
+  # the Python package `vigil` (issue 17 item 1) and `vigil eval --html` plots (item 3)
+  # (python3-munkres satisfies python3-fonttools' "scipy | munkres": scipy would pull
+  # Boost 1.74, which conflicts with libboost1.81-dev)
+  pybind11-dev python3-matplotlib python3-munkres
 )
 
 missing=()
