@@ -73,6 +73,7 @@ void BuildCli(CLI::App& app, GlobalOptions& options) {
   RegisterUsersCommand(app, options);
   RegisterRetentionCommand(app, options);
   RegisterStoreMigrateCommand(app, options);
+  RegisterEvalCommand(app, options);
 }
 
 }  // namespace vigil::cli

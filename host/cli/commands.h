@@ -93,6 +93,9 @@ void RegisterRematchCommand(CLI::App& app, GlobalOptions& options);
 // `vigil store migrate`: a workstation store into the team store (store_migrate_command.cc).
 void RegisterStoreMigrateCommand(CLI::App& app, GlobalOptions& options);
 
+// `vigil eval`: detectors measured on a labelled corpus (eval_command.cc, issue 17 item 3).
+void RegisterEvalCommand(CLI::App& app, GlobalOptions& options);
+
 // The whole command line: global options, then every Register* above (cli_app.cc).
 // Global options are accepted before or after the subcommand, at every depth.
 void BuildCli(CLI::App& app, GlobalOptions& options);
