@@ -49,10 +49,14 @@ for r in $(seq "$runs"); do
   t_eval+=("$(seconds "$vigil" --store "$store" eval --threads "$threads" --policy "$policy" "$work/corpus.csv")")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+fastest() { printf '%s\n' "$@" | sort -g | head -1; }
 m_nostore=$(median "${t_nostore[@]}") m_store=$(median "${t_store[@]}") m_eval=$(median "${t_eval[@]}")
 echo "items=$n runs=$runs threads=$threads load=$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'scan --no-store  %8.2f s  %7.1f items/s   runs: %s\n' "$m_nostore" "$(echo "$n / $m_nostore" | bc -l)" "${t_nostore[*]}"
 printf 'scan (store)     %8.2f s  %7.1f items/s   runs: %s\n' "$m_store" "$(echo "$n / $m_store" | bc -l)" "${t_store[*]}"
 printf 'eval             %8.2f s  %7.1f items/s   runs: %s\n' "$m_eval" "$(echo "$n / $m_eval" | bc -l)" "${t_eval[*]}"
-printf 'eval / scan --no-store = %.3f, eval / scan = %.3f\n' \
+printf 'medians: eval / scan --no-store = %.3f, eval / scan = %.3f\n' \
   "$(echo "$m_eval / $m_nostore" | bc -l)" "$(echo "$m_eval / $m_store" | bc -l)"
+f_nostore=$(fastest "${t_nostore[@]}") f_store=$(fastest "${t_store[@]}") f_eval=$(fastest "${t_eval[@]}")
+printf 'fastest runs: eval / scan --no-store = %.3f, eval / scan = %.3f\n' \
+  "$(echo "$f_eval / $f_nostore" | bc -l)" "$(echo "$f_eval / $f_store" | bc -l)"

@@ -9,8 +9,7 @@ namespace fs = std::filesystem;
 
 namespace vigil::eval {
 
-bool SplitCsvLine(const std::string &line, std::vector<std::string> &fields,
-                  std::string &error) {
+bool SplitCsvLine(const std::string& line, std::vector<std::string>& fields, std::string& error) {
   fields.clear();
   std::string field;
   size_t i = 0;
@@ -39,47 +38,40 @@ bool SplitCsvLine(const std::string &line, std::vector<std::string> &fields,
         return false;
       }
     } else {
-      while (i < line.size() && line[i] != ',')
-        field += line[i++];
+      while (i < line.size() && line[i] != ',') field += line[i++];
     }
     fields.push_back(field);
-    if (i >= line.size())
-      return true;
-    ++i; // the comma
+    if (i >= line.size()) return true;
+    ++i;  // the comma
   }
 }
 
-bool ValidLabel(const std::string &label) {
-  if (label.empty() || label.size() > 64)
-    return false;
+bool ValidLabel(const std::string& label) {
+  if (label.empty() || label.size() > 64) return false;
   for (char c : label) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-    if (!ok)
-      return false;
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
   }
   return true;
 }
 
 namespace {
 
-std::string Trim(const std::string &text) {
+std::string Trim(const std::string& text) {
   size_t begin = 0, end = text.size();
-  while (begin < end && (text[begin] == ' ' || text[begin] == '\t'))
-    ++begin;
-  while (end > begin && (text[end - 1] == ' ' || text[end - 1] == '\t'))
-    --end;
+  while (begin < end && (text[begin] == ' ' || text[begin] == '\t')) ++begin;
+  while (end > begin && (text[end - 1] == ' ' || text[end - 1] == '\t')) --end;
   return text.substr(begin, end - begin);
 }
 
-} // namespace
+}  // namespace
 
-Corpus ReadCorpus(const std::string &csv_path) {
+Corpus ReadCorpus(const std::string& csv_path) {
   Corpus corpus;
   std::ifstream in(csv_path, std::ios::binary);
   if (!in) {
-    corpus.problems.push_back(
-        csv_path + ": cannot read the corpus: " + std::strerror(errno));
+    corpus.problems.push_back(csv_path + ": cannot read the corpus: " + std::strerror(errno));
     return corpus;
   }
   std::error_code ec;
@@ -90,10 +82,8 @@ Corpus ReadCorpus(const std::string &csv_path) {
   std::vector<std::string> fields;
   while (std::getline(in, line)) {
     ++number;
-    if (!line.empty() && line.back() == '\r')
-      line.pop_back();
-    if (Trim(line).empty() || Trim(line)[0] == '#')
-      continue;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (Trim(line).empty() || Trim(line)[0] == '#') continue;
     const std::string where = csv_path + ":" + std::to_string(number) + ": ";
     std::string error;
     if (!SplitCsvLine(line, fields, error)) {
@@ -101,17 +91,14 @@ Corpus ReadCorpus(const std::string &csv_path) {
       first = false;
       continue;
     }
-    for (std::string &f : fields)
-      f = Trim(f);
-    if (first && fields.size() >= 2 && fields[0] == "path" &&
-        fields[1] == "label") {
+    for (std::string& f : fields) f = Trim(f);
+    if (first && fields.size() >= 2 && fields[0] == "path" && fields[1] == "label") {
       first = false;
-      continue; // the header
+      continue;  // the header
     }
     first = false;
     if (fields.size() < 2 || fields.size() > 3) {
-      corpus.problems.push_back(where +
-                                "expected path,label[,category], found " +
+      corpus.problems.push_back(where + "expected path,label[,category], found " +
                                 std::to_string(fields.size()) + " field" +
                                 (fields.size() == 1 ? "" : "s"));
       continue;
@@ -119,8 +106,7 @@ Corpus ReadCorpus(const std::string &csv_path) {
     CorpusItem item;
     item.line = number;
     item.label = fields[1];
-    if (fields.size() == 3)
-      item.category = fields[2];
+    if (fields.size() == 3) item.category = fields[2];
     bool ok = true;
     if (!ValidLabel(item.label)) {
       corpus.problems.push_back(where + "bad label '" + item.label +
@@ -129,8 +115,7 @@ Corpus ReadCorpus(const std::string &csv_path) {
     }
     for (char c : item.category) {
       if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-        corpus.problems.push_back(where +
-                                  "the category has a control character");
+        corpus.problems.push_back(where + "the category has a control character");
         ok = false;
         break;
       }
@@ -140,11 +125,9 @@ Corpus ReadCorpus(const std::string &csv_path) {
       continue;
     }
     fs::path path(fields[0]);
-    if (path.is_relative())
-      path = base / path;
+    if (path.is_relative()) path = base / path;
     fs::path real = fs::weakly_canonical(path, ec);
-    if (ec)
-      real = path;
+    if (ec) real = path;
     std::error_code status_ec;
     const fs::file_status status = fs::status(real, status_ec);
     if (!fs::exists(status)) {
@@ -152,21 +135,17 @@ Corpus ReadCorpus(const std::string &csv_path) {
       continue;
     }
     if (!fs::is_regular_file(status)) {
-      corpus.problems.push_back(where + real.string() +
-                                " is not a regular file");
+      corpus.problems.push_back(where + real.string() + " is not a regular file");
       continue;
     }
     item.path = real.string();
-    if (ok)
-      corpus.items.push_back(std::move(item));
+    if (ok) corpus.items.push_back(std::move(item));
   }
-  if (in.bad())
-    corpus.problems.push_back(csv_path + ": read error");
+  if (in.bad()) corpus.problems.push_back(csv_path + ": read error");
   if (corpus.items.empty() && corpus.problems.empty()) {
-    corpus.problems.push_back(csv_path +
-                              ": no labelled items (an empty corpus)");
+    corpus.problems.push_back(csv_path + ": no labelled items (an empty corpus)");
   }
   return corpus;
 }
 
-} // namespace vigil::eval
+}  // namespace vigil::eval

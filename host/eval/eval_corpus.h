@@ -17,10 +17,10 @@
 namespace vigil::eval {
 
 struct CorpusItem {
-  int line = 0;     // 1-based line in the CSV
-  std::string path; // absolute, real (symbolic links resolved)
+  int line = 0;      // 1-based line in the CSV
+  std::string path;  // absolute, real (symbolic links resolved)
   std::string label;
-  std::string category; // may be empty
+  std::string category;  // may be empty
 };
 
 struct Corpus {
@@ -32,16 +32,15 @@ struct Corpus {
   std::vector<std::string> problems;
 };
 
-Corpus ReadCorpus(const std::string &csv_path);
+Corpus ReadCorpus(const std::string& csv_path);
 
 // Splits one CSV line into fields; false (and `error` set) for an unterminated
 // quote or text after a closing quote.
-bool SplitCsvLine(const std::string &line, std::vector<std::string> &fields,
-                  std::string &error);
+bool SplitCsvLine(const std::string& line, std::vector<std::string>& fields, std::string& error);
 
 // True for a label of 1..64 letters, digits, '.', '_', '-'.
-bool ValidLabel(const std::string &label);
+bool ValidLabel(const std::string& label);
 
-} // namespace vigil::eval
+}  // namespace vigil::eval
 
-#endif // VIGIL_HOST_EVAL_EVAL_CORPUS_H_
+#endif  // VIGIL_HOST_EVAL_EVAL_CORPUS_H_

@@ -16,9 +16,8 @@
 namespace vigil::eval {
 
 struct Scored {
-  std::optional<double>
-      score;             // none: the detector reported nothing on the item
-  bool positive = false; // the item's label is the one being measured
+  std::optional<double> score;  // none: the detector reported nothing on the item
+  bool positive = false;        // the item's label is the one being measured
 };
 
 struct Confusion {
@@ -27,7 +26,7 @@ struct Confusion {
   // scikit-learn's zero_division=0 does; the JSON also gives the counts, so
   // nothing is hidden.
   double precision() const;
-  double recall() const; // = true positive rate
+  double recall() const;  // = true positive rate
   double f1() const;
   double false_positive_rate() const;
 };
@@ -41,7 +40,7 @@ struct CurvePoint {
 struct Curve {
   int64_t positives = 0;
   int64_t negatives = 0;
-  std::vector<CurvePoint> points; // thresholds descending
+  std::vector<CurvePoint> points;  // thresholds descending
   // Area under the ROC curve through (0,0), every point and (1,1), by the
   // trapezoid rule (equal to the probability that a positive outscores a
   // negative, ties counting half); empty without both positives and negatives.
@@ -53,16 +52,15 @@ struct Curve {
   std::optional<CurvePoint> best_f1;
 };
 
-Curve ComputeCurve(const std::vector<Scored> &items);
+Curve ComputeCurve(const std::vector<Scored>& items);
 
 // Counts predicted-positive flags against truth.
-Confusion Count(const std::vector<bool> &predicted,
-                const std::vector<bool> &truth);
+Confusion Count(const std::vector<bool>& predicted, const std::vector<bool>& truth);
 
 // The q-th percentile (0..100) by the nearest-rank method: the smallest value
 // with at least q% of the values at or below it. 0 for no values.
 double Percentile(std::vector<double> values, double q);
 
-} // namespace vigil::eval
+}  // namespace vigil::eval
 
-#endif // VIGIL_HOST_EVAL_EVAL_METRICS_H_
+#endif  // VIGIL_HOST_EVAL_EVAL_METRICS_H_

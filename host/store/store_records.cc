@@ -3,30 +3,25 @@
 namespace vigil::host {
 namespace {
 
-// Columns present since schema version 2 (every store a current vigil opens has
-// them).
+// Columns present since schema version 2 (every store a current vigil opens has them).
 const std::vector<std::string> kItemColumns = {
-    "id",          "sha256",    "size",         "media_kind",
-    "first_path",  "last_path", "first_seen",   "last_scanned",
-    "status",      "error",     "url",          "source",
-    "uploader_id", "format",    "width",        "height",
-    "orientation", "outcome",   "outcome_rule", "outcome_reason"};
+    "id",        "sha256",      "size",         "media_kind",   "first_path",
+    "last_path", "first_seen",  "last_scanned", "status",       "error",
+    "url",       "source",      "uploader_id",  "format",       "width",
+    "height",    "orientation", "outcome",      "outcome_rule", "outcome_reason"};
 const std::vector<std::string> kDetectionColumns = {
-    "id",       "item_id",     "detector", "label",    "score",
-    "severity", "signal_type", "bank",     "entry_id", "category",
-    "distance", "dihedral",    "reason"};
-const std::vector<std::string> kDecisionColumns = {
-    "id", "item_id", "reviewer", "decision", "reason", "decided_at"};
-const std::vector<std::string> kRevealColumns = {
-    "id", "reviewer", "item_id",    "x",          "y",
-    "w",  "h",        "started_at", "duration_ms"};
+    "id",   "item_id",  "detector", "label",    "score",    "severity", "signal_type",
+    "bank", "entry_id", "category", "distance", "dihedral", "reason"};
+const std::vector<std::string> kDecisionColumns = {"id",       "item_id", "reviewer",
+                                                   "decision", "reason",  "decided_at"};
+const std::vector<std::string> kRevealColumns = {"id", "reviewer", "item_id",    "x",          "y",
+                                                 "w",  "h",        "started_at", "duration_ms"};
 
 std::string SelectSql(RecordTable table) {
   std::string sql = "SELECT ";
-  const std::vector<std::string> &columns = RecordColumns(table);
+  const std::vector<std::string>& columns = RecordColumns(table);
   for (size_t i = 0; i < columns.size(); ++i) {
-    if (i)
-      sql += ", ";
+    if (i) sql += ", ";
     sql += columns[i];
   }
   sql += " FROM ";
@@ -35,48 +30,45 @@ std::string SelectSql(RecordTable table) {
   return sql;
 }
 
-} // namespace
+}  // namespace
 
-const char *RecordTableName(RecordTable table) {
+const char* RecordTableName(RecordTable table) {
   switch (table) {
-  case RecordTable::kItems:
-    return "items";
-  case RecordTable::kDetections:
-    return "detections";
-  case RecordTable::kDecisions:
-    return "decisions";
-  case RecordTable::kReveals:
-    return "reveals";
+    case RecordTable::kItems:
+      return "items";
+    case RecordTable::kDetections:
+      return "detections";
+    case RecordTable::kDecisions:
+      return "decisions";
+    case RecordTable::kReveals:
+      return "reveals";
   }
   return "items";
 }
 
-const std::vector<std::string> &RecordColumns(RecordTable table) {
+const std::vector<std::string>& RecordColumns(RecordTable table) {
   switch (table) {
-  case RecordTable::kItems:
-    return kItemColumns;
-  case RecordTable::kDetections:
-    return kDetectionColumns;
-  case RecordTable::kDecisions:
-    return kDecisionColumns;
-  case RecordTable::kReveals:
-    return kRevealColumns;
+    case RecordTable::kItems:
+      return kItemColumns;
+    case RecordTable::kDetections:
+      return kDetectionColumns;
+    case RecordTable::kDecisions:
+      return kDecisionColumns;
+    case RecordTable::kReveals:
+      return kRevealColumns;
   }
   return kItemColumns;
 }
 
-StatusOr<std::vector<Record>> ReadRecords(Database &db, RecordTable table) {
-  const std::vector<std::string> &columns = RecordColumns(table);
+StatusOr<std::vector<Record>> ReadRecords(Database& db, RecordTable table) {
+  const std::vector<std::string>& columns = RecordColumns(table);
   Statement select(db, SelectSql(table));
-  if (!select.ok())
-    return select.Error(std::string("reading ") + RecordTableName(table));
+  if (!select.ok()) return select.Error(std::string("reading ") + RecordTableName(table));
   std::vector<Record> records;
   for (;;) {
     const int step = select.Step();
-    if (step == kDone)
-      break;
-    if (step != kRow)
-      return select.Error(std::string("reading ") + RecordTableName(table));
+    if (step == kDone) break;
+    if (step != kRow) return select.Error(std::string("reading ") + RecordTableName(table));
     Record record;
     record.reserve(columns.size());
     for (size_t c = 0; c < columns.size(); ++c) {
@@ -97,4 +89,4 @@ StatusOr<std::vector<Record>> ReadRecords(Database &db, RecordTable table) {
   return records;
 }
 
-} // namespace vigil::host
+}  // namespace vigil::host

@@ -25,14 +25,14 @@ using Record = std::vector<std::pair<std::string, RecordValue>>;
 enum class RecordTable { kItems, kDetections, kDecisions, kReveals };
 
 // "items", "detections", "decisions", "reveals".
-const char *RecordTableName(RecordTable table);
+const char* RecordTableName(RecordTable table);
 // The columns a table's records carry, in order.
-const std::vector<std::string> &RecordColumns(RecordTable table);
+const std::vector<std::string>& RecordColumns(RecordTable table);
 
 // Every row of the table, ordered by id (item_id for no id). Errors carry the
 // database's message and name the table.
-StatusOr<std::vector<Record>> ReadRecords(Database &db, RecordTable table);
+StatusOr<std::vector<Record>> ReadRecords(Database& db, RecordTable table);
 
-} // namespace vigil::host
+}  // namespace vigil::host
 
-#endif // VIGIL_HOST_STORE_STORE_RECORDS_H_
+#endif  // VIGIL_HOST_STORE_STORE_RECORDS_H_

@@ -37,9 +37,9 @@ namespace py = pybind11;
 namespace {
 
 // vigil.Error, created in the module init.
-PyObject *g_error = nullptr;
+PyObject* g_error = nullptr;
 
-[[noreturn]] void Raise(const std::string &message) {
+[[noreturn]] void Raise(const std::string& message) {
   PyErr_SetString(g_error, message.c_str());
   throw py::error_already_set();
 }
@@ -47,30 +47,27 @@ PyObject *g_error = nullptr;
 // (hash hex, quality, the 8 dihedral hashes' hex).
 using PdqTuple = std::tuple<std::string, int, std::vector<std::string>>;
 
-PdqTuple HashView(const vigil::pdq::ImageView &view) {
+PdqTuple HashView(const vigil::pdq::ImageView& view) {
   std::optional<vigil::pdq::Result<vigil::pdq::DihedralHashes>> hashes;
   {
     py::gil_scoped_release release;
     thread_local vigil::pdq::PdqHasher hasher;
     hashes.emplace(hasher.HashDihedral(view));
   }
-  if (!hashes->ok())
-    Raise("pdq: " + hashes->status().message());
+  if (!hashes->ok()) Raise("pdq: " + hashes->status().message());
   std::vector<std::string> variants;
-  for (const auto &h : hashes->value().hashes)
-    variants.push_back(h.ToHex());
+  for (const auto& h : hashes->value().hashes) variants.push_back(h.ToHex());
   return {variants[0], hashes->value().quality, variants};
 }
 
-PdqTuple PdqOfFile(const std::string &path) {
+PdqTuple PdqOfFile(const std::string& path) {
   std::optional<vigil::StatusOr<vigil::decode::DecodedImage>> image;
   {
     py::gil_scoped_release release;
     image.emplace(vigil::decode::DecodeImageFile(path));
   }
-  if (!image->ok())
-    Raise(path + ": " + image->status().message());
-  const vigil::decode::DecodedImage &decoded = image->value();
+  if (!image->ok()) Raise(path + ": " + image->status().message());
+  const vigil::decode::DecodedImage& decoded = image->value();
   vigil::pdq::ImageView view;
   view.pixels = decoded.pixel_data();
   view.size_bytes = decoded.pixel_bytes();
@@ -81,42 +78,37 @@ PdqTuple PdqOfFile(const std::string &path) {
   return HashView(view);
 }
 
-std::string ShapeText(const py::array &array) {
+std::string ShapeText(const py::array& array) {
   std::string text = "(";
   for (py::ssize_t i = 0; i < array.ndim(); ++i) {
-    if (i)
-      text += ", ";
+    if (i) text += ", ";
     text += std::to_string(array.shape(i));
   }
   return text + (array.ndim() == 1 ? ",)" : ")");
 }
 
-PdqTuple PdqOfArray(const py::array &array) {
+PdqTuple PdqOfArray(const py::array& array) {
   if (!array.dtype().is(py::dtype::of<uint8_t>())) {
-    PyErr_SetString(PyExc_TypeError,
-                    ("pdq: the array must have dtype uint8 (8-bit RGB), not " +
-                     std::string(py::str(array.dtype())))
-                        .c_str());
+    PyErr_SetString(PyExc_TypeError, ("pdq: the array must have dtype uint8 (8-bit RGB), not " +
+                                      std::string(py::str(array.dtype())))
+                                         .c_str());
     throw py::error_already_set();
   }
-  if (array.ndim() != 3 || array.shape(2) != 3 || array.shape(0) == 0 ||
-      array.shape(1) == 0) {
+  if (array.ndim() != 3 || array.shape(2) != 3 || array.shape(0) == 0 || array.shape(1) == 0) {
     PyErr_SetString(
         PyExc_ValueError,
-        ("pdq: the array must be height x width x 3 (RGB), not shape " +
-         ShapeText(array))
-            .c_str());
+        ("pdq: the array must be height x width x 3 (RGB), not shape " + ShapeText(array)).c_str());
     throw py::error_already_set();
   }
   if (array.shape(0) > 30000 || array.shape(1) > 30000) {
-    Raise("pdq: the image is larger than 30000 pixels on a side, the decoder's "
-          "limit");
+    Raise(
+        "pdq: the image is larger than 30000 pixels on a side, the decoder's "
+        "limit");
   }
   // Rows of packed RGB, as the decoder hands the plugin; a strided view is
   // copied.
   auto packed = py::array_t<uint8_t, py::array::c_style>::ensure(array);
-  if (!packed)
-    throw py::error_already_set();
+  if (!packed) throw py::error_already_set();
   vigil::pdq::ImageView view;
   view.pixels = packed.data();
   view.width = static_cast<uint32_t>(array.shape(1));
@@ -127,15 +119,13 @@ PdqTuple PdqOfArray(const py::array &array) {
   return HashView(view);
 }
 
-py::dict MatchDict(const vigil::hashbank::Match &m,
-                   const std::string &signal_type) {
+py::dict MatchDict(const vigil::hashbank::Match& m, const std::string& signal_type) {
   py::dict d;
   d["bank"] = m.bank;
   d["entry_index"] = m.entry_index;
   // As the hash plugins report it (bank_set.cc): the external id, else the
   // entry's index.
-  d["entry_id"] = m.entry.external_id.empty() ? std::to_string(m.entry_index)
-                                              : m.entry.external_id;
+  d["entry_id"] = m.entry.external_id.empty() ? std::to_string(m.entry_index) : m.entry.external_id;
   d["signal_type"] = signal_type;
   d["value"] = m.entry.value.ToHex();
   d["distance"] = m.distance;
@@ -150,33 +140,29 @@ py::dict MatchDict(const vigil::hashbank::Match &m,
 // vigil.Banks: bank files and lists folders (<folder>/hash-banks/*.bank, with
 // the held entries file), matched as the hash plugins match.
 class Banks {
-public:
-  explicit Banks(const std::vector<std::string> &paths) {
-    if (paths.empty())
-      Raise("Banks: name at least one .bank file or lists folder");
-    for (const std::string &path : paths) {
+ public:
+  explicit Banks(const std::vector<std::string>& paths) {
+    if (paths.empty()) Raise("Banks: name at least one .bank file or lists folder");
+    for (const std::string& path : paths) {
       std::error_code ec;
       if (std::filesystem::is_directory(path, ec)) {
         try {
           sets_.push_back(std::make_unique<vigil::hashdetect::BankSet>(path));
-        } catch (const std::exception &e) {
+        } catch (const std::exception& e) {
           Raise(e.what());
         }
         continue;
       }
-      if (!std::filesystem::exists(path, ec))
-        Raise(path + ": no such bank file or folder");
+      if (!std::filesystem::exists(path, ec)) Raise(path + ": no such bank file or folder");
       auto bank = vigil::hashbank::Bank::Open(path);
-      if (!bank.ok())
-        Raise(path + ": " + bank.status().message());
+      if (!bank.ok()) Raise(path + ": " + bank.status().message());
       files_.push_back(std::move(bank).value());
     }
   }
 
   std::vector<std::string> names() const {
     std::vector<std::string> out;
-    ForEach([&out](const vigil::hashbank::Bank &b,
-                   const vigil::hashdetect::BankSet *) {
+    ForEach([&out](const vigil::hashbank::Bank& b, const vigil::hashdetect::BankSet*) {
       out.push_back(b.name());
     });
     return out;
@@ -184,14 +170,13 @@ public:
 
   size_t size() const {
     size_t n = 0;
-    ForEach([&n](const vigil::hashbank::Bank &b,
-                 const vigil::hashdetect::BankSet *) { n += b.size(); });
+    ForEach(
+        [&n](const vigil::hashbank::Bank& b, const vigil::hashdetect::BankSet*) { n += b.size(); });
     return n;
   }
 
   // `hashes`: one PDQ hex value, or up to 8 (an image's dihedral variants).
-  py::list MatchPdq(const std::vector<std::string> &hashes,
-                    int threshold) const {
+  py::list MatchPdq(const std::vector<std::string>& hashes, int threshold) const {
     if (hashes.empty() || hashes.size() > vigil::hashbank::kMaxPdqVariants) {
       PyErr_SetString(PyExc_ValueError, "match_pdq: give 1 to 8 PDQ hashes");
       throw py::error_already_set();
@@ -201,139 +186,115 @@ public:
       throw py::error_already_set();
     }
     std::vector<vigil::hashbank::PdqWords> variants;
-    for (const std::string &hex : hashes) {
+    for (const std::string& hex : hashes) {
       auto words = vigil::hashbank::ParsePdqHex(hex);
-      if (!words.ok())
-        Raise("match_pdq: '" + hex + "': " + words.status().message());
+      if (!words.ok()) Raise("match_pdq: '" + hex + "': " + words.status().message());
       variants.push_back(words.value());
     }
     std::vector<vigil::hashbank::Match> found;
     std::string error;
     {
       py::gil_scoped_release release;
-      ForEach([&](const vigil::hashbank::Bank &bank,
-                  const vigil::hashdetect::BankSet *set) {
-        if (!error.empty())
-          return;
-        auto matches =
-            bank.MatchPdq(variants.data(), variants.size(), threshold);
+      ForEach([&](const vigil::hashbank::Bank& bank, const vigil::hashdetect::BankSet* set) {
+        if (!error.empty()) return;
+        auto matches = bank.MatchPdq(variants.data(), variants.size(), threshold);
         if (!matches.ok()) {
           error = bank.name() + ": " + matches.status().message();
           return;
         }
         std::vector<vigil::hashbank::Match> got = std::move(matches).value();
-        if (set)
-          set->DropDisabled(got);
+        if (set) set->DropDisabled(got);
         found.insert(found.end(), got.begin(), got.end());
       });
     }
-    if (!error.empty())
-      Raise(error);
+    if (!error.empty()) Raise(error);
     py::list out;
-    for (const auto &m : found)
-      out.append(MatchDict(m, "pdq"));
+    for (const auto& m : found) out.append(MatchDict(m, "pdq"));
     return out;
   }
 
   // An exact digest: type "md5", "sha1", "sha256" (or "pdq": distance 0).
-  py::list MatchExact(const std::string &type, const std::string &hex) const {
+  py::list MatchExact(const std::string& type, const std::string& hex) const {
     auto signal = vigil::hashbank::ParseSignalType(type);
     if (!signal) {
-      PyErr_SetString(PyExc_ValueError, ("match: unknown hash type '" + type +
-                                         "' (md5, sha1, sha256, pdq)")
-                                            .c_str());
+      PyErr_SetString(PyExc_ValueError,
+                      ("match: unknown hash type '" + type + "' (md5, sha1, sha256, pdq)").c_str());
       throw py::error_already_set();
     }
     auto value = vigil::hashbank::ParseHashValue(*signal, hex);
-    if (!value.ok())
-      Raise("match: " + type + " '" + hex + "': " + value.status().message());
+    if (!value.ok()) Raise("match: " + type + " '" + hex + "': " + value.status().message());
     std::vector<vigil::hashbank::Match> found;
     std::string error;
-    ForEach([&](const vigil::hashbank::Bank &bank,
-                const vigil::hashdetect::BankSet *set) {
-      if (!error.empty())
-        return;
+    ForEach([&](const vigil::hashbank::Bank& bank, const vigil::hashdetect::BankSet* set) {
+      if (!error.empty()) return;
       auto matches = bank.MatchExact(value.value());
       if (!matches.ok()) {
         error = bank.name() + ": " + matches.status().message();
         return;
       }
       std::vector<vigil::hashbank::Match> got = std::move(matches).value();
-      if (set)
-        set->DropDisabled(got);
+      if (set) set->DropDisabled(got);
       found.insert(found.end(), got.begin(), got.end());
     });
-    if (!error.empty())
-      Raise(error);
+    if (!error.empty()) Raise(error);
     py::list out;
-    for (const auto &m : found)
-      out.append(MatchDict(m, type));
+    for (const auto& m : found) out.append(MatchDict(m, type));
     return out;
   }
 
-private:
-  template <typename F> void ForEach(F &&f) const {
-    for (const auto &set : sets_) {
-      for (const auto &bank : set->banks())
-        f(*bank, set.get());
+ private:
+  template <typename F>
+  void ForEach(F&& f) const {
+    for (const auto& set : sets_) {
+      for (const auto& bank : set->banks()) f(*bank, set.get());
     }
-    for (const auto &bank : files_)
-      f(*bank, nullptr);
+    for (const auto& bank : files_) f(*bank, nullptr);
   }
 
   std::vector<std::unique_ptr<vigil::hashdetect::BankSet>> sets_;
   std::vector<std::unique_ptr<vigil::hashbank::Bank>> files_;
 };
 
-std::string CanonicalizeUrl(const std::string &url) {
+std::string CanonicalizeUrl(const std::string& url) {
   auto canonical = vigil::url::CanonicalizeUrl(url);
-  if (!canonical.ok())
-    Raise("'" + url + "': " + canonical.status().message());
+  if (!canonical.ok()) Raise("'" + url + "': " + canonical.status().message());
   return canonical.value().Spec();
 }
 
 // vigil.UrlLists: .ulist files and lists folders (<folder>/url-lists/*.ulist).
 class UrlLists {
-public:
-  explicit UrlLists(const std::vector<std::string> &paths) {
-    if (paths.empty())
-      Raise("UrlLists: name at least one .ulist file or lists folder");
-    for (const std::string &path : paths) {
+ public:
+  explicit UrlLists(const std::vector<std::string>& paths) {
+    if (paths.empty()) Raise("UrlLists: name at least one .ulist file or lists folder");
+    for (const std::string& path : paths) {
       std::error_code ec;
       if (std::filesystem::is_directory(path, ec)) {
         auto opened = vigil::urldetect::OpenLists(path);
-        if (!opened.ok())
-          Raise(opened.status().message());
-        for (auto &named : opened.value()) {
+        if (!opened.ok()) Raise(opened.status().message());
+        for (auto& named : opened.value()) {
           names_.push_back(named.name);
-          lists_.push_back(
-              std::make_unique<vigil::url::Blocklist>(std::move(named.list)));
+          lists_.push_back(std::make_unique<vigil::url::Blocklist>(std::move(named.list)));
         }
         continue;
       }
-      if (!std::filesystem::exists(path, ec))
-        Raise(path + ": no such URL list or folder");
+      if (!std::filesystem::exists(path, ec)) Raise(path + ": no such URL list or folder");
       auto list = vigil::url::Blocklist::Open(path);
-      if (!list.ok())
-        Raise(path + ": " + list.status().message());
+      if (!list.ok()) Raise(path + ": " + list.status().message());
       names_.push_back(std::filesystem::path(path).stem().string());
-      lists_.push_back(
-          std::make_unique<vigil::url::Blocklist>(std::move(list).value()));
+      lists_.push_back(std::make_unique<vigil::url::Blocklist>(std::move(list).value()));
     }
-    std::vector<const vigil::url::Blocklist *> raw;
-    for (const auto &l : lists_)
-      raw.push_back(l.get());
+    std::vector<const vigil::url::Blocklist*> raw;
+    for (const auto& l : lists_) raw.push_back(l.get());
     checker_ = std::make_unique<vigil::url::UrlChecker>(std::move(raw));
   }
 
-  const std::vector<std::string> &names() const { return names_; }
+  const std::vector<std::string>& names() const { return names_; }
 
-  py::list Check(const std::string &url) {
+  py::list Check(const std::string& url) {
     vigil::url::CheckReport report = checker_->CheckToReport(url);
-    if (!report.status.ok())
-      Raise("'" + url + "': " + report.status.message());
+    if (!report.status.ok()) Raise("'" + url + "': " + report.status.message());
     py::list out;
-    for (const auto &hit : report.hits) {
+    for (const auto& hit : report.hits) {
       py::dict d;
       d["list"] = names_[hit.list_index];
       d["canonical_url"] = report.canonical_url;
@@ -349,7 +310,7 @@ public:
     return out;
   }
 
-private:
+ private:
   std::vector<std::string> names_;
   std::vector<std::unique_ptr<vigil::url::Blocklist>> lists_;
   std::unique_ptr<vigil::url::UrlChecker> checker_;
@@ -358,33 +319,28 @@ private:
 // vigil.Store: a workstation store (SQLite file) opened read-only: nothing is
 // written, migrated or restored.
 class StoreReader {
-public:
-  explicit StoreReader(const std::string &path) : path_(path) {
+ public:
+  explicit StoreReader(const std::string& path) : path_(path) {
     std::error_code ec;
-    if (!std::filesystem::exists(path, ec))
-      Raise(path + ": no such store");
-    if (path.rfind("postgres", 0) == 0)
-      Raise("vigil.Store reads a SQLite store file only");
-    auto opened =
-        vigil::host::Store::Open(path, vigil::host::OpenMode::kReadOnly);
-    if (!opened.ok())
-      Raise(opened.status().message());
+    if (!std::filesystem::exists(path, ec)) Raise(path + ": no such store");
+    if (path.rfind("postgres", 0) == 0) Raise("vigil.Store reads a SQLite store file only");
+    auto opened = vigil::host::Store::Open(path, vigil::host::OpenMode::kReadOnly);
+    if (!opened.ok()) Raise(opened.status().message());
     store_ = std::move(opened).value();
   }
 
   py::list Records(vigil::host::RecordTable table) {
     auto records = vigil::host::ReadRecords(store_->db(), table);
-    if (!records.ok())
-      Raise(path_ + ": " + records.status().message());
+    if (!records.ok()) Raise(path_ + ": " + records.status().message());
     py::list out;
-    for (const vigil::host::Record &record : records.value()) {
+    for (const vigil::host::Record& record : records.value()) {
       py::dict d;
-      for (const auto &[column, value] : record) {
-        if (const auto *i = std::get_if<int64_t>(&value)) {
+      for (const auto& [column, value] : record) {
+        if (const auto* i = std::get_if<int64_t>(&value)) {
           d[column.c_str()] = *i;
-        } else if (const auto *f = std::get_if<double>(&value)) {
+        } else if (const auto* f = std::get_if<double>(&value)) {
           d[column.c_str()] = *f;
-        } else if (const auto *s = std::get_if<std::string>(&value)) {
+        } else if (const auto* s = std::get_if<std::string>(&value)) {
           d[column.c_str()] = py::str(*s);
         } else {
           d[column.c_str()] = py::none();
@@ -396,21 +352,21 @@ public:
   }
 
   int schema_version() const { return store_->schema_version(); }
-  const std::string &path() const { return path_; }
+  const std::string& path() const { return path_; }
 
-private:
+ private:
   std::string path_;
   std::unique_ptr<vigil::host::Store> store_;
 };
 
-} // namespace
+}  // namespace
 
 PYBIND11_MODULE(_vigil, m) {
-  m.doc() = "Native part of the vigil package: PDQ, hash banks, URL lists and "
-            "store records";
+  m.doc() =
+      "Native part of the vigil package: PDQ, hash banks, URL lists and "
+      "store records";
   g_error = PyErr_NewExceptionWithDoc(
-      "vigil.Error", "A Vigil library error; the message is one line.",
-      PyExc_Exception, nullptr);
+      "vigil.Error", "A Vigil library error; the message is one line.", PyExc_Exception, nullptr);
   m.attr("Error") = py::handle(g_error);
 
   m.def("pdq_file", &PdqOfFile, py::arg("path"),
@@ -424,16 +380,15 @@ PYBIND11_MODULE(_vigil, m) {
         "computes it");
 
   py::class_<Banks>(m, "Banks")
-      .def(py::init<const std::vector<std::string> &>(), py::arg("paths"))
+      .def(py::init<const std::vector<std::string>&>(), py::arg("paths"))
       .def("names", &Banks::names)
       .def("__len__", &Banks::size)
       .def("match_pdq", &Banks::MatchPdq, py::arg("hashes"),
            py::arg("threshold") = vigil::hashbank::kDefaultPdqThreshold)
-      .def("match_exact", &Banks::MatchExact, py::arg("type"),
-           py::arg("value"));
+      .def("match_exact", &Banks::MatchExact, py::arg("type"), py::arg("value"));
 
   py::class_<UrlLists>(m, "UrlLists")
-      .def(py::init<const std::vector<std::string> &>(), py::arg("paths"))
+      .def(py::init<const std::vector<std::string>&>(), py::arg("paths"))
       .def("names", &UrlLists::names)
       .def("check", &UrlLists::Check, py::arg("url"));
 
@@ -444,7 +399,7 @@ PYBIND11_MODULE(_vigil, m) {
       .value("reveals", vigil::host::RecordTable::kReveals);
 
   py::class_<StoreReader>(m, "Store")
-      .def(py::init<const std::string &>(), py::arg("path"))
+      .def(py::init<const std::string&>(), py::arg("path"))
       .def("records", &StoreReader::Records, py::arg("table"))
       .def_property_readonly("schema_version", &StoreReader::schema_version)
       .def_property_readonly("path", &StoreReader::path);

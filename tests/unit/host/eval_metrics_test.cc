@@ -1,14 +1,15 @@
 // Issue 17 item 3: `vigil eval`'s numbers (host/eval/eval_metrics.h) and its
 // corpus CSV reading (host/eval/eval_corpus.h) on cases small enough to check
 // by hand.
+#include "eval/eval_metrics.h"
+
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "eval/eval_corpus.h"
-#include "eval/eval_metrics.h"
 
 namespace vigil::eval {
 namespace {
@@ -16,9 +17,9 @@ namespace {
 TEST(EvalMetrics, CurveAtEveryDistinctScoreWithTies) {
   // Positives score .9, .8, .8 and one has no score; negatives .8, .3 and two
   // no score.
-  const std::vector<Scored> items = {
-      {0.9, true},  {0.8, true},  {0.8, true},           {std::nullopt, true},
-      {0.8, false}, {0.3, false}, {std::nullopt, false}, {std::nullopt, false}};
+  const std::vector<Scored> items = {{0.9, true},           {0.8, true},          {0.8, true},
+                                     {std::nullopt, true},  {0.8, false},         {0.3, false},
+                                     {std::nullopt, false}, {std::nullopt, false}};
   const Curve curve = ComputeCurve(items);
   EXPECT_EQ(curve.positives, 4);
   EXPECT_EQ(curve.negatives, 4);
@@ -27,7 +28,7 @@ TEST(EvalMetrics, CurveAtEveryDistinctScoreWithTies) {
   EXPECT_EQ(curve.points[0].confusion.tp, 1);
   EXPECT_EQ(curve.points[0].confusion.fp, 0);
   EXPECT_DOUBLE_EQ(curve.points[1].threshold,
-                   0.8); // the three tied items enter together
+                   0.8);  // the three tied items enter together
   EXPECT_EQ(curve.points[1].confusion.tp, 3);
   EXPECT_EQ(curve.points[1].confusion.fp, 1);
   EXPECT_EQ(curve.points[1].confusion.fn, 1);
@@ -49,27 +50,24 @@ TEST(EvalMetrics, CurveAtEveryDistinctScoreWithTies) {
 }
 
 TEST(EvalMetrics, PerfectAndUndefinedCases) {
-  const Curve perfect = ComputeCurve(
-      {{1.0, true}, {0.5, true}, {0.2, false}, {std::nullopt, false}});
+  const Curve perfect =
+      ComputeCurve({{1.0, true}, {0.5, true}, {0.2, false}, {std::nullopt, false}});
   EXPECT_DOUBLE_EQ(*perfect.roc_auc, 1.0);
   EXPECT_DOUBLE_EQ(*perfect.average_precision, 1.0);
-  const Curve no_positives =
-      ComputeCurve({{0.4, false}, {std::nullopt, false}});
+  const Curve no_positives = ComputeCurve({{0.4, false}, {std::nullopt, false}});
   EXPECT_FALSE(no_positives.roc_auc);
   EXPECT_FALSE(no_positives.average_precision);
   EXPECT_EQ(no_positives.points.size(), 1u);
   EXPECT_DOUBLE_EQ(no_positives.points[0].confusion.precision(), 0.0);
-  const Curve nothing_scored =
-      ComputeCurve({{std::nullopt, true}, {std::nullopt, false}});
+  const Curve nothing_scored = ComputeCurve({{std::nullopt, true}, {std::nullopt, false}});
   EXPECT_TRUE(nothing_scored.points.empty());
-  EXPECT_DOUBLE_EQ(*nothing_scored.roc_auc, 0.5); // the chance diagonal
+  EXPECT_DOUBLE_EQ(*nothing_scored.roc_auc, 0.5);  // the chance diagonal
   EXPECT_FALSE(nothing_scored.best_f1);
   EXPECT_TRUE(ComputeCurve({}).points.empty());
 }
 
 TEST(EvalMetrics, CountAndRatios) {
-  const Confusion c =
-      Count({true, true, false, false, true}, {true, false, true, false, true});
+  const Confusion c = Count({true, true, false, false, true}, {true, false, true, false, true});
   EXPECT_EQ(c.tp, 2);
   EXPECT_EQ(c.fp, 1);
   EXPECT_EQ(c.fn, 1);
@@ -85,8 +83,7 @@ TEST(EvalMetrics, CountAndRatios) {
 
 TEST(EvalMetrics, NearestRankPercentiles) {
   std::vector<double> v;
-  for (int i = 100; i >= 1; --i)
-    v.push_back(i);
+  for (int i = 100; i >= 1; --i) v.push_back(i);
   EXPECT_DOUBLE_EQ(Percentile(v, 50), 50);
   EXPECT_DOUBLE_EQ(Percentile(v, 99), 99);
   EXPECT_DOUBLE_EQ(Percentile(v, 100), 100);
@@ -114,25 +111,22 @@ TEST(EvalCorpus, CsvFieldsAndQuotes) {
 
 TEST(EvalCorpus, PathsRelativeToTheCsvAndLineNumbers) {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() /
-                       ("vigil-eval-corpus-" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("vigil-eval-corpus-" + std::to_string(::getpid()));
   fs::create_directories(dir / "sub");
   std::ofstream(dir / "sub" / "a.png") << "x";
-  std::ofstream(dir / "c.csv")
-      << "path,label,category\r\nsub/a.png,known,A1\r\n\r\n# note\n"
-         "sub/none.png,known\n";
+  std::ofstream(dir / "c.csv") << "path,label,category\r\nsub/a.png,known,A1\r\n\r\n# note\n"
+                                  "sub/none.png,known\n";
   const Corpus corpus = ReadCorpus((dir / "c.csv").string());
   ASSERT_EQ(corpus.items.size(), 1u);
   EXPECT_EQ(corpus.items[0].line, 2);
-  EXPECT_EQ(corpus.items[0].path,
-            fs::weakly_canonical(dir / "sub" / "a.png").string());
+  EXPECT_EQ(corpus.items[0].path, fs::weakly_canonical(dir / "sub" / "a.png").string());
   EXPECT_EQ(corpus.items[0].category, "A1");
   ASSERT_EQ(corpus.problems.size(), 1u);
-  EXPECT_EQ(corpus.problems[0],
-            (dir / "c.csv").string() + ":5: no such file " +
-                (fs::weakly_canonical(dir / "sub" / "none.png")).string());
+  EXPECT_EQ(corpus.problems[0], (dir / "c.csv").string() + ":5: no such file " +
+                                    (fs::weakly_canonical(dir / "sub" / "none.png")).string());
   fs::remove_all(dir);
 }
 
-} // namespace
-} // namespace vigil::eval
+}  // namespace
+}  // namespace vigil::eval
