@@ -5,7 +5,7 @@
 #   vigil scan --no-store   (read + decode + every detector + policy; nothing stored)
 #   vigil scan              (the same, recorded in a fresh SQLite store)
 #   vigil eval              (read + decode + every detector + policy per detector + metrics)
-# with the same plugins and threads, and prints the medians. Numbers: docs/performance.md.
+# with the same plugins and threads, and prints the medians of wall and CPU time. Numbers: docs/performance.md.
 #
 #   bench/eval/eval_vs_scan.sh [N=1000] [RUNS=3] [THREADS=2]      (VIGIL_BUILD=build/release)
 set -euo pipefail
@@ -40,23 +40,34 @@ store="$work/store.db"
 policy="$work/policy.toml"   # the built-in policy names the classifier; use one that does not
 printf '[defaults]\nunmatched = "review"\n' > "$policy"
 
-seconds() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }; e=$(date +%s.%N); echo "$e - $s" | bc; }
-declare -a t_nostore t_store t_eval
+# One run: "wall cpu" seconds; cpu = user + system of vigil and its workers, which a busy
+# machine (other sessions' builds) disturbs far less than the wall time.
+run() {
+  /usr/bin/time -f '%e %U %S' -o "$work/time" "$@" >/dev/null 2>"$work/err" ||
+    { cat "$work/err" >&2; exit 1; }
+  awk '{printf "%s %.2f\n", $1, $2 + $3}' "$work/time"
+}
+declare -a w_nostore w_store w_eval c_nostore c_store c_eval
 for r in $(seq "$runs"); do
-  t_nostore+=("$(seconds "$vigil" --store "$store" scan --no-store --threads "$threads" --policy "$policy" "$work/items")")
+  read -r w c < <(run "$vigil" --store "$store" scan --no-store --threads "$threads" --policy "$policy" "$work/items")
+  w_nostore+=("$w"); c_nostore+=("$c")
   rm -f "$work/s$r.db"*
-  t_store+=("$(seconds "$vigil" --store "$work/s$r.db" scan --threads "$threads" --policy "$policy" "$work/items")")
-  t_eval+=("$(seconds "$vigil" --store "$store" eval --threads "$threads" --policy "$policy" "$work/corpus.csv")")
+  read -r w c < <(run "$vigil" --store "$work/s$r.db" scan --threads "$threads" --policy "$policy" "$work/items")
+  w_store+=("$w"); c_store+=("$c")
+  read -r w c < <(run "$vigil" --store "$store" eval --threads "$threads" --policy "$policy" "$work/corpus.csv")
+  w_eval+=("$w"); c_eval+=("$c")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-fastest() { printf '%s\n' "$@" | sort -g | head -1; }
-m_nostore=$(median "${t_nostore[@]}") m_store=$(median "${t_store[@]}") m_eval=$(median "${t_eval[@]}")
+ratio() { echo "$1 / $2" | bc -l; }
 echo "items=$n runs=$runs threads=$threads load=$(cut -d' ' -f1-3 /proc/loadavg)"
-printf 'scan --no-store  %8.2f s  %7.1f items/s   runs: %s\n' "$m_nostore" "$(echo "$n / $m_nostore" | bc -l)" "${t_nostore[*]}"
-printf 'scan (store)     %8.2f s  %7.1f items/s   runs: %s\n' "$m_store" "$(echo "$n / $m_store" | bc -l)" "${t_store[*]}"
-printf 'eval             %8.2f s  %7.1f items/s   runs: %s\n' "$m_eval" "$(echo "$n / $m_eval" | bc -l)" "${t_eval[*]}"
-printf 'medians: eval / scan --no-store = %.3f, eval / scan = %.3f\n' \
-  "$(echo "$m_eval / $m_nostore" | bc -l)" "$(echo "$m_eval / $m_store" | bc -l)"
-f_nostore=$(fastest "${t_nostore[@]}") f_store=$(fastest "${t_store[@]}") f_eval=$(fastest "${t_eval[@]}")
-printf 'fastest runs: eval / scan --no-store = %.3f, eval / scan = %.3f\n' \
-  "$(echo "$f_eval / $f_nostore" | bc -l)" "$(echo "$f_eval / $f_store" | bc -l)"
+for what in nostore store eval; do
+  declare -n w="w_$what" c="c_$what"
+  printf '%-15s wall median %7.2f s (%6.1f items/s)  cpu median %7.2f s   walls: %s  cpus: %s\n' \
+    "$what" "$(median "${w[@]}")" "$(echo "$n / $(median "${w[@]}")" | bc -l)" \
+    "$(median "${c[@]}")" "${w[*]}" "${c[*]}"
+done
+printf 'eval / scan --no-store: wall %.3f, cpu %.3f;  eval / scan: wall %.3f, cpu %.3f\n' \
+  "$(ratio "$(median "${w_eval[@]}")" "$(median "${w_nostore[@]}")")" \
+  "$(ratio "$(median "${c_eval[@]}")" "$(median "${c_nostore[@]}")")" \
+  "$(ratio "$(median "${w_eval[@]}")" "$(median "${w_store[@]}")")" \
+  "$(ratio "$(median "${c_eval[@]}")" "$(median "${c_store[@]}")")"
