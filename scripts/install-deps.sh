@@ -31,6 +31,10 @@ packages=(
   # video (issue 16): FFmpeg's libraries for decode once, and the ffmpeg CLI that tests
   # and bench/video use to make benign clips from its test sources
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg
+  # the Python package `vigil` (issue 17 item 1) and `vigil eval --html` plots (item 3)
+  # (python3-munkres satisfies python3-fonttools' "scipy | munkres": scipy would pull
+  # Boost 1.74, which conflicts with libboost1.81-dev)
+  pybind11-dev python3-matplotlib python3-munkres
 )
 
 missing=()

@@ -74,6 +74,7 @@ void BuildCli(CLI::App& app, GlobalOptions& options) {
   RegisterRetentionCommand(app, options);
   RegisterStoreMigrateCommand(app, options);
   RegisterVideoCommand(app, options);  // issue 16
+  RegisterEvalCommand(app, options);
 }
 
 }  // namespace vigil::cli

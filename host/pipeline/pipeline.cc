@@ -131,6 +131,7 @@ void Pipeline::RunDetector(const std::shared_ptr<Job>& job, size_t slot) {
   DetectorRun& run = job->runs[slot];
   run.detector = detectors_[index].id();
   run.status = outcome.status;
+  run.elapsed_ns = elapsed;
   if (run.status.ok() && elapsed > std::chrono::duration_cast<std::chrono::nanoseconds>(deadline).count()) {
     // In process a late call cannot be stopped, but its answer is not trusted either:
     // the item is failed for this detector, never silently clean.
@@ -151,6 +152,7 @@ void Pipeline::Finish(const std::shared_ptr<Job>& job) {
   job->item->ReleaseMedia();
   CapItemDetections(job->runs, options_.detections.per_item);
   job->item->record().runs = std::move(job->runs);
+  job->item->record().prepare_ns = job->item->prepare_ns();
   {
     std::lock_guard<std::mutex> lock(shared_->mutex);
     shared_->done.push_back(job);

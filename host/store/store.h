@@ -48,6 +48,8 @@ struct DetectorRun {
   // result.detections_size() when some were dropped (see pipeline/detection_limits.h).
   // 0: not counted (then nothing was dropped).
   int64_t detections_returned = 0;
+  // The analyze call's wall time (issue 17: `vigil eval` reports latency per item).
+  int64_t elapsed_ns = 0;
 
   // True when the caps dropped some of this detector's detections.
   bool truncated() const;
@@ -81,6 +83,7 @@ struct ItemRecord {
   std::string scan_key;
   std::string scanned_with;
   std::string scan_run;  // which run recorded it (a run never skips its own duplicates)
+  int64_t prepare_ns = 0;  // reading and decoding it (issue 17: `vigil eval`'s latency)
 
   // True when the item or any detector failed.
   bool failed() const;
