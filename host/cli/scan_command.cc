@@ -281,8 +281,9 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
     progress.Update(scanned, failed, detections);
   };
   // Items are recorded in batches, one transaction each (Store::RecordItems): up to
-  // kBatchItems, or what kBatchWait gathered, so that slow items are not held back. Each
-  // is reported (counts, output) once its batch is in the store, in the order analysed.
+  // kBatchItems, or fewer once kBatchWait has passed since the batch's first item (checked
+  // when the next item is done, and at the end). Each is reported (counts, output) once its
+  // batch is in the store, in the order analysed.
   constexpr size_t kBatchItems = 64;
   constexpr auto kBatchWait = std::chrono::milliseconds(250);
   std::vector<host::ItemRecord> batch;
