@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "loader/plugin_registry.h"
+#include "pipeline/pipeline.h"
 #include "store/store.h"
 #include "store/store_settings.h"
 #include "vigil/v1/detector.pb.h"
@@ -54,6 +55,11 @@ std::filesystem::path DataDir(const GlobalOptions& options);
 // One configuration per loaded detector: data_dir, plus every --set for its id.
 std::map<std::string, vigil::v1::DetectorConfig> DetectorConfigs(
     const GlobalOptions& options, const host::PluginRegistry& registry);
+
+// How `vigil scan` and `vigil eval` run their items: in the isolation workers when
+// plugins were loaded into them, with these threads, per-detector deadline and pixel limit.
+host::PipelineOptions PipelineOptionsFor(const GlobalOptions& options, int threads,
+                                         int deadline_ms, uint64_t max_pixels);
 
 // Prints "vigil: <message>" on stderr; the one-line error contract (the message goes
 // through TerminalText: control characters and invalid UTF-8 are escaped).

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -153,6 +154,19 @@ std::map<std::string, vigil::v1::DetectorConfig> DetectorConfigs(
     }
   }
   return configs;
+}
+
+host::PipelineOptions PipelineOptionsFor(const GlobalOptions& options, int threads,
+                                         int deadline_ms, uint64_t max_pixels) {
+  host::PipelineOptions pipeline_options;
+  if (options.isolation) {
+    pipeline_options.make_analyzer = options.isolation->AnalyzerFactory();
+    pipeline_options.limits.media_storage = options.isolation->MediaStorage();
+  }
+  pipeline_options.threads = threads;
+  pipeline_options.detector_deadline = std::chrono::milliseconds(deadline_ms);
+  pipeline_options.limits.decode.max_pixels = max_pixels;
+  return pipeline_options;
 }
 
 bool ParseUtcDate(const std::string& text, int64_t& unix_time) {

@@ -323,14 +323,8 @@ int RunEval(GlobalOptions& global, const EvalOptions& options) {
     }
     rows.push_back(i);
   }
-  host::PipelineOptions pipeline_options;
-  if (global.isolation) {
-    pipeline_options.make_analyzer = global.isolation->AnalyzerFactory();
-    pipeline_options.limits.media_storage = global.isolation->MediaStorage();
-  }
-  pipeline_options.threads = options.threads;
-  pipeline_options.detector_deadline = std::chrono::milliseconds(options.deadline_ms);
-  pipeline_options.limits.decode.max_pixels = options.max_pixels;
+  host::PipelineOptions pipeline_options =
+      PipelineOptionsFor(global, options.threads, options.deadline_ms, options.max_pixels);
   auto pipeline =
       host::Pipeline::Create(detectors, DetectorConfigs(global, registry), pipeline_options);
   if (!pipeline.ok()) {

@@ -197,14 +197,8 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
       global.isolation->SetEgressAudit(audit.value());
     }
   }
-  host::PipelineOptions pipeline_options;
-  if (global.isolation) {
-    pipeline_options.make_analyzer = global.isolation->AnalyzerFactory();
-    pipeline_options.limits.media_storage = global.isolation->MediaStorage();
-  }
-  pipeline_options.threads = options.threads;
-  pipeline_options.detector_deadline = std::chrono::milliseconds(options.deadline_ms);
-  pipeline_options.limits.decode.max_pixels = options.max_pixels;
+  host::PipelineOptions pipeline_options =
+      PipelineOptionsFor(global, options.threads, options.deadline_ms, options.max_pixels);
   pipeline_options.detections = detection_limits;
   // What scans the items: recorded with each one, so that the same scan run again
   // skips what is already done (store/scan_ledger.h; --rescan analyses everything).
