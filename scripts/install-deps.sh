@@ -35,6 +35,9 @@ packages=(
   # (python3-munkres satisfies python3-fonttools' "scipy | munkres": scipy would pull
   # Boost 1.74, which conflicts with libboost1.81-dev)
   pybind11-dev python3-matplotlib python3-munkres
+  # the service and fleet (issue 14): NATS JetStream server and C client, and wrk, the
+  # HTTP load generator bench/service uses
+  nats-server libnats-dev wrk
 )
 
 missing=()
