@@ -9,6 +9,8 @@
 #   env                print the state file (shell `KEY=value` lines; `eval "$(... env)"`)
 #   leader STREAM      print the server name of STREAM's leader (from a node's /jsz)
 #   pid NAME           print the pid of node NAME (n1, n2, n3)
+#   revive NAME        start node NAME again (same ports, same JetStream store) after a
+#                      test killed it; waits until it answers
 # The state file is $VIGIL_NATS_STATE (default build/nats.env). It names VIGIL_NATS_URL (a
 # comma-separated list of every node's client URL, as libnats and `vigil worker --nats`
 # take it), VIGIL_NATS_DIR, VIGIL_NATS_NODES and per node VIGIL_NATS_<NAME>_{PID,PORT,MON}.
@@ -21,8 +23,8 @@ case "$state" in /*) ;; *) state="$(pwd)/$state" ;; esac
 die() { echo "nats: $*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
-  echo "Usage: bash scripts/nats.sh start [--cluster]|stop|env|leader STREAM|pid NAME"
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+  echo "Usage: bash scripts/nats.sh start [--cluster]|stop|env|leader STREAM|pid NAME|revive NAME"
 }
 
 server="$(command -v nats-server || true)"
@@ -31,7 +33,13 @@ server="$(command -v nats-server || true)"
 # Reads KEY from the state file (no eval: the file is data).
 state_get() { sed -n "s/^$1=//p" "$state" 2>/dev/null | head -1 | tr -d '"'; }
 
-alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+# A live process (a killed node may linger a moment as a zombie: that is not alive).
+alive() {
+  [ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 1
+  local stat
+  stat="$(ps -o stat= -p "$1" 2>/dev/null || true)"
+  [ -n "$stat" ] && [ "${stat:0:1}" != "Z" ]
+}
 
 running() {
   [ -f "$state" ] || return 1
@@ -214,6 +222,27 @@ EOF
   die "no live node knows a leader for stream '$stream'"
 }
 
+# Starts a killed node again from its own config and store; records its new pid.
+revive() {
+  local name="${1:-}" dir pid mon attempt
+  [ -n "$name" ] || die "revive needs a node name (n1, n2, n3)"
+  dir="$(state_get VIGIL_NATS_DIR)"
+  [ -f "$dir/$name/nats.conf" ] || die "no node '$name' in $state"
+  pid="$(state_get "VIGIL_NATS_${name}_PID")"
+  if alive "$pid"; then echo "nats: $name is running ($pid)"; return 0; fi
+  setsid "$server" -js -c "$dir/$name/nats.conf" -P "$dir/$name/nats.pid" \
+    </dev/null >>"$dir/$name/server.log" 2>&1 &
+  pid=$!
+  sed -i "s/^VIGIL_NATS_${name}_PID=.*/VIGIL_NATS_${name}_PID=$pid/" "$state"
+  mon="$(state_get "VIGIL_NATS_${name}_MON")"
+  for attempt in $(seq 1 150); do
+    alive "$pid" || die "$name exited at restart (log: $dir/$name/server.log)"
+    [ -n "$(monitor "$mon" /healthz)" ] && { echo "nats: revived $name ($pid)"; return 0; }
+    sleep 0.2
+  done
+  die "$name did not answer after restart"
+}
+
 command="${1:-}"
 [ $# -gt 0 ] && shift
 case "$command" in
@@ -228,6 +257,7 @@ case "$command" in
     p="$(state_get "VIGIL_NATS_${1}_PID")"
     [ -n "$p" ] || die "no node '$1' in $state"
     echo "$p" ;;
+  revive) [ -f "$state" ] || die "no state file $state"; revive "$@" ;;
   -h|--help|help) usage ;;
   "") usage >&2; exit 2 ;;
   *) echo "nats: unknown command '$command'" >&2; usage >&2; exit 2 ;;
