@@ -1,0 +1,265 @@
+// `vigil worker`: a member of the scanning fleet (issue 14, item 4; docs/fleet.md). It
+// takes submissions from the NATS JetStream work queue that `vigil serve --nats` fills
+// (host/fleet), runs each through the same ScanSession as `vigil scan`, and acks a
+// submission only once its item is in the store. Not to be confused with `vigil-worker`,
+// the sandboxed process that runs one vendor plugin (host/isolation/worker_main.cc): a
+// `vigil worker` starts those itself, like `vigil scan` does.
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/scan_session.h"
+#include "fleet/fleet_consumer.h"
+#include "store/submissions.h"
+
+namespace vigil::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void OnStopSignal(int) { g_stop.store(true); }
+
+struct WorkerArgs {
+  std::string nats;
+  std::string policy;
+  std::string durable = "vigil-workers";
+  int threads = 0;
+  int batch = 0;
+  int max_deliver = 5;
+  double ack_wait_s = 60;
+  bool once = false;
+};
+
+// The platform's file name reduced to a harmless file name component (it is never a path
+// we open; it only makes the stored item's path readable).
+std::string SafeName(const std::string& name) {
+  std::string base = std::filesystem::path(name).filename().string();
+  std::string out;
+  for (char c : base) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    out += ok ? c : '_';
+    if (out.size() >= 96) break;
+  }
+  while (!out.empty() && out.front() == '.') out.erase(out.begin());
+  return out;
+}
+
+// Writes bytes to a new file (0600, never an existing one).
+Status WriteNewFile(const std::string& path, const std::string& bytes) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IoError("cannot create " + path);
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+    if (n <= 0) {
+      close(fd);
+      unlink(path.c_str());
+      return Status::IoError("cannot write " + path + " (disk full?)");
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (close(fd) != 0) return Status::IoError("cannot write " + path);
+  return Status::Ok();
+}
+
+host::SubmissionRecord RecordOf(const std::string& id, const service::Submission* submission) {
+  host::SubmissionRecord record;
+  record.id = id;
+  if (submission != nullptr) {
+    record.name = submission->name;
+    record.content_type = submission->content_type;
+    record.url = submission->url;
+    record.uploader_id = submission->uploader_id;
+    record.source = submission->source;
+    record.size = static_cast<int64_t>(submission->bytes.size());
+  }
+  return record;
+}
+
+int RunWorker(GlobalOptions& global, const WorkerArgs& args) {
+  if (args.nats.empty()) {
+    PrintError("worker: --nats URL is required (e.g. nats://127.0.0.1:4222)");
+    return 2;
+  }
+  if (args.max_deliver < 1 || args.max_deliver > 100) {
+    PrintError("worker: --max-deliver must be between 1 and 100");
+    return 2;
+  }
+  if (!(args.ack_wait_s >= 1 && args.ack_wait_s <= 3600)) {
+    PrintError("worker: --ack-wait must be between 1 and 3600 seconds");
+    return 2;
+  }
+  ScanSessionOptions session_options;
+  session_options.policy = args.policy;
+  session_options.threads = args.threads;
+  auto session = ScanSession::Open(global, session_options);
+  if (!session.ok()) {
+    if (!session.status().message().empty()) PrintError(session.status().message());
+    return 1;
+  }
+  if (session.value()->store() == nullptr) {
+    PrintError("worker: no store to record into (--store STORE)");
+    return 1;
+  }
+  fleet::ConsumerOptions options;
+  options.durable = args.durable;
+  options.max_deliver = args.max_deliver;
+  options.ack_wait_ms = static_cast<int64_t>(args.ack_wait_s * 1000);
+  options.batch = args.batch > 0 ? args.batch : std::max(2, 2 * session.value()->threads());
+  auto consumer = fleet::FleetConsumer::Open(args.nats, options);
+  if (!consumer.ok()) {
+    PrintError("worker: " + consumer.status().message());
+    return 1;
+  }
+  // The submissions' bytes live here only while their batch runs.
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "vigil-worker-items.XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) {
+    PrintError("worker: cannot create a temporary directory in " +
+               std::filesystem::temp_directory_path().string());
+    return 1;
+  }
+  const std::filesystem::path spool = pattern;
+
+  std::atomic<int64_t> recorded_count{0}, failed_count{0};
+  fleet::BatchHandler handler = [&](const std::vector<fleet::FleetItem>& items,
+                                    const fleet::RecordedFn& recorded) {
+    std::vector<host::IntakeItem> intake;
+    std::map<std::string, size_t> index_of;  // submission id -> items index
+    std::vector<std::filesystem::path> files;
+    Status status = Status::Ok();
+    for (size_t i = 0; i < items.size(); ++i) {
+      const service::Submission& s = items[i].submission;
+      host::IntakeItem item;
+      item.url = s.url;
+      item.source = s.source.empty() ? "api" : s.source;
+      item.uploader_id = s.uploader_id;
+      item.received_unix_ms = s.received_unix_ms;
+      item.attributes = s.attributes;
+      item.content_type = s.content_type;
+      item.submission_id = s.id;
+      if (!s.bytes.empty() || s.url.empty()) {
+        std::string name = SafeName(s.name);
+        std::filesystem::path file = spool / (s.id + (name.empty() ? "" : "-" + name));
+        Status written = WriteNewFile(file.string(), s.bytes);
+        if (!written.ok()) {
+          status = written;  // not recorded: retried (perhaps by a worker with disk space)
+          continue;
+        }
+        files.push_back(file);
+        item.path = file.string();
+      }
+      index_of[s.id] = i;
+      intake.push_back(std::move(item));
+    }
+    Status run = session.value()->Run(std::move(intake), [&](host::ItemRecord& record) {
+      auto found = index_of.find(record.submission_id);
+      if (found == index_of.end()) return;
+      ++recorded_count;
+      recorded(found->second);
+    });
+    for (const auto& file : files) {
+      std::error_code ignored;
+      std::filesystem::remove(file, ignored);
+    }
+    return run.ok() ? status : run;
+  };
+  fleet::FailHandler fail = [&](const fleet::FailedItem& failed) -> Status {
+    auto done = host::FailSubmission(session.value()->store()->db(),
+                                     RecordOf(failed.id, failed.submission), failed.reason);
+    if (!done.ok()) return done.status();
+    if (done.value()) {
+      ++failed_count;
+      std::fprintf(stderr, "vigil worker: %s failed: %s\n", failed.id.c_str(),
+                   failed.reason.c_str());
+    }
+    return Status::Ok();
+  };
+
+  std::signal(SIGTERM, OnStopSignal);
+  std::signal(SIGINT, OnStopSignal);
+  std::fprintf(stderr,
+               "vigil worker: consuming %s as '%s' (%d pipeline threads, batches of %d); "
+               "SIGTERM finishes the batch in hand and stops\n",
+               args.nats.c_str(), args.durable.c_str(), session.value()->threads(), options.batch);
+  auto last_error_print = std::chrono::steady_clock::time_point{};
+  auto on_error = [&](const Status& error) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_error_print > std::chrono::seconds(10)) {
+      PrintError("worker: " + error.message() + " (retrying)");
+      last_error_print = now;
+    }
+  };
+  if (args.once) {
+    // Until the queue is empty (tests, batch jobs).
+    while (!g_stop.load()) {
+      auto round = consumer.value()->RunOnce(handler, fail);
+      if (!round.ok()) {
+        on_error(round.status());
+        continue;
+      }
+      if (round.value() == 0) break;
+    }
+  } else {
+    consumer.value()->Run(handler, fail, g_stop, on_error);
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(spool, ignored);
+  std::fprintf(stderr, "vigil worker: %lld recorded, %lld failed; stopped\n",
+               static_cast<long long>(recorded_count.load()),
+               static_cast<long long>(failed_count.load()));
+  return 0;
+}
+
+}  // namespace
+
+void RegisterWorkerCommand(CLI::App& app, GlobalOptions& options) {
+  auto args = std::make_shared<WorkerArgs>();
+  CLI::App* worker = app.add_subcommand(
+      "worker",
+      "A fleet member: take submissions from the NATS JetStream work queue (filled by "
+      "`vigil serve --nats`), scan them and record them in --store (docs/fleet.md). Not "
+      "the sandboxed `vigil-worker` process that runs one plugin");
+  worker
+      ->add_option("--nats", args->nats,
+                   "NATS server URL(s), comma-separated (nats://127.0.0.1:4222,...)")
+      ->type_name("URL");
+  worker->add_option("--threads", args->threads, "Pipeline threads (default: the cores)")
+      ->type_name("N");
+  worker
+      ->add_option("--max-deliver", args->max_deliver,
+                   "Attempts per submission; after the last it is recorded failed with "
+                   "the reason (default 5)")
+      ->type_name("N");
+  worker
+      ->add_option("--ack-wait", args->ack_wait_s,
+                   "Seconds without an ack (or in-progress ack) before JetStream "
+                   "redelivers a submission; also the first retry delay, doubling "
+                   "(default 60)")
+      ->type_name("S");
+  worker
+      ->add_option("--batch", args->batch,
+                   "Submissions fetched per round (default: twice the threads)")
+      ->type_name("N");
+  worker
+      ->add_option("--durable", args->durable,
+                   "The durable consumer every worker of the fleet shares "
+                   "(default vigil-workers)")
+      ->type_name("NAME");
+  worker->add_option("--policy", args->policy, "Policy file (default: the built-in policy)")
+      ->type_name("FILE");
+  worker->add_flag("--once", args->once, "Stop when the queue is empty instead of waiting");
+  worker->callback([&options, args] { options.exit_code = RunWorker(options, *args); });
+}
+
+}  // namespace vigil::cli
