@@ -215,6 +215,29 @@ TEST_F(WorkerFleetTest, AWorkerKilledMidItemLeavesItToAnotherRecordedExactlyOnce
   EXPECT_EQ(ConsumerCounts().first, 0);
 }
 
+// SIGTERM while an item is in hand: the worker finishes it (recorded, acked) and exits 0;
+// nothing is left for another worker.
+TEST_F(WorkerFleetTest, SigtermFinishesTheItemInHandThenLeaves) {
+  ASSERT_TRUE(sink_->Submit(Make("sub-slowT", "slow3 item T")).ok());
+  pid_t worker = StartWorker("term.log", {"--ack-wait", "10", "--batch", "1"});
+  bool in_hand = false;
+  for (int i = 0; i < 600 && !in_hand; ++i) {
+    in_hand = ConsumerCounts().first == 1;
+    if (!in_hand) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(in_hand) << Log("term.log");
+  ASSERT_EQ(kill(worker, SIGTERM), 0);
+  EXPECT_EQ(WaitExit(worker, 60), 0) << Log("term.log");
+  auto db = Connect("postgres");
+  ASSERT_NE(db, nullptr);
+  auto record = Find(*db, "sub-slowT");
+  ASSERT_TRUE(record.has_value()) << Log("term.log");
+  EXPECT_EQ(record->status, "done") << Log("term.log");
+  EXPECT_EQ(ConsumerCounts().first, 0) << "left unacked";
+  EXPECT_NE(Log("term.log").find("1 recorded, 0 failed; stopped"), std::string::npos)
+      << Log("term.log");
+}
+
 TEST_F(WorkerFleetTest, DuplicatesAreRecordedOnceAndMalformedMessagesFailWithTheirReason) {
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(sink_->Submit(Make("sub-twice", "twice")).ok());
   ASSERT_TRUE(sink_->Submit(Make("sub-big", std::string(3u << 20, 'b'))).ok());
