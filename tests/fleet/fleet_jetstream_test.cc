@@ -133,6 +133,46 @@ TEST_F(NatsTest, SubmissionsTravelToAWorkerAndLeaveTheQueueWhenRecorded) {
   EXPECT_EQ(more.value(), 0);
 }
 
+// The server calls Submit from its request threads: one sink, four threads at once.
+TEST_F(NatsTest, OneSinkTakesSubmissionsFromManyThreads) {
+  FleetNames names = UniqueNames("threads");
+  auto sink = JetStreamSink::Open(url_, names);
+  ASSERT_TRUE(sink.ok()) << sink.status().message();
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        std::string id = "sub-t" + std::to_string(t) + "-" + std::to_string(i);
+        // Every fifth is chunked: chunk and head publishes interleave across threads.
+        std::string bytes = i % 5 == 0 ? std::string(700 * 1024, static_cast<char>('a' + t)) : id;
+        if (!sink.value()->Submit(MakeSubmission(id, bytes)).ok()) ++failures;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto consumer = FleetConsumer::Open(url_, Options(names));
+  ASSERT_TRUE(consumer.ok()) << consumer.status().message();
+  Collector collector;
+  Drain(*consumer.value(), collector, [&] { return collector.items.size() >= 100; });
+  std::set<std::string> ids;
+  for (const FleetItem& item : collector.items) {
+    ids.insert(item.submission.id);
+    const std::string& id = item.submission.id;
+    int i = std::stoi(id.substr(id.rfind('-') + 1));
+    if (i % 5 == 0) {
+      EXPECT_EQ(item.submission.bytes,
+                std::string(700 * 1024, static_cast<char>('a' + (id[5] - '0'))));
+    } else {
+      EXPECT_EQ(item.submission.bytes, id);
+    }
+  }
+  EXPECT_EQ(collector.items.size(), 100u);
+  EXPECT_EQ(ids.size(), 100u);
+  EXPECT_TRUE(collector.failed.empty());
+}
+
 TEST_F(NatsTest, ARetriedSubmitWithTheSameIdIsStoredOnce) {
   FleetNames names = UniqueNames("dup");
   auto sink = JetStreamSink::Open(url_, names);
