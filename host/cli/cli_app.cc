@@ -75,6 +75,7 @@ void BuildCli(CLI::App& app, GlobalOptions& options) {
   RegisterStoreMigrateCommand(app, options);
   RegisterVideoCommand(app, options);  // issue 16
   RegisterEvalCommand(app, options);
+  RegisterWebhooksCommand(app, options);  // issue 14
 }
 
 }  // namespace vigil::cli

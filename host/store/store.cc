@@ -20,6 +20,7 @@
 #include "store/db/database.h"
 #include "store/db/sqlite_database.h"
 #include "store/db/postgres_database.h"
+#include "store/webhook_outbox.h"
 
 namespace vigil::host {
 namespace fs = std::filesystem;
@@ -385,6 +386,7 @@ StatusOr<int64_t> Store::RecordItemRows(const ItemRecord& record, const std::str
   }
   if (Status s = RecordOutcome(item_id, record, now); !s.ok()) return s;
   if (Status s = RecordScannedWith(*db_, item_id, record, now); !s.ok()) return s;
+  if (Status s = EnqueueAutoActionEvent(*db_, item_id, record); !s.ok()) return s;  // issue 14
   return item_id;
 }
 
