@@ -1106,6 +1106,23 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION vigil_webhook_fan_out() FROM PUBLIC;
+-- Writes an event once per idempotency key, for those who may cause events (the store's
+-- EnqueueEvent calls it on PostgreSQL).
+CREATE FUNCTION vigil_webhook_event(event_type text, key text, at text, at_ms bigint,
+                                    event_body text) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+  IF NOT (vigil_is('vigil_reviewer') OR vigil_is('vigil_admin') OR vigil_is('vigil_scanner')) THEN
+    RAISE EXCEPTION '% may not write webhook events', session_user
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  INSERT INTO webhook_events (type, idempotency_key, created_at, created_ms, body)
+    VALUES (event_type, key, at, at_ms, event_body) ON CONFLICT (idempotency_key) DO NOTHING;
+END
+$$;
+REVOKE ALL ON FUNCTION vigil_webhook_event(text, text, text, bigint, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION vigil_webhook_event(text, text, text, bigint, text)
+  TO vigil_reviewer, vigil_admin, vigil_scanner;
 CREATE TRIGGER webhook_events_fan_out AFTER INSERT ON webhook_events
   FOR EACH ROW EXECUTE FUNCTION vigil_webhook_fan_out();
 CREATE TRIGGER webhook_events_no_update BEFORE UPDATE OR DELETE ON webhook_events
@@ -1117,6 +1134,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON webhook_endpoints TO vigil_admin;
 GRANT SELECT ON webhook_endpoints TO vigil_scanner;
 GRANT SELECT (name, url, events, enabled, created_at) ON webhook_endpoints TO vigil_auditor;
 GRANT INSERT ON webhook_events TO vigil_reviewer, vigil_admin, vigil_scanner;
+-- Events are written through vigil_webhook_event (below): an idempotent insert (ON CONFLICT
+-- DO NOTHING) would otherwise need SELECT on events, which would show reviewers events.
 GRANT SELECT ON webhook_events TO vigil_admin, vigil_scanner, vigil_auditor;
 GRANT USAGE ON SEQUENCE webhook_events_id_seq TO vigil_reviewer, vigil_admin, vigil_scanner;
 GRANT SELECT, UPDATE (state, attempts, next_at, lease_owner, lease_expires, last_status,

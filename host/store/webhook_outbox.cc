@@ -160,7 +160,16 @@ Status EnqueueEvent(Database& db, const std::string& type, const std::string& ca
   nlohmann::ordered_json body = {{"id", key}, {"type", type}, {"created_at", now}};
   for (const auto& [name, value] : fields.items()) body[name] = value;
   // A cause written again (an item recorded twice, a redelivered submission) writes
-  // nothing: the key is the cause's.
+  // nothing: the key is the cause's. On PostgreSQL through the schema's function, as those
+  // who cause events may not read them (which ON CONFLICT needs).
+  if (db.dialect() == Dialect::kPostgres) {
+    Statement call(db,
+                   "SELECT vigil_webhook_event(?1::text, ?2::text, ?3::text, ?4::bigint, "
+                   "?5::text)");
+    call.Bind(1, type).Bind(2, key).Bind(3, now).Bind(4, NowMs()).Bind(5, JsonText(body));
+    if (call.Step() != kRow) return call.Error("writing webhook event " + type);
+    return Status::Ok();
+  }
   Statement insert(db,
                    "INSERT INTO webhook_events (type, idempotency_key, created_at, created_ms, "
                    "body) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (idempotency_key) DO NOTHING");
