@@ -16,10 +16,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "policy/policy.h"
 #include "service/webhook_dispatcher.h"
 #include "service/webhook_signature.h"
+#include "store/rematch.h"
 #include "store/webhook_outbox.h"
 #include "store_backend.h"
+#include "vigil/hashbank/bank.h"
 #include "webhook_receiver.h"
 
 namespace vigil::host {
@@ -192,6 +195,53 @@ TEST_P(WebhooksTest, AReviewersSettlingDecisionWritesItemDecidedWithoutTheirNote
   EXPECT_EQ(text.find("7f3e"), std::string::npos);
   EXPECT_EQ(text.find(Who("alice")), std::string::npos);
   EXPECT_EQ(Count("SELECT count(*) FROM webhook_deliveries"), 1);
+}
+
+// `vigil rematch` finds a stored digest in a bank: one item.matched event naming the bank
+// entry; a second rematch (nothing new) writes none.
+TEST_P(WebhooksTest, ANewMatchFoundByRematchWritesItemMatchedOnce) {
+  AddEndpoint("all", "http://127.0.0.1:9/hook");
+  const std::string md5 = "0123456789abcdef0123456789abcdef";
+  ItemRecord record;
+  record.sha256 = std::string(64, 'm');
+  record.path = "/items/m";
+  record.media_kind = "image";
+  record.outcome.disposition = Disposition::kClear;
+  DetectorRun run;
+  run.detector = "vigil.exact";
+  auto* signal = run.result.add_signals();
+  signal->set_type("md5");
+  signal->set_value(md5);
+  record.runs.push_back(run);
+  ASSERT_TRUE(store_->RecordItem(record).ok());
+  hashbank::Entry entry;
+  entry.value = hashbank::ParseHashValue(hashbank::SignalType::kMd5, md5).value();
+  entry.source = "test";
+  entry.category = "A1";
+  entry.severity = 5;
+  entry.added_unix = 1796083200;
+  entry.external_id = "rec-1";
+  const std::string path = (dir_ / "alpha.bank").string();
+  ASSERT_TRUE(hashbank::WriteBankFile(path, "alpha", {entry}).ok());
+  auto bank = hashbank::Bank::Open(path);
+  ASSERT_TRUE(bank.ok()) << bank.status().message();
+  RematchOptions options;
+  options.first_party = {"vigil.exact"};
+  for (int twice = 0; twice < 2; ++twice) {
+    auto report = Rematch(*store_, {bank.value().get()}, Policy::Default(), options);
+    ASSERT_TRUE(report.ok()) << report.status().message();
+    EXPECT_EQ(report->new_matches, twice == 0 ? 1 : 0);
+  }
+  auto events = StoredEvents();
+  ASSERT_EQ(events.size(), 1u);
+  auto body = nlohmann::json::parse(events.begin()->second);
+  EXPECT_EQ(body["type"], "item.matched");
+  EXPECT_EQ(body["item"]["sha256"], record.sha256);
+  ASSERT_EQ(body["matches"].size(), 1u);
+  EXPECT_EQ(body["matches"][0]["bank"], "alpha");
+  EXPECT_EQ(body["matches"][0]["entry_id"], "rec-1");
+  EXPECT_EQ(body["matches"][0]["signal_type"], "md5");
+  EXPECT_FALSE(body["disposition"].get<std::string>().empty());
 }
 
 TEST_P(WebhooksTest, OnATeamStoreOnlyAdminsManageEndpointsAndReviewersReadNoSecret) {
