@@ -47,6 +47,12 @@ WebhookDispatcher::WebhookDispatcher(host::Database& db, WebhookOptions options)
 
 host::WebhookAttempt WebhookDispatcher::Send(const host::WebhookDelivery& delivery) {
   host::WebhookAttempt attempt;
+  auto secret = host::OpenWebhookSecret(options_.secret_key ? &*options_.secret_key : nullptr,
+                                        delivery.endpoint, delivery.secret);
+  if (!secret.ok()) {
+    attempt.error = secret.status().message();  // not sent: it could not be signed
+    return attempt;
+  }
   const int64_t timestamp = NowMs() / 1000;
   CURL* curl = curl_easy_init();
   if (curl == nullptr) {
@@ -60,7 +66,7 @@ host::WebhookAttempt WebhookDispatcher::Send(const host::WebhookDelivery& delive
       "Vigil-Event-Id: " + delivery.event_id,
       "Vigil-Event-Type: " + delivery.type,
       "Vigil-Timestamp: " + std::to_string(timestamp),
-      "Vigil-Signature: " + SignWebhook(delivery.secret, timestamp, delivery.body),
+      "Vigil-Signature: " + SignWebhook(secret.value(), timestamp, delivery.body),
       "Expect:",  // no 100-continue round trip
   };
   for (const std::string& line : lines) headers = curl_slist_append(headers, line.c_str());

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -43,6 +44,9 @@ struct WebhookOptions {
   int batch = 16;  // deliveries leased per pass
   // Who leases (unique per dispatcher); empty: host name, process id and a random part.
   std::string owner;
+  // The store's media key, to open secrets sealed with it (store/webhook_outbox.h). A
+  // sealed secret without it fails that delivery with a one-line reason.
+  std::optional<host::MediaKey> secret_key;
 };
 
 struct DeliverReport {

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <sstream>
 
+#include <sodium.h>
+
 #include "scan/scan_json.h"
 #include "scan/sha256.h"
 #include "store/store.h"
@@ -74,7 +76,77 @@ Status CheckWebhookUrl(const std::string& url) {
   return Status::Ok();
 }
 
-Status AddWebhookEndpoint(Database& db, const WebhookEndpoint& endpoint) {
+namespace {
+
+constexpr char kSealedPrefix[] = "sealed1:";
+
+std::string Hex(const unsigned char* data, size_t size) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < size; ++i) {
+    out += kHex[data[i] >> 4];
+    out += kHex[data[i] & 0xf];
+  }
+  return out;
+}
+
+}  // namespace
+
+StatusOr<std::string> SealWebhookSecret(const MediaKey& key, const std::string& endpoint,
+                                        const std::string& secret) {
+  if (sodium_init() < 0) return Status::Internal("libsodium did not start");
+  std::string out(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + secret.size() +
+                      crypto_aead_xchacha20poly1305_ietf_ABYTES,
+                  '\0');
+  auto* nonce = reinterpret_cast<unsigned char*>(out.data());
+  randombytes_buf(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  unsigned long long sealed_size = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(
+      nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &sealed_size,
+      reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
+      reinterpret_cast<const unsigned char*>(endpoint.data()), endpoint.size(), nullptr, nonce,
+      key.data());
+  return kSealedPrefix +
+         Hex(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + static_cast<size_t>(sealed_size));
+}
+
+StatusOr<std::string> OpenWebhookSecret(const MediaKey* key, const std::string& endpoint,
+                                        const std::string& stored) {
+  if (stored.rfind(kSealedPrefix, 0) != 0) return stored;
+  if (key == nullptr) {
+    return Status::InvalidArgument("the secret of webhook endpoint " + endpoint +
+                                   " is sealed with the store's media key: name the key file "
+                                   "([store] media_key_file in --config or $VIGIL_CONFIG)");
+  }
+  if (sodium_init() < 0) return Status::Internal("libsodium did not start");
+  const std::string hex = stored.substr(sizeof(kSealedPrefix) - 1);
+  std::string bytes(hex.size() / 2, '\0');
+  size_t size = 0;
+  if (sodium_hex2bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), hex.data(),
+                     hex.size(), nullptr, &size, nullptr) != 0 ||
+      size < crypto_aead_xchacha20poly1305_ietf_NPUBBYTES +
+                 crypto_aead_xchacha20poly1305_ietf_ABYTES) {
+    return Status::Corruption("the sealed secret of webhook endpoint " + endpoint +
+                              " is malformed");
+  }
+  const auto* nonce = reinterpret_cast<const unsigned char*>(bytes.data());
+  const size_t sealed = size - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+  std::string secret(sealed, '\0');
+  unsigned long long secret_size = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          reinterpret_cast<unsigned char*>(secret.data()), &secret_size, nullptr,
+          nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, sealed,
+          reinterpret_cast<const unsigned char*>(endpoint.data()), endpoint.size(), nonce,
+          key->data()) != 0) {
+    return Status::Corruption("the sealed secret of webhook endpoint " + endpoint +
+                              " does not open with this media key (another key, or not this "
+                              "endpoint's)");
+  }
+  secret.resize(static_cast<size_t>(secret_size));
+  return secret;
+}
+
+Status AddWebhookEndpoint(Database& db, const WebhookEndpoint& endpoint, const MediaKey* key) {
   if (!IsValidName(endpoint.name)) {
     return Status::InvalidArgument("a webhook endpoint name is 1 to 64 letters, digits, '-', "
                                    "'_' or '.': '" + endpoint.name + "' is not");
@@ -89,6 +161,12 @@ Status AddWebhookEndpoint(Database& db, const WebhookEndpoint& endpoint) {
                                      kWebhookItemAutoAction + ", " + kWebhookItemDecided +
                                      " or " + kWebhookItemMatched + ")");
     }
+  }
+  std::string stored = endpoint.secret;
+  if (key != nullptr) {
+    auto sealed = SealWebhookSecret(*key, endpoint.name, endpoint.secret);
+    if (!sealed.ok()) return sealed.status();
+    stored = sealed.value();
   }
   Transaction tx(db);
   if (Status s = tx.Begin(); !s.ok()) return s;
@@ -107,7 +185,7 @@ Status AddWebhookEndpoint(Database& db, const WebhookEndpoint& endpoint) {
                    "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   insert.Bind(1, endpoint.name)
       .Bind(2, endpoint.url)
-      .Bind(3, endpoint.secret)
+      .Bind(3, stored)
       .Bind(4, JoinEvents(endpoint.events))
       .Bind(5, endpoint.enabled ? 1 : 0)
       .Bind(6, NowUtc());

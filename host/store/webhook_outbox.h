@@ -7,6 +7,7 @@
 #define VIGIL_HOST_STORE_WEBHOOK_OUTBOX_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 
 #include "core/status.h"
 #include "store/db/database.h"
+#include "store/media_vault.h"
 #include "store/store.h"
 
 namespace vigil::host {
@@ -36,9 +38,21 @@ struct WebhookEndpoint {
 // OK for an absolute http:// or https:// URL with a host; otherwise why not (one line).
 Status CheckWebhookUrl(const std::string& url);
 
+// The signing secret at rest. With the store's media key (store/media_vault.h; a team
+// store always has one) the secret is sealed with it (XChaCha20-Poly1305, bound to the
+// endpoint's name) and stored as "sealed1:" + hex; without, it is stored as given
+// (docs/webhooks.md says so). OpenWebhookSecret gives the secret back: a sealed one needs
+// the key (a one-line error says so); one moved to another endpoint does not open.
+StatusOr<std::string> SealWebhookSecret(const MediaKey& key, const std::string& endpoint,
+                                        const std::string& secret);
+StatusOr<std::string> OpenWebhookSecret(const MediaKey* key, const std::string& endpoint,
+                                        const std::string& stored);
+
 // Adds an endpoint (a name of letters, digits, '-', '_' and '.'; an http(s) URL; a secret
 // of at least 16 bytes; known event types). Events written from then on are sent to it.
-Status AddWebhookEndpoint(Database& db, const WebhookEndpoint& endpoint);
+// With `key`, the secret is sealed with it (above).
+Status AddWebhookEndpoint(Database& db, const WebhookEndpoint& endpoint,
+                          const MediaKey* key = nullptr);
 // Removes an endpoint and its deliveries (the events stay). NotFound when there is none.
 Status RemoveWebhookEndpoint(Database& db, const std::string& name);
 StatusOr<std::vector<WebhookEndpoint>> ListWebhookEndpoints(Database& db, bool with_secrets);
@@ -75,7 +89,7 @@ struct WebhookDelivery {
   int64_t id = 0;
   std::string endpoint;
   std::string url;
-  std::string secret;
+  std::string secret;    // as stored: OpenWebhookSecret gives the secret
   std::string event_id;  // the idempotency key
   std::string type;
   std::string body;

@@ -5,6 +5,7 @@
 // minute; two deliverers that never send the same delivery twice.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -262,6 +263,63 @@ TEST_P(WebhooksTest, OnATeamStoreOnlyAdminsManageEndpointsAndReviewersReadNoSecr
   EXPECT_TRUE(AddWebhookEndpoint(admin.db(), e).ok());
   // A reviewer may write an event (their decision causes it), not read or deliver them.
   EXPECT_FALSE(LeaseDueDeliveries(reviewer.db(), "rita", 0, 1000, 10).ok());
+}
+
+// With the store's media key the secret is sealed at rest (bound to its endpoint) and the
+// deliverer opens it to sign; without the key nothing is sent and the reason is recorded.
+TEST_P(WebhooksTest, ASecretSealedWithTheMediaKeyIsNotStoredInTheClearAndStillSigns) {
+  WebhookReceiver receiver;
+  ASSERT_TRUE(receiver.Start());
+  std::array<unsigned char, kMediaKeyBytes> bytes;
+  bytes.fill(7);
+  const MediaKey key = MediaKey::FromBytes(bytes);
+  bytes.fill(8);
+  const MediaKey other = MediaKey::FromBytes(bytes);
+  WebhookEndpoint e{"sealed", receiver.Url(), kSecret, {}, true, ""};
+  ASSERT_TRUE(AddWebhookEndpoint(store_->db(), e, &key).ok());
+  std::string stored;
+  {
+    Statement row(store_->db(), "SELECT secret FROM webhook_endpoints WHERE name = 'sealed'");
+    ASSERT_EQ(row.Step(), kRow);
+    stored = row.ColumnText(0);
+  }
+  EXPECT_EQ(stored.rfind("sealed1:", 0), 0u) << stored;
+  EXPECT_EQ(stored.find(kSecret), std::string::npos);
+  auto opened = OpenWebhookSecret(&key, "sealed", stored);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  EXPECT_EQ(opened.value(), kSecret);
+  EXPECT_EQ(OpenWebhookSecret(&other, "sealed", stored).status().code(),
+            Status::Code::kCorruption);
+  EXPECT_EQ(OpenWebhookSecret(&key, "another", stored).status().code(),
+            Status::Code::kCorruption);
+  EXPECT_EQ(OpenWebhookSecret(&key, "sealed", "sealed1:zz").status().code(),
+            Status::Code::kCorruption);
+  EXPECT_EQ(OpenWebhookSecret(nullptr, "plain", "as-given").value(), "as-given");
+  EnqueueEvents(1);
+  {
+    WebhookDispatcher keyless(store_->db(), Fast());
+    auto report = keyless.DeliverDue();
+    ASSERT_TRUE(report.ok());
+    EXPECT_EQ(report->failed, 1);
+    EXPECT_TRUE(receiver.requests().empty());
+    auto status = WebhookStatus(store_->db());
+    ASSERT_TRUE(status.ok());
+    EXPECT_NE(status->at(0).last_error.find("sealed with the store's media key"),
+              std::string::npos)
+        << status->at(0).last_error;
+  }
+  WebhookOptions options = Fast();
+  options.secret_key = key;
+  WebhookDispatcher dispatcher(store_->db(), options);
+  auto report = dispatcher.DeliverDue();
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->delivered, 1);
+  auto requests = receiver.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_TRUE(service::VerifyWebhookSignature(kSecret,
+                                              std::stoll(requests[0].header("vigil-timestamp")),
+                                              requests[0].body,
+                                              requests[0].header("vigil-signature")));
 }
 
 // Runs the Python recipe of docs/webhooks.md on a received request.
