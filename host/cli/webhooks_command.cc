@@ -10,9 +10,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "core/terminal_text.h"
@@ -55,7 +54,8 @@ StatusOr<std::string> ReadSecret(const std::string& file, bool& generated) {
     return std::string(env);
   }
   unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof(bytes)) != 1) return Status::Internal("no random bytes for a secret");
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1)
+    return Status::Internal("no random bytes for a secret");
   static constexpr char kHex[] = "0123456789abcdef";
   for (unsigned char b : bytes) {
     secret += kHex[b >> 4];
@@ -167,11 +167,10 @@ int Run(const GlobalOptions& global, const std::string& action, const WebhookArg
     }
     if (status->empty()) std::printf("No webhook endpoints (vigil webhooks add).\n");
     for (const auto& s : status.value()) {
-      std::printf("%s: %lld pending, %lld delivered, %lld dead%s%s\n",
-                  TerminalText(s.name).c_str(), static_cast<long long>(s.pending),
-                  static_cast<long long>(s.delivered), static_cast<long long>(s.dead),
-                  s.last_error.empty() ? "" : "; last error: ",
-                  TerminalText(s.last_error).c_str());
+      std::printf("%s: %lld pending, %lld delivered, %lld dead%s%s\n", TerminalText(s.name).c_str(),
+                  static_cast<long long>(s.pending), static_cast<long long>(s.delivered),
+                  static_cast<long long>(s.dead),
+                  s.last_error.empty() ? "" : "; last error: ", TerminalText(s.last_error).c_str());
     }
     return 0;
   }
@@ -214,13 +213,13 @@ int Run(const GlobalOptions& global, const std::string& action, const WebhookArg
 void RegisterWebhooksCommand(CLI::App& app, GlobalOptions& options) {
   static WebhookArgs args;
   CLI::App* webhooks = app.add_subcommand(
-      "webhooks", "Signed webhooks: endpoints, delivery state, and delivering them (docs/webhooks.md)");
+      "webhooks",
+      "Signed webhooks: endpoints, delivery state, and delivering them (docs/webhooks.md)");
   webhooks->require_subcommand(1);
 
   CLI::App* add = webhooks->add_subcommand("add", "Send events to an endpoint (admins)");
   add->add_option("NAME", args.name, "Letters, digits, '-', '_', '.'")->required();
-  add->add_option("URL", args.url, "http:// or https:// (redirects are not followed)")
-      ->required();
+  add->add_option("URL", args.url, "http:// or https:// (redirects are not followed)")->required();
   add->add_option("--events", args.events,
                   "Comma-separated: item.auto_action, item.decided, item.matched (default: all)");
   add->add_option("--secret-file", args.secret_file,

@@ -77,7 +77,8 @@ host::WebhookAttempt WebhookDispatcher::Send(const host::WebhookDelivery& delive
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_POST, 1L);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, delivery.body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(delivery.body.size()));
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                   static_cast<curl_off_t>(delivery.body.size()));
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options_.connect_timeout.count()));
@@ -118,8 +119,8 @@ StatusOr<DeliverReport> WebhookDispatcher::DeliverDue() {
         const int64_t age = now - delivery.created_ms;
         if (age >= options_.give_up_after.count()) {
           attempt.dead = true;
-          attempt.error += " (gave up after " + std::to_string(delivery.attempts + 1) +
-                           " attempts)";
+          attempt.error +=
+              " (gave up after " + std::to_string(delivery.attempts + 1) + " attempts)";
         } else {
           // 2^(attempts) times the first backoff, capped, less a random part of up to half.
           const int shift = static_cast<int>(std::min<int64_t>(delivery.attempts, 40));
@@ -128,8 +129,7 @@ StatusOr<DeliverReport> WebhookDispatcher::DeliverDue() {
           const int64_t base = static_cast<int64_t>(
               std::min(grown, static_cast<double>(options_.max_backoff.count())));
           const int64_t jitter =
-              base >= 2 ? static_cast<int64_t>(random_() % static_cast<uint64_t>(base / 2 + 1))
-                        : 0;
+              base >= 2 ? static_cast<int64_t>(random_() % static_cast<uint64_t>(base / 2 + 1)) : 0;
           attempt.next_at_ms = std::max(now + base - jitter, start + 1);
         }
       }
@@ -139,9 +139,12 @@ StatusOr<DeliverReport> WebhookDispatcher::DeliverDue() {
         continue;
       }
       if (!recorded.ok()) return recorded;
-      if (attempt.delivered) ++report.delivered;
-      else if (attempt.dead) ++report.dead;
-      else ++report.failed;
+      if (attempt.delivered)
+        ++report.delivered;
+      else if (attempt.dead)
+        ++report.dead;
+      else
+        ++report.failed;
     }
   }
   return report;

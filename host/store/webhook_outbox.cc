@@ -1,11 +1,11 @@
 #include "store/webhook_outbox.h"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <sstream>
-
-#include <sodium.h>
 
 #include "scan/scan_json.h"
 #include "scan/sha256.h"
@@ -68,7 +68,8 @@ Status CheckWebhookUrl(const std::string& url) {
     }
   }
   const size_t end = url.find_first_of("/?#", rest);
-  std::string authority = url.substr(rest, end == std::string::npos ? std::string::npos : end - rest);
+  std::string authority =
+      url.substr(rest, end == std::string::npos ? std::string::npos : end - rest);
   if (const size_t at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
   if (authority.empty() || authority[0] == ':') {
     return Status::InvalidArgument("a webhook URL needs a host: " + url);
@@ -106,8 +107,8 @@ StatusOr<std::string> SealWebhookSecret(const MediaKey& key, const std::string& 
       reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
       reinterpret_cast<const unsigned char*>(endpoint.data()), endpoint.size(), nullptr, nonce,
       key.data());
-  return kSealedPrefix +
-         Hex(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + static_cast<size_t>(sealed_size));
+  return kSealedPrefix + Hex(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES +
+                                        static_cast<size_t>(sealed_size));
 }
 
 StatusOr<std::string> OpenWebhookSecret(const MediaKey* key, const std::string& endpoint,
@@ -148,8 +149,10 @@ StatusOr<std::string> OpenWebhookSecret(const MediaKey* key, const std::string& 
 
 Status AddWebhookEndpoint(Database& db, const WebhookEndpoint& endpoint, const MediaKey* key) {
   if (!IsValidName(endpoint.name)) {
-    return Status::InvalidArgument("a webhook endpoint name is 1 to 64 letters, digits, '-', "
-                                   "'_' or '.': '" + endpoint.name + "' is not");
+    return Status::InvalidArgument(
+        "a webhook endpoint name is 1 to 64 letters, digits, '-', "
+        "'_' or '.': '" +
+        endpoint.name + "' is not");
   }
   if (Status s = CheckWebhookUrl(endpoint.url); !s.ok()) return s;
   if (endpoint.secret.size() < 16) {
@@ -158,8 +161,8 @@ Status AddWebhookEndpoint(Database& db, const WebhookEndpoint& endpoint, const M
   for (const std::string& type : endpoint.events) {
     if (!IsWebhookEventType(type)) {
       return Status::InvalidArgument("unknown webhook event '" + type + "' (use " +
-                                     kWebhookItemAutoAction + ", " + kWebhookItemDecided +
-                                     " or " + kWebhookItemMatched + ")");
+                                     kWebhookItemAutoAction + ", " + kWebhookItemDecided + " or " +
+                                     kWebhookItemMatched + ")");
     }
   }
   std::string stored = endpoint.secret;
@@ -291,8 +294,8 @@ Status EnqueueAutoActionEvent(Database& db, int64_t item_id, const ItemRecord& r
   if (!record.outcome.category.empty()) fields["category"] = record.outcome.category;
   fields["rule"] = record.outcome.rule;
   fields["matches"] = matches;
-  return EnqueueEvent(db, kWebhookItemAutoAction, "item " + std::to_string(item_id) + " auto-action",
-                      fields);
+  return EnqueueEvent(db, kWebhookItemAutoAction,
+                      "item " + std::to_string(item_id) + " auto-action", fields);
 }
 
 Status EnqueueDecisionEvent(Database& db, int64_t item_id, const std::string& decision,
@@ -313,10 +316,9 @@ Status EnqueueDecisionEvent(Database& db, int64_t item_id, const std::string& de
   }
   nlohmann::ordered_json fields = {{"decision", decision}, {"round", round}};
   if (!category.empty()) fields["category"] = category;
-  return EnqueueItemEvent(db, kWebhookItemDecided, item_id,
-                          "item " + std::to_string(item_id) + " decision " +
-                              std::to_string(decision_id),
-                          fields);
+  return EnqueueItemEvent(
+      db, kWebhookItemDecided, item_id,
+      "item " + std::to_string(item_id) + " decision " + std::to_string(decision_id), fields);
 }
 
 Status EnqueueMatchEvent(Database& db, int64_t item_id,
@@ -343,14 +345,14 @@ StatusOr<std::vector<WebhookDelivery>> LeaseDueDeliveries(Database& db, const st
   // PostgreSQL: rows another deliverer is leasing right now are skipped, and a row leased
   // and committed meanwhile is checked again after its lock (READ COMMITTED), so it is not
   // leased twice. SQLite: BEGIN IMMEDIATE already serialises writers.
-  const std::string lock =
-      db.dialect() == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
+  const std::string lock = db.dialect() == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
   {
     Statement lease(db,
                     "UPDATE webhook_deliveries SET lease_owner = ?1, lease_expires = ?2 "
                     "WHERE id IN (SELECT id FROM webhook_deliveries WHERE state = 'pending' "
                     "AND next_at <= ?3 AND (lease_expires IS NULL OR lease_expires < ?3) "
-                    "ORDER BY next_at, id LIMIT ?4" + lock + ")");
+                    "ORDER BY next_at, id LIMIT ?4" +
+                        lock + ")");
     lease.Bind(1, owner).Bind(2, now_ms + lease_ms).Bind(3, now_ms).Bind(4, limit);
     if (lease.Step() != kDone) return lease.Error("leasing webhook deliveries");
   }
@@ -393,12 +395,22 @@ Status RecordWebhookAttempt(Database& db, int64_t delivery_id, const std::string
                    "WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'");
   update.Bind(1, delivery_id)
       .Bind(2, owner)
-      .Bind(3, attempt.delivered ? "delivered" : attempt.dead ? "dead" : "pending")
+      .Bind(3, attempt.delivered ? "delivered"
+               : attempt.dead    ? "dead"
+                                 : "pending")
       .Bind(4, attempt.next_at_ms);
-  if (attempt.http_status != 0) update.Bind(5, attempt.http_status); else update.BindNull(5);
-  if (attempt.delivered || attempt.error.empty()) update.BindNull(6);
-  else update.Bind(6, attempt.error);
-  if (attempt.delivered) update.Bind(7, NowUtc()); else update.BindNull(7);
+  if (attempt.http_status != 0)
+    update.Bind(5, attempt.http_status);
+  else
+    update.BindNull(5);
+  if (attempt.delivered || attempt.error.empty())
+    update.BindNull(6);
+  else
+    update.Bind(6, attempt.error);
+  if (attempt.delivered)
+    update.Bind(7, NowUtc());
+  else
+    update.BindNull(7);
   if (update.Step() != kDone) {
     return update.Error("recording webhook delivery " + std::to_string(delivery_id));
   }

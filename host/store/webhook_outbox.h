@@ -7,11 +7,10 @@
 #define VIGIL_HOST_STORE_WEBHOOK_OUTBOX_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/status.h"
 #include "store/db/database.h"

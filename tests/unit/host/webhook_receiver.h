@@ -146,9 +146,9 @@ class WebhookReceiver {
       }
       pos = end + 2;
     }
-    const size_t length = std::stoul(request.header("content-length").empty()
-                                         ? std::string("0")
-                                         : request.header("content-length"));
+    const size_t length =
+        std::stoul(request.header("content-length").empty() ? std::string("0")
+                                                            : request.header("content-length"));
     request.body = data.substr(header_end + 4);
     while (request.body.size() < length) {
       const ssize_t n = ::recv(client, buffer, sizeof(buffer), 0);

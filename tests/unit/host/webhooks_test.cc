@@ -11,11 +11,10 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "policy/policy.h"
 #include "service/webhook_dispatcher.h"
@@ -73,8 +72,8 @@ class WebhooksTest : public StoreBackendTest {
     for (int i = 0; i < n; ++i) {
       Transaction tx(store_->db());
       ASSERT_TRUE(tx.Begin().ok());
-      Status s = EnqueueEvent(store_->db(), kWebhookItemMatched, prefix + std::to_string(i),
-                              {{"n", i}});
+      Status s =
+          EnqueueEvent(store_->db(), kWebhookItemMatched, prefix + std::to_string(i), {{"n", i}});
       ASSERT_TRUE(s.ok()) << s.message();
       ASSERT_TRUE(tx.Commit().ok());
     }
@@ -174,15 +173,15 @@ TEST_P(WebhooksTest, AnAutoActionedItemWritesOneEventWithoutPathsOrBytes) {
 
 TEST_P(WebhooksTest, AReviewersSettlingDecisionWritesItemDecidedWithoutTheirNotes) {
   AddEndpoint("all", "http://127.0.0.1:9/hook");
-  const int64_t item = AddQueuedItem(*store_, std::string(64, 'd'), Disposition::kReview, 3, 0,
-                                     "B1");
+  const int64_t item =
+      AddQueuedItem(*store_, std::string(64, 'd'), Disposition::kReview, 3, 0, "B1");
   ASSERT_GT(item, 0);
   // On PostgreSQL a reviewer login writes the event: the grants and policies admit it.
   auto claimed = QueueOf("alice").Claim(Who("alice"), {});
   ASSERT_TRUE(claimed.ok()) << claimed.status().message();
   ASSERT_TRUE(claimed.value().has_value());
-  Status decided = QueueOf("alice").Decide(item, Who("alice"), "not-illegal",
-                                           "private reviewer note 7f3e");
+  Status decided =
+      QueueOf("alice").Decide(item, Who("alice"), "not-illegal", "private reviewer note 7f3e");
   ASSERT_TRUE(decided.ok()) << decided.message();
   auto events = StoredEvents();
   ASSERT_EQ(events.size(), 1u);
@@ -288,10 +287,8 @@ TEST_P(WebhooksTest, ASecretSealedWithTheMediaKeyIsNotStoredInTheClearAndStillSi
   auto opened = OpenWebhookSecret(&key, "sealed", stored);
   ASSERT_TRUE(opened.ok()) << opened.status().message();
   EXPECT_EQ(opened.value(), kSecret);
-  EXPECT_EQ(OpenWebhookSecret(&other, "sealed", stored).status().code(),
-            Status::Code::kCorruption);
-  EXPECT_EQ(OpenWebhookSecret(&key, "another", stored).status().code(),
-            Status::Code::kCorruption);
+  EXPECT_EQ(OpenWebhookSecret(&other, "sealed", stored).status().code(), Status::Code::kCorruption);
+  EXPECT_EQ(OpenWebhookSecret(&key, "another", stored).status().code(), Status::Code::kCorruption);
   EXPECT_EQ(OpenWebhookSecret(&key, "sealed", "sealed1:zz").status().code(),
             Status::Code::kCorruption);
   EXPECT_EQ(OpenWebhookSecret(nullptr, "plain", "as-given").value(), "as-given");
@@ -304,8 +301,7 @@ TEST_P(WebhooksTest, ASecretSealedWithTheMediaKeyIsNotStoredInTheClearAndStillSi
     EXPECT_TRUE(receiver.requests().empty());
     auto status = WebhookStatus(store_->db());
     ASSERT_TRUE(status.ok());
-    EXPECT_NE(status->at(0).last_error.find("sealed with the store's media key"),
-              std::string::npos)
+    EXPECT_NE(status->at(0).last_error.find("sealed with the store's media key"), std::string::npos)
         << status->at(0).last_error;
   }
   WebhookOptions options = Fast();
@@ -316,10 +312,9 @@ TEST_P(WebhooksTest, ASecretSealedWithTheMediaKeyIsNotStoredInTheClearAndStillSi
   EXPECT_EQ(report->delivered, 1);
   auto requests = receiver.requests();
   ASSERT_EQ(requests.size(), 1u);
-  EXPECT_TRUE(service::VerifyWebhookSignature(kSecret,
-                                              std::stoll(requests[0].header("vigil-timestamp")),
-                                              requests[0].body,
-                                              requests[0].header("vigil-signature")));
+  EXPECT_TRUE(
+      service::VerifyWebhookSignature(kSecret, std::stoll(requests[0].header("vigil-timestamp")),
+                                      requests[0].body, requests[0].header("vigil-signature")));
 }
 
 // Runs the Python recipe of docs/webhooks.md on a received request.
@@ -473,9 +468,8 @@ TEST_P(WebhooksTest, AReceiverDownForAMinuteGetsEveryEventWhenItIsBack) {
   WebhookDispatcher dispatcher(own->db(), options);
   std::atomic<bool> stop{false};
   std::vector<std::string> errors;
-  std::thread deliverer([&] {
-    dispatcher.Run(stop, [&](const Status& s) { errors.push_back(s.message()); });
-  });
+  std::thread deliverer(
+      [&] { dispatcher.Run(stop, [&](const Status& s) { errors.push_back(s.message()); }); });
   std::this_thread::sleep_for(std::chrono::seconds(60));
   EXPECT_EQ(Count("SELECT count(*) FROM webhook_deliveries WHERE state = 'delivered'"), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM webhook_deliveries WHERE attempts >= 3 AND "
@@ -557,9 +551,8 @@ struct Ran {
 TEST_P(WebhooksTest, TheCommandLineManagesEndpointsAndDelivers) {
   auto vigil = [&](const std::string& args) {
     const std::string command = "HOME=" + dir_.string() + " " + VIGIL_BINARY_DIR +
-                                "/bin/vigil webhooks " + args + " --store '" + location_ +
-                                "' >" + (dir_ / "out").string() + " 2>" +
-                                (dir_ / "err").string();
+                                "/bin/vigil webhooks " + args + " --store '" + location_ + "' >" +
+                                (dir_ / "out").string() + " 2>" + (dir_ / "err").string();
     const int status = std::system(command.c_str());
     Ran ran;
     ran.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -595,8 +588,8 @@ TEST_P(WebhooksTest, TheCommandLineManagesEndpointsAndDelivers) {
   auto requests = receiver.requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_TRUE(service::VerifyWebhookSignature(
-      "cli-secret-0123456789", std::stoll(requests[0].header("vigil-timestamp")),
-      requests[0].body, requests[0].header("vigil-signature")));
+      "cli-secret-0123456789", std::stoll(requests[0].header("vigil-timestamp")), requests[0].body,
+      requests[0].header("vigil-signature")));
   Ran status = vigil("status --json");
   ASSERT_EQ(status.exit_code, 0) << status.err;
   auto rows = nlohmann::json::parse(status.out);
