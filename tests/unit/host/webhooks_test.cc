@@ -306,6 +306,8 @@ TEST_P(WebhooksTest, ASecretSealedWithTheMediaKeyIsNotStoredInTheClearAndStillSi
     EXPECT_NE(status->at(0).last_error.find("sealed with the store's media key"), std::string::npos)
         << status->at(0).last_error;
   }
+  // With no backoff a failed delivery is due again from the next millisecond on.
+  std::this_thread::sleep_for(milliseconds(5));
   WebhookOptions options = Fast();
   options.secret_key = key;
   WebhookDispatcher dispatcher(store_->db(), options);
@@ -394,6 +396,7 @@ TEST_P(WebhooksTest, AServerErrorIsRetriedWithTheSameEventIdAndDeliveredOnce) {
   EXPECT_EQ(Count("SELECT count(*) FROM webhook_deliveries WHERE state = 'pending' AND "
                   "last_status = 500 AND attempts = 1"),
             1);
+  std::this_thread::sleep_for(milliseconds(5));  // due again from the next millisecond
   auto second = dispatcher.DeliverDue();
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->delivered, 1);
