@@ -75,6 +75,7 @@ void BuildCli(CLI::App& app, GlobalOptions& options) {
   RegisterStoreMigrateCommand(app, options);
   RegisterVideoCommand(app, options);  // issue 16
   RegisterEvalCommand(app, options);
+  RegisterBundleCommand(app, options);  // issue 15
   RegisterWebhooksCommand(app, options);  // issue 14
 }
 

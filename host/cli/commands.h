@@ -105,6 +105,8 @@ void RegisterStoreMigrateCommand(CLI::App& app, GlobalOptions& options);
 void RegisterVideoCommand(CLI::App& app, GlobalOptions& options);
 // `vigil eval`: detectors measured on a labelled corpus (eval_command.cc, issue 17 item 3).
 void RegisterEvalCommand(CLI::App& app, GlobalOptions& options);
+// Issue 15 item 4: `vigil bundle verify` (bundle_command.cc).
+void RegisterBundleCommand(CLI::App& app, GlobalOptions& options);
 
 // The whole command line: global options, then every Register* above (cli_app.cc).
 // Global options are accepted before or after the subcommand, at every depth.

@@ -1,25 +1,15 @@
 // vigil scan PATH... | - | --manifest FILE   [--json] [--no-store] [--policy FILE] ...
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <map>
-#include <set>
-#include <sstream>
 
-#include "cli/bank_holds_command.h"
 #include "cli/commands.h"
 #include "cli/scan_progress.h"
+#include "cli/scan_session.h"
 #include "core/terminal_text.h"
-#include "isolation/isolation_runtime.h"
-#include "pipeline/pipeline.h"
-#include "policy/policy.h"
 #include "scan/scan_json.h"
-#include "store/named_queues.h"
-#include "store/review_rounds.h"
-#include "store/scan_ledger.h"
 #include "store/store.h"
 
 namespace vigil::cli {
@@ -28,68 +18,11 @@ namespace {
 struct ScanOptions {
   std::vector<std::string> paths;
   std::string manifest;
-  std::string policy;
   bool json = false;
-  bool no_store = false;
-  bool rescan = false;
-  int threads = 0;
-  int deadline_ms = 60000;
-  uint64_t max_pixels = 100'000'000;
-  int max_detections_per_detector = 256;
-  int max_detections_per_item = 1024;
+  ScanSessionOptions session;
 };
 
-// What scans the items (store/scan_ledger.h): every detector's id and version, the
-// SHA-256 of its plugin file and of its model files (each file hashed once per run,
-// here, or taken from the signature check that already hashed it), the --set settings,
-// the policy text and the lists' state. Without `files` (--no-store: nothing is recorded)
-// no file is hashed.
-StatusOr<host::DetectorSet> CurrentDetectorSet(const GlobalOptions& global,
-                                               const host::PluginRegistry& registry,
-                                               const std::string& policy_text, bool files) {
-  host::DetectorSet set;
-  for (const host::Detector& detector : registry.detectors()) {
-    set.versions[detector.id()] = detector.info().version();
-    if (!files || !global.isolation) continue;
-    auto plugin = global.isolation->PluginDigest(detector.plugin_path());
-    if (!plugin.ok()) {
-      return Status::IoError("detector '" + detector.id() + "': " + plugin.status().message());
-    }
-    set.plugins[detector.id()] = plugin.value();
-    auto model = global.isolation->ModelDigests(detector.id());
-    if (!model.ok()) {
-      return Status::IoError("detector '" + detector.id() + "': " + model.status().message());
-    }
-    if (!model.value().empty()) set.models[detector.id()] = model.value();
-  }
-  set.settings = global.settings;
-  set.policy_text = policy_text;
-  set.data_state = host::DataFolderState(DataDir(global));
-  return set;
-}
-
 int RunScan(GlobalOptions& global, const ScanOptions& options) {
-  host::DetectionLimits detection_limits;
-  detection_limits.per_detector = static_cast<size_t>(options.max_detections_per_detector);
-  detection_limits.per_item = static_cast<size_t>(options.max_detections_per_item);
-  if (Status s = detection_limits.Validate(); !s.ok()) {
-    PrintError(s.message());
-    return 1;
-  }
-  host::Policy policy = host::Policy::Default();
-  std::string policy_text = host::kDefaultPolicyToml;
-  if (!options.policy.empty()) {
-    auto loaded = host::Policy::Load(options.policy);
-    if (!loaded.ok()) {
-      PrintError(loaded.status().message());
-      return 1;
-    }
-    policy = loaded.value();
-    std::ifstream in(options.policy, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    policy_text = text.str();
-  }
   // Intake: paths, "-" (a list on stdin), and/or a manifest.
   std::vector<host::IntakeItem> items;
   std::vector<std::filesystem::path> paths;
@@ -121,121 +54,14 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
     return 1;
   }
 
-  host::PluginRegistry registry;
-  LoadPlugins(global, registry);
-  for (const auto& error : registry.errors()) PrintError("warning: " + error.status.message());
-  if (registry.detectors().empty()) {
-    PrintError("no detectors loaded: install plugins beside vigil, or name a directory with "
-               "--plugin-dir or VIGIL_PLUGIN_PATH");
+  auto opened = ScanSession::Open(global, options.session);
+  if (!opened.ok()) {
+    if (!opened.status().message().empty()) PrintError(opened.status().message());
     return 1;
   }
-  if (global.isolation) {
-    if (Status model = global.isolation->ModelStatus(); !model.ok()) {
-      PrintError(model.message() + "; nothing scanned");
-      return 1;
-    }
-  }
-  // A detector the policy names must be there: without it the policy would silently
-  // decide differently (a missing hash matcher turns known matches into "clear").
-  for (const std::string& id : policy.NamedDetectors()) {
-    if (registry.Find(id) != nullptr) continue;
-    std::string why;
-    for (const auto& error : registry.errors()) {
-      if (error.status.message().find("'" + id + "'") != std::string::npos) {
-        why = " (" + error.status.message() + ")";
-        break;
-      }
-    }
-    PrintError("the policy relies on detector '" + id + "', which did not load" + why +
-               "; nothing scanned: install it, or use a --policy that does not name it");
-    return 1;
-  }
-  // After the model and policy checks, whose messages say why a detector is missing.
-  if (Status settings = CheckSettings(global, registry); !settings.ok()) {
-    PrintError(settings.message());
-    return 1;
-  }
-  const std::set<std::string> first_party = registry.FirstPartyDetectorIds();
-  std::unique_ptr<host::Store> store;
-  if (!options.no_store) {
-    auto opened = host::Store::Open(StorePath(global));
-    if (!opened.ok()) {
-      PrintError(opened.status().message());
-      return 1;
-    }
-    store = std::move(opened).value();
-    for (const auto& warning : store->schema_warnings()) PrintError("warning: " + warning);
-    // Issue 13 item 3: a team store (or keep_media) keeps the media of queued items.
-    if (Status s = KeepMediaIfConfigured(global, *store); !s.ok()) {
-      PrintError(s.message());
-      return 1;
-    }
-    // The policy's named queues, so the console and `vigil queues` know who works them.
-    if (Status s = host::RecordQueueSpecs(store->db(), policy.routing().queues()); !s.ok()) {
-      PrintError(s.message());
-      return 1;
-    }
-    // Its [review] settings: second review, QA sampling, golden items (review_rounds.h).
-    if (Status s = host::RecordReviewSettings(store->db(), policy.review()); !s.ok()) {
-      PrintError(s.message());
-      return 1;
-    }
-    // Issue 13 item 6: the policy's bank rules (reviewers' decisions apply them), then the
-    // store's local banks and disabled entries into the lists folder before detectors load.
-    if (Status s = host::RecordBankRules(store->db(), policy.bank_rules()); !s.ok()) {
-      PrintError(s.message());
-      return 1;
-    }
-    if (!SyncBanksFromStore(global, *store)) return 1;
-    // Plugins' outbound HTTPS requests (vigil.http/1) go into this store's audit log.
-    if (global.isolation) {
-      auto audit = isolation::StoreEgressAudit::Open(StorePath(global));
-      if (!audit.ok()) {
-        PrintError(audit.status().message());
-        return 1;
-      }
-      global.isolation->SetEgressAudit(audit.value());
-    }
-  }
-  host::PipelineOptions pipeline_options =
-      PipelineOptionsFor(global, options.threads, options.deadline_ms, options.max_pixels);
-  pipeline_options.detections = detection_limits;
-  // What scans the items: recorded with each one, so that the same scan run again
-  // skips what is already done (store/scan_ledger.h; --rescan analyses everything).
-  auto current = CurrentDetectorSet(global, registry, policy_text, store != nullptr);
-  if (!current.ok()) {
-    PrintError(current.status().message() + "; nothing scanned");
-    return 1;
-  }
-  const host::DetectorSet& detector_set = current.value();
-  const std::string scan_key = detector_set.Key();
-  const std::string scanned_with = detector_set.Describe();
-  std::unique_ptr<host::ScanLedger> ledger;
-  std::string scan_run;
-  if (store) {
-    auto opened = host::ScanLedger::Open(StorePath(global), scan_key, scanned_with);
-    if (!opened.ok()) {
-      PrintError(opened.status().message());
-      return 1;
-    }
-    ledger = std::move(opened).value();
-    scan_run = ledger->run();
-    // With --rescan nothing is skipped; the lookup still says why each item the store
-    // had is analysed again.
-    if (options.rescan) ledger->ForceRescan();
-    pipeline_options.already_scanned = [&ledger](const std::string& sha256) {
-      return ledger->AlreadyScanned(sha256);
-    };
-  }
-  auto pipeline = host::Pipeline::Create(registry.detectors(), DetectorConfigs(global, registry),
-                                         pipeline_options);
-  if (!pipeline.ok()) {
-    PrintError(pipeline.status().message());
-    return 1;
-  }
+  ScanSession& session = *opened.value();
 
-  int64_t scanned = 0, failed = 0, detections = 0, queued = 0, already = 0, rescanned = 0;
-  std::map<std::string, int64_t> rescanned_because;  // reason -> items
+  int64_t scanned = 0, failed = 0, detections = 0, queued = 0, already = 0;
   ScanProgress progress(static_cast<int64_t>(items.size()), isatty(STDERR_FILENO) != 0);
   const bool human = !options.json;
   // What a recorded (or already scanned) item adds to the counts and the output.
@@ -274,60 +100,7 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
     }
     progress.Update(scanned, failed, detections);
   };
-  // Items are recorded in batches, one transaction each (Store::RecordItems): up to
-  // kBatchItems, or fewer once kBatchWait has passed since the batch's first item (checked
-  // when the next item is done, and at the end). Each is reported (counts, output) once its
-  // batch is in the store, in the order analysed.
-  constexpr size_t kBatchItems = 64;
-  constexpr auto kBatchWait = std::chrono::milliseconds(250);
-  std::vector<host::ItemRecord> batch;
-  auto batch_started = std::chrono::steady_clock::now();
-  auto flush = [&]() -> Status {
-    std::vector<const host::ItemRecord*> to_record;
-    for (const host::ItemRecord& record : batch) {
-      if (!record.already_scanned && !record.sha256.empty()) to_record.push_back(&record);
-    }
-    if (store && !to_record.empty()) {
-      auto recorded = store->RecordItems(to_record);
-      if (!recorded.ok()) {
-        const std::string what =
-            to_record.size() == 1
-                ? to_record.front()->path
-                : std::to_string(to_record.size()) + " items (" + to_record.front()->path + " ...)";
-        batch.clear();
-        return Status::IoError("could not record " + what + ": " + recorded.status().message());
-      }
-    }
-    for (host::ItemRecord& record : batch) report(record);
-    batch.clear();
-    return Status::Ok();
-  };
-  auto write = [&](host::ItemRecord& record) -> Status {
-    if (!record.already_scanned) {
-      record.outcome = policy.Decide(record, first_party);
-      record.scan_key = scan_key;
-      record.scanned_with = scanned_with;
-      // The store had it from an earlier run: say why it was analysed again (the summary,
-      // and the item's record for `vigil queue show --item`).
-      if (const std::string why = ledger ? ledger->TakeRescanReason(record.sha256) : "";
-          !why.empty()) {
-        ++rescanned;
-        ++rescanned_because[why];
-        record.scanned_with = detector_set.Describe(why);
-      }
-      record.scan_run = scan_run;
-    }
-    const auto now = std::chrono::steady_clock::now();
-    if (batch.empty()) batch_started = now;
-    batch.push_back(std::move(record));
-    if (!store || batch.size() >= kBatchItems || now - batch_started >= kBatchWait) {
-      return flush();
-    }
-    return Status::Ok();
-  };
-  Status status = pipeline.value()->Run(std::move(items), write);
-  // What was analysed is recorded, after an interrupt too.
-  if (Status flushed = flush(); !flushed.ok() && status.ok()) status = flushed;
+  Status status = session.Run(std::move(items), report);
   progress.Finish();
   std::cout.flush();
   if (!status.ok()) {
@@ -339,15 +112,15 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
                  "vigil: scanned %lld items with %zu detectors on %d threads: %lld failed, "
                  "%lld detections, %lld queued for review, %lld already scanned, %lld "
                  "rescanned%s%s\n",
-                 static_cast<long long>(scanned), registry.detectors().size(),
-                 pipeline.value()->threads(), static_cast<long long>(failed),
-                 static_cast<long long>(detections), static_cast<long long>(queued),
-                 static_cast<long long>(already), static_cast<long long>(rescanned),
-                 store ? "; store " : "",
-                 store ? TerminalText(StorePath(global).string()).c_str() : "");
+                 static_cast<long long>(scanned), session.detector_count(), session.threads(),
+                 static_cast<long long>(failed), static_cast<long long>(detections),
+                 static_cast<long long>(queued), static_cast<long long>(already),
+                 static_cast<long long>(session.rescanned()),
+                 session.store() ? "; store " : "",
+                 session.store() ? TerminalText(StorePath(global).string()).c_str() : "");
     // Why items the store already had were analysed again, one line per reason:
     // "vigil: 5 rescanned: model changed (vigil.classifier)".
-    for (const auto& [why, count] : rescanned_because) {
+    for (const auto& [why, count] : session.rescanned_because()) {
       std::fprintf(stderr, "vigil: %lld rescanned: %s\n", static_cast<long long>(count),
                    TerminalText(why).c_str());
     }
@@ -360,8 +133,8 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
                                         {"detections", detections},
                                         {"queued", queued},
                                         {"already_scanned", already},
-                                        {"rescanned", rescanned},
-                                        {"rescanned_because", rescanned_because}}}};
+                                        {"rescanned", session.rescanned()},
+                                        {"rescanned_because", session.rescanned_because()}}}};
     std::cerr << host::JsonText(summary) << "\n";
   }
   return 0;
@@ -391,31 +164,31 @@ void RegisterScanCommand(CLI::App& app, GlobalOptions& options) {
                   "attributes")
       ->type_name("FILE");
   cmd->add_flag("--json", scan.json, "One JSON object per item on stdout");
-  cmd->add_flag("--no-store", scan.no_store, "Do not record anything");
-  cmd->add_flag("--rescan", scan.rescan,
+  cmd->add_flag("--no-store", scan.session.no_store, "Do not record anything");
+  cmd->add_flag("--rescan", scan.session.rescan,
                 "Analyse every item, even those the store already has from the same "
                 "detector set (counted as rescanned: --rescan)");
-  cmd->add_option("--policy", scan.policy,
+  cmd->add_option("--policy", scan.session.policy,
                   "Policy file (TOML; default: the built-in policy). Every detector it names "
                   "must load, or nothing is scanned")
       ->type_name("FILE");
-  cmd->add_option("--threads", scan.threads, "Worker threads, 1 to 256 (default, 0: one per CPU)")
+  cmd->add_option("--threads", scan.session.threads, "Worker threads, 1 to 256 (default, 0: one per CPU)")
       ->check(CLI::Range(0, 256));
-  cmd->add_option("--deadline-ms", scan.deadline_ms,
+  cmd->add_option("--deadline-ms", scan.session.deadline_ms,
                   "Per-detector deadline for one item, 1 to 3600000 ms; a later answer fails "
                   "the item")
       ->check(CLI::Range(1, 3600000));
   // Ranges are checked on the text, as signed numbers: "-1" must not wrap to 2^64 - 1
   // and turn the limit off. 900 MP is the decoder's own ceiling (30,000 px a side).
-  cmd->add_option("--max-pixels", scan.max_pixels,
+  cmd->add_option("--max-pixels", scan.session.max_pixels,
                   "Largest image (width x height) decoded, 1 to 900000000; larger images "
                   "fail with a reason")
       ->check(CLI::Range(int64_t{1}, int64_t{900'000'000}));
-  cmd->add_option("--max-detections-per-detector", scan.max_detections_per_detector,
+  cmd->add_option("--max-detections-per-detector", scan.session.max_detections_per_detector,
                   "Detections kept from one detector for one item (default 256); the most "
                   "severe, then highest-scoring are kept and the truncation is recorded")
       ->check(CLI::Range(1, 100000));
-  cmd->add_option("--max-detections-per-item", scan.max_detections_per_item,
+  cmd->add_option("--max-detections-per-item", scan.session.max_detections_per_item,
                   "Detections kept for one item over all detectors (default 1024)")
       ->check(CLI::Range(1, 1000000));
   cmd->callback([&options] { options.exit_code = RunScan(options, scan); });

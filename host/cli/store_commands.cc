@@ -17,11 +17,13 @@
 
 #include "scan/scan_json.h"
 
+#include "bundle/signed_bundle.h"
 #include "cli/commands.h"
 #include "cli/queue_item_command.h"
 #include "cli/queue_review_command.h"
 #include "cli/queue_work_command.h"
 #include "core/terminal_text.h"
+#include "isolation/plugin_trust.h"
 #include "store/audit_log.h"
 #include "store/review_queue.h"
 #include "store/db/database.h"
@@ -223,7 +225,80 @@ class ExportSink {
   std::string error_;  // the first error
 };
 
-int Export(const GlobalOptions& global, const std::string& format, const std::string& out_path) {
+// A folder made beside the bundle's destination and removed unless Keep() renamed it.
+class BundleFolder {
+ public:
+  ~BundleFolder() {
+    std::error_code ec;
+    if (!temp_.empty()) fs::remove_all(temp_, ec);
+  }
+  Status Make(const std::string& target) {
+    target_ = target;
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(target, ec))) {
+      return Status::InvalidArgument(target + " exists: a signed export goes into a new folder");
+    }
+    const fs::path path(target);
+    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    std::string pattern =
+        (dir / ("." + path.filename().string() + ".vigil-bundle-XXXXXX")).string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      return Status::IoError("cannot make " + target + ": " + std::strerror(errno));
+    }
+    temp_ = pattern;
+    return Status::Ok();
+  }
+  const fs::path& temp() const { return temp_; }
+  Status Keep() {
+    if (::rename(temp_.c_str(), target_.c_str()) != 0) {
+      return Status::IoError("cannot make " + target_ + ": " + std::strerror(errno));
+    }
+    temp_.clear();
+    return Status::Ok();
+  }
+
+ private:
+  std::string target_;
+  fs::path temp_;
+};
+
+// The newest audit entry (inside the export's transaction: its own entry).
+StatusOr<bundle::AuditHead> ReadAuditHead(host::Database& db) {
+  host::Statement head(db, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+  bundle::AuditHead result;
+  const int rc = head.Step();
+  if (rc == host::kRow) {
+    result.seq = head.ColumnInt(0);
+    result.hash = head.ColumnText(1);
+  } else if (rc != host::kDone) {
+    return head.Error("reading the audit log's head");
+  }
+  return result;
+}
+
+int Export(const GlobalOptions& global, const std::string& format, const std::string& out_arg,
+           const std::string& sign_key) {
+  // Issue 15 item 4: with --sign, --out names a new folder: the export file, a manifest
+  // of its SHA-256 and the audit chain head (after this export's own entry), and an
+  // Ed25519 signature over the manifest (bundle/signed_bundle.h).
+  BundleFolder bundle_folder;
+  const std::string data_name = "decisions." + format;
+  std::string out_path = out_arg;
+  if (!sign_key.empty()) {
+    if (out_arg.empty()) {
+      PrintError("--sign writes a bundle folder: give --out DIR (a folder that does not exist)");
+      return 1;
+    }
+    if (auto key = isolation::SigningPublicKey(sign_key); !key.ok()) {
+      PrintError(key.status().message() + "; nothing exported");
+      return 1;
+    }
+    if (Status made = bundle_folder.Make(out_arg); !made.ok()) {
+      PrintError(made.message() + "; nothing exported");
+      return 1;
+    }
+    out_path = (bundle_folder.temp() / data_name).string();
+  }
   auto store = OpenStoreOrSay(global);
   if (!store) return 1;
   host::Statement rows(store->db(),
@@ -283,7 +358,24 @@ int Export(const GlobalOptions& global, const std::string& format, const std::st
   host::Transaction tx(store->db());
   nlohmann::json details = {{"format", format},
                             {"items", count},
-                            {"destination", out_path.empty() ? "stdout" : out_path}};
+                            {"destination", out_arg.empty() ? "stdout" : out_arg}};
+  std::vector<bundle::BundleFile> files;
+  if (!sign_key.empty()) {
+    // The file is finished (in the folder nobody sees yet) first: its hash goes into the
+    // audit entry, so the chain head in the manifest covers it.
+    if (Status written = out.Finish(); !written.ok()) {
+      PrintError(written.message() + "; nothing exported, nothing audited");
+      return 1;
+    }
+    auto file = bundle::DescribeFile(bundle_folder.temp(), data_name);
+    if (!file.ok()) {
+      PrintError(file.status().message() + "; nothing exported, nothing audited");
+      return 1;
+    }
+    files.push_back(file.value());
+    details["signed"] = true;
+    details["files"] = {{data_name, file->sha256}};
+  }
   Status audited = tx.Begin();
   if (audited.ok()) {
     audited = host::AppendAudit(store->db(), {"export", "export", 0, host::JsonText(details)},
@@ -294,19 +386,37 @@ int Export(const GlobalOptions& global, const std::string& format, const std::st
                "; nothing exported");
     return 1;  // ~ExportSink removes the temporary file
   }
-  if (Status written = out.Finish(); !written.ok()) {
+  if (!sign_key.empty()) {
+    auto head = ReadAuditHead(store->db());
+    Status made = head.ok() ? bundle::WriteManifest(bundle_folder.temp(), "export", files,
+                                                    head.value(), sign_key)
+                            : head.status();
+    if (made.ok()) made = bundle_folder.Keep();
+    if (!made.ok()) {
+      PrintError(made.message() + "; nothing exported, nothing audited");
+      return 1;  // ~BundleFolder removes the folder, ~Transaction the audit entry
+    }
+  } else if (Status written = out.Finish(); !written.ok()) {
     PrintError(written.message() + "; nothing exported, nothing audited");
     return 1;  // ~Transaction rolls the audit entry back
   }
   if (Status committed = tx.Commit(); !committed.ok()) {
+    if (!sign_key.empty()) {  // a signed bundle names an audit head that never landed
+      std::error_code ec;
+      fs::remove_all(out_arg, ec);
+      PrintError("could not record the export in the audit log: " + committed.message() +
+                 "; the bundle " + out_arg + " was removed");
+      return 1;
+    }
     PrintError("exported " + std::to_string(count) + " items to " +
-               (out_path.empty() ? std::string("stdout") : out_path) +
+               (out_arg.empty() ? std::string("stdout") : out_arg) +
                " but could not record it in the audit log: " + committed.message());
     return 1;
   }
-  if (!out_path.empty())
-    std::fprintf(stderr, "vigil: exported %lld decided items to %s\n",
-                 static_cast<long long>(count), TerminalText(out_path).c_str());
+  if (!out_arg.empty())
+    std::fprintf(stderr, "vigil: exported %lld decided items to %s%s\n",
+                 static_cast<long long>(count), TerminalText(out_arg).c_str(),
+                 sign_key.empty() ? "" : " (signed bundle: check it with `vigil bundle verify`)");
   return 0;
 }
 
@@ -378,7 +488,13 @@ void RegisterStoreCommands(CLI::App& app, GlobalOptions& options) {
                   "Write to FILE instead of stdout: FILE is replaced whole once the export is "
                   "written, or left as it was when any write fails (exit 1, nothing audited)")
       ->type_name("FILE");
-  exp->callback([&options] { options.exit_code = Export(options, format, out); });
+  static std::string sign_key;
+  exp->add_option("--sign", sign_key,
+                  "Write a signed bundle: --out names a new folder that receives the export, "
+                  "manifest.json (the file's SHA-256, the audit chain head after this export) "
+                  "and manifest.sig (Ed25519 with KEY, from `vigil plugins keygen`)")
+      ->type_name("KEY");
+  exp->callback([&options] { options.exit_code = Export(options, format, out, sign_key); });
 
   CLI::App* queue = app.add_subcommand("queue", "The review queue");
   queue->require_subcommand(1);

@@ -22,6 +22,7 @@ struct IntakeItem {
   int64_t received_unix_ms = 0;
   std::map<std::string, std::string> attributes;
   std::string content_type;  // declared by the manifest ("image/jpeg"): an image claim
+  std::string submission_id;  // issue 14: the `vigil serve` submission it carries, if any
   Status error;             // set when the intake line itself was bad: the item fails
 };
 

@@ -202,14 +202,25 @@ StatusOr<std::string> CheckSignature(const fs::path& plugin, const std::string& 
 // Completes `manifest` with the file's SHA-256 and the signer's public key, signs its
 // exact bytes and writes FILE.manifest and FILE.sig. The secret key is read here, as late
 // as possible, and wiped before returning.
-Status WriteSignedManifest(const fs::path& file, const fs::path& secret_key_path,
-                           nlohmann::json manifest) {
+// Reads a secret key file into `secret_key` (the caller wipes it).
+Status ReadSecretKey(const fs::path& secret_key_path,
+                     unsigned char (&secret_key)[crypto_sign_SECRETKEYBYTES]) {
+  if (Status s = InitSodium(); !s.ok()) return s;
   auto secret_hex = ReadSmallFile(secret_key_path, 1024);
   if (!secret_hex.ok()) return secret_hex.status();
-  unsigned char secret_key[crypto_sign_SECRETKEYBYTES];
-  if (!FromHex(secret_hex.value(), secret_key, sizeof(secret_key))) {
+  const bool parsed = FromHex(secret_hex.value(), secret_key, sizeof(secret_key));
+  sodium_memzero(secret_hex.value().data(), secret_hex.value().size());
+  if (!parsed) {
+    sodium_memzero(secret_key, sizeof(secret_key));
     return Status::InvalidArgument(secret_key_path.string() + " is not a vigil signing key");
   }
+  return Status::Ok();
+}
+
+Status WriteSignedManifest(const fs::path& file, const fs::path& secret_key_path,
+                           nlohmann::json manifest) {
+  unsigned char secret_key[crypto_sign_SECRETKEYBYTES];
+  if (Status s = ReadSecretKey(secret_key_path, secret_key); !s.ok()) return s;
   unsigned char public_key[crypto_sign_PUBLICKEYBYTES];
   crypto_sign_ed25519_sk_to_pk(public_key, secret_key);
   auto sha256 = HashFile(file);
@@ -229,6 +240,38 @@ Status WriteSignedManifest(const fs::path& file, const fs::path& secret_key_path
 }
 
 }  // namespace
+
+StatusOr<std::string> SigningPublicKey(const fs::path& secret_key_path) {
+  unsigned char secret_key[crypto_sign_SECRETKEYBYTES];
+  if (Status s = ReadSecretKey(secret_key_path, secret_key); !s.ok()) return s;
+  unsigned char public_key[crypto_sign_PUBLICKEYBYTES];
+  crypto_sign_ed25519_sk_to_pk(public_key, secret_key);
+  sodium_memzero(secret_key, sizeof(secret_key));
+  return Hex(public_key, sizeof(public_key));
+}
+
+StatusOr<std::string> SignText(const fs::path& secret_key_path, const std::string& text) {
+  unsigned char secret_key[crypto_sign_SECRETKEYBYTES];
+  if (Status s = ReadSecretKey(secret_key_path, secret_key); !s.ok()) return s;
+  unsigned char signature[crypto_sign_BYTES];
+  crypto_sign_detached(signature, nullptr, reinterpret_cast<const unsigned char*>(text.data()),
+                       text.size(), secret_key);
+  sodium_memzero(secret_key, sizeof(secret_key));
+  return Hex(signature, sizeof(signature));
+}
+
+bool VerifyTextSignature(const std::string& public_key_hex, const std::string& text,
+                         const std::string& signature_hex) {
+  if (!InitSodium().ok()) return false;
+  unsigned char public_key[crypto_sign_PUBLICKEYBYTES];
+  unsigned char signature[crypto_sign_BYTES];
+  if (!FromHex(public_key_hex, public_key, sizeof(public_key)) ||
+      !FromHex(signature_hex, signature, sizeof(signature))) {
+    return false;
+  }
+  return crypto_sign_verify_detached(signature, reinterpret_cast<const unsigned char*>(text.data()),
+                                     text.size(), public_key) == 0;
+}
 
 fs::path ManifestPath(const fs::path& plugin) { return plugin.string() + ".manifest"; }
 fs::path SignaturePath(const fs::path& plugin) { return plugin.string() + ".sig"; }

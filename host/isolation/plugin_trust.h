@@ -115,6 +115,14 @@ StatusOr<VerifiedModelFile> CopyVerifiedModelFile(const std::filesystem::path& f
                                                   const std::filesystem::path& copy,
                                                   const TrustStore& store, bool developer_mode);
 
+// Ed25519 over arbitrary text with a key of `vigil plugins keygen` (also signed export
+// bundles, issue 15 item 4): the signer's public key (hex), the hex signature over the
+// text's exact bytes, and the check of one.
+StatusOr<std::string> SigningPublicKey(const std::filesystem::path& secret_key);
+StatusOr<std::string> SignText(const std::filesystem::path& secret_key, const std::string& text);
+bool VerifyTextSignature(const std::string& public_key_hex, const std::string& text,
+                         const std::string& signature_hex);
+
 }  // namespace vigil::isolation
 
 #endif  // VIGIL_HOST_ISOLATION_PLUGIN_TRUST_H_

@@ -23,6 +23,7 @@ std::unique_ptr<PreparedItem> PreparedItem::Prepare(IntakeItem intake, const Pre
   r.url = intake.url;
   r.source = intake.source;
   r.uploader_id = intake.uploader_id;
+  r.submission_id = intake.submission_id;
   r.media_kind = "unknown";
   if (!intake.error.ok()) {
     r.status = intake.error;

@@ -1054,6 +1054,40 @@ BEGIN
 END
 $$;
 )sql",
+    // 9 (issue 14 item 1): submissions to `vigil serve` (SQLite migration 11). Written by
+    // the server and the fleet's workers (vigil_scanner) and admins; read by them and
+    // auditors. Nobody deletes one.
+    R"sql(
+CREATE TABLE submissions (
+  id            TEXT PRIMARY KEY,
+  status        TEXT NOT NULL CHECK (status IN ('accepted', 'done', 'failed')),
+  reason        TEXT,
+  item_id       BIGINT REFERENCES items(id),
+  sha256        TEXT,
+  size          BIGINT,
+  name          TEXT,
+  content_type  TEXT,
+  url           TEXT,
+  uploader_id   TEXT,
+  source        TEXT,
+  received_at   TEXT NOT NULL,
+  finished_at   TEXT
+);
+CREATE INDEX submissions_by_item ON submissions(item_id);
+GRANT SELECT, INSERT, UPDATE ON submissions TO vigil_scanner, vigil_admin;
+GRANT SELECT ON submissions TO vigil_auditor;
+ALTER TABLE submissions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE submissions FORCE ROW LEVEL SECURITY;
+CREATE POLICY submissions_read ON submissions FOR SELECT USING (true);
+CREATE POLICY submissions_add ON submissions FOR INSERT
+  WITH CHECK (vigil_is('vigil_scanner') OR vigil_is('vigil_admin'));
+-- A submission is finished once: accepted -> done | failed; a done one gets its item id
+-- later in the same transaction (store/submissions.h).
+CREATE POLICY submissions_finish ON submissions FOR UPDATE
+  USING ((vigil_is('vigil_scanner') OR vigil_is('vigil_admin'))
+         AND (status = 'accepted' OR (status = 'done' AND item_id IS NULL)))
+  WITH CHECK (vigil_is('vigil_scanner') OR vigil_is('vigil_admin'));
+)sql",
     // 11 (SQLite 13; issue 14 item 3: signed webhooks from an outbox). What SQLite's
     // migration 13 makes. Whoever causes an event writes it in the same transaction (the
     // scanner's auto-actions and rematches, reviewers' and seniors' decisions, admins):

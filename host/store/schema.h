@@ -312,6 +312,27 @@ CREATE TRIGGER qa_verdicts_no_update BEFORE UPDATE ON qa_verdicts
 CREATE TRIGGER qa_verdicts_no_delete BEFORE DELETE ON qa_verdicts
   BEGIN SELECT RAISE(ABORT, 'QA verdicts are append-only'); END;
 )sql",
+    // 11 (issue 14 item 1): what platforms submitted to `vigil serve`, by the server's
+    // id: accepted when durable, then done (item_id: the item recorded for it, in the
+    // same transaction) or failed with the reason. A submission is finished once.
+    R"sql(
+CREATE TABLE submissions (
+  id            TEXT PRIMARY KEY,
+  status        TEXT NOT NULL CHECK (status IN ('accepted', 'done', 'failed')),
+  reason        TEXT,
+  item_id       INTEGER REFERENCES items(id),
+  sha256        TEXT,
+  size          INTEGER,
+  name          TEXT,
+  content_type  TEXT,
+  url           TEXT,
+  uploader_id   TEXT,
+  source        TEXT,
+  received_at   TEXT NOT NULL,
+  finished_at   TEXT
+);
+CREATE INDEX submissions_by_item ON submissions(item_id);
+)sql",
     // 13 (issue 14 item 3: signed webhooks from an outbox; PostgreSQL 11). Endpoints (the
     // secret signs, so it is kept as given: docs/webhooks.md), events written in the
     // transaction of what caused them (append-only), and one delivery per event and

@@ -13,6 +13,7 @@
 #include "store/schema.h"
 #include "store/schema_check.h"
 #include "store/store_access.h"
+#include "store/submissions.h"
 
 #include <nlohmann/json.hpp>
 
@@ -213,6 +214,17 @@ Status Store::CheckReadOnly(const fs::path& path) {
   return Status::Ok();
 }
 
+namespace {
+
+// A deadlock or serialization failure (SQLSTATE 40P01, 40001): the transaction was
+// rolled back whole and may be run again.
+bool IsLockConflict(const Status& status) {
+  return status.message().find("[40P01]") != std::string::npos ||
+         status.message().find("[40001]") != std::string::npos;
+}
+
+}  // namespace
+
 StatusOr<int64_t> Store::RecordItem(const ItemRecord& record) {
   auto ids = RecordItems({&record});
   if (!ids.ok()) return ids.status();
@@ -237,6 +249,14 @@ StatusOr<std::vector<int64_t>> Store::RecordItems(const std::vector<const ItemRe
     const std::string now = NowUtc();
     committing = false;
     auto recorded = RecordItemsOnce(records, now, committing);
+    // Two recorders locking the same rows in another order (fleet workers finishing the
+    // same submissions, scans of overlapping items): the server aborts one transaction
+    // whole, which is then simply recorded again.
+    if (!recorded.ok() && IsLockConflict(recorded.status()) &&
+        std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5 + std::rand() % 50));
+      continue;
+    }
     if (recorded.ok() || !IsConnectionError(recorded.status())) return recorded;
     for (;;) {
       if (std::chrono::steady_clock::now() > give_up) {
@@ -247,10 +267,20 @@ StatusOr<std::vector<int64_t>> Store::RecordItems(const std::vector<const ItemRe
       pause = std::min(pause * 2, std::chrono::milliseconds(2000));
       if (!committing) break;
       // Did the COMMIT land before the connection went? A read opens a new connection.
-      Statement landed(*db_,
-                       "SELECT id FROM items WHERE sha256 = ?1 AND last_scanned = ?2 AND "
-                       "last_path = ?3");
-      landed.Bind(1, records.back()->sha256).Bind(2, now).Bind(3, records.back()->path);
+      // A submission's record is asked by its finishing time (an already scanned item
+      // changes no item row); recording the batch again is harmless for submissions (each
+      // is finished once), which the server and the fleet batch alone.
+      const ItemRecord& last = *records.back();
+      Statement landed(*db_, last.submission_id.empty()
+                                 ? "SELECT id FROM items WHERE last_scanned = ?1 AND "
+                                   "sha256 = ?2 AND last_path = ?3"
+                                 : "SELECT id FROM submissions WHERE finished_at = ?1 AND id = ?2");
+      landed.Bind(1, now);
+      if (last.submission_id.empty()) {
+        landed.Bind(2, last.sha256).Bind(3, last.path);
+      } else {
+        landed.Bind(2, last.submission_id);
+      }
       const int rc = landed.Step();
       if (rc == kRow) {
         std::vector<int64_t> ids;  // it did: read every item's id
@@ -285,6 +315,27 @@ StatusOr<std::vector<int64_t>> Store::RecordItemsOnce(const std::vector<const It
 }
 
 StatusOr<int64_t> Store::RecordItemRows(const ItemRecord& record, const std::string& now) {
+  if (!record.submission_id.empty()) {
+    SubmissionRecord submission;
+    submission.id = record.submission_id;
+    submission.sha256 = record.sha256;
+    submission.size = static_cast<int64_t>(record.size);
+    submission.url = record.url;
+    submission.uploader_id = record.uploader_id;
+    submission.source = record.source;
+    auto claimed = ClaimSubmissionDone(*db_, submission, now);
+    if (!claimed.ok()) return claimed.status();
+    // Finished before (a redelivery): nothing is recorded twice.
+    if (!claimed.value()) return SubmissionItem(*db_, record.submission_id);
+    if (record.already_scanned) {  // the store has the item: it is the answer
+      Statement known(*db_, "SELECT id FROM items WHERE sha256 = ?1");
+      known.Bind(1, record.sha256);
+      if (known.Step() != kRow) return known.Error("reading item " + record.sha256);
+      const int64_t known_id = known.ColumnInt(0);
+      if (Status s = SetSubmissionItem(*db_, record.submission_id, known_id); !s.ok()) return s;
+      return known_id;
+    }
+  }
   int64_t item_id = 0;
   {  // scoped: the RETURNING statement must be finalised before COMMIT
   Statement upsert(*db_,
@@ -386,6 +437,9 @@ StatusOr<int64_t> Store::RecordItemRows(const ItemRecord& record, const std::str
   }
   if (Status s = RecordOutcome(item_id, record, now); !s.ok()) return s;
   if (Status s = RecordScannedWith(*db_, item_id, record, now); !s.ok()) return s;
+  if (!record.submission_id.empty()) {
+    if (Status s = SetSubmissionItem(*db_, record.submission_id, item_id); !s.ok()) return s;
+  }
   if (Status s = EnqueueAutoActionEvent(*db_, item_id, record); !s.ok()) return s;  // issue 14
   return item_id;
 }

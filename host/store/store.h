@@ -84,6 +84,11 @@ struct ItemRecord {
   std::string scanned_with;
   std::string scan_run;  // which run recorded it (a run never skips its own duplicates)
   int64_t prepare_ns = 0;  // reading and decoding it (issue 17: `vigil eval`'s latency)
+  // Issue 14: the `vigil serve` submission this item answers (store/submissions.h). When
+  // set, recording the item finishes the submission in the same transaction, once: a
+  // submission finished before records nothing again (a redelivery), and an
+  // already_scanned item is recorded as the submission's answer only.
+  std::string submission_id;
 
   // True when the item or any detector failed.
   bool failed() const;
