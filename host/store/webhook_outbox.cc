@@ -284,6 +284,9 @@ Status EnqueueAutoActionEvent(Database& db, int64_t item_id, const ItemRecord& r
   if (record.outcome.disposition != Disposition::kAutoAction) return Status::Ok();
   nlohmann::ordered_json item = {{"sha256", record.sha256}};
   if (!record.media_kind.empty()) item["media_kind"] = record.media_kind;
+  // An item a platform submitted (vigil serve, the fleet): its submission id, and one event
+  // per submission (the same bytes submitted twice are two answers owed).
+  if (!record.submission_id.empty()) item["submission_id"] = record.submission_id;
   nlohmann::ordered_json matches = nlohmann::ordered_json::array();
   for (const DetectorRun& run : record.runs) {
     for (const auto& d : run.result.detections()) {
@@ -294,8 +297,9 @@ Status EnqueueAutoActionEvent(Database& db, int64_t item_id, const ItemRecord& r
   if (!record.outcome.category.empty()) fields["category"] = record.outcome.category;
   fields["rule"] = record.outcome.rule;
   fields["matches"] = matches;
-  return EnqueueEvent(db, kWebhookItemAutoAction,
-                      "item " + std::to_string(item_id) + " auto-action", fields);
+  std::string cause = "item " + std::to_string(item_id) + " auto-action";
+  if (!record.submission_id.empty()) cause += " submission " + record.submission_id;
+  return EnqueueEvent(db, kWebhookItemAutoAction, cause, fields);
 }
 
 Status EnqueueDecisionEvent(Database& db, int64_t item_id, const std::string& decision,

@@ -20,6 +20,7 @@
 #include "service/webhook_dispatcher.h"
 #include "service/webhook_signature.h"
 #include "store/rematch.h"
+#include "store/submissions.h"
 #include "store/webhook_outbox.h"
 #include "store_backend.h"
 #include "vigil/hashbank/bank.h"
@@ -264,6 +265,35 @@ TEST_P(WebhooksTest, OnATeamStoreOnlyAdminsManageEndpointsAndReviewersReadNoSecr
   EXPECT_TRUE(AddWebhookEndpoint(admin.db(), e).ok());
   // A reviewer may write an event (their decision causes it), not read or deliver them.
   EXPECT_FALSE(LeaseDueDeliveries(reviewer.db(), "rita", 0, 1000, 10).ok());
+}
+
+// An item recorded for a platform's submission: the auto-action event names the submission,
+// one event per submission (a redelivered submission writes none again).
+TEST_P(WebhooksTest, AnAutoActionOfASubmissionNamesItOncePerSubmission) {
+  AddEndpoint("all", "http://127.0.0.1:9/hook");
+  for (const char* id : {"sub-1", "sub-2"}) {
+    SubmissionRecord submission;
+    submission.id = id;
+    submission.sha256 = std::string(64, 's');
+    ASSERT_TRUE(AcceptSubmission(store_->db(), submission).ok());
+  }
+  ItemRecord record;
+  record.sha256 = std::string(64, 's');
+  record.path = "/spool/s";
+  record.media_kind = "image";
+  record.outcome.disposition = Disposition::kAutoAction;
+  record.outcome.category = "A1";
+  for (const char* id : {"sub-1", "sub-1", "sub-2"}) {  // sub-1 redelivered
+    record.submission_id = id;
+    auto recorded = store_->RecordItem(record);
+    ASSERT_TRUE(recorded.ok()) << recorded.status().message();
+  }
+  std::set<std::string> submissions;
+  for (const auto& [id, body] : StoredEvents()) {
+    submissions.insert(nlohmann::json::parse(body)["item"]["submission_id"].get<std::string>());
+  }
+  EXPECT_EQ(submissions, (std::set<std::string>{"sub-1", "sub-2"}));
+  EXPECT_EQ(Count("SELECT count(*) FROM webhook_events"), 2);
 }
 
 // With the store's media key the secret is sealed at rest (bound to its endpoint) and the
