@@ -77,6 +77,7 @@ void BuildCli(CLI::App& app, GlobalOptions& options) {
   RegisterEvalCommand(app, options);
   RegisterBundleCommand(app, options);  // issue 15
   RegisterWorkerCommand(app, options);  // issue 14 item 4
+  RegisterWebhooksCommand(app, options);  // issue 14
 }
 
 }  // namespace vigil::cli

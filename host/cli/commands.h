@@ -79,6 +79,8 @@ void RegisterQueuesCommand(CLI::App& app, GlobalOptions& options);
 
 // `vigil users add|list|disable|role`: a team store's logins (users_command.cc).
 void RegisterUsersCommand(CLI::App& app, GlobalOptions& options);
+// `vigil webhooks add|list|remove|status|deliver` (webhooks_command.cc; issue 14).
+void RegisterWebhooksCommand(CLI::App& app, GlobalOptions& options);
 
 // `vigil retention run|hold|release|holds`: media kept in the store (retention_command.cc).
 void RegisterRetentionCommand(CLI::App& app, GlobalOptions& options);

@@ -14,6 +14,7 @@
 #include "scan/scan_json.h"
 #include "store/audit_log.h"
 #include "store/db/database.h"
+#include "store/webhook_outbox.h"
 #include "vigil/hashbank/pdq_index.h"
 
 namespace vigil::host {
@@ -526,6 +527,8 @@ Rematch(Store &store, const std::vector<const hashbank::Bank *> &banks,
                               {"priority", outcome.priority},
                               {"severity", outcome.severity},
                               {"matches", matches}};
+    if (Status s = EnqueueMatchEvent(db, item_id, added, outcome); !s.ok())
+      return s; // issue 14: the item.matched webhook
     if (!outcome.category.empty())
       details["category"] = outcome.category;
     if (Status s = AppendAudit(

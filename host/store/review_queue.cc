@@ -13,6 +13,7 @@
 #include "store/named_queues.h"
 #include "store/review_rounds.h"
 #include "store/db/database.h"
+#include "store/webhook_outbox.h"
 
 namespace vigil::host {
 namespace {
@@ -350,6 +351,11 @@ Status ReviewQueue::Decide(int64_t item_id, const std::string& reviewer,
     return Status::InvalidArgument("item " + std::to_string(item_id) + " is not settled by this "
                                    "decision (" + recorded->state + "): its hashes go to a bank "
                                    "with the decision that settles it");
+  }
+  if (Status s = EnqueueDecisionEvent(store_.db(), item_id, decision, recorded->state,
+                                      recorded->round);
+      !s.ok()) {
+    return s;  // issue 14: the item.decided webhook, with the decision
   }
   if (Status s = tx.Commit(); !s.ok()) return s;
   if (result != nullptr) *result = recorded.value();

@@ -333,6 +333,55 @@ CREATE TABLE submissions (
 );
 CREATE INDEX submissions_by_item ON submissions(item_id);
 )sql",
+    // 13 (issue 14 item 3: signed webhooks from an outbox; PostgreSQL 11). Endpoints (the
+    // secret signs, so it is kept as given: docs/webhooks.md), events written in the
+    // transaction of what caused them (append-only), and one delivery per event and
+    // endpoint, made by the trigger below for every enabled endpoint the event's type
+    // passes (an empty filter passes all), leased by a deliverer while it sends.
+    R"sql(
+CREATE TABLE webhook_endpoints (
+  name        TEXT PRIMARY KEY,
+  url         TEXT NOT NULL,
+  secret      TEXT NOT NULL,
+  events      TEXT NOT NULL DEFAULT '',
+  enabled     INTEGER NOT NULL DEFAULT 1,
+  created_at  TEXT NOT NULL
+);
+CREATE TABLE webhook_events (
+  id               INTEGER PRIMARY KEY,
+  type             TEXT NOT NULL,
+  idempotency_key  TEXT NOT NULL UNIQUE,
+  created_at       TEXT NOT NULL,
+  created_ms       INTEGER NOT NULL,
+  body             TEXT NOT NULL
+);
+CREATE TABLE webhook_deliveries (
+  id             INTEGER PRIMARY KEY,
+  event_id       INTEGER NOT NULL REFERENCES webhook_events(id),
+  endpoint       TEXT NOT NULL REFERENCES webhook_endpoints(name) ON DELETE CASCADE,
+  state          TEXT NOT NULL DEFAULT 'pending'
+    CHECK (state IN ('pending', 'delivered', 'dead')),
+  attempts       INTEGER NOT NULL DEFAULT 0,
+  next_at        INTEGER NOT NULL,
+  lease_owner    TEXT,
+  lease_expires  INTEGER,
+  last_status    INTEGER,
+  last_error     TEXT,
+  delivered_at   TEXT,
+  UNIQUE (event_id, endpoint)
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(state, next_at);
+CREATE TRIGGER webhook_events_fan_out AFTER INSERT ON webhook_events BEGIN
+  INSERT INTO webhook_deliveries (event_id, endpoint, next_at)
+    SELECT NEW.id, e.name, NEW.created_ms FROM webhook_endpoints e
+     WHERE e.enabled = 1
+       AND (e.events = '' OR (',' || e.events || ',') LIKE ('%,' || NEW.type || ',%'));
+END;
+CREATE TRIGGER webhook_events_no_update BEFORE UPDATE ON webhook_events
+  BEGIN SELECT RAISE(ABORT, 'webhook events are append-only'); END;
+CREATE TRIGGER webhook_events_no_delete BEFORE DELETE ON webhook_events
+  BEGIN SELECT RAISE(ABORT, 'webhook events are append-only'); END;
+)sql",
 };
 
 }  // namespace vigil::host

@@ -21,6 +21,7 @@
 #include "store/db/database.h"
 #include "store/db/sqlite_database.h"
 #include "store/db/postgres_database.h"
+#include "store/webhook_outbox.h"
 
 namespace vigil::host {
 namespace fs = std::filesystem;
@@ -439,6 +440,7 @@ StatusOr<int64_t> Store::RecordItemRows(const ItemRecord& record, const std::str
   if (!record.submission_id.empty()) {
     if (Status s = SetSubmissionItem(*db_, record.submission_id, item_id); !s.ok()) return s;
   }
+  if (Status s = EnqueueAutoActionEvent(*db_, item_id, record); !s.ok()) return s;  // issue 14
   return item_id;
 }
 

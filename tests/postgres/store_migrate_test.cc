@@ -44,7 +44,8 @@ const std::vector<std::string> kTables = {
     "item_scans",     "queues",             "audit_log",        "media",
     "preservation_holds", "bank_rules",     "local_bank_entries", "bank_entry_holds",
     "exposure_budgets", "review_settings",  "golden_items",     "golden_claims",
-    "golden_answers", "qa_tasks",           "qa_verdicts",      "submissions"};
+    "golden_answers", "qa_tasks",           "qa_verdicts",      "submissions",
+    "webhook_endpoints", "webhook_events",  "webhook_deliveries"};  // issue 14 item 3
 
 // Every row of `table` as text, in key order: what must be equal on both
 // backends. REAL columns are compared as numbers printed with 17 digits (each
