@@ -80,6 +80,9 @@ void RegisterQueuesCommand(CLI::App& app, GlobalOptions& options);
 // `vigil users add|list|disable|role`: a team store's logins (users_command.cc).
 void RegisterUsersCommand(CLI::App& app, GlobalOptions& options);
 
+// `vigil tokens create|list|revoke`: bearer tokens of the HTTP API (tokens_command.cc).
+void RegisterTokensCommand(CLI::App& app, GlobalOptions& options);
+
 // `vigil retention run|hold|release|holds`: media kept in the store (retention_command.cc).
 void RegisterRetentionCommand(CLI::App& app, GlobalOptions& options);
 // The [store] settings of --config (or $VIGIL_CONFIG; the defaults when neither names a
