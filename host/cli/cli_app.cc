@@ -72,6 +72,7 @@ void BuildCli(CLI::App& app, GlobalOptions& options) {
   RegisterQueuesCommand(app, options);
   RegisterUsersCommand(app, options);
   RegisterTokensCommand(app, options);
+  RegisterServeCommand(app, options);
   RegisterRetentionCommand(app, options);
   RegisterStoreMigrateCommand(app, options);
   RegisterVideoCommand(app, options);  // issue 16
