@@ -22,7 +22,7 @@ struct Submission {
   std::string content_type;  // declared by the platform ("image/jpeg"), may be empty
   std::string url;           // a URL record (no bytes), or where the bytes came from
   std::string uploader_id;
-  std::string source;  // intake channel, "api" unless the platform says
+  std::string source;        // intake channel, "api" unless the platform says
   int64_t received_unix_ms = 0;
   std::map<std::string, std::string> attributes;
   std::string bytes;  // the item's bytes (empty for a bare URL record)
