@@ -102,6 +102,11 @@ class ServeProcessTest : public ::testing::Test {
 TEST_F(ServeProcessTest, TokensScopesRevocationAndCleanStop) {
   const std::string submit = MakeToken("uploader", "submit");
   const std::string match = MakeToken("matcher", "match");
+  int made = 0;
+  std::string limited_out =
+      RunVigil(store_, "tokens create --json --name limited --scope match --rate 0.01", &made);
+  ASSERT_EQ(made, 0) << limited_out;
+  const std::string limited = nlohmann::json::parse(limited_out)["token"];
   ServeProcess serve = StartServe(store_);
   ASSERT_GT(serve.port, 0);
   EXPECT_EQ(Fetch(serve.port, "GET", "/healthz").status, 200);
@@ -119,6 +124,13 @@ TEST_F(ServeProcessTest, TokensScopesRevocationAndCleanStop) {
       Fetch(serve.port, "POST", "/v1/items", "{", submit, {{"Content-Type", "application/json"}})
           .status,
       400);
+
+  // --rate 0.01: one request, then 429 with the wait (100 s) in Retry-After.
+  EXPECT_EQ(Fetch(serve.port, "POST", "/v1/hash", "bytes", limited).status, 200);
+  auto over = Fetch(serve.port, "POST", "/v1/hash", "bytes", limited);
+  EXPECT_EQ(over.status, 429) << over.body;
+  EXPECT_FALSE(over.headers["retry-after"].empty());
+  EXPECT_EQ(Fetch(serve.port, "POST", "/v1/hash", "bytes", match).status, 200);
 
   // Revoked on the command line, refused by the running server shortly after.
   int rc = 0;
