@@ -9,6 +9,7 @@
 
 #include "scan/sha256.h"
 #include "store/audit_log.h"
+#include "store/named_queues.h"
 #include "store/store.h"
 #include "vigil/decode/image_decoder.h"
 #include "vigil/pdq/pdq.h"
@@ -210,6 +211,32 @@ HttpResponse ItemStatus(const ApiDeps& deps, HttpRequest& request) {
   return JsonError(404, "no submission " + id + " waiting in this server's spool");
 }
 
+// What `vigil queues` shows: each named queue's counts and who works it.
+HttpResponse QueueStats(const ApiDeps& deps, HttpRequest&) {
+  if (deps.db == nullptr || deps.db_mutex == nullptr) return JsonError(503, "no store");
+  StatusOr<std::vector<host::QueueSummary>> queues = Status::Unavailable("not read");
+  {
+    std::lock_guard<std::mutex> lock(*deps.db_mutex);
+    queues = host::ListQueues(*deps.db);
+  }
+  if (!queues.ok()) return JsonError(503, "cannot read the queues: " + queues.status().message());
+  nlohmann::json list = nlohmann::json::array();
+  int64_t pending = 0, claimed = 0;
+  for (const host::QueueSummary& q : queues.value()) {
+    list.push_back({{"name", q.spec.name},
+                    {"description", q.spec.description},
+                    {"roles", q.spec.roles},
+                    {"defined", q.defined},
+                    {"pending", q.pending},
+                    {"claimed", q.claimed},
+                    {"decided", q.decided}});
+    pending += q.pending;
+    claimed += q.claimed;
+  }
+  return JsonResponse(
+      200, Dump({{"queues", list}, {"pending_total", pending}, {"claimed_total", claimed}}));
+}
+
 }  // namespace
 
 void AddVigilRoutes(Router& router, const ApiDeps& deps) {
@@ -273,6 +300,12 @@ void AddVigilRoutes(Router& router, const ApiDeps& deps) {
               kSmallBodyLimit,
               [deps](HttpRequest& r) { return ItemStatus(deps, r); },
               "A submission's status"});
+  router.Add({"GET",
+              "/v1/queues/stats",
+              {"match", "admin"},
+              kSmallBodyLimit,
+              [deps](HttpRequest& r) { return QueueStats(deps, r); },
+              "The review queues' counts (as vigil queues)"});
 }
 
 }  // namespace vigil::service

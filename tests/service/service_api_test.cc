@@ -12,6 +12,7 @@
 #include "service/token_auth.h"
 #include "service/vigil_api.h"
 #include "store/api_tokens.h"
+#include "store/named_queues.h"
 #include "tests/unit/host/temp_store.h"
 #include "vigil/decode/image_decoder.h"
 #include "vigil/pdq/pdq.h"
@@ -52,7 +53,12 @@ TEST(OpenApiTest, EveryRouteIsDocumentedAndEveryDocumentedRouteExists) {
     if (r.scopes.empty()) {
       EXPECT_TRUE(op["security"].is_array() && op["security"].empty()) << r.pattern;
     } else {
-      EXPECT_EQ(op["security"][0]["bearer"], nlohmann::json(r.scopes)) << r.pattern;
+      // One requirement per scope: any one admits the caller.
+      nlohmann::json scopes = nlohmann::json::array();
+      for (const auto& requirement : op["security"]) {
+        for (const auto& s : requirement["bearer"]) scopes.push_back(s);
+      }
+      EXPECT_EQ(scopes, nlohmann::json(r.scopes)) << r.pattern;
     }
   }
   EXPECT_EQ(served, documented);
@@ -253,6 +259,25 @@ TEST_F(ApiDispatchTest, SubmitSpoolsBeforeAnsweringAndAudits) {
             std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("vigil_spool_pending 2"), std::string::npos);
+}
+
+TEST_F(ApiDispatchTest, QueueStatsAreWhatVigilQueuesShows) {
+  host::AddQueuedItem(*store_, std::string(64, 'a'), host::Disposition::kReview, 5);
+  host::AddQueuedItem(*store_, std::string(64, 'b'), host::Disposition::kReview, 3);
+  host::AddQueuedItem(*store_, std::string(64, 'c'), host::Disposition::kClear, 0);
+  HttpResponse r = Call("GET", "/v1/queues/stats", "", match_token_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto out = nlohmann::json::parse(r.body);
+  EXPECT_EQ(out["pending_total"], 2);
+  EXPECT_EQ(out["claimed_total"], 0);
+  auto queues = host::ListQueues(store_->db());
+  ASSERT_TRUE(queues.ok());
+  ASSERT_EQ(out["queues"].size(), queues.value().size());
+  for (size_t i = 0; i < queues.value().size(); ++i) {
+    EXPECT_EQ(out["queues"][i]["name"], queues.value()[i].spec.name);
+    EXPECT_EQ(out["queues"][i]["pending"], queues.value()[i].pending);
+  }
+  EXPECT_EQ(Call("GET", "/v1/queues/stats", "", submit_token_).status, 403);
 }
 
 TEST_F(ApiDispatchTest, ReadyOnlyWhenStartedWithAStore) {
