@@ -16,6 +16,7 @@
 #include "service/spool_sink.h"
 #include "service/token_auth.h"
 #include "service/vigil_api.h"
+#include "url_lists.h"
 
 namespace vigil::cli {
 namespace {
@@ -61,6 +62,12 @@ int Run(const GlobalOptions& global, const ServeArgs& args) {
     PrintError(spool.status().message());
     return 1;
   }
+  // URL lists: opened once (`vigil lists import --type url` while serving needs a restart).
+  auto url_lists = urldetect::OpenLists(DataDir(global).string());
+  if (!url_lists.ok()) {
+    PrintError("cannot open the URL lists: " + url_lists.status().message());
+    return 1;
+  }
   std::mutex db_mutex;  // one store connection, shared by the request threads
   service::StoreAuthenticator auth(store->db(), db_mutex);
   service::RateLimiter limiter;
@@ -74,6 +81,7 @@ int Run(const GlobalOptions& global, const ServeArgs& args) {
   deps.metrics = &metrics;
   deps.max_item_bytes = static_cast<uint64_t>(args.max_item_mb * 1024 * 1024);
   deps.ready = &ready;
+  deps.url_lists = &url_lists.value();
   service::Router router;
   service::AddVigilRoutes(router, deps);
 

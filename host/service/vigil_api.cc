@@ -13,6 +13,7 @@
 #include "store/store.h"
 #include "vigil/decode/image_decoder.h"
 #include "vigil/pdq/pdq.h"
+#include "vigil/url/check.h"
 
 namespace vigil::service {
 
@@ -211,6 +212,55 @@ HttpResponse ItemStatus(const ApiDeps& deps, HttpRequest& request) {
   return JsonError(404, "no submission " + id + " waiting in this server's spool");
 }
 
+// A batch of URLs: each canonicalised and looked up in every URL list (the vigil.url
+// detector's code). Never fetched.
+HttpResponse CheckUrls(const ApiDeps& deps, HttpRequest& request) {
+  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("urls") ||
+      !body["urls"].is_array()) {
+    return JsonError(400, "send {\"urls\": [\"https://...\", ...]}");
+  }
+  if (body["urls"].size() > kMaxUrlsPerCheck) {
+    return JsonError(400, "at most " + std::to_string(kMaxUrlsPerCheck) + " URLs per request");
+  }
+  std::vector<const url::Blocklist*> lists;
+  std::vector<std::string> names;
+  if (deps.url_lists != nullptr) {
+    for (const auto& named : *deps.url_lists) {
+      lists.push_back(&named.list);
+      names.push_back(named.name);
+    }
+  }
+  url::UrlChecker checker(lists);
+  nlohmann::json results = nlohmann::json::array();
+  for (const auto& item : body["urls"]) {
+    if (!item.is_string()) return JsonError(400, "every entry of urls must be a string");
+    const std::string text = item.get<std::string>();
+    url::CheckReport report = checker.CheckToReport(text);
+    nlohmann::json r{{"url", text}};
+    if (!report.status.ok()) {
+      r["verdict"] = "invalid";
+      r["error"] = report.status.message();
+    } else {
+      r["canonical"] = report.canonical_url;
+      r["verdict"] = report.hits.empty() ? "clear" : "match";
+      nlohmann::json hits = nlohmann::json::array();
+      for (const auto& hit : report.hits) {
+        hits.push_back({{"list", names[hit.list_index]},
+                        {"expression", hit.expression},
+                        {"kind", url::EntryKindName(hit.kind)},
+                        {"severity", hit.severity},
+                        {"source", hit.source},
+                        {"category", hit.category},
+                        {"entry_id", hit.entry_id}});
+      }
+      r["hits"] = hits;
+    }
+    results.push_back(r);
+  }
+  return JsonResponse(200, Dump({{"results", results}}));
+}
+
 // What `vigil queues` shows: each named queue's counts and who works it.
 HttpResponse QueueStats(const ApiDeps& deps, HttpRequest&) {
   if (deps.db == nullptr || deps.db_mutex == nullptr) return JsonError(503, "no store");
@@ -300,6 +350,12 @@ void AddVigilRoutes(Router& router, const ApiDeps& deps) {
               kSmallBodyLimit,
               [deps](HttpRequest& r) { return ItemStatus(deps, r); },
               "A submission's status"});
+  router.Add({"POST",
+              "/v1/urls/check",
+              {"match"},
+              kSmallBodyLimit,
+              [deps](HttpRequest& r) { return CheckUrls(deps, r); },
+              "Canonical form and verdict of a batch of URLs"});
   router.Add({"GET",
               "/v1/queues/stats",
               {"match", "admin"},

@@ -16,6 +16,7 @@
 #include "service/spool_sink.h"
 #include "service/submission_sink.h"
 #include "store/db/database.h"
+#include "url_lists.h"
 
 namespace vigil::service {
 
@@ -50,7 +51,12 @@ struct ApiDeps {
   ServiceMetrics* metrics = nullptr;
   uint64_t max_item_bytes = 50ull << 20;
   std::atomic<bool>* ready = nullptr;  // /readyz: start-up done, not stopping
+  // The URL lists of the lists folder, opened once at start (immutable while served).
+  const std::vector<urldetect::NamedList>* url_lists = nullptr;
 };
+
+// URLs one POST /v1/urls/check may carry.
+inline constexpr size_t kMaxUrlsPerCheck = 1000;
 
 // Adds every route of the API to `router`.
 void AddVigilRoutes(Router& router, const ApiDeps& deps);

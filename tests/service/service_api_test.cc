@@ -280,6 +280,46 @@ TEST_F(ApiDispatchTest, QueueStatsAreWhatVigilQueuesShows) {
   EXPECT_EQ(Call("GET", "/v1/queues/stats", "", submit_token_).status, 403);
 }
 
+TEST_F(ApiDispatchTest, UrlCheckCanonicalisesAndMatchesTheLists) {
+  url::BlocklistBuilder builder(url::ListFormat::kPlain);
+  url::EntryMetadata meta;
+  meta.source = "test";
+  meta.category = "A1";
+  meta.severity = 4;
+  meta.entry_id = "e1";
+  ASSERT_TRUE(builder.AddUrl("http://bad.example/path/x.jpg", url::EntryKind::kUrl, meta).ok());
+  auto list = url::Blocklist::FromBytes(builder.Build());
+  ASSERT_TRUE(list.ok());
+  std::vector<urldetect::NamedList> lists;
+  lists.push_back({"test-list", std::move(list.value())});
+  deps_.url_lists = &lists;
+  Router router;
+  AddVigilRoutes(router, deps_);
+  context_.router = &router;
+
+  HttpResponse r = Call("POST", "/v1/urls/check",
+                        R"({"urls":["HTTP://BAD.example/path/../path/x.jpg","https://fine.example/",
+                                    ""]})",
+                        match_token_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto results = nlohmann::json::parse(r.body)["results"];
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0]["verdict"], "match");
+  EXPECT_EQ(results[0]["canonical"], "http://bad.example/path/x.jpg");
+  EXPECT_EQ(results[0]["hits"][0]["list"], "test-list");
+  EXPECT_EQ(results[0]["hits"][0]["category"], "A1");
+  EXPECT_EQ(results[0]["hits"][0]["severity"], 4);
+  EXPECT_EQ(results[1]["verdict"], "clear");
+  EXPECT_EQ(results[2]["verdict"], "invalid");
+  EXPECT_FALSE(results[2]["error"].get<std::string>().empty());
+
+  EXPECT_EQ(Call("POST", "/v1/urls/check", "{", match_token_).status, 400);
+  EXPECT_EQ(Call("POST", "/v1/urls/check", R"({"urls":[1]})", match_token_).status, 400);
+  nlohmann::json many{{"urls", std::vector<std::string>(kMaxUrlsPerCheck + 1, "http://a/")}};
+  EXPECT_EQ(Call("POST", "/v1/urls/check", many.dump(), match_token_).status, 400);
+  EXPECT_EQ(Call("POST", "/v1/urls/check", R"({"urls":[]})", submit_token_).status, 403);
+}
+
 TEST_F(ApiDispatchTest, ReadyOnlyWhenStartedWithAStore) {
   EXPECT_EQ(Call("GET", "/healthz", "", "").status, 200);
   EXPECT_EQ(Call("GET", "/readyz", "", "").status, 200);
