@@ -71,6 +71,8 @@ void BuildCli(CLI::App& app, GlobalOptions& options) {
   RegisterRematchCommand(app, options);
   RegisterQueuesCommand(app, options);
   RegisterUsersCommand(app, options);
+  RegisterTokensCommand(app, options);
+  RegisterServeCommand(app, options);
   RegisterRetentionCommand(app, options);
   RegisterStoreMigrateCommand(app, options);
   RegisterVideoCommand(app, options);  // issue 16

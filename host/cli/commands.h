@@ -82,6 +82,11 @@ void RegisterUsersCommand(CLI::App& app, GlobalOptions& options);
 // `vigil webhooks add|list|remove|status|deliver` (webhooks_command.cc; issue 14).
 void RegisterWebhooksCommand(CLI::App& app, GlobalOptions& options);
 
+// `vigil tokens create|list|revoke`: bearer tokens of the HTTP API (tokens_command.cc).
+void RegisterTokensCommand(CLI::App& app, GlobalOptions& options);
+// `vigil serve`: the HTTP API (serve_command.cc, host/service/).
+void RegisterServeCommand(CLI::App& app, GlobalOptions& options);
+
 // `vigil retention run|hold|release|holds`: media kept in the store (retention_command.cc).
 void RegisterRetentionCommand(CLI::App& app, GlobalOptions& options);
 // The [store] settings of --config (or $VIGIL_CONFIG; the defaults when neither names a

@@ -1088,6 +1088,49 @@ CREATE POLICY submissions_finish ON submissions FOR UPDATE
          AND (status = 'accepted' OR (status = 'done' AND item_id IS NULL)))
   WITH CHECK (vigil_is('vigil_scanner') OR vigil_is('vigil_admin'));
 )sql",
+    // 10 (SQLite 12; issue 14 item 2, `vigil tokens`; after the lead's 9, submissions):
+    // the API's bearer tokens as SHA-256 only. Admins create and revoke; the server's login
+    // (vigil_scanner), admins and auditors read. Nobody deletes; revoking sets
+    // revoked_by/revoked_at once and changes nothing else.
+    R"sql(
+CREATE TABLE api_tokens (
+  name          text PRIMARY KEY,
+  token_sha256  text NOT NULL UNIQUE,
+  scopes        text NOT NULL,
+  rate_per_s    double precision NOT NULL DEFAULT 0,
+  created_by    text NOT NULL,
+  created_at    text NOT NULL,
+  revoked_by    text,
+  revoked_at    text
+);
+CREATE FUNCTION vigil_api_token_revoke_only() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+BEGIN
+  IF OLD.revoked_at IS NOT NULL OR NEW.revoked_at IS NULL OR NEW.name <> OLD.name
+     OR NEW.token_sha256 <> OLD.token_sha256 OR NEW.scopes <> OLD.scopes
+     OR NEW.rate_per_s <> OLD.rate_per_s OR NEW.created_by <> OLD.created_by
+     OR NEW.created_at <> OLD.created_at THEN
+    RAISE EXCEPTION 'an API token is only revoked, once' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER api_tokens_revoke_only BEFORE UPDATE ON api_tokens
+  FOR EACH ROW EXECUTE FUNCTION vigil_api_token_revoke_only();
+CREATE TRIGGER api_tokens_no_delete BEFORE DELETE ON api_tokens
+  FOR EACH ROW EXECUTE FUNCTION vigil_refuse_edit();
+CREATE TRIGGER api_tokens_no_truncate BEFORE TRUNCATE ON api_tokens
+  FOR EACH STATEMENT EXECUTE FUNCTION vigil_refuse_edit();
+GRANT SELECT ON api_tokens TO vigil_admin, vigil_auditor, vigil_scanner;
+GRANT INSERT, UPDATE (revoked_by, revoked_at) ON api_tokens TO vigil_admin;
+ALTER TABLE api_tokens ENABLE ROW LEVEL SECURITY;
+CREATE POLICY api_tokens_read ON api_tokens FOR SELECT USING (true);
+CREATE POLICY api_tokens_create ON api_tokens FOR INSERT
+  WITH CHECK (vigil_is('vigil_admin') AND created_by = session_user);
+CREATE POLICY api_tokens_revoke ON api_tokens FOR UPDATE
+  USING (vigil_is('vigil_admin') AND revoked_at IS NULL)
+  WITH CHECK (vigil_is('vigil_admin') AND revoked_by = session_user);
+)sql",
     // 11 (SQLite 13; issue 14 item 3: signed webhooks from an outbox). What SQLite's
     // migration 13 makes. Whoever causes an event writes it in the same transaction (the
     // scanner's auto-actions and rematches, reviewers' and seniors' decisions, admins):

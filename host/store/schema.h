@@ -333,6 +333,29 @@ CREATE TABLE submissions (
 );
 CREATE INDEX submissions_by_item ON submissions(item_id);
 )sql",
+    // 12 (issue 14 item 2, `vigil tokens`; after the lead's 11, submissions): the API's
+    // bearer tokens, kept as the SHA-256 of the token only. A token is never deleted or
+    // changed, only revoked once (revoked_by/revoked_at set from NULL).
+    R"sql(
+CREATE TABLE api_tokens (
+  name          TEXT PRIMARY KEY,
+  token_sha256  TEXT NOT NULL UNIQUE,
+  scopes        TEXT NOT NULL,
+  rate_per_s    REAL NOT NULL DEFAULT 0,
+  created_by    TEXT NOT NULL,
+  created_at    TEXT NOT NULL,
+  revoked_by    TEXT,
+  revoked_at    TEXT
+);
+CREATE TRIGGER api_tokens_no_delete BEFORE DELETE ON api_tokens
+  BEGIN SELECT RAISE(ABORT, 'API tokens are revoked, never deleted'); END;
+CREATE TRIGGER api_tokens_revoke_only BEFORE UPDATE ON api_tokens
+  WHEN OLD.revoked_at IS NOT NULL OR NEW.revoked_at IS NULL OR NEW.name <> OLD.name
+    OR NEW.token_sha256 <> OLD.token_sha256 OR NEW.scopes <> OLD.scopes
+    OR NEW.rate_per_s <> OLD.rate_per_s OR NEW.created_by <> OLD.created_by
+    OR NEW.created_at <> OLD.created_at
+  BEGIN SELECT RAISE(ABORT, 'an API token is only revoked, once'); END;
+)sql",
     // 13 (issue 14 item 3: signed webhooks from an outbox; PostgreSQL 11). Endpoints (the
     // secret signs, so it is kept as given: docs/webhooks.md), events written in the
     // transaction of what caused them (append-only), and one delivery per event and

@@ -45,7 +45,8 @@ const std::vector<std::string> kTables = {
     "preservation_holds", "bank_rules",     "local_bank_entries", "bank_entry_holds",
     "exposure_budgets", "review_settings",  "golden_items",     "golden_claims",
     "golden_answers", "qa_tasks",           "qa_verdicts",      "submissions",
-    "webhook_endpoints", "webhook_events",  "webhook_deliveries"};  // issue 14 item 3
+    "webhook_endpoints", "webhook_events",  "webhook_deliveries",  // issue 14 item 3
+    "api_tokens"};                                                 // issue 14 item 2
 
 // Every row of `table` as text, in key order: what must be equal on both
 // backends. REAL columns are compared as numbers printed with 17 digits (each
