@@ -38,6 +38,8 @@ packages=(
   # the service and fleet (issue 14): NATS JetStream server and C client, and wrk, the
   # HTTP load generator bench/service uses
   nats-server libnats-dev wrk
+  # the openssl CLI: tests/service makes a throw-away TLS certificate with it
+  openssl
 )
 
 missing=()
