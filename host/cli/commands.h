@@ -4,15 +4,16 @@
 #define VIGIL_HOST_CLI_COMMANDS_H_
 
 #include <CLI/CLI.hpp>
-
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "loader/plugin_registry.h"
 #include "pipeline/pipeline.h"
+#include "store/media_vault.h"
 #include "store/store.h"
 #include "store/store_settings.h"
 #include "vigil/v1/detector.pb.h"
@@ -95,6 +96,9 @@ void RegisterRetentionCommand(CLI::App& app, GlobalOptions& options);
 // or unusable key is an error (media_keeping.cc).
 StatusOr<host::StoreSettings> StoreSettingsOf(const GlobalOptions& options);
 Status KeepMediaIfConfigured(const GlobalOptions& options, host::Store& store);
+// The store's media key when the org config names one (it also seals webhook secrets at
+// rest); nullopt when none is named (media_keeping.cc).
+StatusOr<std::optional<host::MediaKey>> ConfiguredMediaKey(const GlobalOptions& options);
 
 // "2026-11-29" (midnight UTC) or "2026-11-29T16:32:00Z" as Unix seconds; false for anything
 // else, an impossible date included (rematch --since, lists disable --until).

@@ -36,4 +36,13 @@ Status KeepMediaIfConfigured(const GlobalOptions &options, host::Store &store) {
   return Status::Ok();
 }
 
+StatusOr<std::optional<host::MediaKey>> ConfiguredMediaKey(const GlobalOptions &options) {
+  auto settings = StoreSettingsOf(options);
+  if (!settings.ok()) return settings.status();
+  if (settings.value().media_key_file.empty()) return std::optional<host::MediaKey>();
+  auto key = host::MediaKey::Load(settings.value().media_key_file);
+  if (!key.ok()) return key.status();
+  return std::optional<host::MediaKey>(key.value());
+}
+
 }  // namespace vigil::cli

@@ -1,8 +1,8 @@
-// `vigil serve`: the HTTP API (issue 14 items 1-3; docs/api.md). One box: submissions go
-// to a spool beside the store (service/spool_sink.h). The seams for the rest of issue 14:
-// the SubmissionSink is chosen here at start-up (the JetStream sink for --nats), and
-// background loops (the spool's scan loop, webhook delivery) start in `loops` below and
-// stop with the server.
+// `vigil serve`: the HTTP API (issue 14; docs/api.md). One box: submissions go to a
+// spool beside the store (service/spool_sink.h) and this process scans them
+// (cli/spool_scan_loop.h). A fleet (--nats): they go to the JetStream work queue and
+// `vigil worker`s scan them. Either way the webhook outbox is delivered from here unless
+// --no-webhooks says another process does it.
 #include <pthread.h>
 #include <signal.h>
 
@@ -11,11 +11,14 @@
 #include <mutex>
 
 #include "cli/commands.h"
+#include "cli/spool_scan_loop.h"
+#include "fleet/jetstream_sink.h"
 #include "service/background_loops.h"
 #include "service/http_server.h"
 #include "service/spool_sink.h"
 #include "service/token_auth.h"
 #include "service/vigil_api.h"
+#include "service/webhook_dispatcher.h"
 #include "url_lists.h"
 
 namespace vigil::cli {
@@ -29,9 +32,48 @@ struct ServeArgs {
   double max_item_mb = 50;
   int max_connections = 1024;
   int header_timeout_ms = 10000;
+  std::string nats;          // a fleet: publish to JetStream instead of scanning here
+  std::string policy;        // the scan loop's policy file
+  int scan_threads = 0;      // the scan loop's pipeline threads (0: the cores)
+  bool no_webhooks = false;  // another process delivers the outbox
 };
 
-int Run(const GlobalOptions& global, const ServeArgs& args) {
+// Prints a background loop's error at most every 10 s (a store that is down would
+// otherwise fill the log).
+class ThrottledErrors {
+ public:
+  explicit ThrottledErrors(std::string who) : who_(std::move(who)) {}
+  void operator()(const Status& error) {
+    auto now = std::chrono::steady_clock::now();
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (now - last_ < std::chrono::seconds(10)) return;
+    last_ = now;
+    PrintError(who_ + ": " + error.message() + " (retrying)");
+  }
+
+ private:
+  std::string who_;
+  std::mutex mutex_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+// The webhook outbox, delivered on the loop's thread with a store connection of its own.
+void DeliverWebhooks(host::Store& store, service::WebhookOptions options,
+                     const service::StopSignal& stop) {
+  service::WebhookDispatcher dispatcher(store.db(), options);
+  ThrottledErrors say("webhooks");
+  while (!stop.stopping()) {
+    auto pass = dispatcher.DeliverDue();
+    if (!pass.ok()) {
+      say(pass.status());
+      stop.WaitFor(std::chrono::seconds(2));
+    } else if (pass.value().attempted == 0) {
+      stop.WaitFor(options.idle_pause);
+    }
+  }
+}
+
+int Run(GlobalOptions& global, const ServeArgs& args) {
   service::HttpServerOptions options;
   if (Status s = service::ParseListen(args.listen, &options.host, &options.port); !s.ok()) {
     PrintError(s.message());
@@ -55,12 +97,62 @@ int Run(const GlobalOptions& global, const ServeArgs& args) {
   options.max_connections = args.max_connections;
   options.header_timeout = std::chrono::milliseconds(args.header_timeout_ms);
 
+  // SIGINT/SIGTERM are waited for on this thread; blocked before any other thread starts
+  // (the scan session's and the server's inherit the mask).
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
   std::unique_ptr<host::Store> store = OpenStoreOrSay(global);
   if (!store) return 1;
-  auto spool = service::SpoolSink::Open(LocalStateDir(global) / "spool");
-  if (!spool.ok()) {
-    PrintError(spool.status().message());
-    return 1;
+  // One box: the spool, and a scan session of this process's own (plugins, policy, its
+  // own store connection). A fleet: the work queue; the workers scan.
+  std::unique_ptr<service::SpoolSink> spool;
+  std::unique_ptr<fleet::JetStreamSink> work_queue;
+  std::unique_ptr<ScanSession> session;
+  if (args.nats.empty()) {
+    auto opened = service::SpoolSink::Open(LocalStateDir(global) / "spool");
+    if (!opened.ok()) {
+      PrintError(opened.status().message());
+      return 1;
+    }
+    spool = std::move(opened).value();
+    ScanSessionOptions session_options;
+    session_options.policy = args.policy;
+    session_options.threads = args.scan_threads;
+    auto started = ScanSession::Open(global, session_options);
+    if (!started.ok()) {
+      if (!started.status().message().empty()) PrintError(started.status().message());
+      return 1;
+    }
+    session = std::move(started).value();
+  } else {
+    if (!args.policy.empty() || args.scan_threads != 0) {
+      PrintError(
+          "--policy and --scan-threads are the scan loop's; with --nats the workers "
+          "scan (vigil worker --policy --threads)");
+      return 2;
+    }
+    auto opened = fleet::JetStreamSink::Open(args.nats);
+    if (!opened.ok()) {
+      PrintError("--nats " + args.nats + ": " + opened.status().message());
+      return 1;
+    }
+    work_queue = std::move(opened).value();
+  }
+  std::unique_ptr<host::Store> webhook_store;
+  service::WebhookOptions webhook_options;
+  if (!args.no_webhooks) {
+    auto key = ConfiguredMediaKey(global);
+    if (!key.ok()) {
+      PrintError("webhooks: " + key.status().message());
+      return 1;
+    }
+    webhook_options.secret_key = key.value();
+    webhook_store = OpenStoreOrSay(global);
+    if (!webhook_store) return 1;
   }
   // URL lists: opened once (`vigil lists import --type url` while serving needs a restart).
   auto url_lists = urldetect::OpenLists(DataDir(global).string());
@@ -76,8 +168,8 @@ int Run(const GlobalOptions& global, const ServeArgs& args) {
   service::ApiDeps deps;
   deps.db = &store->db();
   deps.db_mutex = &db_mutex;
-  deps.sink = spool.value().get();
-  deps.spool = spool.value().get();
+  deps.sink = spool ? static_cast<service::SubmissionSink*>(spool.get()) : work_queue.get();
+  deps.spool = spool.get();
   deps.metrics = &metrics;
   deps.max_item_bytes = static_cast<uint64_t>(args.max_item_mb * 1024 * 1024);
   deps.ready = &ready;
@@ -85,23 +177,33 @@ int Run(const GlobalOptions& global, const ServeArgs& args) {
   service::Router router;
   service::AddVigilRoutes(router, deps);
 
-  // SIGINT/SIGTERM are waited for on this thread; blocked before any other thread starts.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
   service::HttpServer server(options, {&router, &auth, &limiter, &metrics});
   if (Status s = server.Start(); !s.ok()) {
     PrintError(s.message());
     return 1;
   }
-  service::BackgroundLoops loops;  // issue 14 item 4 (scan loop), item 3 (webhooks): here
+  service::BackgroundLoops loops;
+  std::unique_ptr<SpoolScanLoop> scan_loop;
+  if (session) {
+    scan_loop =
+        std::make_unique<SpoolScanLoop>(*session, *spool, LocalStateDir(global) / "spool-work");
+    loops.Start("scan", [&scan_loop](const service::StopSignal& stop) {
+      ThrottledErrors say("scan loop");
+      scan_loop->Run(stop, [&say](const Status& error) { say(error); });
+    });
+  }
+  if (webhook_store) {
+    loops.Start("webhooks", [&webhook_store, &webhook_options](const service::StopSignal& stop) {
+      DeliverWebhooks(*webhook_store, webhook_options, stop);
+    });
+  }
   ready = true;
-  std::printf("vigil serve: listening on %s://%s:%u (%d threads, spool %s)\n",
+  std::printf("vigil serve: listening on %s://%s:%u (%d threads; %s%s)\n",
               options.tls_cert.empty() ? "http" : "https", options.host.c_str(),
-              static_cast<unsigned>(server.port()), options.threads, spool.value()->dir().c_str());
+              static_cast<unsigned>(server.port()), options.threads,
+              spool ? ("scanning here, spool " + spool->dir().string()).c_str()
+                    : ("submissions to the fleet at " + args.nats).c_str(),
+              webhook_store ? "; delivering webhooks" : "");
   std::fflush(stdout);
   int signal = 0;
   sigwait(&stop_signals, &signal);
@@ -109,7 +211,12 @@ int Run(const GlobalOptions& global, const ServeArgs& args) {
   std::fprintf(stderr, "vigil serve: %s, stopping (requests in flight finish)\n",
                signal == SIGINT ? "interrupted" : "terminated");
   server.Stop();
-  loops.StopAll();
+  loops.StopAll();  // the scan loop finishes the batch in hand first
+  if (scan_loop) {
+    std::fprintf(stderr, "vigil serve: scanned %lld submissions here (%lld damaged); stopped\n",
+                 static_cast<long long>(scan_loop->recorded()),
+                 static_cast<long long>(scan_loop->failed()));
+  }
   return 0;
 }
 
@@ -117,8 +224,10 @@ int Run(const GlobalOptions& global, const ServeArgs& args) {
 
 void RegisterServeCommand(CLI::App& app, GlobalOptions& options) {
   static ServeArgs args;
-  CLI::App* serve = app.add_subcommand(
-      "serve", "The HTTP API for platforms (docs/api.md): submit, hash, status; bearer tokens");
+  CLI::App* serve =
+      app.add_subcommand("serve",
+                         "The HTTP API for platforms (docs/api.md): submissions scanned here or by "
+                         "a fleet, hash, status, webhooks; bearer tokens");
   serve->add_option("--listen", args.listen, "HOST:PORT to listen on (an IP address; port 0: any)")
       ->capture_default_str();
   serve->add_option("--threads", args.threads, "Threads serving requests")->capture_default_str();
@@ -137,6 +246,20 @@ void RegisterServeCommand(CLI::App& app, GlobalOptions& options) {
       ->add_option("--header-timeout-ms", args.header_timeout_ms,
                    "A request's header must arrive within this time (slow clients: 408)")
       ->capture_default_str();
+  serve
+      ->add_option("--nats", args.nats,
+                   "A fleet: send submissions to this NATS JetStream (URL[,URL...]) for "
+                   "`vigil worker`s to scan (docs/fleet.md); without it they are scanned here")
+      ->type_name("URL");
+  serve->add_option("--policy", args.policy, "Policy file of the scan loop (default: built-in)")
+      ->type_name("FILE");
+  serve
+      ->add_option("--scan-threads", args.scan_threads,
+                   "Pipeline threads of the scan loop (default: the cores)")
+      ->type_name("N");
+  serve->add_flag("--no-webhooks", args.no_webhooks,
+                  "Do not deliver the webhook outbox here (another process runs "
+                  "`vigil webhooks deliver --follow`)");
   serve->callback([&options] { options.exit_code = Run(options, args); });
 }
 

@@ -80,16 +80,6 @@ int Fail(const Status& status, int code = 1) {
   return code;
 }
 
-// The store's media key when the org config names one (it seals secrets at rest).
-StatusOr<std::optional<host::MediaKey>> MediaKeyOf(const GlobalOptions& global) {
-  auto settings = StoreSettingsOf(global);
-  if (!settings.ok()) return settings.status();
-  if (settings.value().media_key_file.empty()) return std::optional<host::MediaKey>();
-  auto key = host::MediaKey::Load(settings.value().media_key_file);
-  if (!key.ok()) return key.status();
-  return std::optional<host::MediaKey>(key.value());
-}
-
 int Run(const GlobalOptions& global, const std::string& action, const WebhookArgs& args) {
   std::unique_ptr<host::Store> store =
       OpenStoreOrSay(global, host::OpenMode::kReadWrite, action == "list" || action == "status");
@@ -104,7 +94,7 @@ int Run(const GlobalOptions& global, const std::string& action, const WebhookArg
     auto secret = ReadSecret(args.secret_file, generated);
     if (!secret.ok()) return Fail(secret.status(), 2);
     endpoint.secret = secret.value();
-    auto key = MediaKeyOf(global);
+    auto key = ConfiguredMediaKey(global);
     if (!key.ok()) return Fail(key.status());
     if (Status s = host::AddWebhookEndpoint(db, endpoint, key->has_value() ? &**key : nullptr);
         !s.ok()) {
@@ -191,7 +181,7 @@ int Run(const GlobalOptions& global, const std::string& action, const WebhookArg
       std::chrono::milliseconds(static_cast<int64_t>(args.give_up_hours * 3600 * 1000));
   options.request_timeout = std::chrono::milliseconds(args.timeout_ms);
   options.lease = std::max(options.lease, options.request_timeout * (options.batch + 1));
-  auto key = MediaKeyOf(global);
+  auto key = ConfiguredMediaKey(global);
   if (!key.ok()) return Fail(key.status());
   options.secret_key = key.value();
   service::WebhookDispatcher dispatcher(db, options);

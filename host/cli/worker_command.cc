@@ -19,6 +19,7 @@
 
 #include "cli/commands.h"
 #include "cli/scan_session.h"
+#include "cli/submission_items.h"
 #include "fleet/fleet_consumer.h"
 #include "store/submissions.h"
 
@@ -38,53 +39,6 @@ struct WorkerArgs {
   double ack_wait_s = 60;
   bool once = false;
 };
-
-// The platform's file name reduced to a harmless file name component (it is never a path
-// we open; it only makes the stored item's path readable).
-std::string SafeName(const std::string& name) {
-  std::string base = std::filesystem::path(name).filename().string();
-  std::string out;
-  for (char c : base) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-';
-    out += ok ? c : '_';
-    if (out.size() >= 96) break;
-  }
-  while (!out.empty() && out.front() == '.') out.erase(out.begin());
-  return out;
-}
-
-// Writes bytes to a new file (0600, never an existing one).
-Status WriteNewFile(const std::string& path, const std::string& bytes) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::IoError("cannot create " + path);
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
-    if (n <= 0) {
-      close(fd);
-      unlink(path.c_str());
-      return Status::IoError("cannot write " + path + " (disk full?)");
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (close(fd) != 0) return Status::IoError("cannot write " + path);
-  return Status::Ok();
-}
-
-host::SubmissionRecord RecordOf(const std::string& id, const service::Submission* submission) {
-  host::SubmissionRecord record;
-  record.id = id;
-  if (submission != nullptr) {
-    record.name = submission->name;
-    record.content_type = submission->content_type;
-    record.url = submission->url;
-    record.uploader_id = submission->uploader_id;
-    record.source = submission->source;
-    record.size = static_cast<int64_t>(submission->bytes.size());
-  }
-  return record;
-}
 
 int RunWorker(GlobalOptions& global, const WorkerArgs& args) {
   if (args.nats.empty()) {
@@ -139,28 +93,15 @@ int RunWorker(GlobalOptions& global, const WorkerArgs& args) {
     std::vector<std::filesystem::path> files;
     Status status = Status::Ok();
     for (size_t i = 0; i < items.size(); ++i) {
-      const service::Submission& s = items[i].submission;
-      host::IntakeItem item;
-      item.url = s.url;
-      item.source = s.source.empty() ? "api" : s.source;
-      item.uploader_id = s.uploader_id;
-      item.received_unix_ms = s.received_unix_ms;
-      item.attributes = s.attributes;
-      item.content_type = s.content_type;
-      item.submission_id = s.id;
-      if (!s.bytes.empty() || s.url.empty()) {
-        std::string name = SafeName(s.name);
-        std::filesystem::path file = spool / (s.id + (name.empty() ? "" : "-" + name));
-        Status written = WriteNewFile(file.string(), s.bytes);
-        if (!written.ok()) {
-          status = written;  // not recorded: retried (perhaps by a worker with disk space)
-          continue;
-        }
-        files.push_back(file);
-        item.path = file.string();
+      std::filesystem::path file;
+      auto item = IntakeItemOf(items[i].submission, spool, &file);
+      if (!item.ok()) {
+        status = item.status();  // not recorded: retried (perhaps by a worker with disk space)
+        continue;
       }
-      index_of[s.id] = i;
-      intake.push_back(std::move(item));
+      if (!file.empty()) files.push_back(file);
+      index_of[items[i].submission.id] = i;
+      intake.push_back(std::move(item).value());
     }
     Status run = session.value()->Run(std::move(intake), [&](host::ItemRecord& record) {
       auto found = index_of.find(record.submission_id);
@@ -175,8 +116,9 @@ int RunWorker(GlobalOptions& global, const WorkerArgs& args) {
     return run.ok() ? status : run;
   };
   fleet::FailHandler fail = [&](const fleet::FailedItem& failed) -> Status {
-    auto done = host::FailSubmission(session.value()->store()->db(),
-                                     RecordOf(failed.id, failed.submission), failed.reason);
+    auto done =
+        host::FailSubmission(session.value()->store()->db(),
+                             SubmissionRecordOf(failed.id, failed.submission), failed.reason);
     if (!done.ok()) return done.status();
     if (done.value()) {
       ++failed_count;

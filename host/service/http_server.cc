@@ -124,7 +124,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(server_.options.max_header_bytes);
-    parser_->body_limit(kSmallBodyLimit);
+    // No body limit while the header is read: Beast checks a Content-Length against it as
+    // the header ends, before OnHeader can set the route's own limit (a 3 MB upload to a
+    // 50 MB route was refused with the 1 MiB default).
+    parser_->body_limit(boost::none);
     // A total deadline for the whole header, not an idle one: a client that trickles a
     // byte a second is cut off all the same (slowloris). Our own timer rather than the
     // stream's expiry, which would close the socket before the 408 could be written.

@@ -101,8 +101,42 @@ Status SpoolSink::Submit(const Submission& s) {
   if (!st.ok()) {
     std::error_code ignored;
     std::filesystem::remove(part, ignored);
+    return st;
   }
+  {
+    std::lock_guard<std::mutex> lock(work_mutex_);
+    ++submitted_;
+  }
+  work_cv_.notify_one();
   return st;
+}
+
+bool SpoolSink::WaitForWork(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(work_mutex_);
+  const bool woken =
+      work_cv_.wait_for(lock, timeout, [this] { return submitted_ != waited_upto_; });
+  waited_upto_ = submitted_;
+  return woken;
+}
+
+Status SpoolSink::Remove(const std::filesystem::path& file) {
+  std::error_code ec;
+  std::filesystem::remove(file, ec);
+  if (ec) return Status::IoError("cannot remove " + file.string() + ": " + ec.message());
+  return Status::Ok();
+}
+
+Status SpoolSink::SetAside(const std::filesystem::path& file) {
+  const std::filesystem::path damaged =
+      dir_.parent_path() / (dir_.filename().string() + "-damaged");
+  std::error_code ec;
+  std::filesystem::create_directories(damaged, ec);
+  if (!ec) std::filesystem::rename(file, damaged / file.filename(), ec);
+  if (ec) {
+    return Status::IoError("cannot move " + file.string() + " to " + damaged.string() + ": " +
+                           ec.message());
+  }
+  return Status::Ok();
 }
 
 std::vector<std::filesystem::path> SpoolSink::Pending() const {

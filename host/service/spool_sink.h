@@ -9,7 +9,10 @@
 #ifndef VIGIL_HOST_SERVICE_SPOOL_SINK_H_
 #define VIGIL_HOST_SERVICE_SPOOL_SINK_H_
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -33,9 +36,23 @@ class SpoolSink : public SubmissionSink {
   // Reads one spooled file back; Corruption names what is wrong.
   static StatusOr<Submission> Read(const std::filesystem::path& file);
 
+  // The scan loop's side. Waits until a Submit since the last call, or `timeout`; true
+  // when there was one. [thread-safe]
+  bool WaitForWork(std::chrono::milliseconds timeout);
+  // Removes a spooled file whose submission is recorded. Not synced: a removal lost in a
+  // crash only means the submission is read again and recorded as nothing new.
+  Status Remove(const std::filesystem::path& file);
+  // Moves a file that cannot be read as a submission to "<spool>-damaged/" beside it: out
+  // of the loop's way, kept for a person to look at.
+  Status SetAside(const std::filesystem::path& file);
+
  private:
   explicit SpoolSink(std::filesystem::path dir) : dir_(std::move(dir)) {}
   std::filesystem::path dir_;
+  std::mutex work_mutex_;
+  std::condition_variable work_cv_;
+  uint64_t submitted_ = 0;    // Submits so far
+  uint64_t waited_upto_ = 0;  // Submits seen by WaitForWork
 };
 
 // "sub-" + 32 random hex digits (RAND_bytes).

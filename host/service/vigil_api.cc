@@ -5,12 +5,15 @@
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "scan/sha256.h"
 #include "store/audit_log.h"
+#include "store/item_result.h"
 #include "store/named_queues.h"
 #include "store/store.h"
+#include "store/submissions.h"
 #include "vigil/decode/image_decoder.h"
 #include "vigil/pdq/pdq.h"
 #include "vigil/url/check.h"
@@ -200,16 +203,78 @@ HttpResponse SubmitItem(const ApiDeps& deps, HttpRequest& request) {
     return JsonError(503, "submission not accepted: " + st.message());
   }
   if (deps.metrics) deps.metrics->SubmissionAccepted();
+  // The store's row, for GET /v1/items/{id} wherever the submission is scanned. Not what
+  // makes it durable (the sink is): when this fails the item is still scanned, and its
+  // row is made when it is recorded.
+  host::SubmissionRecord row;
+  row.id = s.id;
+  row.name = s.name;
+  row.content_type = s.content_type;
+  row.url = s.url;
+  row.uploader_id = s.uploader_id;
+  row.source = s.source;
+  row.size = static_cast<int64_t>(s.bytes.size());
+  if (audit.contains("sha256")) row.sha256 = audit["sha256"].get<std::string>();
+  {
+    std::lock_guard<std::mutex> lock(*deps.db_mutex);
+    if (Status st = host::AcceptSubmission(*deps.db, row); !st.ok()) {
+      std::fprintf(stderr, "vigil serve: %s accepted, its row not written yet: %s\n", s.id.c_str(),
+                   st.message().c_str());
+    }
+  }
   return JsonResponse(202, Dump({{"id", s.id}, {"status", "accepted"}}));
+}
+
+nlohmann::json ResultJson(const host::ItemResult& r) {
+  nlohmann::json detections = nlohmann::json::array();
+  for (const host::ResultDetection& d : r.detections) {
+    nlohmann::json one{
+        {"detector", d.detector}, {"label", d.label}, {"score", d.score}, {"severity", d.severity}};
+    if (!d.signal_type.empty()) one["signal_type"] = d.signal_type;
+    if (!d.bank.empty()) one["bank"] = d.bank;
+    if (!d.entry_id.empty()) one["entry_id"] = d.entry_id;
+    if (!d.category.empty()) one["category"] = d.category;
+    if (d.distance) one["distance"] = *d.distance;
+    detections.push_back(std::move(one));
+  }
+  nlohmann::json out{{"sha256", r.sha256}, {"size", r.size},       {"media_kind", r.media_kind},
+                     {"status", r.status}, {"outcome", r.outcome}, {"detections", detections}};
+  if (!r.error.empty()) out["error"] = r.error;
+  if (!r.rule.empty()) out["rule"] = r.rule;
+  if (!r.reason.empty()) out["reason"] = r.reason;
+  if (!r.queue_state.empty()) out["review"] = {{"queue", r.queue}, {"state", r.queue_state}};
+  if (!r.decision.empty()) out["decision"] = {{"decision", r.decision}, {"at", r.decided_at}};
+  return out;
 }
 
 HttpResponse ItemStatus(const ApiDeps& deps, HttpRequest& request) {
   const std::string& id = request.params["id"];
   if (!IsSubmissionId(id)) return JsonError(400, "not a submission id: sub- and 32 hex digits");
-  if (deps.spool != nullptr && deps.spool->IsPending(id)) {
-    return JsonResponse(200, Dump({{"id", id}, {"status", "accepted"}}));
+  std::optional<host::SubmissionRecord> row;
+  std::optional<host::ItemResult> result;
+  {
+    std::lock_guard<std::mutex> lock(*deps.db_mutex);
+    auto found = host::FindSubmission(*deps.db, id);
+    if (!found.ok()) return JsonError(503, "cannot read the store: " + found.status().message());
+    row = found.value();
+    if (row && row->status == "done" && row->item_id > 0) {
+      auto read = host::ReadItemResult(*deps.db, row->item_id);
+      if (!read.ok()) return JsonError(503, "cannot read the store: " + read.status().message());
+      result = read.value();
+    }
   }
-  return JsonError(404, "no submission " + id + " waiting in this server's spool");
+  if (!row) {
+    // Spooled before its row was written (or the row could not be written).
+    if (deps.spool != nullptr && deps.spool->IsPending(id)) {
+      return JsonResponse(200, Dump({{"id", id}, {"status", "accepted"}}));
+    }
+    return JsonError(404, "no submission " + id);
+  }
+  nlohmann::json out{{"id", id}, {"status", row->status}, {"received_at", row->received_at}};
+  if (!row->finished_at.empty()) out["finished_at"] = row->finished_at;
+  if (!row->reason.empty()) out["reason"] = row->reason;
+  if (result) out["result"] = ResultJson(*result);
+  return JsonResponse(200, Dump(out));
 }
 
 // A batch of URLs: each canonicalised and looked up in every URL list (the vigil.url

@@ -4,7 +4,9 @@
 //     exactly once (one item row, the submission done once);
 //   - a duplicate publish (same id) is recorded once;
 //   - a malformed message is recorded failed with the reason, never dropped;
-//   - SIGTERM lets a worker finish and leave (exit 0).
+//   - SIGTERM lets a worker finish and leave (exit 0);
+//   - `vigil serve --nats`: what a platform POSTs reaches the workers through JetStream,
+//     and GET /v1/items/{id} on the server answers with what a worker recorded.
 // The workers use the default stream names, so these tests run alone (RUN_SERIAL) and
 // delete the streams first.
 #include <gtest/gtest.h>
@@ -15,6 +17,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,8 +27,10 @@
 #include "fleet/jetstream.h"
 #include "fleet/jetstream_sink.h"
 #include "nats_test_server.h"
+#include "scan/sha256.h"
 #include "store/store.h"
 #include "store/submissions.h"
+#include "tests/service/http_client.h"
 
 namespace vigil::host::testing {
 namespace {
@@ -292,6 +297,66 @@ TEST_F(WorkerFleetTest, BadArgumentsAreOneLineErrors) {
   pids_.push_back(bad_url);
   EXPECT_EQ(WaitExit(bad_url, 60), 1);
   EXPECT_NE(Log("url.log").find("not a NATS URL"), std::string::npos) << Log("url.log");
+}
+
+TEST_F(WorkerFleetTest, ServeWithNatsHandsSubmissionsToTheFleet) {
+  // A submit token on the team store, made the way an operator makes one.
+  const std::string token_log = (scratch_ / "token.json").string();
+  const std::string make_token = std::string(VIGIL_BINARY_DIR "/bin/vigil --store '") + url_ +
+                                 "' tokens create --json --name platform --scope submit > " +
+                                 token_log + " 2>&1";
+  ASSERT_EQ(std::system(make_token.c_str()), 0) << Log("token.json");
+  const std::string token =
+      nlohmann::json::parse(Log("token.json"), nullptr, false).value("token", "");
+  ASSERT_FALSE(token.empty()) << Log("token.json");
+
+  const std::string serve_log = (scratch_ / "serve.log").string();
+  pid_t serve = fork();
+  if (serve == 0) {
+    std::freopen(serve_log.c_str(), "w", stdout);
+    std::freopen(serve_log.c_str(), "a", stderr);
+    execl(VIGIL_BINARY_DIR "/bin/vigil", "vigil", "--config", (scratch_ / "org.toml").c_str(),
+          "--store", url_.c_str(), "serve", "--listen", "127.0.0.1:0", "--nats", nats_url_.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  pids_.push_back(serve);
+  uint16_t port = 0;
+  for (int i = 0; i < 300 && port == 0; ++i) {
+    const std::string log = Log("serve.log");
+    const size_t at = log.find("127.0.0.1:");
+    if (at != std::string::npos) port = static_cast<uint16_t>(std::atoi(log.c_str() + at + 10));
+    if (port == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_GT(port, 0) << Log("serve.log");
+  EXPECT_NE(Log("serve.log").find("submissions to the fleet"), std::string::npos)
+      << Log("serve.log");
+
+  // Two small items and one larger than a chunk (it travels in pieces).
+  const std::vector<std::string> bodies = {"fleet item one", "fleet item two",
+                                           std::string(700 * 1024, 'z')};
+  std::vector<std::string> ids;
+  for (const std::string& body : bodies) {
+    auto posted = service::testing::Fetch(port, "POST", "/v1/items", body, token);
+    ASSERT_EQ(posted.status, 202) << posted.body;
+    ids.push_back(nlohmann::json::parse(posted.body)["id"]);
+  }
+  // Accepted in the team store before any worker has run.
+  auto first = service::testing::Fetch(port, "GET", "/v1/items/" + ids[0], "", token);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(nlohmann::json::parse(first.body)["status"], "accepted") << first.body;
+
+  pid_t worker = StartWorker("fleet.log", {"--once"});
+  EXPECT_EQ(WaitExit(worker, 300), 0) << Log("fleet.log");
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto got = service::testing::Fetch(port, "GET", "/v1/items/" + ids[i], "", token);
+    ASSERT_EQ(got.status, 200) << got.body;
+    nlohmann::json status = nlohmann::json::parse(got.body);
+    EXPECT_EQ(status["status"], "done") << got.body << Log("fleet.log");
+    EXPECT_EQ(status["result"]["sha256"], Sha256Hex(bodies[i])) << got.body;
+  }
+  ASSERT_EQ(kill(serve, SIGTERM), 0);
+  EXPECT_EQ(WaitExit(serve, 30), 0) << Log("serve.log");
 }
 
 }  // namespace

@@ -49,6 +49,14 @@ Router TestRouter(std::atomic<int>* slow_started = nullptr) {
                 return JsonResponse(200, nlohmann::json{{"size", r.body.size()}}.dump());
               },
               "echo"});
+  router.Add({"POST",
+              "/big",
+              {},
+              8u << 20,
+              [](HttpRequest& r) {
+                return JsonResponse(200, nlohmann::json{{"size", r.body.size()}}.dump());
+              },
+              "big"});
   router.Add({"GET",
               "/things/{name}",
               {"match"},
@@ -179,6 +187,11 @@ TEST_F(HttpServerTest, OversizedBodyIs413BeforeItIsRead) {
   EXPECT_EQ(RawStatus(raw), 413) << raw;
   // A route without a large limit takes 1 MiB at most.
   EXPECT_EQ(Fetch(port_, "GET", "/ping", std::string(kSmallBodyLimit + 1, 'z')).status, 413);
+  // A route with a large one takes bodies above 1 MiB, up to its own limit.
+  auto big = Fetch(port_, "POST", "/big", std::string(3u << 20, 'b'));
+  EXPECT_EQ(big.status, 200) << big.body;
+  EXPECT_NE(big.body.find(std::to_string(3u << 20)), std::string::npos) << big.body;
+  EXPECT_EQ(Fetch(port_, "POST", "/big", std::string((8u << 20) + 1, 'b')).status, 413);
 }
 
 TEST_F(HttpServerTest, OversizedHeaderIs431) {

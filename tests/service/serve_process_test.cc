@@ -1,7 +1,8 @@
 // `vigil serve` as a process (issue 14): tokens made with `vigil tokens`, revocation seen
-// by the running server, SIGTERM stops it cleanly, and the "Done when" durability half
-// that the spool owns: `kill -9` during a burst of 2,000 submissions, and every
-// submission answered 202 is in the spool, whole, after the restart.
+// by the running server, SIGTERM stops it cleanly, a submission scanned by the server's
+// scan loop and its result read back, a damaged spool file failed with its reason, and the
+// "Done when": `kill -9` during a burst of 2,000 submissions (while the scan loop records
+// them), and after the restart every submission answered 202 is recorded, none twice.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -11,12 +12,14 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
-#include "service/spool_sink.h"
+#include "scan/sha256.h"
+#include "store/store.h"
 #include "tests/service/http_client.h"
 
 namespace vigil::service {
@@ -87,13 +90,37 @@ class ServeProcessTest : public ::testing::Test {
     std::filesystem::create_directories(dir_);
     store_ = dir_ / "store.db";
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void TearDown() override {
+    // A server a failed assertion left running (its exit status no longer matters).
+    for (pid_t pid : started_) {
+      if (::kill(pid, SIGKILL) == 0) ::waitpid(pid, nullptr, 0);
+    }
+    std::filesystem::remove_all(dir_);
+  }
+  ServeProcess Start() {
+    ServeProcess p = StartServe(store_);
+    started_.push_back(p.pid);
+    return p;
+  }
+  std::vector<pid_t> started_;
   std::string MakeToken(const std::string& name, const std::string& scopes) {
     int rc = 0;
     std::string out =
         RunVigil(store_, "tokens create --json --name " + name + " --scope " + scopes, &rc);
     EXPECT_EQ(rc, 0) << out;
     return nlohmann::json::parse(out, nullptr, false).value("token", "");
+  }
+  // Waits until the spool holds no submission (the scan loop recorded them all).
+  bool WaitForEmptySpool(int seconds) {
+    for (int i = 0; i < seconds * 10; ++i) {
+      bool empty = true;
+      for (const auto& e : std::filesystem::directory_iterator(dir_ / "spool")) {
+        if (e.path().extension() == ".sub") empty = false;
+      }
+      if (empty) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
   }
   std::filesystem::path dir_;
   std::filesystem::path store_;
@@ -107,7 +134,7 @@ TEST_F(ServeProcessTest, TokensScopesRevocationAndCleanStop) {
       RunVigil(store_, "tokens create --json --name limited --scope match --rate 0.01", &made);
   ASSERT_EQ(made, 0) << limited_out;
   const std::string limited = nlohmann::json::parse(limited_out)["token"];
-  ServeProcess serve = StartServe(store_);
+  ServeProcess serve = Start();
   ASSERT_GT(serve.port, 0);
   EXPECT_EQ(Fetch(serve.port, "GET", "/healthz").status, 200);
   EXPECT_EQ(Fetch(serve.port, "GET", "/readyz").status, 200);
@@ -155,7 +182,7 @@ TEST_F(ServeProcessTest, TokensScopesRevocationAndCleanStop) {
 
 TEST_F(ServeProcessTest, KillDashNineDuringABurstLosesNoAcceptedSubmission) {
   const std::string token = MakeToken("burst", "submit");
-  ServeProcess serve = StartServe(store_);
+  ServeProcess serve = Start();
   ASSERT_GT(serve.port, 0);
   constexpr int kTotal = 2000;
   std::atomic<int> next{0};
@@ -184,25 +211,82 @@ TEST_F(ServeProcessTest, KillDashNineDuringABurstLosesNoAcceptedSubmission) {
   ASSERT_GE(accepted.size(), 300u);
   ASSERT_LT(accepted.size(), static_cast<size_t>(kTotal)) << "the kill came after the burst";
 
-  // Restart: torn files are gone, every accepted submission is whole in the spool.
-  ServeProcess again = StartServe(store_);
+  // Restart: the scan loop records what the spool still holds (files whose submission was
+  // recorded but not yet removed are recorded as nothing new).
+  ServeProcess again = Start();
   ASSERT_GT(again.port, 0);
   EXPECT_EQ(Fetch(again.port, "GET", "/readyz").status, 200);
-  std::set<std::string> spooled;
-  for (const auto& e : std::filesystem::directory_iterator(dir_ / "spool")) {
-    EXPECT_EQ(e.path().extension(), ".sub") << e.path();
-    auto s = SpoolSink::Read(e.path());
-    ASSERT_TRUE(s.ok()) << s.status().message();
-    EXPECT_EQ(s.value().bytes, "item " + s.value().name.substr(1));
-    spooled.insert(s.value().id);
-  }
-  for (const std::string& id : accepted) EXPECT_EQ(spooled.count(id), 1u) << id << " was lost";
-  for (const std::string& id : accepted) {
-    EXPECT_EQ(Fetch(again.port, "GET", "/v1/items/" + id, "", token).status, 200);
-    break;  // one through the API is enough; the files were checked above
-  }
+  ASSERT_TRUE(WaitForEmptySpool(600)) << "the spool was not emptied";
   ::kill(again.pid, SIGTERM);
   EXPECT_EQ(WaitExit(again.pid), 0);
+
+  auto store = host::Store::Open(store_);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  host::Database& db = store.value()->db();
+  for (const std::string& id : accepted) {
+    host::Statement row(db, "SELECT status, item_id FROM submissions WHERE id = ?1");
+    row.Bind(1, id);
+    ASSERT_EQ(row.Step(), host::kRow) << id << " was lost";
+    EXPECT_EQ(row.ColumnText(0), "done") << id;
+    EXPECT_GT(row.ColumnInt(1), 0) << id;
+  }
+  // Each submission's bytes are distinct: one item each, scanned once (one audit entry).
+  host::Statement counts(db,
+                         "SELECT count(*), count(DISTINCT item_id) FROM submissions "
+                         "WHERE status = 'done'");
+  ASSERT_EQ(counts.Step(), host::kRow);
+  const int64_t done = counts.ColumnInt(0);
+  EXPECT_GE(done, static_cast<int64_t>(accepted.size()));
+  EXPECT_EQ(counts.ColumnInt(1), done);
+  host::Statement items(db, "SELECT count(*) FROM items");
+  ASSERT_EQ(items.Step(), host::kRow);
+  EXPECT_EQ(items.ColumnInt(0), done);
+  host::Statement twice(db,
+                        "SELECT item_id, count(*) FROM audit_log WHERE action = 'item.scanned' "
+                        "GROUP BY item_id HAVING count(*) > 1");
+  EXPECT_EQ(twice.Step(), host::kDone)
+      << "item " << twice.ColumnInt(0) << " recorded " << twice.ColumnInt(1) << " times";
+}
+
+TEST_F(ServeProcessTest, ScansSubmissionsAndAnswersTheirResult) {
+  const std::string token = MakeToken("platform", "submit");
+  // A damaged file left in the spool (by a disk fault, say): failed with the reason, kept.
+  const std::string damaged_id = "sub-" + std::string(32, 'd');
+  std::filesystem::create_directories(dir_ / "spool");
+  std::ofstream(dir_ / "spool" / (damaged_id + ".sub")) << "VIGILSUB1\nnot json\n";
+  ServeProcess serve = Start();
+  ASSERT_GT(serve.port, 0);
+
+  const std::string bytes = "a platform's upload, plain text";
+  auto posted = Fetch(serve.port, "POST", "/v1/items", bytes, token,
+                      {{"X-Vigil-Name", "upload.txt"}, {"X-Vigil-Uploader", "user-7"}});
+  ASSERT_EQ(posted.status, 202) << posted.body;
+  const std::string id = nlohmann::json::parse(posted.body)["id"];
+  nlohmann::json status;
+  for (int i = 0; i < 600; ++i) {
+    auto got = Fetch(serve.port, "GET", "/v1/items/" + id, "", token);
+    ASSERT_EQ(got.status, 200) << got.body;
+    status = nlohmann::json::parse(got.body);
+    if (status["status"] != "accepted") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(status["status"], "done") << status.dump();
+  ASSERT_TRUE(status.contains("result")) << status.dump();
+  EXPECT_EQ(status["result"]["sha256"], host::Sha256Hex(bytes));
+  EXPECT_EQ(status["result"]["size"], bytes.size());
+  EXPECT_TRUE(status["result"]["outcome"].is_string()) << status.dump();
+  EXPECT_TRUE(status["result"]["detections"].is_array()) << status.dump();
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "spool" / (id + ".sub")));
+
+  auto damaged = Fetch(serve.port, "GET", "/v1/items/" + damaged_id, "", token);
+  ASSERT_EQ(damaged.status, 200) << damaged.body;
+  EXPECT_EQ(nlohmann::json::parse(damaged.body)["status"], "failed") << damaged.body;
+  EXPECT_NE(damaged.body.find("damaged"), std::string::npos) << damaged.body;
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "spool-damaged" / (damaged_id + ".sub")));
+  EXPECT_EQ(Fetch(serve.port, "GET", "/v1/items/sub-" + std::string(32, 'e'), "", token).status,
+            404);
+  ::kill(serve.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(serve.pid), 0);
 }
 
 }  // namespace
