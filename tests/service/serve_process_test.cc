@@ -19,8 +19,11 @@
 #include <thread>
 
 #include "scan/sha256.h"
+#include "service/webhook_signature.h"
 #include "store/store.h"
+#include "store/webhook_outbox.h"
 #include "tests/service/http_client.h"
+#include "tests/unit/host/webhook_receiver.h"
 
 namespace vigil::service {
 namespace {
@@ -48,7 +51,8 @@ struct ServeProcess {
 };
 
 // Starts `vigil serve --listen 127.0.0.1:0` and reads the port from its first line.
-ServeProcess StartServe(const std::filesystem::path& store) {
+ServeProcess StartServe(const std::filesystem::path& store,
+                        const std::vector<std::string>& extra = {}) {
   int out[2];
   EXPECT_EQ(::pipe(out), 0);
   ServeProcess p;
@@ -57,8 +61,13 @@ ServeProcess StartServe(const std::filesystem::path& store) {
     ::dup2(out[1], 1);
     ::close(out[0]);
     ::close(out[1]);
-    ::execl(kVigil.c_str(), kVigil.c_str(), "--store", store.c_str(), "serve", "--listen",
-            "127.0.0.1:0", "--threads", "2", static_cast<char*>(nullptr));
+    std::vector<std::string> args = {kVigil,     "--store",     store.string(), "serve",
+                                     "--listen", "127.0.0.1:0", "--threads",    "2"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(kVigil.c_str(), argv.data());
     ::_exit(127);
   }
   ::close(out[1]);
@@ -285,6 +294,53 @@ TEST_F(ServeProcessTest, ScansSubmissionsAndAnswersTheirResult) {
   EXPECT_TRUE(std::filesystem::exists(dir_ / "spool-damaged" / (damaged_id + ".sub")));
   EXPECT_EQ(Fetch(serve.port, "GET", "/v1/items/sub-" + std::string(32, 'e'), "", token).status,
             404);
+  ::kill(serve.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(serve.pid), 0);
+}
+
+TEST_F(ServeProcessTest, DeliversTheWebhookOutboxUnlessTold) {
+  vigil::testing::WebhookReceiver receiver;
+  ASSERT_TRUE(receiver.Start());
+  const std::string secret = "a-secret-of-enough-length";
+  std::ofstream(dir_ / "hook.secret") << secret << "\n";
+  ASSERT_TRUE(host::Store::Open(store_).ok());  // `vigil webhooks` needs a store
+  int rc = 0;
+  std::string added = RunVigil(
+      store_,
+      "webhooks add hook " + receiver.Url() + " --secret-file " + (dir_ / "hook.secret").string(),
+      &rc);
+  ASSERT_EQ(rc, 0) << added;
+  {
+    auto store = host::Store::Open(store_);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    host::Transaction tx(store.value()->db());
+    ASSERT_TRUE(tx.Begin().ok());
+    ASSERT_TRUE(host::EnqueueEvent(store.value()->db(), "item.decided", "test cause 1",
+                                   {{"decision", "confirmed"}})
+                    .ok());
+    ASSERT_TRUE(tx.Commit().ok());
+  }
+  // --no-webhooks: another process delivers; this one sends nothing.
+  ServeProcess quiet = StartServe(store_, {"--no-webhooks"});
+  started_.push_back(quiet.pid);
+  ASSERT_GT(quiet.port, 0);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_TRUE(receiver.requests().empty());
+  ::kill(quiet.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(quiet.pid), 0);
+
+  ServeProcess serve = Start();
+  ASSERT_GT(serve.port, 0);
+  std::vector<vigil::testing::WebhookReceiver::Request> got;
+  for (int i = 0; i < 300 && got.empty(); ++i) {
+    got = receiver.requests();
+    if (got.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_NE(got[0].body.find("item.decided"), std::string::npos) << got[0].body;
+  EXPECT_TRUE(VerifyWebhookSignature(secret, std::stoll(got[0].header("vigil-timestamp")),
+                                     got[0].body, got[0].header("vigil-signature")))
+      << got[0].header("vigil-signature");
   ::kill(serve.pid, SIGTERM);
   EXPECT_EQ(WaitExit(serve.pid), 0);
 }
