@@ -23,10 +23,14 @@ constexpr ExpectedTrigger kTriggers[] = {
 };
 
 constexpr const char* kRowSecurityTables[] = {
-    "items", "signals",   "detections", "detector_runs", "item_scans",
-    "queue", "decisions", "exposure",   "reveals",       "audit_log",
-    "bank_rules", "local_bank_entries", "bank_entry_holds",  // (these three: migration 5)
-    "exposure_budgets"};
+    "items", "signals", "detections", "detector_runs", "item_scans", "queue", "decisions",
+    "exposure", "reveals", "audit_log", "bank_rules", "local_bank_entries",
+    "bank_entry_holds",  // (these three: migration 5)
+    "exposure_budgets",
+    // Issue 13 (media, review rounds) and issue 14 (submissions, webhooks).
+    "media", "preservation_holds", "queues", "review_settings", "golden_items", "golden_claims",
+    "golden_answers", "qa_tasks", "qa_verdicts", "submissions", "webhook_endpoints",
+    "webhook_events", "webhook_deliveries"};
 
 }  // namespace
 
