@@ -11,7 +11,9 @@
 #include <mutex>
 
 #include "cli/commands.h"
+#include "cli/bank_holds_command.h"
 #include "service/background_loops.h"
+#include "service/bank_routes.h"
 #include "service/http_server.h"
 #include "service/spool_sink.h"
 #include "service/token_auth.h"
@@ -82,6 +84,17 @@ int Run(const GlobalOptions& global, const ServeArgs& args) {
   deps.max_item_bytes = static_cast<uint64_t>(args.max_item_mb * 1024 * 1024);
   deps.ready = &ready;
   deps.url_lists = &url_lists.value();
+  // Hash banks for POST /v1/match and the bank routes: the store's local banks and holds
+  // written into the lists folder first (as `vigil match` does), then opened; reopened
+  // when the folder changes (polled every second) and after a change through the API.
+  if (!SyncBanksFromStore(global, *store)) return 1;
+  auto banks = service::BankLibrary::Open(DataDir(global).string());
+  if (!banks.ok()) {
+    PrintError("cannot open the hash banks: " + banks.status().message());
+    return 1;
+  }
+  banks.value()->StartWatching(std::chrono::seconds(1));
+  deps.banks = banks.value().get();
   service::Router router;
   service::AddVigilRoutes(router, deps);
 
@@ -118,7 +131,7 @@ int Run(const GlobalOptions& global, const ServeArgs& args) {
 void RegisterServeCommand(CLI::App& app, GlobalOptions& options) {
   static ServeArgs args;
   CLI::App* serve = app.add_subcommand(
-      "serve", "The HTTP API for platforms (docs/api.md): submit, hash, status; bearer tokens");
+      "serve", "The HTTP API for platforms (docs/api.md): submit, hash, match, banks, status; bearer tokens");
   serve->add_option("--listen", args.listen, "HOST:PORT to listen on (an IP address; port 0: any)")
       ->capture_default_str();
   serve->add_option("--threads", args.threads, "Threads serving requests")->capture_default_str();
