@@ -253,6 +253,31 @@ struct Query {
   int threshold = hashbank::kDefaultPdqThreshold;
 };
 
+// The matches of one signal in every bank of `set`, disabled entries left out, nearest
+// first, at most kMaxMatchesPerSignal: out["matches"] (and out["truncated"]).
+Status MatchOne(const hashdetect::BankSet& set, const Query& q, int64_t now, nlohmann::json& out) {
+  std::vector<hashbank::Match> found;
+  for (const auto& bank : set.banks()) {
+    if (bank->count(q.type) == 0) continue;
+    auto matches = q.type == hashbank::SignalType::kPdq ? bank->MatchPdq(&q.pdq, 1, q.threshold)
+                                                        : bank->MatchExact(q.value);
+    if (!matches.ok())
+      return Status::IoError("bank " + bank->name() + ": " + matches.status().message());
+    for (hashbank::Match& m : matches.value()) {
+      if (!set.Disabled(m, now)) found.push_back(std::move(m));
+    }
+  }
+  std::stable_sort(
+      found.begin(), found.end(),
+      [](const hashbank::Match& a, const hashbank::Match& b) { return a.distance < b.distance; });
+  out["matches"] = nlohmann::json::array();
+  for (size_t k = 0; k < found.size() && k < kMaxMatchesPerSignal; ++k) {
+    out["matches"].push_back(MatchJson(found[k]));
+  }
+  if (found.size() > kMaxMatchesPerSignal) out["truncated"] = true;
+  return Status::Ok();
+}
+
 HttpResponse MatchSignals(const ApiDeps& deps, HttpRequest& request) {
   if (deps.banks == nullptr) return JsonError(503, "no banks");
   nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
@@ -305,32 +330,12 @@ HttpResponse MatchSignals(const ApiDeps& deps, HttpRequest& request) {
   std::shared_ptr<const hashdetect::BankSet> set = deps.banks->Current();
   const int64_t now = Now();
   nlohmann::json results = nlohmann::json::array();
-  std::vector<hashbank::Match> found;
   for (size_t i = 0; i < queries.size(); ++i) {
-    const Query& q = queries[i];
-    found.clear();
-    for (const auto& bank : set->banks()) {
-      if (bank->count(q.type) == 0) continue;
-      auto matches = q.type == hashbank::SignalType::kPdq ? bank->MatchPdq(&q.pdq, 1, q.threshold)
-                                                          : bank->MatchExact(q.value);
-      if (!matches.ok()) {
-        return JsonError(500, "signals[" + std::to_string(i) + "]: bank " + bank->name() + ": " +
-                                  matches.status().message());
-      }
-      for (hashbank::Match& m : matches.value()) {
-        if (!set->Disabled(m, now)) found.push_back(std::move(m));
-      }
+    nlohmann::json r{{"type", hashbank::SignalTypeName(queries[i].type)},
+                     {"value", signals[i]["value"]}};
+    if (Status s = MatchOne(*set, queries[i], now, r); !s.ok()) {
+      return JsonError(500, "signals[" + std::to_string(i) + "]: " + s.message());
     }
-    std::stable_sort(
-        found.begin(), found.end(),
-        [](const hashbank::Match& a, const hashbank::Match& b) { return a.distance < b.distance; });
-    nlohmann::json r{{"type", hashbank::SignalTypeName(q.type)},
-                     {"value", signals[i]["value"]},
-                     {"matches", nlohmann::json::array()}};
-    for (size_t k = 0; k < found.size() && k < kMaxMatchesPerSignal; ++k) {
-      r["matches"].push_back(MatchJson(found[k]));
-    }
-    if (found.size() > kMaxMatchesPerSignal) r["truncated"] = true;
     results.push_back(std::move(r));
   }
   return JsonResponse(200, Dump({{"results", results}}));
@@ -616,6 +621,29 @@ HttpResponse ImportBank(const ApiDeps& deps, HttpRequest& request) {
 }
 
 }  // namespace
+
+nlohmann::json MatchItemSignals(const BankLibrary& banks, const std::string& pdq_hex,
+                                const std::string& md5_hex, const std::string& sha256_hex) {
+  std::shared_ptr<const hashdetect::BankSet> set = banks.Current();
+  const int64_t now = Now();
+  nlohmann::json results = nlohmann::json::array();
+  for (const auto& [type, hex] : {std::pair{hashbank::SignalType::kPdq, pdq_hex},
+                                  std::pair{hashbank::SignalType::kMd5, md5_hex},
+                                  std::pair{hashbank::SignalType::kSha256, sha256_hex}}) {
+    if (hex.empty()) continue;
+    auto value = hashbank::ParseHashValue(type, hex);
+    if (!value.ok()) continue;
+    Query q;
+    q.type = type;
+    q.value = value.value();
+    if (type == hashbank::SignalType::kPdq)
+      q.pdq = hashbank::PdqWordsFromBytes(q.value.bytes.data());
+    nlohmann::json r{{"type", hashbank::SignalTypeName(type)}, {"value", hex}};
+    if (Status s = MatchOne(*set, q, now, r); !s.ok()) r["error"] = s.message();
+    results.push_back(std::move(r));
+  }
+  return results;
+}
 
 void AddBankRoutes(Router& router, const ApiDeps& deps) {
   router.Add({"POST",

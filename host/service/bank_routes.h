@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 
@@ -95,6 +96,12 @@ class BankLibrary {
 // Adds the routes above to `router` (AddVigilRoutes calls it). deps.banks may be null only
 // in the route-list test: the routes then answer 503.
 void AddBankRoutes(Router& router, const ApiDeps& deps);
+
+// POST /v1/hash?match=1: the item's signals (a PDQ when it has one, md5, sha256; "" for
+// none) matched as POST /v1/match matches them, at the default threshold: one result each
+// ({"type", "value", "matches"[, "truncated"]}).
+nlohmann::json MatchItemSignals(const BankLibrary& banks, const std::string& pdq_hex,
+                                const std::string& md5_hex, const std::string& sha256_hex);
 
 // Prometheus lines for the banks: entries per bank, reloads, whether the last one failed.
 std::string RenderBankMetrics(const BankLibrary& banks);

@@ -143,6 +143,12 @@ HttpResponse Hash(const ApiDeps& deps, HttpRequest& request) {
   } else {
     out["pdq"] = pdq;
   }
+  // ?match=1: the signals matched against the hash banks too (one round trip per upload).
+  if (("&" + request.query + "&").find("&match=1&") != std::string::npos) {
+    if (deps.banks == nullptr) return JsonError(503, "no hash banks to match against");
+    const std::string pdq_hex = pdq.contains("hash") ? pdq["hash"].get<std::string>() : "";
+    out["matches"] = MatchItemSignals(*deps.banks, pdq_hex, out["md5"].get<std::string>(), sha);
+  }
   return JsonResponse(200, Dump(out));
 }
 

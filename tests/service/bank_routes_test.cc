@@ -414,6 +414,42 @@ TEST_F(BankRoutesTest, AddDisableAndImportThroughTheApiThenMatch) {
   EXPECT_FALSE(std::filesystem::exists(hashdetect::BankPath(data_, "local-decisions")));
 }
 
+TEST_F(BankRoutesTest, HashWithMatchAnswersTheUploadsMatchesInOneRoundTrip) {
+  const auto image = std::filesystem::path(VIGIL_TESTDATA) / "pdq" / "images-and-lists" /
+                     "reg-test-input" / "dih" / "bridge-1-original.jpg";
+  ASSERT_TRUE(std::filesystem::exists(image)) << image << " (the shared test data is missing)";
+  std::ifstream in(image, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  HttpResponse plain = Call("POST", "/v1/hash", bytes, match_token_);
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  auto signals = nlohmann::json::parse(plain.body);
+  EXPECT_FALSE(signals.contains("matches"));  // only when asked
+  const std::string pdq = signals["pdq"]["hash"];
+  HttpResponse none = Call("POST", "/v1/hash?match=1", bytes, match_token_);
+  ASSERT_EQ(none.status, 200) << none.body;
+  auto missed = nlohmann::json::parse(none.body)["matches"];
+  ASSERT_EQ(missed.size(), 3u);  // pdq, md5, sha256
+  for (const auto& r : missed) EXPECT_TRUE(r["matches"].empty()) << r;
+
+  // The image's PDQ (a few bits off) and its sha256 in a bank: both found.
+  auto near = hashbank::ParsePdqHex(pdq);
+  ASSERT_TRUE(near.ok());
+  nlohmann::json add{{"entries",
+                      {{{"type", "pdq"}, {"value", hashbank::PdqHex(Flip(near.value(), 6))}},
+                       {{"type", "sha256"}, {"value", signals["sha256"]}, {"id", "s1"}}}}};
+  ASSERT_EQ(Call("POST", "/v1/banks/uploads/entries", add.dump(), admin_token_).status, 200);
+  HttpResponse hit = Call("POST", "/v1/hash?match=1", bytes, match_token_);
+  ASSERT_EQ(hit.status, 200) << hit.body;
+  auto found = nlohmann::json::parse(hit.body)["matches"];
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_EQ(found[0]["type"], "pdq");
+  ASSERT_EQ(found[0]["matches"].size(), 1u);
+  EXPECT_EQ(found[0]["matches"][0]["distance"], 6);
+  EXPECT_TRUE(found[1]["matches"].empty());  // md5
+  ASSERT_EQ(found[2]["matches"].size(), 1u);
+  EXPECT_EQ(found[2]["matches"][0]["entry_id"], "s1");
+}
+
 TEST_F(BankRoutesTest, MetricsCarryQueueDepthAndBankSizes) {
   host::AddQueuedItem(*store_, std::string(64, 'a'), host::Disposition::kReview, 5);
   host::AddQueuedItem(*store_, std::string(64, 'b'), host::Disposition::kReview, 3);
