@@ -428,7 +428,7 @@ TEST_F(BankRoutesTest, HashWithMatchAnswersTheUploadsMatchesInOneRoundTrip) {
   HttpResponse none = Call("POST", "/v1/hash?match=1", bytes, match_token_);
   ASSERT_EQ(none.status, 200) << none.body;
   auto missed = nlohmann::json::parse(none.body)["matches"];
-  ASSERT_EQ(missed.size(), 3u);  // pdq, md5, sha256
+  ASSERT_EQ(missed.size(), 3u) << none.body;  // pdq, md5, sha256
   for (const auto& r : missed) EXPECT_TRUE(r["matches"].empty()) << r;
 
   // The image's PDQ (a few bits off) and its sha256 in a bank: both found.
