@@ -183,7 +183,9 @@ std::optional<std::map<std::string, std::string>> ParseQuery(const std::string& 
 
 // "1767225600", "2027-01-31" or "2027-01-31T12:00:00Z" as Unix seconds.
 bool ParseUntil(const std::string& text, int64_t& out) {
-  if (!text.empty() && std::all_of(text.begin(), text.end(), ::isdigit) && text.size() < 13) {
+  if (!text.empty() &&
+      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+      text.size() < 13) {
     out = std::stoll(text);
     return true;
   }

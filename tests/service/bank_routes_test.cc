@@ -397,6 +397,11 @@ TEST_F(BankRoutesTest, AddDisableAndImportThroughTheApiThenMatch) {
            {"DELETE", "/v1/banks/ncmec-test/entries/rec-b?reason=x", "", 400},
            {"DELETE", "/v1/banks/ncmec-test/entries/rec-b?until=2001-01-01&reason=x", "", 400},
            {"DELETE", "/v1/banks/ncmec-test/entries/rec-b?until=2099-01-01", "", 400},
+           {"DELETE", "/v1/banks/ncmec-test/entries/rec-b?until=2099-13-01&reason=x", "", 400},
+           {"DELETE", "/v1/banks/ncmec-test/entries/rec-b?until=2099-01-01T10:00:00&reason=x", "",
+            400},
+           {"DELETE", "/v1/banks/ncmec-test/entries/rec-b?until=soon&reason=x", "", 400},
+           {"DELETE", "/v1/banks/ncmec-test/entries/rec-b?until=2099-01-01&reason=%zz", "", 400},
            {"DELETE", "/v1/banks/ncmec-test/entries/rec-zz?until=2099-01-01&reason=x", "", 404},
            {"DELETE", "/v1/banks/no-such/entries/rec-b?until=2099-01-01&reason=x", "", 404},
            {"POST", "/v1/banks/import", "pdq 00", 400},
@@ -412,6 +417,12 @@ TEST_F(BankRoutesTest, AddDisableAndImportThroughTheApiThenMatch) {
   EXPECT_EQ(MatchPdq(b_).size(), 1u);
   EXPECT_FALSE(std::filesystem::exists(hashdetect::BankPath(data_, "x")));
   EXPECT_FALSE(std::filesystem::exists(hashdetect::BankPath(data_, "local-decisions")));
+  // A full UTC time is an until too.
+  ASSERT_EQ(Call("DELETE", "/v1/banks/ncmec-test/entries/rec-b?until=2099-01-31T12:00:00Z&reason=r",
+                 "", admin_token_)
+                .status,
+            200);
+  EXPECT_TRUE(MatchPdq(b_).empty());
 }
 
 TEST_F(BankRoutesTest, HashWithMatchAnswersTheUploadsMatchesInOneRoundTrip) {
