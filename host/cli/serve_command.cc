@@ -8,16 +8,18 @@
 
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <mutex>
 
-#include "cli/commands.h"
 #include "cli/bank_holds_command.h"
+#include "cli/commands.h"
 #include "service/background_loops.h"
 #include "service/bank_routes.h"
 #include "service/http_server.h"
 #include "service/spool_sink.h"
 #include "service/token_auth.h"
 #include "service/vigil_api.h"
+#include "store/bank_materialise.h"
 #include "url_lists.h"
 
 namespace vigil::cli {
@@ -93,6 +95,16 @@ int Run(const GlobalOptions& global, const ServeArgs& args) {
     PrintError("cannot open the hash banks: " + banks.status().message());
     return 1;
   }
+  // Every 10 s the store's local banks and holds are written into the folder too (only
+  // what changed), so decisions and holds made on other machines reach this server.
+  banks.value()->SetRefresh(
+      [&store, &db_mutex, &global] {
+        std::lock_guard<std::mutex> lock(db_mutex);
+        auto written = host::MaterialiseBanks(store->db(), DataDir(global).string(),
+                                              static_cast<int64_t>(std::time(nullptr)));
+        return written.ok() ? std::string() : written.status().message();
+      },
+      10);
   banks.value()->StartWatching(std::chrono::seconds(1));
   deps.banks = banks.value().get();
   service::Router router;
@@ -130,8 +142,9 @@ int Run(const GlobalOptions& global, const ServeArgs& args) {
 
 void RegisterServeCommand(CLI::App& app, GlobalOptions& options) {
   static ServeArgs args;
-  CLI::App* serve = app.add_subcommand(
-      "serve", "The HTTP API for platforms (docs/api.md): submit, hash, match, banks, status; bearer tokens");
+  CLI::App* serve = app.add_subcommand("serve",
+                                       "The HTTP API for platforms (docs/api.md): submit, hash, "
+                                       "match, banks, status; bearer tokens");
   serve->add_option("--listen", args.listen, "HOST:PORT to listen on (an IP address; port 0: any)")
       ->capture_default_str();
   serve->add_option("--threads", args.threads, "Threads serving requests")->capture_default_str();

@@ -114,12 +114,28 @@ void BankLibrary::StartWatching(std::chrono::milliseconds period) {
   }
   watcher_ = std::thread([this, period] {
     std::unique_lock<std::mutex> lock(watch_mutex_);
-    while (!watch_wake_.wait_for(lock, period, [this] { return watch_stop_; })) {
+    std::string refresh_error;
+    for (int64_t poll = 0; !watch_wake_.wait_for(lock, period, [this] { return watch_stop_; });
+         ++poll) {
       lock.unlock();
+      if (refresh_ && poll % refresh_every_ == 0) {
+        std::string error = refresh_();
+        if (error != refresh_error && !error.empty()) {
+          std::fprintf(stderr,
+                       "vigil serve: the banks folder cannot be refreshed from the store: %s\n",
+                       error.c_str());
+        }
+        refresh_error = error;
+      }
       ReloadIfChanged();
       lock.lock();
     }
   });
+}
+
+void BankLibrary::SetRefresh(std::function<std::string()> refresh, int refresh_every) {
+  refresh_ = std::move(refresh);
+  refresh_every_ = std::max(1, refresh_every);
 }
 
 void BankLibrary::StopWatching() {

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -68,8 +69,13 @@ class BankLibrary {
   int64_t reloads() const;
 
   // Calls ReloadIfChanged every `period` on a thread of its own, until StopWatching (or
-  // the destructor).
+  // the destructor). With a refresh (SetRefresh), runs it first every `refresh_every`-th time.
   void StartWatching(std::chrono::milliseconds period);
+  // What brings the folder up to date with the store before a poll (serve: the store's
+  // local banks and holds, store/bank_materialise.h, so decisions and holds made on other
+  // machines of a team store reach this server). Returns "" or why not (logged when it
+  // changes). REQUIRES: before StartWatching.
+  void SetRefresh(std::function<std::string()> refresh, int refresh_every);
   void StopWatching();
 
   // Held by writers of the folder (the bank routes), so two changes never race for a file.
@@ -91,6 +97,8 @@ class BankLibrary {
   std::condition_variable watch_wake_;
   bool watch_stop_ = false;
   std::thread watcher_;
+  std::function<std::string()> refresh_;
+  int refresh_every_ = 1;
 };
 
 // Adds the routes above to `router` (AddVigilRoutes calls it). deps.banks may be null only

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -16,6 +17,7 @@
 #include "service/token_auth.h"
 #include "service/vigil_api.h"
 #include "store/api_tokens.h"
+#include "store/bank_materialise.h"
 #include "store/local_banks.h"
 #include "store/named_queues.h"
 #include "tests/unit/host/temp_store.h"
@@ -306,6 +308,35 @@ TEST_F(BankRoutesTest, ANewBankFileIsPickedUpAndADamagedOneKeepsTheOldSet) {
   ASSERT_EQ(banks_->Current()->banks().size(), 3u) << "the watcher did not reload";
   EXPECT_EQ(banks_->load_error(), "");
   EXPECT_EQ(MatchPdq(d).size(), 1u);
+}
+
+TEST_F(BankRoutesTest, HoldsMadeElsewhereInTheStoreReachTheServerThroughTheRefresh) {
+  // Another machine of the team disables an entry: the store has it, this folder not yet.
+  host::EntryHold hold;
+  hold.bank = "ncmec-test";
+  hold.entry = "rec-a";
+  hold.until_unix = 4102444800;
+  hold.reason = "made on another machine";
+  hold.actor = "senior-1";
+  ASSERT_TRUE(host::DisableBankEntry(store_->db(), hold, std::time(nullptr)).ok());
+  EXPECT_EQ(MatchPdq(a_).size(), 1u);
+  int refreshes = 0;
+  banks_->SetRefresh(
+      [this, &refreshes] {
+        std::lock_guard<std::mutex> lock(db_mutex_);
+        ++refreshes;
+        auto written = host::MaterialiseBanks(store_->db(), data_, std::time(nullptr));
+        return written.ok() ? std::string() : written.status().message();
+      },
+      1);
+  banks_->StartWatching(std::chrono::milliseconds(20));
+  for (int i = 0; i < 500 && banks_->Current()->held().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  banks_->StopWatching();
+  EXPECT_GT(refreshes, 0);
+  EXPECT_TRUE(MatchPdq(a_).empty());
+  EXPECT_EQ(MatchPdq(b_).size(), 1u);
 }
 
 TEST_F(BankRoutesTest, AddDisableAndImportThroughTheApiThenMatch) {
