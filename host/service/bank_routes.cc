@@ -230,6 +230,8 @@ Status Audit(const ApiDeps& deps, const HttpRequest& request, const std::string&
   entry.actor = "api:" + request.token_name;
   entry.action = action;
   details["route"] = request.method + " " + request.path;
+  // A team store records the login as the actor: the token's name is kept in the details.
+  details["token"] = request.token_name;
   entry.details = Dump(details);
   if (Status s = host::AppendAudit(*deps.db, entry, host::NowUtc()); !s.ok()) return s;
   return tx.Commit();
