@@ -36,7 +36,7 @@ packages=(
   # Boost 1.74, which conflicts with libboost1.81-dev)
   pybind11-dev python3-matplotlib python3-munkres
   # the service and fleet (issue 14): NATS JetStream server and C client, and wrk, the
-  # HTTP load generator for issue 14's HTTP measurements (bench/service, not written yet)
+  # HTTP load generator for issue 14's HTTP measurements (bench/service/run.sh)
   nats-server libnats-dev wrk
   # the openssl CLI: tests/service makes a throw-away TLS certificate with it
   openssl

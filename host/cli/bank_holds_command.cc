@@ -13,6 +13,7 @@
 #include "cli/reviewer_identity.h"
 #include "core/terminal_text.h"
 #include "scan/scan_json.h"
+#include "store/bank_entries.h"
 #include "store/bank_materialise.h"
 #include "store/db/postgres_database.h"
 #include "store/local_banks.h"
@@ -27,34 +28,6 @@ int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
 std::string Lower(std::string text) {
   for (char &c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
-}
-
-// The entry text as the hold records it: an entry id as matches report it, or a
-// hash value in lower case. NotFound (bank or entry) otherwise.
-StatusOr<std::string> FindEntry(const std::string &data_dir, const std::string &bank_name,
-                                const std::string &entry) {
-  const std::vector<std::string> names = hashdetect::BankSet::Names(data_dir);
-  if (std::find(names.begin(), names.end(), bank_name) == names.end()) {
-    std::string known;
-    for (const std::string &n : names) known += (known.empty() ? "" : ", ") + n;
-    return Status::NotFound("no bank named '" + bank_name + "' in " +
-                            hashdetect::BankDirectory(data_dir) +
-                            "; banks: " + (known.empty() ? "none" : known));
-  }
-  auto bank = hashbank::Bank::Open(hashdetect::BankPath(data_dir, bank_name));
-  if (!bank.ok()) {
-    return Status::InvalidArgument("bank " + bank_name +
-                                   " cannot be used: " + bank.status().message());
-  }
-  const std::string value = Lower(entry);
-  for (size_t i = 0; i < bank.value()->size(); ++i) {
-    const hashbank::Entry e = bank.value()->entry(static_cast<uint32_t>(i));
-    const std::string id = e.external_id.empty() ? std::to_string(i) : e.external_id;
-    if (id == entry) return entry;
-    if (e.value.ToHex() == value) return value;
-  }
-  return Status::NotFound("bank " + bank_name + " has no entry '" + entry +
-                          "' (give an entry id as `vigil match` reports it, or a hash value)");
 }
 
 struct HoldArgs {
@@ -99,7 +72,7 @@ int Disable(const GlobalOptions &global, const HoldArgs &args) {
     return 1;
   }
   const std::string data_dir = DataDir(global).string();
-  auto entry = FindEntry(data_dir, args.bank, args.entry);
+  auto entry = host::FindBankEntry(data_dir, args.bank, args.entry);
   if (!entry.ok()) {
     PrintError(entry.status().message() + "; nothing disabled");
     return 1;

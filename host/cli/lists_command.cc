@@ -22,6 +22,7 @@
 #include "cli/commands.h"
 #include "core/terminal_text.h"
 #include "scan/scan_json.h"
+#include "store/bank_entries.h"
 #include "store/local_banks.h"
 #include "url_lists.h"
 #include "vigil/hashbank/bank_update.h"
@@ -46,14 +47,6 @@ struct ImportArgs {
   bool strict = false;
   bool replace = false;
 };
-
-bool ValidListName(const std::string& name) {
-  if (name.empty() || name.size() > 100) return false;
-  for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
-  }
-  return name[0] != '.';
-}
 
 // "pdq 2, md5 1" for the per-type counts (by SignalType value).
 std::string TypeCounts(const size_t (&counts)[5]) {
@@ -233,7 +226,7 @@ void RemoveStaleTempFiles(const GlobalOptions& global) {
 }
 
 int Import(const GlobalOptions& global, const ImportArgs& args) {
-  if (!ValidListName(args.bank)) {
+  if (!host::IsValidListName(args.bank)) {
     PrintError("bank names are letters, digits, '-', '_' and '.', at most 100 characters");
     return 2;
   }

@@ -8,17 +8,21 @@
 
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <mutex>
 
+#include "cli/bank_holds_command.h"
 #include "cli/commands.h"
 #include "cli/spool_scan_loop.h"
 #include "fleet/jetstream_sink.h"
 #include "service/background_loops.h"
+#include "service/bank_routes.h"
 #include "service/http_server.h"
 #include "service/spool_sink.h"
 #include "service/token_auth.h"
 #include "service/vigil_api.h"
 #include "service/webhook_dispatcher.h"
+#include "store/bank_materialise.h"
 #include "url_lists.h"
 
 namespace vigil::cli {
@@ -174,6 +178,27 @@ int Run(GlobalOptions& global, const ServeArgs& args) {
   deps.max_item_bytes = static_cast<uint64_t>(args.max_item_mb * 1024 * 1024);
   deps.ready = &ready;
   deps.url_lists = &url_lists.value();
+  // Hash banks for POST /v1/match and the bank routes: the store's local banks and holds
+  // written into the lists folder first (as `vigil match` does), then opened; reopened
+  // when the folder changes (polled every second) and after a change through the API.
+  if (!SyncBanksFromStore(global, *store)) return 1;
+  auto banks = service::BankLibrary::Open(DataDir(global).string());
+  if (!banks.ok()) {
+    PrintError("cannot open the hash banks: " + banks.status().message());
+    return 1;
+  }
+  // Every 10 s the store's local banks and holds are written into the folder too (only
+  // what changed), so decisions and holds made on other machines reach this server.
+  banks.value()->SetRefresh(
+      [&store, &db_mutex, &global] {
+        std::lock_guard<std::mutex> lock(db_mutex);
+        auto written = host::MaterialiseBanks(store->db(), DataDir(global).string(),
+                                              static_cast<int64_t>(std::time(nullptr)));
+        return written.ok() ? std::string() : written.status().message();
+      },
+      10);
+  banks.value()->StartWatching(std::chrono::seconds(1));
+  deps.banks = banks.value().get();
   service::Router router;
   service::AddVigilRoutes(router, deps);
 
@@ -224,10 +249,10 @@ int Run(GlobalOptions& global, const ServeArgs& args) {
 
 void RegisterServeCommand(CLI::App& app, GlobalOptions& options) {
   static ServeArgs args;
-  CLI::App* serve =
-      app.add_subcommand("serve",
-                         "The HTTP API for platforms (docs/api.md): submissions scanned here or by "
-                         "a fleet, hash, status, webhooks; bearer tokens");
+  CLI::App* serve = app.add_subcommand(
+      "serve",
+      "The HTTP API for platforms (docs/api.md): submissions scanned here or by a fleet, hash, "
+      "match, banks, status, webhooks; bearer tokens");
   serve->add_option("--listen", args.listen, "HOST:PORT to listen on (an IP address; port 0: any)")
       ->capture_default_str();
   serve->add_option("--threads", args.threads, "Threads serving requests")->capture_default_str();

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "scan/sha256.h"
+#include "service/bank_routes.h"
 #include "store/audit_log.h"
 #include "store/item_result.h"
 #include "store/named_queues.h"
@@ -144,6 +145,12 @@ HttpResponse Hash(const ApiDeps& deps, HttpRequest& request) {
     out["pdq_error"] = pdq["error"];
   } else {
     out["pdq"] = pdq;
+  }
+  // ?match=1: the signals matched against the hash banks too (one round trip per upload).
+  if (("&" + request.query + "&").find("&match=1&") != std::string::npos) {
+    if (deps.banks == nullptr) return JsonError(503, "no hash banks to match against");
+    const std::string pdq_hex = pdq.contains("hash") ? pdq["hash"].get<std::string>() : "";
+    out["matches"] = MatchItemSignals(*deps.banks, pdq_hex, out["md5"].get<std::string>(), sha);
   }
   return JsonResponse(200, Dump(out));
 }
@@ -352,6 +359,24 @@ HttpResponse QueueStats(const ApiDeps& deps, HttpRequest&) {
       200, Dump({{"queues", list}, {"pending_total", pending}, {"claimed_total", claimed}}));
 }
 
+// Items waiting per review queue, as GET /v1/queues/stats counts them ("" without a store).
+std::string QueueDepthMetrics(const ApiDeps& deps) {
+  if (deps.db == nullptr || deps.db_mutex == nullptr) return "";
+  StatusOr<std::vector<host::QueueSummary>> queues = Status::Unavailable("not read");
+  {
+    std::lock_guard<std::mutex> lock(*deps.db_mutex);
+    queues = host::ListQueues(*deps.db);
+  }
+  if (!queues.ok()) return "";
+  std::ostringstream out;
+  out << "# HELP vigil_queue_pending Items waiting in each review queue (not claimed).\n"
+      << "# TYPE vigil_queue_pending gauge\n";
+  for (const host::QueueSummary& q : queues.value()) {
+    out << "vigil_queue_pending{queue=\"" << q.spec.name << "\"} " << q.pending << "\n";
+  }
+  return out.str();
+}
+
 }  // namespace
 
 void AddVigilRoutes(Router& router, const ApiDeps& deps) {
@@ -375,6 +400,10 @@ void AddVigilRoutes(Router& router, const ApiDeps& deps) {
                 bool sink = deps.sink != nullptr;
                 bool started = deps.ready != nullptr && deps.ready->load();
                 nlohmann::json out{{"store", store}, {"sink", sink}, {"started", started}};
+                // A bank that fails to reload: the previous set serves (still ready), and why.
+                if (deps.banks != nullptr && !deps.banks->load_error().empty()) {
+                  out["banks_error"] = deps.banks->load_error();
+                }
                 return JsonResponse(store && sink && started ? 200 : 503, Dump(out));
               },
               "Store reachable, sink ready, not stopping"});
@@ -388,6 +417,8 @@ void AddVigilRoutes(Router& router, const ApiDeps& deps) {
                 int64_t spooled =
                     deps.spool ? static_cast<int64_t>(deps.spool->Pending().size()) : -1;
                 r.body = deps.metrics ? deps.metrics->Render(spooled) : "";
+                if (deps.banks != nullptr) r.body += RenderBankMetrics(*deps.banks);
+                r.body += QueueDepthMetrics(deps);
                 return r;
               },
               "Prometheus metrics"});
@@ -427,6 +458,7 @@ void AddVigilRoutes(Router& router, const ApiDeps& deps) {
               kSmallBodyLimit,
               [deps](HttpRequest& r) { return QueueStats(deps, r); },
               "The review queues' counts (as vigil queues)"});
+  AddBankRoutes(router, deps);  // POST /v1/match, /v1/banks...
 }
 
 }  // namespace vigil::service

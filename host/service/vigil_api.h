@@ -20,6 +20,8 @@
 
 namespace vigil::service {
 
+class BankLibrary;  // service/bank_routes.h
+
 // Requests by route and status, a latency histogram, submissions accepted and failed:
 // GET /metrics in Prometheus' text format. [thread-safe]
 class ServiceMetrics : public RequestObserver {
@@ -53,6 +55,8 @@ struct ApiDeps {
   std::atomic<bool>* ready = nullptr;  // /readyz: start-up done, not stopping
   // The URL lists of the lists folder, opened once at start (immutable while served).
   const std::vector<urldetect::NamedList>* url_lists = nullptr;
+  // The hash banks of the lists folder, reloaded when it changes (service/bank_routes.h).
+  BankLibrary* banks = nullptr;
 };
 
 // URLs one POST /v1/urls/check may carry.

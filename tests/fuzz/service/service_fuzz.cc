@@ -1,6 +1,6 @@
 // Feeds raw bytes as an HTTP request: Beast's parser (with the server's header limit),
-// then Dispatch over the real routes with a store, a spool and two tokens. Any crash,
-// sanitizer report or a response that is not JSON with the status it claims is a bug.
+// then Dispatch over the real routes with a store, a spool, a small hash bank and a token. Any
+// crash, sanitizer report or a response that is not JSON with the status it claims is a bug.
 #include <unistd.h>
 
 #include <boost/beast/core.hpp>
@@ -11,11 +11,14 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "bank_set.h"
+#include "service/bank_routes.h"
 #include "service/http_api.h"
 #include "service/token_auth.h"
 #include "service/vigil_api.h"
 #include "store/api_tokens.h"
 #include "store/store.h"
+#include "vigil/hashbank/bank.h"
 
 namespace {
 
@@ -34,6 +37,7 @@ struct World {
   std::unique_ptr<service::StoreAuthenticator> auth;
   service::RateLimiter limiter;
   service::DispatchContext context;
+  std::unique_ptr<service::BankLibrary> banks;  // POST /v1/match and the bank routes
 
   World() {
     dir =
@@ -42,7 +46,22 @@ struct World {
     std::filesystem::create_directories(dir);
     store = std::move(host::Store::Open(dir / "store.db")).value();
     spool = std::move(service::SpoolSink::Open(dir / "spool")).value();
+    // A small bank (one PDQ, one md5) for /v1/match, /v1/hash?match=1 and the bank routes.
+    const std::string lists = (dir / "lists").string();
+    std::filesystem::create_directories(vigil::hashdetect::BankDirectory(lists));
+    std::vector<vigil::hashbank::Entry> entries(2);
+    entries[0].value =
+        vigil::hashbank::ParseHashValue(vigil::hashbank::SignalType::kPdq, std::string(64, 'a'))
+            .value();
+    entries[0].external_id = "e1";
+    entries[1].value =
+        vigil::hashbank::ParseHashValue(vigil::hashbank::SignalType::kMd5, std::string(32, 'b'))
+            .value();
+    (void)vigil::hashbank::WriteBankFile(vigil::hashdetect::BankPath(lists, "seed"), "seed",
+                                         entries);
+    banks = std::move(service::BankLibrary::Open(lists)).value();
     service::ApiDeps deps;
+    deps.banks = banks.get();
     deps.db = &store->db();
     deps.db_mutex = &db_mutex;
     deps.sink = spool.get();
@@ -88,6 +107,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string target(req.target());
   size_t q = target.find('?');
   request.path = target.substr(0, q);
+  if (q != std::string::npos) request.query = target.substr(q + 1);
   for (const auto& f : req) {
     std::string name(f.name_string());
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -103,6 +123,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Keep the spool from growing without bound over a long run.
   if (w.spool->Pending().size() > 1000) {
     for (const auto& f : w.spool->Pending()) std::filesystem::remove(f);
+  }
+  // Nor the banks folder (bank names come from the input).
+  std::error_code ec2;
+  const auto bank_dir = vigil::hashdetect::BankDirectory((w.dir / "lists").string());
+  size_t files = 0;
+  for (auto it = std::filesystem::directory_iterator(bank_dir, ec2);
+       it != std::filesystem::directory_iterator(); ++it) {
+    ++files;
+  }
+  if (files > 200) {
+    for (const auto& e : std::filesystem::directory_iterator(bank_dir, ec2)) {
+      if (e.path().stem() != "seed") std::filesystem::remove(e.path(), ec2);
+    }
+    (void)w.banks->Reload();
   }
   return 0;
 }
