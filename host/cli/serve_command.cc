@@ -115,7 +115,6 @@ int Run(GlobalOptions& global, const ServeArgs& args) {
   // own store connection). A fleet: the work queue; the workers scan.
   std::unique_ptr<service::SpoolSink> spool;
   std::unique_ptr<fleet::JetStreamSink> work_queue;
-  std::unique_ptr<ScanSession> session;
   if (args.nats.empty()) {
     auto opened = service::SpoolSink::Open(LocalStateDir(global) / "spool");
     if (!opened.ok()) {
@@ -123,15 +122,6 @@ int Run(GlobalOptions& global, const ServeArgs& args) {
       return 1;
     }
     spool = std::move(opened).value();
-    ScanSessionOptions session_options;
-    session_options.policy = args.policy;
-    session_options.threads = args.scan_threads;
-    auto started = ScanSession::Open(global, session_options);
-    if (!started.ok()) {
-      if (!started.status().message().empty()) PrintError(started.status().message());
-      return 1;
-    }
-    session = std::move(started).value();
   } else {
     if (!args.policy.empty() || args.scan_threads != 0) {
       PrintError(
@@ -201,6 +191,24 @@ int Run(GlobalOptions& global, const ServeArgs& args) {
   deps.banks = banks.value().get();
   service::Router router;
   service::AddVigilRoutes(router, deps);
+  // One box: the scan loop's session (plugins, policy, a store connection of its own),
+  // opened again when the banks change.
+  std::unique_ptr<SpoolScanLoop> scan_loop;
+  if (spool) {
+    ScanSessionOptions session_options;
+    session_options.policy = args.policy;
+    session_options.threads = args.scan_threads;
+    service::BankLibrary* library = banks.value().get();
+    ScanSessionSource source{
+        [&global, session_options] { return ScanSession::Open(global, session_options); },
+        [library] { return library->reloads(); }};
+    scan_loop = std::make_unique<SpoolScanLoop>(std::move(source), *spool,
+                                                LocalStateDir(global) / "spool-work");
+    if (Status started = scan_loop->Start(); !started.ok()) {
+      if (!started.message().empty()) PrintError(started.message());
+      return 1;
+    }
+  }
 
   service::HttpServer server(options, {&router, &auth, &limiter, &metrics});
   if (Status s = server.Start(); !s.ok()) {
@@ -208,10 +216,7 @@ int Run(GlobalOptions& global, const ServeArgs& args) {
     return 1;
   }
   service::BackgroundLoops loops;
-  std::unique_ptr<SpoolScanLoop> scan_loop;
-  if (session) {
-    scan_loop =
-        std::make_unique<SpoolScanLoop>(*session, *spool, LocalStateDir(global) / "spool-work");
+  if (scan_loop) {
     loops.Start("scan", [&scan_loop](const service::StopSignal& stop) {
       ThrottledErrors say("scan loop");
       scan_loop->Run(stop, [&say](const Status& error) { say(error); });
@@ -238,9 +243,12 @@ int Run(GlobalOptions& global, const ServeArgs& args) {
   server.Stop();
   loops.StopAll();  // the scan loop finishes the batch in hand first
   if (scan_loop) {
-    std::fprintf(stderr, "vigil serve: scanned %lld submissions here (%lld damaged); stopped\n",
+    std::fprintf(stderr,
+                 "vigil serve: scanned %lld submissions here (%lld damaged); the plugins were "
+                 "loaded %lld time(s): at start and after each change of the banks; stopped\n",
                  static_cast<long long>(scan_loop->recorded()),
-                 static_cast<long long>(scan_loop->failed()));
+                 static_cast<long long>(scan_loop->failed()),
+                 static_cast<long long>(scan_loop->sessions_opened()));
   }
   return 0;
 }

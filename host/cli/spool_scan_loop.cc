@@ -8,14 +8,42 @@
 
 namespace vigil::cli {
 
-SpoolScanLoop::SpoolScanLoop(ScanSession& session, service::SpoolSink& spool,
+SpoolScanLoop::SpoolScanLoop(ScanSessionSource source, service::SpoolSink& spool,
                              std::filesystem::path work_dir, SpoolScanOptions options)
-    : session_(session), spool_(spool), work_dir_(std::move(work_dir)), options_(options) {}
+    : source_(std::move(source)),
+      spool_(spool),
+      work_dir_(std::move(work_dir)),
+      options_(options) {}
+
+SpoolScanLoop::~SpoolScanLoop() = default;
+
+Status SpoolScanLoop::Start() {
+  session_.reset();  // one set of plugin workers at a time
+  const int64_t generation = source_.banks_generation ? source_.banks_generation() : 0;
+  auto opened = source_.open();
+  if (!opened.ok()) return opened.status();
+  session_ = std::move(opened).value();
+  session_banks_ = generation;
+  ++sessions_opened_;
+  return Status::Ok();
+}
+
+Status SpoolScanLoop::RefreshSession() {
+  if (session_ && (!source_.banks_generation || source_.banks_generation() == session_banks_)) {
+    return Status::Ok();
+  }
+  Status started = Start();
+  if (!started.ok() && started.message().empty()) {
+    return Status::IoError("the scan session did not open again (see above)");
+  }
+  return started;
+}
 
 StatusOr<size_t> SpoolScanLoop::RunOnce() {
   std::vector<std::filesystem::path> pending = spool_.Pending();
   if (pending.size() > options_.batch) pending.resize(options_.batch);
   if (pending.empty()) return size_t{0};
+  if (Status fresh = RefreshSession(); !fresh.ok()) return fresh;
   // A batch's bytes are in memory while it is read: bounded (the first file always goes).
   uint64_t batch_bytes = 0;
   for (size_t i = 0; i < pending.size(); ++i) {
@@ -51,10 +79,9 @@ StatusOr<size_t> SpoolScanLoop::RunOnce() {
       // Damaged: the submission fails with the reason, once, and the file is kept aside.
       const std::string id = file.stem().string();
       if (service::IsSubmissionId(id)) {
-        auto done = host::FailSubmission(session_.store()->db(),
-                                         SubmissionRecordOf(id, nullptr),
-                                         "the spooled submission is damaged: " +
-                                             submission.status().message());
+        auto done = host::FailSubmission(
+            session_->store()->db(), SubmissionRecordOf(id, nullptr),
+            "the spooled submission is damaged: " + submission.status().message());
         if (!done.ok()) {
           status = done.status();
           continue;
@@ -78,7 +105,7 @@ StatusOr<size_t> SpoolScanLoop::RunOnce() {
     spooled_file[submission.value().id] = file;
     intake.push_back(std::move(item).value());
   }
-  Status run = session_.Run(std::move(intake), [&](host::ItemRecord& record) {
+  Status run = session_->Run(std::move(intake), [&](host::ItemRecord& record) {
     auto found = spooled_file.find(record.submission_id);
     if (found == spooled_file.end()) return;
     if (Status removed = spool_.Remove(found->second); !removed.ok()) status = removed;

@@ -30,12 +30,27 @@ struct SpoolScanOptions {
   std::chrono::milliseconds retry{2000};
 };
 
+// Where the loop's scan session comes from. The plugins read the hash banks when they
+// load, so when the banks change (a `vigil lists import`, POST /v1/banks/..., an exchange
+// sync) the session is opened again between two rounds: what the server scans matches
+// what POST /v1/match matches.
+struct ScanSessionSource {
+  std::function<StatusOr<std::unique_ptr<ScanSession>>()> open;
+  // A number that changes when the banks do (empty: never re-open).
+  std::function<int64_t()> banks_generation;
+};
+
 class SpoolScanLoop {
  public:
   // `work_dir` holds a copy of each submission's bytes while its batch runs (created if
   // needed; emptied at the first round: only one loop may use it).
-  SpoolScanLoop(ScanSession& session, service::SpoolSink& spool, std::filesystem::path work_dir,
+  SpoolScanLoop(ScanSessionSource source, service::SpoolSink& spool, std::filesystem::path work_dir,
                 SpoolScanOptions options = {});
+  ~SpoolScanLoop();
+
+  // Opens the first session (before serving, so that a plugin or policy that cannot load
+  // stops the server at start). The error says why (empty: printed already).
+  Status Start();
 
   // One round: up to options.batch spooled submissions scanned and recorded. How many were
   // finished (recorded, or failed because their file is damaged); an error leaves the rest
@@ -46,15 +61,22 @@ class SpoolScanLoop {
 
   int64_t recorded() const { return recorded_.load(); }
   int64_t failed() const { return failed_.load(); }
+  int64_t sessions_opened() const { return sessions_opened_.load(); }
 
  private:
-  ScanSession& session_;
+  // Re-opens the session when the banks changed since it was opened.
+  Status RefreshSession();
+
+  ScanSessionSource source_;
+  std::unique_ptr<ScanSession> session_;
+  int64_t session_banks_ = 0;  // banks_generation() when session_ was opened
   service::SpoolSink& spool_;
   std::filesystem::path work_dir_;
   SpoolScanOptions options_;
   bool work_dir_ready_ = false;  // emptied of a previous process's copies
   std::atomic<int64_t> recorded_{0};
   std::atomic<int64_t> failed_{0};
+  std::atomic<int64_t> sessions_opened_{0};
 };
 
 }  // namespace vigil::cli

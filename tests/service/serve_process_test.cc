@@ -345,5 +345,56 @@ TEST_F(ServeProcessTest, DeliversTheWebhookOutboxUnlessTold) {
   EXPECT_EQ(WaitExit(serve.pid), 0);
 }
 
+// The scan loop's plugins read the banks when they load: a bank imported while the
+// server runs reaches what it scans (the session is opened again), not only POST /v1/match.
+TEST_F(ServeProcessTest, TheScanLoopMatchesABankImportedWhileServing) {
+  const std::string token = MakeToken("platform", "submit");
+  ServeProcess serve = Start();
+  ASSERT_GT(serve.port, 0);
+  auto result_of = [&](const std::string& bytes) {
+    auto posted = Fetch(serve.port, "POST", "/v1/items", bytes, token);
+    EXPECT_EQ(posted.status, 202) << posted.body;
+    const std::string id = nlohmann::json::parse(posted.body, nullptr, false).value("id", "");
+    nlohmann::json status;
+    for (int i = 0; i < 600; ++i) {
+      status = nlohmann::json::parse(Fetch(serve.port, "GET", "/v1/items/" + id, "", token).body,
+                                     nullptr, false);
+      if (status.value("status", "") != "accepted") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_EQ(status.value("status", ""), "done") << status.dump();
+    return status["result"];
+  };
+  const std::string listed = "an upload someone listed (test data)";
+  nlohmann::json before = result_of(listed);
+  EXPECT_TRUE(before["detections"].empty()) << before.dump();
+
+  const auto list = dir_ / "list.txt";
+  std::ofstream(list) << host::Sha256Hex(listed) << "\n";
+  int rc = 0;
+  std::string out = RunVigil(
+      store_, "lists import --format plain --type sha256 --bank listed " + list.string(), &rc);
+  ASSERT_EQ(rc, 0) << out;
+  // The same bytes again are one item, already scanned: the new bank shows on new bytes
+  // with the same digest only; so list a second upload too and send that.
+  const std::string second = "a second listed upload (test data)";
+  std::ofstream(list) << host::Sha256Hex(second) << "\n";
+  out = RunVigil(store_, "lists import --format plain --type sha256 --bank listed " + list.string(),
+                 &rc);
+  ASSERT_EQ(rc, 0) << out;
+  // Until the server's watcher has seen the change (it polls every second).
+  for (int i = 0; i < 100; ++i) {
+    auto metrics = Fetch(serve.port, "GET", "/metrics");
+    if (metrics.body.find("vigil_bank_entries{bank=\"listed\"} 2") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  nlohmann::json after = result_of(second);
+  bool matched = false;
+  for (const auto& d : after["detections"]) matched = matched || d.value("bank", "") == "listed";
+  EXPECT_TRUE(matched) << after.dump();
+  ::kill(serve.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(serve.pid), 0);
+}
+
 }  // namespace
 }  // namespace vigil::service
