@@ -138,6 +138,12 @@ void MockNcmecServer::SetOnAnswered(std::function<void(int)> hook) {
   std::lock_guard<std::mutex> lock(mu_);
   on_answered_ = std::move(hook);
 }
+void MockNcmecServer::SetList(std::string body, std::string etag, std::string bearer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  list_body_ = std::move(body);
+  list_etag_ = std::move(etag);
+  list_bearer_ = std::move(bearer);
+}
 std::vector<MockRequest> MockNcmecServer::requests() const {
   std::lock_guard<std::mutex> lock(mu_);
   return requests_;
@@ -178,6 +184,10 @@ void MockNcmecServer::Handle(int fd) {
     }
   }
   while (std::getline(lines, line) && line != "\r") {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.rfind("If-None-Match:", 0) == 0 || line.rfind("if-none-match:", 0) == 0) {
+      req.if_none_match = line.substr(line.find_first_not_of(' ', 14));
+    }
     if (line.rfind("Authorization:", 0) == 0 || line.rfind("authorization:", 0) == 0) {
       req.authorization = line.substr(14);
       while (!req.authorization.empty() && req.authorization.front() == ' ') {
@@ -200,6 +210,18 @@ void MockNcmecServer::Handle(int fd) {
   }
   std::unique_lock<std::mutex> lock(mu_);
   requests_.push_back(req);
+  if (req.path == "/list.txt") {
+    const std::string body = list_body_, etag = list_etag_, bearer = list_bearer_;
+    lock.unlock();
+    if (!bearer.empty() && req.authorization != "Bearer " + bearer) {
+      SendAll(fd, Response(401, "Unauthorized", ""));
+    } else if (!etag.empty() && req.if_none_match == etag) {
+      SendAll(fd, "HTTP/1.1 304 Not Modified\r\nETag: " + etag + "\r\nConnection: close\r\n\r\n");
+    } else {
+      SendAll(fd, Response(200, "OK", body, etag.empty() ? "" : "ETag: " + etag + "\r\n"));
+    }
+    return;
+  }
   if (req.authorization != expected_auth_) {
     lock.unlock();
     SendAll(fd,

@@ -33,6 +33,7 @@ struct MockRequest {
   std::string path;
   std::map<std::string, std::string> query;  // decoded
   std::string authorization;                 // the header, verbatim
+  std::string if_none_match;
 };
 
 class MockNcmecServer {
@@ -50,6 +51,10 @@ class MockNcmecServer {
   void SetRetryAfter(const std::string& value);  // default "1"
   // Called after each /v2/entries answer was written (its 1-based number).
   void SetOnAnswered(std::function<void(int)> hook);
+
+  // A plain list at /list.txt (hma lines), with an ETag honoured through If-None-Match and,
+  // when `bearer` is set, "Authorization: Bearer <bearer>" required.
+  void SetList(std::string body, std::string etag, std::string bearer);
 
   std::vector<MockRequest> requests() const;
   int answered() const { return answered_.load(); }
@@ -79,6 +84,7 @@ class MockNcmecServer {
   std::string retry_after_ = "1";
   std::function<void(int)> on_answered_;
   std::vector<MockRequest> requests_;
+  std::string list_body_, list_etag_, list_bearer_;
 };
 
 }  // namespace vigil::exchange::testing
