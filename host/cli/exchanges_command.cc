@@ -35,6 +35,7 @@ struct ExchangeArgs {
   bool json = false;
   bool once = false;
   int max_pages = 10000;
+  size_t batch_entries = 200000;
   int attempts = 5;
   int64_t first_backoff_ms = 500;
   int64_t timeout_ms = 60000;
@@ -80,9 +81,15 @@ bool SyncOne(const GlobalOptions& global, host::Database& db, const host::Exchan
   }
   exchange::SyncOptions sync_options;
   sync_options.max_pages = args.max_pages;
-  sync_options.on_page = [&](int page, const exchange::ExchangePage& p, size_t entries) {
-    std::printf("%s: page %d applied (%s): %zu entries%s\n", name.c_str(), page,
-                TerminalText(p.what).c_str(), entries, p.unchanged ? ", unchanged" : "");
+  sync_options.batch_ops = std::max<size_t>(1, args.batch_entries);
+  sync_options.on_page = [&](int page, const exchange::ExchangePage& p, size_t) {
+    std::printf("%s: page %d fetched (%s)%s\n", name.c_str(), page, TerminalText(p.what).c_str(),
+                p.unchanged ? ", unchanged" : "");
+    std::fflush(stdout);
+  };
+  sync_options.on_applied = [&](int pages, const std::string&, size_t entries) {
+    std::printf("%s: %d pages in bank %s, checkpoint saved: %zu entries\n", name.c_str(), pages,
+                TerminalText(exchange.bank).c_str(), entries);
     std::fflush(stdout);
   };
   const std::string bank_path = hashdetect::BankPath(DataDir(global).string(), exchange.bank);
@@ -306,6 +313,9 @@ void RegisterExchangesCommand(CLI::App& app, GlobalOptions& options) {
   sync->add_flag("--once", args.once, "One sync each, then exit (1 when any failed)");
   sync->add_option("--max-pages", args.max_pages,
                    "Stop with an error after this many pages in one sync (default 10000)");
+  sync->add_option("--batch-entries", args.batch_entries,
+                   "Write the bank and save the checkpoint once the pages fetched hold this many "
+                   "changes (default 200000; 1: after every page), and at the end");
   sync->add_option("--attempts", args.attempts, "Tries per request (default 5)");
   sync->add_option("--first-backoff-ms", args.first_backoff_ms,
                    "Wait after a first failed try, doubling per try (default 500)");

@@ -62,13 +62,18 @@ class ExchangeSyncTest : public host::TempStoreTest {
   }
 
   StatusOr<SyncReport> Sync(const std::string& secret = "vigil-test:s3cret", int max_pages = 100,
-                            std::vector<std::string>* checkpoints = nullptr) {
+                            std::vector<std::string>* checkpoints = nullptr,
+                            size_t batch_ops = 200000, std::vector<int>* writes = nullptr) {
     auto client = MakeExchangeClient(exchange_, secret, options_);
     if (!client.ok()) return client.status();
     SyncOptions sync;
     sync.max_pages = max_pages;
     sync.on_page = [checkpoints](int, const ExchangePage& page, size_t) {
       if (checkpoints != nullptr) checkpoints->push_back(page.checkpoint);
+    };
+    sync.batch_ops = batch_ops;
+    sync.on_applied = [writes](int pages, const std::string&, size_t) {
+      if (writes != nullptr) writes->push_back(pages);
     };
     sync.now_unix = [] { return kNow; };
     return SyncExchange(store_->db(), exchange_, *client.value(), bank_path_, sync);
@@ -284,6 +289,32 @@ TEST_F(ExchangeSyncTest, AnInterruptedSyncResumesAndEndsIdentical) {
     EXPECT_EQ(resumed.value().pages, 12 - stop_after + 1);
     EXPECT_EQ(BankEntries(bank_path_), expected);
   }
+}
+
+TEST_F(ExchangeSyncTest, BatchesOfPagesGiveTheBankPageByPageGives) {
+  // The sample pages: 1-3 touch different records and go into the bank together; page 4
+  // updates and deletes records of page 3, so page 3's batch is written before it.
+  std::vector<int> writes;
+  ASSERT_TRUE(Sync("vigil-test:s3cret", 100, nullptr, 200000, &writes).ok());
+  EXPECT_EQ(writes, (std::vector<int>{3, 4}));
+  const std::string batched = BankEntries(bank_path_);
+
+  const auto again = [&](size_t batch_ops, std::vector<int>* w) {
+    std::filesystem::remove(bank_path_);
+    EXPECT_TRUE(host::RemoveExchange(store_->db(), "ncmec").ok());
+    EXPECT_TRUE(host::AddExchange(store_->db(), exchange_).ok());
+    EXPECT_TRUE(Sync("vigil-test:s3cret", 100, nullptr, batch_ops, w).ok());
+    return BankEntries(bank_path_);
+  };
+  writes.clear();
+  EXPECT_EQ(again(1, &writes), batched);  // a bank write per page
+  EXPECT_EQ(writes, (std::vector<int>{1, 2, 3, 4}));
+
+  // A feed whose pages update and delete the records of the pages before them.
+  server_->SetFeed(MockNcmecServer::GeneratedFeed(10, 30));
+  const std::string page_by_page = again(1, nullptr);
+  EXPECT_EQ(again(200000, nullptr), page_by_page);
+  EXPECT_EQ(again(45, nullptr), page_by_page);
 }
 
 TEST(NcmecCheckpointTest, RoundTripsAndRefusesForeignText) {
