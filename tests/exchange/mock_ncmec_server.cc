@@ -122,6 +122,10 @@ void MockNcmecServer::SetFeed(std::map<std::string, std::string> pages) {
   std::lock_guard<std::mutex> lock(mu_);
   feed_ = std::move(pages);
 }
+void MockNcmecServer::SetGenerator(std::function<std::string(const std::string&)> generator) {
+  std::lock_guard<std::mutex> lock(mu_);
+  generator_ = std::move(generator);
+}
 void MockNcmecServer::QueueFault(Fault fault) {
   std::lock_guard<std::mutex> lock(mu_);
   faults_.push_back(fault);
@@ -249,6 +253,11 @@ void MockNcmecServer::Handle(int fd) {
         "    <paging>\n        <next>/v2/entries?from=2017-10-20T00%3A00%3A00.000Z&amp;"
         "start=" +
         std::to_string(next) + "&amp;size=1000</next>\n    </paging>\n</queryResult>\n";
+  } else if (generator_) {
+    auto generate = generator_;
+    lock.unlock();
+    body = generate(start);
+    lock.lock();
   } else if (feed_.count(start)) {
     body = feed_[start];
   }

@@ -46,6 +46,8 @@ class MockNcmecServer {
 
   // start parameter ("" = a window's first page) -> document.
   void SetFeed(std::map<std::string, std::string> pages);
+  // Pages made on request instead of a feed (start parameter -> document; "" = none).
+  void SetGenerator(std::function<std::string(const std::string& start)> generator);
   void QueueFault(Fault fault);
   void SetEndless(bool endless);
   void SetRetryAfter(const std::string& value);  // default "1"
@@ -83,6 +85,7 @@ class MockNcmecServer {
   bool endless_ = false;
   std::string retry_after_ = "1";
   std::function<void(int)> on_answered_;
+  std::function<std::string(const std::string&)> generator_;
   std::vector<MockRequest> requests_;
   std::string list_body_, list_etag_, list_bearer_;
 };
