@@ -178,11 +178,6 @@ int Run(const GlobalOptions& global, const std::string& action, const ExchangeAr
     } else if (!args.credentials_env.empty()) {
       e.credentials = "env:" + args.credentials_env;
     }
-    if (e.kind == "stopncii") {
-      return Fail(Status::Unsupported(
-                      "syncing stopncii exchanges is not built yet (ncmec, http and folder are)"),
-                  2);
-    }
     if (e.kind == "folder" && !e.endpoint.empty()) {
       std::error_code ec;
       const fs::path folder = fs::absolute(e.endpoint, ec);
@@ -196,6 +191,12 @@ int Run(const GlobalOptions& global, const std::string& action, const ExchangeAr
           Status::InvalidArgument("an NCMEC exchange needs --credentials-file or --credentials-env "
                                   "(\"user:password\")"),
           2);
+    }
+    if (e.kind == "stopncii" && e.credentials.empty()) {
+      return Fail(Status::InvalidArgument("a StopNCII exchange needs --credentials-file or "
+                                          "--credentials-env "
+                                          "(\"subscription-key:fetch-function-key\")"),
+                  2);
     }
     e.created_by =
         store->login().empty() ? (std::getenv("USER") ? std::getenv("USER") : "") : store->login();
@@ -280,14 +281,16 @@ void RegisterExchangesCommand(CLI::App& app, GlobalOptions& options) {
 
   CLI::App* add = exchanges->add_subcommand("add", "Configure an exchange (admins)");
   add->add_option("NAME", args.name, "Letters, digits, '-', '_', '.'")->required();
-  add->add_option("--kind", args.kind, "ncmec, http or folder")->required();
+  add->add_option("--kind", args.kind, "ncmec, stopncii, http or folder")->required();
   add->add_option("--endpoint", args.endpoint,
-                  "ncmec: the API's base URL (before /v2); http: the list URL; folder: a path")
+                  "ncmec: the API's base URL (before /v2); stopncii: the API's base URL (e.g. "
+                  "https://api.stopncii.org/v1); http: the list URL; folder: a path")
       ->required();
   add->add_option("--bank", args.bank, "The bank it feeds (one exchange per bank)")->required();
   add->add_option("--credentials-file", args.credentials_file,
-                  "Credentials from the first line of FILE (ncmec: user:password; http: a "
-                  "bearer token); the path is stored, never the secret")
+                  "Credentials from the first line of FILE (ncmec: user:password; stopncii: "
+                  "subscription-key:fetch-function-key; http: a bearer token); the path is "
+                  "stored, never the secret")
       ->type_name("FILE");
   add->add_option("--credentials-env", args.credentials_env,
                   "Credentials from the environment variable NAME at sync time")

@@ -12,6 +12,12 @@
 //           ncmec-xml, .json: stopncii-json, .csv: te-csv, anything else: hma lines);
 //           the checkpoint is the last file applied. Files are new drops: a file already
 //           applied is not read again when it changes.
+//   stopncii StopNCII.org: GET <endpoint>/FetchHashes?startTimestamp=..&pageSize=800
+//           [&nextPageToken=..] with the x-functions-key and Ocp-Apim-Subscription-Key
+//           headers ("subscription-key:fetch-function-key" from the credentials reference),
+//           following nextPageToken while hasMoreRecords; a finished run's nextSetTimestamp
+//           starts the next one. Records are snapshots: a hash seen again replaces its
+//           entry; Withdrawn and Deleted hashes are deleted.
 //   http    a plain HTTP(S) list URL (hma lines: "<type> <value>"), the whole list each time
 //           (the bank is replaced by it); the checkpoint is the ETag, sent as If-None-Match,
 //           so an unchanged list (304) changes nothing.
@@ -76,6 +82,17 @@ StatusOr<NcmecCheckpoint> ParseNcmecCheckpoint(const std::string& text);
 // The <paging><next> link of an entries page ("" when there is none); an error when the
 // document is not a well-formed <queryResult> or the link is not a /v2/entries path.
 StatusOr<std::string> NcmecNextLink(const std::string& xml);
+// StopNCII pieces, exposed for tests and the fuzzer.
+struct StopNciiCheckpoint {
+  int64_t start_timestamp = 10;  // python-threatexchange's DEFAULT_START_TIME
+  std::string next_page_token;   // "" = a new run from start_timestamp
+};
+std::string FormatStopNciiCheckpoint(const StopNciiCheckpoint& checkpoint);
+StatusOr<StopNciiCheckpoint> ParseStopNciiCheckpoint(const std::string& text);
+// What a FetchHashes answer says about paging: the next page's token when hasMoreRecords,
+// else "" and nextSetTimestamp (the next run's start). An error when the JSON is malformed
+// or not a FetchHashes answer.
+StatusOr<StopNciiCheckpoint> StopNciiPaging(const std::string& json);
 // "2017-10-24T15:10:00Z" for NCMEC's from/to parameters.
 std::string NcmecTime(int64_t unix_seconds);
 

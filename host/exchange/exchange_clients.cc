@@ -1,10 +1,12 @@
 // The exchange clients (exchange_client.h): NCMEC hash-sharing API v2, a local folder and a
 // plain HTTP(S) list URL.
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 #include <sstream>
 
@@ -119,6 +121,80 @@ class NcmecClient : public ExchangeClient {
 
   host::Exchange exchange_;
   std::string user_, password_;
+  ClientOptions options_;
+  std::string base_;
+};
+
+bool SafeToken(const std::string& token) {
+  if (token.empty() || token.size() > 4096) return false;
+  return std::all_of(token.begin(), token.end(),
+                     [](unsigned char c) { return c > ' ' && c < 0x7f; });
+}
+
+std::string UrlEncoded(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+class StopNciiClient : public ExchangeClient {
+ public:
+  StopNciiClient(host::Exchange exchange, std::string subscription_key, std::string function_key,
+                 ClientOptions options)
+      : exchange_(std::move(exchange)),
+        subscription_key_(std::move(subscription_key)),
+        function_key_(std::move(function_key)),
+        options_(std::move(options)) {
+    base_ = exchange_.endpoint;
+    while (!base_.empty() && base_.back() == '/') base_.pop_back();
+  }
+
+  StatusOr<ExchangePage> FetchPage(const std::string& checkpoint_text) override {
+    auto parsed = ParseStopNciiCheckpoint(checkpoint_text);
+    if (!parsed.ok()) return parsed.status();
+    const StopNciiCheckpoint cp = parsed.value();
+    HttpRequest request;
+    request.url = base_ + "/FetchHashes?startTimestamp=" + std::to_string(cp.start_timestamp) +
+                  "&pageSize=800";
+    if (!cp.next_page_token.empty()) {
+      request.url += "&nextPageToken=" + UrlEncoded(cp.next_page_token);
+    }
+    request.timeout_ms = options_.timeout_ms;
+    request.headers = {"Accept: application/json", "x-functions-key: " + function_key_,
+                       "Ocp-Apim-Subscription-Key: " + subscription_key_};
+    auto response = FetchWithRetries(request, options_.retry, nullptr, options_.http_get);
+    if (!response.ok()) return response.status();
+    const std::string& body = response.value().body;
+    const std::string what =
+        "StopNCII FetchHashes page" + std::string(cp.next_page_token.empty() ? " (first)" : "");
+    auto paging = StopNciiPaging(body);
+    if (!paging.ok()) return Status::InvalidArgument(what + ": " + paging.status().message());
+    auto imported = Imported(
+        hashbank::ImportStopNciiJson(body, ImportOptionsFor(exchange_, Now(options_))), what);
+    if (!imported.ok()) return imported.status();
+    ExchangePage page;
+    page.import = std::move(imported).value();
+    page.what = what;
+    const StopNciiCheckpoint& next = paging.value();
+    page.done = next.next_page_token.empty();
+    page.checkpoint = FormatStopNciiCheckpoint(
+        page.done ? StopNciiCheckpoint{next.start_timestamp, ""}
+                  : StopNciiCheckpoint{cp.start_timestamp, next.next_page_token});
+    return page;
+  }
+
+ private:
+  host::Exchange exchange_;
+  std::string subscription_key_, function_key_;
   ClientOptions options_;
   std::string base_;
 };
@@ -280,6 +356,55 @@ StatusOr<std::string> NcmecNextLink(const std::string& xml) {
   return link;
 }
 
+std::string FormatStopNciiCheckpoint(const StopNciiCheckpoint& cp) {
+  return "stopncii1 " + std::to_string(cp.start_timestamp) + " " +
+         (cp.next_page_token.empty() ? "-" : cp.next_page_token);
+}
+
+StatusOr<StopNciiCheckpoint> ParseStopNciiCheckpoint(const std::string& text) {
+  StopNciiCheckpoint cp;
+  if (text.empty()) return cp;
+  std::vector<std::string> parts;
+  std::istringstream in(text);
+  for (std::string part; in >> part;) parts.push_back(part);
+  if (parts.size() != 3 || parts[0] != "stopncii1" || !AllDigits(parts[1]) ||
+      (parts[2] != "-" && !SafeToken(parts[2]))) {
+    return Status::InvalidArgument(
+        "the stored StopNCII checkpoint is not one this build wrote (reset it with `vigil "
+        "exchanges remove` and add the exchange again)");
+  }
+  cp.start_timestamp = std::stoll(parts[1]);
+  if (parts[2] != "-") cp.next_page_token = parts[2];
+  return cp;
+}
+
+StatusOr<StopNciiCheckpoint> StopNciiPaging(const std::string& json) {
+  nlohmann::json doc = nlohmann::json::parse(json, nullptr, false);
+  if (doc.is_discarded()) return Status::InvalidArgument("not well-formed JSON");
+  if (!doc.is_object() || !doc.contains("hashRecords")) {
+    return Status::InvalidArgument("not a StopNCII FetchHashes answer (no hashRecords)");
+  }
+  const auto more = doc.find("hasMoreRecords");
+  const auto next_ts = doc.find("nextSetTimestamp");
+  if (more == doc.end() || !more->is_boolean()) {
+    return Status::InvalidArgument("hasMoreRecords is missing or not true/false");
+  }
+  if (next_ts == doc.end() || !next_ts->is_number_integer() || next_ts->get<int64_t>() < 0) {
+    return Status::InvalidArgument("nextSetTimestamp is missing or not a timestamp");
+  }
+  StopNciiCheckpoint cp;
+  cp.start_timestamp = next_ts->get<int64_t>();
+  if (more->get<bool>()) {
+    const auto token = doc.find("nextPageToken");
+    if (token == doc.end() || !token->is_string() || !SafeToken(token->get<std::string>())) {
+      return Status::InvalidArgument(
+          "hasMoreRecords is true but nextPageToken is missing or not a printable token");
+    }
+    cp.next_page_token = token->get<std::string>();
+  }
+  return cp;
+}
+
 StatusOr<std::string> ResolveCredentials(const std::string& reference) {
   if (reference.empty()) return std::string();
   std::string secret;
@@ -324,8 +449,17 @@ StatusOr<std::unique_ptr<ExchangeClient>> MakeExchangeClient(const host::Exchang
     return std::unique_ptr<ExchangeClient>(
         std::make_unique<HttpListClient>(exchange, secret, options));
   }
-  return Status::Unsupported("syncing " + exchange.kind +
-                             " exchanges is not built yet (ncmec, http and folder are)");
+  if (exchange.kind == "stopncii") {
+    const size_t colon = secret.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == secret.size()) {
+      return Status::InvalidArgument(
+          "a StopNCII exchange needs credentials \"subscription-key:fetch-function-key\" "
+          "(from file:PATH or env:NAME)");
+    }
+    return std::unique_ptr<ExchangeClient>(std::make_unique<StopNciiClient>(
+        exchange, secret.substr(0, colon), secret.substr(colon + 1), options));
+  }
+  return Status::Unsupported("syncing " + exchange.kind + " exchanges is not built");
 }
 
 }  // namespace vigil::exchange

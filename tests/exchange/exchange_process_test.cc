@@ -176,10 +176,10 @@ TEST_F(ExchangeProcessTest, ConfigurationStatusAndErrors) {
                             " --bank n --credentials vigil-test:s3cret");
   EXPECT_NE(ran.code, 0) << ran.out;
   ran = RunVigil(store,
-                 "exchanges add n --kind stopncii --endpoint https://example.org --bank n "
-                 "--credentials-env X");
+                 "exchanges add n --kind stopncii --endpoint https://api.stopncii.org/v1 --bank n");
   EXPECT_EQ(ran.code, 2);
-  EXPECT_NE(ran.out.find("not built yet"), std::string::npos) << ran.out;
+  EXPECT_NE(ran.out.find("needs --credentials-file or --credentials-env"), std::string::npos)
+      << ran.out;
 
   // Wrong credentials: the sync fails, status says why.
   const fs::path secret = dir_ / "wrong.txt";

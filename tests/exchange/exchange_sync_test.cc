@@ -395,6 +395,83 @@ TEST_F(HttpListExchangeTest, TheListReplacesTheBankAndAnUnchangedListChangesNoth
   EXPECT_TRUE(Matches(bank, hashbank::SignalType::kMd5, "00000000000000000000000000000003"));
 }
 
+class StopNciiExchangeTest : public host::TempStoreTest {};
+
+TEST_F(StopNciiExchangeTest, FollowsPageTokensThenStartsFromNextSetTimestamp) {
+  MockNcmecServer server("unused", "unused");
+  server.SetStopNcii(MockNcmecServer::StopNciiSampleFeed(), "fetch-key", "sub-key");
+  host::Exchange e;
+  e.name = "stopncii";
+  e.kind = "stopncii";
+  e.endpoint = server.base_url() + "/v1";
+  e.bank = "stopncii";
+  e.credentials = "env:UNUSED";
+  e.created_by = "admin";
+  ASSERT_TRUE(host::AddExchange(store_->db(), e).ok());
+  const std::string bank = (dir_ / "stopncii.bank").string();
+  const auto sync = [&](const std::string& secret) {
+    ClientOptions options;
+    options.retry.sleep = [](int64_t) {};
+    auto client = MakeExchangeClient(e, secret, options);
+    EXPECT_TRUE(client.ok());
+    return SyncExchange(store_->db(), e, *client.value(), bank);
+  };
+  EXPECT_FALSE(sync("sub-key:wrong").ok());
+  EXPECT_FALSE(MakeExchangeClient(e, "no-colon", ClientOptions()).ok());
+  auto report = sync("sub-key:fetch-key");
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(report.value().pages, 2);
+  EXPECT_EQ(report.value().entries, 3u);
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 3u);  // the refused one, then two pages
+  EXPECT_EQ(requests[1].path, "/v1/FetchHashes");
+  EXPECT_EQ(requests[1].query.at("startTimestamp"), "10");
+  EXPECT_EQ(requests[1].query.count("nextPageToken"), 0u);
+  EXPECT_EQ(requests[2].query.at("nextPageToken").substr(0, 20), "W3siY29tcG9zaXRlVG9r");
+  EXPECT_EQ(requests[2].headers.at("x-functions-key"), "fetch-key");
+  // The run is done: the next one starts at the last page's nextSetTimestamp.
+  EXPECT_EQ(host::ExchangeStateOf(store_->db(), "stopncii").value().checkpoint,
+            "stopncii1 1625167824 -");
+  EXPECT_TRUE(Matches(bank, hashbank::SignalType::kPdq,
+                      "9def0b7dafa86a1c90f2abd78e79ceb25ec3d1a4b3d4bc7a4354baf7717ea038"));
+
+  // A later run: the hash was withdrawn; it stops matching.
+  std::string withdrawn = MockNcmecServer::ReadTestdata("formats/stopncii/fetch_hashes_1.json");
+  withdrawn.replace(withdrawn.find("\"Active\""), 8, "\"Withdrawn\"");
+  server.SetStopNcii({{"", withdrawn}}, "fetch-key", "sub-key");
+  auto later = sync("sub-key:fetch-key");
+  ASSERT_TRUE(later.ok()) << later.status().message();
+  EXPECT_EQ(server.requests().back().query.at("startTimestamp"), "1625167824");
+  EXPECT_EQ(later.value().deleted, 1u);
+  EXPECT_FALSE(Matches(bank, hashbank::SignalType::kPdq,
+                       "9def0b7dafa86a1c90f2abd78e79ceb25ec3d1a4b3d4bc7a4354baf7717ea038"));
+
+  // Malformed JSON and a page that says there is more without a token stop the sync.
+  server.SetStopNcii({{"", "{\"hashRecords\": ["}}, "fetch-key", "sub-key");
+  EXPECT_FALSE(sync("sub-key:fetch-key").ok());
+  EXPECT_NE(host::ExchangeStateOf(store_->db(), "stopncii").value().last_error.find("JSON"),
+            std::string::npos);
+  server.SetStopNcii(
+      {{"", "{\"count\":0,\"nextSetTimestamp\":5,\"hasMoreRecords\":true,\"hashRecords\":[]}"}},
+      "fetch-key", "sub-key");
+  EXPECT_FALSE(sync("sub-key:fetch-key").ok());
+  EXPECT_EQ(host::ExchangeStateOf(store_->db(), "stopncii").value().checkpoint,
+            "stopncii1 1625167824 -");
+}
+
+TEST(StopNciiCheckpointTest, RoundTripsAndRefusesForeignText) {
+  auto back = ParseStopNciiCheckpoint(FormatStopNciiCheckpoint({1625167824, "abc=="}));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back.value().start_timestamp, 1625167824);
+  EXPECT_EQ(back.value().next_page_token, "abc==");
+  EXPECT_EQ(ParseStopNciiCheckpoint("").value().start_timestamp, 10);
+  EXPECT_FALSE(ParseStopNciiCheckpoint("ncmec1 0 0 -").ok());
+  EXPECT_FALSE(ParseStopNciiCheckpoint("stopncii1 -5 -").ok());
+  EXPECT_FALSE(ParseStopNciiCheckpoint("stopncii1 5").ok());
+  EXPECT_FALSE(StopNciiPaging("[]").ok());
+  EXPECT_FALSE(StopNciiPaging("{\"hashRecords\":[],\"hasMoreRecords\":\"no\"}").ok());
+}
+
 class FolderExchangeTest : public host::TempStoreTest {};
 
 TEST_F(FolderExchangeTest, TakesNewFilesInNameOrderOnce) {

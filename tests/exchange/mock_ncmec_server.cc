@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -122,6 +123,22 @@ void MockNcmecServer::SetFeed(std::map<std::string, std::string> pages) {
   std::lock_guard<std::mutex> lock(mu_);
   feed_ = std::move(pages);
 }
+void MockNcmecServer::SetStopNcii(std::map<std::string, std::string> pages,
+                                  std::string function_key, std::string subscription_key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  stopncii_ = std::move(pages);
+  stopncii_function_key_ = std::move(function_key);
+  stopncii_subscription_key_ = std::move(subscription_key);
+}
+
+std::map<std::string, std::string> MockNcmecServer::StopNciiSampleFeed() {
+  const std::string second = ReadTestdata("formats/stopncii/fetch_hashes_2.json");
+  const std::string key = "\"nextPageToken\": \"";
+  const size_t at = second.find(key) + key.size();
+  const std::string token = second.substr(at, second.find('"', at) - at);
+  return {{"", second}, {token, ReadTestdata("formats/stopncii/fetch_hashes_1.json")}};
+}
+
 void MockNcmecServer::SetGenerator(std::function<std::string(const std::string&)> generator) {
   std::lock_guard<std::mutex> lock(mu_);
   generator_ = std::move(generator);
@@ -189,6 +206,12 @@ void MockNcmecServer::Handle(int fd) {
   }
   while (std::getline(lines, line) && line != "\r") {
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (const size_t colon = line.find(':'); colon != std::string::npos) {
+      std::string name = line.substr(0, colon);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const size_t v = line.find_first_not_of(' ', colon + 1);
+      req.headers[name] = v == std::string::npos ? "" : line.substr(v);
+    }
     if (line.rfind("If-None-Match:", 0) == 0 || line.rfind("if-none-match:", 0) == 0) {
       req.if_none_match = line.substr(line.find_first_not_of(' ', 14));
     }
@@ -214,6 +237,22 @@ void MockNcmecServer::Handle(int fd) {
   }
   std::unique_lock<std::mutex> lock(mu_);
   requests_.push_back(req);
+  if (req.path == "/v1/FetchHashes") {
+    const std::string token = req.query.count("nextPageToken") ? req.query["nextPageToken"] : "";
+    const bool authorised = req.headers["x-functions-key"] == stopncii_function_key_ &&
+                            req.headers["ocp-apim-subscription-key"] == stopncii_subscription_key_;
+    const bool known = stopncii_.count(token) > 0 && req.query.count("startTimestamp") > 0;
+    const std::string body = known ? stopncii_[token] : "";
+    lock.unlock();
+    if (!authorised) {
+      SendAll(fd, Response(401, "Unauthorized", ""));
+    } else if (!known) {
+      SendAll(fd, Response(400, "Bad Request", ""));
+    } else {
+      SendAll(fd, Response(200, "OK", body));
+    }
+    return;
+  }
   if (req.path == "/list.txt") {
     const std::string body = list_body_, etag = list_etag_, bearer = list_bearer_;
     lock.unlock();

@@ -34,6 +34,7 @@ struct MockRequest {
   std::map<std::string, std::string> query;  // decoded
   std::string authorization;                 // the header, verbatim
   std::string if_none_match;
+  std::map<std::string, std::string> headers;  // lower-case names
 };
 
 class MockNcmecServer {
@@ -46,6 +47,13 @@ class MockNcmecServer {
 
   // start parameter ("" = a window's first page) -> document.
   void SetFeed(std::map<std::string, std::string> pages);
+  // StopNCII's GET /FetchHashes (headers x-functions-key and Ocp-Apim-Subscription-Key
+  // required): nextPageToken parameter ("" = the first page) -> JSON answer.
+  void SetStopNcii(std::map<std::string, std::string> pages, std::string function_key,
+                   std::string subscription_key);
+  // The real StopNCII sample answers chained by their tokens: fetch_hashes_2.json
+  // (hasMoreRecords) then fetch_hashes_1.json.
+  static std::map<std::string, std::string> StopNciiSampleFeed();
   // Pages made on request instead of a feed (start parameter -> document; "" = none).
   void SetGenerator(std::function<std::string(const std::string& start)> generator);
   void QueueFault(Fault fault);
@@ -88,6 +96,8 @@ class MockNcmecServer {
   std::function<std::string(const std::string&)> generator_;
   std::vector<MockRequest> requests_;
   std::string list_body_, list_etag_, list_bearer_;
+  std::map<std::string, std::string> stopncii_;
+  std::string stopncii_function_key_, stopncii_subscription_key_;
 };
 
 }  // namespace vigil::exchange::testing

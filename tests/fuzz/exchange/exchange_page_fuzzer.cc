@@ -1,6 +1,6 @@
 // Fuzzes what an exchange sync reads from outside: an NCMEC entries page as the server's
 // answer (through the client, with the transport replaced by the input), its next link,
-// and a stored checkpoint. The first byte splits the input: the checkpoint text is bytes
+// a StopNCII FetchHashes answer's paging, and stored checkpoints. The first byte splits the input: the checkpoint text is bytes
 // 1..1+data[0] % 64, the rest is the page.
 // Invariants: no crash, no leak, no undefined behaviour; a page the client accepts has a
 // checkpoint the client itself parses again, and a next link that is a /v2/entries path.
@@ -19,6 +19,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string body(reinterpret_cast<const char*>(data + 1 + cp_len), size - 1 - cp_len);
 
   (void)ParseNcmecCheckpoint(checkpoint);
+  (void)ParseStopNciiCheckpoint(checkpoint);
+  auto paging = StopNciiPaging(body);
+  if (paging.ok()) {
+    auto again = ParseStopNciiCheckpoint(FormatStopNciiCheckpoint(paging.value()));
+    if (!again.ok()) std::abort();
+  }
   auto link = NcmecNextLink(body);
   if (link.ok() && !link.value().empty() && link.value().rfind("/v2/entries", 0) != 0) {
     std::abort();
