@@ -28,6 +28,19 @@ bool EnvName(const std::string& name) {
   return true;
 }
 
+// http://127.0.0.1[:port]/..., http://localhost[:port]/..., http://[::1][:port]/...
+bool IsLoopbackUrl(const std::string& url) {
+  const std::string rest = url.substr(7);
+  for (const char* host : {"127.0.0.1", "localhost", "[::1]"}) {
+    const std::string h = host;
+    if (rest.compare(0, h.size(), h) == 0 &&
+        (rest.size() == h.size() || rest[h.size()] == ':' || rest[h.size()] == '/')) {
+      return true;
+    }
+  }
+  return false;
+}
+
 Exchange ReadExchange(Statement& row) {
   Exchange e;
   e.name = row.ColumnText(0);
@@ -77,6 +90,12 @@ Status ValidateExchange(const Exchange& e) {
   } else if (e.endpoint.rfind("http://", 0) != 0 && e.endpoint.rfind("https://", 0) != 0) {
     return Status::InvalidArgument("the endpoint of a " + e.kind +
                                    " exchange is an http:// or https:// URL");
+  }
+  if ((e.kind == "ncmec" || e.kind == "stopncii") && e.endpoint.rfind("http://", 0) == 0 &&
+      !IsLoopbackUrl(e.endpoint)) {
+    return Status::InvalidArgument("the " + e.kind +
+                                   " endpoint must be https:// (its credentials would travel in "
+                                   "clear text); plain http:// only to 127.0.0.1 or localhost");
   }
   if (e.endpoint.size() > 2048 ||
       e.endpoint.find_first_of(std::string("\r\n\0 ", 4)) != std::string::npos) {

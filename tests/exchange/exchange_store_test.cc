@@ -64,6 +64,11 @@ TEST_F(ExchangeStoreTest, RefusesDuplicatesAndMalformedConfigurations) {
   e.endpoint = "ftp://example.org/";
   EXPECT_FALSE(AddExchange(store_->db(), e).ok());
   e = Ncmec("x", "b");
+  e.endpoint = "http://hashsharing.example.org/npo";  // credentials in clear text
+  EXPECT_NE(AddExchange(store_->db(), e).message().find("must be https://"), std::string::npos);
+  e.endpoint = "http://127.0.0.1.example.org/npo";
+  EXPECT_FALSE(AddExchange(store_->db(), e).ok());
+  e = Ncmec("x", "b");
   e.kind = "folder";
   e.endpoint = "relative/dir";
   EXPECT_FALSE(AddExchange(store_->db(), e).ok());
