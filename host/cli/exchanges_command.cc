@@ -296,7 +296,7 @@ void RegisterExchangesCommand(CLI::App& app, GlobalOptions& options) {
                   "Credentials from the environment variable NAME at sync time")
       ->type_name("NAME");
   add->add_option("--interval", args.interval_s, "Seconds between syncs (default 600)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 31536000));
   add->add_flag("--disabled", args.disabled, "Configured, but not synced by `sync` without NAME");
   add->callback([&options] { options.exit_code = Run(options, "add", args); });
 
@@ -317,17 +317,17 @@ void RegisterExchangesCommand(CLI::App& app, GlobalOptions& options) {
   sync->add_flag("--once", args.once, "One sync each, then exit (1 when any failed)");
   sync->add_option("--max-pages", args.max_pages,
                    "Stop with an error after this many pages in one sync (default 10000)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 100000000));
   sync->add_option("--batch-entries", args.batch_entries,
                    "Write the bank and save the checkpoint once the pages fetched hold this many "
                    "changes (default 200000; 1: after every page), and at the end")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 1000000000));
   sync->add_option("--attempts", args.attempts, "Tries per request (default 5)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 100));
   sync->add_option("--first-backoff-ms", args.first_backoff_ms,
                    "Wait after a first failed try, doubling per try (default 500)");
   sync->add_option("--timeout-ms", args.timeout_ms, "Per request (default 60000)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 3600000));
   sync->callback([&options] { options.exit_code = Run(options, "sync", args); });
 
   CLI::App* status = exchanges->add_subcommand(
