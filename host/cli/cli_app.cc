@@ -80,6 +80,7 @@ void BuildCli(CLI::App& app, GlobalOptions& options) {
   RegisterBundleCommand(app, options);  // issue 15
   RegisterWorkerCommand(app, options);  // issue 14 item 4
   RegisterWebhooksCommand(app, options);  // issue 14
+  RegisterExchangesCommand(app, options);  // issue 15 item 1
 }
 
 }  // namespace vigil::cli

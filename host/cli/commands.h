@@ -82,6 +82,8 @@ void RegisterQueuesCommand(CLI::App& app, GlobalOptions& options);
 void RegisterUsersCommand(CLI::App& app, GlobalOptions& options);
 // `vigil webhooks add|list|remove|status|deliver` (webhooks_command.cc; issue 14).
 void RegisterWebhooksCommand(CLI::App& app, GlobalOptions& options);
+// `vigil exchanges add|list|remove|sync|status` (exchanges_command.cc; issue 15 item 1).
+void RegisterExchangesCommand(CLI::App& app, GlobalOptions& options);
 
 // `vigil tokens create|list|revoke`: bearer tokens of the HTTP API (tokens_command.cc).
 void RegisterTokensCommand(CLI::App& app, GlobalOptions& options);

@@ -1239,6 +1239,55 @@ CREATE POLICY webhook_deliveries_deliver ON webhook_deliveries FOR UPDATE
   USING (vigil_is('vigil_admin') OR vigil_is('vigil_scanner'))
   WITH CHECK (vigil_is('vigil_admin') OR vigil_is('vigil_scanner'));
 )sql",
+    // 12 (issue 15 item 1: hash exchanges that sync themselves; SQLite 14). Admins configure
+    // exchanges (the credentials column is a reference, "file:PATH" or "env:NAME", never a
+    // secret); the scanner (which runs `vigil exchanges sync` and `vigil serve`) and admins
+    // write the sync state; auditors read both. Nobody else sees them.
+    R"sql(
+CREATE TABLE exchanges (
+  name         TEXT PRIMARY KEY,
+  kind         TEXT NOT NULL CHECK (kind IN ('ncmec', 'stopncii', 'http', 'folder')),
+  endpoint     TEXT NOT NULL,
+  bank         TEXT NOT NULL UNIQUE,
+  credentials  TEXT NOT NULL DEFAULT '',
+  interval_s   BIGINT NOT NULL DEFAULT 600 CHECK (interval_s > 0),
+  enabled      INTEGER NOT NULL DEFAULT 1,
+  created_by   TEXT NOT NULL,
+  created_at   TEXT NOT NULL
+);
+CREATE TABLE exchange_state (
+  name             TEXT PRIMARY KEY REFERENCES exchanges(name) ON DELETE CASCADE,
+  checkpoint       TEXT NOT NULL DEFAULT '',
+  last_success     TEXT NOT NULL DEFAULT '',
+  last_success_unix BIGINT NOT NULL DEFAULT 0,
+  last_error       TEXT NOT NULL DEFAULT '',
+  last_error_at    TEXT NOT NULL DEFAULT '',
+  entries          BIGINT NOT NULL DEFAULT 0,
+  pages            BIGINT NOT NULL DEFAULT 0,
+  updated_at       TEXT NOT NULL DEFAULT ''
+);
+GRANT SELECT, INSERT, UPDATE, DELETE ON exchanges TO vigil_admin;
+GRANT SELECT ON exchanges TO vigil_scanner, vigil_auditor;
+GRANT SELECT, INSERT, UPDATE, DELETE ON exchange_state TO vigil_admin;
+GRANT SELECT, INSERT, UPDATE ON exchange_state TO vigil_scanner;
+GRANT SELECT ON exchange_state TO vigil_auditor;
+ALTER TABLE exchanges ENABLE ROW LEVEL SECURITY;
+ALTER TABLE exchanges FORCE ROW LEVEL SECURITY;
+ALTER TABLE exchange_state ENABLE ROW LEVEL SECURITY;
+ALTER TABLE exchange_state FORCE ROW LEVEL SECURITY;
+CREATE POLICY exchanges_read ON exchanges FOR SELECT USING (
+  vigil_is('vigil_admin') OR vigil_is('vigil_scanner') OR vigil_is('vigil_auditor'));
+CREATE POLICY exchanges_manage ON exchanges FOR ALL
+  USING (vigil_is('vigil_admin')) WITH CHECK (vigil_is('vigil_admin'));
+CREATE POLICY exchange_state_read ON exchange_state FOR SELECT USING (
+  vigil_is('vigil_admin') OR vigil_is('vigil_scanner') OR vigil_is('vigil_auditor'));
+CREATE POLICY exchange_state_write ON exchange_state FOR INSERT
+  WITH CHECK (vigil_is('vigil_admin') OR vigil_is('vigil_scanner'));
+CREATE POLICY exchange_state_update ON exchange_state FOR UPDATE
+  USING (vigil_is('vigil_admin') OR vigil_is('vigil_scanner'))
+  WITH CHECK (vigil_is('vigil_admin') OR vigil_is('vigil_scanner'));
+CREATE POLICY exchange_state_remove ON exchange_state FOR DELETE USING (vigil_is('vigil_admin'));
+)sql",
 };
 
 // Creates or updates the schema of the PostgreSQL store behind `db` to the newest version.

@@ -405,6 +405,34 @@ CREATE TRIGGER webhook_events_no_update BEFORE UPDATE ON webhook_events
 CREATE TRIGGER webhook_events_no_delete BEFORE DELETE ON webhook_events
   BEGIN SELECT RAISE(ABORT, 'webhook events are append-only'); END;
 )sql",
+    // 14 (issue 15 item 1: hash exchanges that sync themselves; PostgreSQL 12). What an
+    // admin configured (the credentials column holds a REFERENCE, "file:PATH" or "env:NAME",
+    // never a secret) and, per exchange, the sync's checkpoint (opaque to the store, saved
+    // after each page applied to the bank), last success, last error and entry count.
+    R"sql(
+CREATE TABLE exchanges (
+  name         TEXT PRIMARY KEY,
+  kind         TEXT NOT NULL CHECK (kind IN ('ncmec', 'stopncii', 'http', 'folder')),
+  endpoint     TEXT NOT NULL,
+  bank         TEXT NOT NULL UNIQUE,
+  credentials  TEXT NOT NULL DEFAULT '',
+  interval_s   INTEGER NOT NULL DEFAULT 600 CHECK (interval_s > 0),
+  enabled      INTEGER NOT NULL DEFAULT 1,
+  created_by   TEXT NOT NULL,
+  created_at   TEXT NOT NULL
+);
+CREATE TABLE exchange_state (
+  name             TEXT PRIMARY KEY REFERENCES exchanges(name) ON DELETE CASCADE,
+  checkpoint       TEXT NOT NULL DEFAULT '',
+  last_success     TEXT NOT NULL DEFAULT '',
+  last_success_unix INTEGER NOT NULL DEFAULT 0,
+  last_error       TEXT NOT NULL DEFAULT '',
+  last_error_at    TEXT NOT NULL DEFAULT '',
+  entries          INTEGER NOT NULL DEFAULT 0,
+  pages            INTEGER NOT NULL DEFAULT 0,
+  updated_at       TEXT NOT NULL DEFAULT ''
+);
+)sql",
 };
 
 }  // namespace vigil::host
