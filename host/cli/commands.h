@@ -4,7 +4,9 @@
 #define VIGIL_HOST_CLI_COMMANDS_H_
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -84,6 +86,11 @@ void RegisterUsersCommand(CLI::App& app, GlobalOptions& options);
 void RegisterWebhooksCommand(CLI::App& app, GlobalOptions& options);
 // `vigil exchanges add|list|remove|sync|status` (exchanges_command.cc; issue 15 item 1).
 void RegisterExchangesCommand(CLI::App& app, GlobalOptions& options);
+// Syncs every enabled exchange on its interval until wait(pause) returns true (it waits up
+// to `pause` and says whether to stop); `vigil serve` runs it on a thread with a store
+// connection of its own (exchanges_command.cc).
+void SyncExchangesUntil(const GlobalOptions& global, host::Database& db,
+                        const std::function<bool(std::chrono::milliseconds)>& wait);
 
 // `vigil tokens create|list|revoke`: bearer tokens of the HTTP API (tokens_command.cc).
 void RegisterTokensCommand(CLI::App& app, GlobalOptions& options);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -110,6 +111,30 @@ bool SyncOne(const GlobalOptions& global, host::Database& db, const host::Exchan
   return true;
 }
 
+// Syncs args.name (or every enabled exchange) each on its interval until `wait` says
+// stop. The exchanges are listed again every round: one added, changed or disabled while
+// this runs is picked up. A listing error is printed and tried again a minute later.
+void SyncOnInterval(const GlobalOptions& global, host::Database& db, const ExchangeArgs& args,
+                    const std::function<bool(std::chrono::milliseconds)>& wait) {
+  std::map<std::string, int64_t> due;
+  for (;;) {
+    int64_t next = NowUnix() + 60;
+    auto all = host::ListExchanges(db);
+    if (!all.ok()) PrintError("exchanges: " + all.status().message() + " (retrying)");
+    for (const host::Exchange& e : all.ok() ? all.value() : std::vector<host::Exchange>()) {
+      if (!args.name.empty() ? e.name != args.name : !e.enabled) continue;
+      int64_t& at = due[e.name];
+      if (at <= NowUnix()) {
+        SyncOne(global, db, e, args);
+        at = NowUnix() + e.interval_s;
+        if (wait(std::chrono::milliseconds(0))) return;
+      }
+      next = std::min(next, at);
+    }
+    if (wait(std::chrono::seconds(std::max<int64_t>(1, next - NowUnix())))) return;
+  }
+}
+
 int Sync(const GlobalOptions& global, host::Database& db, const ExchangeArgs& args) {
   auto all = host::ListExchanges(db);
   if (!all.ok()) return Fail(all.status());
@@ -131,23 +156,13 @@ int Sync(const GlobalOptions& global, host::Database& db, const ExchangeArgs& ar
   }
   std::signal(SIGINT, OnStopSignal);
   std::signal(SIGTERM, OnStopSignal);
-  std::map<std::string, int64_t> due;
-  while (!g_stop.load()) {
-    const int64_t now = NowUnix();
-    int64_t next = now + 3600;
-    for (const host::Exchange& e : chosen) {
-      if (g_stop.load()) break;
-      int64_t& at = due[e.name];
-      if (at <= now) {
-        SyncOne(global, db, e, args);
-        at = NowUnix() + e.interval_s;
-      }
-      next = std::min(next, at);
-    }
-    while (!g_stop.load() && NowUnix() < next) {
+  SyncOnInterval(global, db, args, [](std::chrono::milliseconds pause) {
+    const auto until = std::chrono::steady_clock::now() + pause;
+    while (!g_stop.load() && std::chrono::steady_clock::now() < until) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
-  }
+    return g_stop.load();
+  });
   return 0;
 }
 
@@ -272,6 +287,11 @@ int Run(const GlobalOptions& global, const std::string& action, const ExchangeAr
 }
 
 }  // namespace
+
+void SyncExchangesUntil(const GlobalOptions& global, host::Database& db,
+                        const std::function<bool(std::chrono::milliseconds)>& wait) {
+  SyncOnInterval(global, db, ExchangeArgs{}, wait);
+}
 
 void RegisterExchangesCommand(CLI::App& app, GlobalOptions& options) {
   static ExchangeArgs args;

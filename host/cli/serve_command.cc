@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
@@ -40,6 +41,7 @@ struct ServeArgs {
   std::string policy;        // the scan loop's policy file
   int scan_threads = 0;      // the scan loop's pipeline threads (0: the cores)
   bool no_webhooks = false;  // another process delivers the outbox
+  bool no_exchanges = false;  // another process syncs the hash exchanges
 };
 
 // Prints a background loop's error at most every 10 s (a store that is down would
@@ -101,6 +103,9 @@ int Run(GlobalOptions& global, const ServeArgs& args) {
   options.max_connections = args.max_connections;
   options.header_timeout = std::chrono::milliseconds(args.header_timeout_ms);
 
+  // A server outlives whoever reads its output: a closed stdout (a pipe whose reader
+  // went away) must not kill it with SIGPIPE when the loops print; writes just fail.
+  std::signal(SIGPIPE, SIG_IGN);
   // SIGINT/SIGTERM are waited for on this thread; blocked before any other thread starts
   // (the scan session's and the server's inherit the mask).
   sigset_t stop_signals;
@@ -147,6 +152,11 @@ int Run(GlobalOptions& global, const ServeArgs& args) {
     webhook_options.secret_key = key.value();
     webhook_store = OpenStoreOrSay(global);
     if (!webhook_store) return 1;
+  }
+  std::unique_ptr<host::Store> exchange_store;
+  if (!args.no_exchanges) {
+    exchange_store = OpenStoreOrSay(global);
+    if (!exchange_store) return 1;
   }
   // URL lists: opened once (`vigil lists import --type url` while serving needs a restart).
   auto url_lists = urldetect::OpenLists(DataDir(global).string());
@@ -227,6 +237,14 @@ int Run(GlobalOptions& global, const ServeArgs& args) {
       DeliverWebhooks(*webhook_store, webhook_options, stop);
     });
   }
+  if (exchange_store) {
+    // What a sync writes into the banks folder is picked up by the bank watcher (and so by
+    // /v1/match and the scan loop).
+    loops.Start("exchanges", [&global, &exchange_store](const service::StopSignal& stop) {
+      SyncExchangesUntil(global, exchange_store->db(),
+                         [&stop](std::chrono::milliseconds pause) { return stop.WaitFor(pause); });
+    });
+  }
   ready = true;
   std::printf("vigil serve: listening on %s://%s:%u (%d threads; %s%s)\n",
               options.tls_cert.empty() ? "http" : "https", options.host.c_str(),
@@ -290,6 +308,9 @@ void RegisterServeCommand(CLI::App& app, GlobalOptions& options) {
       ->add_option("--scan-threads", args.scan_threads,
                    "Pipeline threads of the scan loop (default: the cores)")
       ->type_name("N");
+  serve->add_flag("--no-exchanges", args.no_exchanges,
+                  "Do not sync the hash exchanges here (another process runs `vigil exchanges "
+                  "sync`); by default each enabled exchange syncs on its interval");
   serve->add_flag("--no-webhooks", args.no_webhooks,
                   "Do not deliver the webhook outbox here (another process runs "
                   "`vigil webhooks deliver --follow`)");

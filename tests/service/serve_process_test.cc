@@ -396,5 +396,56 @@ TEST_F(ServeProcessTest, TheScanLoopMatchesABankImportedWhileServing) {
   EXPECT_EQ(WaitExit(serve.pid), 0);
 }
 
+// Issue 15 item 1: `vigil serve` syncs the enabled exchanges on their interval (a folder
+// exchange here), and what a sync writes is matched without a restart; --no-exchanges
+// leaves the syncing to another process.
+TEST_F(ServeProcessTest, SyncsTheExchangesOnTheirInterval) {
+  ASSERT_TRUE(host::Store::Open(store_).ok());
+  const auto feed = dir_ / "feed";
+  std::filesystem::create_directories(feed);
+  std::ofstream(feed / "001.txt") << "sha256 " << host::Sha256Hex("first listed (test data)")
+                                  << "\n";
+  int rc = 0;
+  std::string out = RunVigil(
+      store_,
+      "exchanges add feed --kind folder --endpoint " + feed.string() + " --bank feed --interval 1",
+      &rc);
+  ASSERT_EQ(rc, 0) << out;
+  auto entries = [](uint16_t port) {
+    const std::string metrics = Fetch(port, "GET", "/metrics").body;
+    const std::string key = "vigil_bank_entries{bank=\"feed\"} ";
+    const size_t at = metrics.find(key);
+    return at == std::string::npos ? -1 : std::atoi(metrics.c_str() + at + key.size());
+  };
+  auto wait_entries = [&](uint16_t port, int want) {
+    for (int i = 0; i < 150; ++i) {
+      if (entries(port) == want) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+
+  ServeProcess quiet = StartServe(store_, {"--no-exchanges"});
+  started_.push_back(quiet.pid);
+  ASSERT_GT(quiet.port, 0);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_EQ(entries(quiet.port), -1) << "synced with --no-exchanges";
+  ::kill(quiet.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(quiet.pid), 0);
+
+  ServeProcess serve = Start();
+  ASSERT_GT(serve.port, 0);
+  EXPECT_TRUE(wait_entries(serve.port, 1)) << "the first sync did not reach the banks";
+  // A new page in the feed: the next sync (1 s later) adds it.
+  std::ofstream(feed / "002.txt") << "sha256 " << host::Sha256Hex("second listed (test data)")
+                                  << "\n";
+  EXPECT_TRUE(wait_entries(serve.port, 2)) << "the next sync did not reach the banks";
+  ::kill(serve.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(serve.pid), 0);
+  out = RunVigil(store_, "exchanges status", &rc);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("feed"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace vigil::service
