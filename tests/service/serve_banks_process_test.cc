@@ -15,33 +15,24 @@
 #include <thread>
 
 #include "tests/service/http_client.h"
+#include "tests/service/serve_process.h"
 
 namespace vigil::service {
 namespace {
 
 using testing::Fetch;
 
-const std::string kVigil = std::string(VIGIL_BINARY_DIR) + "/bin/vigil";
 constexpr char kPdq[] = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
 constexpr char kNear[] =
     "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9bdd";  // 8 bits off
 
-std::string RunVigil(const std::filesystem::path& store, const std::string& args, int* rc) {
-  std::string cmd = "USER=tester " + kVigil + " --store " + store.string() + " " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = ::pclose(p);
-  *rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+using testing::kVigilBinary;
+using testing::RunVigil;
 
 class ServeBanksProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(kVigil)) << kVigil;
+    ASSERT_TRUE(std::filesystem::exists(kVigilBinary)) << kVigilBinary;
     dir_ = std::filesystem::temp_directory_path() /
            ("vigil-serve-banks-" + std::to_string(::getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -57,32 +48,12 @@ class ServeBanksProcessTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
   std::string MakeToken(const std::string& name, const std::string& scopes) {
-    int rc = 0;
-    std::string out = RunVigil(
-        store_, "tokens create --json --name " + name + " --scope " + scopes + " --by tester", &rc);
-    EXPECT_EQ(rc, 0) << out;
-    return nlohmann::json::parse(out.substr(out.find('{')), nullptr, false).value("token", "");
+    return testing::CreateToken(store_, name, scopes);
   }
   void StartServe() {
-    int out[2];
-    ASSERT_EQ(::pipe(out), 0);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      ::close(out[0]);
-      ::close(out[1]);
-      ::execl(kVigil.c_str(), kVigil.c_str(), "--store", store_.c_str(), "serve", "--listen",
-              "127.0.0.1:0", "--threads", "2", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    std::string line;
-    char c;
-    while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    ::close(out[0]);
-    const size_t at = line.find("127.0.0.1:");
-    ASSERT_NE(at, std::string::npos) << "vigil serve said: " << line;
-    port_ = static_cast<uint16_t>(std::atoi(line.c_str() + at + 10));
+    testing::ServeProcess serve = testing::StartServe(store_);
+    pid_ = serve.pid;
+    port_ = serve.port;
   }
   // The number of matches of kNear, through a real HTTP request.
   int Matches(const std::string& token) {
@@ -162,7 +133,7 @@ TEST_F(ServeBanksProcessTest, ADamagedBankAtStartStopsTheServerWithItsName) {
   std::filesystem::create_directories(dir_ / "lists" / "hash-banks");
   std::ofstream(dir_ / "lists" / "hash-banks" / "bad.bank") << "not a bank";
   int rc = 0;
-  std::string out = RunVigil(store_, "serve --listen 127.0.0.1:0", &rc);
+  std::string out = RunVigil(store_, "serve --listen 127.0.0.1:0", &rc, /*with_stderr=*/true);
   EXPECT_EQ(rc, 1) << out;
   EXPECT_NE(out.find("bad.bank"), std::string::npos) << out;
 }

@@ -3,6 +3,8 @@
 // scan loop and its result read back, a damaged spool file failed with its reason, and the
 // "Done when": `kill -9` during a burst of 2,000 submissions (while the scan loop records
 // them), and after the restart every submission answered 202 is recorded, none twice.
+#include "tests/service/serve_process.h"
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -30,68 +32,17 @@ namespace {
 
 using testing::Fetch;
 
-const std::string kVigil = std::string(VIGIL_BINARY_DIR) + "/bin/vigil";
-
-// Runs `vigil --store STORE args...`; its standard output.
-std::string RunVigil(const std::filesystem::path& store, const std::string& args, int* rc) {
-  std::string cmd = "USER=tester " + kVigil + " --store " + store.string() + " " + args;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = ::pclose(p);
-  *rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
-
-struct ServeProcess {
-  pid_t pid = -1;
-  uint16_t port = 0;
-};
-
-// Starts `vigil serve --listen 127.0.0.1:0` and reads the port from its first line.
-ServeProcess StartServe(const std::filesystem::path& store,
-                        const std::vector<std::string>& extra = {}) {
-  int out[2];
-  EXPECT_EQ(::pipe(out), 0);
-  ServeProcess p;
-  p.pid = ::fork();
-  if (p.pid == 0) {
-    ::dup2(out[1], 1);
-    ::close(out[0]);
-    ::close(out[1]);
-    std::vector<std::string> args = {kVigil,     "--store",     store.string(), "serve",
-                                     "--listen", "127.0.0.1:0", "--threads",    "2"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(kVigil.c_str(), argv.data());
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  std::string line;
-  char c;
-  while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
-  ::close(out[0]);
-  size_t at = line.find("127.0.0.1:");
-  EXPECT_NE(at, std::string::npos) << "vigil serve said: " << line;
-  if (at != std::string::npos) p.port = static_cast<uint16_t>(std::atoi(line.c_str() + at + 10));
-  return p;
-}
-
-int WaitExit(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
-}
+using testing::CreateToken;
+using testing::kVigilBinary;
+using testing::RunVigil;
+using testing::ServeProcess;
+using testing::StartServe;
+using testing::WaitExit;
 
 class ServeProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(kVigil)) << kVigil;
+    ASSERT_TRUE(std::filesystem::exists(kVigilBinary)) << kVigilBinary;
     dir_ = std::filesystem::temp_directory_path() /
            ("vigil-serve-" + std::to_string(::getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -113,11 +64,7 @@ class ServeProcessTest : public ::testing::Test {
   }
   std::vector<pid_t> started_;
   std::string MakeToken(const std::string& name, const std::string& scopes) {
-    int rc = 0;
-    std::string out =
-        RunVigil(store_, "tokens create --json --name " + name + " --scope " + scopes, &rc);
-    EXPECT_EQ(rc, 0) << out;
-    return nlohmann::json::parse(out, nullptr, false).value("token", "");
+    return CreateToken(store_, name, scopes);
   }
   // Waits until the spool holds no submission (the scan loop recorded them all).
   bool WaitForEmptySpool(int seconds) {
