@@ -15,6 +15,7 @@
 #include "cli/bank_holds_command.h"
 #include "cli/commands.h"
 #include "cli/spool_scan_loop.h"
+#include "cli/throttled_errors.h"
 #include "fleet/jetstream_sink.h"
 #include "service/background_loops.h"
 #include "service/bank_routes.h"
@@ -42,25 +43,6 @@ struct ServeArgs {
   int scan_threads = 0;      // the scan loop's pipeline threads (0: the cores)
   bool no_webhooks = false;  // another process delivers the outbox
   bool no_exchanges = false;  // another process syncs the hash exchanges
-};
-
-// Prints a background loop's error at most every 10 s (a store that is down would
-// otherwise fill the log).
-class ThrottledErrors {
- public:
-  explicit ThrottledErrors(std::string who) : who_(std::move(who)) {}
-  void operator()(const Status& error) {
-    auto now = std::chrono::steady_clock::now();
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (now - last_ < std::chrono::seconds(10)) return;
-    last_ = now;
-    PrintError(who_ + ": " + error.message() + " (retrying)");
-  }
-
- private:
-  std::string who_;
-  std::mutex mutex_;
-  std::chrono::steady_clock::time_point last_{};
 };
 
 // The webhook outbox, delivered on the loop's thread with a store connection of its own.

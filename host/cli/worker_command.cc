@@ -20,6 +20,7 @@
 #include "cli/commands.h"
 #include "cli/scan_session.h"
 #include "cli/submission_items.h"
+#include "cli/throttled_errors.h"
 #include "fleet/fleet_consumer.h"
 #include "store/submissions.h"
 
@@ -134,14 +135,7 @@ int RunWorker(GlobalOptions& global, const WorkerArgs& args) {
                "vigil worker: consuming %s as '%s' (%d pipeline threads, batches of %d); "
                "SIGTERM finishes the batch in hand and stops\n",
                args.nats.c_str(), args.durable.c_str(), session.value()->threads(), options.batch);
-  auto last_error_print = std::chrono::steady_clock::time_point{};
-  auto on_error = [&](const Status& error) {
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_error_print > std::chrono::seconds(10)) {
-      PrintError("worker: " + error.message() + " (retrying)");
-      last_error_print = now;
-    }
-  };
+  ThrottledErrors on_error("worker");
   if (args.once) {
     // Until the queue is empty (tests, batch jobs).
     while (!g_stop.load()) {
@@ -153,7 +147,8 @@ int RunWorker(GlobalOptions& global, const WorkerArgs& args) {
       if (round.value() == 0) break;
     }
   } else {
-    consumer.value()->Run(handler, fail, g_stop, on_error);
+    consumer.value()->Run(handler, fail, g_stop,
+                          [&on_error](const Status& error) { on_error(error); });
   }
   std::error_code ignored;
   std::filesystem::remove_all(spool, ignored);
