@@ -6,8 +6,6 @@
 // written to the store) and reports, per detector and truth label, precision, recall and
 // F1 over every threshold, the PR and ROC curves with their areas, the confusion matrix
 // at the policy's decision, and latency per item. docs/evaluation.md.
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -15,13 +13,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/report_script.h"
 #include "core/terminal_text.h"
 #include "eval/eval_corpus.h"
 #include "eval/eval_metrics.h"
@@ -158,74 +156,6 @@ nlohmann::ordered_json LabelJson(const std::vector<ItemResult>& items, const std
   }
   row["curve"] = points;
   return row;
-}
-
-// The interpreter for the report script: $VIGIL_PYTHON, else Debian's
-// /usr/bin/python3 (where python3-matplotlib installs), else python3 on PATH.
-std::string PythonInterpreter() {
-  if (const char* env = std::getenv("VIGIL_PYTHON"); env && *env) return env;
-  if (::access("/usr/bin/python3", X_OK) == 0) return "/usr/bin/python3";
-  return "python3";
-}
-
-// <bin>/../share/vigil/eval_report.py, in the build tree as installed.
-fs::path ReportScript() {
-  return host::ExecutableDir().parent_path() / "share" / "vigil" / "eval_report.py";
-}
-
-// Runs `python3 eval_report.py JSON DIR` (no shell). "" or the one-line reason
-// it failed.
-std::string RunReportScript(const fs::path& json, const fs::path& dir) {
-  const fs::path script = ReportScript();
-  std::error_code ec;
-  if (!fs::exists(script, ec)) return "the report script is missing: " + script.string();
-  const std::string python = PythonInterpreter();
-  int err_pipe[2];
-  if (::pipe(err_pipe) != 0) return std::string("pipe: ") + std::strerror(errno);
-  const pid_t pid = ::fork();
-  if (pid < 0) return std::string("fork: ") + std::strerror(errno);
-  if (pid == 0) {
-    ::dup2(err_pipe[1], STDERR_FILENO);
-    ::dup2(err_pipe[1], STDOUT_FILENO);
-    ::close(err_pipe[0]);
-    ::close(err_pipe[1]);
-    const std::string s = script.string(), j = json.string(), d = dir.string();
-    const char* argv[] = {python.c_str(), s.c_str(), j.c_str(), d.c_str(), nullptr};
-    ::execvp(argv[0], const_cast<char* const*>(argv));
-    std::fprintf(stderr, "cannot run %s: %s\n", python.c_str(), std::strerror(errno));
-    ::_exit(127);
-  }
-  ::close(err_pipe[1]);
-  std::string output;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = ::read(err_pipe[0], buffer, sizeof buffer);
-    if (n > 0) {
-      if (output.size() < (1 << 20)) output.append(buffer, static_cast<size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    break;
-  }
-  ::close(err_pipe[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
-  // The script's own last line says what is missing (matplotlib, ...).
-  while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
-  const size_t last = output.rfind('\n');
-  std::string why = last == std::string::npos ? output : output.substr(last + 1);
-  if (why.empty())
-    why = "exit status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-  return python + " " + script.string() + " failed: " + why;
-}
-
-bool WriteText(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  return static_cast<bool>(out);
 }
 
 int RunEval(GlobalOptions& global, const EvalOptions& options) {
@@ -526,7 +456,8 @@ int RunEval(GlobalOptions& global, const EvalOptions& options) {
       PrintError("cannot write " + json_path.string() + ": " + std::strerror(errno));
       return 1;
     }
-    if (std::string why = RunReportScript(json_path, options.html_dir); !why.empty()) {
+    if (std::string why = RunReportScript("eval_report.py", json_path, options.html_dir);
+        !why.empty()) {
       PrintError(
           "the HTML report needs python3 with matplotlib (Debian "
           "python3-matplotlib; "
@@ -563,8 +494,11 @@ void RegisterEvalCommand(CLI::App& app, GlobalOptions& options) {
                          "--negative (default benign, clean, negative) are never "
                          "positive. Bad CSV lines are "
                          "reported with their line numbers and nothing is evaluated. "
+                         "`vigil eval robustness`: how PDQ holds up when images are edited. "
                          "docs/evaluation.md");
-  cmd->add_option("CORPUS", eval_options.corpus, "The labelled corpus (CSV)")->required();
+  // Not required by CLI11: `vigil eval robustness ...` has no corpus (checked below).
+  cmd->add_option("CORPUS", eval_options.corpus, "The labelled corpus (CSV)");
+  CLI::App* robustness = RegisterEvalRobustnessCommand(*cmd, options);
   cmd->add_option("--detector", eval_options.detectors,
                   "Evaluate only this detector (repeatable; default: every loaded one)")
       ->type_name("ID");
@@ -598,7 +532,15 @@ void RegisterEvalCommand(CLI::App& app, GlobalOptions& options) {
   cmd->add_option("--max-pixels", eval_options.max_pixels,
                   "Largest image (width x height) decoded, 1 to 900000000")
       ->check(CLI::Range(int64_t{1}, int64_t{900'000'000}));
-  cmd->callback([&options] { options.exit_code = RunEval(options, eval_options); });
+  cmd->callback([&options, robustness] {
+    if (robustness->parsed()) return;  // its own callback ran
+    if (eval_options.corpus.empty()) {
+      PrintError("eval: CORPUS is required (a CSV file; or `vigil eval robustness`)");
+      options.exit_code = 2;
+      return;
+    }
+    options.exit_code = RunEval(options, eval_options);
+  });
 }
 
 }  // namespace vigil::cli

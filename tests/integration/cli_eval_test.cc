@@ -276,4 +276,89 @@ TEST_F(CliEvalTest, UnknownDetectorAndNoPositiveLabelAreErrors) {
   EXPECT_THAT(negative.err, HasSubstr("every item's label is a negative one"));
 }
 
+// Issue 17 item 4: `vigil eval robustness` on the shared PDQ images, small settings.
+TEST_F(CliEvalTest, RobustnessStudyOnTheSharedImages) {
+  const fs::path out = dir_ / "robustness";
+  RunResult r = Vigil("eval robustness --small --threads 2 " +
+                      (testdata_ / "pdq" / "images-and-lists").string() + " --json " +
+                      (dir_ / "study.json").string() + " --html " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The table: one line per transform and strength.
+  EXPECT_THAT(r.out, HasSubstr("jpeg       q75"));
+  EXPECT_THAT(r.out, HasSubstr("letterbox  0.25"));
+  const nlohmann::json study = nlohmann::json::parse(Slurp(dir_ / "study.json"));
+  EXPECT_EQ(study["threshold"], 31);
+  EXPECT_TRUE(study["small"].get<bool>());
+  EXPECT_TRUE(study["failed_images"].empty()) << study["failed_images"];
+  EXPECT_GT(study["skipped_files"].get<int>(), 0);  // the folder's lists and manifest
+  const int images = study["images"];
+  EXPECT_GE(images, 40);
+  ASSERT_EQ(study["transforms"].size(), 7u);
+  std::map<std::string, double> rate;
+  for (const auto& t : study["transforms"]) {
+    for (const auto& s : t["strengths"]) {
+      SCOPED_TRACE(t["name"].get<std::string>() + " " + s["strength"].get<std::string>());
+      EXPECT_EQ(s["images"], images);
+      EXPECT_EQ(s["distances"].size(), static_cast<size_t>(images));
+      rate[t["name"].get<std::string>() + " " + s["strength"].get<std::string>()] = s["match_rate"];
+    }
+  }
+  // What PDQ is known for, measured here: a mild JPEG re-encoding and a mirror (through
+  // its 8 variants) still match, a letterbox of a quarter of the height does not.
+  EXPECT_GT(rate["jpeg q75"], 0.85);
+  EXPECT_GT(rate["flip left-right"], 0.85);
+  EXPECT_LT(rate["letterbox 0.25"], 0.1);
+  // The bridge photo's original hash is the reference's (measured with pdq/cpp).
+  const std::string reference =
+      Slurp(testdata_ / "pdq" / "expected" / "measured-cpp-reference-hash-quality.csv");
+  bool found = false;
+  for (const auto& item : study["items"]) {
+    if (item["path"].get<std::string>().find("bridge-mods/aaa-orig.jpg") == std::string::npos)
+      continue;
+    found = true;
+    EXPECT_THAT(reference,
+                HasSubstr(item["pdq"].get<std::string>() + ",100,bridge-mods/aaa-orig.jpg"));
+  }
+  EXPECT_TRUE(found);
+  // The HTML report: a plot per transform and the overview, none blank.
+  const std::string html = Slurp(out / "index.html");
+  EXPECT_THAT(html, HasSubstr("Robustness study"));
+  for (const std::string png :
+       {"match-rates.png", "robustness-resize.png", "robustness-crop.png", "robustness-jpeg.png",
+        "robustness-rotate.png", "robustness-flip.png", "robustness-watermark.png",
+        "robustness-letterbox.png"}) {
+    SCOPED_TRACE(png);
+    EXPECT_THAT(html, HasSubstr("src=\"" + png + "\""));
+    auto image = vigil::decode::DecodeImageFile((out / png).string());
+    ASSERT_TRUE(image.ok()) << image.status().message();
+    EXPECT_GT(NonBackgroundShare(image.value()), 0.02);
+    EXPECT_GT(LumaVariance(image.value()), 100.0);
+  }
+}
+
+TEST_F(CliEvalTest, RobustnessStudyRefusesBadInput) {
+  RunResult missing = Vigil("eval robustness " + (dir_ / "no-such-folder").string());
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("no such file or folder"));
+  fs::create_directories(dir_ / "empty");
+  Write("empty/notes.txt", "no images here");
+  RunResult empty = Vigil("eval robustness " + (dir_ / "empty").string());
+  EXPECT_EQ(empty.exit_code, 1);
+  EXPECT_THAT(empty.err, HasSubstr("no images"));
+  RunResult unknown = Vigil("eval robustness --transform blur " + Image("misc-images/c.png"));
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("unknown transform 'blur'"));
+  Write("broken.jpg", "\xff\xd8\xff truncated");
+  RunResult broken = Vigil("eval robustness --small " + (dir_ / "broken.jpg").string());
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_THAT(broken.err, HasSubstr("broken.jpg"));
+  EXPECT_THAT(broken.err, HasSubstr("no image could be read"));
+  RunResult threshold = Vigil("eval robustness --threshold 300 " + Image("misc-images/c.png"));
+  EXPECT_NE(threshold.exit_code, 0);
+  // `vigil eval` itself still wants its corpus.
+  RunResult no_corpus = Vigil("eval");
+  EXPECT_EQ(no_corpus.exit_code, 2);
+  EXPECT_THAT(no_corpus.err, HasSubstr("CORPUS is required"));
+}
+
 }  // namespace

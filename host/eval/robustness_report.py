@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""The HTML report of `vigil eval robustness --html DIR` (issue 17 item 4; docs/evaluation.md).
+
+    robustness_report.py ROBUSTNESS.json DIR
+
+Reads the JSON `vigil eval robustness` wrote and writes into DIR: index.html, one PNG per
+transform (robustness-TRANSFORM.png: the distribution of PDQ distances to the original per
+strength as box plots, with the threshold, beside the share that still matches) and
+match-rates.png (every transform and strength on one chart). Drawn with matplotlib (Debian
+python3-matplotlib). On error the last line of the output says why, and the exit status is
+not 0.
+"""
+
+import html
+import json
+import os
+import sys
+
+
+def fail(message):
+    print("robustness_report: " + message)
+    sys.exit(2)
+
+
+def main(argv):
+    if len(argv) != 3:
+        fail("usage: robustness_report.py ROBUSTNESS.json DIR")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")  # files only, no display
+        import matplotlib.pyplot as plt
+    except ImportError as e:
+        fail("matplotlib is not installed (Debian: python3-matplotlib): %s" % e)
+    try:
+        with open(argv[1]) as f:
+            report = json.load(f)
+        threshold = report["threshold"]
+        transforms = report["transforms"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        fail("cannot read %s: %s" % (argv[1], e))
+    out = argv[2]
+    os.makedirs(out, exist_ok=True)
+
+    pngs = []
+
+    def save(fig, name):
+        fig.tight_layout()
+        fig.savefig(os.path.join(out, name), dpi=96)
+        plt.close(fig)
+        pngs.append(name)
+        return name
+
+    per_transform = {}
+    for t in transforms:
+        rows = t["strengths"]
+        labels = [r["strength"] for r in rows]
+        fig, (ax_d, ax_m) = plt.subplots(1, 2, figsize=(10, 3.8))
+        data = [r["distances"] if r["distances"] else [float("nan")] for r in rows]
+        ax_d.boxplot(data, labels=labels, whis=(0, 100))
+        ax_d.axhline(threshold, color="tab:red", linestyle="--", label="threshold %d" % threshold)
+        ax_d.set_ylim(0, 140)
+        ax_d.set_ylabel("PDQ distance to the original")
+        ax_d.set_xlabel(t["meaning"])
+        ax_d.legend(loc="upper left")
+        ax_d.set_title("%s: distance" % t["name"])
+        x = range(len(rows))
+        ax_m.bar([i - 0.2 for i in x], [100 * r["match_rate"] for r in rows], width=0.4,
+                 label="with rotations/mirrors")
+        ax_m.bar([i + 0.2 for i in x], [100 * r["match_rate_plain"] for r in rows], width=0.4,
+                 label="plain")
+        ax_m.set_xticks(list(x))
+        ax_m.set_xticklabels(labels)
+        ax_m.set_ylim(0, 105)
+        ax_m.set_ylabel("matched (%)")
+        ax_m.set_xlabel(t["meaning"])
+        ax_m.legend(loc="lower left")
+        ax_m.set_title("%s: still matches" % t["name"])
+        per_transform[t["name"]] = save(fig, "robustness-%s.png" % t["name"])
+
+    names, rates = [], []
+    for t in transforms:
+        for r in t["strengths"]:
+            names.append("%s %s" % (t["name"], r["strength"]))
+            rates.append(100 * r["match_rate"])
+    fig, ax = plt.subplots(figsize=(7, max(2.5, 0.28 * len(names) + 1)))
+    ax.barh(range(len(names)), rates, color="tab:blue")
+    ax.set_yticks(range(len(names)))
+    ax.set_yticklabels(names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("edited copies that still match (%%, distance <= %d)" % threshold)
+    overview = save(fig, "match-rates.png")
+
+    rows = []
+    for t in transforms:
+        for r in t["strengths"]:
+            d = r["distance"]
+            rows.append(
+                "<tr><td>%s</td><td>%s</td><td>%d</td><td>%.1f%%</td><td>%.1f%%</td>"
+                "<td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td></tr>"
+                % (html.escape(t["name"]), html.escape(r["strength"]), r["images"],
+                   100 * r["match_rate"], 100 * r["match_rate_plain"], d["p50"], d["p90"],
+                   d["max"], r["low_quality"], r["failed"]))
+    figures = "".join('<p><img src="%s" alt="%s"></p>' % (html.escape(per_transform[n]),
+                                                           html.escape(n))
+                      for n in per_transform)
+    failed = "".join("<li>%s: %s</li>" % (html.escape(f["path"]), html.escape(f["error"]))
+                     for f in report.get("failed_images", []))
+    page = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Vigil robustness study</title>
+<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:right}
+td:first-child,td:nth-child(2){text-align:left}</style></head><body>
+<h1>Robustness study</h1>
+<p>%d images; an edited copy matches when its PDQ quality is at least %d and one of its 8
+rotations/mirrors is within distance %d of the original (vigil.pdq's defaults); "plain"
+leaves the rotations/mirrors out.%s</p>
+<p><img src="%s" alt="match rates"></p>
+<table><tr><th>transform</th><th>strength</th><th>images</th><th>match</th><th>plain</th>
+<th>p50</th><th>p90</th><th>max</th><th>low quality</th><th>failed</th></tr>
+%s</table>
+%s
+%s
+</body></html>
+""" % (report.get("images", 0), report.get("min_quality", 50), threshold,
+       " Quick study (--small)." if report.get("small") else "", html.escape(overview),
+       "\n".join(rows), figures,
+       ("<h2>Left out</h2><ul>%s</ul>" % failed) if failed else "")
+    with open(os.path.join(out, "index.html"), "w") as f:
+        f.write(page)
+    print("robustness_report: %s (%d plots)" % (os.path.join(out, "index.html"), len(pngs)))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
