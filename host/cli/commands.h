@@ -67,6 +67,8 @@ host::PipelineOptions PipelineOptionsFor(const GlobalOptions& options, int threa
 // Prints "vigil: <message>" on stderr; the one-line error contract (the message goes
 // through TerminalText: control characters and invalid UTF-8 are escaped).
 void PrintError(const std::string& message);
+// A UTC date as the CLI takes it: "YYYY-MM-DD" (digits in place; not checked further).
+bool IsUtcDay(const std::string& day);
 
 void RegisterPluginsCommand(CLI::App& app, GlobalOptions& options);
 // `vigil plugins keygen|sign|trust` (plugins_sign_command.cc).
@@ -123,6 +125,9 @@ void RegisterStoreMigrateCommand(CLI::App& app, GlobalOptions& options);
 void RegisterVideoCommand(CLI::App& app, GlobalOptions& options);
 // `vigil eval`: detectors measured on a labelled corpus (eval_command.cc, issue 17 item 3).
 void RegisterEvalCommand(CLI::App& app, GlobalOptions& options);
+// `vigil exposure costs`: exposure per decided item by detector, bank, category and rule
+// (exposure_costs_command.cc, issue 17 item 6), a subcommand of `exposure`.
+void RegisterExposureCostsCommand(CLI::App& exposure, GlobalOptions& options);
 // `vigil eval robustness`: PDQ under image edits (eval_robustness_command.cc, issue 17
 // item 4), a subcommand of `eval`; returned so `eval` can tell it ran.
 CLI::App* RegisterEvalRobustnessCommand(CLI::App& eval, GlobalOptions& options);

@@ -13,6 +13,14 @@
 
 namespace vigil::cli {
 
+bool IsUtcDay(const std::string& day) {
+  if (day.size() != 10 || day[4] != '-' || day[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (day[i] < '0' || day[i] > '9') return false;
+  }
+  return true;
+}
+
 void PrintError(const std::string& message) {
   // Messages carry paths, store text and plugins' words: one line, no terminal controls.
   std::fprintf(stderr, "vigil: %s\n", TerminalText(message).c_str());

@@ -32,17 +32,9 @@ const char* SeverityLabel(int64_t severity) {
   return severity >= 0 && severity <= 5 ? kNames[severity] : "unknown";
 }
 
-bool ValidDay(const std::string& day) {
-  if (day.size() != 10 || day[4] != '-' || day[7] != '-') return false;
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (day[i] < '0' || day[i] > '9') return false;
-  }
-  return true;
-}
-
 int Exposure(const GlobalOptions& global, bool json, const std::string& reviewer,
              const std::string& since) {
-  if (!since.empty() && !ValidDay(since)) {
+  if (!since.empty() && !IsUtcDay(since)) {
     PrintError("--since takes a UTC date like 2026-11-29");
     return 2;
   }
@@ -292,8 +284,10 @@ void RegisterExposureCommand(CLI::App& app, GlobalOptions& options) {
       ->type_name("ID");
   budget_cmd->callback([&options] { options.exit_code = Budget(options, budget); });
 
+  RegisterExposureCostsCommand(*cmd, options);
+
   cmd->callback([&options, cmd] {
-    if (cmd->got_subcommand("budget")) return;
+    if (cmd->got_subcommand("budget") || cmd->got_subcommand("costs")) return;
     if (team) {
       if (!reviewer.empty() || !since.empty()) {
         PrintError("--team reports the whole team: give --days, not --reviewer or --since");
