@@ -42,6 +42,18 @@ namespace {
 
 constexpr char kEnvDetector[] = "VIGIL_PYTHON_DETECTOR";
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 void WriteText(const vigil_sink_t* sink, std::string_view text) {
   if (sink != nullptr && sink->write != nullptr) sink->write(sink, text.data(), text.size());
 }
@@ -413,6 +425,20 @@ bool PromoteLibpython(std::string& why) {
 
 bool StartInterpreter(std::string& why) {
   if (Py_IsInitialized() != 0) return true;  // a second load of the bridge in one process
+  if (kAddressSanitizer) {
+    // Every Python object from malloc instead of pymalloc's mmap'ed arenas, so that
+    // AddressSanitizer checks them and LeakSanitizer sees what the interpreter still
+    // holds (it does not scan those arenas, and would report all of it as leaked).
+    PyPreConfig preconfig;
+    PyPreConfig_InitIsolatedConfig(&preconfig);
+    preconfig.allocator = PYMEM_ALLOCATOR_MALLOC;
+    PyStatus pre = Py_PreInitialize(&preconfig);
+    if (PyStatus_Exception(pre) != 0) {
+      why = std::string("cannot start Python: ") +
+            (pre.err_msg != nullptr ? pre.err_msg : "unknown error");
+      return false;
+    }
+  }
   PyConfig config;
   PyConfig_InitIsolatedConfig(&config);  // no PYTHON* variables, no user site, no cwd on path
   config.install_signal_handlers = 0;    // SIGINT and friends stay the host's
