@@ -240,8 +240,9 @@ TEST_F(PythonBridge, ResultsOfTheWrongShapeAreClearErrors) {
   WriteBmp(items / "w15.bmp", 15, 8, 1, 2, 3);
   WriteBmp(items / "w16.bmp", 16, 8, 1, 2, 3);
   WriteBmp(items / "w17.bmp", 17, 8, 1, 2, 3);
+  WriteBmp(items / "w18.bmp", 18, 8, 1, 2, 3);
   auto scanned = Scan(hostile_ / "garbage.py", items);
-  ASSERT_EQ(scanned.size(), 5u);
+  ASSERT_EQ(scanned.size(), 6u);
   auto error = [&](const std::string& name) {
     const nlohmann::json& item = scanned[name];
     EXPECT_EQ(item["status"], "failed") << item.dump();
@@ -253,6 +254,7 @@ TEST_F(PythonBridge, ResultsOfTheWrongShapeAreClearErrors) {
   EXPECT_THAT(error("w14.bmp"), HasSubstr("detection 0: 'label' must be a str, not int"));
   EXPECT_THAT(error("w15.bmp"), HasSubstr("'score' must be from 0 to 1, not nan"));
   EXPECT_THAT(error("w17.bmp"), HasSubstr("kept a reference to the image"));
+  EXPECT_THAT(error("w18.bmp"), HasSubstr("ValueError: assignment destination is read-only"));
   EXPECT_EQ(scanned["w16.bmp"]["status"], "ok") << scanned["w16.bmp"].dump();
 }
 

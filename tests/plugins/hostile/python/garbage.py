@@ -1,5 +1,6 @@
 """Returns results of the wrong shape: 13 px wide a str, 14 a label that is an int, 15 a
-score of NaN, 17 keeps a view of the pixels after returning."""
+score of NaN, 17 keeps a view of the pixels after returning, 18 writes to the pixels (the
+view is read-only)."""
 KEPT = []
 
 
@@ -17,4 +18,6 @@ def analyze(image, item):
         return [{"label": "seen", "score": float("nan")}]
     if width == 17:
         KEPT.append(image[1:, :])
+    if width == 18:
+        image[0, 0, 0] = 255
     return [{"label": "seen", "score": 0.5}]
