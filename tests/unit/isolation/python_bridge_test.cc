@@ -262,6 +262,13 @@ TEST_F(PythonBridge, BadDescriptionOrMissingFileRefusesTheBridgeWithTheReason) {
   CliRun bad = Vigil(hostile_ / "bad_describe.py", "plugins list --json");
   ASSERT_EQ(bad.exit_code, 0) << bad.err;
   EXPECT_THAT(bad.out, HasSubstr("describe(): 'version' must be a str, not int"));
+  // A file that does not compile, and one whose import raises: the reason, one line.
+  std::ofstream(dir_ / "syntax.py") << "def describe(:\n    return {}\n";
+  CliRun syntax = Vigil(dir_ / "syntax.py", "plugins list --json");
+  EXPECT_THAT(syntax.out, HasSubstr("syntax.py: SyntaxError: "));
+  std::ofstream(dir_ / "raising.py") << "import json\nraise RuntimeError('model missing')\n";
+  CliRun raising = Vigil(dir_ / "raising.py", "plugins list --json");
+  EXPECT_THAT(raising.out, HasSubstr("RuntimeError: model missing (raising.py, line 2"));
   CliRun missing = Vigil(dir_ / "nope.py", "plugins list --json");
   ASSERT_EQ(missing.exit_code, 0) << missing.err;
   EXPECT_THAT(missing.out, HasSubstr("nope.py: no such file"));
