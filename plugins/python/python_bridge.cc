@@ -77,8 +77,11 @@ std::string DescribePythonError(py::error_already_set& e) {
     if (!value.empty()) text += ": " + value;
     py::object tb = e.trace();
     py::object last = py::none();
+    // The innermost frame of the detector's own code: not importlib's frozen frames.
     while (!tb.is_none()) {
-      last = tb;
+      const std::string file =
+          py::str(tb.attr("tb_frame").attr("f_code").attr("co_filename")).cast<std::string>();
+      if (file.rfind("<frozen ", 0) != 0) last = tb;
       tb = tb.attr("tb_next");
     }
     if (!last.is_none()) {

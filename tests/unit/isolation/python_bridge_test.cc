@@ -265,7 +265,8 @@ TEST_F(PythonBridge, BadDescriptionOrMissingFileRefusesTheBridgeWithTheReason) {
   // A file that does not compile, and one whose import raises: the reason, one line.
   std::ofstream(dir_ / "syntax.py") << "def describe(:\n    return {}\n";
   CliRun syntax = Vigil(dir_ / "syntax.py", "plugins list --json");
-  EXPECT_THAT(syntax.out, HasSubstr("syntax.py: SyntaxError: "));
+  EXPECT_THAT(syntax.out,
+              HasSubstr("syntax.py: SyntaxError: invalid syntax (syntax.py, line 1)\""));
   std::ofstream(dir_ / "raising.py") << "import json\nraise RuntimeError('model missing')\n";
   CliRun raising = Vigil(dir_ / "raising.py", "plugins list --json");
   EXPECT_THAT(raising.out, HasSubstr("RuntimeError: model missing (raising.py, line 2"));
