@@ -38,6 +38,8 @@ packages=(
   # the service and fleet (issue 14): NATS JetStream server and C client, and wrk, the
   # HTTP load generator for issue 14's HTTP measurements (bench/service/run.sh)
   nats-server libnats-dev wrk
+  # the vigil.python bridge (issue 17 item 2) embeds CPython: libpython3.11 and its headers
+  python3-dev libpython3-dev
   # the openssl CLI: tests/service makes a throw-away TLS certificate with it
   openssl
 )

@@ -29,7 +29,9 @@ void BuildCli(CLI::App& app, GlobalOptions& options) {
   // subcommand never swallows the subcommand's own arguments (`scan --set K=V DIR`).
   app.add_option("--plugin-dir", options.plugin_dirs,
                  "Load plugins from this directory or .so first (repeatable); then "
-                 "VIGIL_PLUGIN_PATH, then the directory installed beside vigil")
+                 "VIGIL_PLUGIN_PATH, then the directory installed beside vigil. A Python "
+                 "detector: --plugin-dir <lib>/vigil/python (the vigil.python bridge) with "
+                 "VIGIL_PYTHON_DETECTOR=PATH/detector.py (docs/python.md)")
       ->type_name("DIR")
       ->allow_extra_args(false);
   app.add_option("--store", options.store,

@@ -14,6 +14,7 @@
 
 #include "isolation/confine.h"
 #include "isolation/describe_check.h"
+#include "isolation/python_detector.h"
 #include "loader/plugin_library.h"
 
 namespace vigil::isolation {
@@ -312,7 +313,9 @@ StatusOr<host::LoadedPlugin> IsolationRuntime::Load(const fs::path& canonical) {
     verified_[canonical] = plugin;
     return loaded;
   }
-  auto described = DescribeInWorker(plugin);
+  // The vigil.python bridge's workers also read its detector.py's folder.
+  const std::vector<fs::path> python_reads = PythonBridgeReads(canonical);
+  auto described = DescribeInWorker(plugin, python_reads);
   if (!described.ok()) return described.status();
   loaded = std::move(described).value();
   loaded.path = canonical;
@@ -322,6 +325,7 @@ StatusOr<host::LoadedPlugin> IsolationRuntime::Load(const fs::path& canonical) {
                   {"quarantined", health.quarantined ? "yes: " + health.last_reason : "no"}};
   std::lock_guard<std::mutex> lock(mutex_);
   verified_[canonical] = plugin;
+  if (!python_reads.empty()) read_paths_[canonical] = python_reads;
   return loaded;
 }
 
@@ -473,8 +477,9 @@ StatusOr<host::LoadedPlugin> DescribeUntrustedPlugin(const fs::path& path,
 }
 
 StatusOr<host::LoadedPlugin> IsolationRuntime::DescribeInWorker(
-    std::shared_ptr<VerifiedPlugin> plugin) {
+    std::shared_ptr<VerifiedPlugin> plugin, const std::vector<fs::path>& extra_reads) {
   WorkerOptions options = config_.supervision.worker;
+  options.read_paths.insert(options.read_paths.end(), extra_reads.begin(), extra_reads.end());
   options.wait_for_debugger = false;  // only analysis workers wait for a debugger
   return isolation::DescribeInWorker(plugin, options);
 }

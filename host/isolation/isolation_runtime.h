@@ -144,7 +144,10 @@ class IsolationRuntime : public std::enable_shared_from_this<IsolationRuntime> {
   std::map<std::filesystem::path, std::vector<std::filesystem::path>> read_paths_;
   SharedMediaPool media_pool_;
   StatusOr<host::LoadedPlugin> Load(const std::filesystem::path& canonical);
-  StatusOr<host::LoadedPlugin> DescribeInWorker(std::shared_ptr<VerifiedPlugin> plugin);
+  // `extra_reads`: further folders this plugin's worker may read (PythonBridgeReads).
+  StatusOr<host::LoadedPlugin> DescribeInWorker(
+      std::shared_ptr<VerifiedPlugin> plugin,
+      const std::vector<std::filesystem::path>& extra_reads = {});
 
   HostConfig config_;
   RuntimeFlags flags_;

@@ -176,7 +176,10 @@ Status AddLoadRules(scmp_filter_ctx ctx) {
   }
   // Files: read-only opens only. O_RDONLY is 0, so "no access-mode bits and none of
   // the creating flags" is one masked compare.
-  const scmp_datum_t write_bits = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_TMPFILE;
+  // O_TMPFILE is __O_TMPFILE | O_DIRECTORY: only its own bit goes in the mask, or every
+  // opendir() (O_DIRECTORY) would be refused too (CPython's import lists folders; issue 17).
+  const scmp_datum_t write_bits =
+      O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | (O_TMPFILE & ~O_DIRECTORY);
   scmp_arg_cmp openat_ro = SCMP_A2(SCMP_CMP_MASKED_EQ, write_bits, 0);
   if (Status s = Rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1, &openat_ro); !s.ok()) return s;
   scmp_arg_cmp open_ro = SCMP_A1(SCMP_CMP_MASKED_EQ, write_bits, 0);

@@ -16,6 +16,7 @@
 
 #include "isolation/confine.h"
 #include "isolation/frame_channel.h"
+#include "isolation/python_detector.h"
 #include "loader/plugin_registry.h"
 
 extern char** environ;
@@ -48,6 +49,8 @@ std::vector<std::string> WorkerEnvironment(const ResourceLimits& limits) {
       if (entry.rfind(keep, 0) == 0) env.push_back(entry);
     }
   }
+  // The vigil.python bridge's detector, absolute: the worker runs in its scratch folder.
+  if (std::string python = PythonDetectorWorkerEnv(); !python.empty()) env.push_back(python);
   if (kSanitized) {
     // AddressSanitizer reserves terabytes of address space, so RLIMIT_AS cannot be
     // used; its allocator limit stands in for it. Leak checking (which needs ptrace)
