@@ -1341,20 +1341,26 @@ CREATE TABLE cybertip_preservations (
   made_at     TEXT NOT NULL
 );
 CREATE INDEX cybertip_preservations_by_item ON cybertip_preservations(item_id, until);
-CREATE FUNCTION vigil_cybertip_fixed() RETURNS trigger
+-- (One function per table: PL/pgSQL resolves every NEW.field of an expression at once.)
+CREATE FUNCTION vigil_cybertip_report_fixed() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 BEGIN
-  IF TG_TABLE_NAME = 'cybertip_reports' AND (NEW.id <> OLD.id OR NEW.group_key <> OLD.group_key
-      OR NEW.report_xml <> OLD.report_xml OR NEW.created_by <> OLD.created_by
-      OR NEW.created_at <> OLD.created_at OR OLD.state = 'retracted') THEN
+  IF NEW.id <> OLD.id OR NEW.group_key <> OLD.group_key OR NEW.report_xml <> OLD.report_xml
+      OR NEW.created_by <> OLD.created_by OR NEW.created_at <> OLD.created_at
+      OR OLD.state = 'retracted' THEN
     RAISE EXCEPTION 'a CyberTipline report''s content and a retracted report never change'
       USING ERRCODE = 'insufficient_privilege';
   END IF;
-  IF TG_TABLE_NAME = 'cybertip_report_files' AND (NEW.id <> OLD.id
-      OR NEW.report_id <> OLD.report_id OR NEW.item_id <> OLD.item_id
+  RETURN NEW;
+END
+$$;
+CREATE FUNCTION vigil_cybertip_file_fixed() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+  IF NEW.id <> OLD.id OR NEW.report_id <> OLD.report_id OR NEW.item_id <> OLD.item_id
       OR NEW.original_name <> OLD.original_name OR NEW.sha256 <> OLD.sha256
       OR NEW.md5 <> OLD.md5 OR NEW.upload_time <> OLD.upload_time
-      OR NEW.viewed_by_esp <> OLD.viewed_by_esp OR NEW.classification <> OLD.classification) THEN
+      OR NEW.viewed_by_esp <> OLD.viewed_by_esp OR NEW.classification <> OLD.classification THEN
     RAISE EXCEPTION 'a reported file''s facts never change'
       USING ERRCODE = 'insufficient_privilege';
   END IF;
@@ -1362,9 +1368,9 @@ BEGIN
 END
 $$;
 CREATE TRIGGER cybertip_reports_fixed BEFORE UPDATE ON cybertip_reports
-  FOR EACH ROW EXECUTE FUNCTION vigil_cybertip_fixed();
+  FOR EACH ROW EXECUTE FUNCTION vigil_cybertip_report_fixed();
 CREATE TRIGGER cybertip_report_files_fixed BEFORE UPDATE ON cybertip_report_files
-  FOR EACH ROW EXECUTE FUNCTION vigil_cybertip_fixed();
+  FOR EACH ROW EXECUTE FUNCTION vigil_cybertip_file_fixed();
 CREATE TRIGGER cybertip_reports_no_delete BEFORE DELETE ON cybertip_reports
   FOR EACH ROW EXECUTE FUNCTION vigil_refuse_edit();
 CREATE TRIGGER cybertip_reports_no_truncate BEFORE TRUNCATE ON cybertip_reports
@@ -1389,7 +1395,9 @@ GRANT SELECT ON cybertip_reports, cybertip_report_files, cybertip_preservations
   TO vigil_auditor;
 GRANT USAGE ON SEQUENCE cybertip_reports_id_seq, cybertip_report_files_id_seq,
   cybertip_preservations_id_seq TO vigil_senior, vigil_admin;
--- Retention (run by an admin) reads the preservation records through its own query.
+-- Building a report reads what a submission says of its file (name, uploader, arrival);
+-- admins read submissions already, seniors get these columns.
+GRANT SELECT (item_id, name, uploader_id, received_at) ON submissions TO vigil_senior;
 ALTER TABLE cybertip_reports ENABLE ROW LEVEL SECURITY;
 ALTER TABLE cybertip_reports FORCE ROW LEVEL SECURITY;
 ALTER TABLE cybertip_report_files ENABLE ROW LEVEL SECURITY;

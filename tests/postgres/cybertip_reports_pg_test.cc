@@ -132,7 +132,8 @@ TEST_F(TeamCybertipReports, OnlySeniorsAndAdminsBuildAndSubmitAuditorsRead) {
   EXPECT_EQ(unchanged.value().state, "draft");
 
   // The senior submits it.
-  ASSERT_TRUE(QueueCyberReport(senior_db, id, senior, NowUtc(), 1000).ok());
+  const Status queued = QueueCyberReport(senior_db, id, senior, NowUtc(), 1000);
+  ASSERT_TRUE(queued.ok()) << queued.message();
   const Status sent = report::SendReport(senior_db, client, id, Send(senior, 1000));
   ASSERT_TRUE(sent.ok()) << sent.message();
   EXPECT_THAT(mock.sequence(), ElementsAre("submit", "upload", "fileinfo", "finish"));

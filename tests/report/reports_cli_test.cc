@@ -83,8 +83,8 @@ TEST_F(ReportsCliTest, BuildSubmitShowAndRetract) {
   Ran sent = Vigil("reports submit " + first + " --endpoint " + mock_.base_url() +
                    " --credentials-file " + cred + " --json");
   ASSERT_EQ(sent.code, 0) << sent.out;
-  EXPECT_THAT(mock_.sequence(), ElementsAre("submit", "upload", "upload", "fileinfo", "fileinfo",
-                                            "finish"));
+  EXPECT_THAT(mock_.sequence(),
+              ElementsAre("submit", "upload", "upload", "fileinfo", "fileinfo", "finish"));
   Ran after = Vigil("reports show " + first + " --json");
   auto done = nlohmann::json::parse(after.out);
   EXPECT_EQ(done["state"], "submitted");
