@@ -111,6 +111,16 @@ StatusOr<std::vector<int64_t>> FileItems(Database& db, int64_t report_id) {
   return items;
 }
 
+// Every reportable item, or exactly the wanted ones (ids are integers: safe to inline).
+std::string Filter(const std::set<int64_t>& wanted) {
+  if (wanted.empty()) {
+    return "q.state = 'decided' AND d.decision IN ('A1', 'A2', 'B1', 'B2')";
+  }
+  std::string in = "i.id IN (";
+  for (int64_t id : wanted) in += (in.back() == '(' ? "" : ",") + std::to_string(id);
+  return in + ")";
+}
+
 }  // namespace
 
 bool IsReportingDecision(const std::string& d) {
@@ -120,27 +130,27 @@ bool IsReportingDecision(const std::string& d) {
 StatusOr<std::vector<ReportableFile>> ListReportableFiles(Database& db,
                                                           const std::vector<int64_t>& item_ids) {
   // The settling decision is the item's latest one while its queue entry is decided.
+  const std::set<int64_t> wanted(item_ids.begin(), item_ids.end());
   Statement rows(
       db,
-      "SELECT i.id, i.sha256, i.first_path, i.first_seen, coalesce(i.uploader_id, ''), "
-      "coalesce(i.source, ''), coalesce(i.url, ''), coalesce(d.decision, ''), "
-      "coalesce(d.decided_at, ''), "
-      "CASE WHEN EXISTS (SELECT 1 FROM reveals r WHERE r.item_id = i.id) THEN 1 ELSE 0 END, "
-      "coalesce((SELECT s.name FROM submissions s WHERE s.item_id = i.id AND s.name IS NOT NULL "
-      "AND s.name <> '' ORDER BY s.received_at LIMIT 1), ''), "
-      "coalesce((SELECT min(s.received_at) FROM submissions s WHERE s.item_id = i.id), ''), "
-      "coalesce((SELECT s.uploader_id FROM submissions s WHERE s.item_id = i.id AND "
-      "s.uploader_id IS NOT NULL AND s.uploader_id <> '' ORDER BY s.received_at LIMIT 1), ''), "
-      "coalesce((SELECT max(f.report_id) FROM cybertip_report_files f JOIN cybertip_reports r "
-      "ON r.id = f.report_id WHERE f.item_id = i.id AND r.state <> 'retracted'), 0), "
-      "coalesce(q.state, '') "
-      "FROM items i LEFT JOIN queue q ON q.item_id = i.id "
-      "LEFT JOIN decisions d ON d.id = (SELECT max(d2.id) FROM decisions d2 WHERE d2.item_id = "
-      "i.id) "
-      "WHERE (?1 = 1 OR (q.state = 'decided' AND d.decision IN ('A1', 'A2', 'B1', 'B2'))) "
-      "ORDER BY i.id");
-  rows.Bind(1, item_ids.empty() ? 0 : 1);
-  const std::set<int64_t> wanted(item_ids.begin(), item_ids.end());
+      std::string(
+          "SELECT i.id, i.sha256, i.first_path, i.first_seen, coalesce(i.uploader_id, ''), "
+          "coalesce(i.source, ''), coalesce(i.url, ''), coalesce(d.decision, ''), "
+          "coalesce(d.decided_at, ''), "
+          "CASE WHEN EXISTS (SELECT 1 FROM reveals r WHERE r.item_id = i.id) THEN 1 ELSE 0 END, "
+          "coalesce((SELECT s.name FROM submissions s WHERE s.item_id = i.id AND s.name IS NOT "
+          "NULL "
+          "AND s.name <> '' ORDER BY s.received_at LIMIT 1), ''), "
+          "coalesce((SELECT min(s.received_at) FROM submissions s WHERE s.item_id = i.id), ''), "
+          "coalesce((SELECT s.uploader_id FROM submissions s WHERE s.item_id = i.id AND "
+          "s.uploader_id IS NOT NULL AND s.uploader_id <> '' ORDER BY s.received_at LIMIT 1), ''), "
+          "coalesce((SELECT max(f.report_id) FROM cybertip_report_files f JOIN cybertip_reports r "
+          "ON r.id = f.report_id WHERE f.item_id = i.id AND r.state <> 'retracted'), 0), "
+          "coalesce(q.state, '') "
+          "FROM items i LEFT JOIN queue q ON q.item_id = i.id "
+          "LEFT JOIN decisions d ON d.id = (SELECT max(d2.id) FROM decisions d2 WHERE d2.item_id = "
+          "i.id) ") +
+          "WHERE " + Filter(wanted) + " ORDER BY i.id");
   std::map<int64_t, ReportableFile> found;
   std::map<int64_t, std::string> why_not;
   int rc;

@@ -4,7 +4,9 @@
 // loopback mock of NCMEC's reporting API with the login in every audit entry.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
+#include <cstdio>
 #include <map>
 
 #include "pg_test_server.h"
@@ -105,6 +107,21 @@ TEST_F(TeamCybertipReports, OnlySeniorsAndAdminsBuildAndSubmitAuditorsRead) {
     ASSERT_TRUE(decided.ok()) << decided.message();
   }
 
+  // `vigil reports build` as the reviewer login: refused with one line, nothing built.
+  {
+    const std::string cmd = std::string(VIGIL_BINARY_DIR) + "/bin/vigil --store " +
+                            UrlFor(reviewer, database_) +
+                            " reports build --reporter-first R --reporter-last V "
+                            "--reporter-email r@example.org 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    std::string out;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    const int status = ::pclose(p);
+    EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 2) << out;
+    EXPECT_THAT(out, HasSubstr("only senior and admin logins may build, submit or retract"));
+  }
   // A reviewer may not build a report (the database refuses the rows) nor see one.
   auto refused = report::BuildReports(*reviewer_db, Build(reviewer));
   EXPECT_TRUE(!refused.ok() || refused.value().report_ids.empty());
