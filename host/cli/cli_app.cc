@@ -6,6 +6,11 @@
 
 namespace vigil::cli {
 
+// Issue 15 item 3: `vigil reports build|list|show|submit|retract`, CyberTipline reports
+// (reports_command.cc). Declared here rather than in commands.h so that adding it does not
+// rebuild every command (the lead may move it there at merge).
+void RegisterReportsCommand(CLI::App& app, GlobalOptions& options);
+
 const std::vector<std::string>& GlobalOptionNames() {
   static const std::vector<std::string> kNames = {
       "--plugin-dir", "--store",          "--set",
@@ -83,6 +88,7 @@ void BuildCli(CLI::App& app, GlobalOptions& options) {
   RegisterWorkerCommand(app, options);  // issue 14 item 4
   RegisterWebhooksCommand(app, options);  // issue 14
   RegisterExchangesCommand(app, options);  // issue 15 item 1
+  RegisterReportsCommand(app, options);  // issue 15 item 3
 }
 
 }  // namespace vigil::cli

@@ -1288,6 +1288,141 @@ CREATE POLICY exchange_state_update ON exchange_state FOR UPDATE
   WITH CHECK (vigil_is('vigil_admin') OR vigil_is('vigil_scanner'));
 CREATE POLICY exchange_state_remove ON exchange_state FOR DELETE USING (vigil_is('vigil_admin'));
 )sql",
+    // 13 (issue 15 item 3: CyberTipline reports; SQLite 15). Seniors and admins build,
+    // submit and retract reports (they create and update them; the state columns only);
+    // auditors read them; reviewers and the scanner see none. Nobody deletes a report, a
+    // file or a preservation record, and nobody edits a file's facts, a report's content or
+    // a preservation record (triggers, for the owner too).
+    R"sql(
+CREATE TABLE cybertip_reports (
+  id               BIGSERIAL PRIMARY KEY,
+  group_key        TEXT NOT NULL,
+  state            TEXT NOT NULL CHECK (state IN ('draft', 'queued', 'submitting', 'submitted',
+                                                  'failed', 'retracted')),
+  report_xml       TEXT NOT NULL,
+  ncmec_report_id  TEXT NOT NULL DEFAULT '',
+  created_by       TEXT NOT NULL,
+  created_at       TEXT NOT NULL,
+  updated_at       TEXT NOT NULL,
+  queued_by        TEXT NOT NULL DEFAULT '',
+  finished_at      TEXT NOT NULL DEFAULT '',
+  retracted_by     TEXT NOT NULL DEFAULT '',
+  retracted_at     TEXT NOT NULL DEFAULT '',
+  last_error       TEXT NOT NULL DEFAULT '',
+  attempts         BIGINT NOT NULL DEFAULT 0,
+  next_attempt_ms  BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX cybertip_reports_due ON cybertip_reports(state, next_attempt_ms);
+CREATE TABLE cybertip_report_files (
+  id             BIGSERIAL PRIMARY KEY,
+  report_id      BIGINT NOT NULL REFERENCES cybertip_reports(id),
+  item_id        BIGINT NOT NULL REFERENCES items(id),
+  original_name  TEXT NOT NULL,
+  sha256         TEXT NOT NULL,
+  md5            TEXT NOT NULL,
+  upload_time    TEXT NOT NULL,
+  viewed_by_esp  INTEGER NOT NULL CHECK (viewed_by_esp IN (0, 1)),
+  classification TEXT NOT NULL,
+  state          TEXT NOT NULL DEFAULT 'pending'
+    CHECK (state IN ('pending', 'uploaded', 'described')),
+  ncmec_file_id  TEXT NOT NULL DEFAULT '',
+  uploaded_at    TEXT NOT NULL DEFAULT '',
+  UNIQUE (report_id, item_id)
+);
+CREATE INDEX cybertip_report_files_by_item ON cybertip_report_files(item_id);
+CREATE TABLE cybertip_preservations (
+  id          BIGSERIAL PRIMARY KEY,
+  report_id   BIGINT NOT NULL REFERENCES cybertip_reports(id),
+  item_id     BIGINT NOT NULL REFERENCES items(id),
+  what        TEXT NOT NULL,
+  where_kept  TEXT NOT NULL,
+  until       TEXT NOT NULL,
+  made_by     TEXT NOT NULL,
+  made_at     TEXT NOT NULL
+);
+CREATE INDEX cybertip_preservations_by_item ON cybertip_preservations(item_id, until);
+-- (One function per table: PL/pgSQL resolves every NEW.field of an expression at once.)
+CREATE FUNCTION vigil_cybertip_report_fixed() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+  IF NEW.id <> OLD.id OR NEW.group_key <> OLD.group_key OR NEW.report_xml <> OLD.report_xml
+      OR NEW.created_by <> OLD.created_by OR NEW.created_at <> OLD.created_at
+      OR OLD.state = 'retracted' THEN
+    RAISE EXCEPTION 'a CyberTipline report''s content and a retracted report never change'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE FUNCTION vigil_cybertip_file_fixed() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+  IF NEW.id <> OLD.id OR NEW.report_id <> OLD.report_id OR NEW.item_id <> OLD.item_id
+      OR NEW.original_name <> OLD.original_name OR NEW.sha256 <> OLD.sha256
+      OR NEW.md5 <> OLD.md5 OR NEW.upload_time <> OLD.upload_time
+      OR NEW.viewed_by_esp <> OLD.viewed_by_esp OR NEW.classification <> OLD.classification THEN
+    RAISE EXCEPTION 'a reported file''s facts never change'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER cybertip_reports_fixed BEFORE UPDATE ON cybertip_reports
+  FOR EACH ROW EXECUTE FUNCTION vigil_cybertip_report_fixed();
+CREATE TRIGGER cybertip_report_files_fixed BEFORE UPDATE ON cybertip_report_files
+  FOR EACH ROW EXECUTE FUNCTION vigil_cybertip_file_fixed();
+CREATE TRIGGER cybertip_reports_no_delete BEFORE DELETE ON cybertip_reports
+  FOR EACH ROW EXECUTE FUNCTION vigil_refuse_edit();
+CREATE TRIGGER cybertip_reports_no_truncate BEFORE TRUNCATE ON cybertip_reports
+  FOR EACH STATEMENT EXECUTE FUNCTION vigil_refuse_edit();
+CREATE TRIGGER cybertip_report_files_no_delete BEFORE DELETE ON cybertip_report_files
+  FOR EACH ROW EXECUTE FUNCTION vigil_refuse_edit();
+CREATE TRIGGER cybertip_report_files_no_truncate BEFORE TRUNCATE ON cybertip_report_files
+  FOR EACH STATEMENT EXECUTE FUNCTION vigil_refuse_edit();
+CREATE TRIGGER cybertip_preservations_no_edit BEFORE UPDATE OR DELETE ON cybertip_preservations
+  FOR EACH ROW EXECUTE FUNCTION vigil_refuse_edit();
+CREATE TRIGGER cybertip_preservations_no_truncate BEFORE TRUNCATE ON cybertip_preservations
+  FOR EACH STATEMENT EXECUTE FUNCTION vigil_refuse_edit();
+
+GRANT SELECT, INSERT ON cybertip_reports, cybertip_report_files, cybertip_preservations
+  TO vigil_senior, vigil_admin;
+GRANT UPDATE (state, ncmec_report_id, updated_at, queued_by, finished_at, retracted_by,
+  retracted_at, last_error, attempts, next_attempt_ms) ON cybertip_reports
+  TO vigil_senior, vigil_admin;
+GRANT UPDATE (state, ncmec_file_id, uploaded_at) ON cybertip_report_files
+  TO vigil_senior, vigil_admin;
+GRANT SELECT ON cybertip_reports, cybertip_report_files, cybertip_preservations
+  TO vigil_auditor;
+GRANT USAGE ON SEQUENCE cybertip_reports_id_seq, cybertip_report_files_id_seq,
+  cybertip_preservations_id_seq TO vigil_senior, vigil_admin;
+-- Building a report reads what a submission says of its file (name, uploader, arrival);
+-- admins read submissions already, seniors get these columns.
+GRANT SELECT (item_id, name, uploader_id, received_at) ON submissions TO vigil_senior;
+ALTER TABLE cybertip_reports ENABLE ROW LEVEL SECURITY;
+ALTER TABLE cybertip_reports FORCE ROW LEVEL SECURITY;
+ALTER TABLE cybertip_report_files ENABLE ROW LEVEL SECURITY;
+ALTER TABLE cybertip_report_files FORCE ROW LEVEL SECURITY;
+ALTER TABLE cybertip_preservations ENABLE ROW LEVEL SECURITY;
+ALTER TABLE cybertip_preservations FORCE ROW LEVEL SECURITY;
+CREATE POLICY cybertip_reports_read ON cybertip_reports FOR SELECT USING (
+  vigil_is('vigil_senior') OR vigil_is('vigil_admin') OR vigil_is('vigil_auditor'));
+CREATE POLICY cybertip_reports_add ON cybertip_reports FOR INSERT WITH CHECK (
+  (vigil_is('vigil_senior') OR vigil_is('vigil_admin')) AND created_by = session_user);
+CREATE POLICY cybertip_reports_send ON cybertip_reports FOR UPDATE
+  USING (vigil_is('vigil_senior') OR vigil_is('vigil_admin'))
+  WITH CHECK (vigil_is('vigil_senior') OR vigil_is('vigil_admin'));
+CREATE POLICY cybertip_report_files_read ON cybertip_report_files FOR SELECT USING (
+  vigil_is('vigil_senior') OR vigil_is('vigil_admin') OR vigil_is('vigil_auditor'));
+CREATE POLICY cybertip_report_files_add ON cybertip_report_files FOR INSERT WITH CHECK (
+  vigil_is('vigil_senior') OR vigil_is('vigil_admin'));
+CREATE POLICY cybertip_report_files_send ON cybertip_report_files FOR UPDATE
+  USING (vigil_is('vigil_senior') OR vigil_is('vigil_admin'))
+  WITH CHECK (vigil_is('vigil_senior') OR vigil_is('vigil_admin'));
+CREATE POLICY cybertip_preservations_read ON cybertip_preservations FOR SELECT USING (
+  vigil_is('vigil_senior') OR vigil_is('vigil_admin') OR vigil_is('vigil_auditor'));
+CREATE POLICY cybertip_preservations_add ON cybertip_preservations FOR INSERT WITH CHECK (
+  (vigil_is('vigil_senior') OR vigil_is('vigil_admin')) AND made_by = session_user);
+)sql",
 };
 
 // Creates or updates the schema of the PostgreSQL store behind `db` to the newest version.

@@ -30,7 +30,9 @@ constexpr const char* kRowSecurityTables[] = {
     // Issue 13 (media, review rounds) and issue 14 (submissions, webhooks).
     "media", "preservation_holds", "queues", "review_settings", "golden_items", "golden_claims",
     "golden_answers", "qa_tasks", "qa_verdicts", "submissions", "webhook_endpoints",
-    "webhook_events", "webhook_deliveries"};
+    "webhook_events", "webhook_deliveries",
+    // Issue 15 item 3: CyberTipline reports.
+    "cybertip_reports", "cybertip_report_files", "cybertip_preservations"};
 
 }  // namespace
 

@@ -70,7 +70,11 @@ StatusOr<RetentionReport> RunRetention(Database &db, int retention_days, bool dr
                     "WHEN "
                     "EXISTS (SELECT 1 FROM preservation_holds h WHERE h.item_id = "
                     "m.item_id "
-                    "AND h.released_at IS NULL AND h.until > ?1) THEN 1 ELSE 0 END "
+                    "AND h.released_at IS NULL AND h.until > ?1) "
+                    // Issue 15 item 3: a CyberTipline report's preservation record
+                    // (store/cyber_reports.h) keeps the item's media until its date.
+                    "OR EXISTS (SELECT 1 FROM cybertip_preservations p WHERE p.item_id = "
+                    "m.item_id AND p.until > ?1) THEN 1 ELSE 0 END "
                     "FROM media m LEFT JOIN queue q ON q.item_id = m.item_id ORDER BY "
                     "m.item_id");
     query.Bind(1, now);

@@ -433,6 +433,81 @@ CREATE TABLE exchange_state (
   updated_at       TEXT NOT NULL DEFAULT ''
 );
 )sql",
+    // 15 (issue 15 item 3: CyberTipline reports; PostgreSQL 13). A report per uploader or
+    // incident (store/cyber_reports.h): its XML as built and validated, its state on the way
+    // through NCMEC's reporting API (the persistent queue: attempts, next attempt, last
+    // error), NCMEC's report id; one row per file with what the store knows of it
+    // (fileViewedByEsp from the reveal log) and NCMEC's file id once uploaded; preservation
+    // records (per report and item, until at least a year on) that retention honours.
+    // History is never deleted; a file's facts and a preservation record never change.
+    R"sql(
+CREATE TABLE cybertip_reports (
+  id               INTEGER PRIMARY KEY,
+  group_key        TEXT NOT NULL,
+  state            TEXT NOT NULL CHECK (state IN ('draft', 'queued', 'submitting', 'submitted',
+                                                  'failed', 'retracted')),
+  report_xml       TEXT NOT NULL,
+  ncmec_report_id  TEXT NOT NULL DEFAULT '',
+  created_by       TEXT NOT NULL,
+  created_at       TEXT NOT NULL,
+  updated_at       TEXT NOT NULL,
+  queued_by        TEXT NOT NULL DEFAULT '',
+  finished_at      TEXT NOT NULL DEFAULT '',
+  retracted_by     TEXT NOT NULL DEFAULT '',
+  retracted_at     TEXT NOT NULL DEFAULT '',
+  last_error       TEXT NOT NULL DEFAULT '',
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  next_attempt_ms  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX cybertip_reports_due ON cybertip_reports(state, next_attempt_ms);
+CREATE TABLE cybertip_report_files (
+  id             INTEGER PRIMARY KEY,
+  report_id      INTEGER NOT NULL REFERENCES cybertip_reports(id),
+  item_id        INTEGER NOT NULL REFERENCES items(id),
+  original_name  TEXT NOT NULL,
+  sha256         TEXT NOT NULL,
+  md5            TEXT NOT NULL,
+  upload_time    TEXT NOT NULL,
+  viewed_by_esp  INTEGER NOT NULL CHECK (viewed_by_esp IN (0, 1)),
+  classification TEXT NOT NULL,
+  state          TEXT NOT NULL DEFAULT 'pending'
+    CHECK (state IN ('pending', 'uploaded', 'described')),
+  ncmec_file_id  TEXT NOT NULL DEFAULT '',
+  uploaded_at    TEXT NOT NULL DEFAULT '',
+  UNIQUE (report_id, item_id)
+);
+CREATE INDEX cybertip_report_files_by_item ON cybertip_report_files(item_id);
+CREATE TABLE cybertip_preservations (
+  id          INTEGER PRIMARY KEY,
+  report_id   INTEGER NOT NULL REFERENCES cybertip_reports(id),
+  item_id     INTEGER NOT NULL REFERENCES items(id),
+  what        TEXT NOT NULL,
+  where_kept  TEXT NOT NULL,
+  until       TEXT NOT NULL,
+  made_by     TEXT NOT NULL,
+  made_at     TEXT NOT NULL
+);
+CREATE INDEX cybertip_preservations_by_item ON cybertip_preservations(item_id, until);
+CREATE TRIGGER cybertip_reports_no_delete BEFORE DELETE ON cybertip_reports
+  BEGIN SELECT RAISE(ABORT, 'CyberTipline reports are history: never deleted'); END;
+CREATE TRIGGER cybertip_reports_fixed BEFORE UPDATE ON cybertip_reports
+  WHEN NEW.id <> OLD.id OR NEW.group_key <> OLD.group_key OR NEW.report_xml <> OLD.report_xml
+    OR NEW.created_by <> OLD.created_by OR NEW.created_at <> OLD.created_at
+    OR OLD.state = 'retracted'
+  BEGIN SELECT RAISE(ABORT, 'a CyberTipline report''s content and a retracted report never change'); END;
+CREATE TRIGGER cybertip_report_files_no_delete BEFORE DELETE ON cybertip_report_files
+  BEGIN SELECT RAISE(ABORT, 'CyberTipline report files are history: never deleted'); END;
+CREATE TRIGGER cybertip_report_files_fixed BEFORE UPDATE ON cybertip_report_files
+  WHEN NEW.id <> OLD.id OR NEW.report_id <> OLD.report_id OR NEW.item_id <> OLD.item_id
+    OR NEW.original_name <> OLD.original_name OR NEW.sha256 <> OLD.sha256
+    OR NEW.md5 <> OLD.md5 OR NEW.upload_time <> OLD.upload_time
+    OR NEW.viewed_by_esp <> OLD.viewed_by_esp OR NEW.classification <> OLD.classification
+  BEGIN SELECT RAISE(ABORT, 'a reported file''s facts never change'); END;
+CREATE TRIGGER cybertip_preservations_no_delete BEFORE DELETE ON cybertip_preservations
+  BEGIN SELECT RAISE(ABORT, 'preservation records are never deleted'); END;
+CREATE TRIGGER cybertip_preservations_no_update BEFORE UPDATE ON cybertip_preservations
+  BEGIN SELECT RAISE(ABORT, 'preservation records never change'); END;
+)sql",
 };
 
 }  // namespace vigil::host
