@@ -213,6 +213,12 @@ int Run(const GlobalOptions& global, const std::string& action, const ExchangeAr
                                           "(\"subscription-key:fetch-function-key\")"),
                   2);
     }
+    if (e.kind == "threatexchange" && e.credentials.empty()) {
+      return Fail(
+          Status::InvalidArgument("a ThreatExchange exchange needs --credentials-file or "
+                                  "--credentials-env (the app token \"<app id>|<secret>\")"),
+          2);
+    }
     e.created_by =
         store->login().empty() ? (std::getenv("USER") ? std::getenv("USER") : "") : store->login();
     if (Status s = host::AddExchange(db, e); !s.ok()) {
@@ -301,15 +307,19 @@ void RegisterExchangesCommand(CLI::App& app, GlobalOptions& options) {
 
   CLI::App* add = exchanges->add_subcommand("add", "Configure an exchange (admins)");
   add->add_option("NAME", args.name, "Letters, digits, '-', '_', '.'")->required();
-  add->add_option("--kind", args.kind, "ncmec, stopncii, http or folder")->required();
+  add->add_option("--kind", args.kind, "ncmec, stopncii, threatexchange, http or folder")
+      ->required();
   add->add_option("--endpoint", args.endpoint,
                   "ncmec: the API's base URL (before /v2); stopncii: the API's base URL (e.g. "
-                  "https://api.stopncii.org/v1); http: the list URL; folder: a path")
+                  "https://api.stopncii.org/v1); threatexchange: the privacy group's Graph API URL "
+                  "(https://graph.facebook.com/v<version>/<privacy group id>); http: the list "
+                  "URL; folder: a path")
       ->required();
   add->add_option("--bank", args.bank, "The bank it feeds (one exchange per bank)")->required();
   add->add_option("--credentials-file", args.credentials_file,
                   "Credentials from the first line of FILE (ncmec: user:password; stopncii: "
-                  "subscription-key:fetch-function-key; http: a bearer token); the path is "
+                  "subscription-key:fetch-function-key; threatexchange: the app token "
+                  "<app id>|<secret>; http: a bearer token); the path is "
                   "stored, never the secret")
       ->type_name("FILE");
   add->add_option("--credentials-env", args.credentials_env,

@@ -1,5 +1,6 @@
 #include "store/exchanges.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "store/local_banks.h"
@@ -41,6 +42,26 @@ bool IsLoopbackUrl(const std::string& url) {
   return false;
 }
 
+// https://host/v<version>/<digits>: the Graph API path of a privacy group.
+bool ThreatExchangeEndpoint(const std::string& url) {
+  if (url.find_first_of("?#") != std::string::npos) return false;
+  const size_t host = url.find("://");
+  if (host == std::string::npos) return false;
+  const size_t path = url.find('/', host + 3);
+  if (path == std::string::npos) return false;
+  std::string p = url.substr(path);
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  const size_t slash = p.find('/', 1);
+  if (slash == std::string::npos || p.size() < 3 || p[1] != 'v') return false;
+  const std::string version = p.substr(2, slash - 2), group = p.substr(slash + 1);
+  auto digits = [](const std::string& s, bool dots) {
+    return !s.empty() && s.size() <= 24 && std::all_of(s.begin(), s.end(), [dots](char c) {
+      return (c >= '0' && c <= '9') || (dots && c == '.');
+    });
+  };
+  return digits(version, true) && digits(group, false);
+}
+
 Exchange ReadExchange(Statement& row) {
   Exchange e;
   e.name = row.ColumnText(0);
@@ -71,7 +92,8 @@ std::string UtcText(int64_t unix_seconds) {
 }
 
 bool IsExchangeKind(const std::string& kind) {
-  return kind == "ncmec" || kind == "stopncii" || kind == "http" || kind == "folder";
+  return kind == "ncmec" || kind == "stopncii" || kind == "http" || kind == "folder" ||
+         kind == "threatexchange";
 }
 
 Status ValidateExchange(const Exchange& e) {
@@ -81,7 +103,7 @@ Status ValidateExchange(const Exchange& e) {
   }
   if (!IsExchangeKind(e.kind)) {
     return Status::InvalidArgument("unknown exchange kind '" + e.kind +
-                                   "': use ncmec, stopncii, http or folder");
+                                   "': use ncmec, stopncii, threatexchange, http or folder");
   }
   if (e.kind == "folder") {
     if (e.endpoint.empty() || e.endpoint[0] != '/') {
@@ -91,8 +113,8 @@ Status ValidateExchange(const Exchange& e) {
     return Status::InvalidArgument("the endpoint of a " + e.kind +
                                    " exchange is an http:// or https:// URL");
   }
-  if ((e.kind == "ncmec" || e.kind == "stopncii") && e.endpoint.rfind("http://", 0) == 0 &&
-      !IsLoopbackUrl(e.endpoint)) {
+  if ((e.kind == "ncmec" || e.kind == "stopncii" || e.kind == "threatexchange") &&
+      e.endpoint.rfind("http://", 0) == 0 && !IsLoopbackUrl(e.endpoint)) {
     return Status::InvalidArgument("the " + e.kind +
                                    " endpoint must be https:// (its credentials would travel in "
                                    "clear text); plain http:// only to 127.0.0.1 or localhost");
@@ -100,6 +122,11 @@ Status ValidateExchange(const Exchange& e) {
   if (e.endpoint.size() > 2048 ||
       e.endpoint.find_first_of(std::string("\r\n\0 ", 4)) != std::string::npos) {
     return Status::InvalidArgument("the endpoint holds spaces or control characters");
+  }
+  if (e.kind == "threatexchange" && !ThreatExchangeEndpoint(e.endpoint)) {
+    return Status::InvalidArgument(
+        "a threatexchange endpoint is the Graph API URL of a privacy group, "
+        "https://graph.facebook.com/v<version>/<privacy group id> (no query)");
   }
   if (!PlainName(e.bank, 100) || IsLocalBankName(e.bank)) {
     return Status::InvalidArgument(

@@ -1288,6 +1288,14 @@ CREATE POLICY exchange_state_update ON exchange_state FOR UPDATE
   WITH CHECK (vigil_is('vigil_admin') OR vigil_is('vigil_scanner'));
 CREATE POLICY exchange_state_remove ON exchange_state FOR DELETE USING (vigil_is('vigil_admin'));
 )sql",
+    // 14 (FEEDBACK's number this session; the lead renumbers at merge: issue 15 item 1, the
+    // ThreatExchange exchange kind; SQLite 16). The kind CHECK of `exchanges` gains
+    // 'threatexchange'; grants and policies are unchanged (the table is the same).
+    R"sql(
+ALTER TABLE exchanges DROP CONSTRAINT exchanges_kind_check;
+ALTER TABLE exchanges ADD CONSTRAINT exchanges_kind_check
+  CHECK (kind IN ('ncmec', 'stopncii', 'http', 'folder', 'threatexchange'));
+)sql",
 };
 
 // Creates or updates the schema of the PostgreSQL store behind `db` to the newest version.

@@ -433,6 +433,49 @@ CREATE TABLE exchange_state (
   updated_at       TEXT NOT NULL DEFAULT ''
 );
 )sql",
+    // 16 (FEEDBACK's number this session; the lead renumbers at merge: issue 15 item 1,
+    // the ThreatExchange exchange kind; PostgreSQL 14). The kind CHECK of `exchanges` gains
+    // 'threatexchange'. SQLite cannot alter a CHECK, so both tables are rebuilt with their rows
+    // (exchange_state first, as it references exchanges).
+    R"sql(
+CREATE TABLE exchange_state_keep AS SELECT * FROM exchange_state;
+DROP TABLE exchange_state;
+CREATE TABLE exchanges_new (
+  name         TEXT PRIMARY KEY,
+  kind         TEXT NOT NULL CHECK (kind IN ('ncmec', 'stopncii', 'http', 'folder',
+                                             'threatexchange')),
+  endpoint     TEXT NOT NULL,
+  bank         TEXT NOT NULL UNIQUE,
+  credentials  TEXT NOT NULL DEFAULT '',
+  interval_s   INTEGER NOT NULL DEFAULT 600 CHECK (interval_s > 0),
+  enabled      INTEGER NOT NULL DEFAULT 1,
+  created_by   TEXT NOT NULL,
+  created_at   TEXT NOT NULL
+);
+INSERT INTO exchanges_new (name, kind, endpoint, bank, credentials, interval_s, enabled,
+                           created_by, created_at)
+  SELECT name, kind, endpoint, bank, credentials, interval_s, enabled, created_by, created_at
+  FROM exchanges;
+DROP TABLE exchanges;
+ALTER TABLE exchanges_new RENAME TO exchanges;
+CREATE TABLE exchange_state (
+  name             TEXT PRIMARY KEY REFERENCES exchanges(name) ON DELETE CASCADE,
+  checkpoint       TEXT NOT NULL DEFAULT '',
+  last_success     TEXT NOT NULL DEFAULT '',
+  last_success_unix INTEGER NOT NULL DEFAULT 0,
+  last_error       TEXT NOT NULL DEFAULT '',
+  last_error_at    TEXT NOT NULL DEFAULT '',
+  entries          INTEGER NOT NULL DEFAULT 0,
+  pages            INTEGER NOT NULL DEFAULT 0,
+  updated_at       TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO exchange_state (name, checkpoint, last_success, last_success_unix, last_error,
+                            last_error_at, entries, pages, updated_at)
+  SELECT name, checkpoint, last_success, last_success_unix, last_error, last_error_at, entries,
+         pages, updated_at
+  FROM exchange_state_keep;
+DROP TABLE exchange_state_keep;
+)sql",
 };
 
 }  // namespace vigil::host

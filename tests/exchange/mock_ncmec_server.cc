@@ -8,6 +8,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -165,6 +166,60 @@ void MockNcmecServer::SetList(std::string body, std::string etag, std::string be
   list_etag_ = std::move(etag);
   list_bearer_ = std::move(bearer);
 }
+void MockNcmecServer::SetThreatExchange(std::string group, std::string token,
+                                        std::map<std::string, std::string> pages) {
+  std::lock_guard<std::mutex> lock(mu_);
+  te_group_ = std::move(group);
+  te_token_ = std::move(token);
+  te_pages_ = std::move(pages);
+}
+
+std::map<std::string, std::string> MockNcmecServer::ThreatExchangeFeed(
+    int pages, int per_page, const std::string& group, const std::string& token) const {
+  std::map<std::string, std::string> feed;
+  for (int p = 0; p < pages; ++p) {
+    std::string data;
+    for (int r = 0; r < per_page; ++r) {
+      const int id = 1000 + p * per_page + r;
+      const int64_t t = 1700000000 + p * 1000 + r;
+      std::string row;
+      if (p > 0 && r % 7 == 3) {  // an earlier indicator deleted (a tombstone)
+        row = "{\"id\": \"" + std::to_string(id - per_page - 1) +
+              "\", \"should_delete\": true, \"last_updated\": " + std::to_string(t) + "}";
+      } else if (r % 11 == 5) {  // a vPDQ indicator: skipped
+        row = "{\"id\": \"" + std::to_string(id) + "\", \"indicator\": \"0," + Hex(id, 64) +
+              ",100.000,0.000\", \"type\": \"HASH_VIDEO_VPDQ\", \"creation_time\": " +
+              std::to_string(t) + ", \"last_updated\": " + std::to_string(t) +
+              ", \"should_delete\": false}";
+      } else {
+        // r % 5 == 1 on a later page: an earlier indicator again with a new value (an update).
+        const int record = (p > 0 && r % 5 == 1) ? id - per_page - 2 : id;
+        const bool pdq = record % 2 == 0;
+        row = "{\"id\": \"" + std::to_string(record) + "\", \"indicator\": \"" +
+              Hex(record * 3 + p, pdq ? 64 : 32) + "\", \"type\": \"" +
+              (pdq ? "HASH_PDQ" : "HASH_MD5") +
+              "\", \"creation_time\": " + std::to_string(1690000000 + record) +
+              ", \"last_updated\": " + std::to_string(t) +
+              ", \"should_delete\": false, \"tags\": [\"media_type_photo\"]}";
+      }
+      data += (data.empty() ? "" : ",\n    ") + row;
+    }
+    std::string json = "{\"data\": [\n    " + data +
+                       "\n  ],\n  \"paging\": {\"cursors\": {\"before\": \"b" + std::to_string(p) +
+                       "\", \"after\": \"c" + std::to_string(p + 1) + "\"}";
+    if (p + 1 < pages) {
+      json += ", \"next\": \"" + base_url() + "/v18.0/" + group +
+              "/threat_updates/?access_token=" + token +
+              "&fields=id%2Cindicator%2Ctype%2Ccreation_time%2Clast_updated%2Cshould_delete"
+              "&limit=" +
+              std::to_string(per_page) + "&after=c" + std::to_string(p + 1) + "\"";
+    }
+    json += "}\n}\n";
+    feed[p == 0 ? "" : "c" + std::to_string(p)] = json;
+  }
+  return feed;
+}
+
 std::vector<MockRequest> MockNcmecServer::requests() const {
   std::lock_guard<std::mutex> lock(mu_);
   return requests_;
@@ -265,13 +320,22 @@ void MockNcmecServer::Handle(int fd) {
     }
     return;
   }
-  if (req.authorization != expected_auth_) {
+  const bool te = !te_group_.empty() && (req.path == "/v18.0/" + te_group_ + "/threat_updates/" ||
+                                         req.path == "/v18.0/" + te_group_ + "/threat_updates");
+  if (te) {
+    if (req.query["access_token"] != te_token_) {
+      lock.unlock();
+      SendAll(fd, Response(400, "Bad Request",
+                           "{\"error\": {\"message\": \"Invalid OAuth access token.\", \"type\": "
+                           "\"OAuthException\", \"code\": 190}}"));
+      return;
+    }
+  } else if (req.authorization != expected_auth_) {
     lock.unlock();
     SendAll(fd,
             Response(401, "Unauthorized", "", "WWW-Authenticate: Basic realm=\"hashsharing\"\r\n"));
     return;
-  }
-  if (req.path != "/v2/entries") {
+  } else if (req.path != "/v2/entries") {
     lock.unlock();
     SendAll(fd, Response(404, "Not Found", ""));
     return;
@@ -283,7 +347,17 @@ void MockNcmecServer::Handle(int fd) {
   }
   const std::string start = req.query.count("start") ? req.query["start"] : "";
   std::string body;
-  if (endless_) {
+  if (te) {
+    const std::string after = req.query.count("after") ? req.query["after"] : "";
+    if (endless_) {
+      const int next = after.empty() ? 2 : std::atoi(after.c_str() + 1) + 1;
+      body = "{\"data\": [], \"paging\": {\"next\": \"" + base_url() + "/v18.0/" + te_group_ +
+             "/threat_updates/?access_token=" + te_token_ + "&after=e" + std::to_string(next) +
+             "\"}}";
+    } else if (te_pages_.count(after)) {
+      body = te_pages_[after];
+    }
+  } else if (endless_) {
     const int next = start.empty() ? 2 : std::stoi(start) + 1;
     body =
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"

@@ -62,6 +62,19 @@ class MockNcmecServer {
   // Called after each /v2/entries answer was written (its 1-based number).
   void SetOnAnswered(std::function<void(int)> hook);
 
+  // ThreatExchange Graph API: GET /v18.0/<group>/threat_updates/ with access_token=<token>
+  // (400 with an OAuthException error object otherwise); the `after` cursor parameter ("" for
+  // a window's first page) -> JSON answer. Faults, endless paging and the answered counter
+  // apply to these requests as to /v2/entries.
+  void SetThreatExchange(std::string group, std::string token,
+                         std::map<std::string, std::string> pages);
+  // A generated /threat_updates feed of `pages` pages in the documented JSON shape for this
+  // server: PDQ and MD5 indicators, updates of earlier ids (a new value), should_delete rows
+  // for earlier ids, a vPDQ row the bank cannot hold; chained by paging.next URLs that carry
+  // the token (as Graph API's do) and an `after` cursor.
+  std::map<std::string, std::string> ThreatExchangeFeed(int pages, int per_page,
+                                                        const std::string& group,
+                                                        const std::string& token) const;
   // A plain list at /list.txt (hma lines), with an ETag honoured through If-None-Match and,
   // when `bearer` is set, "Authorization: Bearer <bearer>" required.
   void SetList(std::string body, std::string etag, std::string bearer);
@@ -98,6 +111,8 @@ class MockNcmecServer {
   std::string list_body_, list_etag_, list_bearer_;
   std::map<std::string, std::string> stopncii_;
   std::string stopncii_function_key_, stopncii_subscription_key_;
+  std::string te_group_, te_token_;
+  std::map<std::string, std::string> te_pages_;
 };
 
 }  // namespace vigil::exchange::testing
