@@ -251,7 +251,12 @@ StatusOr<std::string> ThreatUpdatesNextLink(const std::string& json, const std::
     return Status::InvalidArgument(
         "paging.next is not this privacy group's /threat_updates on the same server");
   }
-  return WithoutToken(url.substr(origin.size()));
+  std::string kept = WithoutToken(url.substr(origin.size()));
+  if (kept.find("access_token") != std::string::npos) {
+    return Status::InvalidArgument(
+        "paging.next carries the access token where it cannot be removed");
+  }
+  return kept;
 }
 
 StatusOr<hashbank::ImportResult> ImportThreatUpdates(const std::string& json,
