@@ -1,6 +1,7 @@
 #include "store/exchanges.h"
 
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 
 #include "store/local_banks.h"
@@ -73,12 +74,14 @@ Exchange ReadExchange(Statement& row) {
   e.enabled = row.ColumnInt(6) != 0;
   e.created_by = row.ColumnText(7);
   e.created_at = row.ColumnText(8);
+  e.feedback = row.ColumnInt(9) != 0;
+  e.feedback_reason = row.ColumnText(10);
   return e;
 }
 
 constexpr char kExchangeColumns[] =
     "SELECT name, kind, endpoint, bank, credentials, interval_s, enabled, created_by, "
-    "created_at FROM exchanges";
+    "created_at, feedback, feedback_reason FROM exchanges";
 
 }  // namespace
 
@@ -146,6 +149,21 @@ Status ValidateExchange(const Exchange& e) {
     }
   }
   if (e.interval_s <= 0) return Status::InvalidArgument("the interval is at least 1 second");
+  if (e.feedback && e.kind != "ncmec") {
+    return Status::InvalidArgument(
+        "feedback is sent to ncmec exchanges only (StopNCII feedback needs the matched hash "
+        "value, which detections do not keep yet)");
+  }
+  if (!e.feedback_reason.empty()) {
+    const bool guid_form =
+        e.feedback_reason.size() == 36 &&
+        std::all_of(e.feedback_reason.begin(), e.feedback_reason.end(),
+                    [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == '-'; });
+    if (!e.feedback || !guid_form) {
+      return Status::InvalidArgument(
+          "--feedback-negative-reason is the GUID of an NCMEC feedback reason, with --feedback");
+    }
+  }
   return Status::Ok();
 }
 
@@ -169,7 +187,8 @@ Status AddExchange(Database& db, const Exchange& e) {
   }
   Statement insert(db,
                    "INSERT INTO exchanges (name, kind, endpoint, bank, credentials, interval_s, "
-                   "enabled, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                   "enabled, created_by, created_at, feedback, feedback_reason) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   insert.Bind(1, e.name)
       .Bind(2, e.kind)
       .Bind(3, e.endpoint)
@@ -178,7 +197,9 @@ Status AddExchange(Database& db, const Exchange& e) {
       .Bind(6, e.interval_s)
       .Bind(7, e.enabled ? 1 : 0)
       .Bind(8, e.created_by)
-      .Bind(9, e.created_at.empty() ? NowUtc() : e.created_at);
+      .Bind(9, e.created_at.empty() ? NowUtc() : e.created_at)
+      .Bind(10, e.feedback ? 1 : 0)
+      .Bind(11, e.feedback_reason);
   if (insert.Step() != kDone) return insert.Error("adding exchange " + e.name);
   if (insert.RowsChanged() == 0) {
     return Status::Unavailable("exchange " + e.name +

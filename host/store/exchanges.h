@@ -32,6 +32,11 @@ struct Exchange {
   bool enabled = true;
   std::string created_by;
   std::string created_at;
+  // Issue 15 item 2 (store/exchange_feedback.h): decisions on items that matched this
+  // exchange's entries queue its feedback (ncmec only); a negative NCMEC vote needs
+  // `feedback_reason` (a reason GUID from the exchange's /v2/feedback/<type>/reasons).
+  bool feedback = false;
+  std::string feedback_reason;
 };
 
 struct ExchangeState {

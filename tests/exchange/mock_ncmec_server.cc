@@ -8,6 +8,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -252,9 +253,8 @@ void MockNcmecServer::Handle(int fd) {
   std::getline(lines, line);
   {
     std::istringstream first(line);
-    std::string method;
-    first >> method >> req.target;
-    if (method != "GET") {
+    first >> req.method >> req.target;
+    if (req.method != "GET" && req.method != "PUT") {
       SendAll(fd, Response(405, "Method Not Allowed", ""));
       return;
     }
@@ -279,6 +279,18 @@ void MockNcmecServer::Handle(int fd) {
         req.authorization.pop_back();
       }
     }
+  }
+  if (req.headers.count("content-length")) {
+    const size_t length = std::min<size_t>(std::stoul("0" + req.headers["content-length"]), 1 << 20);
+    std::string body = request.substr(request.find("\r\n\r\n") + 4);
+    while (body.size() < length) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 5000) <= 0) break;
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      body.append(buf, static_cast<size_t>(n));
+    }
+    req.body = body.substr(0, length);
   }
   const size_t q = req.target.find('?');
   req.path = req.target.substr(0, q);
@@ -334,6 +346,32 @@ void MockNcmecServer::Handle(int fd) {
     lock.unlock();
     SendAll(fd,
             Response(401, "Unauthorized", "", "WWW-Authenticate: Basic realm=\"hashsharing\"\r\n"));
+    return;
+  } else if (req.method == "GET" && req.path == "/v2/status") {
+    lock.unlock();
+    SendAll(fd, Response(200, "OK", ReadTestdata("formats/ncmec/status_xml.xml")));
+    return;
+  } else if (req.method == "PUT") {
+    const bool feedback = req.path.rfind("/entries/", 0) == 0 &&
+                          req.path.size() > 9 && req.path.substr(req.path.size() - 9) == "/feedback";
+    Fault put_fault = Fault::kNone;
+    if (feedback && !faults_.empty()) {
+      put_fault = faults_.front();
+      faults_.pop_front();
+    }
+    const std::string retry_after = retry_after_;
+    lock.unlock();
+    if (!feedback) {
+      SendAll(fd, Response(404, "Not Found", ""));
+    } else if (put_fault == Fault::k500 || put_fault == Fault::kMalformed) {
+      SendAll(fd, Response(500, "Internal Server Error", "<error>try again</error>"));
+    } else if (put_fault == Fault::k429) {
+      SendAll(fd, Response(429, "Too Many Requests", "", "Retry-After: " + retry_after + "\r\n"));
+    } else if (put_fault == Fault::kDrop) {
+      return;  // closed without an answer
+    } else {
+      SendAll(fd, Response(200, "OK", ReadTestdata("formats/ncmec/update_feedback_result_xml.xml")));
+    }
     return;
   } else if (req.path != "/v2/entries") {
     lock.unlock();

@@ -10,7 +10,10 @@
 // their own next links (start=2001, 3001, 4001). Faults are queued per request to
 // /v2/entries: a connection dropped half-way through the body, HTTP 500, HTTP 429 with
 // Retry-After, a truncated (malformed) document; `endless` answers every page with a next
-// link to one more page.
+// link to one more page. Feedback (issue 15 item 2): GET /v2/status answers the real
+// status sample (member id 1); PUT /entries/<member>/<entry>/<TYPE>/feedback with an XML body
+// answers the real update_feedback_result sample; both need the Basic authentication, and
+// the fault queue applies to the PUTs.
 #ifndef VIGIL_TESTS_EXCHANGE_MOCK_NCMEC_SERVER_H_
 #define VIGIL_TESTS_EXCHANGE_MOCK_NCMEC_SERVER_H_
 
@@ -29,6 +32,8 @@ namespace vigil::exchange::testing {
 enum class Fault { kNone, kDrop, k500, k429, kMalformed };
 
 struct MockRequest {
+  std::string method;
+  std::string body;
   std::string target;  // path and query as sent
   std::string path;
   std::map<std::string, std::string> query;  // decoded
