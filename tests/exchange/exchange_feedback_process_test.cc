@@ -5,9 +5,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "store/review_queue.h"
 #include "store/store.h"
@@ -110,6 +114,57 @@ TEST(ExchangeFeedbackProcessTest, ConfiguredQueuedByADecisionAndDeliveredByTheCo
   ran = RunVigil(store_path, "exchanges feedback --once");
   EXPECT_EQ(ran.code, 0) << ran.out;
   EXPECT_NE(ran.out.find("0 delivered"), std::string::npos) << ran.out;
+
+  // `vigil serve` delivers what a later decision queues, on its exchanges thread.
+  {
+    auto store = host::Store::Open(store_path);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    host::ItemRecord record;
+    record.sha256 = "feedback-item-2";
+    record.path = "/items/y";
+    record.media_kind = "image";
+    record.outcome.disposition = host::Disposition::kReview;
+    record.outcome.severity = 3;
+    record.outcome.obscure_level = 5;
+    record.outcome.rule = "test rule";
+    host::DetectorRun run;
+    run.detector = "vigil.hash";
+    auto* d = run.result.add_detections();
+    d->set_label("hash-match");
+    d->set_signal_type("sha1");
+    d->mutable_match()->set_bank("nb");
+    d->mutable_match()->set_entry_id("42-image10");
+    record.runs.push_back(run);
+    auto id = store.value()->RecordItem(record);
+    ASSERT_TRUE(id.ok()) << id.status().message();
+    host::ReviewQueue queue(*store.value());
+    host::ClaimOptions only;
+    only.only_item = id.value();
+    auto claimed = queue.Claim("alice", only);
+    ASSERT_TRUE(claimed.ok() && claimed.value());
+    ASSERT_TRUE(queue.Decide(id.value(), "alice", "B1", "").ok());
+  }
+  const pid_t serve = ::fork();
+  if (serve == 0) {
+    ::setenv("VIGIL_TEST_FB_NCMEC", "vigil-test:s3cret", 1);
+    FILE* null = std::fopen("/dev/null", "w");
+    if (null != nullptr) ::dup2(fileno(null), 1);
+    ::execl(kVigil.c_str(), kVigil.c_str(), "--store", store_path.c_str(), "serve", "--listen",
+            "127.0.0.1:0", "--threads", "1", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ASSERT_GT(serve, 0);
+  bool delivered = false;
+  for (int i = 0; i < 600 && !delivered; ++i) {
+    for (const auto& r : server.requests()) {
+      if (r.method == "PUT" && r.path == "/entries/1/image10/SHA1/feedback") delivered = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ::kill(serve, SIGTERM);
+  int status = 0;
+  ::waitpid(serve, &status, 0);
+  EXPECT_TRUE(delivered) << "vigil serve did not deliver the queued vote within 60 s";
   fs::remove_all(dir);
 }
 
