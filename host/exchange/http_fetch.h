@@ -35,8 +35,8 @@ struct HttpResponse {
   std::string etag;
 };
 
-// One request (its method and body), no retries. Returns a response (status 0 with transport_error on a failed or
-// dropped connection); never throws.
+// One request (its method and body), no retries. Returns a response (status 0 with transport_error
+// on a failed or dropped connection); never throws.
 HttpResponse HttpGetOnce(const HttpRequest& request);
 
 struct RetryPolicy {

@@ -157,8 +157,9 @@ Status ValidateExchange(const Exchange& e) {
   if (!e.feedback_reason.empty()) {
     const bool guid_form =
         e.feedback_reason.size() == 36 &&
-        std::all_of(e.feedback_reason.begin(), e.feedback_reason.end(),
-                    [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == '-'; });
+        std::all_of(e.feedback_reason.begin(), e.feedback_reason.end(), [](char c) {
+          return std::isxdigit(static_cast<unsigned char>(c)) || c == '-';
+        });
     if (!e.feedback || !guid_form) {
       return Status::InvalidArgument(
           "--feedback-negative-reason is the GUID of an NCMEC feedback reason, with --feedback");

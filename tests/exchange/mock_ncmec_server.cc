@@ -6,9 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
-#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -281,7 +281,8 @@ void MockNcmecServer::Handle(int fd) {
     }
   }
   if (req.headers.count("content-length")) {
-    const size_t length = std::min<size_t>(std::stoul("0" + req.headers["content-length"]), 1 << 20);
+    const size_t length =
+        std::min<size_t>(std::stoul("0" + req.headers["content-length"]), 1 << 20);
     std::string body = request.substr(request.find("\r\n\r\n") + 4);
     while (body.size() < length) {
       pollfd p{fd, POLLIN, 0};
@@ -352,8 +353,8 @@ void MockNcmecServer::Handle(int fd) {
     SendAll(fd, Response(200, "OK", ReadTestdata("formats/ncmec/status_xml.xml")));
     return;
   } else if (req.method == "PUT") {
-    const bool feedback = req.path.rfind("/entries/", 0) == 0 &&
-                          req.path.size() > 9 && req.path.substr(req.path.size() - 9) == "/feedback";
+    const bool feedback = req.path.rfind("/entries/", 0) == 0 && req.path.size() > 9 &&
+                          req.path.substr(req.path.size() - 9) == "/feedback";
     Fault put_fault = Fault::kNone;
     if (feedback && !faults_.empty()) {
       put_fault = faults_.front();
@@ -370,7 +371,8 @@ void MockNcmecServer::Handle(int fd) {
     } else if (put_fault == Fault::kDrop) {
       return;  // closed without an answer
     } else {
-      SendAll(fd, Response(200, "OK", ReadTestdata("formats/ncmec/update_feedback_result_xml.xml")));
+      SendAll(fd,
+              Response(200, "OK", ReadTestdata("formats/ncmec/update_feedback_result_xml.xml")));
     }
     return;
   } else if (req.path != "/v2/entries") {

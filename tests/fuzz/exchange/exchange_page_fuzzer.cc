@@ -1,11 +1,11 @@
 // Fuzzes what an exchange sync reads from outside: an NCMEC entries page as the server's
 // answer (through the client, with the transport replaced by the input), its next link,
 // a StopNCII FetchHashes answer's paging, a ThreatExchange /threat_updates answer (its
-// paging.next and its rows, through the client too), and stored checkpoints. The first byte splits the input: the checkpoint text is bytes
-// 1..1+data[0] % 64, the rest is the page.
-// Invariants: no crash, no leak, no undefined behaviour; a page the client accepts has a
-// checkpoint the client itself parses again, and a next link that is a /v2/entries path;
-// a ThreatExchange checkpoint never holds the access token.
+// paging.next and its rows, through the client too), and stored checkpoints. The first byte splits
+// the input: the checkpoint text is bytes 1..1+data[0] % 64, the rest is the page. Invariants: no
+// crash, no leak, no undefined behaviour; a page the client accepts has a checkpoint the client
+// itself parses again, and a next link that is a /v2/entries path; a ThreatExchange checkpoint
+// never holds the access token.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
