@@ -93,6 +93,10 @@ void RegisterExchangesCommand(CLI::App& app, GlobalOptions& options);
 // connection of its own (exchanges_command.cc).
 void SyncExchangesUntil(const GlobalOptions& global, host::Database& db,
                         const std::function<bool(std::chrono::milliseconds)>& wait);
+// Issue 15 item 2: waits `pause` with wait() (true: stop), delivering the exchange feedback
+// outbox every 10 s meanwhile; `vigil serve` waits between exchange syncs with it.
+bool WaitDeliveringExchangeFeedback(host::Database& db, std::chrono::milliseconds pause,
+                                    const std::function<bool(std::chrono::milliseconds)>& wait);
 
 // `vigil tokens create|list|revoke`: bearer tokens of the HTTP API (tokens_command.cc).
 void RegisterTokensCommand(CLI::App& app, GlobalOptions& options);

@@ -1,6 +1,8 @@
 // `vigil exchanges add|list|remove|sync|status` (issue 15 item 1; docs/exchanges.md): hash
 // exchanges that sync themselves into banks, with a checkpoint after each page. Credentials
 // are a reference to a file or an environment variable, never a command-line value.
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -16,7 +18,9 @@
 #include "cli/commands.h"
 #include "core/terminal_text.h"
 #include "exchange/exchange_client.h"
+#include "exchange/exchange_feedback_sender.h"
 #include "exchange/exchange_sync.h"
+#include "store/exchange_feedback.h"
 #include "store/exchanges.h"
 
 namespace vigil::cli {
@@ -40,6 +44,9 @@ struct ExchangeArgs {
   int attempts = 5;
   int64_t first_backoff_ms = 500;
   int64_t timeout_ms = 60000;
+  bool feedback = false;
+  std::string feedback_reason;
+  int64_t feedback_interval_s = 30;
 };
 
 std::atomic<bool> g_stop{false};
@@ -166,6 +173,59 @@ int Sync(const GlobalOptions& global, host::Database& db, const ExchangeArgs& ar
   return 0;
 }
 
+// Issue 15 item 2: one delivery pass of the feedback outbox, said in one line when it did
+// anything (or always with `verbose`).
+bool DeliverFeedbackPass(host::Database& db, bool verbose) {
+  exchange::FeedbackOptions options;
+  char host_name[256] = "";
+  ::gethostname(host_name, sizeof host_name - 1);
+  options.owner = std::string(host_name) + ":" + std::to_string(::getpid());
+  auto report = exchange::DeliverExchangeFeedback(db, options);
+  if (!report.ok()) {
+    PrintError("exchange feedback: " + report.status().message());
+    return false;
+  }
+  const exchange::FeedbackReport& r = report.value();
+  if (verbose || r.delivered + r.retrying + r.dead > 0) {
+    std::printf("exchange feedback: %d delivered, %d to retry, %d given up\n", r.delivered,
+                r.retrying, r.dead);
+    std::fflush(stdout);
+  }
+  return r.dead == 0 && r.retrying == 0;
+}
+
+int Feedback(host::Database& db, const ExchangeArgs& args) {
+  if (args.once) {
+    const bool ok = DeliverFeedbackPass(db, true);
+    auto rows = host::ListExchangeFeedback(db);
+    if (!rows.ok()) return Fail(rows.status());
+    std::map<std::string, int> states;
+    for (const host::ExchangeFeedback& f : rows.value()) ++states[f.state];
+    std::printf("outbox: %d pending, %d delivered, %d given up\n",
+                states["pending"] + states["sending"], states["delivered"], states["dead"]);
+    for (const host::ExchangeFeedback& f : rows.value()) {
+      if (f.state == "dead" || (f.state == "pending" && !f.last_error.empty())) {
+        std::printf("  %s entry %s (%s, item %lld): %s %s\n", TerminalText(f.exchange).c_str(),
+                    TerminalText(f.entry_id).c_str(), f.vote.c_str(),
+                    static_cast<long long>(f.item_id), f.state.c_str(),
+                    TerminalText(f.last_error).c_str());
+      }
+    }
+    return ok ? 0 : 1;
+  }
+  std::signal(SIGINT, OnStopSignal);
+  std::signal(SIGTERM, OnStopSignal);
+  while (!g_stop.load()) {
+    DeliverFeedbackPass(db, false);
+    const auto until =
+        std::chrono::steady_clock::now() + std::chrono::seconds(args.feedback_interval_s);
+    while (!g_stop.load() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+  return 0;
+}
+
 int Run(const GlobalOptions& global, const std::string& action, const ExchangeArgs& args) {
   const bool reads = action == "list" || action == "status";
   std::unique_ptr<host::Store> store = OpenStoreOrSay(global, host::OpenMode::kReadWrite, reads);
@@ -175,6 +235,8 @@ int Run(const GlobalOptions& global, const std::string& action, const ExchangeAr
     host::Exchange e;
     e.name = args.name;
     e.kind = args.kind;
+    e.feedback = args.feedback;
+    e.feedback_reason = args.feedback_reason;
     e.endpoint = args.endpoint;
     e.bank = args.bank;
     e.interval_s = args.interval_s;
@@ -213,6 +275,12 @@ int Run(const GlobalOptions& global, const std::string& action, const ExchangeAr
                                           "(\"subscription-key:fetch-function-key\")"),
                   2);
     }
+    if (e.kind == "threatexchange" && e.credentials.empty()) {
+      return Fail(
+          Status::InvalidArgument("a ThreatExchange exchange needs --credentials-file or "
+                                  "--credentials-env (the app token \"<app id>|<secret>\")"),
+          2);
+    }
     e.created_by =
         store->login().empty() ? (std::getenv("USER") ? std::getenv("USER") : "") : store->login();
     if (Status s = host::AddExchange(db, e); !s.ok()) {
@@ -229,6 +297,7 @@ int Run(const GlobalOptions& global, const std::string& action, const ExchangeAr
     return 0;
   }
   if (action == "sync") return Sync(global, db, args);
+  if (action == "feedback") return Feedback(db, args);
   auto all = host::ListExchanges(db);
   if (!all.ok()) return Fail(all.status());
   const int64_t now = NowUnix();
@@ -242,7 +311,9 @@ int Run(const GlobalOptions& global, const std::string& action, const ExchangeAr
                           {"interval_s", e.interval_s},
                           {"enabled", e.enabled},
                           {"created_by", e.created_by},
-                          {"created_at", e.created_at}};
+                          {"created_at", e.created_at},
+                          {"feedback", e.feedback},
+                          {"feedback_negative_reason", e.feedback_reason}};
     if (action == "status") {
       auto state = host::ExchangeStateOf(db, e.name);
       if (!state.ok()) return Fail(state.status());
@@ -270,11 +341,11 @@ int Run(const GlobalOptions& global, const std::string& action, const ExchangeAr
                                                .c_str());
       }
     } else if (!args.json) {
-      std::printf("%s  %s  %s  bank %s  every %lld s  credentials %s%s\n",
+      std::printf("%s  %s  %s  bank %s  every %lld s  credentials %s%s%s\n",
                   TerminalText(e.name).c_str(), e.kind.c_str(), TerminalText(e.endpoint).c_str(),
                   TerminalText(e.bank).c_str(), static_cast<long long>(e.interval_s),
                   e.credentials.empty() ? "none" : TerminalText(e.credentials).c_str(),
-                  e.enabled ? "" : "  (disabled)");
+                  e.enabled ? "" : "  (disabled)", e.feedback ? "  feedback on" : "");
     }
     out.push_back(std::move(row));
   }
@@ -293,6 +364,18 @@ void SyncExchangesUntil(const GlobalOptions& global, host::Database& db,
   SyncOnInterval(global, db, ExchangeArgs{}, wait);
 }
 
+bool WaitDeliveringExchangeFeedback(host::Database& db, std::chrono::milliseconds pause,
+                                    const std::function<bool(std::chrono::milliseconds)>& wait) {
+  const auto until = std::chrono::steady_clock::now() + pause;
+  while (true) {
+    DeliverFeedbackPass(db, false);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    if (wait(std::min<std::chrono::milliseconds>(left, std::chrono::seconds(10)))) return true;
+  }
+}
+
 void RegisterExchangesCommand(CLI::App& app, GlobalOptions& options) {
   static ExchangeArgs args;
   CLI::App* exchanges = app.add_subcommand(
@@ -301,15 +384,19 @@ void RegisterExchangesCommand(CLI::App& app, GlobalOptions& options) {
 
   CLI::App* add = exchanges->add_subcommand("add", "Configure an exchange (admins)");
   add->add_option("NAME", args.name, "Letters, digits, '-', '_', '.'")->required();
-  add->add_option("--kind", args.kind, "ncmec, stopncii, http or folder")->required();
+  add->add_option("--kind", args.kind, "ncmec, stopncii, threatexchange, http or folder")
+      ->required();
   add->add_option("--endpoint", args.endpoint,
                   "ncmec: the API's base URL (before /v2); stopncii: the API's base URL (e.g. "
-                  "https://api.stopncii.org/v1); http: the list URL; folder: a path")
+                  "https://api.stopncii.org/v1); threatexchange: the privacy group's Graph API URL "
+                  "(https://graph.facebook.com/v<version>/<privacy group id>); http: the list "
+                  "URL; folder: a path")
       ->required();
   add->add_option("--bank", args.bank, "The bank it feeds (one exchange per bank)")->required();
   add->add_option("--credentials-file", args.credentials_file,
                   "Credentials from the first line of FILE (ncmec: user:password; stopncii: "
-                  "subscription-key:fetch-function-key; http: a bearer token); the path is "
+                  "subscription-key:fetch-function-key; threatexchange: the app token "
+                  "<app id>|<secret>; http: a bearer token); the path is "
                   "stored, never the secret")
       ->type_name("FILE");
   add->add_option("--credentials-env", args.credentials_env,
@@ -318,6 +405,13 @@ void RegisterExchangesCommand(CLI::App& app, GlobalOptions& options) {
   add->add_option("--interval", args.interval_s, "Seconds between syncs (default 600)")
       ->check(CLI::Range(1, 31536000));
   add->add_flag("--disabled", args.disabled, "Configured, but not synced by `sync` without NAME");
+  add->add_flag("--feedback", args.feedback,
+                "ncmec: decisions on items that matched its entries send its feedback (votes; "
+                "off by default; delivered by `exchanges feedback` and `vigil serve`)");
+  add->add_option("--feedback-negative-reason", args.feedback_reason,
+                  "ncmec with --feedback: the reason GUID a not-illegal decision's negative "
+                  "vote carries (without it only affirmative votes are sent)")
+      ->type_name("GUID");
   add->callback([&options] { options.exit_code = Run(options, "add", args); });
 
   CLI::App* list = exchanges->add_subcommand("list", "The configured exchanges");
@@ -349,6 +443,16 @@ void RegisterExchangesCommand(CLI::App& app, GlobalOptions& options) {
   sync->add_option("--timeout-ms", args.timeout_ms, "Per request (default 60000)")
       ->check(CLI::Range(1, 3600000));
   sync->callback([&options] { options.exit_code = Run(options, "sync", args); });
+
+  CLI::App* feedback = exchanges->add_subcommand(
+      "feedback",
+      "Deliver the queued exchange feedback: once (--once) or every --interval seconds until "
+      "SIGINT/SIGTERM");
+  feedback->add_flag("--once", args.once,
+                     "One pass, then the outbox's counts; exit 1 when a vote failed");
+  feedback->add_option("--interval", args.feedback_interval_s, "Seconds between passes (30)")
+      ->check(CLI::Range(1, 86400));
+  feedback->callback([&options] { options.exit_code = Run(options, "feedback", args); });
 
   CLI::App* status = exchanges->add_subcommand(
       "status", "Per exchange: entries, last success, lag and the last error");

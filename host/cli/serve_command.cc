@@ -222,9 +222,13 @@ int Run(GlobalOptions& global, const ServeArgs& args) {
   if (exchange_store) {
     // What a sync writes into the banks folder is picked up by the bank watcher (and so by
     // /v1/match and the scan loop).
+    // Issue 15 item 2: between syncs the same thread delivers the exchanges' feedback.
     loops.Start("exchanges", [&global, &exchange_store](const service::StopSignal& stop) {
-      SyncExchangesUntil(global, exchange_store->db(),
-                         [&stop](std::chrono::milliseconds pause) { return stop.WaitFor(pause); });
+      SyncExchangesUntil(global, exchange_store->db(), [&stop, &exchange_store](auto pause) {
+        return WaitDeliveringExchangeFeedback(
+            exchange_store->db(), pause,
+            [&stop](std::chrono::milliseconds ms) { return stop.WaitFor(ms); });
+      });
     });
   }
   ready = true;

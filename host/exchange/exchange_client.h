@@ -21,6 +21,15 @@
 //   http    a plain HTTP(S) list URL (hma lines: "<type> <value>"), the whole list each time
 //           (the bank is replaced by it); the checkpoint is the ETag, sent as If-None-Match,
 //           so an unchanged list (304) changes nothing.
+//   threatexchange  Meta ThreatExchange Graph API (threatexchange_client.cc): the endpoint is
+//           https://graph.facebook.com/v<version>/<privacy group id>; GET
+//           <endpoint>/threat_updates/?start_time=..&stop_time=..&limit=500&fields=..
+//           &access_token=<app token> (the token from the credentials reference), then each
+//           answer's paging.next (only on the same server and privacy group) until one has
+//           none. The checkpoint holds the time window and the next link WITHOUT the token;
+//           a finished window starts the next one at its end. should_delete rows delete
+//           the indicator's entries; PDQ, MD5 (also HASH_VIDEO_MD5), SHA-1 and SHA-256 go into
+//           the bank; vPDQ, TMK and other types are skipped with an ignored-note.
 #ifndef VIGIL_HOST_EXCHANGE_EXCHANGE_CLIENT_H_
 #define VIGIL_HOST_EXCHANGE_EXCHANGE_CLIENT_H_
 
@@ -93,6 +102,25 @@ StatusOr<StopNciiCheckpoint> ParseStopNciiCheckpoint(const std::string& text);
 // else "" and nextSetTimestamp (the next run's start). An error when the JSON is malformed
 // or not a FetchHashes answer.
 StatusOr<StopNciiCheckpoint> StopNciiPaging(const std::string& json);
+// ThreatExchange pieces, exposed for tests and the fuzzer.
+struct ThreatExchangeCheckpoint {
+  int64_t from_unix = 0;
+  int64_t to_unix = 0;  // 0: no window open (the next page opens one ending now)
+  std::string next;     // path and query of paging.next without access_token ("" = first page)
+};
+std::string FormatThreatExchangeCheckpoint(const ThreatExchangeCheckpoint& checkpoint);
+StatusOr<ThreatExchangeCheckpoint> ParseThreatExchangeCheckpoint(const std::string& text);
+// The paging.next of a /threat_updates answer as the checkpoint keeps it (path and query on
+// the endpoint's server, access_token removed; "" when there is none); an error when the JSON
+// is malformed, not a threat_updates answer, or the link leaves the endpoint's privacy group.
+StatusOr<std::string> ThreatUpdatesNextLink(const std::string& json, const std::string& endpoint);
+// The upserts and deletions of a /threat_updates answer (entries' source: `source`, external
+// id: the indicator id; bad rows are reported as problems, not fatal).
+StatusOr<hashbank::ImportResult> ImportThreatUpdates(const std::string& json,
+                                                     const std::string& source, int64_t now_unix);
+StatusOr<std::unique_ptr<ExchangeClient>> MakeThreatExchangeClient(const host::Exchange& exchange,
+                                                                   const std::string& token,
+                                                                   const ClientOptions& options);
 // "2017-10-24T15:10:00Z" for NCMEC's from/to parameters.
 std::string NcmecTime(int64_t unix_seconds);
 

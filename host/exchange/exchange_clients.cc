@@ -459,6 +459,9 @@ StatusOr<std::unique_ptr<ExchangeClient>> MakeExchangeClient(const host::Exchang
     return std::unique_ptr<ExchangeClient>(std::make_unique<StopNciiClient>(
         exchange, secret.substr(0, colon), secret.substr(colon + 1), options));
   }
+  if (exchange.kind == "threatexchange") {
+    return MakeThreatExchangeClient(exchange, secret, options);
+  }
   return Status::Unsupported("syncing " + exchange.kind + " exchanges is not built");
 }
 

@@ -18,6 +18,8 @@ namespace vigil::exchange {
 
 struct HttpRequest {
   std::string url;
+  std::string method = "GET";  // or PUT / POST with `body` (the feedback calls)
+  std::string body;
   std::vector<std::string> headers;  // "Name: value"
   std::string basic_user;            // HTTP Basic authentication when not empty
   std::string basic_password;
@@ -33,8 +35,8 @@ struct HttpResponse {
   std::string etag;
 };
 
-// One request, no retries. Returns a response (status 0 with transport_error on a failed or
-// dropped connection); never throws.
+// One request (its method and body), no retries. Returns a response (status 0 with transport_error
+// on a failed or dropped connection); never throws.
 HttpResponse HttpGetOnce(const HttpRequest& request);
 
 struct RetryPolicy {

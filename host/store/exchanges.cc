@@ -1,5 +1,7 @@
 #include "store/exchanges.h"
 
+#include <algorithm>
+#include <cctype>
 #include <ctime>
 
 #include "store/local_banks.h"
@@ -41,6 +43,26 @@ bool IsLoopbackUrl(const std::string& url) {
   return false;
 }
 
+// https://host/v<version>/<digits>: the Graph API path of a privacy group.
+bool ThreatExchangeEndpoint(const std::string& url) {
+  if (url.find_first_of("?#") != std::string::npos) return false;
+  const size_t host = url.find("://");
+  if (host == std::string::npos) return false;
+  const size_t path = url.find('/', host + 3);
+  if (path == std::string::npos) return false;
+  std::string p = url.substr(path);
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  const size_t slash = p.find('/', 1);
+  if (slash == std::string::npos || p.size() < 3 || p[1] != 'v') return false;
+  const std::string version = p.substr(2, slash - 2), group = p.substr(slash + 1);
+  auto digits = [](const std::string& s, bool dots) {
+    return !s.empty() && s.size() <= 24 && std::all_of(s.begin(), s.end(), [dots](char c) {
+      return (c >= '0' && c <= '9') || (dots && c == '.');
+    });
+  };
+  return digits(version, true) && digits(group, false);
+}
+
 Exchange ReadExchange(Statement& row) {
   Exchange e;
   e.name = row.ColumnText(0);
@@ -52,12 +74,14 @@ Exchange ReadExchange(Statement& row) {
   e.enabled = row.ColumnInt(6) != 0;
   e.created_by = row.ColumnText(7);
   e.created_at = row.ColumnText(8);
+  e.feedback = row.ColumnInt(9) != 0;
+  e.feedback_reason = row.ColumnText(10);
   return e;
 }
 
 constexpr char kExchangeColumns[] =
     "SELECT name, kind, endpoint, bank, credentials, interval_s, enabled, created_by, "
-    "created_at FROM exchanges";
+    "created_at, feedback, feedback_reason FROM exchanges";
 
 }  // namespace
 
@@ -71,7 +95,8 @@ std::string UtcText(int64_t unix_seconds) {
 }
 
 bool IsExchangeKind(const std::string& kind) {
-  return kind == "ncmec" || kind == "stopncii" || kind == "http" || kind == "folder";
+  return kind == "ncmec" || kind == "stopncii" || kind == "http" || kind == "folder" ||
+         kind == "threatexchange";
 }
 
 Status ValidateExchange(const Exchange& e) {
@@ -81,7 +106,7 @@ Status ValidateExchange(const Exchange& e) {
   }
   if (!IsExchangeKind(e.kind)) {
     return Status::InvalidArgument("unknown exchange kind '" + e.kind +
-                                   "': use ncmec, stopncii, http or folder");
+                                   "': use ncmec, stopncii, threatexchange, http or folder");
   }
   if (e.kind == "folder") {
     if (e.endpoint.empty() || e.endpoint[0] != '/') {
@@ -91,8 +116,8 @@ Status ValidateExchange(const Exchange& e) {
     return Status::InvalidArgument("the endpoint of a " + e.kind +
                                    " exchange is an http:// or https:// URL");
   }
-  if ((e.kind == "ncmec" || e.kind == "stopncii") && e.endpoint.rfind("http://", 0) == 0 &&
-      !IsLoopbackUrl(e.endpoint)) {
+  if ((e.kind == "ncmec" || e.kind == "stopncii" || e.kind == "threatexchange") &&
+      e.endpoint.rfind("http://", 0) == 0 && !IsLoopbackUrl(e.endpoint)) {
     return Status::InvalidArgument("the " + e.kind +
                                    " endpoint must be https:// (its credentials would travel in "
                                    "clear text); plain http:// only to 127.0.0.1 or localhost");
@@ -100,6 +125,11 @@ Status ValidateExchange(const Exchange& e) {
   if (e.endpoint.size() > 2048 ||
       e.endpoint.find_first_of(std::string("\r\n\0 ", 4)) != std::string::npos) {
     return Status::InvalidArgument("the endpoint holds spaces or control characters");
+  }
+  if (e.kind == "threatexchange" && !ThreatExchangeEndpoint(e.endpoint)) {
+    return Status::InvalidArgument(
+        "a threatexchange endpoint is the Graph API URL of a privacy group, "
+        "https://graph.facebook.com/v<version>/<privacy group id> (no query)");
   }
   if (!PlainName(e.bank, 100) || IsLocalBankName(e.bank)) {
     return Status::InvalidArgument(
@@ -119,6 +149,22 @@ Status ValidateExchange(const Exchange& e) {
     }
   }
   if (e.interval_s <= 0) return Status::InvalidArgument("the interval is at least 1 second");
+  if (e.feedback && e.kind != "ncmec") {
+    return Status::InvalidArgument(
+        "feedback is sent to ncmec exchanges only (StopNCII feedback needs the matched hash "
+        "value, which detections do not keep yet)");
+  }
+  if (!e.feedback_reason.empty()) {
+    const bool guid_form =
+        e.feedback_reason.size() == 36 &&
+        std::all_of(e.feedback_reason.begin(), e.feedback_reason.end(), [](char c) {
+          return std::isxdigit(static_cast<unsigned char>(c)) || c == '-';
+        });
+    if (!e.feedback || !guid_form) {
+      return Status::InvalidArgument(
+          "--feedback-negative-reason is the GUID of an NCMEC feedback reason, with --feedback");
+    }
+  }
   return Status::Ok();
 }
 
@@ -142,7 +188,8 @@ Status AddExchange(Database& db, const Exchange& e) {
   }
   Statement insert(db,
                    "INSERT INTO exchanges (name, kind, endpoint, bank, credentials, interval_s, "
-                   "enabled, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                   "enabled, created_by, created_at, feedback, feedback_reason) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   insert.Bind(1, e.name)
       .Bind(2, e.kind)
       .Bind(3, e.endpoint)
@@ -151,7 +198,9 @@ Status AddExchange(Database& db, const Exchange& e) {
       .Bind(6, e.interval_s)
       .Bind(7, e.enabled ? 1 : 0)
       .Bind(8, e.created_by)
-      .Bind(9, e.created_at.empty() ? NowUtc() : e.created_at);
+      .Bind(9, e.created_at.empty() ? NowUtc() : e.created_at)
+      .Bind(10, e.feedback ? 1 : 0)
+      .Bind(11, e.feedback_reason);
   if (insert.Step() != kDone) return insert.Error("adding exchange " + e.name);
   if (insert.RowsChanged() == 0) {
     return Status::Unavailable("exchange " + e.name +

@@ -1,9 +1,9 @@
 // Hash exchanges that sync themselves (issue 15 item 1; docs/exchanges.md). The store
 // keeps what an admin configured and, per exchange, the state of its sync:
 //
-//   exchanges       name, kind (ncmec | stopncii | http | folder), endpoint, the bank it
-//                   feeds, a credentials REFERENCE ("file:PATH" or "env:NAME", never the
-//                   secret), interval, enabled
+//   exchanges       name, kind (ncmec | stopncii | threatexchange | http | folder), endpoint,
+//                   the bank it feeds, a credentials REFERENCE ("file:PATH" or "env:NAME", never
+//                   the secret), interval, enabled
 //   exchange_state  the checkpoint (opaque text the exchange's client understands), saved
 //                   after each page was applied to the bank; last success, last error,
 //                   entries in the bank, pages fetched since the last complete sync
@@ -24,7 +24,7 @@ namespace vigil::host {
 
 struct Exchange {
   std::string name;  // 1..64 of letters, digits, '-', '_', '.'
-  std::string kind;  // ncmec, stopncii, http, folder
+  std::string kind;  // ncmec, stopncii, threatexchange, http, folder
   std::string endpoint;
   std::string bank;         // the bank file it writes; not a local- bank, one exchange per bank
   std::string credentials;  // "" (none), "file:PATH" or "env:NAME"
@@ -32,6 +32,11 @@ struct Exchange {
   bool enabled = true;
   std::string created_by;
   std::string created_at;
+  // Issue 15 item 2 (store/exchange_feedback.h): decisions on items that matched this
+  // exchange's entries queue its feedback (ncmec only); a negative NCMEC vote needs
+  // `feedback_reason` (a reason GUID from the exchange's /v2/feedback/<type>/reasons).
+  bool feedback = false;
+  std::string feedback_reason;
 };
 
 struct ExchangeState {

@@ -1423,6 +1423,61 @@ CREATE POLICY cybertip_preservations_read ON cybertip_preservations FOR SELECT U
 CREATE POLICY cybertip_preservations_add ON cybertip_preservations FOR INSERT WITH CHECK (
   (vigil_is('vigil_senior') OR vigil_is('vigil_admin')) AND made_by = session_user);
 )sql",
+    // 14 (issue 15 items 1 and 2; SQLite 16). Issue 15
+    // item 1: the kind CHECK of `exchanges` gains 'threatexchange'. Issue 15 item 2, feedback:
+    // per exchange whether decisions send feedback and the reason id of a negative NCMEC vote;
+    // the outbox exchange_feedback. A reviewer's decision inserts its rows (in the decision's
+    // transaction), so reviewers and seniors may read which exchanges send feedback (those
+    // columns only, never the endpoint or the credentials reference) and insert rows; the
+    // sender (scanner, admin) leases and updates them; auditors read them; nobody deletes.
+    R"sql(
+ALTER TABLE exchanges DROP CONSTRAINT exchanges_kind_check;
+ALTER TABLE exchanges ADD CONSTRAINT exchanges_kind_check
+  CHECK (kind IN ('ncmec', 'stopncii', 'http', 'folder', 'threatexchange'));
+ALTER TABLE exchanges ADD COLUMN feedback INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE exchanges ADD COLUMN feedback_reason TEXT NOT NULL DEFAULT '';
+GRANT SELECT (name, kind, bank, feedback, feedback_reason) ON exchanges
+  TO vigil_reviewer, vigil_senior;
+CREATE POLICY exchanges_feedback_read ON exchanges FOR SELECT USING (
+  vigil_is('vigil_reviewer') OR vigil_is('vigil_senior'));
+CREATE TABLE exchange_feedback (
+  id           BIGSERIAL PRIMARY KEY,
+  exchange     TEXT NOT NULL,
+  item_id      BIGINT NOT NULL REFERENCES items(id),
+  decision_id  BIGINT NOT NULL REFERENCES decisions(id),
+  entry_id     TEXT NOT NULL,
+  signal_type  TEXT NOT NULL,
+  vote         TEXT NOT NULL CHECK (vote IN ('affirmative', 'negative')),
+  reason_id    TEXT NOT NULL DEFAULT '',
+  state        TEXT NOT NULL DEFAULT 'pending'
+               CHECK (state IN ('pending', 'sending', 'delivered', 'dead')),
+  attempts     BIGINT NOT NULL DEFAULT 0,
+  next_at_ms   BIGINT NOT NULL DEFAULT 0,
+  lease_owner  TEXT,
+  lease_until_ms BIGINT NOT NULL DEFAULT 0,
+  http_status  BIGINT NOT NULL DEFAULT 0,
+  last_error   TEXT NOT NULL DEFAULT '',
+  created_at   TEXT NOT NULL,
+  delivered_at TEXT NOT NULL DEFAULT '',
+  UNIQUE (exchange, entry_id, signal_type, decision_id)
+);
+CREATE INDEX exchange_feedback_due ON exchange_feedback(state, next_at_ms);
+GRANT SELECT, INSERT ON exchange_feedback TO vigil_reviewer, vigil_senior;
+GRANT USAGE ON SEQUENCE exchange_feedback_id_seq TO vigil_reviewer, vigil_senior, vigil_admin;
+GRANT SELECT, INSERT, UPDATE ON exchange_feedback TO vigil_admin, vigil_scanner;
+GRANT SELECT ON exchange_feedback TO vigil_auditor;
+ALTER TABLE exchange_feedback ENABLE ROW LEVEL SECURITY;
+ALTER TABLE exchange_feedback FORCE ROW LEVEL SECURITY;
+CREATE POLICY exchange_feedback_read ON exchange_feedback FOR SELECT USING (
+  vigil_is('vigil_reviewer') OR vigil_is('vigil_senior') OR vigil_is('vigil_admin') OR
+  vigil_is('vigil_scanner') OR vigil_is('vigil_auditor'));
+CREATE POLICY exchange_feedback_queue ON exchange_feedback FOR INSERT WITH CHECK (
+  state = 'pending' AND attempts = 0 AND (vigil_is('vigil_reviewer') OR vigil_is('vigil_senior')
+  OR vigil_is('vigil_admin')));
+CREATE POLICY exchange_feedback_deliver ON exchange_feedback FOR UPDATE
+  USING (vigil_is('vigil_admin') OR vigil_is('vigil_scanner'))
+  WITH CHECK (vigil_is('vigil_admin') OR vigil_is('vigil_scanner'));
+)sql",
 };
 
 // Creates or updates the schema of the PostgreSQL store behind `db` to the newest version.

@@ -9,6 +9,7 @@
 
 #include "store/audit_log.h"
 #include "store/local_banks.h"
+#include "store/exchange_feedback.h"
 #include "store/exposure_budget.h"
 #include "store/named_queues.h"
 #include "store/review_rounds.h"
@@ -356,6 +357,11 @@ Status ReviewQueue::Decide(int64_t item_id, const std::string& reviewer,
                                       recorded->round);
       !s.ok()) {
     return s;  // issue 14: the item.decided webhook, with the decision
+  }
+  if (recorded->state == "decided") {  // issue 15 item 2: the exchanges' feedback (outbox)
+    if (auto queued = QueueExchangeFeedback(store_.db(), item_id, decision); !queued.ok()) {
+      return queued.status();
+    }
   }
   if (Status s = tx.Commit(); !s.ok()) return s;
   if (result != nullptr) *result = recorded.value();

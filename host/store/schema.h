@@ -508,6 +508,79 @@ CREATE TRIGGER cybertip_preservations_no_delete BEFORE DELETE ON cybertip_preser
 CREATE TRIGGER cybertip_preservations_no_update BEFORE UPDATE ON cybertip_preservations
   BEGIN SELECT RAISE(ABORT, 'preservation records never change'); END;
 )sql",
+    // 16 (issue 15 items 1 and 2; PostgreSQL 14).
+    // Issue 15 item 1, the ThreatExchange exchange kind: the kind CHECK of `exchanges` gains
+    // 'threatexchange'. SQLite cannot alter a CHECK, so both tables are rebuilt with their rows
+    // (exchange_state first, as it references exchanges). Issue 15 item 2, feedback: per
+    // exchange, whether decisions send feedback (off by default) and the reason id a negative
+    // NCMEC vote carries; exchange_feedback is the outbox a decision writes into (in its
+    // transaction) and the sender delivers from, one row per (exchange, entry, fingerprint
+    // type, decision).
+    R"sql(
+CREATE TABLE exchange_state_keep AS SELECT * FROM exchange_state;
+DROP TABLE exchange_state;
+CREATE TABLE exchanges_new (
+  name         TEXT PRIMARY KEY,
+  kind         TEXT NOT NULL CHECK (kind IN ('ncmec', 'stopncii', 'http', 'folder',
+                                             'threatexchange')),
+  endpoint     TEXT NOT NULL,
+  bank         TEXT NOT NULL UNIQUE,
+  credentials  TEXT NOT NULL DEFAULT '',
+  interval_s   INTEGER NOT NULL DEFAULT 600 CHECK (interval_s > 0),
+  enabled      INTEGER NOT NULL DEFAULT 1,
+  created_by   TEXT NOT NULL,
+  created_at   TEXT NOT NULL,
+  feedback     INTEGER NOT NULL DEFAULT 0,
+  feedback_reason TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO exchanges_new (name, kind, endpoint, bank, credentials, interval_s, enabled,
+                           created_by, created_at)
+  SELECT name, kind, endpoint, bank, credentials, interval_s, enabled, created_by, created_at
+  FROM exchanges;
+DROP TABLE exchanges;
+ALTER TABLE exchanges_new RENAME TO exchanges;
+CREATE TABLE exchange_state (
+  name             TEXT PRIMARY KEY REFERENCES exchanges(name) ON DELETE CASCADE,
+  checkpoint       TEXT NOT NULL DEFAULT '',
+  last_success     TEXT NOT NULL DEFAULT '',
+  last_success_unix INTEGER NOT NULL DEFAULT 0,
+  last_error       TEXT NOT NULL DEFAULT '',
+  last_error_at    TEXT NOT NULL DEFAULT '',
+  entries          INTEGER NOT NULL DEFAULT 0,
+  pages            INTEGER NOT NULL DEFAULT 0,
+  updated_at       TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO exchange_state (name, checkpoint, last_success, last_success_unix, last_error,
+                            last_error_at, entries, pages, updated_at)
+  SELECT name, checkpoint, last_success, last_success_unix, last_error, last_error_at, entries,
+         pages, updated_at
+  FROM exchange_state_keep;
+DROP TABLE exchange_state_keep;
+CREATE TABLE exchange_feedback (
+  id           INTEGER PRIMARY KEY,
+  exchange     TEXT NOT NULL,
+  item_id      INTEGER NOT NULL REFERENCES items(id),
+  decision_id  INTEGER NOT NULL REFERENCES decisions(id),
+  entry_id     TEXT NOT NULL,
+  signal_type  TEXT NOT NULL,
+  vote         TEXT NOT NULL CHECK (vote IN ('affirmative', 'negative')),
+  reason_id    TEXT NOT NULL DEFAULT '',
+  state        TEXT NOT NULL DEFAULT 'pending'
+               CHECK (state IN ('pending', 'sending', 'delivered', 'dead')),
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  next_at_ms   INTEGER NOT NULL DEFAULT 0,
+  lease_owner  TEXT,
+  lease_until_ms INTEGER NOT NULL DEFAULT 0,
+  http_status  INTEGER NOT NULL DEFAULT 0,
+  last_error   TEXT NOT NULL DEFAULT '',
+  created_at   TEXT NOT NULL,
+  delivered_at TEXT NOT NULL DEFAULT '',
+  UNIQUE (exchange, entry_id, signal_type, decision_id)
+);
+CREATE INDEX exchange_feedback_due ON exchange_feedback(state, next_at_ms);
+CREATE TRIGGER exchange_feedback_no_delete BEFORE DELETE ON exchange_feedback
+  BEGIN SELECT RAISE(ABORT, 'exchange feedback is history: it is never deleted'); END;
+)sql",
 };
 
 }  // namespace vigil::host

@@ -6,8 +6,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -165,6 +167,60 @@ void MockNcmecServer::SetList(std::string body, std::string etag, std::string be
   list_etag_ = std::move(etag);
   list_bearer_ = std::move(bearer);
 }
+void MockNcmecServer::SetThreatExchange(std::string group, std::string token,
+                                        std::map<std::string, std::string> pages) {
+  std::lock_guard<std::mutex> lock(mu_);
+  te_group_ = std::move(group);
+  te_token_ = std::move(token);
+  te_pages_ = std::move(pages);
+}
+
+std::map<std::string, std::string> MockNcmecServer::ThreatExchangeFeed(
+    int pages, int per_page, const std::string& group, const std::string& token) const {
+  std::map<std::string, std::string> feed;
+  for (int p = 0; p < pages; ++p) {
+    std::string data;
+    for (int r = 0; r < per_page; ++r) {
+      const int id = 1000 + p * per_page + r;
+      const int64_t t = 1700000000 + p * 1000 + r;
+      std::string row;
+      if (p > 0 && r % 7 == 3) {  // an earlier indicator deleted (a tombstone)
+        row = "{\"id\": \"" + std::to_string(id - per_page - 1) +
+              "\", \"should_delete\": true, \"last_updated\": " + std::to_string(t) + "}";
+      } else if (r % 11 == 5) {  // a vPDQ indicator: skipped
+        row = "{\"id\": \"" + std::to_string(id) + "\", \"indicator\": \"0," + Hex(id, 64) +
+              ",100.000,0.000\", \"type\": \"HASH_VIDEO_VPDQ\", \"creation_time\": " +
+              std::to_string(t) + ", \"last_updated\": " + std::to_string(t) +
+              ", \"should_delete\": false}";
+      } else {
+        // r % 5 == 1 on a later page: an earlier indicator again with a new value (an update).
+        const int record = (p > 0 && r % 5 == 1) ? id - per_page - 2 : id;
+        const bool pdq = record % 2 == 0;
+        row = "{\"id\": \"" + std::to_string(record) + "\", \"indicator\": \"" +
+              Hex(record * 3 + p, pdq ? 64 : 32) + "\", \"type\": \"" +
+              (pdq ? "HASH_PDQ" : "HASH_MD5") +
+              "\", \"creation_time\": " + std::to_string(1690000000 + record) +
+              ", \"last_updated\": " + std::to_string(t) +
+              ", \"should_delete\": false, \"tags\": [\"media_type_photo\"]}";
+      }
+      data += (data.empty() ? "" : ",\n    ") + row;
+    }
+    std::string json = "{\"data\": [\n    " + data +
+                       "\n  ],\n  \"paging\": {\"cursors\": {\"before\": \"b" + std::to_string(p) +
+                       "\", \"after\": \"c" + std::to_string(p + 1) + "\"}";
+    if (p + 1 < pages) {
+      json += ", \"next\": \"" + base_url() + "/v18.0/" + group +
+              "/threat_updates/?access_token=" + token +
+              "&fields=id%2Cindicator%2Ctype%2Ccreation_time%2Clast_updated%2Cshould_delete"
+              "&limit=" +
+              std::to_string(per_page) + "&after=c" + std::to_string(p + 1) + "\"";
+    }
+    json += "}\n}\n";
+    feed[p == 0 ? "" : "c" + std::to_string(p)] = json;
+  }
+  return feed;
+}
+
 std::vector<MockRequest> MockNcmecServer::requests() const {
   std::lock_guard<std::mutex> lock(mu_);
   return requests_;
@@ -197,9 +253,8 @@ void MockNcmecServer::Handle(int fd) {
   std::getline(lines, line);
   {
     std::istringstream first(line);
-    std::string method;
-    first >> method >> req.target;
-    if (method != "GET") {
+    first >> req.method >> req.target;
+    if (req.method != "GET" && req.method != "PUT") {
       SendAll(fd, Response(405, "Method Not Allowed", ""));
       return;
     }
@@ -224,6 +279,19 @@ void MockNcmecServer::Handle(int fd) {
         req.authorization.pop_back();
       }
     }
+  }
+  if (req.headers.count("content-length")) {
+    const size_t length =
+        std::min<size_t>(std::stoul("0" + req.headers["content-length"]), 1 << 20);
+    std::string body = request.substr(request.find("\r\n\r\n") + 4);
+    while (body.size() < length) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 5000) <= 0) break;
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      body.append(buf, static_cast<size_t>(n));
+    }
+    req.body = body.substr(0, length);
   }
   const size_t q = req.target.find('?');
   req.path = req.target.substr(0, q);
@@ -265,13 +333,49 @@ void MockNcmecServer::Handle(int fd) {
     }
     return;
   }
-  if (req.authorization != expected_auth_) {
+  const bool te = !te_group_.empty() && (req.path == "/v18.0/" + te_group_ + "/threat_updates/" ||
+                                         req.path == "/v18.0/" + te_group_ + "/threat_updates");
+  if (te) {
+    if (req.query["access_token"] != te_token_) {
+      lock.unlock();
+      SendAll(fd, Response(400, "Bad Request",
+                           "{\"error\": {\"message\": \"Invalid OAuth access token.\", \"type\": "
+                           "\"OAuthException\", \"code\": 190}}"));
+      return;
+    }
+  } else if (req.authorization != expected_auth_) {
     lock.unlock();
     SendAll(fd,
             Response(401, "Unauthorized", "", "WWW-Authenticate: Basic realm=\"hashsharing\"\r\n"));
     return;
-  }
-  if (req.path != "/v2/entries") {
+  } else if (req.method == "GET" && req.path == "/v2/status") {
+    lock.unlock();
+    SendAll(fd, Response(200, "OK", ReadTestdata("formats/ncmec/status_xml.xml")));
+    return;
+  } else if (req.method == "PUT") {
+    const bool feedback = req.path.rfind("/entries/", 0) == 0 && req.path.size() > 9 &&
+                          req.path.substr(req.path.size() - 9) == "/feedback";
+    Fault put_fault = Fault::kNone;
+    if (feedback && !faults_.empty()) {
+      put_fault = faults_.front();
+      faults_.pop_front();
+    }
+    const std::string retry_after = retry_after_;
+    lock.unlock();
+    if (!feedback) {
+      SendAll(fd, Response(404, "Not Found", ""));
+    } else if (put_fault == Fault::k500 || put_fault == Fault::kMalformed) {
+      SendAll(fd, Response(500, "Internal Server Error", "<error>try again</error>"));
+    } else if (put_fault == Fault::k429) {
+      SendAll(fd, Response(429, "Too Many Requests", "", "Retry-After: " + retry_after + "\r\n"));
+    } else if (put_fault == Fault::kDrop) {
+      return;  // closed without an answer
+    } else {
+      SendAll(fd,
+              Response(200, "OK", ReadTestdata("formats/ncmec/update_feedback_result_xml.xml")));
+    }
+    return;
+  } else if (req.path != "/v2/entries") {
     lock.unlock();
     SendAll(fd, Response(404, "Not Found", ""));
     return;
@@ -283,7 +387,17 @@ void MockNcmecServer::Handle(int fd) {
   }
   const std::string start = req.query.count("start") ? req.query["start"] : "";
   std::string body;
-  if (endless_) {
+  if (te) {
+    const std::string after = req.query.count("after") ? req.query["after"] : "";
+    if (endless_) {
+      const int next = after.empty() ? 2 : std::atoi(after.c_str() + 1) + 1;
+      body = "{\"data\": [], \"paging\": {\"next\": \"" + base_url() + "/v18.0/" + te_group_ +
+             "/threat_updates/?access_token=" + te_token_ + "&after=e" + std::to_string(next) +
+             "\"}}";
+    } else if (te_pages_.count(after)) {
+      body = te_pages_[after];
+    }
+  } else if (endless_) {
     const int next = start.empty() ? 2 : std::stoi(start) + 1;
     body =
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"

@@ -10,7 +10,10 @@
 // their own next links (start=2001, 3001, 4001). Faults are queued per request to
 // /v2/entries: a connection dropped half-way through the body, HTTP 500, HTTP 429 with
 // Retry-After, a truncated (malformed) document; `endless` answers every page with a next
-// link to one more page.
+// link to one more page. Feedback (issue 15 item 2): GET /v2/status answers the real
+// status sample (member id 1); PUT /entries/<member>/<entry>/<TYPE>/feedback with an XML body
+// answers the real update_feedback_result sample; both need the Basic authentication, and
+// the fault queue applies to the PUTs.
 #ifndef VIGIL_TESTS_EXCHANGE_MOCK_NCMEC_SERVER_H_
 #define VIGIL_TESTS_EXCHANGE_MOCK_NCMEC_SERVER_H_
 
@@ -29,6 +32,8 @@ namespace vigil::exchange::testing {
 enum class Fault { kNone, kDrop, k500, k429, kMalformed };
 
 struct MockRequest {
+  std::string method;
+  std::string body;
   std::string target;  // path and query as sent
   std::string path;
   std::map<std::string, std::string> query;  // decoded
@@ -62,6 +67,19 @@ class MockNcmecServer {
   // Called after each /v2/entries answer was written (its 1-based number).
   void SetOnAnswered(std::function<void(int)> hook);
 
+  // ThreatExchange Graph API: GET /v18.0/<group>/threat_updates/ with access_token=<token>
+  // (400 with an OAuthException error object otherwise); the `after` cursor parameter ("" for
+  // a window's first page) -> JSON answer. Faults, endless paging and the answered counter
+  // apply to these requests as to /v2/entries.
+  void SetThreatExchange(std::string group, std::string token,
+                         std::map<std::string, std::string> pages);
+  // A generated /threat_updates feed of `pages` pages in the documented JSON shape for this
+  // server: PDQ and MD5 indicators, updates of earlier ids (a new value), should_delete rows
+  // for earlier ids, a vPDQ row the bank cannot hold; chained by paging.next URLs that carry
+  // the token (as Graph API's do) and an `after` cursor.
+  std::map<std::string, std::string> ThreatExchangeFeed(int pages, int per_page,
+                                                        const std::string& group,
+                                                        const std::string& token) const;
   // A plain list at /list.txt (hma lines), with an ETag honoured through If-None-Match and,
   // when `bearer` is set, "Authorization: Bearer <bearer>" required.
   void SetList(std::string body, std::string etag, std::string bearer);
@@ -98,6 +116,8 @@ class MockNcmecServer {
   std::string list_body_, list_etag_, list_bearer_;
   std::map<std::string, std::string> stopncii_;
   std::string stopncii_function_key_, stopncii_subscription_key_;
+  std::string te_group_, te_token_;
+  std::map<std::string, std::string> te_pages_;
 };
 
 }  // namespace vigil::exchange::testing

@@ -1,9 +1,11 @@
 // Fuzzes what an exchange sync reads from outside: an NCMEC entries page as the server's
 // answer (through the client, with the transport replaced by the input), its next link,
-// a StopNCII FetchHashes answer's paging, and stored checkpoints. The first byte splits the input: the checkpoint text is bytes
-// 1..1+data[0] % 64, the rest is the page.
-// Invariants: no crash, no leak, no undefined behaviour; a page the client accepts has a
-// checkpoint the client itself parses again, and a next link that is a /v2/entries path.
+// a StopNCII FetchHashes answer's paging, a ThreatExchange /threat_updates answer (its
+// paging.next and its rows, through the client too), and stored checkpoints. The first byte splits
+// the input: the checkpoint text is bytes 1..1+data[0] % 64, the rest is the page. Invariants: no
+// crash, no leak, no undefined behaviour; a page the client accepts has a checkpoint the client
+// itself parses again, and a next link that is a /v2/entries path; a ThreatExchange checkpoint
+// never holds the access token.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -20,6 +22,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   (void)ParseNcmecCheckpoint(checkpoint);
   (void)ParseStopNciiCheckpoint(checkpoint);
+  (void)ParseThreatExchangeCheckpoint(checkpoint);
+  (void)ImportThreatUpdates(body, "fuzz", 1700000000);
+  auto te_link = ThreatUpdatesNextLink(body, "https://graph.example/v18.0/42");
+  if (te_link.ok() && !te_link.value().empty() &&
+      (te_link.value().rfind("/v18.0/42/threat_updates", 0) != 0 ||
+       te_link.value().find("access_token") != std::string::npos)) {
+    std::abort();
+  }
   auto paging = StopNciiPaging(body);
   if (paging.ok()) {
     auto again = ParseStopNciiCheckpoint(FormatStopNciiCheckpoint(paging.value()));
@@ -51,6 +61,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto again = ParseNcmecCheckpoint(page.value().checkpoint);
     if (!again.ok()) std::abort();
     if (page.value().done != again.value().next.empty()) std::abort();
+  }
+
+  vigil::host::Exchange te = exchange;
+  te.kind = "threatexchange";
+  te.endpoint = "http://127.0.0.1:9/v18.0/42";
+  auto te_client = MakeExchangeClient(te, "123|fuzz-secret", options);
+  if (!te_client.ok()) std::abort();
+  auto te_page = te_client.value()->FetchPage(checkpoint);
+  if (te_page.ok()) {
+    if (te_page.value().checkpoint.find("fuzz-secret") != std::string::npos) std::abort();
+    auto again = ParseThreatExchangeCheckpoint(te_page.value().checkpoint);
+    if (!again.ok()) std::abort();
+    if (te_page.value().done != again.value().next.empty()) std::abort();
   }
   return 0;
 }
