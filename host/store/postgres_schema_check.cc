@@ -31,8 +31,9 @@ constexpr const char* kRowSecurityTables[] = {
     "media", "preservation_holds", "queues", "review_settings", "golden_items", "golden_claims",
     "golden_answers", "qa_tasks", "qa_verdicts", "submissions", "webhook_endpoints",
     "webhook_events", "webhook_deliveries",
-    // Issue 15 item 3: CyberTipline reports.
-    "cybertip_reports", "cybertip_report_files", "cybertip_preservations"};
+    // Issue 15: the exchanges and their feedback (items 1, 2), CyberTipline reports (item 3).
+    "exchanges", "exchange_state", "exchange_feedback", "cybertip_reports",
+    "cybertip_report_files", "cybertip_preservations"};
 
 }  // namespace
 

@@ -48,7 +48,8 @@ const std::vector<std::string> kTables = {
     "webhook_endpoints", "webhook_events",  "webhook_deliveries",  // issue 14 item 3
     "api_tokens",                                                  // issue 14 item 2
     "exchanges", "exchange_state",                                 // issue 15 item 1
-    "cybertip_reports", "cybertip_report_files", "cybertip_preservations"};  // issue 15 item 3
+    "cybertip_reports", "cybertip_report_files", "cybertip_preservations",  // issue 15 item 3
+    "exchange_feedback"};                                                   // issue 15 item 2
 
 // Every row of `table` as text, in key order: what must be equal on both
 // backends. REAL columns are compared as numbers printed with 17 digits (each
