@@ -436,18 +436,17 @@ class WorkerVideoSession : public host::VideoSession {
   StatusOr<wire::WorkerReply> Call(const wire::WorkerRequest& request,
                                    const std::vector<int>& pass_fds, const std::string& what) {
     bool deadline_passed = false;
-    auto reply = worker_->Call(request, pass_fds,
-                               std::chrono::steady_clock::now() + owner_.deadline_,
-                               &deadline_passed);
+    auto reply = worker_->Call(
+        request, pass_fds, std::chrono::steady_clock::now() + owner_.deadline_, &deadline_passed);
     const std::string name = owner_.PluginName();
     if (!reply.ok()) {
       dead_ = true;
-      const std::string reason =
-          deadline_passed ? "no answer within its deadline of " +
-                                std::to_string(owner_.deadline_.count()) +
-                                " ms; the worker was killed"
-                          : reply.status().message();
-      if (owner_.quarantine_) owner_.quarantine_->RecordFailure(owner_.plugin_->sha256, name, reason);
+      const std::string reason = deadline_passed ? "no answer within its deadline of " +
+                                                       std::to_string(owner_.deadline_.count()) +
+                                                       " ms; the worker was killed"
+                                                 : reply.status().message();
+      if (owner_.quarantine_)
+        owner_.quarantine_->RecordFailure(owner_.plugin_->sha256, name, reason);
       failure_ = Status::PluginError("detector " + owner_.id_ + " failed on " + what +
                                      " in its worker (" + name + "): " + reason);
       return failure_;
@@ -470,7 +469,8 @@ class WorkerVideoSession : public host::VideoSession {
 
 StatusOr<std::unique_ptr<host::VideoSession>> WorkerAnalyzer::BeginVideo(
     const vigil_item_view_t& item, const vigil_video_info_t& info) {
-  if (!frame_wants_.wanted) return Status::InvalidArgument("detector " + id_ + " does not take frames");
+  if (!frame_wants_.wanted)
+    return Status::InvalidArgument("detector " + id_ + " does not take frames");
   if (!frame_wants_.error.ok()) return frame_wants_.error;
   const std::string name = PluginName();
   if (quarantine_ && quarantine_->IsQuarantined(plugin_->sha256)) {
@@ -480,8 +480,8 @@ StatusOr<std::unique_ptr<host::VideoSession>> WorkerAnalyzer::BeginVideo(
   auto worker = Acquire();
   if (!worker.ok()) {
     if (quarantine_) quarantine_->RecordFailure(plugin_->sha256, name, worker.status().message());
-    return Status::PluginError("detector " + id_ + " failed on this item: " +
-                               worker.status().message());
+    return Status::PluginError("detector " + id_ +
+                               " failed on this item: " + worker.status().message());
   }
   auto session = std::make_unique<WorkerVideoSession>(*this, std::move(worker).value());
   if (Status begun = session->Begin(item, info); !begun.ok()) return begun;

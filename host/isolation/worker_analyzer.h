@@ -52,8 +52,8 @@ class WorkerAnalyzer : public host::Analyzer {
   host::FrameWants frame_wants() const override { return frame_wants_; }
   // Holds one worker for the whole video: begin, each frame (its pixels copied into
   // that worker's sealed media buffer, one frame at a time), end.
-  StatusOr<std::unique_ptr<host::VideoSession>> BeginVideo(
-      const vigil_item_view_t& item, const vigil_video_info_t& info) override;
+  StatusOr<std::unique_ptr<host::VideoSession>> BeginVideo(const vigil_item_view_t& item,
+                                                           const vigil_video_info_t& info) override;
 
   std::chrono::milliseconds deadline() const { return deadline_; }
   // Workers started so far (the first included): restarts are this minus the pool.

@@ -211,9 +211,9 @@ TEST_F(CliVideoTest, ScanFlagsAReencodedExcerptOfAListedVideoWithItsSeconds) {
   }
   EXPECT_EQ(by_name["doorknob.mp4"]["status"], "ok") << by_name["doorknob.mp4"];
   EXPECT_EQ(by_name["cut.mp4"]["status"], "failed") << by_name["cut.mp4"];
-  EXPECT_NE(by_name["cut.mp4"]["detector_errors"]["vigil.vpdq"].get<std::string>().find(
-                "truncated"),
-            std::string::npos)
+  EXPECT_NE(
+      by_name["cut.mp4"]["detector_errors"]["vigil.vpdq"].get<std::string>().find("truncated"),
+      std::string::npos)
       << by_name["cut.mp4"];
 }
 
