@@ -34,7 +34,7 @@ endif()
 # like the binary itself; not signed (docs/operations.md, "Installing").
 file(RELATIVE_PATH _vigil_plugins_to_libdir "/p/${VIGIL_INSTALL_PKGLIB}/plugins"
      "/p/${CMAKE_INSTALL_LIBDIR}")
-foreach(plugin vigil-exact vigil-pdq vigil-url vigil-classifier)
+foreach(plugin vigil-exact vigil-pdq vigil-url vigil-classifier vigil-vpdq)
   if(TARGET ${plugin})
     # libvigil_proto.so.1 from <prefix>/${CMAKE_INSTALL_LIBDIR}; the classifier also
     # ONNX Runtime's folder.

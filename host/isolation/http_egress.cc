@@ -184,6 +184,12 @@ class EgressAnalyzer : public host::Analyzer {
     return inner_->Analyze(item);
   }
   const std::string& detector_id() const override { return inner_->detector_id(); }
+  // vigil.frames/1 passes through (vigil.http/1 is not offered during frame calls).
+  host::FrameWants frame_wants() const override { return inner_->frame_wants(); }
+  StatusOr<std::unique_ptr<host::VideoSession>> BeginVideo(
+      const vigil_item_view_t& item, const vigil_video_info_t& info) override {
+    return inner_->BeginVideo(item, info);
+  }
 
  private:
   std::unique_ptr<host::Analyzer> inner_;

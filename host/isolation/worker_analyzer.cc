@@ -222,6 +222,10 @@ StatusOr<std::unique_ptr<WorkerProcess>> WorkerAnalyzer::StartWorker() {
   if (!reply->worker_error().empty()) return Status::PluginError(reply->worker_error());
   Status created = StatusFromCode(reply->code(), reply->message());
   if (!created.ok()) return created;
+  frame_wants_.wanted = reply->frames_wanted();
+  frame_wants_.every_frame = reply->frames_every_frame();
+  frame_wants_.frames_per_second = reply->frames_per_second();
+  frame_wants_.error = StatusFromCode(reply->frames_error_code(), reply->frames_error());
   return std::move(worker).value();
 }
 
@@ -326,6 +330,162 @@ host::AnalyzeOutcome WorkerAnalyzer::Analyze(const vigil_item_view_t& item) {
   outcome.status = Status::PluginError("detector " + id_ + " failed on this item in its worker (" +
                                        name + "): " + last_failure);
   return outcome;
+}
+
+// vigil.frames/1 through a worker: one worker holds the plugin's per-video state from
+// begin to end, so the whole video goes to the worker that began it. A worker that dies
+// or hangs on a frame fails the item for this detector (no retry: the plugin's state for
+// the video died with it) and counts towards quarantine.
+class WorkerVideoSession : public host::VideoSession {
+ public:
+  WorkerVideoSession(WorkerAnalyzer& owner, std::unique_ptr<WorkerProcess> worker)
+      : owner_(owner), worker_(std::move(worker)) {}
+  ~WorkerVideoSession() override {
+    if (!ended_) End(Status::Cancelled("the video was abandoned"));
+    owner_.Release(std::move(worker_));
+  }
+
+  Status Frame(const vigil_frame_view_t& frame) override {
+    if (!failure_.ok()) return failure_;
+    const vigil_image_view_t& image = frame.image;
+    const size_t size = static_cast<size_t>(image.stride) * image.height;
+    MediaBuffer& media = worker_->media();
+    if (Status s = media.Reserve(size); !s.ok()) return failure_ = s;
+    std::memcpy(media.data(), image.pixels, size);
+    wire::WorkerRequest request;
+    wire::VideoFrameRequest* asked = request.mutable_video_frame();
+    asked->set_frame_number(frame.frame_number);
+    asked->set_timestamp_seconds(frame.timestamp_seconds);
+    asked->set_deadline_ms(static_cast<uint32_t>(owner_.deadline_.count()));
+    wire::ImageLayout* layout = asked->mutable_image();
+    layout->set_width(image.width);
+    layout->set_height(image.height);
+    layout->set_stride(image.stride);
+    layout->set_pixel_format(image.pixel_format);
+    layout->set_orientation(1);
+    layout->set_fd(0);
+    layout->set_offset(0);
+    auto reply = Call(request, {media.fd()}, "frame " + std::to_string(frame.frame_number));
+    if (!reply.ok()) return failure_ = reply.status();
+    return failure_ = StatusFromCode(reply->code(), reply->message());
+  }
+
+  host::AnalyzeOutcome End(const Status& decode_status) override {
+    host::AnalyzeOutcome outcome;
+    ended_ = true;
+    if (dead_) {
+      outcome.status = failure_;
+      return outcome;
+    }
+    wire::WorkerRequest request;
+    request.mutable_video_end()->set_decode_code(static_cast<int32_t>(decode_status.code()));
+    request.mutable_video_end()->set_decode_message(decode_status.message());
+    request.mutable_video_end()->set_deadline_ms(static_cast<uint32_t>(owner_.deadline_.count()));
+    auto reply = Call(request, {}, "the end of the video");
+    if (!reply.ok()) {
+      outcome.status = reply.status();
+      return outcome;
+    }
+    outcome.status = StatusFromCode(reply->code(), reply->message());
+    if (!outcome.status.ok()) return outcome;
+    outcome.raw = reply->output();
+    if (!outcome.result.ParseFromString(outcome.raw)) {
+      outcome.status = Status::Corruption("detector " + owner_.id_ + " returned " +
+                                          std::to_string(outcome.raw.size()) +
+                                          " bytes that are not a vigil.v1.AnalysisResult");
+      outcome.result.Clear();
+      return outcome;
+    }
+    for (auto& detection : *outcome.result.mutable_detections()) {
+      detection.set_detector(owner_.id_);
+    }
+    return outcome;
+  }
+
+  // video_begin; false with failure_ set when the worker failed.
+  Status Begin(const vigil_item_view_t& item, const vigil_video_info_t& info) {
+    wire::WorkerRequest request;
+    std::vector<int> pass_fds;
+    if (Status s = BuildRequest(item, static_cast<uint32_t>(owner_.deadline_.count()), request,
+                                worker_->media(), pass_fds);
+        !s.ok()) {
+      ended_ = true;  // nothing began in the worker
+      return s;
+    }
+    wire::WorkerRequest begin;
+    wire::VideoBeginRequest* asked = begin.mutable_video_begin();
+    *asked->mutable_item() = std::move(*request.mutable_analyze());
+    asked->mutable_item()->clear_image();
+    asked->set_width(info.width);
+    asked->set_height(info.height);
+    asked->set_frame_rate(info.frame_rate);
+    asked->set_duration_seconds(info.duration_seconds);
+    asked->set_declared_frames(info.declared_frames);
+    auto reply = Call(begin, pass_fds, "the start of the video");
+    if (!reply.ok()) {
+      ended_ = true;
+      return reply.status();
+    }
+    Status begun = StatusFromCode(reply->code(), reply->message());
+    if (!begun.ok()) ended_ = true;  // the worker holds no video
+    return begun;
+  }
+
+ private:
+  // One request to the worker; a worker that dies or hangs fails the video.
+  StatusOr<wire::WorkerReply> Call(const wire::WorkerRequest& request,
+                                   const std::vector<int>& pass_fds, const std::string& what) {
+    bool deadline_passed = false;
+    auto reply = worker_->Call(
+        request, pass_fds, std::chrono::steady_clock::now() + owner_.deadline_, &deadline_passed);
+    const std::string name = owner_.PluginName();
+    if (!reply.ok()) {
+      dead_ = true;
+      const std::string reason = deadline_passed ? "no answer within its deadline of " +
+                                                       std::to_string(owner_.deadline_.count()) +
+                                                       " ms; the worker was killed"
+                                                 : reply.status().message();
+      if (owner_.quarantine_)
+        owner_.quarantine_->RecordFailure(owner_.plugin_->sha256, name, reason);
+      failure_ = Status::PluginError("detector " + owner_.id_ + " failed on " + what +
+                                     " in its worker (" + name + "): " + reason);
+      return failure_;
+    }
+    if (!reply->worker_error().empty()) {
+      dead_ = true;  // the worker's state is not what we think: do not reuse it
+      failure_ = Status::PluginError("detector " + owner_.id_ + ": " + reply->worker_error());
+      worker_.reset();
+      return failure_;
+    }
+    return reply;
+  }
+
+  WorkerAnalyzer& owner_;
+  std::unique_ptr<WorkerProcess> worker_;
+  Status failure_;
+  bool dead_ = false;
+  bool ended_ = false;
+};
+
+StatusOr<std::unique_ptr<host::VideoSession>> WorkerAnalyzer::BeginVideo(
+    const vigil_item_view_t& item, const vigil_video_info_t& info) {
+  if (!frame_wants_.wanted)
+    return Status::InvalidArgument("detector " + id_ + " does not take frames");
+  if (!frame_wants_.error.ok()) return frame_wants_.error;
+  const std::string name = PluginName();
+  if (quarantine_ && quarantine_->IsQuarantined(plugin_->sha256)) {
+    return Status::PluginError("detector " + id_ + " did not run: plugin " + name +
+                               " is quarantined");
+  }
+  auto worker = Acquire();
+  if (!worker.ok()) {
+    if (quarantine_) quarantine_->RecordFailure(plugin_->sha256, name, worker.status().message());
+    return Status::PluginError("detector " + id_ +
+                               " failed on this item: " + worker.status().message());
+  }
+  auto session = std::make_unique<WorkerVideoSession>(*this, std::move(worker).value());
+  if (Status begun = session->Begin(item, info); !begun.ok()) return begun;
+  return std::unique_ptr<host::VideoSession>(std::move(session));
 }
 
 }  // namespace vigil::isolation

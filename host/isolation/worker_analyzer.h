@@ -48,6 +48,12 @@ class WorkerAnalyzer : public host::Analyzer {
 
   host::AnalyzeOutcome Analyze(const vigil_item_view_t& item) override;
   const std::string& detector_id() const override { return id_; }
+  // vigil.frames/1: what the instance asked for in its worker (from create's reply).
+  host::FrameWants frame_wants() const override { return frame_wants_; }
+  // Holds one worker for the whole video: begin, each frame (its pixels copied into
+  // that worker's sealed media buffer, one frame at a time), end.
+  StatusOr<std::unique_ptr<host::VideoSession>> BeginVideo(const vigil_item_view_t& item,
+                                                           const vigil_video_info_t& info) override;
 
   std::chrono::milliseconds deadline() const { return deadline_; }
   // Workers started so far (the first included): restarts are this minus the pool.
@@ -69,6 +75,8 @@ class WorkerAnalyzer : public host::Analyzer {
   std::shared_ptr<QuarantineBook> quarantine_;
   std::chrono::milliseconds deadline_{0};
   EgressCaller caller_;  // who asks when the plugin uses vigil.http/1
+  host::FrameWants frame_wants_;
+  friend class WorkerVideoSession;
 
   mutable std::mutex mutex_;
   std::condition_variable idle_cv_;

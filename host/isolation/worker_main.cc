@@ -203,6 +203,12 @@ class Worker {
         Create(request.create(), reply);
       } else if (request.has_analyze()) {
         Analyze(request.analyze(), media, reply);
+      } else if (request.has_video_begin()) {
+        VideoBegin(request.video_begin(), media, reply);
+      } else if (request.has_video_frame()) {
+        VideoFrame(request.video_frame(), media, reply);
+      } else if (request.has_video_end()) {
+        VideoEnd(request.video_end(), reply);
       } else {
         reply.set_worker_error("the worker received an empty request");
       }
@@ -211,6 +217,7 @@ class Worker {
   }
 
   void Shutdown() {
+    video_.reset();  // end_video before destroy
     instance_.reset();
     library_.reset();
   }
@@ -227,6 +234,12 @@ class Worker {
       ReplyStatus(reply, created.status(), args_.display_name);
       if (!created.ok()) return;
       instance_ = std::move(created).value();
+      const host::FrameWants wants = instance_->frame_wants();
+      reply.set_frames_wanted(wants.wanted);
+      reply.set_frames_every_frame(wants.every_frame);
+      reply.set_frames_per_second(wants.frames_per_second);
+      reply.set_frames_error_code(static_cast<int32_t>(wants.error.code()));
+      reply.set_frames_error(Reword(wants.error.message(), args_.display_name));
       // From here on the plugin sees evidence: nothing it opened while loading stays
       // open (a detector reads its files in create() and keeps what it read, not the
       // descriptor), and no more file access at all, on every thread.
@@ -241,25 +254,23 @@ class Worker {
     reply.set_worker_error("the plugin has no detector '" + request.detector_id() + "'");
   }
 
-  void Analyze(const wire::AnalyzeRequest& request, const std::vector<UniqueFd>& media_fds,
-               wire::WorkerReply& reply) {
-    if (!instance_) {
-      reply.set_worker_error("analyze before create");
-      return;
-    }
+  // The item a request describes, as views into the request and the mapped memfds
+  // (valid until the next Map). False, with reply.worker_error set, when it does not fit.
+  bool ItemView(const wire::AnalyzeRequest& request, const std::vector<UniqueFd>& media_fds,
+                vigil_item_view_t& view, vigil_image_view_t& image, wire::WorkerReply& reply) {
     std::vector<int> fds;
     for (const UniqueFd& fd : media_fds) fds.push_back(fd.get());
     auto mapped = mappings_.Map(fds);
     if (!mapped.ok()) {
       reply.set_worker_error(mapped.status().message());
-      return;
+      return false;
     }
     const std::vector<MappedRegion>& regions = mapped.value();
     // The region a request names by index, or null when there is no such descriptor.
     auto region = [&](uint32_t index) -> const MappedRegion* {
       return index < regions.size() ? &regions[index] : nullptr;
     };
-    vigil_item_view_t view{};
+    view = vigil_item_view_t{};
     view.struct_size = sizeof(view);
     view.media_kind = request.media_kind();
     view.metadata = reinterpret_cast<const uint8_t*>(request.metadata().data());
@@ -270,7 +281,7 @@ class Worker {
         if (bytes == nullptr || request.bytes_offset() > bytes->size ||
             request.shared_bytes() > bytes->size - request.bytes_offset()) {
           reply.set_worker_error("the item's bytes do not fit the memfd");
-          return;
+          return false;
         }
         view.bytes = bytes->data + request.bytes_offset();
         view.bytes_size = request.shared_bytes();
@@ -279,27 +290,45 @@ class Worker {
         view.bytes_size = request.inline_bytes().size();
       }
     }
-    vigil_image_view_t image{};
     if (request.has_image()) {
-      const wire::ImageLayout& layout = request.image();
-      const uint32_t bpp = BytesPerPixel(layout.pixel_format());
-      const uint64_t span = static_cast<uint64_t>(layout.stride()) * layout.height();
-      const MappedRegion* pixels = region(layout.fd());
-      if (bpp == 0 || layout.width() == 0 || layout.height() == 0 ||
-          layout.stride() < static_cast<uint64_t>(layout.width()) * bpp || pixels == nullptr ||
-          layout.offset() > pixels->size || span > pixels->size - layout.offset()) {
-        reply.set_worker_error("the image layout does not fit the memfd");
-        return;
-      }
-      image.struct_size = sizeof(image);
-      image.width = layout.width();
-      image.height = layout.height();
-      image.stride = layout.stride();
-      image.pixel_format = layout.pixel_format();
-      image.orientation = layout.orientation();
-      image.pixels = pixels->data + layout.offset();
+      if (!ImageView(request.image(), regions, image, reply)) return false;
       view.image = &image;
     }
+    return true;
+  }
+
+  // An image (or a video frame) laid out in one of the request's memfds.
+  static bool ImageView(const wire::ImageLayout& layout, const std::vector<MappedRegion>& regions,
+                        vigil_image_view_t& image, wire::WorkerReply& reply) {
+    const uint32_t bpp = BytesPerPixel(layout.pixel_format());
+    const uint64_t span = static_cast<uint64_t>(layout.stride()) * layout.height();
+    const MappedRegion* pixels = layout.fd() < regions.size() ? &regions[layout.fd()] : nullptr;
+    if (bpp == 0 || layout.width() == 0 || layout.height() == 0 ||
+        layout.stride() < static_cast<uint64_t>(layout.width()) * bpp || pixels == nullptr ||
+        layout.offset() > pixels->size || span > pixels->size - layout.offset()) {
+      reply.set_worker_error("the image layout does not fit the memfd");
+      return false;
+    }
+    image = vigil_image_view_t{};
+    image.struct_size = sizeof(image);
+    image.width = layout.width();
+    image.height = layout.height();
+    image.stride = layout.stride();
+    image.pixel_format = layout.pixel_format();
+    image.orientation = layout.orientation();
+    image.pixels = pixels->data + layout.offset();
+    return true;
+  }
+
+  void Analyze(const wire::AnalyzeRequest& request, const std::vector<UniqueFd>& media_fds,
+               wire::WorkerReply& reply) {
+    if (!instance_) {
+      reply.set_worker_error("analyze before create");
+      return;
+    }
+    vigil_item_view_t view{};
+    vigil_image_view_t image{};
+    if (!ItemView(request, media_fds, view, image, reply)) return;
     if (request.deadline_ms() > 0) {
       host::SetThreadDeadline(std::chrono::steady_clock::now() +
                               std::chrono::milliseconds(request.deadline_ms()));
@@ -312,11 +341,109 @@ class Worker {
     if (outcome.status.ok()) reply.set_output(std::move(outcome.raw));
   }
 
+  // vigil.frames/1: begin, frames, end of one video, on this worker's one instance.
+  void VideoBegin(const wire::VideoBeginRequest& request, const std::vector<UniqueFd>& media_fds,
+                  wire::WorkerReply& reply) {
+    if (!instance_) {
+      reply.set_worker_error("video_begin before create");
+      return;
+    }
+    if (video_) {
+      reply.set_worker_error("video_begin while another video is open");
+      return;
+    }
+    vigil_item_view_t view{};
+    vigil_image_view_t image{};
+    if (!ItemView(request.item(), media_fds, view, image, reply)) return;
+    view.image = nullptr;
+    video_info_ = vigil_video_info_t{};
+    video_info_.struct_size = sizeof(video_info_);
+    video_info_.width = request.width();
+    video_info_.height = request.height();
+    video_info_.frame_rate = request.frame_rate();
+    video_info_.duration_seconds = request.duration_seconds();
+    video_info_.declared_frames = request.declared_frames();
+    WithDeadline(request.item().deadline_ms());
+    auto begun = instance_->BeginVideo(view, video_info_);
+    host::SetThreadDeadline({});
+    ReplyStatus(reply, begun.status(), args_.display_name);
+    if (begun.ok()) video_ = std::move(begun).value();
+  }
+
+  void VideoFrame(const wire::VideoFrameRequest& request, const std::vector<UniqueFd>& media_fds,
+                  wire::WorkerReply& reply) {
+    if (!video_) {
+      reply.set_worker_error("video_frame without video_begin");
+      return;
+    }
+    std::vector<int> fds;
+    for (const UniqueFd& fd : media_fds) fds.push_back(fd.get());
+    auto mapped = mappings_.Map(fds);
+    if (!mapped.ok()) {
+      reply.set_worker_error(mapped.status().message());
+      return;
+    }
+    vigil_frame_view_t frame{};
+    frame.struct_size = sizeof(frame);
+    frame.frame_number = request.frame_number();
+    frame.timestamp_seconds = request.timestamp_seconds();
+    if (!ImageView(request.image(), mapped.value(), frame.image, reply)) return;
+    if (frame.image.pixel_format != VIGIL_PIXEL_RGB8 || frame.image.width != video_info_.width ||
+        frame.image.height != video_info_.height) {
+      reply.set_worker_error("a frame that is not RGB8 at the video's size");
+      return;
+    }
+    WithDeadline(request.deadline_ms());
+    Status status = video_->Frame(frame);
+    host::SetThreadDeadline({});
+    ReplyStatus(reply, status, args_.display_name);
+  }
+
+  void VideoEnd(const wire::VideoEndRequest& request, wire::WorkerReply& reply) {
+    if (!video_) {
+      reply.set_worker_error("video_end without video_begin");
+      return;
+    }
+    Status decoded = DecodeStatus(request.decode_code(), request.decode_message());
+    WithDeadline(request.deadline_ms());
+    host::AnalyzeOutcome outcome = video_->End(decoded);
+    host::SetThreadDeadline({});
+    video_.reset();
+    ReplyStatus(reply, outcome.status, args_.display_name);
+    if (outcome.status.ok()) reply.set_output(std::move(outcome.raw));
+  }
+
+  static void WithDeadline(uint32_t deadline_ms) {
+    if (deadline_ms > 0) {
+      host::SetThreadDeadline(std::chrono::steady_clock::now() +
+                              std::chrono::milliseconds(deadline_ms));
+    }
+  }
+
+  // The host's decode outcome, as the Status the in-process session expects.
+  static Status DecodeStatus(int32_t code, const std::string& message) {
+    using Code = Status::Code;
+    switch (static_cast<Code>(code)) {
+      case Code::kOk:
+        return Status::Ok();
+      case Code::kResource:
+        return Status::Resource(message);
+      case Code::kCancelled:
+        return Status::Cancelled(message);
+      case Code::kInvalidArgument:
+        return Status::InvalidArgument(message);
+      default:
+        return Status::Corruption(message);
+    }
+  }
+
   const WorkerArgs& args_;
   const DescriptorGuard& descriptors_;
   WorkerMappings mappings_;  // the host's media regions, kept mapped between calls
   std::shared_ptr<host::PluginLibrary> library_;
   std::unique_ptr<host::DetectorInstance> instance_;
+  std::unique_ptr<host::VideoSession> video_;  // the open video (vigil.frames/1)
+  vigil_video_info_t video_info_{};
 };
 
 int Main(int argc, char** argv) {

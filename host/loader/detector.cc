@@ -94,6 +94,7 @@ DetectorInstance::DetectorInstance(std::shared_ptr<PluginLibrary> library,
     } catch (...) {
       batch_ = nullptr;  // a plugin that throws here simply gets single calls
     }
+    QueryFrames();
   }
 }
 

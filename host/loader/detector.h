@@ -17,6 +17,7 @@
 #include "core/status.h"
 #include "loader/analyzer.h"
 #include "vigil/ext/batch.h"
+#include "vigil/ext/frames.h"
 #include "vigil/plugin.h"
 #include "vigil/v1/detector.pb.h"
 #include "vigil/v1/result.pb.h"
@@ -44,11 +45,16 @@ class DetectorInstance : public Analyzer {
   std::vector<AnalyzeOutcome> AnalyzeBatch(const std::vector<const vigil_item_view_t*>& items);
   bool supports_batch() const { return batch_ != nullptr; }
   const std::string& detector_id() const override { return id_; }
+  // vigil.frames/1: asked once, when the instance is made.
+  FrameWants frame_wants() const override { return frame_wants_; }
+  StatusOr<std::unique_ptr<VideoSession>> BeginVideo(const vigil_item_view_t& item,
+                                                     const vigil_video_info_t& info) override;
 
  private:
   friend class Detector;
   DetectorInstance(std::shared_ptr<PluginLibrary> library, const vigil_detector_t* table,
                    void* instance, std::string id);
+  void QueryFrames();  // sets frames_ and frame_wants_ (frames_session.cc)
 
   std::shared_ptr<PluginLibrary> library_;  // declared first: destroyed last
   const vigil_detector_t* table_;
@@ -56,7 +62,10 @@ class DetectorInstance : public Analyzer {
   std::string id_;
   bool serial_;
   const vigil_batch_ext_t* batch_ = nullptr;  // owned by the plugin, valid while we live
+  const vigil_frames_ext_t* frames_ = nullptr;  // the same
+  FrameWants frame_wants_;
   std::mutex serial_mutex_;
+  friend class InProcessVideoSession;
 };
 
 class Detector {

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "loader/host_services.h"
+#include "pipeline/video_frames.h"
 
 namespace vigil::host {
 namespace {
@@ -66,6 +67,7 @@ struct Pipeline::Job {
   std::unique_ptr<PreparedItem> item;
   std::vector<size_t> detectors;       // indexes into detectors_ that accept the item
   std::vector<DetectorRun> runs;       // one slot per accepting detector
+  std::vector<size_t> frame_slots;     // slots whose detector takes a video's frames
   std::atomic<size_t> remaining{0};
 };
 
@@ -148,6 +150,33 @@ void Pipeline::RunDetector(const std::shared_ptr<Job>& job, size_t slot) {
   if (job->remaining.fetch_sub(1) == 1) Finish(job);
 }
 
+void Pipeline::RunVideoFrames(const std::shared_ptr<Job>& job) {
+  std::vector<Analyzer*> analyzers;
+  for (size_t slot : job->frame_slots) {
+    analyzers.push_back(instances_[job->detectors[slot]].get());
+  }
+  auto start = std::chrono::steady_clock::now();
+  std::vector<AnalyzeOutcome> outcomes = LendVideoFrames(
+      job->item->view(), analyzers, options_.video_limits, options_.detector_deadline);
+  const int64_t elapsed = NanosSince(start);
+  for (size_t k = 0; k < job->frame_slots.size(); ++k) {
+    const size_t slot = job->frame_slots[k];
+    const size_t index = job->detectors[slot];
+    // One decode served them all: the time is shared out evenly.
+    shared_->detector_ns[index] += elapsed / static_cast<int64_t>(job->frame_slots.size());
+    DetectorRun& run = job->runs[slot];
+    run.detector = detectors_[index].id();
+    run.status = outcomes[k].status;
+    run.elapsed_ns = elapsed;
+    if (run.status.ok()) {
+      run.result = std::move(outcomes[k].result);
+      CapDetectorRun(run, options_.detections.per_detector);
+    }
+  }
+  const size_t count = job->frame_slots.size();
+  if (job->remaining.fetch_sub(count) == count) Finish(job);
+}
+
 void Pipeline::Finish(const std::shared_ptr<Job>& job) {
   job->item->ReleaseMedia();
   CapItemDetections(job->runs, options_.detections.per_item);
@@ -184,10 +213,19 @@ Status Pipeline::Run(std::vector<IntakeItem> items, const Writer& write) {
     }
     job->runs.resize(job->detectors.size());
     job->remaining = job->detectors.size();
-    for (size_t slot = 1; slot < job->detectors.size(); ++slot) {
-      pool_->Submit([this, job, slot] { RunDetector(job, slot); });
+    // vigil.frames/1: a video's frame detectors share one decode (RunVideoFrames);
+    // every other detector gets the item as before.
+    std::vector<size_t> plain;
+    for (size_t slot = 0; slot < job->detectors.size(); ++slot) {
+      const bool frames = job->item->media_kind() == VIGIL_MEDIA_VIDEO &&
+                          instances_[job->detectors[slot]]->frame_wants().wanted;
+      (frames ? job->frame_slots : plain).push_back(slot);
     }
-    RunDetector(job, 0);  // the first detector runs here, saving a hand-off
+    if (!job->frame_slots.empty()) pool_->Submit([this, job] { RunVideoFrames(job); });
+    for (size_t k = 1; k < plain.size(); ++k) {
+      pool_->Submit([this, job, slot = plain[k]] { RunDetector(job, slot); });
+    }
+    if (!plain.empty()) RunDetector(job, plain[0]);  // runs here, saving a hand-off
   };
 
   std::unique_lock<std::mutex> lock(shared.mutex);

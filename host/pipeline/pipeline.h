@@ -24,6 +24,7 @@
 #include "loader/detector.h"
 #include "pipeline/detection_limits.h"
 #include "pipeline/prepared_item.h"
+#include "vigil/video/video_decoder.h"
 
 namespace vigil::host {
 
@@ -39,6 +40,8 @@ struct PipelineOptions {
   std::chrono::milliseconds detector_deadline{60000};  // per analyze call
   PrepareLimits limits;
   DetectionLimits detections;       // detections kept per detector and per item
+  // vigil.frames/1: limits on a video decoded for the detectors that take frames.
+  video::VideoLimits video_limits;
   // Says whether the store already has an item (by SHA-256) from this very detector set:
   // such items are read and hashed only, and written with already_scanned set. Called
   // on worker threads. Empty: every item is analysed.
@@ -77,6 +80,8 @@ class Pipeline {
   class ThreadPool;
   Pipeline() = default;
   void RunDetector(const std::shared_ptr<Job>& job, size_t detector_index);
+  // Decodes a video item once and lends its frames to the job's frame detectors.
+  void RunVideoFrames(const std::shared_ptr<Job>& job);
   void Finish(const std::shared_ptr<Job>& job);
 
   std::vector<Detector> detectors_;

@@ -136,10 +136,25 @@ bool Clean(const AnalyzeOutcome& outcome, std::string* why) {
   return true;
 }
 
-// Runs every case in a forked child; a crash or hang becomes a failure with its reason.
-CheckResult HostileInputCheck(const std::string& name, DetectorInstance& instance,
-                              const std::vector<std::unique_ptr<Case>>& cases,
-                              std::chrono::seconds timeout) {
+// Reports one step of a check running in a forked child: "RUN name" before it (so a
+// crash names it), "BAD name: why" when it was not clean.
+struct ChildReport {
+  int fd;
+  void Run(const std::string& name) const {
+    std::string line = "RUN " + name + "\n";
+    (void)!write(fd, line.data(), line.size());
+  }
+  void Bad(const std::string& name, const std::string& why) const {
+    std::string line = "BAD " + name + ": " + why + "\n";
+    (void)!write(fd, line.data(), line.size());
+  }
+};
+
+// Runs `body` in a forked child; a crash or hang becomes a failure with its reason.
+// `passed_detail` is the detail when every step was clean.
+template <class Body>
+CheckResult InChild(const std::string& name, std::chrono::seconds timeout,
+                    const std::string& passed_detail, Body&& body) {
   CheckResult result{name, false, ""};
   int fds[2];
   if (pipe(fds) != 0) return {name, false, "pipe() failed"};
@@ -148,17 +163,7 @@ CheckResult HostileInputCheck(const std::string& name, DetectorInstance& instanc
   if (pid < 0) return {name, false, "fork() failed"};
   if (pid == 0) {
     close(fds[0]);
-    std::string report;
-    for (const auto& c : cases) {
-      // Tell the parent which case runs, so a crash names it.
-      std::string line = "RUN " + c->name + "\n";
-      (void)!write(fds[1], line.data(), line.size());
-      std::string why;
-      if (!Clean(instance.Analyze(c->View()), &why)) {
-        line = "BAD " + c->name + ": " + why + "\n";
-        (void)!write(fds[1], line.data(), line.size());
-      }
-    }
+    body(ChildReport{fds[1]});
     (void)!write(fds[1], "DONE\n", 5);
     _exit(0);
   }
@@ -215,9 +220,84 @@ CheckResult HostileInputCheck(const std::string& name, DetectorInstance& instanc
                                                " more inputs)" : "");
   } else {
     result.passed = true;
-    result.detail = std::to_string(cases.size()) + " inputs, each ok or a clean failure";
+    result.detail = passed_detail;
   }
   return result;
+}
+
+// Runs every case in a forked child.
+CheckResult HostileInputCheck(const std::string& name, DetectorInstance& instance,
+                              const std::vector<std::unique_ptr<Case>>& cases,
+                              std::chrono::seconds timeout) {
+  return InChild(name, timeout,
+                 std::to_string(cases.size()) + " inputs, each ok or a clean failure",
+                 [&](const ChildReport& report) {
+                   for (const auto& c : cases) {
+                     report.Run(c->name);
+                     std::string why;
+                     if (!Clean(instance.Analyze(c->View()), &why)) report.Bad(c->name, why);
+                   }
+                 });
+}
+
+// vigil.frames/1: lends drawn frames (no video decoder in the kit) the way the host
+// does, in a forked child: a 10-second 64x48 25 fps video at the detector's own rate
+// (end_video must write a well-formed result), the same cut short by an injected decode
+// failure (the outcome must be failed, never clean), a video of 1x1 frames and one with
+// no frames (each ok or a clean failure). Every frame buffer is freed right after its
+// call, so a plugin that keeps a frame pointer is caught by the kit's ASan build.
+CheckResult FramesCheck(const std::string& name, DetectorInstance& instance,
+                        std::chrono::seconds timeout) {
+  const host::FrameWants wants = instance.frame_wants();
+  int64_t step = 1;
+  if (!wants.every_frame) {
+    const double frames = 25.0 / wants.frames_per_second;
+    step = frames >= 1 ? static_cast<int64_t>(frames) : 1;
+  }
+  Case video;
+  video.media_kind = VIGIL_MEDIA_VIDEO;
+  video.bytes = RandomBytes(4096, 13);  // what the host decoded is in the frames
+  video.metadata = Metadata(VIGIL_MEDIA_VIDEO, "");
+  auto lend = [&](const ChildReport& report, const std::string& what, uint32_t w, uint32_t h,
+                  int64_t frames, const Status& decode, bool must_fail) {
+    report.Run(what);
+    vigil_video_info_t info{sizeof(vigil_video_info_t), w, h, 0, 25.0, frames / 25.0, frames};
+    auto session = instance.BeginVideo(video.View(), info);
+    if (!session.ok()) {
+      report.Bad(what, "begin: " + session.status().message());
+      return;
+    }
+    for (int64_t n = 0; n < frames; n += step) {
+      auto pixels = std::make_unique<uint8_t[]>(size_t{w} * h * 3);
+      for (size_t i = 0; i < size_t{w} * h * 3; ++i) {
+        pixels[i] = static_cast<uint8_t>((i * 7 + static_cast<size_t>(n) * 3) & 0xff);
+      }
+      vigil_frame_view_t frame{};
+      frame.struct_size = sizeof(frame);
+      frame.frame_number = n;
+      frame.timestamp_seconds = static_cast<double>(n) / 25.0;
+      frame.image = {sizeof(vigil_image_view_t), w, h, w * 3, VIGIL_PIXEL_RGB8, 1, pixels.get()};
+      if (!session.value()->Frame(frame).ok()) break;  // End() reports it
+    }
+    AnalyzeOutcome outcome = session.value()->End(decode);
+    std::string why;
+    if (must_fail && outcome.status.ok()) {
+      report.Bad(what, "recorded clean after a decode failure");
+    } else if (!must_fail && !Clean(outcome, &why)) {
+      report.Bad(what, why);
+    }
+  };
+  return InChild(
+      name, timeout,
+      std::string("4 videos at ") +
+          (wants.every_frame ? "every frame" : std::to_string(wants.frames_per_second) + " fps"),
+      [&](const ChildReport& report) {
+        lend(report, "10 s 64x48 video", 64, 48, 250, Status::Ok(), false);
+        lend(report, "decode failure after 2 s", 64, 48, 50,
+             Status::Corruption("injected decode failure"), true);
+        lend(report, "1x1 frames", 1, 1, 50, Status::Ok(), false);
+        lend(report, "no frames", 64, 48, 0, Status::Ok(), false);
+      });
 }
 
 }  // namespace
@@ -346,6 +426,18 @@ std::vector<CheckResult> RunConformance(const std::filesystem::path& plugin,
                          batch.size() == views.size() && differ.empty(),
                          differ.empty() ? std::to_string(views.size()) + " items in one batch"
                                         : "differs on: " + differ});
+    }
+
+    // 8b. vigil.frames/1, when offered: a usable frame request, then videos of drawn
+    // frames (FramesCheck).
+    if (instance->frame_wants().wanted) {
+      const host::FrameWants wants = instance->frame_wants();
+      results.push_back({id + ": vigil.frames/1 frame request is usable", wants.error.ok(),
+                         wants.error.ok() ? "" : wants.error.message()});
+      if (wants.error.ok()) {
+        results.push_back(FramesCheck(id + ": vigil.frames/1 videos (begin, frames, end)",
+                                      *instance, options.hostile_timeout));
+      }
     }
 
     // 9. Concurrency: N threads give the serial results.

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -164,6 +166,55 @@ TEST_F(CliVideoTest, ReencodedTenSecondExcerptMatchesAtItsSeconds) {
   double end = j["compared"]["ranges"].back()["end_seconds"];
   EXPECT_NEAR(start, 6.0, 1.0) << r.out;
   EXPECT_NEAR(end, 16.0, 1.0) << r.out;
+}
+
+// `vigil scan` (issue 16 items 1-3): vigil.vpdq gets the frames the host decodes once
+// (vigil.frames/1) and matches the listed video; a re-encoded excerpt is flagged with
+// the listed video's seconds, the doorknob clip is not, a truncated video is failed.
+TEST_F(CliVideoTest, ScanFlagsAReencodedExcerptOfAListedVideoWithItsSeconds) {
+  const auto in = dir_ / "in";
+  const auto lists = dir_ / "video-lists" / "demo";
+  std::filesystem::create_directories(in);
+  std::filesystem::create_directories(lists);
+  std::filesystem::copy_file(Reference("chair-orig-22-sd-bar"), lists / "chair-orig.vpdq");
+  auto made = Run("ffmpeg -nostdin -v error -y -ss 6 -t 10 -i " + Clip("chair-orig-22-sd-bar") +
+                  " -vf scale=320:-2 -c:v libx264 -crf 30 -preset veryfast -an " +
+                  (in / "excerpt.mp4").string());
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  std::filesystem::copy_file(Clip("doorknob-hd-no-bar"), in / "doorknob.mp4");
+  std::string cut = Slurp(Clip("chair-19-sd-bar"));
+  cut.resize(cut.size() / 2);
+  std::ofstream(in / "cut.mp4", std::ios::binary) << cut;
+  std::ofstream(dir_ / "policy.toml") << "[defaults]\nunmatched = \"review\"\n";
+  // The store's lists/ folder is DATA_DIR: the listed videos sit in lists/video-lists.
+  std::filesystem::create_directories(dir_ / "lists");
+  std::filesystem::rename(dir_ / "video-lists", dir_ / "lists" / "video-lists");
+  auto r = Run(Vigil() + " --store " + Store() + " scan --json --policy " +
+               (dir_ / "policy.toml").string() + " " + in.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::string, nlohmann::json> by_name;
+  for (const std::string& line : Lines(r.out)) {
+    auto j = nlohmann::json::parse(line);
+    if (j.contains("item")) {
+      by_name[std::filesystem::path(j["item"].get<std::string>()).filename().string()] = j;
+    }
+  }
+  ASSERT_EQ(by_name.size(), 3u) << r.out;
+  std::string reason;
+  for (const auto& d : by_name["excerpt.mp4"]["detections"]) {
+    if (d["detector"] == "vigil.vpdq") reason = d["reason"];
+  }
+  EXPECT_NE(reason.find("demo/chair-orig"), std::string::npos) << r.out;
+  EXPECT_NE(reason.find("the listed video at 6.0"), std::string::npos) << reason;
+  for (const auto& d : by_name["doorknob.mp4"]["detections"]) {
+    EXPECT_NE(d["detector"], "vigil.vpdq") << d;
+  }
+  EXPECT_EQ(by_name["doorknob.mp4"]["status"], "ok") << by_name["doorknob.mp4"];
+  EXPECT_EQ(by_name["cut.mp4"]["status"], "failed") << by_name["cut.mp4"];
+  EXPECT_NE(
+      by_name["cut.mp4"]["detector_errors"]["vigil.vpdq"].get<std::string>().find("truncated"),
+      std::string::npos)
+      << by_name["cut.mp4"];
 }
 
 }  // namespace

@@ -58,7 +58,7 @@ extern "C" {
  * (`vigil_entry_v1`), so a plugin built for another major fails to resolve instead of
  * misbehaving. Minor versions only add (struct fields at the end, flags, extensions). */
 #define VIGIL_ABI_MAJOR 1
-#define VIGIL_ABI_MINOR 0
+#define VIGIL_ABI_MINOR 1 /* 1.1: the vigil.frames/1 extension (vigil/ext/frames.h) */
 #define VIGIL_ABI_PATCH 0
 
 /* Name of the exported entry symbol for this major version. */

@@ -21,6 +21,17 @@
 // (slots has one entry per item; set each slot's result, or its status and error)
 // is offered to the host through the "vigil.batch/1" extension (vigil/ext/batch.h).
 //
+// Frames (optional, ABI 1.1): a detector that also defines
+//     struct Video;                                          // its per-video state
+//     void FrameRequest(vigil_frame_request_t& request);     // which frames it wants
+//     std::unique_ptr<Video> BeginVideo(const vigil::sdk::Item& item,
+//                                       const vigil_video_info_t& info);
+//     void AnalyzeFrame(Video& video, const vigil_frame_view_t& frame);
+//     void EndVideo(Video& video, vigil_status_t decode_status,
+//                   vigil::v1::AnalysisResult& result);
+// is offered to the host through "vigil.frames/1" (vigil/ext/frames.h): video items then
+// come as sampled frames instead of one Analyze(). The Video is freed after EndVideo.
+//
 // Errors: throw vigil::sdk::Error(VIGIL_ERR_BAD_INPUT, "why") (or ConfigError from the
 // constructor); any other exception becomes VIGIL_ERR_INTERNAL with its what() text,
 // std::bad_alloc becomes VIGIL_ERR_RESOURCE.
@@ -33,6 +44,7 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -43,6 +55,7 @@
 #include <vector>
 
 #include "vigil/ext/batch.h"
+#include "vigil/ext/frames.h"
 #include "vigil/plugin.h"
 #include "vigil/v1/detector.pb.h"
 #include "vigil/v1/item.pb.h"
@@ -184,6 +197,61 @@ struct HasBatch<D, std::void_t<decltype(std::declval<D&>().AnalyzeBatch(
                        std::declval<const std::vector<Item>&>(),
                        std::declval<std::vector<BatchSlot>&>()))>> : std::true_type {};
 
+template <class D, class = void>
+struct HasFrames : std::false_type {};
+template <class D>
+struct HasFrames<D, std::void_t<decltype(std::declval<D&>().FrameRequest(
+                        std::declval<vigil_frame_request_t&>()))>> : std::true_type {};
+
+// The vigil.frames/1 trampolines, for a D that has FrameRequest and the rest.
+template <class D>
+struct FramesTrampolines {
+  using Video = typename D::Video;
+  static vigil_status_t FrameRequest(void* instance, vigil_frame_request_t* request) noexcept {
+    return Guard(nullptr, [&]() -> vigil_status_t {
+      if (instance == nullptr || request == nullptr) return VIGIL_ERR_INVALID_ARGUMENT;
+      static_cast<D*>(instance)->FrameRequest(*request);
+      return VIGIL_OK;
+    });
+  }
+  static vigil_status_t BeginVideo(void* instance, const vigil_item_view_t* item,
+                                   const vigil_video_info_t* info, void** video,
+                                   const vigil_sink_t* err) noexcept {
+    return Guard(err, [&] {
+      if (instance == nullptr || item == nullptr || info == nullptr || video == nullptr) {
+        throw Error(VIGIL_ERR_INVALID_ARGUMENT, "begin_video called with a NULL argument");
+      }
+      *video = nullptr;
+      std::unique_ptr<Video> state = static_cast<D*>(instance)->BeginVideo(Item(item), *info);
+      *video = state.release();
+      return VIGIL_OK;
+    });
+  }
+  static vigil_status_t AnalyzeFrame(void* instance, void* video, const vigil_frame_view_t* frame,
+                                     const vigil_sink_t* err) noexcept {
+    return Guard(err, [&] {
+      if (instance == nullptr || video == nullptr || frame == nullptr) {
+        throw Error(VIGIL_ERR_INVALID_ARGUMENT, "analyze_frame called with a NULL argument");
+      }
+      static_cast<D*>(instance)->AnalyzeFrame(*static_cast<Video*>(video), *frame);
+      return VIGIL_OK;
+    });
+  }
+  static vigil_status_t EndVideo(void* instance, void* video, vigil_status_t decode_status,
+                                 const vigil_sink_t* out, const vigil_sink_t* err) noexcept {
+    std::unique_ptr<Video> state(static_cast<Video*>(video));  // freed whatever happens
+    return Guard(err, [&]() -> vigil_status_t {
+      if (instance == nullptr || out == nullptr) {
+        throw Error(VIGIL_ERR_INVALID_ARGUMENT, "end_video called with a NULL argument");
+      }
+      if (!state) return VIGIL_OK;  // begin_video failed: nothing to report
+      vigil::v1::AnalysisResult result;
+      static_cast<D*>(instance)->EndVideo(*state, decode_status, result);
+      return WriteMessage(result, out);
+    });
+  }
+};
+
 // The C trampolines for one detector class D.
 template <class D>
 struct Trampolines {
@@ -267,6 +335,12 @@ struct Trampolines {
     if constexpr (HasBatch<D>::value) {
       static const vigil_batch_ext_t batch = {sizeof(vigil_batch_ext_t), 0, &AnalyzeBatch};
       if (id != nullptr && std::strcmp(id, VIGIL_EXT_BATCH) == 0) return &batch;
+    }
+    if constexpr (HasFrames<D>::value) {
+      using F = FramesTrampolines<D>;
+      static const vigil_frames_ext_t frames = {sizeof(vigil_frames_ext_t), 0, &F::FrameRequest,
+                                                &F::BeginVideo, &F::AnalyzeFrame, &F::EndVideo};
+      if (id != nullptr && std::strcmp(id, VIGIL_EXT_FRAMES) == 0) return &frames;
     }
     return nullptr;
   }

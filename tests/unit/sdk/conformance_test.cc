@@ -1,11 +1,13 @@
 // The conformance kit passes well-formed plugins and fails each broken one on the right
 // check, with a reason a vendor can act on.
+#include "conformance.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
-#include "conformance.h"
 #include "test_paths.h"
 
 namespace vigil::testkit {
@@ -53,10 +55,44 @@ TEST(ConformanceTest, BatchExtensionIsCheckedWhenOffered) {
 TEST(ConformanceTest, WellFormedPluginsPassEveryCheck) {
   for (auto path : {FirstPartyPlugin("vigil-exact.so"), FirstPartyPlugin("vigil-pdq.so"),
                     FirstPartyPlugin("vigil-url.so"), FirstPartyPlugin("sample-entropy-c.so"),
-                    FirstPartyPlugin("sample-magic-cpp.so"), TestPlugin("ok")}) {
+                    FirstPartyPlugin("sample-magic-cpp.so"), FirstPartyPlugin("vigil-vpdq.so"),
+                    TestPlugin("ok")}) {
     auto results = RunConformance(path, FastOptions());
     EXPECT_EQ(FirstFailure(results), nullptr) << path << "\n" << Describe(results);
     EXPECT_GE(results.size(), 8u) << path;
+  }
+}
+
+// vigil.frames/1 (issue 16 item 1): the kit lends drawn videos to a detector that offers
+// the extension; a good one passes, a refused frame request and a crash on a frame fail
+// with the reason (tests/plugins/frames_plugin.c).
+TEST(ConformanceTest, FramesStageChecksDetectorsThatTakeFrames) {
+  auto results = RunConformance(TestPlugin("frames"), FastOptions());
+  std::map<std::string, const CheckResult*> by_name;
+  for (const auto& r : results) by_name[r.name] = &r;
+  auto check = [&](const std::string& name) -> const CheckResult* {
+    auto it = by_name.find(name);
+    EXPECT_NE(it, by_name.end()) << name << "\n" << Describe(results);
+    return it == by_name.end() ? nullptr : it->second;
+  };
+  const std::string videos = ": vigil.frames/1 videos (begin, frames, end)";
+  for (const char* id :
+       {"test.frames", "test.frames-every", "test.frames-half", "test.frames-fail"}) {
+    const CheckResult* r = check(id + videos);
+    if (r) {
+      EXPECT_TRUE(r->passed) << id << ": " << r->detail;
+    }
+  }
+  const CheckResult* badreq = check("test.frames-badreq: vigil.frames/1 frame request is usable");
+  if (badreq) {
+    EXPECT_FALSE(badreq->passed);
+    EXPECT_THAT(badreq->detail, HasSubstr("frames per second"));
+  }
+  const CheckResult* crash = check("test.frames-crash" + videos);
+  if (crash) {
+    EXPECT_FALSE(crash->passed);
+    EXPECT_THAT(crash->detail, HasSubstr("crashed"));
+    EXPECT_THAT(crash->detail, HasSubstr("10 s 64x48 video"));
   }
 }
 
@@ -88,7 +124,8 @@ INSTANTIATE_TEST_SUITE_P(
     All, BrokenPluginTest,
     ::testing::Values(
         BrokenCase{"no-entry", "exports only vigil_entry_v1", "vigil_entry_v1 is not exported"},
-        BrokenCase{"extra-export", "exports only vigil_entry_v1", "also exports: test_helper_symbol"},
+        BrokenCase{"extra-export", "exports only vigil_entry_v1",
+                   "also exports: test_helper_symbol"},
         BrokenCase{"major2-symbol", "exports", "not exported"},
         BrokenCase{"major2-field", "loads", "declares Vigil ABI 2.0"},
         BrokenCase{"needs-minor99", "loads", "needs ABI 1.99"},
@@ -103,7 +140,8 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"nondeterministic", "deterministic", "differs on"}),
     [](const ::testing::TestParamInfo<BrokenCase>& info) {
       std::string name = info.param.plugin;
-      for (char& ch : name) if (ch == '-') ch = '_';
+      for (char& ch : name)
+        if (ch == '-') ch = '_';
       return name;
     });
 

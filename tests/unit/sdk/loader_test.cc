@@ -40,13 +40,13 @@ TEST(LoaderTest, RefusesMajor2BySymbolAndByField) {
   EXPECT_THAT(by_symbol.message(), HasSubstr("built for Vigil ABI 2 (exports vigil_entry_v2)"));
   Status by_field = OpenStatus("major2-field");
   EXPECT_EQ(by_field.code(), Status::Code::kAbiMismatch);
-  EXPECT_THAT(by_field.message(), HasSubstr("declares Vigil ABI 2.0; this host speaks ABI 1.0"));
+  EXPECT_THAT(by_field.message(), HasSubstr("declares Vigil ABI 2.0; this host speaks ABI 1.1"));
 }
 
 TEST(LoaderTest, RefusesPluginThatNeedsNewerMinor) {
   Status s = OpenStatus("needs-minor99");
   EXPECT_EQ(s.code(), Status::Code::kAbiMismatch);
-  EXPECT_THAT(s.message(), HasSubstr("needs ABI 1.99, this host speaks 1.0"));
+  EXPECT_THAT(s.message(), HasSubstr("needs ABI 1.99, this host speaks 1.1"));
 }
 
 TEST(LoaderTest, RefusesMalformedDetectorTables) {
