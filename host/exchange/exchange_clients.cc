@@ -362,9 +362,8 @@ StatusOr<StopNciiCredentials> ParseStopNciiCredentials(const std::string& secret
   const size_t second = first == std::string::npos ? first : secret.find(':', first + 1);
   keys.subscription_key = secret.substr(0, first);
   if (first != std::string::npos) {
-    keys.fetch_function_key = secret.substr(first + 1, second == std::string::npos
-                                                           ? std::string::npos
-                                                           : second - first - 1);
+    keys.fetch_function_key = secret.substr(
+        first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
   }
   if (second != std::string::npos) keys.submit_feedback_function_key = secret.substr(second + 1);
   if (keys.subscription_key.empty() || keys.fetch_function_key.empty() ||

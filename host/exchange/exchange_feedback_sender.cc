@@ -243,9 +243,9 @@ class Pass {
     put.basic_password = t.password;
     put.timeout_ms = options_.timeout_ms;
     put.headers = {"Content-Type: application/xml", "Accept: application/xml"};
-    return Outcome(row, Call(put),
-                   "PUT .../entries/" + t.member_id + "/" + UrlPathSegment(entry) + "/" + type +
-                       "/feedback");
+    return Outcome(
+        row, Call(put),
+        "PUT .../entries/" + t.member_id + "/" + UrlPathSegment(entry) + "/" + type + "/feedback");
   }
 
   // An HTTP answer to a feedback call as an attempt: 2xx delivered; no answer, 408, 429, 5xx,
@@ -329,8 +329,7 @@ std::string StopNciiFeedbackJson(const std::string& vote, const std::string& has
   nlohmann::json feedback = {{"tags", nlohmann::json::array()},
                              {"feedbackValue", StopNciiFeedbackValue(vote)},
                              {"hashValue", hash_value}};
-  return nlohmann::json{{"count", 1}, {"hashFeedbacks", nlohmann::json::array({feedback})}}
-      .dump();
+  return nlohmann::json{{"count", 1}, {"hashFeedbacks", nlohmann::json::array({feedback})}}.dump();
 }
 
 StatusOr<FeedbackReport> DeliverExchangeFeedback(host::Database& db,

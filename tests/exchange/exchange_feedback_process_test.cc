@@ -31,10 +31,10 @@ struct Ran {
 };
 
 Ran RunVigil(const fs::path& store, const std::string& args) {
-  const std::string cmd = "USER=tester VIGIL_TEST_FB_NCMEC=vigil-test:s3cret "
-                          "VIGIL_TEST_FB_STOPNCII=sub-key:fetch-key:feedback-key " +
-                          kVigil +
-                          " --store " + store.string() + " " + args + " 2>&1";
+  const std::string cmd =
+      "USER=tester VIGIL_TEST_FB_NCMEC=vigil-test:s3cret "
+      "VIGIL_TEST_FB_STOPNCII=sub-key:fetch-key:feedback-key " +
+      kVigil + " --store " + store.string() + " " + args + " 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
   Ran ran;
   char buf[4096];
@@ -192,8 +192,9 @@ TEST(ExchangeFeedbackProcessTest, StopNciiFeedbackThroughTheCommands) {
                                      "--feedback --feedback-negative-reason "
                                      "01234567-abcd-0123-4567-012345678900");
   EXPECT_EQ(ran.code, 2) << ran.out;  // a reason is NCMEC's
-  ran = RunVigil(store_path, "exchanges add s --kind stopncii --endpoint " + server.base_url() +
-                                 "/v1 --bank sb --credentials-env VIGIL_TEST_FB_STOPNCII --feedback");
+  ran =
+      RunVigil(store_path, "exchanges add s --kind stopncii --endpoint " + server.base_url() +
+                               "/v1 --bank sb --credentials-env VIGIL_TEST_FB_STOPNCII --feedback");
   ASSERT_EQ(ran.code, 0) << ran.out;
   ran = RunVigil(store_path, "exchanges sync s --once");
   ASSERT_EQ(ran.code, 0) << ran.out;

@@ -14,11 +14,11 @@
 
 #include "exchange/exchange_feedback_sender.h"
 #include "exchange/exchange_sync.h"
-#include "vigil/hashbank/bank.h"
 #include "store/exchanges.h"
 #include "store/review_queue.h"
 #include "tests/exchange/mock_ncmec_server.h"
 #include "tests/unit/host/temp_store.h"
+#include "vigil/hashbank/bank.h"
 
 namespace vigil::exchange {
 namespace {
@@ -393,8 +393,8 @@ std::string FeedbackOf(const std::string& body) {
   }
   const nlohmann::json& f = doc["hashFeedbacks"][0];
   if (!f.is_object() || f.size() != 3u || !f.contains("tags") || !f["tags"].is_array() ||
-      !f.contains("feedbackValue") || !f["feedbackValue"].is_string() ||
-      !f.contains("hashValue") || !f["hashValue"].is_string()) {
+      !f.contains("feedbackValue") || !f["feedbackValue"].is_string() || !f.contains("hashValue") ||
+      !f["hashValue"].is_string()) {
     return "not {tags, feedbackValue, hashValue}";
   }
   return f["feedbackValue"].get<std::string>() + " " + f["hashValue"].get<std::string>();
