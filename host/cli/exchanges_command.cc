@@ -395,7 +395,8 @@ void RegisterExchangesCommand(CLI::App& app, GlobalOptions& options) {
   add->add_option("--bank", args.bank, "The bank it feeds (one exchange per bank)")->required();
   add->add_option("--credentials-file", args.credentials_file,
                   "Credentials from the first line of FILE (ncmec: user:password; stopncii: "
-                  "subscription-key:fetch-function-key; threatexchange: the app token "
+                  "subscription-key:fetch-function-key, plus :submitfeedback-function-key "
+                  "with --feedback; threatexchange: the app token "
                   "<app id>|<secret>; http: a bearer token); the path is "
                   "stored, never the secret")
       ->type_name("FILE");
@@ -406,8 +407,9 @@ void RegisterExchangesCommand(CLI::App& app, GlobalOptions& options) {
       ->check(CLI::Range(1, 31536000));
   add->add_flag("--disabled", args.disabled, "Configured, but not synced by `sync` without NAME");
   add->add_flag("--feedback", args.feedback,
-                "ncmec: decisions on items that matched its entries send its feedback (votes; "
-                "off by default; delivered by `exchanges feedback` and `vigil serve`)");
+                "ncmec, stopncii: decisions on items that matched its entries send its "
+                "feedback (NCMEC votes, StopNCII Blocked/NotBlocked; off by default; delivered "
+                "by `exchanges feedback` and `vigil serve`)");
   add->add_option("--feedback-negative-reason", args.feedback_reason,
                   "ncmec with --feedback: the reason GUID a not-illegal decision's negative "
                   "vote carries (without it only affirmative votes are sent)")

@@ -97,6 +97,13 @@ struct StopNciiCheckpoint {
   std::string next_page_token;   // "" = a new run from start_timestamp
 };
 std::string FormatStopNciiCheckpoint(const StopNciiCheckpoint& checkpoint);
+// A StopNCII exchange's credentials: "subscription-key:fetch-function-key", plus
+// ":submitfeedback-function-key" when it sends feedback (each StopNCII endpoint has its own
+// function key; the subscription key is shared). The feedback key is "" when not given.
+struct StopNciiCredentials {
+  std::string subscription_key, fetch_function_key, submit_feedback_function_key;
+};
+StatusOr<StopNciiCredentials> ParseStopNciiCredentials(const std::string& secret);
 StatusOr<StopNciiCheckpoint> ParseStopNciiCheckpoint(const std::string& text);
 // What a FetchHashes answer says about paging: the next page's token when hasMoreRecords,
 // else "" and nextSetTimestamp (the next run's start). An error when the JSON is malformed

@@ -356,6 +356,28 @@ StatusOr<std::string> NcmecNextLink(const std::string& xml) {
   return link;
 }
 
+StatusOr<StopNciiCredentials> ParseStopNciiCredentials(const std::string& secret) {
+  StopNciiCredentials keys;
+  const size_t first = secret.find(':');
+  const size_t second = first == std::string::npos ? first : secret.find(':', first + 1);
+  keys.subscription_key = secret.substr(0, first);
+  if (first != std::string::npos) {
+    keys.fetch_function_key = secret.substr(
+        first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+  }
+  if (second != std::string::npos) keys.submit_feedback_function_key = secret.substr(second + 1);
+  if (keys.subscription_key.empty() || keys.fetch_function_key.empty() ||
+      (second != std::string::npos &&
+       (keys.submit_feedback_function_key.empty() ||
+        keys.submit_feedback_function_key.find(':') != std::string::npos))) {
+    return Status::InvalidArgument(
+        "a StopNCII exchange needs credentials \"subscription-key:fetch-function-key\" or, to "
+        "send feedback, \"subscription-key:fetch-function-key:submitfeedback-function-key\" "
+        "(from file:PATH or env:NAME)");
+  }
+  return keys;
+}
+
 std::string FormatStopNciiCheckpoint(const StopNciiCheckpoint& cp) {
   return "stopncii1 " + std::to_string(cp.start_timestamp) + " " +
          (cp.next_page_token.empty() ? "-" : cp.next_page_token);
@@ -450,14 +472,10 @@ StatusOr<std::unique_ptr<ExchangeClient>> MakeExchangeClient(const host::Exchang
         std::make_unique<HttpListClient>(exchange, secret, options));
   }
   if (exchange.kind == "stopncii") {
-    const size_t colon = secret.find(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == secret.size()) {
-      return Status::InvalidArgument(
-          "a StopNCII exchange needs credentials \"subscription-key:fetch-function-key\" "
-          "(from file:PATH or env:NAME)");
-    }
+    auto keys = ParseStopNciiCredentials(secret);
+    if (!keys.ok()) return keys.status();
     return std::unique_ptr<ExchangeClient>(std::make_unique<StopNciiClient>(
-        exchange, secret.substr(0, colon), secret.substr(colon + 1), options));
+        exchange, keys.value().subscription_key, keys.value().fetch_function_key, options));
   }
   if (exchange.kind == "threatexchange") {
     return MakeThreatExchangeClient(exchange, secret, options);

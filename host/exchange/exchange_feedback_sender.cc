@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <pugixml.hpp>
 #include <sstream>
@@ -63,12 +64,24 @@ std::string Base(const std::string& endpoint) {
   return base;
 }
 
-// What a pass knows about one exchange: its configuration, credentials and member id.
+// Whether `entry` is a hash value of `signal_type` as StopNCII gives it (lower- or upper-case
+// hex: PDQ 64 digits, MD5 32). An entry synced before StopNCII entries carried their value as
+// id has an index instead, which names nothing at StopNCII.
+bool StopNciiHashValue(const std::string& signal_type, const std::string& entry) {
+  const size_t digits = signal_type == "pdq" ? 64 : signal_type == "md5" ? 32 : 0;
+  return digits != 0 && entry.size() == digits &&
+         std::all_of(entry.begin(), entry.end(),
+                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
+}
+
+// What a pass knows about one exchange: its configuration, credentials and (NCMEC) member id.
 struct Target {
   Status status = Status::Ok();  // why nothing can be sent to it now (retried later)
+  int http_status = 0;           // the answer that said so, if any
   bool gone = false;             // removed or feedback off: its rows are dead
   host::Exchange exchange;
-  std::string user, password, member_id;
+  std::string user, password, member_id;  // ncmec
+  StopNciiCredentials stopncii;           // stopncii
 };
 
 class Pass {
@@ -139,7 +152,8 @@ class Pass {
       t.status = found.status();
       return t;
     }
-    if (!found.value() || !found.value()->feedback || found.value()->kind != "ncmec") {
+    if (!found.value() || !found.value()->feedback ||
+        (found.value()->kind != "ncmec" && found.value()->kind != "stopncii")) {
       t.gone = true;
       return t;
     }
@@ -147,6 +161,19 @@ class Pass {
     auto secret = ResolveCredentials(t.exchange.credentials);
     if (!secret.ok()) {
       t.status = secret.status();
+      return t;
+    }
+    if (t.exchange.kind == "stopncii") {
+      auto keys = ParseStopNciiCredentials(secret.value());
+      if (!keys.ok()) {
+        t.status = keys.status();
+      } else if (keys.value().submit_feedback_function_key.empty()) {
+        t.status = Status::InvalidArgument(
+            "the StopNCII credentials name no SubmitFeedback function key (feedback needs "
+            "\"subscription-key:fetch-function-key:submitfeedback-function-key\")");
+      } else {
+        t.stopncii = keys.value();
+      }
       return t;
     }
     const size_t colon = secret.value().find(':');
@@ -169,7 +196,7 @@ class Pass {
           answer.status == 0
               ? "no answer from the NCMEC status call: " + answer.transport_error
               : "HTTP " + std::to_string(answer.status) + " from the NCMEC status call");
-      status_http_ = answer.status;
+      t.http_status = answer.status;
       return t;
     }
     pugi::xml_document doc;
@@ -198,7 +225,8 @@ class Pass {
     if (t.gone) {
       return Dead(0, "exchange " + row.exchange + " was removed or no longer sends feedback");
     }
-    if (!t.status.ok()) return Retry(row, status_http_, t.status.message());
+    if (!t.status.ok()) return Retry(row, t.http_status, t.status.message());
+    if (t.exchange.kind == "stopncii") return SendStopNcii(t, row);
     const std::string type = NcmecType(row.signal_type);
     const std::string entry = NcmecEntryId(row.entry_id);
     if (type.empty()) return Dead(0, "NCMEC takes no feedback on " + row.signal_type + " matches");
@@ -215,9 +243,15 @@ class Pass {
     put.basic_password = t.password;
     put.timeout_ms = options_.timeout_ms;
     put.headers = {"Content-Type: application/xml", "Accept: application/xml"};
-    const HttpResponse answer = Call(put);
-    const std::string what =
-        "PUT .../entries/" + t.member_id + "/" + UrlPathSegment(entry) + "/" + type + "/feedback";
+    return Outcome(
+        row, Call(put),
+        "PUT .../entries/" + t.member_id + "/" + UrlPathSegment(entry) + "/" + type + "/feedback");
+  }
+
+  // An HTTP answer to a feedback call as an attempt: 2xx delivered; no answer, 408, 429, 5xx,
+  // 401 and 403 retried; any other status dead.
+  host::FeedbackAttempt Outcome(const host::ExchangeFeedback& row, const HttpResponse& answer,
+                                const std::string& what) {
     if (answer.status >= 200 && answer.status < 300) {
       host::FeedbackAttempt a;
       a.delivered = true;
@@ -238,10 +272,30 @@ class Pass {
     return Dead(answer.status, error);
   }
 
+  // StopNCII feedback on one hash, as python-threatexchange's stopncii/api.py
+  // submit_feedbacks sends it: POST <endpoint>/SubmitFeedback with the SubmitFeedback
+  // function key and the subscription key.
+  host::FeedbackAttempt SendStopNcii(const Target& t, const host::ExchangeFeedback& row) {
+    if (!StopNciiHashValue(row.signal_type, row.entry_id)) {
+      return Dead(0, "the entry id \"" + row.entry_id.substr(0, 80) + "\" is not a StopNCII " +
+                         row.signal_type +
+                         " hash value (an entry synced before entries carried their hash; "
+                         "see docs/exchanges.md)");
+    }
+    HttpRequest post;
+    post.method = "POST";
+    post.url = Base(t.exchange.endpoint) + "/SubmitFeedback";
+    post.body = StopNciiFeedbackJson(row.vote, row.entry_id);
+    post.timeout_ms = options_.timeout_ms;
+    post.headers = {"Content-Type: application/json", "Accept: application/json",
+                    "x-functions-key: " + t.stopncii.submit_feedback_function_key,
+                    "Ocp-Apim-Subscription-Key: " + t.stopncii.subscription_key};
+    return Outcome(row, Call(post), "POST .../SubmitFeedback");
+  }
+
   host::Database& db_;
   const FeedbackOptions& options_;
   std::map<std::string, Target> targets_;
-  int status_http_ = 0;
 };
 
 }  // namespace
@@ -265,6 +319,17 @@ std::string NcmecFeedbackXml(const std::string& vote, const std::string& reason_
   std::ostringstream out;
   doc.save(out, "", pugi::format_raw);
   return out.str();
+}
+
+std::string StopNciiFeedbackValue(const std::string& vote) {
+  return vote == "negative" ? "NotBlocked" : "Blocked";
+}
+
+std::string StopNciiFeedbackJson(const std::string& vote, const std::string& hash_value) {
+  nlohmann::json feedback = {{"tags", nlohmann::json::array()},
+                             {"feedbackValue", StopNciiFeedbackValue(vote)},
+                             {"hashValue", hash_value}};
+  return nlohmann::json{{"count", 1}, {"hashFeedbacks", nlohmann::json::array({feedback})}}.dump();
 }
 
 StatusOr<FeedbackReport> DeliverExchangeFeedback(host::Database& db,

@@ -13,6 +13,19 @@
 // <entry id> is the NCMEC id of the entry (the bank's external id is "<member>-<id>"), <TYPE>
 // the fingerprint type that matched (MD5, SHA1, PDQ).
 //
+// StopNCII feedback, as python-threatexchange's stopncii/api.py submit_feedbacks sends it (one
+// call per row):
+//   POST <endpoint>/SubmitFeedback
+//        x-functions-key: <the SubmitFeedback function key>, Ocp-Apim-Subscription-Key:
+//        <subscription key> (credentials "subscription:fetch-key:submitfeedback-key"),
+//        Content-Type: application/json, body
+//        {"count": 1, "hashFeedbacks": [{"tags": [], "feedbackValue": "Blocked" | "NotBlocked",
+//                                        "hashValue": "<the entry id: the matched hash>"}]}
+// affirmative is "Blocked" (reviewed: NCII), negative "NotBlocked" (reviewed: not NCII). An
+// entry id that is not a hash value of the matched type (PDQ: 64 hex digits, MD5: 32) is dead.
+// Credentials without a SubmitFeedback key are retried (the file can be fixed) as NCMEC's
+// unreadable credentials are.
+//
 // Outcomes: 2xx delivered; no answer, 408, 429, 5xx, 401 and 403 (credentials can be fixed)
 // pending again after a backoff that doubles from first_backoff_ms per attempt up to
 // max_backoff_ms (a 429/503 Retry-After is honoured when longer), dead after max_attempts;
@@ -56,6 +69,11 @@ StatusOr<FeedbackReport> DeliverExchangeFeedback(host::Database& db,
 
 // The body of an NCMEC vote ("affirmative" or "negative" with a reason GUID).
 std::string NcmecFeedbackXml(const std::string& vote, const std::string& reason_id);
+
+// StopNCII's feedbackValue for a vote ("Blocked" / "NotBlocked") and the SubmitFeedback body
+// for one hash.
+std::string StopNciiFeedbackValue(const std::string& vote);
+std::string StopNciiFeedbackJson(const std::string& vote, const std::string& hash_value);
 
 }  // namespace vigil::exchange
 

@@ -55,7 +55,8 @@ StatusOr<int64_t> QueueExchangeFeedback(Database& db, int64_t item_id,
   }
   if (decision_id == 0) return int64_t{0};
   // One row per detection naming an entry of a bank whose exchange sends feedback; a
-  // negative vote only where the exchange names the reason it carries. Detections of one
+  // negative NCMEC vote only where the exchange names the reason it carries (StopNCII's
+  // NotBlocked needs none). Detections of one
   // entry and type (e.g. several dihedral variants) give one row.
   Statement queue(db,
                   "INSERT INTO exchange_feedback (exchange, item_id, decision_id, entry_id, "
@@ -63,10 +64,10 @@ StatusOr<int64_t> QueueExchangeFeedback(Database& db, int64_t item_id,
                   "SELECT DISTINCT e.name, d.item_id, ?2, d.entry_id, d.signal_type, ?3, "
                   "CASE WHEN ?3 = 'negative' THEN e.feedback_reason ELSE '' END, ?4 "
                   "FROM detections d JOIN exchanges e ON e.bank = d.bank "
-                  "WHERE d.item_id = ?1 AND e.feedback = 1 AND e.kind = 'ncmec' "
+                  "WHERE d.item_id = ?1 AND e.feedback = 1 AND e.kind IN ('ncmec', 'stopncii') "
                   "AND d.entry_id IS NOT NULL AND d.entry_id <> '' "
                   "AND d.signal_type IS NOT NULL AND d.signal_type <> '' "
-                  "AND (?3 = 'affirmative' OR e.feedback_reason <> '') "
+                  "AND (?3 = 'affirmative' OR e.kind = 'stopncii' OR e.feedback_reason <> '') "
                   "ON CONFLICT (exchange, entry_id, signal_type, decision_id) DO NOTHING");
   queue.Bind(1, item_id).Bind(2, decision_id).Bind(3, vote).Bind(4, NowUtc());
   if (queue.Step() != kDone) return queue.Error("queueing exchange feedback");

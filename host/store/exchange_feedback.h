@@ -5,9 +5,11 @@
 // decision committed) writes one row per detection of the item that names an entry of a
 // bank fed by an exchange with feedback on: the exchange, the entry's id (the detection's
 // entry_id, the exchange's own id for the record), the fingerprint type that matched, and
-// the vote (A1, A2, B1, B2: affirmative; not-illegal: negative, only when the exchange has a
-// negative reason configured; escalate and decisions that leave the item for another round:
-// nothing). One row per (exchange, entry, type, decision): a decision never votes twice.
+// the vote (A1, A2, B1, B2: affirmative; not-illegal: negative, for NCMEC only when the
+// exchange has a negative reason configured; escalate and decisions that leave the item for
+// another round: nothing). One row per (exchange, entry, type, decision): a decision never
+// votes twice. NCMEC entries' ids are "<member id>-<id>"; StopNCII entries' ids are their hash
+// values, and the sender sends affirmative as "Blocked", negative as "NotBlocked".
 //
 // The sender (exchange/exchange_feedback_sender.h) leases due rows (state 'sending', with an
 // owner and an expiry) BEFORE the call and records the outcome after it: delivered, or pending

@@ -149,10 +149,13 @@ Status ValidateExchange(const Exchange& e) {
     }
   }
   if (e.interval_s <= 0) return Status::InvalidArgument("the interval is at least 1 second");
-  if (e.feedback && e.kind != "ncmec") {
+  if (e.feedback && e.kind != "ncmec" && e.kind != "stopncii") {
+    return Status::InvalidArgument("feedback is sent to ncmec and stopncii exchanges only");
+  }
+  if (!e.feedback_reason.empty() && e.kind != "ncmec") {
     return Status::InvalidArgument(
-        "feedback is sent to ncmec exchanges only (StopNCII feedback needs the matched hash "
-        "value, which detections do not keep yet)");
+        "--feedback-negative-reason is for ncmec exchanges (a StopNCII not-illegal decision "
+        "sends NotBlocked, which carries no reason)");
   }
   if (!e.feedback_reason.empty()) {
     const bool guid_form =

@@ -33,7 +33,7 @@ struct Exchange {
   std::string created_by;
   std::string created_at;
   // Issue 15 item 2 (store/exchange_feedback.h): decisions on items that matched this
-  // exchange's entries queue its feedback (ncmec only); a negative NCMEC vote needs
+  // exchange's entries queue its feedback (ncmec, stopncii); a negative NCMEC vote needs
   // `feedback_reason` (a reason GUID from the exchange's /v2/feedback/<type>/reasons).
   bool feedback = false;
   std::string feedback_reason;

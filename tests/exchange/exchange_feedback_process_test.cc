@@ -31,8 +31,10 @@ struct Ran {
 };
 
 Ran RunVigil(const fs::path& store, const std::string& args) {
-  const std::string cmd = "USER=tester VIGIL_TEST_FB_NCMEC=vigil-test:s3cret " + kVigil +
-                          " --store " + store.string() + " " + args + " 2>&1";
+  const std::string cmd =
+      "USER=tester VIGIL_TEST_FB_NCMEC=vigil-test:s3cret "
+      "VIGIL_TEST_FB_STOPNCII=sub-key:fetch-key:feedback-key " +
+      kVigil + " --store " + store.string() + " " + args + " 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
   Ran ran;
   char buf[4096];
@@ -56,10 +58,10 @@ TEST(ExchangeFeedbackProcessTest, ConfiguredQueuedByADecisionAndDeliveredByTheCo
     auto store = host::Store::Open(store_path);
     ASSERT_TRUE(store.ok()) << store.status().message();
   }
-  Ran ran = RunVigil(store_path, "exchanges add s --kind stopncii --endpoint " + server.base_url() +
-                                     " --bank sb --credentials-env VIGIL_TEST_FB_NCMEC --feedback");
+  Ran ran = RunVigil(store_path, "exchanges add h --kind http --endpoint " + server.base_url() +
+                                     "/list.txt --bank hb --feedback");
   EXPECT_EQ(ran.code, 2) << ran.out;
-  EXPECT_NE(ran.out.find("ncmec exchanges only"), std::string::npos) << ran.out;
+  EXPECT_NE(ran.out.find("ncmec and stopncii exchanges only"), std::string::npos) << ran.out;
   ran = RunVigil(store_path, "exchanges add n --kind ncmec --endpoint " + server.base_url() +
                                  " --bank nb --credentials-env VIGIL_TEST_FB_NCMEC --feedback");
   ASSERT_EQ(ran.code, 0) << ran.out;
@@ -165,6 +167,82 @@ TEST(ExchangeFeedbackProcessTest, ConfiguredQueuedByADecisionAndDeliveredByTheCo
   int status = 0;
   ::waitpid(serve, &status, 0);
   EXPECT_TRUE(delivered) << "vigil serve did not deliver the queued vote within 60 s";
+  fs::remove_all(dir);
+}
+
+// StopNCII end to end through the commands: `add --feedback` accepted, `sync --once` from the
+// mock's real sample pages, a decision on an item whose detection names the synced entry (its
+// hash value), and `feedback --once` POSTing SubmitFeedback with that hash.
+TEST(ExchangeFeedbackProcessTest, StopNciiFeedbackThroughTheCommands) {
+  ASSERT_TRUE(fs::exists(kVigil)) << kVigil;
+  const fs::path dir =
+      fs::temp_directory_path() / ("vigil-feedback-stopncii-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path store_path = dir / "store.db";
+  MockNcmecServer server("unused", "unused");
+  server.SetStopNcii(MockNcmecServer::StopNciiSampleFeed(), "fetch-key", "sub-key");
+  server.SetStopNciiFeedbackKey("feedback-key");
+  {
+    auto store = host::Store::Open(store_path);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+  }
+  Ran ran = RunVigil(store_path, "exchanges add s --kind stopncii --endpoint " + server.base_url() +
+                                     "/v1 --bank sb --credentials-env VIGIL_TEST_FB_STOPNCII "
+                                     "--feedback --feedback-negative-reason "
+                                     "01234567-abcd-0123-4567-012345678900");
+  EXPECT_EQ(ran.code, 2) << ran.out;  // a reason is NCMEC's
+  ran =
+      RunVigil(store_path, "exchanges add s --kind stopncii --endpoint " + server.base_url() +
+                               "/v1 --bank sb --credentials-env VIGIL_TEST_FB_STOPNCII --feedback");
+  ASSERT_EQ(ran.code, 0) << ran.out;
+  ran = RunVigil(store_path, "exchanges sync s --once");
+  ASSERT_EQ(ran.code, 0) << ran.out;
+  const std::string hash = "9def0b7dafa86a1c90f2abd78e79ceb25ec3d1a4b3d4bc7a4354baf7717ea038";
+  {
+    auto store = host::Store::Open(store_path);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    host::ItemRecord record;
+    record.sha256 = "stopncii-item";
+    record.path = "/items/s";
+    record.media_kind = "image";
+    record.outcome.disposition = host::Disposition::kReview;
+    record.outcome.severity = 3;
+    record.outcome.obscure_level = 5;
+    record.outcome.rule = "test rule";
+    host::DetectorRun run;
+    run.detector = "vigil.hash";
+    auto* d = run.result.add_detections();
+    d->set_label("hash-match");
+    d->set_signal_type("pdq");
+    d->mutable_match()->set_bank("sb");
+    d->mutable_match()->set_entry_id(hash);
+    record.runs.push_back(run);
+    auto id = store.value()->RecordItem(record);
+    ASSERT_TRUE(id.ok()) << id.status().message();
+    host::ReviewQueue queue(*store.value());
+    host::ClaimOptions only;
+    only.only_item = id.value();
+    auto claimed = queue.Claim("alice", only);
+    ASSERT_TRUE(claimed.ok() && claimed.value());
+    ASSERT_TRUE(queue.Decide(id.value(), "alice", "not-illegal", "not NCII").ok());
+  }
+  ran = RunVigil(store_path, "exchanges feedback --once");
+  EXPECT_EQ(ran.code, 0) << ran.out;
+  EXPECT_NE(ran.out.find("1 delivered, 0 to retry, 0 given up"), std::string::npos) << ran.out;
+  int posts = 0;
+  for (const auto& r : server.requests()) {
+    if (r.method != "POST") continue;
+    ++posts;
+    EXPECT_EQ(r.path, "/v1/SubmitFeedback");
+    EXPECT_EQ(r.headers.at("x-functions-key"), "feedback-key");
+    const auto body = nlohmann::json::parse(r.body, nullptr, false);
+    ASSERT_TRUE(body.is_object()) << r.body;
+    EXPECT_EQ(body["count"], 1);
+    EXPECT_EQ(body["hashFeedbacks"][0]["hashValue"], hash);
+    EXPECT_EQ(body["hashFeedbacks"][0]["feedbackValue"], "NotBlocked");
+  }
+  EXPECT_EQ(posts, 1);
   fs::remove_all(dir);
 }
 

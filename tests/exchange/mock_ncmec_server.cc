@@ -145,6 +145,11 @@ void MockNcmecServer::SetGenerator(std::function<std::string(const std::string&)
   std::lock_guard<std::mutex> lock(mu_);
   generator_ = std::move(generator);
 }
+void MockNcmecServer::SetStopNciiFeedbackKey(std::string function_key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  stopncii_feedback_key_ = std::move(function_key);
+}
+
 void MockNcmecServer::QueueFault(Fault fault) {
   std::lock_guard<std::mutex> lock(mu_);
   faults_.push_back(fault);
@@ -254,7 +259,7 @@ void MockNcmecServer::Handle(int fd) {
   {
     std::istringstream first(line);
     first >> req.method >> req.target;
-    if (req.method != "GET" && req.method != "PUT") {
+    if (req.method != "GET" && req.method != "PUT" && req.method != "POST") {
       SendAll(fd, Response(405, "Method Not Allowed", ""));
       return;
     }
@@ -318,6 +323,35 @@ void MockNcmecServer::Handle(int fd) {
       SendAll(fd, Response(400, "Bad Request", ""));
     } else {
       SendAll(fd, Response(200, "OK", body));
+    }
+    return;
+  }
+  if (req.path == "/v1/SubmitFeedback") {
+    // StopNCII feedback: POST with the SubmitFeedback function key and the subscription key
+    // (401 otherwise, as Azure Functions / API Management answer); a JSON object body. The
+    // fault queue applies. The answer's shape is not documented (pytx only parses it as JSON).
+    const bool authorised = !stopncii_feedback_key_.empty() &&
+                            req.headers["x-functions-key"] == stopncii_feedback_key_ &&
+                            req.headers["ocp-apim-subscription-key"] == stopncii_subscription_key_;
+    Fault fault = Fault::kNone;
+    if (authorised && req.method == "POST" && !faults_.empty()) {
+      fault = faults_.front();
+      faults_.pop_front();
+    }
+    const std::string retry_after = retry_after_;
+    lock.unlock();
+    if (req.method != "POST") {
+      SendAll(fd, Response(405, "Method Not Allowed", ""));
+    } else if (!authorised) {
+      SendAll(fd, Response(401, "Unauthorized", ""));
+    } else if (fault == Fault::k500 || fault == Fault::kMalformed) {
+      SendAll(fd, Response(500, "Internal Server Error", "{}"));
+    } else if (fault == Fault::k429) {
+      SendAll(fd, Response(429, "Too Many Requests", "", "Retry-After: " + retry_after + "\r\n"));
+    } else if (fault == Fault::kDrop) {
+      return;  // closed without an answer
+    } else {
+      SendAll(fd, Response(200, "OK", "{}"));
     }
     return;
   }

@@ -59,6 +59,9 @@ class MockNcmecServer {
   // The real StopNCII sample answers chained by their tokens: fetch_hashes_2.json
   // (hasMoreRecords) then fetch_hashes_1.json.
   static std::map<std::string, std::string> StopNciiSampleFeed();
+  // StopNCII's POST /SubmitFeedback (issue 15 item 2): needs x-functions-key = this key and
+  // the subscription key given to SetStopNcii; answers 200 "{}" (the fault queue applies).
+  void SetStopNciiFeedbackKey(std::string function_key);
   // Pages made on request instead of a feed (start parameter -> document; "" = none).
   void SetGenerator(std::function<std::string(const std::string& start)> generator);
   void QueueFault(Fault fault);
@@ -115,7 +118,7 @@ class MockNcmecServer {
   std::vector<MockRequest> requests_;
   std::string list_body_, list_etag_, list_bearer_;
   std::map<std::string, std::string> stopncii_;
-  std::string stopncii_function_key_, stopncii_subscription_key_;
+  std::string stopncii_function_key_, stopncii_subscription_key_, stopncii_feedback_key_;
   std::string te_group_, te_token_;
   std::map<std::string, std::string> te_pages_;
 };

@@ -139,5 +139,47 @@ TEST_F(TeamExchangeFeedback, AReviewersDecisionQueuesTheVoteTheScannerDeliversIt
   EXPECT_TRUE(Refused(RunSql(as_["sam"]->db(), "DELETE FROM exchange_feedback")));
 }
 
+// StopNCII feedback on the team store: a reviewer's not-illegal decision on an item that
+// matched a StopNCII entry (its id is the hash value) queues a negative row (NotBlocked) with
+// no reason, on the reviewer's own login; NCMEC's rule (no reason, no negative vote) stays.
+TEST_F(TeamExchangeFeedback, AReviewersNotIllegalOnAStopNciiMatchQueuesNotBlocked) {
+  Exchange e;
+  e.name = "sncii";
+  e.kind = "stopncii";
+  e.endpoint = "https://api.stopncii.org/v1";
+  e.bank = "sncii-bank";
+  e.credentials = "env:STOPNCII_CREDENTIALS";
+  e.created_by = "adam";
+  e.feedback = true;
+  ASSERT_TRUE(AddExchange(as_["adam"]->db(), e).ok());
+  Exchange n = e;
+  n.name = "npo";
+  n.kind = "ncmec";
+  n.endpoint = "https://hashsharing.ncmec.org/npo";
+  n.bank = "npo-bank";
+  ASSERT_TRUE(AddExchange(as_["adam"]->db(), n).ok());
+  const std::string md5 = "0123456789abcdef0123456789abcdef";
+  // not-illegal needs a reason (the decision's note); ClaimAndDecide gives none.
+  const auto not_illegal = [&](int64_t item) {
+    ReviewQueue queue(*as_["alice"]);
+    ClaimOptions only;
+    only.only_item = item;
+    auto claimed = queue.Claim(logins_["alice"], only);
+    ASSERT_TRUE(claimed.ok() && claimed.value());
+    const Status s = queue.Decide(item, logins_["alice"], "not-illegal", "not NCII");
+    ASSERT_TRUE(s.ok()) << s.message();
+  };
+  not_illegal(AddMatched("s1", "sncii-bank", md5));
+  not_illegal(AddMatched("s2", "npo-bank", "42-image1"));
+  auto rows = ListExchangeFeedback(as_["aud"]->db());
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  ASSERT_EQ(rows.value().size(), 1u);
+  EXPECT_EQ(rows.value()[0].exchange, "sncii");
+  EXPECT_EQ(rows.value()[0].entry_id, md5);
+  EXPECT_EQ(rows.value()[0].vote, "negative");
+  EXPECT_EQ(rows.value()[0].reason_id, "");
+  EXPECT_EQ(rows.value()[0].state, "pending");
+}
+
 }  // namespace
 }  // namespace vigil::host::testing

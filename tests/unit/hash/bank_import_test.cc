@@ -7,6 +7,7 @@
 #include <string>
 
 #include "bank_test_util.h"
+#include "vigil/hashbank/bank_update.h"
 #include "vigil/hashbank/importers.h"
 
 namespace vigil::hashbank {
@@ -179,6 +180,34 @@ TEST(StopNciiJsonTest, FetchHashesPagesImport) {
       ImportStopNciiJson(ReadTestData("formats/stopncii/fetch_hashes_2.json"), Refuse());
   ASSERT_TRUE(two.ok()) << two.status().message();
   EXPECT_EQ(two->entries.size(), 2u);
+}
+
+// Issue 15 item 2: a StopNCII entry's external id is its hash value, so a detection's entry_id
+// names the hash StopNCII's feedback is about; a value mentioned twice in one document keeps
+// only the later snapshot (as a later document's mention would replace it).
+TEST(StopNciiJsonTest, EntriesCarryTheirHashValueAsIdAndALaterMentionReplacesAnEarlierOne) {
+  Result<ImportResult> one =
+      ImportStopNciiJson(ReadTestData("formats/stopncii/fetch_hashes_1.json"), Refuse());
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  ASSERT_EQ(one->entries.size(), 1u);
+  EXPECT_EQ(one->entries[0].external_id,
+            "9def0b7dafa86a1c90f2abd78e79ceb25ec3d1a4b3d4bc7a4354baf7717ea038");
+  EXPECT_TRUE(one->deletions.empty());
+
+  const std::string record = R"({"hashValue": " )" + std::string(kBridgePdq) +
+                             R"( ", "signalType": "ImagePDQ", "hashStatus": "Active", )";
+  const std::string json = R"({"hashRecords": [)" + record + R"("lastModtimestamp": 100},)" +
+                           record + R"("lastModtimestamp": 200}]})";
+  Result<ImportResult> twice = ImportStopNciiJson(json, Refuse());
+  ASSERT_TRUE(twice.ok()) << twice.status().message();
+  std::vector<Entry> bank;
+  ApplyImport(bank, twice.value());
+  ASSERT_EQ(bank.size(), 1u);
+  EXPECT_EQ(bank[0].external_id, kBridgePdq);  // trimmed
+  EXPECT_EQ(bank[0].added_unix, 200);
+  // Synced again (a later page): still one entry, replaced.
+  ApplyImport(bank, twice.value());
+  EXPECT_EQ(bank.size(), 1u);
 }
 
 TEST(StopNciiJsonTest, UnknownEnumsAreRejectedByDefaultAndMappedOnRequest) {

@@ -8,7 +8,11 @@
 //                Unknown or anything else is an unknown enum
 //   feedbackValue, caseNumbers statuses: validated against the API's enums
 //   identity     StopNCII identifies a record by (signalType, hashValue): a later record
-//                replaces an earlier one, so entries carry no external id
+//                replaces an earlier one. An entry's external id is its hashValue as given
+//                (trimmed), so a detection's entry_id names the hash StopNCII's feedback is
+//                about (issue 15 item 2); a value mentioned twice in one document is deleted
+//                (as a record) before its second mention, so the later snapshot replaces the
+//                earlier one as a later document's would
 //   category     "NCII" unless ImportOptions::category says otherwise (StopNCII hashes are
 //                adults' non-consensual intimate images, not CSAM)
 // Unknown enum values: with UnknownEnumPolicy::kReject (default) the record is an error (as
@@ -27,6 +31,12 @@ const std::set<std::string> kCaseStatuses = {"Unknown", "Received", "Active", "W
 const std::set<std::string> kFeedbackValues = {"Unknown",       "None",    "QualityUnknown",
                                                "PendingReview", "Blocked", "NotBlocked",
                                                "Withdrawn",     "Deleted"};
+
+std::string TrimmedValue(const std::string& value) {
+  const size_t begin = value.find_first_not_of(" \t\r\n");
+  if (begin == std::string::npos) return "";
+  return value.substr(begin, value.find_last_not_of(" \t\r\n") - begin + 1);
+}
 
 }  // namespace
 
@@ -47,6 +57,7 @@ Result<CompactImport> ImportStopNciiJsonImpl(std::string_view text, const Import
   const bool strict = options.unknown_enums == UnknownEnumPolicy::kReject;
   const std::string source = options.source.empty() ? "stopncii" : options.source;
   size_t record = 0;
+  std::set<std::string> upserted;  // "<signalType> <value>" of this document's entries
   for (const nlohmann::json& rec : doc["hashRecords"]) {
     const size_t line = record < record_lines.size() ? record_lines[record] : 0;
     ++record;
@@ -135,6 +146,13 @@ Result<CompactImport> ImportStopNciiJsonImpl(std::string_view text, const Import
         continue;
       }
       meta.added_unix = it->get<int64_t>();
+    }
+    meta.external_id = TrimmedValue(value);
+    if (!upserted.insert(signal + " " + meta.external_id).second) {
+      Deletion again;  // the record's earlier mention in this document
+      again.source = source;
+      again.external_id = meta.external_id;
+      ctx.result().AddDeletion(std::move(again));
     }
     ctx.AddValue(line, record, *type, value, std::move(meta));
   }
