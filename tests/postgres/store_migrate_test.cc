@@ -47,7 +47,8 @@ const std::vector<std::string> kTables = {
     "golden_answers", "qa_tasks",           "qa_verdicts",      "submissions",
     "webhook_endpoints", "webhook_events",  "webhook_deliveries",  // issue 14 item 3
     "api_tokens",                                                  // issue 14 item 2
-    "exchanges", "exchange_state"};                                // issue 15 item 1
+    "exchanges", "exchange_state",                                 // issue 15 item 1
+    "shadow_results"};                                             // issue 17 item 5
 
 // Every row of `table` as text, in key order: what must be equal on both
 // backends. REAL columns are compared as numbers printed with 17 digits (each
