@@ -616,7 +616,8 @@ void RegisterEvalCommand(CLI::App& app, GlobalOptions& options) {
                   "detector (repeatable): each is its own instance on the same decoded items and "
                   "its own row 'ID[SETTINGS]', e.g. --detector vigil.pdq --compare threshold=16 "
                   "--compare threshold=40; no overall policy row")
-      ->type_name("KEY=VALUE[,KEY=VALUE]");
+      ->type_name("KEY=VALUE[,KEY=VALUE]")
+      ->allow_extra_args(false);
   cmd->add_option("--negative", eval_options.negatives,
                   "A label that means 'nothing to find' (repeatable; default: "
                   "benign, clean, "

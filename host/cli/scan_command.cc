@@ -178,7 +178,8 @@ void RegisterScanCommand(CLI::App& app, GlobalOptions& options) {
                   "only, never used by the policy, queued, acted on or sent to webhooks; its "
                   "failures never fail an item. Items the store already has are skipped as "
                   "usual (add --rescan). Compare with `vigil eval shadow`")
-      ->type_name("ID");
+      ->type_name("ID")
+      ->allow_extra_args(false);
   cmd->add_option("--policy", scan.session.policy,
                   "Policy file (TOML; default: the built-in policy). Every detector it names "
                   "must load, or nothing is scanned")
