@@ -135,6 +135,8 @@ void RegisterExposureCostsCommand(CLI::App& exposure, GlobalOptions& options);
 // `vigil eval robustness`: PDQ under image edits (eval_robustness_command.cc, issue 17
 // item 4), a subcommand of `eval`; returned so `eval` can tell it ran.
 CLI::App* RegisterEvalRobustnessCommand(CLI::App& eval, GlobalOptions& options);
+// `vigil eval shadow` (issue 17 item 5, eval_shadow_command.cc).
+CLI::App* RegisterEvalShadowCommand(CLI::App& eval, GlobalOptions& options);
 // Issue 15 item 4: `vigil bundle verify` (bundle_command.cc).
 void RegisterBundleCommand(CLI::App& app, GlobalOptions& options);
 // `vigil worker`: a fleet member on NATS JetStream (worker_command.cc, issue 14 item 4).

@@ -1,11 +1,14 @@
 // vigil eval CORPUS.csv [--detector ID]... [--negative LABEL]... [--policy FILE]
 //                      [--json FILE] [--html DIR] [--threads N]
+//                      [--detector ID --compare KEY=VALUE[,KEY=VALUE]...]
 //
 // Issue 17 item 3: runs the loaded detectors once over a labelled corpus through the scan
 // pipeline's read + decode + detect path (in workers, as a scan runs them; nothing is
 // written to the store) and reports, per detector and truth label, precision, recall and
 // F1 over every threshold, the PR and ROC curves with their areas, the confusion matrix
-// at the policy's decision, and latency per item. docs/evaluation.md.
+// at the policy's decision, and latency per item. With --compare, the one --detector runs
+// once per configuration (the same plugin, one instance each, on the same decoded pixels),
+// each reported as its own row "ID[KEY=VALUE,...]". docs/evaluation.md.
 
 #include <algorithm>
 #include <cerrno>
@@ -36,6 +39,7 @@ namespace {
 struct EvalOptions {
   std::string corpus;
   std::vector<std::string> detectors;
+  std::vector<std::string> compare;  // --compare KEY=VALUE[,KEY=VALUE]: one configuration each
   std::vector<std::string> negatives;
   std::string policy;
   std::string json_file;
@@ -158,6 +162,27 @@ nlohmann::ordered_json LabelJson(const std::vector<ItemResult>& items, const std
   return row;
 }
 
+// One row of the report: a detector, or one --compare configuration of it.
+struct EvalEntry {
+  std::string id;  // the row's id: the detector's, or "ID[KEY=VALUE,...]"
+  const host::Detector* detector = nullptr;
+  std::vector<std::string> settings;  // --compare: ID.KEY=VALUE, appended to --set
+};
+
+// "threshold=16,min_quality=40" -> {"threshold=16", "min_quality=40"}; empty on a bad one.
+std::vector<std::string> SplitCompare(const std::string& text) {
+  std::vector<std::string> pairs;
+  std::stringstream in(text);
+  std::string pair;
+  while (std::getline(in, pair, ',')) {
+    const size_t eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0) return {};
+    pairs.push_back(pair);
+  }
+  if (text.empty() || text.back() == ',') return {};
+  return pairs;
+}
+
 int RunEval(GlobalOptions& global, const EvalOptions& options) {
   // 1. The corpus: every bad line is reported, and nothing runs.
   const eval::Corpus corpus = eval::ReadCorpus(options.corpus);
@@ -237,6 +262,68 @@ int RunEval(GlobalOptions& global, const EvalOptions& options) {
     return 1;
   }
   const std::set<std::string> first_party = registry.FirstPartyDetectorIds();
+  // The rows: every detector, or (--compare) one per configuration of the one --detector.
+  std::vector<EvalEntry> entries;
+  const bool comparing = !options.compare.empty();
+  if (comparing) {
+    if (options.detectors.size() != 1) {
+      PrintError(
+          "--compare needs exactly one --detector: the detector whose configurations "
+          "are compared");
+      return 1;
+    }
+    for (const std::string& text : options.compare) {
+      const std::vector<std::string> pairs = SplitCompare(text);
+      if (pairs.empty()) {
+        PrintError("--compare " + text +
+                   ": expected KEY=VALUE[,KEY=VALUE...], e.g. "
+                   "--compare threshold=16");
+        return 1;
+      }
+      EvalEntry entry{detectors.front().id() + "[" + text + "]", &detectors.front(), {}};
+      for (const std::string& pair : pairs)
+        entry.settings.push_back(entry.detector->id() + "." + pair);
+      if (std::any_of(entries.begin(), entries.end(),
+                      [&entry](const EvalEntry& e) { return e.id == entry.id; })) {
+        PrintError("--compare " + text + " is given twice");
+        return 1;
+      }
+      entries.push_back(entry);
+    }
+  } else {
+    for (const host::Detector& detector : detectors)
+      entries.push_back({detector.id(), &detector, {}});
+  }
+  std::vector<host::PipelineInstance> instances;
+  const auto configs = DetectorConfigs(global, registry);
+  for (const EvalEntry& entry : entries) {
+    host::PipelineInstance instance(*entry.detector);
+    instance.run_id = entry.id;
+    if (auto it = configs.find(entry.detector->id()); it != configs.end())
+      instance.config = it->second;
+    if (!entry.settings.empty()) {
+      // The configuration: --set, then this --compare's settings (checked as --set is).
+      GlobalOptions with = global;
+      with.settings.insert(with.settings.end(), entry.settings.begin(), entry.settings.end());
+      if (Status settings = CheckSettings(with, registry); !settings.ok()) {
+        PrintError("--compare: " + settings.message());
+        return 1;
+      }
+      instance.config = DetectorConfigs(with, registry)[entry.detector->id()];
+      for (const std::string& setting : entry.settings) {
+        const size_t dot = entry.detector->id().size();
+        const size_t eq = setting.find('=');
+        const std::string key = setting.substr(dot + 1, eq - dot - 1);
+        auto kept = instance.config.params().find(key);
+        if (kept == instance.config.params().end() || kept->second != setting.substr(eq + 1)) {
+          PrintError("--compare " + setting.substr(dot + 1) + ": the host replaces '" + key +
+                     "' (a verified model copy); compare two models in two runs");
+          return 1;
+        }
+      }
+    }
+    instances.push_back(std::move(instance));
+  }
 
   // 3. Each distinct file once through read + decode + detect; nothing is
   // stored.
@@ -255,8 +342,7 @@ int RunEval(GlobalOptions& global, const EvalOptions& options) {
   }
   host::PipelineOptions pipeline_options =
       PipelineOptionsFor(global, options.threads, options.deadline_ms, options.max_pixels);
-  auto pipeline =
-      host::Pipeline::Create(detectors, DetectorConfigs(global, registry), pipeline_options);
+  auto pipeline = host::Pipeline::Create(std::move(instances), pipeline_options);
   if (!pipeline.ok()) {
     PrintError(pipeline.status().message());
     return 1;
@@ -271,9 +357,15 @@ int RunEval(GlobalOptions& global, const EvalOptions& options) {
     result.failed = !record.status.ok();
     result.error = record.status.ok() ? "" : record.status.message();
     result.prepare_ms = static_cast<double>(record.prepare_ns) / 1e6;
-    const host::Outcome overall = policy.Decide(record, first_party);
-    result.outcome = host::DispositionName(overall.disposition);
     result.failed_any = record.failed();
+    // With --compare the runs are one detector's configurations, not a scan's detectors:
+    // there is no overall decision (each row has its own at_policy).
+    std::map<std::string, std::string> real_ids;  // run id -> detector id
+    for (const EvalEntry& entry : entries) real_ids[entry.id] = entry.detector->id();
+    if (!comparing) {
+      const host::Outcome overall = policy.Decide(record, first_party);
+      result.outcome = host::DispositionName(overall.disposition);
+    }
     // The policy's decision had each detector been the only one: its run is lent to a
     // record of its own (moved, not copied, and given back).
     host::ItemRecord alone;
@@ -291,7 +383,10 @@ int RunEval(GlobalOptions& global, const EvalOptions& options) {
         if (!d.score || detection.score() > *d.score) d.score = detection.score();
       }
       std::swap(alone.runs[0], run);
+      const std::string run_id = alone.runs[0].detector;
+      alone.runs[0].detector = real_ids[run_id];  // the policy knows the detector's id
       d.flagged = policy.Decide(alone, first_party).disposition != host::Disposition::kClear;
+      alone.runs[0].detector = run_id;
       std::swap(alone.runs[0], run);
       result.detectors[run.detector] = d;
     }
@@ -322,27 +417,38 @@ int RunEval(GlobalOptions& global, const EvalOptions& options) {
                       {"failed_items", failed_items}};
   report["policy"] = policy_name;
   nlohmann::ordered_json detectors_json = nlohmann::ordered_json::array();
-  for (const host::Detector& detector : detectors) {
+  for (const EvalEntry& entry : entries) {
     std::vector<double> latency;
-    std::set<std::string> detection_labels;
     for (const ItemResult& r : results) {
-      auto it = r.detectors.find(detector.id());
+      auto it = r.detectors.find(entry.id);
       if (it != r.detectors.end() && it->second.ran && !it->second.failed) {
         latency.push_back(it->second.latency_ms);
       }
     }
-    nlohmann::ordered_json d = {{"id", detector.id()},
-                                {"version", detector.info().version()},
+    nlohmann::ordered_json d = {{"id", entry.id},
+                                {"version", entry.detector->info().version()},
                                 {"latency", LatencyJson(latency)}};
+    if (comparing) {
+      d["detector"] = entry.detector->id();
+      nlohmann::ordered_json settings = nlohmann::ordered_json::object();
+      for (const std::string& setting : entry.settings) {
+        const size_t dot = entry.detector->id().size();
+        const size_t eq = setting.find('=');
+        settings[setting.substr(dot + 1, eq - dot - 1)] = setting.substr(eq + 1);
+      }
+      d["settings"] = settings;
+    }
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
     for (const std::string& label : labels)
-      rows.push_back(LabelJson(results, detector.id(), label, false));
+      rows.push_back(LabelJson(results, entry.id, label, false));
     d["labels"] = rows;
     detectors_json.push_back(d);
   }
   report["detectors"] = detectors_json;
   nlohmann::ordered_json overall = nlohmann::ordered_json::array();
-  for (const std::string& label : labels) overall.push_back(LabelJson(results, "", label, true));
+  if (!comparing) {
+    for (const std::string& label : labels) overall.push_back(LabelJson(results, "", label, true));
+  }
   report["policy_overall"] = overall;
   std::vector<double> item_ms;
   for (const ItemResult& r : results) {
@@ -355,14 +461,14 @@ int RunEval(GlobalOptions& global, const EvalOptions& options) {
   nlohmann::ordered_json items_json = nlohmann::ordered_json::array();
   for (const ItemResult& r : results) {
     nlohmann::ordered_json scores = nlohmann::ordered_json::object();
-    for (const host::Detector& detector : detectors) {
-      auto it = r.detectors.find(detector.id());
+    for (const EvalEntry& entry : entries) {
+      auto it = r.detectors.find(entry.id);
       if (it == r.detectors.end() || !it->second.ran) {
-        scores[detector.id()] = nullptr;
+        scores[entry.id] = nullptr;
       } else if (it->second.failed) {
-        scores[detector.id()] = "failed";
+        scores[entry.id] = "failed";
       } else {
-        scores[detector.id()] = OptionalNumber(it->second.score);
+        scores[entry.id] = OptionalNumber(it->second.score);
       }
     }
     items_json.push_back({{"line", r.row->line},
@@ -371,7 +477,8 @@ int RunEval(GlobalOptions& global, const EvalOptions& options) {
                           {"category", r.row->category},
                           {"status", r.failed ? "failed" : "ok"},
                           {"error", r.failed ? nlohmann::ordered_json(r.error) : nullptr},
-                          {"outcome", r.outcome},
+                          {"outcome", comparing ? nlohmann::ordered_json(nullptr)
+                                                : nlohmann::ordered_json(r.outcome)},
                           {"scores", scores}});
   }
   report["items"] = items_json;
@@ -388,10 +495,10 @@ int RunEval(GlobalOptions& global, const EvalOptions& options) {
                   static_cast<long long>(count));
       first = false;
     }
-    std::printf("), %lld failed, %zu detector%s, policy %s\n", static_cast<long long>(failed_items),
-                detectors.size(), detectors.size() == 1 ? "" : "s",
-                TerminalText(policy_name).c_str());
-    std::printf("%-22s %-12s %5s %5s %7s %7s %15s   %-20s %6s %6s %6s %9s\n", "detector", "label",
+    std::printf("), %lld failed, %zu%s%s, policy %s\n", static_cast<long long>(failed_items),
+                entries.size(), comparing ? " configuration" : " detector",
+                entries.size() == 1 ? "" : "s", TerminalText(policy_name).c_str());
+    std::printf("%-30s %-12s %5s %5s %7s %7s %15s   %-20s %6s %6s %6s %9s\n", "detector", "label",
                 "pos", "neg", "ROC-AUC", "AP", "best F1 (score)", "policy TP/FP/FN/TN", "prec",
                 "recall", "F1", "p50/p99ms");
     auto number = [](const nlohmann::ordered_json& v) {
@@ -413,7 +520,7 @@ int RunEval(GlobalOptions& global, const EvalOptions& options) {
                              std::to_string(p["fp"].get<int64_t>()) + "/" +
                              std::to_string(p["fn"].get<int64_t>()) + "/" +
                              std::to_string(p["tn"].get<int64_t>());
-        std::printf("%-22s %-12s %5lld %5lld %7s %7s %15s   %-20s %6s %6s %6s %9s\n",
+        std::printf("%-30s %-12s %5lld %5lld %7s %7s %15s   %-20s %6s %6s %6s %9s\n",
                     TerminalText(d["id"].get<std::string>()).c_str(),
                     TerminalText(row["label"].get<std::string>()).c_str(),
                     static_cast<long long>(row["positives"].get<int64_t>()),
@@ -429,7 +536,7 @@ int RunEval(GlobalOptions& global, const EvalOptions& options) {
                            std::to_string(p["fp"].get<int64_t>()) + "/" +
                            std::to_string(p["fn"].get<int64_t>()) + "/" +
                            std::to_string(p["tn"].get<int64_t>());
-      std::printf("%-22s %-12s %5lld %5lld %7s %7s %15s   %-20s %6s %6s %6s\n", "(policy, all)",
+      std::printf("%-30s %-12s %5lld %5lld %7s %7s %15s   %-20s %6s %6s %6s\n", "(policy, all)",
                   TerminalText(row["label"].get<std::string>()).c_str(),
                   static_cast<long long>(row["positives"].get<int64_t>()),
                   static_cast<long long>(row["negatives"].get<int64_t>()), "-", "-", "-",
@@ -495,13 +602,22 @@ void RegisterEvalCommand(CLI::App& app, GlobalOptions& options) {
                          "positive. Bad CSV lines are "
                          "reported with their line numbers and nothing is evaluated. "
                          "`vigil eval robustness`: how PDQ holds up when images are edited. "
+                         "`vigil eval shadow`: shadow detectors against production. "
                          "docs/evaluation.md");
   // Not required by CLI11: `vigil eval robustness ...` has no corpus (checked below).
   cmd->add_option("CORPUS", eval_options.corpus, "The labelled corpus (CSV)");
   CLI::App* robustness = RegisterEvalRobustnessCommand(*cmd, options);
+  CLI::App* shadow = RegisterEvalShadowCommand(*cmd, options);
   cmd->add_option("--detector", eval_options.detectors,
                   "Evaluate only this detector (repeatable; default: every loaded one)")
       ->type_name("ID");
+  cmd->add_option("--compare", eval_options.compare,
+                  "One configuration of the one --detector, as --set settings without the "
+                  "detector (repeatable): each is its own instance on the same decoded items and "
+                  "its own row 'ID[SETTINGS]', e.g. --detector vigil.pdq --compare threshold=16 "
+                  "--compare threshold=40; no overall policy row")
+      ->type_name("KEY=VALUE[,KEY=VALUE]")
+      ->allow_extra_args(false);
   cmd->add_option("--negative", eval_options.negatives,
                   "A label that means 'nothing to find' (repeatable; default: "
                   "benign, clean, "
@@ -532,8 +648,8 @@ void RegisterEvalCommand(CLI::App& app, GlobalOptions& options) {
   cmd->add_option("--max-pixels", eval_options.max_pixels,
                   "Largest image (width x height) decoded, 1 to 900000000")
       ->check(CLI::Range(int64_t{1}, int64_t{900'000'000}));
-  cmd->callback([&options, robustness] {
-    if (robustness->parsed()) return;  // its own callback ran
+  cmd->callback([&options, robustness, shadow] {
+    if (robustness->parsed() || shadow->parsed()) return;  // its own callback ran
     if (eval_options.corpus.empty()) {
       PrintError("eval: CORPUS is required (a CSV file; or `vigil eval robustness`)");
       options.exit_code = 2;

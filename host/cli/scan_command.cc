@@ -120,6 +120,10 @@ int RunScan(GlobalOptions& global, const ScanOptions& options) {
                  session.store() ? TerminalText(StorePath(global).string()).c_str() : "");
     // Why items the store already had were analysed again, one line per reason:
     // "vigil: 5 rescanned: model changed (vigil.classifier)".
+    if (session.shadow_count() > 0) {
+      std::fprintf(stderr, "vigil: %zu shadow detector%s ran beside them (`vigil eval shadow`)\n",
+                   session.shadow_count(), session.shadow_count() == 1 ? "" : "s");
+    }
     for (const auto& [why, count] : session.rescanned_because()) {
       std::fprintf(stderr, "vigil: %lld rescanned: %s\n", static_cast<long long>(count),
                    TerminalText(why).c_str());
@@ -168,6 +172,14 @@ void RegisterScanCommand(CLI::App& app, GlobalOptions& options) {
   cmd->add_flag("--rescan", scan.session.rescan,
                 "Analyse every item, even those the store already has from the same "
                 "detector set (counted as rescanned: --rescan)");
+  cmd->add_option("--shadow", scan.session.shadow,
+                  "Run this loaded detector as a shadow (repeatable; issue 17): beside the "
+                  "others on the same decoded pixels, its results recorded as shadow results "
+                  "only, never used by the policy, queued, acted on or sent to webhooks; its "
+                  "failures never fail an item. Items the store already has are skipped as "
+                  "usual (add --rescan). Compare with `vigil eval shadow`")
+      ->type_name("ID")
+      ->allow_extra_args(false);
   cmd->add_option("--policy", scan.session.policy,
                   "Policy file (TOML; default: the built-in policy). Every detector it names "
                   "must load, or nothing is scanned")

@@ -1,5 +1,6 @@
 #include "cli/scan_session.h"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -8,6 +9,7 @@
 #include "isolation/isolation_runtime.h"
 #include "store/named_queues.h"
 #include "store/review_rounds.h"
+#include "store/shadow_results.h"
 #include "store/submissions.h"
 
 namespace vigil::cli {
@@ -17,12 +19,12 @@ namespace {
 // SHA-256 of its plugin file and of its model files (each file hashed once per run,
 // here, or taken from the signature check that already hashed it), the --set settings,
 // the policy text and the lists' state. Without `files` (--no-store: nothing is recorded)
-// no file is hashed.
+// no file is hashed. Shadows are not part of it: they change nothing a scan decides.
 StatusOr<host::DetectorSet> CurrentDetectorSet(const GlobalOptions& global,
-                                               const host::PluginRegistry& registry,
+                                               const std::vector<host::Detector>& detectors,
                                                const std::string& policy_text, bool files) {
   host::DetectorSet set;
-  for (const host::Detector& detector : registry.detectors()) {
+  for (const host::Detector& detector : detectors) {
     set.versions[detector.id()] = detector.info().version();
     if (!files || !global.isolation) continue;
     auto plugin = global.isolation->PluginDigest(detector.plugin_path());
@@ -84,6 +86,38 @@ StatusOr<std::unique_ptr<ScanSession>> ScanSession::Open(GlobalOptions& global,
       return Status::Unavailable(model.message() + "; nothing scanned");
     }
   }
+  // Shadows (issue 17 item 5): loaded detectors taken out of production.
+  for (const std::string& id : options.shadow) {
+    if (registry.Find(id) == nullptr) {
+      std::string known;
+      for (const auto& d : registry.detectors()) known += (known.empty() ? "" : ", ") + d.id();
+      return Status::NotFound("--shadow " + id + ": no such detector loaded (loaded: " +
+                              (known.empty() ? "none" : known) + "); nothing scanned");
+    }
+    if (policy.NamedDetectors().count(id) != 0) {
+      return Status::InvalidArgument("--shadow " + id +
+                                     ": the policy relies on it, so it cannot be a shadow; "
+                                     "nothing scanned");
+    }
+  }
+  if (!options.shadow.empty() && options.no_store) {
+    return Status::InvalidArgument(
+        "--shadow records shadow results in the store; it cannot be "
+        "used with --no-store");
+  }
+  for (const host::Detector& detector : registry.detectors()) {
+    if (std::find(options.shadow.begin(), options.shadow.end(), detector.id()) !=
+        options.shadow.end()) {
+      session->shadow_versions_[detector.id()] = detector.info().version();
+    } else {
+      session->production_.push_back(detector);
+    }
+  }
+  if (session->production_.empty()) {
+    return Status::NotFound(
+        "every loaded detector is a --shadow: nothing would scan in "
+        "production; nothing scanned");
+  }
   // A detector the policy names must be there: without it the policy would silently
   // decide differently (a missing hash matcher turns known matches into "clear").
   for (const std::string& id : policy.NamedDetectors()) {
@@ -133,7 +167,8 @@ StatusOr<std::unique_ptr<ScanSession>> ScanSession::Open(GlobalOptions& global,
   pipeline_options.detections = detection_limits;
   // What scans the items: recorded with each one, so that the same scan run again
   // skips what is already done (store/scan_ledger.h; --rescan analyses everything).
-  auto current = CurrentDetectorSet(global, registry, policy_text, session->store_ != nullptr);
+  auto current =
+      CurrentDetectorSet(global, session->production_, policy_text, session->store_ != nullptr);
   if (!current.ok()) return Status::IoError(current.status().message() + "; nothing scanned");
   session->detector_set_ = current.value();
   session->scan_key_ = session->detector_set_.Key();
@@ -152,8 +187,15 @@ StatusOr<std::unique_ptr<ScanSession>> ScanSession::Open(GlobalOptions& global,
       return ledger->AlreadyScanned(sha256);
     };
   }
-  auto pipeline = host::Pipeline::Create(registry.detectors(), DetectorConfigs(global, registry),
-                                         pipeline_options);
+  const auto configs = DetectorConfigs(global, registry);
+  std::vector<host::PipelineInstance> instances;
+  for (const host::Detector& detector : registry.detectors()) {
+    host::PipelineInstance instance(detector);
+    if (auto it = configs.find(detector.id()); it != configs.end()) instance.config = it->second;
+    instance.shadow = session->shadow_versions_.count(detector.id()) != 0;
+    instances.push_back(std::move(instance));
+  }
+  auto pipeline = host::Pipeline::Create(std::move(instances), pipeline_options);
   if (!pipeline.ok()) return pipeline.status();
   session->pipeline_ = std::move(pipeline).value();
   return session;
@@ -179,6 +221,15 @@ Status ScanSession::Flush(std::vector<host::ItemRecord>& batch, const Recorded& 
               : std::to_string(to_record.size()) + " items (" + to_record.front()->path + " ...)";
       batch.clear();
       return Status::IoError("could not record " + what + ": " + done.status().message());
+    }
+  }
+  // Shadow results after their items (store/shadow_results.h). Production is recorded
+  // already: a shadow result that cannot be written is a warning, never a failed scan.
+  if (store_ && !to_record.empty() && !shadow_versions_.empty()) {
+    Status shadow = host::RecordShadowResults(store_->db(), to_record, shadow_versions_, scan_run_);
+    if (!shadow.ok() && !shadow_store_warned_) {
+      shadow_store_warned_ = true;
+      PrintError("warning: shadow results not recorded: " + shadow.message());
     }
   }
   for (const host::ItemRecord* record : store_ ? to_fail : decltype(to_fail)()) {

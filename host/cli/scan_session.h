@@ -37,6 +37,11 @@ struct ScanSessionOptions {
   uint64_t max_pixels = 100'000'000;
   int max_detections_per_detector = 256;
   int max_detections_per_item = 1024;
+  // Issue 17 item 5: loaded detectors run as shadows (vigil scan --shadow ID): on the same
+  // decoded pixels as the production ones, their results recorded in shadow_results only
+  // (store/shadow_results.h), never seen by the policy, the queue or webhooks; a shadow
+  // that fails or crashes never fails the item.
+  std::vector<std::string> shadow;
 };
 
 class ScanSession {
@@ -58,7 +63,8 @@ class ScanSession {
   Status Run(std::vector<host::IntakeItem> items, const Recorded& recorded);
 
   host::Store* store() { return store_.get(); }
-  size_t detector_count() const { return registry_.detectors().size(); }
+  size_t detector_count() const { return production_.size(); }
+  size_t shadow_count() const { return options_.shadow.size(); }
   int threads() const { return pipeline_->threads(); }
   // Items the store had from another detector set, analysed again, by reason.
   int64_t rescanned() const { return rescanned_; }
@@ -70,6 +76,9 @@ class ScanSession {
 
   ScanSessionOptions options_;
   host::PluginRegistry registry_;
+  std::vector<host::Detector> production_;              // the registry's detectors but the shadows
+  std::map<std::string, std::string> shadow_versions_;  // shadow id -> its version
+  bool shadow_store_warned_ = false;
   host::Policy policy_ = host::Policy::Default();
   std::set<std::string> first_party_;
   std::unique_ptr<host::Store> store_;

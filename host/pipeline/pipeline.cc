@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "loader/host_services.h"
@@ -85,22 +86,39 @@ struct Pipeline::Shared {
 StatusOr<std::unique_ptr<Pipeline>> Pipeline::Create(
     const std::vector<Detector>& detectors,
     const std::map<std::string, vigil::v1::DetectorConfig>& configs, PipelineOptions options) {
+  std::vector<PipelineInstance> instances;
+  for (const Detector& detector : detectors) {
+    auto it = configs.find(detector.id());
+    PipelineInstance instance(detector);
+    if (it != configs.end()) instance.config = it->second;
+    instances.push_back(std::move(instance));
+  }
+  return Create(std::move(instances), std::move(options));
+}
+
+StatusOr<std::unique_ptr<Pipeline>> Pipeline::Create(std::vector<PipelineInstance> instances,
+                                                     PipelineOptions options) {
   if (Status s = options.detections.Validate(); !s.ok()) return s;
   std::unique_ptr<Pipeline> pipeline(new Pipeline());
-  pipeline->detectors_ = detectors;
   pipeline->options_ = options;
-  for (const Detector& detector : pipeline->detectors_) {
-    auto it = configs.find(detector.id());
-    const vigil::v1::DetectorConfig config =
-        it != configs.end() ? it->second : vigil::v1::DetectorConfig();
+  std::set<std::string> run_ids;
+  for (PipelineInstance& instance : instances) {
+    const std::string run_id = instance.run_id.empty() ? instance.detector.id() : instance.run_id;
+    if (!run_ids.insert(run_id).second) {
+      return Status::InvalidArgument("detector '" + run_id + "' is named twice");
+    }
+    pipeline->detectors_.push_back(instance.detector);
+    pipeline->run_ids_.push_back(run_id);
+    pipeline->shadow_.push_back(instance.shadow);
+    const Detector& detector = pipeline->detectors_.back();
     if (options.make_analyzer) {
-      auto analyzer = options.make_analyzer(detector, config);
+      auto analyzer = options.make_analyzer(detector, instance.config);
       if (!analyzer.ok()) return analyzer.status();
       pipeline->instances_.push_back(std::move(analyzer).value());
     } else {
-      auto instance = detector.Create(config);
-      if (!instance.ok()) return instance.status();
-      pipeline->instances_.push_back(std::move(instance).value());
+      auto created = detector.Create(instance.config);
+      if (!created.ok()) return created.status();
+      pipeline->instances_.push_back(std::move(created).value());
     }
   }
   int hardware = static_cast<int>(std::thread::hardware_concurrency());
@@ -131,7 +149,7 @@ void Pipeline::RunDetector(const std::shared_ptr<Job>& job, size_t slot) {
   shared_->detector_ns[index] += elapsed;
 
   DetectorRun& run = job->runs[slot];
-  run.detector = detectors_[index].id();
+  run.detector = run_ids_[index];
   run.status = outcome.status;
   run.elapsed_ns = elapsed;
   if (run.status.ok() && elapsed > std::chrono::duration_cast<std::chrono::nanoseconds>(deadline).count()) {
@@ -179,8 +197,16 @@ void Pipeline::RunVideoFrames(const std::shared_ptr<Job>& job) {
 
 void Pipeline::Finish(const std::shared_ptr<Job>& job) {
   job->item->ReleaseMedia();
-  CapItemDetections(job->runs, options_.detections.per_item);
-  job->item->record().runs = std::move(job->runs);
+  // Shadow runs apart (issue 17 item 5): the policy never sees them, and their
+  // detections never push a production detection over the per-item cap.
+  std::vector<DetectorRun> runs, shadow_runs;
+  for (size_t slot = 0; slot < job->runs.size(); ++slot) {
+    (shadow_[job->detectors[slot]] ? shadow_runs : runs).push_back(std::move(job->runs[slot]));
+  }
+  CapItemDetections(runs, options_.detections.per_item);
+  CapItemDetections(shadow_runs, options_.detections.per_item);
+  job->item->record().runs = std::move(runs);
+  job->item->record().shadow_runs = std::move(shadow_runs);
   job->item->record().prepare_ns = job->item->prepare_ns();
   {
     std::lock_guard<std::mutex> lock(shared_->mutex);
@@ -271,7 +297,7 @@ PipelineTimes Pipeline::times() const {
   PipelineTimes times;
   times.prepare_ns = shared_->prepare_ns;
   for (size_t i = 0; i < detectors_.size(); ++i) {
-    times.detector_ns[detectors_[i].id()] = shared_->detector_ns[i];
+    times.detector_ns[run_ids_[i]] = shared_->detector_ns[i];
   }
   times.write_ns = shared_->write_ns;
   times.items = shared_->items;

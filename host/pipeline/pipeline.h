@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -56,12 +57,28 @@ struct PipelineTimes {
   int64_t items = 0;
 };
 
+// One instance the pipeline runs (issue 17 items 3 and 5): a detector with its own config,
+// the id its runs carry (`vigil eval --compare`: "vigil.pdq[threshold=16]", the same plugin
+// twice with two configs) and whether it is a shadow (`vigil scan --shadow`): a shadow's
+// runs go to ItemRecord::shadow_runs, never to `runs`, and its detections never count
+// against the per-item cap of the production ones.
+struct PipelineInstance {
+  explicit PipelineInstance(Detector d) : detector(std::move(d)) {}
+  Detector detector;
+  vigil::v1::DetectorConfig config;
+  std::string run_id;  // empty: the detector's id
+  bool shadow = false;
+};
+
 class Pipeline {
  public:
   // Creates one instance of each detector with `configs[id]` (default when absent).
   static StatusOr<std::unique_ptr<Pipeline>> Create(
       const std::vector<Detector>& detectors,
       const std::map<std::string, vigil::v1::DetectorConfig>& configs, PipelineOptions options);
+  // Creates the given instances (run ids must be distinct).
+  static StatusOr<std::unique_ptr<Pipeline>> Create(std::vector<PipelineInstance> instances,
+                                                    PipelineOptions options);
   ~Pipeline();
 
   // Called on one thread, in completion order. A non-ok Status stops the run (the
@@ -85,6 +102,8 @@ class Pipeline {
   void Finish(const std::shared_ptr<Job>& job);
 
   std::vector<Detector> detectors_;
+  std::vector<std::string> run_ids_;  // per instance: the id its runs carry
+  std::vector<bool> shadow_;          // per instance: a shadow (PipelineInstance::shadow)
   std::vector<std::unique_ptr<Analyzer>> instances_;
   PipelineOptions options_;
   int threads_ = 1;

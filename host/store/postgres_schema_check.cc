@@ -33,7 +33,9 @@ constexpr const char* kRowSecurityTables[] = {
     "webhook_events", "webhook_deliveries",
     // Issue 15: the exchanges and their feedback (items 1, 2), CyberTipline reports (item 3).
     "exchanges", "exchange_state", "exchange_feedback", "cybertip_reports",
-    "cybertip_report_files", "cybertip_preservations"};
+    "cybertip_report_files", "cybertip_preservations",
+    // Issue 17 item 5: shadow results.
+    "shadow_results"};
 
 }  // namespace
 

@@ -581,6 +581,25 @@ CREATE INDEX exchange_feedback_due ON exchange_feedback(state, next_at_ms);
 CREATE TRIGGER exchange_feedback_no_delete BEFORE DELETE ON exchange_feedback
   BEGIN SELECT RAISE(ABORT, 'exchange feedback is history: it is never deleted'); END;
 )sql",
+    // 17 (issue 17 item 5; PostgreSQL 15): shadow results. What a
+    // candidate detector (`vigil scan --shadow ID`) found beside the production ones, one
+    // row per item and run: never read by the policy, the queue or webhooks; only by
+    // `vigil eval shadow`. Its detections as a JSON array (label, score, severity, ...).
+    R"sql(
+CREATE TABLE shadow_results (
+  id          INTEGER PRIMARY KEY,
+  item_id     INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  detector    TEXT NOT NULL,
+  version     TEXT NOT NULL,
+  scan_run    TEXT NOT NULL DEFAULT '',
+  status      TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+  error       TEXT,
+  elapsed_ms  REAL NOT NULL,
+  detections  TEXT NOT NULL,
+  ran_at      TEXT NOT NULL
+);
+CREATE INDEX shadow_results_by_detector ON shadow_results(detector, item_id);
+)sql",
 };
 
 }  // namespace vigil::host

@@ -89,6 +89,10 @@ struct ItemRecord {
   // submission finished before records nothing again (a redelivery), and an
   // already_scanned item is recorded as the submission's answer only.
   std::string submission_id;
+  // Issue 17 item 5: what `vigil scan --shadow` candidates found (pipeline.h
+  // PipelineInstance::shadow). Never in `runs`: the policy, the queue, webhooks and
+  // failed() never see them; recorded in shadow_runs (store/shadow_results.h).
+  std::vector<DetectorRun> shadow_runs;
 
   // True when the item or any detector failed.
   bool failed() const;

@@ -361,4 +361,87 @@ TEST_F(CliEvalTest, RobustnessStudyRefusesBadInput) {
   EXPECT_THAT(no_corpus.err, HasSubstr("CORPUS is required"));
 }
 
+// Issue 17 item 3's side-by-side configurations: the same vigil.pdq three times with three
+// thresholds over the same decoded items. By the distances above (aaa-orig 0, c.png 0,
+// pen-and-coaster 0, rotate-90 12, sharpen-a-lot 14): threshold 10 matches the three at 0,
+// threshold 13 adds rotate-90, the default 31 adds sharpen-a-lot too.
+TEST_F(CliEvalTest, CompareRunsOneDetectorInSeveralConfigurationsSideBySide) {
+  const std::string corpus = WriteCorpus();
+  RunResult r = Vigil("eval " + corpus +
+                      " --detector vigil.pdq --compare threshold=10 --compare threshold=13 "
+                      "--compare threshold=31,min_quality=50 --json " +
+                      (dir_ / "compare.json").string() + " --html " + (dir_ / "html").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("3 configurations"));
+  EXPECT_THAT(r.out, HasSubstr("vigil.pdq[threshold=10]"));
+  const nlohmann::json report = nlohmann::json::parse(Slurp(dir_ / "compare.json"));
+  ASSERT_EQ(report["detectors"].size(), 3u);
+  EXPECT_TRUE(report["policy_overall"].empty()) << "no overall decision across configurations";
+  struct Expected {
+    const char* id;
+    int tp, fp, fn, tn;
+    size_t points;
+  };
+  const Expected expected[] = {{"vigil.pdq[threshold=10]", 2, 1, 3, 3, 1},
+                               {"vigil.pdq[threshold=13]", 3, 1, 2, 3, 2},
+                               {"vigil.pdq[threshold=31,min_quality=50]", 4, 1, 1, 3, 3}};
+  for (const Expected& e : expected) {
+    SCOPED_TRACE(e.id);
+    const nlohmann::json* row = Row(report, e.id, "known");
+    ASSERT_NE(row, nullptr) << report.dump(2).substr(0, 3000);
+    const auto& policy = (*row)["at_policy"];
+    EXPECT_EQ(policy["tp"], e.tp);
+    EXPECT_EQ(policy["fp"], e.fp);
+    EXPECT_EQ(policy["fn"], e.fn);
+    EXPECT_EQ(policy["tn"], e.tn);
+    EXPECT_EQ((*row)["curve"].size(), e.points);
+  }
+  EXPECT_EQ(report["detectors"][0]["detector"], "vigil.pdq");
+  EXPECT_EQ(report["detectors"][0]["settings"]["threshold"], "10");
+  EXPECT_EQ(report["detectors"][2]["settings"]["min_quality"], "50");
+  // Per item, each configuration's own score: sharpen-a-lot scores only at 31.
+  for (const auto& item : report["items"]) {
+    if (item["path"].get<std::string>().find("sharpen-a-lot") == std::string::npos) continue;
+    EXPECT_TRUE(item["scores"]["vigil.pdq[threshold=10]"].is_null());
+    EXPECT_TRUE(item["scores"]["vigil.pdq[threshold=13]"].is_null());
+    EXPECT_NEAR(item["scores"]["vigil.pdq[threshold=31,min_quality=50]"].get<double>(),
+                1.0 - 14.0 / 256, 1e-12);
+    EXPECT_TRUE(item["outcome"].is_null());
+  }
+  // The HTML report draws the three rows.
+  const std::string index = Slurp(dir_ / "html" / "index.html");
+  EXPECT_THAT(index, HasSubstr("vigil.pdq[threshold=13]"));
+  EXPECT_TRUE(fs::exists(dir_ / "html" / "pr-known.png"));
+}
+
+TEST_F(CliEvalTest, CompareRefusesBadConfigurations) {
+  const std::string corpus = WriteCorpus();
+  RunResult no_detector = Vigil("eval " + corpus + " --compare threshold=10");
+  EXPECT_EQ(no_detector.exit_code, 1);
+  EXPECT_THAT(no_detector.err, HasSubstr("--compare needs exactly one --detector"));
+  RunResult two = Vigil("eval " + corpus +
+                        " --detector vigil.pdq --detector vigil.exact --compare threshold=10");
+  EXPECT_EQ(two.exit_code, 1);
+  EXPECT_THAT(two.err, HasSubstr("--compare needs exactly one --detector"));
+  for (const char* bad : {"threshold", "=10", "threshold=10,", ""}) {
+    SCOPED_TRACE(bad);
+    RunResult malformed = Vigil("eval " + corpus + " --detector vigil.pdq --compare '" + bad + "'");
+    EXPECT_EQ(malformed.exit_code, 1);
+    EXPECT_THAT(malformed.err, HasSubstr("expected KEY=VALUE"));
+  }
+  RunResult unknown = Vigil("eval " + corpus + " --detector vigil.pdq --compare radius=3");
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("radius"));
+  EXPECT_THAT(unknown.err, HasSubstr("threshold"));  // the keys it has
+  RunResult twice = Vigil("eval " + corpus +
+                          " --detector vigil.pdq --compare threshold=10 --compare threshold=10");
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_THAT(twice.err, HasSubstr("given twice"));
+  // A value the plugin refuses fails the run with the plugin's reason, nothing evaluated.
+  RunResult out_of_range =
+      Vigil("eval " + corpus + " --detector vigil.pdq --compare threshold=999");
+  EXPECT_NE(out_of_range.exit_code, 0);
+  EXPECT_THAT(out_of_range.err, HasSubstr("threshold"));
+}
+
 }  // namespace

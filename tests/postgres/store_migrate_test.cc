@@ -49,7 +49,8 @@ const std::vector<std::string> kTables = {
     "api_tokens",                                                  // issue 14 item 2
     "exchanges", "exchange_state",                                 // issue 15 item 1
     "cybertip_reports", "cybertip_report_files", "cybertip_preservations",  // issue 15 item 3
-    "exchange_feedback"};                                                   // issue 15 item 2
+    "exchange_feedback",                                                   // issue 15 item 2
+    "shadow_results"};                                             // issue 17 item 5
 
 // Every row of `table` as text, in key order: what must be equal on both
 // backends. REAL columns are compared as numbers printed with 17 digits (each

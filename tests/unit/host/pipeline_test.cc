@@ -227,6 +227,52 @@ TEST_F(PipelineTest, DetectorErrorMarksTheItemFailedForThatDetector) {
   EXPECT_EQ(json["signals"].size(), 3u) << "the working detector's results are kept";
 }
 
+// Issue 17 items 3 and 5: instances with their own run ids (one plugin twice) and shadows.
+// A failing shadow's run goes to shadow_runs and fails nothing; production's runs are
+// exactly those of the other detectors.
+TEST_F(PipelineTest, AShadowsRunsAreKeptApartAndItsFailureFailsNothing) {
+  PluginRegistry registry;
+  registry.Load(fs::path(VIGIL_TEST_PLUGIN_DIR) / "test-no-reason.so");
+  registry.Load(fs::path(VIGIL_PLUGIN_DIR) / "vigil-exact.so");
+  ASSERT_EQ(registry.detectors().size(), 2u);
+  std::vector<PipelineInstance> instances;
+  for (const Detector& detector : registry.detectors()) {
+    PipelineInstance instance(detector);
+    instance.shadow = detector.id() == "test.ok";
+    instances.push_back(instance);
+  }
+  // vigil.exact a second time under a run id of its own.
+  PipelineInstance twice(*registry.Find("vigil.exact"));
+  twice.run_id = "vigil.exact[again]";
+  instances.push_back(twice);
+  auto pipeline = Pipeline::Create(instances, {});
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status().message();
+  std::vector<ItemRecord> out;
+  ASSERT_TRUE(pipeline.value()
+                  ->Run(ItemsFromPaths({Write("x.bin", "abc")}),
+                        [&](ItemRecord& r) {
+                          out.push_back(r);
+                          return Status::Ok();
+                        })
+                  .ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_FALSE(out[0].failed()) << "the shadow failed, not the item";
+  ASSERT_EQ(out[0].runs.size(), 2u);
+  EXPECT_EQ(out[0].runs[0].detector, "vigil.exact");
+  EXPECT_EQ(out[0].runs[1].detector, "vigil.exact[again]");
+  EXPECT_TRUE(out[0].runs[1].status.ok());
+  ASSERT_EQ(out[0].shadow_runs.size(), 1u);
+  EXPECT_EQ(out[0].shadow_runs[0].detector, "test.ok");
+  EXPECT_FALSE(out[0].shadow_runs[0].status.ok());
+  EXPECT_EQ(ItemRecordToJson(out[0])["status"], "ok");
+
+  // Two instances with one run id are refused.
+  instances.push_back(PipelineInstance(*registry.Find("vigil.exact")));
+  auto duplicate = Pipeline::Create(instances, {});
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_THAT(duplicate.status().message(), HasSubstr("'vigil.exact' is named twice"));
+}
+
 TEST_F(PipelineTest, WriterErrorStopsTheRun) {
   for (int i = 0; i < 20; ++i) Write("g" + std::to_string(i), std::to_string(i));
   auto pipeline = Pipeline::Create(registry_.detectors(), {}, {});
