@@ -1,5 +1,5 @@
 // The host config an install ships (packaging/host.toml, issue 12 item 8): it makes the
-// four first-party plugins beside the installed binary first-party and nothing else, uses
+// five first-party plugins beside the installed binary first-party and nothing else, uses
 // the per-user trust store, and the ONNX Runtime folder workers may read is found beside
 // the binary, wherever the tree is installed (no build-tree path).
 #include <gtest/gtest.h>
@@ -31,12 +31,13 @@ class InstalledHostConfigTest : public ::testing::Test {
   fs::path root_, prefix_;
 };
 
-TEST_F(InstalledHostConfigTest, TrustsExactlyTheFourFirstPartyPluginsBesideTheBinary) {
+TEST_F(InstalledHostConfigTest, TrustsExactlyTheFiveFirstPartyPluginsBesideTheBinary) {
   const fs::path bin = prefix_ / "bin";
   auto config = HostConfig::Load(HostConfig::DefaultFile(bin), bin);
   ASSERT_TRUE(config.ok()) << config.status().message();
-  EXPECT_EQ(config->first_party, (std::set<std::string>{"vigil-classifier.so", "vigil-exact.so",
-                                                        "vigil-pdq.so", "vigil-url.so"}));
+  EXPECT_EQ(config->first_party,
+            (std::set<std::string>{"vigil-classifier.so", "vigil-exact.so", "vigil-pdq.so",
+                                   "vigil-url.so", "vigil-vpdq.so"}));  // vpdq: issue 16
   EXPECT_FALSE(config->developer_mode);
   // No [trust] keys: the same per-user store as with no host config at all.
   auto defaults = HostConfig::Load(root_ / "no-such-host.toml", bin);
