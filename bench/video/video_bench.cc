@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "vigil/vpdq/vpdq.h"
+#include "vigil/vpdq/vpdq_hash.h"
 
 namespace {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "vigil/vpdq/vpdq.h"
+#include "vigil/vpdq/vpdq_hash.h"
 
 int main() {
   namespace fs = std::filesystem;

@@ -11,7 +11,7 @@
 #include "cli/commands.h"
 #include "core/terminal_text.h"
 #include "scan/scan_json.h"
-#include "vigil/vpdq/vpdq.h"
+#include "vigil/vpdq/vpdq_hash.h"
 
 namespace vigil::cli {
 namespace {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "video_test_util.h"
-#include "vigil/vpdq/vpdq.h"
+#include "vigil/vpdq/vpdq_hash.h"
 
 namespace vigil::vpdq {
 namespace {

@@ -1,9 +1,10 @@
 // vPDQ hashing: each frame vigil_video lends goes straight to one PdqHasher (no copy, no
 // queue: the frame buffer is reused for the next frame, so memory stays one frame).
+#include "vigil/vpdq/vpdq_hash.h"
+
 #include <utility>
 
 #include "vigil/pdq/pdq.h"
-#include "vigil/vpdq/vpdq.h"
 
 namespace vigil::vpdq {
 

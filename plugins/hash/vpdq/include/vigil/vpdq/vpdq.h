@@ -1,15 +1,7 @@
-// vPDQ (Meta's video PDQ; facebook/ThreatExchange vpdq/) on vigil_video and vigil_pdq
-// (issue 16, item 2 foundation): PDQ of each sampled frame with its quality and
-// timestamp, the reference per-frame text format, and matching two videos.
-//
-// Hashing as the reference C++ computes it (vpdq/cpp: filehasher.cpp, pdqbufferhasher.cpp):
-//   * every sampled frame converted to RGB24 at full size with SWS_AREA (vigil_video),
-//   * PDQ of the whole frame: luma from RGB, the Jarosz filter over every pixel (no
-//     512x512 resize, unlike still images; no single-channel path for grey frames),
-//   * frame_number from 0 and timestamp = (float) frame_number / (float) frame_rate.
-//   * Repeated frames are kept in the per-frame list (the reference's hash files keep
-//     them); frames under 5 px on a side hash to zero with quality 0 (the reference
-//     aborts the whole video there; a zero-quality frame is ignored by matching instead).
+// vPDQ (Meta's video PDQ; facebook/ThreatExchange vpdq/): the per-frame hashes, the
+// reference per-frame text format, and matching two videos. This part needs no decoder
+// (the vigil.vpdq plugin gets its frames from the host); hashing a video file with
+// vigil_video is in vigil/vpdq/vpdq_hash.h.
 //
 // Matching as the reference's Python matcher (python-threatexchange / HMA
 // vpdq_brute_matcher, the one the issue's "distance <= 31" describes): in each video,
@@ -29,7 +21,6 @@
 
 #include "vigil/pdq/hash256.h"
 #include "vigil/status.hpp"
-#include "vigil/video/video_decoder.h"
 
 namespace vigil::vpdq {
 
@@ -39,26 +30,6 @@ struct FrameHash {
   pdq::Hash256 hash;
   double timestamp_seconds = 0;
 };
-
-// [SECTION] Hashing
-
-struct HashStats {
-  video::DecodeStats decode;
-  double frame_rate = 0;
-  uint32_t width = 0;
-  uint32_t height = 0;
-};
-
-// Hashes the sampled frames of an open video, in order. The decoder is used up.
-StatusOr<std::vector<FrameHash>> HashVideo(video::VideoDecoder& decoder,
-                                           const video::SamplingOptions& sampling,
-                                           HashStats* stats = nullptr);
-
-// Convenience: opens `path` with `limits` and hashes it.
-StatusOr<std::vector<FrameHash>> HashVideoFile(const std::string& path,
-                                               const video::SamplingOptions& sampling,
-                                               const video::VideoLimits& limits = {},
-                                               HashStats* stats = nullptr);
 
 // [SECTION] The reference per-frame format: `frame_number,quality,pdq_hex,timestamp`
 
