@@ -3,14 +3,16 @@
 # it): installs what is missing, then
 #   1. release build: every GoogleTest suite and conformance check, in parallel, including
 #      tests/install (the .deb is built, unpacked into a scratch root and run from there);
-#   2. ASan+UBSan build: the same tests under the sanitizers;
+#   2. ASan+UBSan build: the unit and CLI tests under the sanitizers (the process-level
+#      suites labelled `process`: servers killed mid-burst, restarts, the fleet cluster,
+#      run in the release stage only; they repeat the same code at length);
 #   3. fuzz build (clang/libFuzzer): each fuzz target runs briefly as a smoke test.
 # Fails, never skips, when ../shared/testdata is missing. Needs only bash and sudo/root.
 set -euo pipefail
 for arg in "$@"; do
   case "$arg" in
     -h|--help)
-      sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
       echo "Usage: bash scripts/test.sh [--help]   (VIGIL_JOBS, VIGIL_FUZZ_SECONDS tune it)"
       exit 0 ;;
     *) echo "test: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
@@ -35,7 +37,7 @@ ctest --preset release -j "$(nproc)"
 stage "asan-ubsan build"
 bash scripts/build.sh asan-ubsan
 stage "asan-ubsan tests"
-ctest --preset asan-ubsan -j "$(nproc)"
+ctest --preset asan-ubsan -j "$(nproc)" --label-exclude process
 
 stage "fuzz smoke (libFuzzer, ${VIGIL_FUZZ_SECONDS:-10} s per target)"
 bash scripts/build.sh fuzz vigil_fuzzers
