@@ -25,6 +25,7 @@ struct TimeSpan {
   bool operator==(const TimeSpan& o) const {
     return start_seconds == o.start_seconds && end_seconds == o.end_seconds;
   }
+  bool operator!=(const TimeSpan& o) const { return !(*this == o); }
 };
 
 // A detection keeps at most this many ranges (a plugin's result is untrusted).

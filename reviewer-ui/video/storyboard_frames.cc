@@ -82,8 +82,15 @@ FrameChoice ChooseStoryboardFrames(double frame_rate, int64_t total_frames,
                   " matched frames shown, evenly spread";
   }
   const std::set<int64_t> matched_chosen = chosen;
-  for (int64_t k : Spread(sampled, extra)) {
+  // Evenly over the sampled frames not already shown, so a matched frame never takes an
+  // extra one's place.
+  const int64_t others = sampled - static_cast<int64_t>(matched_chosen.size());
+  for (int64_t index : Spread(std::max<int64_t>(0, others), extra)) {
     if (static_cast<int>(chosen.size()) >= kMaxStoryboardTiles) break;
+    int64_t k = index;
+    for (int64_t taken : matched_chosen) {  // ascending: skip past each one shown
+      if (taken <= k) ++k;
+    }
     chosen.insert(k);
   }
   for (int64_t k : chosen) {

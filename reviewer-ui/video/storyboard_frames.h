@@ -31,6 +31,7 @@ struct StoryboardRequest {
     return matched == o.matched && frames_per_second == o.frames_per_second &&
            extra_frames == o.extra_frames;
   }
+  bool operator!=(const StoryboardRequest& o) const { return !(*this == o); }
 };
 
 struct ChosenFrame {

@@ -63,11 +63,14 @@ TEST(StoryboardFramesTest, SampledFramesInsideTheMatchedRangeAtTheDetectorsRate)
 }
 
 TEST(StoryboardFramesTest, StoredRangesWithThreeDecimalsStillHoldTheirFrames) {
-  // 29.97 frames/s: frame 30 is at 1.001 s, stored as "1.001-2.002".
-  const FrameChoice choice = ChooseStoryboardFrames(29.97, 300, Ranges({{1.001, 2.002}}));
+  // 29.97 frames/s at 2 fps: a step of int(14.985) = 14 frames. Frames 14 and 28 are at
+  // 0.46713 s and 0.93427 s, stored rounded as "0.467-0.934": both are in it.
+  StoryboardRequest request = Ranges({{0.467, 0.934}});
+  request.frames_per_second = 2;
+  const FrameChoice choice = ChooseStoryboardFrames(29.97, 300, request);
   ASSERT_EQ(choice.frames.size(), 2u);
-  EXPECT_EQ(choice.frames[0].frame_number, 29);  // int(29.97 / 1) = 29 per step
-  EXPECT_EQ(choice.frames[1].frame_number, 58);
+  EXPECT_EQ(choice.frames[0].frame_number, 14);
+  EXPECT_EQ(choice.frames[1].frame_number, 28);
 }
 
 TEST(StoryboardFramesTest, ManyMatchedFramesAreCappedAndEvenlySpread) {
@@ -93,7 +96,9 @@ TEST(StoryboardFramesTest, EvenlySpacedOthersOnRequest) {
   for (const ChosenFrame& f : choice.frames) {
     (f.matched ? matched : others) += 1;
     numbers.insert(f.frame_number);
-    if (!f.matched) EXPECT_TRUE(f.timestamp_seconds < 6 || f.timestamp_seconds > 8);
+    if (!f.matched) {
+      EXPECT_TRUE(f.timestamp_seconds < 6 || f.timestamp_seconds > 8);
+    }
   }
   EXPECT_EQ(matched, 3);
   EXPECT_EQ(others, 8);
@@ -156,7 +161,9 @@ TEST(StoryboardLayoutTest, SheetFitsAndTilesDoNotOverlap) {
     for (int i = 0; i < count; ++i) {
       EXPECT_LE(g.TileX(i) + g.tile_width, g.width);
       EXPECT_LE(g.TileY(i) + g.tile_height, g.height);
-      if (i > 0 && i % g.columns != 0) EXPECT_GT(g.TileX(i), g.TileX(i - 1) + g.tile_width);
+      if (i > 0 && i % g.columns != 0) {
+        EXPECT_GT(g.TileX(i), g.TileX(i - 1) + g.tile_width);
+      }
     }
   }
   // A tiny video is not blown up; a bad size gives no grid.
@@ -276,7 +283,15 @@ TEST_F(StoryboardVideoTest, MoreFramesOnRequestAndFromBytes) {
   int matched = 0;
   for (const StoryboardTile& t : board.value().layout.tiles) matched += t.matched;
   EXPECT_EQ(matched, 3);
-  EXPECT_EQ(board.value().layout.tiles.size(), 11u);
+  // 8 more than the 3 matched, but the 10 s video has only 10 sampled frames: all of them,
+  // none twice.
+  ASSERT_EQ(board.value().layout.tiles.size(), 10u);
+  for (size_t i = 0; i < 10; ++i) {
+    EXPECT_EQ(board.value().layout.tiles[i].frame_number, static_cast<int64_t>(25 * i));
+  }
+  auto four = BuildStoryboard(from_memory, Ranges({{2, 4}}, 4), 768);
+  ASSERT_TRUE(four.ok()) << four.status().message();
+  EXPECT_EQ(four.value().layout.tiles.size(), 7u);
 }
 
 TEST_F(StoryboardVideoTest, CorruptHostileAndHugeVideosGiveAReason) {
@@ -305,7 +320,9 @@ TEST_F(StoryboardVideoTest, CorruptHostileAndHugeVideosGiveAReason) {
   for (size_t i = 4096; i < garbled.size(); i += 7)
     garbled[i] = static_cast<char>(garbled[i] ^ 0x5a);
   auto garbage = BuildStoryboard(from(&garbled), Ranges({{1, 9}}), 768);
-  if (!garbage.ok()) EXPECT_NE(garbage.status().message(), "");
+  if (!garbage.ok()) {
+    EXPECT_NE(garbage.status().message(), "");
+  }
   // Over the limits: refused before any frame is decoded.
   StoryboardLimits small;
   small.video.max_dimension = 100;
