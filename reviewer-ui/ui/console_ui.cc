@@ -304,7 +304,7 @@ void ConsoleUi::Timeline(const StoryboardLayout& layout, float width) {
   ImGui::Dummy(ImVec2(width, bar_h + 4));
   int matched_shown = 0;
   for (const StoryboardTile& tile : layout.tiles) matched_shown += tile.matched ? 1 : 0;
-  ImGui::Text(
+  ImGui::TextWrapped(
       "Video %s: %zu frames shown, %d matched (amber on the timeline); M adds evenly "
       "spaced frames. Never played, no sound.",
       length > 0 ? VideoTime(length).c_str() : "of unknown length", layout.tiles.size(),
@@ -332,6 +332,21 @@ void ConsoleUi::Evidence() {
     if (!det.bank.empty()) {
       ImGui::TextWrapped("  bank %s  entry %s  %s  distance %d", det.bank.c_str(),
                          det.entry_id.c_str(), det.category.c_str(), det.distance);
+    }
+    // Where in a video (the storyboard's amber frames), and where in the listed video.
+    auto spans = [](const std::vector<host::TimeSpan>& list) {
+      std::string text;
+      for (const host::TimeSpan& span : list) {
+        text += (text.empty() ? "" : ", ") + VideoTime(span.start_seconds) + "-" +
+                VideoTime(span.end_seconds);
+      }
+      return text;
+    };
+    if (!det.item_ranges.empty()) {
+      ImGui::TextWrapped("  in this video at %s", spans(det.item_ranges).c_str());
+    }
+    if (!det.match_ranges.empty()) {
+      ImGui::TextWrapped("  in the listed video at %s", spans(det.match_ranges).c_str());
     }
   }
   if (!d.url.empty()) {
