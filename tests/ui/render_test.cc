@@ -296,8 +296,10 @@ TEST_F(RenderTest, VideoStoryboardObscuredRevealOfOneFrameAndPanic) {
       "3700 screenshot video-panic\n"
       "3800 key F12 tap\n"
       "3900 screenshot video-back\n"
-      "4000 key 1 tap\n"  // A1: the item is left and its exposure recorded
-      "4200 quit\n");
+      "4000 key M tap\n"  // more frames: evenly spaced others join the matched ones
+      "4100 screenshot video-more\n"
+      "4200 key 1 tap\n"  // A1: the item is left and its exposure recorded
+      "4400 quit\n");
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
 
   const nlohmann::json meta = LoadSidecar(shots_ / "video-obscured.json");
@@ -361,6 +363,22 @@ TEST_F(RenderTest, VideoStoryboardObscuredRevealOfOneFrameAndPanic) {
   ASSERT_FALSE(panic.pixels.empty());
   EXPECT_TRUE(
       std::all_of(panic.pixels.begin(), panic.pixels.end(), [](uint8_t v) { return v == 0; }));
+
+  // M: the 10 s video has 10 frames at 1 fps; all are shown now, the 3 matched among them,
+  // obscured like the rest.
+  const nlohmann::json more = LoadSidecar(shots_ / "video-more.json");
+  ASSERT_TRUE(more["storyboard"].is_object()) << more.dump();
+  ASSERT_EQ(more["storyboard"]["tiles"].size(), 10u) << more.dump();
+  int matched = 0;
+  for (const auto& tile : more["storyboard"]["tiles"]) matched += tile["matched"].get<bool>();
+  EXPECT_EQ(matched, 3);
+  const RgbImage more_shot = LoadPng(shots_ / "video-more.png");
+  for (const auto& tile : more["storyboard"]["tiles"]) {
+    const nlohmann::json& r = tile["rect"];
+    const nlohmann::json centre = {at(r, 0) + at(r, 2) / 4, at(r, 1) + at(r, 3) / 4, at(r, 2) / 2,
+                                   at(r, 3) / 2};
+    EXPECT_LT(EnergyIn(more_shot, centre), shown * 0.1) << tile.dump();
+  }
 
   // The ledger: one frame revealed, for the 3 s of the reveal, on this video item.
   auto store = host::Store::Open(work_ / "store.db");
