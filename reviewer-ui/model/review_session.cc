@@ -584,8 +584,8 @@ Status ReviewSession::MoreFrames() {
   current_->storyboard_extra =
       std::min(kMaxStoryboardTiles, current_->storyboard_extra + kMoreStoryboardFrames);
   current_->storyboard.reset();  // the layout of the new sheet comes with it
-  Say("The storyboard adds " + std::to_string(current_->storyboard_extra) +
-      " evenly spaced frames.");
+  Say("The storyboard adds up to " + std::to_string(current_->storyboard_extra) +
+      " evenly spaced frames (at most " + std::to_string(kMaxStoryboardTiles) + " in all).");
   return Status::Ok();
 }
 
