@@ -3,7 +3,8 @@
 // vigil exposure budget [--json] | budget SEVERITY (--items N | --seconds S | --unlimited)...
 //
 // The reviewer exposure ledger the console writes: per reviewer and severity, items
-// opened, seconds unobscured and reveals. Reviewers see their own in the console's
+// opened, seconds unobscured and reveals (and, for video items, storyboard frames
+// revealed and seconds unobscured on videos). Reviewers see their own in the console's
 // status line; this is the team lead's and the reviewer's own view from a terminal.
 // --team: the team's totals by day and severity, without groups of fewer than 3
 // reviewers (issue 13 item 7). `budget`: the team's exposure budget that caps every claim
@@ -44,7 +45,8 @@ int Exposure(const GlobalOptions& global, bool json, const std::string& reviewer
   if (!store) return 1;
   host::Statement rows(store->db(),
                        "SELECT reviewer, severity, count(*), coalesce(sum(seconds_unobscured), 0), "
-                       "coalesce(sum(reveals), 0) FROM exposure "
+                       "coalesce(sum(reveals), 0), coalesce(sum(video_frames_revealed), 0), "
+                       "coalesce(sum(video_seconds_unobscured), 0) FROM exposure "
                        "WHERE (?1 = '' OR reviewer = ?1) AND (?2 = '' OR recorded_at >= ?2) "
                        "GROUP BY reviewer, severity ORDER BY reviewer, severity DESC");
   if (!rows.ok()) {
@@ -62,16 +64,27 @@ int Exposure(const GlobalOptions& global, bool json, const std::string& reviewer
       entry["items"] = 0;
       entry["seconds_unobscured"] = 0.0;
       entry["reveals"] = 0;
+      entry["video_frames_revealed"] = 0;
+      entry["video_seconds_unobscured"] = 0.0;
       entry["by_severity"] = nlohmann::ordered_json::object();
     }
     const int64_t items = rows.ColumnInt(2);
     const double seconds = std::stod(rows.ColumnText(3));
     const int64_t reveals = rows.ColumnInt(4);
+    const int64_t video_frames = rows.ColumnInt(5);
+    const double video_seconds = std::stod(rows.ColumnText(6));
     entry["items"] = entry["items"].get<int64_t>() + items;
     entry["seconds_unobscured"] = entry["seconds_unobscured"].get<double>() + seconds;
     entry["reveals"] = entry["reveals"].get<int64_t>() + reveals;
+    entry["video_frames_revealed"] = entry["video_frames_revealed"].get<int64_t>() + video_frames;
+    entry["video_seconds_unobscured"] =
+        entry["video_seconds_unobscured"].get<double>() + video_seconds;
     entry["by_severity"][SeverityLabel(rows.ColumnInt(1))] = {
-        {"items", items}, {"seconds_unobscured", seconds}, {"reveals", reveals}};
+        {"items", items},
+        {"seconds_unobscured", seconds},
+        {"reveals", reveals},
+        {"video_frames_revealed", video_frames},
+        {"video_seconds_unobscured", video_seconds}};
   }
   if (rc != host::kDone) {
     PrintError(rows.Error("reading the exposure ledger").message());
@@ -91,6 +104,13 @@ int Exposure(const GlobalOptions& global, bool json, const std::string& reviewer
                 TerminalText(who).c_str(), static_cast<long long>(entry["items"].get<int64_t>()),
                 entry["seconds_unobscured"].get<double>(),
                 static_cast<long long>(entry["reveals"].get<int64_t>()));
+    if (entry["video_frames_revealed"].get<int64_t>() > 0 ||
+        entry["video_seconds_unobscured"].get<double>() > 0) {
+      // Video storyboards: part of the totals above, said apart.
+      std::printf("  video: %lld frames revealed, %.1f s unobscured\n",
+                  static_cast<long long>(entry["video_frames_revealed"].get<int64_t>()),
+                  entry["video_seconds_unobscured"].get<double>());
+    }
     for (const auto& [severity, e] : entry["by_severity"].items()) {
       std::printf("  %-12s %6lld items %9.1f s unobscured %6lld reveals\n", severity.c_str(),
                   static_cast<long long>(e["items"].get<int64_t>()),

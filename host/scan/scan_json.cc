@@ -60,6 +60,15 @@ nlohmann::ordered_json ItemRecordToJson(const ItemRecord& record) {
         j["distance"] = nullptr;
       }
       if (!d.reason().empty()) j["reason"] = d.reason();
+      // Where in a video (vigil.v1 TimeRange), only when the detector said.
+      auto ranges = [](const auto& list) {
+        nlohmann::ordered_json out = nlohmann::ordered_json::array();
+        for (const auto& r : list) out.push_back({r.start_seconds(), r.end_seconds()});
+        return out;
+      };
+      if (d.item_ranges_size() > 0) j["item_ranges"] = ranges(d.item_ranges());
+      if (d.has_match() && d.match().ranges_size() > 0)
+        j["match_ranges"] = ranges(d.match().ranges());
       detections.push_back(std::move(j));
     }
   }

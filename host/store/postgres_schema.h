@@ -1506,6 +1506,15 @@ CREATE POLICY shadow_results_insert ON shadow_results FOR INSERT
   WITH CHECK (vigil_is('vigil_scanner') OR vigil_is('vigil_admin'));
 CREATE POLICY shadow_results_remove ON shadow_results FOR DELETE USING (vigil_is('vigil_admin'));
 )sql",
+    // 16 (issue 16 item 4; SQLite 18): a detection's time ranges in a video item and in
+    // the listed video, and the video storyboard's exposure, as in the SQLite schema. New
+    // columns of existing tables: their grants and row policies already cover them.
+    R"sql(
+ALTER TABLE detections ADD COLUMN item_ranges TEXT NOT NULL DEFAULT '',
+  ADD COLUMN match_ranges TEXT NOT NULL DEFAULT '';
+ALTER TABLE exposure ADD COLUMN video_frames_revealed BIGINT NOT NULL DEFAULT 0,
+  ADD COLUMN video_seconds_unobscured DOUBLE PRECISION NOT NULL DEFAULT 0;
+)sql",
 };
 
 // Creates or updates the schema of the PostgreSQL store behind `db` to the newest version.

@@ -14,6 +14,7 @@
 #include "scan/scan_json.h"
 #include "store/audit_log.h"
 #include "store/db/database.h"
+#include "store/time_ranges.h"
 #include "store/webhook_outbox.h"
 #include "vigil/hashbank/pdq_index.h"
 
@@ -405,10 +406,11 @@ Status LoadRecord(Database &db, int64_t item_id,
 
 Status InsertDetection(Database &db, int64_t item_id,
                        const std::string &detector, const v1::Detection &d) {
-  Statement insert(
-      db, "INSERT INTO detections (item_id, detector, label, score, severity, "
-          "signal_type, bank, entry_id, category, distance, dihedral, reason) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+  Statement insert(db,
+                   "INSERT INTO detections (item_id, detector, label, score, severity, "
+                   "signal_type, bank, entry_id, category, distance, dihedral, reason, "
+                   "item_ranges, match_ranges) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
   insert.Bind(1, item_id)
       .Bind(2, detector)
       .Bind(3, d.label())
@@ -420,7 +422,9 @@ Status InsertDetection(Database &db, int64_t item_id,
       .Bind(9, d.match().category())
       .Bind(10, static_cast<int64_t>(d.match().distance()))
       .Bind(11, static_cast<int64_t>(d.match().dihedral()))
-      .Bind(12, d.reason());
+      .Bind(12, d.reason())
+      .Bind(13, FormatTimeRanges(d.item_ranges()))
+      .Bind(14, FormatTimeRanges(d.match().ranges()));
   if (insert.Step() != kDone)
     return insert.Error("recording a rematched detection");
   return Status::Ok();

@@ -414,19 +414,31 @@ StatusOr<QueueEntry> ReviewQueue::Reopen(int64_t item_id, const std::string& sen
 }
 
 Status ReviewQueue::RecordExposure(const std::string& reviewer, int64_t item_id, int severity,
-                                   double seconds_unobscured, int reveals) {
+                                   double seconds_unobscured, int reveals,
+                                   int video_frames_revealed, double video_seconds_unobscured) {
   Transaction tx(store_.db());
   if (Status s = tx.Begin(); !s.ok()) return s;
   const std::string now = NowUtc();
   Statement insert(store_.db(),
                    "INSERT INTO exposure (reviewer, item_id, severity, seconds_unobscured, "
-                   "reveals, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  insert.Bind(1, reviewer).Bind(2, item_id).Bind(3, static_cast<int64_t>(severity))
-      .Bind(4, seconds_unobscured).Bind(5, static_cast<int64_t>(reveals)).Bind(6, now);
+                   "reveals, recorded_at, video_frames_revealed, video_seconds_unobscured) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  insert.Bind(1, reviewer)
+      .Bind(2, item_id)
+      .Bind(3, static_cast<int64_t>(severity))
+      .Bind(4, seconds_unobscured)
+      .Bind(5, static_cast<int64_t>(reveals))
+      .Bind(6, now)
+      .Bind(7, static_cast<int64_t>(std::max(0, video_frames_revealed)))
+      .Bind(8, std::max(0.0, video_seconds_unobscured));
   if (insert.Step() != kDone) return insert.Error("recording exposure");
   nlohmann::json details = {{"severity", severity},
                             {"seconds_unobscured", seconds_unobscured},
                             {"reveals", reveals}};
+  if (video_frames_revealed > 0 || video_seconds_unobscured > 0) {
+    details["video_frames_revealed"] = video_frames_revealed;
+    details["video_seconds_unobscured"] = video_seconds_unobscured;
+  }
   if (Status s = AppendAudit(store_.db(), {reviewer, "exposure", item_id, JsonText(details)}, now);
       !s.ok()) {
     return s;

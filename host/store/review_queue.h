@@ -98,9 +98,12 @@ class ReviewQueue {
   StatusOr<QueueEntry> Reopen(int64_t item_id, const std::string& senior,
                               const std::string& reason);
 
-  // Exposure ledger: what a reviewer saw and for how long unobscured.
+  // Exposure ledger: what a reviewer saw and for how long unobscured. For a video item
+  // also the storyboard frames revealed and the seconds unobscured on it (the same
+  // seconds are in `seconds_unobscured`); both 0 for images.
   Status RecordExposure(const std::string& reviewer, int64_t item_id, int severity,
-                        double seconds_unobscured, int reveals);
+                        double seconds_unobscured, int reveals, int video_frames_revealed = 0,
+                        double video_seconds_unobscured = 0);
   Status RecordReveal(const std::string& reviewer, int64_t item_id, float x, float y, float w,
                       float h, int64_t duration_ms);
 

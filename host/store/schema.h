@@ -600,6 +600,17 @@ CREATE TABLE shadow_results (
 );
 CREATE INDEX shadow_results_by_detector ON shadow_results(detector, item_id);
 )sql",
+    // 18 (issue 16 item 4; PostgreSQL 16): where in a video a detection is, and what the
+    // console's video storyboard exposed. A detection's time ranges in the item and in
+    // the listed video (vigil.v1 TimeRange; "START-END;..." in seconds: store/time_ranges.h),
+    // and per exposure row the storyboard frames revealed and the seconds unobscured on a
+    // video item (also counted in seconds_unobscured, so budgets are unchanged).
+    R"sql(
+ALTER TABLE detections ADD COLUMN item_ranges TEXT NOT NULL DEFAULT '';
+ALTER TABLE detections ADD COLUMN match_ranges TEXT NOT NULL DEFAULT '';
+ALTER TABLE exposure ADD COLUMN video_frames_revealed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE exposure ADD COLUMN video_seconds_unobscured REAL NOT NULL DEFAULT 0;
+)sql",
 };
 
 }  // namespace vigil::host

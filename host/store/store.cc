@@ -3,24 +3,23 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <thread>
 #include <ctime>
+#include <nlohmann/json.hpp>
+#include <thread>
 
+#include "scan/scan_json.h"
 #include "store/audit_log.h"
+#include "store/db/database.h"
+#include "store/db/postgres_database.h"
+#include "store/db/sqlite_database.h"
 #include "store/media_vault.h"
-#include "store/scan_ledger.h"
 #include "store/named_queues.h"
+#include "store/scan_ledger.h"
 #include "store/schema.h"
 #include "store/schema_check.h"
 #include "store/store_access.h"
 #include "store/submissions.h"
-
-#include <nlohmann/json.hpp>
-
-#include "scan/scan_json.h"
-#include "store/db/database.h"
-#include "store/db/sqlite_database.h"
-#include "store/db/postgres_database.h"
+#include "store/time_ranges.h"
 #include "store/webhook_outbox.h"
 
 namespace vigil::host {
@@ -420,8 +419,9 @@ StatusOr<int64_t> Store::RecordItemRows(const ItemRecord& record, const std::str
     for (const auto& d : run.result.detections()) {
       Statement insert(*db_,
                        "INSERT INTO detections (item_id, detector, label, score, severity, "
-                       "signal_type, bank, entry_id, category, distance, dihedral, reason) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+                       "signal_type, bank, entry_id, category, distance, dihedral, reason, "
+                       "item_ranges, match_ranges) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
       insert.Bind(1, item_id).Bind(2, run.detector).Bind(3, d.label()).Bind(4, d.score())
           .Bind(5, static_cast<int64_t>(d.severity())).Bind(6, d.signal_type());
       if (d.has_match()) {
@@ -432,6 +432,8 @@ StatusOr<int64_t> Store::RecordItemRows(const ItemRecord& record, const std::str
         insert.BindNull(7).BindNull(8).BindNull(9).BindNull(10).BindNull(11);
       }
       insert.Bind(12, d.reason());
+      insert.Bind(13, FormatTimeRanges(d.item_ranges()))
+          .Bind(14, FormatTimeRanges(d.match().ranges()));
       if (Status s = insert.Write("recording a detection"); !s.ok()) return s;
     }
   }

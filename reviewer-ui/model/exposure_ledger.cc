@@ -14,7 +14,9 @@ StatusOr<ExposureLedger::Totals> ExposureLedger::LoadFromStore(host::Store& stor
   host::Statement rows(store.db(),
                        "SELECT severity, count(*), "
                        "CAST(round(coalesce(sum(seconds_unobscured), 0) * 1000) AS BIGINT), "
-                       "coalesce(sum(reveals), 0) FROM exposure WHERE reviewer = ?1 AND "
+                       "coalesce(sum(reveals), 0), coalesce(sum(video_frames_revealed), 0), "
+                       "CAST(round(coalesce(sum(video_seconds_unobscured), 0) * 1000) AS BIGINT) "
+                       "FROM exposure WHERE reviewer = ?1 AND "
                        "substr(recorded_at, 1, length(?2)) = ?2 GROUP BY severity");
   if (!rows.ok()) return rows.Error("reading the exposure ledger");
   rows.Bind(1, reviewer).Bind(2, day);
@@ -25,16 +27,23 @@ StatusOr<ExposureLedger::Totals> ExposureLedger::LoadFromStore(host::Store& stor
     totals[severity].items += static_cast<int>(rows.ColumnInt(1));
     totals[severity].seconds_unobscured += static_cast<double>(rows.ColumnInt(2)) / 1000.0;
     totals[severity].reveals += static_cast<int>(rows.ColumnInt(3));
+    totals[severity].video_frames_revealed += static_cast<int>(rows.ColumnInt(4));
+    totals[severity].video_seconds_unobscured += static_cast<double>(rows.ColumnInt(5)) / 1000.0;
   }
   if (rc != host::kDone) return rows.Error("reading the exposure ledger");
   return totals;
 }
 
-void ExposureLedger::Add(int severity, double seconds_unobscured, int reveals) {
+void ExposureLedger::Add(int severity, double seconds_unobscured, int reveals, bool is_video,
+                         int video_frames_revealed) {
   SeverityExposure& e = totals_[static_cast<size_t>(std::clamp(severity, 0, kMaxSeverity))];
   e.items += 1;
   e.seconds_unobscured += std::max(0.0, seconds_unobscured);
   e.reveals += std::max(0, reveals);
+  if (is_video) {
+    e.video_frames_revealed += std::max(0, video_frames_revealed);
+    e.video_seconds_unobscured += std::max(0.0, seconds_unobscured);
+  }
 }
 
 const SeverityExposure& ExposureLedger::at(int severity) const {

@@ -18,8 +18,12 @@ namespace vigil::review {
 
 struct SeverityExposure {
   int items = 0;
-  double seconds_unobscured = 0;
+  double seconds_unobscured = 0;  // every item, videos included
   int reveals = 0;
+  // Video items (the storyboard): frames whose pixels a reveal showed, and the seconds
+  // unobscured on video items (a part of seconds_unobscured, which budgets count).
+  int video_frames_revealed = 0;
+  double video_seconds_unobscured = 0;
 };
 
 class ExposureLedger {
@@ -32,8 +36,10 @@ class ExposureLedger {
                                         const std::string& day);
 
   void Reset(const Totals& totals) { totals_ = totals; }
-  // One item left (decided, skipped, or abandoned by panic/quit).
-  void Add(int severity, double seconds_unobscured, int reveals);
+  // One item left (decided, skipped, or abandoned by panic/quit). For a video item,
+  // `video_frames_revealed` and `is_video` (its seconds then count as video seconds too).
+  void Add(int severity, double seconds_unobscured, int reveals, bool is_video = false,
+           int video_frames_revealed = 0);
 
   const SeverityExposure& at(int severity) const;
   const Totals& totals() const { return totals_; }

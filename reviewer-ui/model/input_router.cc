@@ -9,10 +9,7 @@ constexpr double kDoubleEscapeSeconds = 0.6;
 
 }  // namespace
 
-Rect InputRouter::RegionAtPointer() const {
-  const float fraction = session_.settings().reveal_region;
-  return inside_ ? RegionAround(u_, v_, fraction) : RegionAround(0.5f, 0.5f, fraction);
-}
+Rect InputRouter::RegionAtPointer() const { return session_.RevealRegionAt(inside_, u_, v_); }
 
 void InputRouter::OnKey(int key, bool down, int mods) {
   // Panic first, on every screen.
@@ -95,6 +92,9 @@ void InputRouter::OnWorkingKey(int key, int mods) {
     case 'P': case keys::kLeft: session_.Previous(); break;
     case 'B': session_.TakeBreak(); break;
     case 'F': session_.CycleListFilter(); break;
+    case 'M':
+      session_.MoreFrames();
+      break;  // a video's storyboard: more evenly spaced frames
     case keys::kUp: session_.ScrollList(-1); break;
     case keys::kDown: session_.ScrollList(1); break;
     case keys::kLeftBracket: session_.ChangeObscureLevel(-1); break;

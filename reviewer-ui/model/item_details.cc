@@ -1,10 +1,31 @@
 #include "model/item_details.h"
 
+#include <algorithm>
+
+#include "store/db/database.h"
 #include "store/near_duplicates.h"
 #include "store/review_rounds.h"
-#include "store/db/database.h"
 
 namespace vigil::review {
+
+std::vector<host::TimeSpan> ItemDetails::MatchedRanges() const {
+  std::vector<host::TimeSpan> all;
+  for (const DetectionRow& d : detections) {
+    all.insert(all.end(), d.item_ranges.begin(), d.item_ranges.end());
+  }
+  std::sort(all.begin(), all.end(), [](const host::TimeSpan& a, const host::TimeSpan& b) {
+    return a.start_seconds < b.start_seconds;
+  });
+  std::vector<host::TimeSpan> merged;
+  for (const host::TimeSpan& span : all) {
+    if (!merged.empty() && span.start_seconds <= merged.back().end_seconds) {
+      merged.back().end_seconds = std::max(merged.back().end_seconds, span.end_seconds);
+    } else {
+      merged.push_back(span);
+    }
+  }
+  return merged;
+}
 
 StatusOr<ItemDetails> LoadItemDetails(host::Store& store, int64_t item_id) {
   ItemDetails details;
@@ -26,7 +47,8 @@ StatusOr<ItemDetails> LoadItemDetails(host::Store& store, int64_t item_id) {
     host::Statement rows(store.db(),
                          "SELECT detector, label, CAST(round(score * 1000) AS INTEGER), severity, "
                          "coalesce(bank, ''), coalesce(entry_id, ''), coalesce(category, ''), "
-                         "coalesce(distance, -1), coalesce(reason, '') FROM detections "
+                         "coalesce(distance, -1), coalesce(reason, ''), item_ranges, "
+                         "match_ranges FROM detections "
                          "WHERE item_id = ?1 ORDER BY severity DESC, id");
     if (!rows.ok()) return rows.Error("reading detections");
     rows.Bind(1, item_id);
@@ -42,6 +64,8 @@ StatusOr<ItemDetails> LoadItemDetails(host::Store& store, int64_t item_id) {
       d.category = rows.ColumnText(6);
       d.distance = static_cast<int>(rows.ColumnInt(7));
       d.reason = rows.ColumnText(8);
+      d.item_ranges = host::ParseTimeRanges(rows.ColumnText(9));
+      d.match_ranges = host::ParseTimeRanges(rows.ColumnText(10));
       details.detections.push_back(std::move(d));
     }
     if (rc != host::kDone) return rows.Error("reading detections");

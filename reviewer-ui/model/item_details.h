@@ -11,6 +11,7 @@
 
 #include "core/status.h"
 #include "store/store.h"
+#include "store/time_ranges.h"
 
 namespace vigil::review {
 
@@ -24,6 +25,10 @@ struct DetectionRow {
   std::string category;
   int distance = -1;  // -1: not a list match
   std::string reason;
+  // Where in a video item it is, and where in the listed video (store/time_ranges.h);
+  // empty for images. The storyboard shows the item's.
+  std::vector<host::TimeSpan> item_ranges;
+  std::vector<host::TimeSpan> match_ranges;
 };
 
 struct SignalRow {
@@ -58,6 +63,9 @@ struct ItemDetails {
   std::string format;
   int width = 0;
   int height = 0;
+
+  // Every detection's item ranges, sorted by start and merged where they overlap.
+  std::vector<host::TimeSpan> MatchedRanges() const;
 };
 
 StatusOr<ItemDetails> LoadItemDetails(host::Store& store, int64_t item_id);

@@ -404,9 +404,11 @@ Status ReviewSession::LeaveItem(bool release) {
   if (!current_) return Status::Ok();
   OpenItem item = std::move(*current_);
   current_.reset();
-  ledger_.Add(item.entry.severity, item.seconds_unobscured, item.reveals);
-  Status recorded = queue_store_.RecordExposure(reviewer_, item.entry.item_id, item.entry.severity,
-                                                item.seconds_unobscured, item.reveals);
+  const int frames = static_cast<int>(item.revealed_tiles.size());
+  ledger_.Add(item.entry.severity, item.seconds_unobscured, item.reveals, item.is_video(), frames);
+  Status recorded = queue_store_.RecordExposure(
+      reviewer_, item.entry.item_id, item.entry.severity, item.seconds_unobscured, item.reveals,
+      item.is_video() ? frames : 0, item.is_video() ? item.seconds_unobscured : 0);
   if (release) {
     Status released = queue_store_.Release(item.entry.item_id, reviewer_);
     if (!released.ok() && recorded.ok()) return released;
@@ -496,6 +498,11 @@ bool ReviewSession::BeginReveal(const Rect& region) {
     return false;
   }
   if (screen_ != Screen::kWorking || !current_) return false;
+  if (current_->is_video() && (!current_->storyboard || current_->storyboard->tiles.empty())) {
+    // Nothing is shown yet, so there is no frame to reveal a region of.
+    Say("The storyboard is not ready: nothing to reveal yet.");
+    return false;
+  }
   if (budget_.Exhausted(ledger_, current_->entry.severity) ||
       (budget_.SecondsLeft(ledger_, current_->entry.severity) >= 0 &&
        budget_.SecondsLeft(ledger_, current_->entry.severity) <= current_->seconds_unobscured)) {
@@ -514,6 +521,12 @@ void ReviewSession::LogReveal(const std::optional<RevealRecord>& record) {
   if (!record || !current_ || browse_) return;
   current_->seconds_unobscured += record->seconds;
   current_->reveals += 1;
+  if (current_->is_video() && current_->storyboard) {
+    // Every frame the shown region overlapped counts as revealed.
+    for (int tile : TilesTouched(*current_->storyboard, record->region)) {
+      current_->revealed_tiles.insert(tile);
+    }
+  }
   const auto ms = static_cast<int64_t>(std::llround(record->seconds * 1000));
   Status s = queue_store_.RecordReveal(reviewer_, current_->entry.item_id, record->region.x,
                                        record->region.y, record->region.w, record->region.h, ms);
@@ -533,6 +546,55 @@ void ReviewSession::ChangeObscureLevel(int delta) {
   // Keep the adjustment inside what can take effect, so undoing it is one key press.
   const int after = obscure_level();
   if (after == before) obscure_adjust_ -= delta;
+}
+
+Rect ReviewSession::RevealRegionAt(bool inside, float u, float v) const {
+  const float fraction = settings_.reveal_region;
+  if (!inside) u = v = 0.5f;
+  if (current_ && current_->is_video()) {
+    if (!current_->storyboard) return Rect{};
+    const int tile = TileNear(*current_->storyboard, u, v);
+    return RegionInTile(*current_->storyboard, tile, u, v, fraction);
+  }
+  return RegionAround(u, v, fraction);
+}
+
+// [SECTION] Video storyboard
+
+void ReviewSession::SetStoryboard(int64_t item_id, std::shared_ptr<const StoryboardLayout> layout) {
+  if (!current_ || current_->entry.item_id != item_id) return;
+  current_->storyboard = std::move(layout);
+}
+
+Status ReviewSession::MoreFrames() {
+  if (!current_ || (screen_ != Screen::kWorking && screen_ != Screen::kBrowse)) {
+    return Status::InvalidArgument("no item is open");
+  }
+  if (!current_->is_video()) {
+    Say("M (more frames) is for videos; this item is a picture.");
+    return Status::InvalidArgument("the open item is not a video");
+  }
+  if (current_->storyboard_extra >= kMaxStoryboardTiles) {
+    Say("The storyboard shows as many frames as it can (" + std::to_string(kMaxStoryboardTiles) +
+        ").");
+    return Status::Ok();
+  }
+  // A reveal shows pixels of the old sheet: end it before the sheet changes.
+  LogReveal(reveal_.Cancel());
+  current_->storyboard_extra =
+      std::min(kMaxStoryboardTiles, current_->storyboard_extra + kMoreStoryboardFrames);
+  current_->storyboard.reset();  // the layout of the new sheet comes with it
+  Say("The storyboard adds up to " + std::to_string(current_->storyboard_extra) +
+      " evenly spaced frames (at most " + std::to_string(kMaxStoryboardTiles) + " in all).");
+  return Status::Ok();
+}
+
+StoryboardRequest ReviewSession::storyboard_request() const {
+  StoryboardRequest request;
+  if (!current_) return request;
+  request.matched = current_->details.MatchedRanges();
+  request.extra_frames = current_->storyboard_extra;
+  return request;
 }
 
 // [SECTION] Wellbeing

@@ -20,7 +20,9 @@
 #define VIGIL_REVIEWER_UI_MODEL_REVIEW_SESSION_H_
 
 #include <map>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,8 @@
 #include "model/session_timer.h"
 #include "store/review_queue.h"
 #include "store/store.h"
+#include "video/storyboard_frames.h"
+#include "video/storyboard_layout.h"
 
 namespace vigil::review {
 
@@ -49,6 +53,13 @@ struct OpenItem {
   double opened_at = 0;
   double seconds_unobscured = 0;
   int reveals = 0;
+
+  // A video item is shown as a storyboard of sampled frames (video/), never played.
+  bool is_video() const { return entry.media_kind == "video"; }
+  // The storyboard's layout once the console has built it (null until then: no reveal).
+  std::shared_ptr<const StoryboardLayout> storyboard;
+  int storyboard_extra = 0;      // evenly spaced frames asked for with M
+  std::set<int> revealed_tiles;  // storyboard frames a reveal showed (the ledger's)
 };
 
 class ReviewSession {
@@ -91,6 +102,20 @@ class ReviewSession {
   void MoveReveal(const Rect& region);
   void EndReveal();
   void ChangeObscureLevel(int delta);
+  // The region a reveal at (u, v) on the picture shows (`inside`: the pointer is on it,
+  // else the picture's centre): for an image RegionAround; for a video's storyboard the
+  // same fraction of the frame under the pointer (or the nearest), kept inside that frame.
+  Rect RevealRegionAt(bool inside, float u, float v) const;
+
+  // [SECTION] Video storyboard.
+  // The console built the open video item's storyboard: reveals may start, by frame.
+  void SetStoryboard(int64_t item_id, std::shared_ptr<const StoryboardLayout> layout);
+  // M: kMoreStoryboardFrames more evenly spaced frames (up to the tile cap). Refused for
+  // an image.
+  Status MoreFrames();
+  // What the open video's storyboard shows: its detections' ranges and the frames asked
+  // for. Empty ranges and no extra frames when no item is open.
+  StoryboardRequest storyboard_request() const;
 
   // [SECTION] Wellbeing.
   void Panic();

@@ -2,9 +2,15 @@
 // and obscures it per level; keeps the last few items. The UI asks every frame and gets
 // nothing (draw a placeholder) until the worker is done, so a slow decode or blur never
 // stalls a frame and nothing unobscured is ever drawn while waiting.
+//
+// A video item is asked for with a StoryboardRequest: its picture is then the storyboard
+// sheet (video/storyboard_builder.h), obscured and gated exactly as an image, and the
+// prepared item carries the sheet's layout. Asking again with another request (more
+// frames) rebuilds it.
 #ifndef VIGIL_REVIEWER_UI_OBSCURE_OBSCURED_CACHE_H_
 #define VIGIL_REVIEWER_UI_OBSCURE_OBSCURED_CACHE_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -13,12 +19,15 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "core/status.h"
 #include "image/rgb_image.h"
 #include "obscure/obscure.h"
+#include "video/storyboard_frames.h"
+#include "video/storyboard_layout.h"
 
 namespace vigil::review {
 
@@ -43,6 +52,8 @@ struct PreparedItem {
   Status status;                                  // why there is no image, when not ok
   std::shared_ptr<const SourcePixels> source;     // null unless status.ok()
   std::shared_ptr<const ObscuredImage> obscured;  // at the requested level
+  // A video item's storyboard: where each frame sits on the picture. Null for images.
+  std::shared_ptr<const StoryboardLayout> storyboard;
 };
 
 class ObscuredCache {
@@ -62,7 +73,9 @@ class ObscuredCache {
 
   // [main-thread] The item at `level` when ready; std::nullopt while the worker is on it
   // (the request is queued). Never blocks on decoding or blurring.
-  std::optional<PreparedItem> Get(int64_t item_id, const std::string& path, int level);
+  // `video`: the item is a video; its picture is the storyboard this request chooses.
+  std::optional<PreparedItem> Get(int64_t item_id, const std::string& path, int level,
+                                  const StoryboardRequest* video = nullptr);
   // Blocks until the queue is drained (tests, screenshots).
   void WaitIdle();
 
@@ -72,11 +85,14 @@ class ObscuredCache {
     bool decoded = false;
     std::shared_ptr<const SourcePixels> source;
     std::map<int, std::shared_ptr<const ObscuredImage>> levels;
+    std::optional<StoryboardRequest> video;  // what the source was built for
+    std::shared_ptr<const StoryboardLayout> storyboard;
   };
   struct Job {
     int64_t item_id;
     std::string path;
     int level;
+    std::optional<StoryboardRequest> video;
   };
   void Work();
   void Touch(int64_t item_id);  // REQUIRES: mutex_ held
@@ -93,6 +109,7 @@ class ObscuredCache {
   std::list<int64_t> recent_;           // GUARDED_BY(mutex_), most recent first
   bool busy_ = false;                   // GUARDED_BY(mutex_)
   bool stop_ = false;                   // GUARDED_BY(mutex_)
+  std::atomic<bool> cancel_{false};     // stops a storyboard's decoding at once
   std::thread worker_;
 };
 

@@ -39,7 +39,8 @@ void FeedImGui(const std::vector<InputEvent>& events, const ConsoleDriver& drive
 }
 
 std::string Sidecar(const ReviewSession& session, const ImageRect& rect,
-                    const std::optional<Rect>& revealed) {
+                    const std::optional<Rect>& revealed, const ItemPicture& picture,
+                    const ImageRect& timeline) {
   nlohmann::json j;
   j["screen"] = ScreenName(session.screen());
   j["image_rect"] = {rect.x, rect.y, rect.w, rect.h};
@@ -59,6 +60,26 @@ std::string Sidecar(const ReviewSession& session, const ImageRect& rect,
   j["item_round"] = session.current() ? session.current()->entry.round : 0;
   j["browse_only"] = session.browse_only();
   j["notice"] = session.notice();
+  // A video's storyboard, in window pixels: each frame's tile and time, the timeline bar.
+  if (picture.storyboard && rect.w > 0) {
+    nlohmann::json tiles = nlohmann::json::array();
+    for (const StoryboardTile& tile : picture.storyboard->tiles) {
+      tiles.push_back({{"rect",
+                        {rect.x + tile.rect.x * rect.w, rect.y + tile.rect.y * rect.h,
+                         tile.rect.w * rect.w, tile.rect.h * rect.h}},
+                       {"uv", {tile.rect.x + tile.rect.w / 2, tile.rect.y + tile.rect.h / 2}},
+                       {"seconds", tile.timestamp_seconds},
+                       {"frame", tile.frame_number},
+                       {"matched", tile.matched}});
+    }
+    j["storyboard"] = {{"tiles", tiles},
+                       {"duration_seconds", picture.storyboard->duration_seconds},
+                       {"timeline_rect", {timeline.x, timeline.y, timeline.w, timeline.h}}};
+  } else {
+    j["storyboard"] = nullptr;
+  }
+  const auto& item = session.current();
+  j["video_frames_revealed"] = item ? item->revealed_tiles.size() : size_t{0};
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -127,17 +148,26 @@ StatusOr<FrameStats> RunConsole(Platform& platform, ReviewSession& session, cons
           gate.Forget();
           shown_item = item->entry.item_id;
         }
-        auto prepared = cache.Get(item->entry.item_id, item->entry.path, session.obscure_level());
+        // A video's picture is its storyboard (video/), obscured and gated as an image.
+        StoryboardRequest video_request;
+        if (item->is_video()) video_request = session.storyboard_request();
+        const StoryboardRequest* video = item->is_video() ? &video_request : nullptr;
+        auto prepared =
+            cache.Get(item->entry.item_id, item->entry.path, session.obscure_level(), video);
         if (options.replay && !prepared) {
           // Replays wait for the worker so a script's timing does not depend on CPU speed.
           cache.WaitIdle();
-          prepared = cache.Get(item->entry.item_id, item->entry.path, session.obscure_level());
+          prepared =
+              cache.Get(item->entry.item_id, item->entry.path, session.obscure_level(), video);
         }
         if (prepared && !prepared->status.ok()) {
           picture.problem = prepared->status.message();
         } else if (prepared) {
           gate.ShowObscured(prepared->obscured);
           picture.ready = true;
+          picture.storyboard = prepared->storyboard;
+          if (prepared->storyboard)
+            session.SetStoryboard(item->entry.item_id, prepared->storyboard);
           if (session.reveal().active()) {
             auto region = gate.ShowReveal(prepared->source, session.reveal());
             if (region.ok()) revealed = region.value();
@@ -171,8 +201,9 @@ StatusOr<FrameStats> RunConsole(Platform& platform, ReviewSession& session, cons
     if (!options.screenshot_dir.empty()) {
       for (const std::string& name : shots) {
         RgbImage shot = CaptureFramebuffer(fw, fh);
-        if (Status s = SaveScreenshot(options.screenshot_dir, name, shot,
-                                      Sidecar(session, image_rect, revealed));
+        if (Status s =
+                SaveScreenshot(options.screenshot_dir, name, shot,
+                               Sidecar(session, image_rect, revealed, picture, ui.timeline_rect()));
             !s.ok()) {
           std::fprintf(stderr, "vigil-review: %s\n", s.message().c_str());
         }

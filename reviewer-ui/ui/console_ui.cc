@@ -222,7 +222,8 @@ ImageRect ConsoleUi::ItemView(const ItemPicture& picture) {
     return {};
   }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float hint_h = ImGui::GetTextLineHeightWithSpacing() * 2;
+  // A video's storyboard keeps room for its timeline and what it shows.
+  const float hint_h = ImGui::GetTextLineHeightWithSpacing() * (picture.storyboard ? 5 : 2);
   const float box_w = avail.x, box_h = std::max(10.0f, avail.y - hint_h);
   const float aspect = static_cast<float>(textures_.item_width()) / textures_.item_height();
   float w = box_w, h = box_w / aspect;
@@ -242,6 +243,11 @@ ImageRect ConsoleUi::ItemView(const ItemPicture& picture) {
     draw->AddRect(a, b, IM_COL32(255, 200, 80, 255), 0, 0, 2);
   }
   ImGui::Dummy(ImVec2(box_w, h));
+  timeline_rect_ = {};
+  if (picture.storyboard) {
+    StoryboardMarks(*picture.storyboard, ImageRect{pos.x, pos.y, w, h});
+    Timeline(*picture.storyboard, box_w);
+  }
   const RevealController& reveal = session_.reveal();
   if (session_.browse_only()) {
     ImGui::TextDisabled("Browse only: reveals are off (a reveal must be logged). N/P move.");
@@ -252,6 +258,58 @@ ImageRect ConsoleUi::ItemView(const ItemPicture& picture) {
                         reveal.timeout());
   }
   return ImageRect{pos.x, pos.y, w, h};
+}
+
+void ConsoleUi::StoryboardMarks(const StoryboardLayout& layout, const ImageRect& image) {
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  for (const StoryboardTile& tile : layout.tiles) {
+    const ImVec2 a(image.x + tile.rect.x * image.w, image.y + tile.rect.y * image.h);
+    const ImVec2 b(a.x + tile.rect.w * image.w, a.y + tile.rect.h * image.h);
+    // Matched frames are framed in amber, the evenly spaced others in grey.
+    draw->AddRect(a, b, tile.matched ? IM_COL32(255, 170, 60, 255) : IM_COL32(140, 140, 140, 255),
+                  0, 0, tile.matched ? 2.0f : 1.0f);
+    const std::string when = VideoTime(tile.timestamp_seconds);
+    const ImVec2 size = ImGui::CalcTextSize(when.c_str());
+    draw->AddRectFilled(ImVec2(a.x + 1, a.y + 1), ImVec2(a.x + size.x + 5, a.y + size.y + 3),
+                        IM_COL32(0, 0, 0, 200));
+    draw->AddText(ImVec2(a.x + 3, a.y + 2), IM_COL32(235, 235, 235, 255), when.c_str());
+  }
+}
+
+void ConsoleUi::Timeline(const StoryboardLayout& layout, float width) {
+  const float bar_h = ImGui::GetTextLineHeight() * 0.8f;
+  ImVec2 a = ImGui::GetCursorScreenPos();
+  a.y += 2;
+  const ImVec2 b(a.x + width, a.y + bar_h);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  draw->AddRectFilled(a, b, IM_COL32(60, 62, 66, 255));
+  const double length = layout.duration_seconds;
+  if (length > 0) {
+    auto x_of = [&](double seconds) {
+      return a.x + static_cast<float>(std::clamp(seconds / length, 0.0, 1.0)) * width;
+    };
+    for (const host::TimeSpan& span : layout.matched) {
+      // A one-frame range still gets a visible mark.
+      const float x0 = x_of(span.start_seconds);
+      const float x1 = std::max(x0 + 2.0f, x_of(span.end_seconds));
+      draw->AddRectFilled(ImVec2(x0, a.y), ImVec2(x1, b.y), IM_COL32(255, 170, 60, 255));
+    }
+    for (const StoryboardTile& tile : layout.tiles) {
+      const float x = x_of(tile.timestamp_seconds);
+      draw->AddLine(ImVec2(x, b.y - bar_h * 0.45f), ImVec2(x, b.y), IM_COL32(240, 240, 240, 255),
+                    1.0f);
+    }
+  }
+  timeline_rect_ = ImageRect{a.x, a.y, width, bar_h};
+  ImGui::Dummy(ImVec2(width, bar_h + 4));
+  int matched_shown = 0;
+  for (const StoryboardTile& tile : layout.tiles) matched_shown += tile.matched ? 1 : 0;
+  ImGui::TextWrapped(
+      "Video %s: %zu frames shown, %d matched (amber on the timeline); M adds evenly "
+      "spaced frames. Never played, no sound.",
+      length > 0 ? VideoTime(length).c_str() : "of unknown length", layout.tiles.size(),
+      matched_shown);
+  if (!layout.note.empty()) ImGui::TextDisabled("%s", layout.note.c_str());
 }
 
 // [SECTION] evidence (right)
@@ -274,6 +332,21 @@ void ConsoleUi::Evidence() {
     if (!det.bank.empty()) {
       ImGui::TextWrapped("  bank %s  entry %s  %s  distance %d", det.bank.c_str(),
                          det.entry_id.c_str(), det.category.c_str(), det.distance);
+    }
+    // Where in a video (the storyboard's amber frames), and where in the listed video.
+    auto spans = [](const std::vector<host::TimeSpan>& list) {
+      std::string text;
+      for (const host::TimeSpan& span : list) {
+        text += (text.empty() ? "" : ", ") + VideoTime(span.start_seconds) + "-" +
+                VideoTime(span.end_seconds);
+      }
+      return text;
+    };
+    if (!det.item_ranges.empty()) {
+      ImGui::TextWrapped("  in this video at %s", spans(det.item_ranges).c_str());
+    }
+    if (!det.match_ranges.empty()) {
+      ImGui::TextWrapped("  in the listed video at %s", spans(det.match_ranges).c_str());
     }
   }
   if (!d.url.empty()) {

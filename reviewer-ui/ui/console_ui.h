@@ -6,6 +6,7 @@
 #ifndef VIGIL_REVIEWER_UI_UI_CONSOLE_UI_H_
 #define VIGIL_REVIEWER_UI_UI_CONSOLE_UI_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -13,6 +14,7 @@
 #include "model/input_router.h"
 #include "model/review_session.h"
 #include "ui/gl_textures.h"
+#include "video/storyboard_layout.h"
 
 namespace vigil::review {
 
@@ -20,6 +22,8 @@ struct ItemPicture {
   bool ready = false;              // the obscured texture holds this item
   std::string problem;             // why there is no picture (decode error)
   std::optional<Rect> revealed;    // the region drawn from the reveal texture
+  // A video item: the picture is its storyboard sheet, laid out so.
+  std::shared_ptr<const StoryboardLayout> storyboard;
 };
 
 class ConsoleUi {
@@ -30,11 +34,17 @@ class ConsoleUi {
   // Lays out and draws one frame (between ImGui::NewFrame and ImGui::Render); returns
   // where the item's image was drawn (empty when it was not).
   ImageRect Draw(float width, float height, const ItemPicture& picture);
+  // Where the last frame drew a video's timeline bar (empty when it drew none).
+  const ImageRect& timeline_rect() const { return timeline_rect_; }
 
  private:
   void StatusLine();
   void QueueList();
   ImageRect ItemView(const ItemPicture& picture);
+  // A video: each frame's time and whether it matched, over the picture at `image`; then
+  // the timeline (the video's length, the matched ranges, the frames shown) below it.
+  void StoryboardMarks(const StoryboardLayout& layout, const ImageRect& image);
+  void Timeline(const StoryboardLayout& layout, float width);
   void Evidence();
   void DecisionBar();
   void Overlay();
@@ -44,6 +54,7 @@ class ConsoleUi {
   InputRouter& router_;
   const GlTextures& textures_;
   int last_cursor_ = -1;
+  ImageRect timeline_rect_;
 };
 
 }  // namespace vigil::review

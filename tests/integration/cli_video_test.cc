@@ -201,9 +201,18 @@ TEST_F(CliVideoTest, ScanFlagsAReencodedExcerptOfAListedVideoWithItsSeconds) {
   }
   ASSERT_EQ(by_name.size(), 3u) << r.out;
   std::string reason;
+  nlohmann::json item_ranges;
   for (const auto& d : by_name["excerpt.mp4"]["detections"]) {
-    if (d["detector"] == "vigil.vpdq") reason = d["reason"];
+    if (d["detector"] == "vigil.vpdq") {
+      reason = d["reason"];
+      item_ranges = d.value("item_ranges", nlohmann::json());
+    }
   }
+  // The ranges as data too (issue 16 item 4): this video's seconds 0-9.
+  ASSERT_TRUE(item_ranges.is_array()) << r.out;
+  ASSERT_EQ(item_ranges.size(), 1u) << item_ranges;
+  EXPECT_DOUBLE_EQ(item_ranges[0][0].get<double>(), 0.0);
+  EXPECT_NEAR(item_ranges[0][1].get<double>(), 9.0, 1e-3);
   EXPECT_NE(reason.find("demo/chair-orig"), std::string::npos) << r.out;
   EXPECT_NE(reason.find("the listed video at 6.0"), std::string::npos) << reason;
   for (const auto& d : by_name["doorknob.mp4"]["detections"]) {

@@ -69,6 +69,31 @@ TEST_F(ExposureCommandTest, PrintsTheLedgerPerReviewerAndSeverity) {
   EXPECT_THAT(future.text, HasSubstr("No exposure recorded"));
 }
 
+// Issue 16 item 4: a video storyboard's frames and seconds, beside the totals they are
+// part of; an image-only reviewer's lines are as before.
+TEST_F(ExposureCommandTest, PrintsVideoFramesAndSecondsForVideoItems) {
+  auto ids = Queue(2, {4, 3});
+  host::ReviewQueue queue(*store_);
+  ASSERT_TRUE(queue.RecordExposure("carol", ids[0], 4, 3.0, 2, 2, 3.0).ok());  // a video
+  ASSERT_TRUE(queue.RecordExposure("carol", ids[1], 3, 1.5, 1).ok());          // an image
+  ASSERT_TRUE(queue.RecordExposure("dan", ids[1], 3, 1.0, 1).ok());
+  const std::string store = "--store '" + (dir_ / "store.db").string() + "'";
+  Output json = RunVigil(store + " exposure --json --reviewer carol");
+  ASSERT_EQ(json.code, 0) << json.text;
+  const nlohmann::json carol = nlohmann::json::parse(json.text.substr(0, json.text.find('\n')));
+  EXPECT_EQ(carol["video_frames_revealed"], 2);
+  EXPECT_DOUBLE_EQ(carol["video_seconds_unobscured"].get<double>(), 3.0);
+  EXPECT_DOUBLE_EQ(carol["seconds_unobscured"].get<double>(), 4.5);
+  EXPECT_EQ(carol["by_severity"]["high"]["video_frames_revealed"], 2);
+  EXPECT_EQ(carol["by_severity"]["medium"]["video_frames_revealed"], 0);
+  Output text = RunVigil(store + " exposure");
+  ASSERT_EQ(text.code, 0) << text.text;
+  EXPECT_THAT(text.text, HasSubstr("Reviewer carol: 2 items, 4.5 s unobscured, 3 reveals\n"
+                                   "  video: 2 frames revealed, 3.0 s unobscured"));
+  EXPECT_THAT(text.text, ::testing::Not(HasSubstr("Reviewer dan: 1 items, 1.0 s unobscured, "
+                                                  "1 reveals\n  video")));
+}
+
 TEST_F(ExposureCommandTest, BadInputIsOneLine) {
   Output day = RunVigil("--store '" + (dir_ / "store.db").string() + "' exposure --since yesterday");
   EXPECT_EQ(day.code, 2);

@@ -60,8 +60,8 @@ int64_t AddQueuedItem(host::Store& store, const FixtureItem& item, int index) {
   std::snprintf(sha, sizeof sha, "%064x", index + 1);
   record.sha256 = sha;
   record.path = item.image_path;
-  record.media_kind = "image";
-  record.format = "png";
+  record.media_kind = item.media_kind;
+  record.format = item.format;
   record.width = static_cast<uint32_t>(item.width);
   record.height = static_cast<uint32_t>(item.height);
   record.outcome.disposition = host::Disposition::kReview;
@@ -79,6 +79,11 @@ int64_t AddQueuedItem(host::Store& store, const FixtureItem& item, int index) {
   detection->set_score(0.9f);
   detection->set_severity(static_cast<vigil::v1::Severity>(item.severity));
   detection->set_reason("drawn test pattern");
+  for (const host::TimeSpan& span : item.item_ranges) {
+    auto* range = detection->add_item_ranges();
+    range->set_start_seconds(span.start_seconds);
+    range->set_end_seconds(span.end_seconds);
+  }
   auto* signal = run.result.add_signals();
   signal->set_type("pdq");
   signal->set_value(std::string(64, static_cast<char>('a' + index % 3)));

@@ -11,6 +11,7 @@
 
 #include "image/rgb_image.h"
 #include "store/store.h"
+#include "store/time_ranges.h"
 
 namespace vigil::review::testing {
 
@@ -28,6 +29,10 @@ struct FixtureItem {
   std::string image_path;  // written by the caller or MakeQueue
   int width = 0;
   int height = 0;
+  // A video item: media_kind "video", format e.g. "mp4", and where its detection is.
+  std::string media_kind = "image";
+  std::string format = "png";
+  std::vector<host::TimeSpan> item_ranges;
 };
 
 // Records one queued item (disposition review) with a detection from "vigil.test" so

@@ -14,21 +14,21 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "fixture_store.h"
-#include "xvfb.h"
 #include "image/png_io.h"
 #include "store/audit_log.h"
 #include "store/db/database.h"
 #include "store/store.h"
 #include "vigil/decode/image_decoder.h"
+#include "xvfb.h"
 
 namespace vigil::review {
 namespace {
@@ -255,6 +255,143 @@ TEST_F(RenderTest, ObscuredRevealTimeoutPanicAndDecisionsByKeys) {
                           "SELECT count(*) FROM audit_log WHERE action = 'queue.decided' AND actor = 'render'");
   ASSERT_EQ(decided.Step(), host::kRow);
   EXPECT_EQ(decided.ColumnInt(0), 2);
+}
+
+// Issue 16 item 4 (done when): a video item is shown as a storyboard of its matched
+// frames, obscured, with their times and a timeline of the matched range; holding Space
+// over the middle frame reveals a region of that frame only, which re-obscures at the
+// timeout; the panic key blanks the window. The ledger counts the frame and the seconds.
+TEST_F(RenderTest, VideoStoryboardObscuredRevealOfOneFrameAndPanic) {
+  // 10 s of FFmpeg's benign test card (plenty of edges), matched at 2-4 s: three frames,
+  // one row, so the middle frame is under the picture's centre.
+  const fs::path clip = work_ / "card.mp4";
+  const std::string make =
+      "ffmpeg -nostdin -v error -y -f lavfi -i testsrc=size=320x240:rate=25 "
+      "-t 10 -c:v libx264 -preset veryfast -pix_fmt yuv420p " +
+      clip.string();
+  ASSERT_EQ(std::system(make.c_str()), 0) << make;
+  int64_t video_id = 0;
+  {
+    auto store = host::Store::Open(work_ / "store.db");
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    testing::FixtureItem video;
+    video.severity = 5;  // served first
+    video.obscure_level = 5;
+    video.media_kind = "video";
+    video.format = "mp4";
+    video.image_path = clip.string();
+    video.item_ranges = {{2, 4}};
+    video_id = testing::AddQueuedItem(*store.value(), video, 90);
+    ASSERT_GT(video_id, 0);
+  }
+  const RunResult run = Replay(
+      "0 key Enter tap\n"  // skip the private check-in
+      "100 pointer-image 0.5 0.5\n"
+      "200 screenshot video-obscured\n"
+      "300 key Space down\n"
+      "400 screenshot video-revealed\n"
+      "3500 screenshot video-timedout\n"
+      "3600 key Space up\n"
+      "3700 key F12 tap\n"
+      "3700 screenshot video-panic\n"
+      "3800 key F12 tap\n"
+      "3900 screenshot video-back\n"
+      "4000 key M tap\n"  // more frames: evenly spaced others join the matched ones
+      "4100 screenshot video-more\n"
+      "4200 key 1 tap\n"  // A1: the item is left and its exposure recorded
+      "4400 quit\n");
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+
+  const nlohmann::json meta = LoadSidecar(shots_ / "video-obscured.json");
+  ASSERT_EQ(meta["item_id"], video_id) << meta.dump();
+  ASSERT_TRUE(meta["storyboard"].is_object()) << meta.dump();
+  const nlohmann::json& tiles = meta["storyboard"]["tiles"];
+  ASSERT_EQ(tiles.size(), 3u) << meta.dump();
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_DOUBLE_EQ(tiles[i]["seconds"].get<double>(), 2.0 + static_cast<double>(i));
+    EXPECT_TRUE(tiles[i]["matched"].get<bool>());
+  }
+  EXPECT_NEAR(meta["storyboard"]["duration_seconds"].get<double>(), 10.0, 0.1);
+
+  const RgbImage obscured = LoadPng(shots_ / "video-obscured.png");
+  const RgbImage revealed = LoadPng(shots_ / "video-revealed.png");
+  const RgbImage timed_out = LoadPng(shots_ / "video-timedout.png");
+  const RgbImage panic = LoadPng(shots_ / "video-panic.png");
+  const RgbImage back = LoadPng(shots_ / "video-back.png");
+  const nlohmann::json revealed_meta = LoadSidecar(shots_ / "video-revealed.json");
+  ASSERT_TRUE(revealed_meta["reveal_rect"].is_array()) << revealed_meta.dump();
+  const nlohmann::json& reveal_rect = revealed_meta["reveal_rect"];
+
+  // The reveal is a region of the middle frame, inside it.
+  const nlohmann::json& middle = tiles[1]["rect"];
+  auto at = [](const nlohmann::json& r, int i) { return r[i].get<double>(); };
+  EXPECT_GE(at(reveal_rect, 0), at(middle, 0) - 1.5);
+  EXPECT_GE(at(reveal_rect, 1), at(middle, 1) - 1.5);
+  EXPECT_LE(at(reveal_rect, 0) + at(reveal_rect, 2), at(middle, 0) + at(middle, 2) + 1.5);
+  EXPECT_LE(at(reveal_rect, 1) + at(reveal_rect, 3), at(middle, 1) + at(middle, 3) + 1.5);
+  EXPECT_LT(at(reveal_rect, 2) * at(reveal_rect, 3), at(middle, 2) * at(middle, 3));
+
+  // Obscured, the frame's region has far less detail than revealed; after the timeout it
+  // is obscured again though Space is still held; back from panic it is obscured.
+  const double shown = EnergyIn(revealed, reveal_rect);
+  EXPECT_LT(EnergyIn(obscured, reveal_rect), shown * 0.1) << "revealed " << shown;
+  EXPECT_TRUE(LoadSidecar(shots_ / "video-timedout.json")["reveal_rect"].is_null());
+  EXPECT_LT(EnergyIn(timed_out, reveal_rect), shown * 0.1);
+  EXPECT_LT(EnergyIn(back, reveal_rect), shown * 0.1);
+  // The other frames were never revealed: their centres look the same obscured and
+  // while the middle one was revealed.
+  for (size_t i : {0u, 2u}) {
+    const nlohmann::json& r = tiles[i]["rect"];
+    const nlohmann::json centre = {at(r, 0) + at(r, 2) / 4, at(r, 1) + at(r, 3) / 4, at(r, 2) / 2,
+                                   at(r, 3) / 2};
+    EXPECT_LT(EnergyIn(revealed, centre), shown * 0.1) << "frame " << i;
+  }
+
+  // The timeline marks 2-4 s of 10 s in amber, and not 8 s.
+  const nlohmann::json& bar = meta["storyboard"]["timeline_rect"];
+  ASSERT_GT(at(bar, 2), 100.0) << bar.dump();
+  auto pixel = [&](double fraction) {
+    const int x = static_cast<int>(at(bar, 0) + fraction * at(bar, 2));
+    const int y = static_cast<int>(at(bar, 1) + at(bar, 3) * 0.25);
+    return obscured.at(x, y);
+  };
+  EXPECT_GT(pixel(0.3)[0], 200);
+  EXPECT_LT(pixel(0.3)[2], 120);
+  EXPECT_LT(pixel(0.8)[0], 120);
+
+  // Panic: every pixel black.
+  ASSERT_FALSE(panic.pixels.empty());
+  EXPECT_TRUE(
+      std::all_of(panic.pixels.begin(), panic.pixels.end(), [](uint8_t v) { return v == 0; }));
+
+  // M: the 10 s video has 10 frames at 1 fps; all are shown now, the 3 matched among them,
+  // obscured like the rest.
+  const nlohmann::json more = LoadSidecar(shots_ / "video-more.json");
+  ASSERT_TRUE(more["storyboard"].is_object()) << more.dump();
+  ASSERT_EQ(more["storyboard"]["tiles"].size(), 10u) << more.dump();
+  int matched = 0;
+  for (const auto& tile : more["storyboard"]["tiles"]) matched += tile["matched"].get<bool>();
+  EXPECT_EQ(matched, 3);
+  const RgbImage more_shot = LoadPng(shots_ / "video-more.png");
+  for (const auto& tile : more["storyboard"]["tiles"]) {
+    const nlohmann::json& r = tile["rect"];
+    const nlohmann::json centre = {at(r, 0) + at(r, 2) / 4, at(r, 1) + at(r, 3) / 4, at(r, 2) / 2,
+                                   at(r, 3) / 2};
+    EXPECT_LT(EnergyIn(more_shot, centre), shown * 0.1) << tile.dump();
+  }
+
+  // The ledger: one frame revealed, for the 3 s of the reveal, on this video item.
+  auto store = host::Store::Open(work_ / "store.db");
+  ASSERT_TRUE(store.ok());
+  host::Statement row(store.value()->db(),
+                      "SELECT sum(video_frames_revealed), sum(video_seconds_unobscured), "
+                      "sum(seconds_unobscured), sum(reveals) FROM exposure WHERE item_id = ?1");
+  row.Bind(1, video_id);
+  ASSERT_EQ(row.Step(), host::kRow);
+  EXPECT_EQ(row.ColumnInt(0), 1);
+  EXPECT_NEAR(std::stod(row.ColumnText(1)), 3.0, 1e-6);
+  EXPECT_NEAR(std::stod(row.ColumnText(2)), 3.0, 1e-6);
+  EXPECT_EQ(row.ColumnInt(3), 1);
 }
 
 TEST_F(RenderTest, PanicFromTheReasonDialogBlanksEverything) {

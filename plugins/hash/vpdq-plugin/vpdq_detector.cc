@@ -193,6 +193,17 @@ class VpdqDetector {
       detection->set_reason("vPDQ match with " + listed.list + "/" + listed.entry_id + ": " +
                             shares + "; this video at " + Ranges(m.query_ranges) +
                             ", the listed video at " + Ranges(m.compared_ranges));
+      // The same ranges as data, for the console's storyboard and the store.
+      for (const auto& r : m.query_ranges) {
+        auto* range = detection->add_item_ranges();
+        range->set_start_seconds(r.start_seconds);
+        range->set_end_seconds(r.end_seconds);
+      }
+      for (const auto& r : m.compared_ranges) {
+        auto* range = match->add_ranges();
+        range->set_start_seconds(r.start_seconds);
+        range->set_end_seconds(r.end_seconds);
+      }
     }
   }
 

@@ -102,6 +102,14 @@ TEST_F(VpdqPluginTest, ReencodedTenSecondExcerptMatchesAndNamesItsSeconds) {
   // The listed video's range starts at second 6 and ends near second 15 (1 fps samples).
   EXPECT_THAT(reason, HasSubstr("the listed video at 6.0")) << reason;
   EXPECT_THAT(reason, HasSubstr("this video at 0.000-9.000 s")) << reason;
+  // The same ranges as data (vigil.v1 TimeRange), for the store and the storyboard.
+  const auto& d = run.result.detections(0);
+  ASSERT_EQ(d.item_ranges_size(), 1) << d.DebugString();
+  EXPECT_DOUBLE_EQ(d.item_ranges(0).start_seconds(), 0.0);
+  EXPECT_NEAR(d.item_ranges(0).end_seconds(), 9.0, 1e-3);
+  ASSERT_GE(d.match().ranges_size(), 1) << d.DebugString();
+  EXPECT_NEAR(d.match().ranges(0).start_seconds(), 6.0, 0.1);
+  EXPECT_GT(d.match().ranges(d.match().ranges_size() - 1).end_seconds(), 14.0);
 }
 
 TEST_F(VpdqPluginTest, TruncatedVideoIsFailedNotClean) {
