@@ -237,9 +237,9 @@ StatusOr<std::unique_ptr<VideoReencoder>> VideoReencoder::Create(const std::stri
     codec_name = "mpeg4";
   }
   impl->out_rate = name == "fps" ? av_d2q(frame_rate * strength, 100000) : source_rate;
-  if (impl->out_rate.num <= 0 || impl->out_rate.den <= 0) {
+  if (impl->out_rate.num <= 0 || impl->out_rate.den <= 0 || av_q2d(impl->out_rate) < 0.1) {
     return Status::InvalidArgument("fps: the frame rate " + std::to_string(frame_rate) + " times " +
-                                   std::to_string(strength) + " is not usable");
+                                   std::to_string(strength) + " is under 0.1 frames per second");
   }
   impl->width = EvenAtLeastTwo(width * scale);
   impl->height = EvenAtLeastTwo(height * scale);
@@ -333,6 +333,8 @@ Status VideoReencoder::AddFrame(const video::VideoFrame& frame) {
                 m.yuv->linesize);
     }
     m.yuv->pts = m.next_pts++;
+    // MPEG-4 part 2 takes its constant quantiser from each frame, not the context alone.
+    m.yuv->quality = m.encoder->global_quality;
     if (Status s = m.Encode(m.yuv.get()); !s.ok()) return s;
   }
   return Status::Ok();
