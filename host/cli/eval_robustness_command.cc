@@ -38,8 +38,8 @@ struct RobustnessArgs {
   std::string html_dir;
 };
 
-nlohmann::ordered_json VideoJson(const eval::VideoRobustnessStudy& study) {
-  nlohmann::ordered_json report;
+// Adds the video part of the study to `report`.
+void AddVideoJson(const eval::VideoRobustnessStudy& study, nlohmann::ordered_json& report) {
   int read = 0;
   nlohmann::ordered_json failed = nlohmann::ordered_json::array();
   for (const eval::VideoResult& video : study.videos) {
@@ -109,7 +109,6 @@ nlohmann::ordered_json VideoJson(const eval::VideoRobustnessStudy& study) {
                      {"edits", edits}});
   }
   report["video_items"] = items;
-  return report;
 }
 
 nlohmann::ordered_json StudyJson(const eval::RobustnessStudy& study,
@@ -180,7 +179,7 @@ nlohmann::ordered_json StudyJson(const eval::RobustnessStudy& study,
                      {"edits", edits}});
   }
   report["items"] = items;
-  for (auto& [key, value] : VideoJson(videos).items()) report[key] = value;
+  AddVideoJson(videos, report);
   return report;
 }
 
