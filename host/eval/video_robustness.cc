@@ -36,23 +36,22 @@ video::SamplingOptions Sampling(const VideoRobustnessOptions& options) {
 }
 
 // The original's frame shown at `seconds`: the nearest hashed frame, if it is within half
-// the interval between hashed frames (else the copy's frame has no counterpart).
+// the interval between hashed frames (else the copy's frame has no counterpart). A moment
+// halfway between two frames takes the later one, as VideoReencoder picks its source frames
+// (the float timestamps of the reference format blur exact ties, hence the margin).
 const vpdq::FrameHash* FrameAt(const std::vector<vpdq::FrameHash>& frames, double seconds,
                                double tolerance) {
   auto after =
       std::lower_bound(frames.begin(), frames.end(), seconds,
                        [](const vpdq::FrameHash& f, double t) { return f.timestamp_seconds < t; });
-  const vpdq::FrameHash* best = nullptr;
-  double best_gap = tolerance;
-  for (auto it : {after, after == frames.begin() ? frames.end() : after - 1}) {
-    if (it == frames.end()) continue;
-    const double gap = std::abs(it->timestamp_seconds - seconds);
-    if (gap <= best_gap) {
-      best = &*it;
-      best_gap = gap;
-    }
-  }
-  return best;
+  const vpdq::FrameHash* later = after == frames.end() ? nullptr : &*after;
+  const vpdq::FrameHash* earlier = after == frames.begin() ? nullptr : &*(after - 1);
+  const double later_gap = later ? later->timestamp_seconds - seconds : 1e300;
+  const double earlier_gap = earlier ? seconds - earlier->timestamp_seconds : 1e300;
+  constexpr double kTie = 1e-4;
+  const vpdq::FrameHash* best = later_gap <= earlier_gap + kTie ? later : earlier;
+  const double gap = best == later ? later_gap : earlier_gap;
+  return best != nullptr && gap <= tolerance ? best : nullptr;
 }
 
 // Hashes the copy and compares it with the original, frame by frame and as a whole.
@@ -76,7 +75,7 @@ void Compare(const std::vector<uint8_t>& copy, const std::vector<vpdq::FrameHash
     return;
   }
   edit.frames = static_cast<int>(frames->size());
-  const double tolerance = original_interval / 2 + 1e-6;
+  const double tolerance = original_interval / 2 + 1e-4;
   for (const vpdq::FrameHash& frame : *frames) {
     const bool good = frame.quality >= options.min_quality;
     if (!good) ++edit.low_quality;

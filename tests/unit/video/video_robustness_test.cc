@@ -165,6 +165,17 @@ TEST_F(VideoRobustnessTest, CopyFramesAreComparedWithTheOriginalFrameAtTheSameTi
   ASSERT_GE(flip, 160);
   for (int d : half.distances) EXPECT_LT(d, flip - 80);
 
+  // 10 fps x 0.8 = 8 fps: some moments (0.25 s, 0.75 s, ...) fall exactly halfway between
+  // two source frames; the copy's frame and its counterpart must be the same one.
+  VideoRobustnessOptions slower = options;
+  slower.small = false;  // x0.8 and x0.5
+  auto eight = RunVideoRobustnessStudy({path}, slower);
+  ASSERT_TRUE(eight.ok());
+  const VideoEditResult& x08 = eight->videos[0].edits[0];
+  ASSERT_EQ(x08.strength, "x0.8");
+  ASSERT_EQ(x08.distances.size(), 16u);
+  for (int d : x08.distances) EXPECT_LT(d, flip - 80);
+
   // Sampling at 5 fps hashes the same moments in both: the same 10 frames compared.
   options.frames_per_second = 5;
   auto sampled = RunVideoRobustnessStudy({path}, options);
