@@ -2,16 +2,20 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <numeric>
+#include <string_view>
 #include <thread>
 
 #include "eval/image_transforms.h"
+#include "scan/media_sniff.h"
 #include "vigil/decode/image_decoder.h"
 #include "vigil/pdq/pdq.h"
+#include "vigil/plugin.h"
 
 namespace fs = std::filesystem;
 
@@ -25,6 +29,27 @@ bool LooksLikeImage(const fs::path& path) {
   in.read(reinterpret_cast<char*>(head), sizeof head);
   return decode::SniffImageFormat(head, static_cast<size_t>(in.gcount())) !=
          decode::ImageFormat::kUnknown;
+}
+
+enum class FileKind { kImage, kVideo, kOther };
+
+// As the scan: by the first bytes; a video-named file that is neither is a (damaged) video.
+FileKind KindOf(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[64] = {};
+  in.read(head, sizeof head);
+  const uint32_t kind =
+      host::SniffMediaKind(std::string_view(head, static_cast<size_t>(in.gcount())));
+  if (kind == VIGIL_MEDIA_IMAGE) return FileKind::kImage;
+  if (kind == VIGIL_MEDIA_VIDEO) return FileKind::kVideo;
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* video :
+       {".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".ts", ".flv", ".ogv"}) {
+    if (ext == video) return FileKind::kVideo;
+  }
+  return FileKind::kOther;
 }
 
 pdq::ImageView ViewOf(const RgbImage& image) {
@@ -140,6 +165,43 @@ StatusOr<std::vector<std::string>> CollectImages(const std::vector<std::string>&
   }
   if (images.empty()) return Status::InvalidArgument("no images in the paths given");
   return images;
+}
+
+StatusOr<StudyFiles> CollectStudyFiles(const std::vector<std::string>& inputs) {
+  StudyFiles files;
+  for (const std::string& input : inputs) {
+    std::error_code ec;
+    if (fs::is_directory(input, ec)) {
+      std::vector<fs::path> found;
+      for (fs::recursive_directory_iterator it(input, ec), end; !ec && it != end;
+           it.increment(ec)) {
+        if (it->is_regular_file(ec)) found.push_back(it->path());
+      }
+      if (ec) return Status::IoError(input + ": " + ec.message());
+      std::sort(found.begin(), found.end());
+      for (const fs::path& path : found) {
+        switch (KindOf(path)) {
+          case FileKind::kImage:
+            files.images.push_back(path.string());
+            break;
+          case FileKind::kVideo:
+            files.videos.push_back(path.string());
+            break;
+          case FileKind::kOther:
+            ++files.skipped;
+            break;
+        }
+      }
+    } else if (fs::exists(input, ec)) {
+      (KindOf(input) == FileKind::kVideo ? files.videos : files.images).push_back(input);
+    } else {
+      return Status::NotFound(input + ": no such file or folder");
+    }
+  }
+  if (files.images.empty() && files.videos.empty()) {
+    return Status::InvalidArgument("no images or videos in the paths given");
+  }
+  return files;
 }
 
 StatusOr<RobustnessStudy> RunRobustnessStudy(const std::vector<std::string>& images,

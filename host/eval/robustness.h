@@ -74,6 +74,19 @@ struct RobustnessStudy {
 StatusOr<std::vector<std::string>> CollectImages(const std::vector<std::string>& inputs,
                                                  int* skipped);
 
+// What a study is given: the images and the videos, told apart as `vigil scan` tells them
+// (by their first bytes; a file that starts like neither but whose name ends like a
+// video, .mp4 .mov .m4v .mkv .webm .avi .ts .flv .ogv, is taken as a video so that a
+// damaged one is reported rather than skipped). Each path given that is a file is studied
+// (an image unless it is a video as above); under each folder given, recursively and
+// sorted, the files that are neither are counted in `skipped`.
+struct StudyFiles {
+  std::vector<std::string> images;
+  std::vector<std::string> videos;
+  int skipped = 0;
+};
+StatusOr<StudyFiles> CollectStudyFiles(const std::vector<std::string>& inputs);
+
 // Runs the study. Errors only for bad options (an unknown transform, a threshold out of
 // 0..256); an image that cannot be read is reported in its ImageResult.
 StatusOr<RobustnessStudy> RunRobustnessStudy(const std::vector<std::string>& images,

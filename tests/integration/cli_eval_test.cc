@@ -361,6 +361,85 @@ TEST_F(CliEvalTest, RobustnessStudyRefusesBadInput) {
   EXPECT_THAT(no_corpus.err, HasSubstr("CORPUS is required"));
 }
 
+// Issue 17 item 4, "re-encode for video": a shared clip (the grey test pattern, 206 frames)
+// at the quick H.264 strengths beside a damaged video and an image: the video table, the
+// JSON's video section, the damaged video reported with its reason (and the study going
+// on), the image left out because only a video transform was named, and the plots drawn.
+TEST_F(CliEvalTest, RobustnessStudyReencodesVideos) {
+  const fs::path clip = testdata_ / "video" / "videos" / "pattern-sd-grey-bar.mp4";
+  ASSERT_TRUE(fs::exists(clip)) << clip;
+  Write("videos/broken.mp4", std::string("\0\0\0\x20"
+                                         "ftypisom",
+                                         12) +
+                                 "not the rest");
+  fs::copy_file(Image("misc-images/c.png"), dir_ / "videos" / "c.png");
+  const fs::path out = dir_ / "video-report";
+  RunResult r = Vigil("eval robustness --transform h264 --small " + clip.string() + " " +
+                      (dir_ / "videos").string() + " --json " + (dir_ / "video.json").string() +
+                      " --html " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("h264       crf30"));
+  EXPECT_THAT(r.out, HasSubstr("h264       crf45"));
+  EXPECT_THAT(r.out, Not(HasSubstr("jpeg")));
+  EXPECT_THAT(r.err, HasSubstr("broken.mp4: "));
+  EXPECT_THAT(r.err, HasSubstr("(left out)"));
+  const nlohmann::json study = nlohmann::json::parse(Slurp(dir_ / "video.json"));
+  EXPECT_EQ(study["images"], 0);  // c.png: no image transform named
+  EXPECT_EQ(study["videos"], 1);
+  ASSERT_EQ(study["failed_videos"].size(), 1u);
+  EXPECT_THAT(study["failed_videos"][0]["path"].get<std::string>(), HasSubstr("broken.mp4"));
+  EXPECT_FALSE(study["failed_videos"][0]["error"].get<std::string>().empty());
+  EXPECT_EQ(study["match_percent"], 80.0);
+  ASSERT_EQ(study["video_transforms"].size(), 1u);
+  const auto& strengths = study["video_transforms"][0]["strengths"];
+  ASSERT_EQ(strengths.size(), 2u);
+  EXPECT_EQ(strengths[0]["strength"], "crf30");
+  EXPECT_EQ(strengths[0]["videos"], 1);
+  EXPECT_EQ(strengths[0]["matched"], 1);  // CRF 30 keeps the pattern
+  EXPECT_EQ(strengths[0]["distances"].size(), strengths[0]["frames"].get<size_t>());
+  EXPECT_GT(strengths[0]["frames"].get<int>(), 100);
+  ASSERT_EQ(study["video_items"].size(), 1u);
+  const auto& item = study["video_items"][0];
+  EXPECT_EQ(item["width"], 480);
+  EXPECT_EQ(item["frames"], 206);
+  ASSERT_EQ(item["edits"].size(), 2u);
+  EXPECT_EQ(item["edits"][0]["frames"], 206);
+  EXPECT_TRUE(item["edits"][0]["matched"].get<bool>());
+
+  const std::string html = Slurp(out / "index.html");
+  EXPECT_THAT(html, HasSubstr("<h2>Videos</h2>"));
+  EXPECT_THAT(html, HasSubstr("src=\"video-h264.png\""));
+  auto image = vigil::decode::DecodeImageFile((out / "video-h264.png").string());
+  ASSERT_TRUE(image.ok()) << image.status().message();
+  EXPECT_GT(NonBackgroundShare(image.value()), 0.02);
+  EXPECT_GT(LumaVariance(image.value()), 100.0);
+  EXPECT_FALSE(fs::exists(out / "match-rates.png"));  // no images studied
+}
+
+TEST_F(CliEvalTest, RobustnessStudyRefusesBadVideoOptions) {
+  const std::string clip = (testdata_ / "video" / "videos" / "test-padded-dimensions.mp4").string();
+  RunResult fps = Vigil("eval robustness --fps 0 " + clip);
+  EXPECT_NE(fps.exit_code, 0);
+  EXPECT_THAT(fps.err, HasSubstr("--fps"));
+  RunResult percent = Vigil("eval robustness --match-percent 101 " + clip);
+  EXPECT_NE(percent.exit_code, 0);
+  EXPECT_THAT(percent.err, HasSubstr("--match-percent"));
+  RunResult unknown = Vigil("eval robustness --transform h265 " + clip);
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("unknown transform 'h265'"));
+  EXPECT_THAT(unknown.err, HasSubstr("h264, scale, fps, mpeg4"));
+  // Only a video transform named, and only images given: nothing to study.
+  RunResult images = Vigil("eval robustness --transform h264 " + Image("misc-images/c.png"));
+  EXPECT_EQ(images.exit_code, 1);
+  EXPECT_THAT(images.err, HasSubstr("no videos for the transforms named"));
+  // Only damaged videos: each reported, and nothing measured.
+  Write("bad.mp4", "not a video at all");
+  RunResult bad = Vigil("eval robustness --transform h264 --small " + (dir_ / "bad.mp4").string());
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("bad.mp4: not a video"));
+  EXPECT_THAT(bad.err, HasSubstr("no video could be read"));
+}
+
 // Issue 17 item 3's side-by-side configurations: the same vigil.pdq three times with three
 // thresholds over the same decoded items. By the distances above (aaa-orig 0, c.png 0,
 // pen-and-coaster 0, rotate-90 12, sharpen-a-lot 14): threshold 10 matches the three at 0,
