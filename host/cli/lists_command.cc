@@ -1,5 +1,7 @@
 // Hash banks and URL lists:
 //   vigil lists import [--type pdq|md5|sha1|sha256|url] --format FMT --bank NAME [--replace] FILE
+//     (video formats vpdq, hma-vpdq, te-csv-vpdq: the bank's video entries, in
+//     <store folder>/lists/video-lists/<bank>/, which vigil.vpdq indexes)
 //   vigil lists show
 //   vigil lists verify
 //   vigil lists disable|enable|disabled (bank_holds_command.cc)
@@ -13,9 +15,8 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <optional>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "bank_set.h"
 #include "cli/bank_holds_command.h"
@@ -31,6 +32,8 @@
 #include "vigil/url/check.h"
 #include "vigil/url/list_import.h"
 #include "vigil/url/list_merge.h"
+#include "vigil/vpdq/video_list_import.h"
+#include "vigil/vpdq/video_list_store.h"
 
 namespace vigil::cli {
 namespace {
@@ -140,6 +143,67 @@ int ImportHashes(const GlobalOptions& global, const ImportArgs& args) {
   return 0;
 }
 
+// Video entries (vpdq, hma-vpdq, te-csv-vpdq) into <lists>/video-lists/<bank>/.
+int ImportVideos(const GlobalOptions& global, const ImportArgs& args,
+                 vpdq::VideoListFormat format) {
+  if (!args.type.empty() || !args.source.empty() || !args.category.empty() || args.severity >= 0) {
+    PrintError("--format " + args.format +
+               " imports video entries: --type, --source, --category and --severity do not "
+               "apply to them");
+    return 2;
+  }
+  auto imported = vpdq::ReadVideoListFile(format, args.file);
+  if (!imported.ok()) {
+    PrintError("import refused, bank " + args.bank +
+               " unchanged: " + TerminalText(imported.status().message()));
+    return 1;
+  }
+  const vpdq::VideoListImport& result = imported.value();
+  const std::string file = TerminalText(args.file);
+  const size_t bad = result.error_count(), ignored = result.problems.size() - bad;
+  for (const auto& problem : result.problems) {
+    if (!problem.ignored) {
+      std::fprintf(stderr, "%s: %s\n", file.c_str(), TerminalText(problem.ToString()).c_str());
+    }
+  }
+  if (args.strict && bad > 0) {
+    PrintError("import refused (--strict), bank " + args.bank +
+               " unchanged: " + std::to_string(bad) + " bad records, listed above");
+    return 1;
+  }
+  if (result.entries.empty() && result.deletions.empty()) {
+    if (bad > 0) {
+      PrintError("nothing imported: every record of " + file + " is bad (" + std::to_string(bad) +
+                 " listed above); bank " + args.bank + " unchanged");
+      return 1;
+    }
+    if (ignored > 0) {
+      PrintError("nothing imported: " + file + " holds no video entries, only " +
+                 std::to_string(ignored) + " records of other types (e.g. " +
+                 TerminalText(result.problems.front().ToString()) + "); bank " + args.bank +
+                 " unchanged");
+      return 1;
+    }
+    std::printf("bank %s: %s holds no records; nothing to import, the bank is unchanged\n",
+                args.bank.c_str(), file.c_str());
+    return 0;
+  }
+  const fs::path dir = DataDir(global) / "video-lists" / args.bank;
+  auto applied = vpdq::ApplyVideoList(dir.string(), result, args.replace);
+  if (!applied.ok()) {
+    PrintError("could not write the video entries of bank " + args.bank + ": " +
+               applied.status().message());
+    return 1;
+  }
+  const auto& s = applied.value();
+  std::printf(
+      "bank %s: %zu videos added, %zu updated, %zu deleted, %zu unchanged; %zu videos now "
+      "(%s); %zu bad records skipped, %zu records of other types ignored\n",
+      args.bank.c_str(), s.added, s.updated, s.deleted, s.unchanged, s.now,
+      args.replace ? "replaced" : "merged", bad, ignored);
+  return 0;
+}
+
 int ImportUrls(const GlobalOptions& global, const ImportArgs& args) {
   url::ImportFormat format;
   url::ListFormat list_format = url::ListFormat::kPlain;
@@ -237,6 +301,9 @@ int Import(const GlobalOptions& global, const ImportArgs& args) {
                "import into a bank with another name");
     return 2;
   }
+  if (auto video = vpdq::ParseVideoListFormat(args.format)) {
+    return ImportVideos(global, args, *video);
+  }
   if (args.type.empty()) {
     if (args.format == "plain") {
       PrintError("--format plain holds bare values without their type: add --type pdq, md5, "
@@ -332,11 +399,29 @@ int Show(const GlobalOptions& global) {
                 static_cast<unsigned long long>(l.list.size()),
                 l.list.format() == url::ListFormat::kHashed ? "hashed" : "plain");
   }
+  // Video entries: one per-frame file each in video-lists/<bank>/.
+  size_t video_banks = 0;
+  std::error_code ec;
+  std::vector<fs::path> video_dirs;
+  for (const auto& d : fs::directory_iterator(fs::path(data) / "video-lists", ec)) {
+    if (d.is_directory()) video_dirs.push_back(d.path());
+  }
+  std::sort(video_dirs.begin(), video_dirs.end());
+  for (const fs::path& dir : video_dirs) {
+    size_t videos = 0;
+    for (const auto& f : fs::directory_iterator(dir, ec)) {
+      if (f.is_regular_file() && f.path().extension() == ".vpdq") ++videos;
+    }
+    ++video_banks;
+    std::printf("video bank %-23s %8zu videos (vpdq)  %s\n",
+                TerminalText(dir.filename().string()).c_str(), videos,
+                TerminalText(dir.string()).c_str());
+  }
   if (!banks.held().empty()) {
     std::printf("%zu bank entries disabled until a date: `vigil lists disabled` lists them\n",
                 banks.held().size());
   }
-  if (banks.banks().empty() && lists.value().empty()) {
+  if (banks.banks().empty() && lists.value().empty() && video_banks == 0) {
     std::printf("No banks or lists in %s; add one with `vigil lists import`.\n",
                 TerminalText(data).c_str());
   }
@@ -470,7 +555,11 @@ void RegisterListsCommands(CLI::App& app, GlobalOptions& options) {
       "import",
       "Import a list into a bank (hashes) or a URL list. Hash formats: hma, te-csv, ncmec-xml, "
       "stopncii-json, vics-json (every fingerprint type the file holds is imported; --type "
-      "keeps only one), plain (bare values: needs --type). URL formats: plain (URLs; needs "
+      "keeps only one), plain (bare values: needs --type). Video formats (the bank's video "
+      "entries, matched by vigil.vpdq): vpdq (one video's reference per-frame file, "
+      "frame_number,quality,pdq_hex,timestamp, named by the file), hma-vpdq (pytx/HMA lines "
+      "'vpdq <signal JSON>'), te-csv-vpdq (ThreatExchange CSV rows of type HASH_VIDEO_VPDQ). "
+      "URL formats: plain (URLs; needs "
       "--type url), domains (one host per line; '*.example.test' is the whole domain, invalid "
       "host names are errors), sha256-list (hashed). By default the import is merged into the "
       "existing bank or list: new entries are added, changed ones updated, and records the "

@@ -226,5 +226,96 @@ TEST_F(CliVideoTest, ScanFlagsAReencodedExcerptOfAListedVideoWithItsSeconds) {
       << by_name["cut.mp4"];
 }
 
+// The reference per-frame file as pytx's vPDQ signal text: ["hex,quality,timestamp", ...].
+std::string SignalOf(const std::string& per_frame_text) {
+  std::string out = "[";
+  for (const std::string& line : Lines(per_frame_text)) {
+    std::vector<std::string> f;
+    std::stringstream in(line);
+    for (std::string field; std::getline(in, field, ',');) f.push_back(field);
+    if (f.size() != 4) continue;
+    if (out.size() > 1) out += ", ";
+    out += "\"" + f[2] + "," + f[1] + "," + f[3] + "\"";
+  }
+  return out + "]";
+}
+
+std::string CsvQuoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+TEST_F(CliVideoTest, ListsImportVideoFormatsIntoABankThatScansMatch) {
+  const auto lists = dir_ / "lists";
+  const auto in = dir_ / "in";
+  std::filesystem::create_directories(in);
+  const std::string store = " --store " + Store() + " ";
+  // The reference per-frame file: one video named by the file.
+  auto frames = Run(Vigil() + store + "lists import --format vpdq --bank demo " +
+                    Reference("chair-orig-22-sd-bar"));
+  ASSERT_EQ(frames.exit_code, 0) << frames.err;
+  EXPECT_NE(frames.out.find("bank demo: 1 videos added"), std::string::npos) << frames.out;
+  EXPECT_TRUE(
+      std::filesystem::exists(lists / "video-lists" / "demo" / "chair-orig-22-sd-bar.vpdq"));
+  // pytx/HMA lines, a pdq line among them (ignored, counted).
+  std::ofstream(dir_ / "hma.txt") << "vpdq " << SignalOf(Slurp(Reference("pattern-sd-grey-bar")))
+                                  << "\npdq " << std::string(64, 'a') << "\n";
+  auto hma = Run(Vigil() + store + "lists import --format hma-vpdq --bank demo " +
+                 (dir_ / "hma.txt").string());
+  ASSERT_EQ(hma.exit_code, 0) << hma.err;
+  EXPECT_NE(hma.out.find("1 videos added"), std::string::npos) << hma.out;
+  EXPECT_NE(hma.out.find("2 videos now"), std::string::npos) << hma.out;
+  EXPECT_NE(hma.out.find("1 records of other types ignored"), std::string::npos) << hma.out;
+  // ThreatExchange CSV: the doorknob under its id, and a deletion of an unknown id.
+  std::ofstream(dir_ / "te.csv") << "id,td_raw_indicator,td_indicator_type,should_delete\n"
+                                 << "te-1001,"
+                                 << CsvQuoted(SignalOf(Slurp(Reference("doorknob-hd-no-bar"))))
+                                 << ",HASH_VIDEO_VPDQ,false\nte-9,,HASH_VIDEO_VPDQ,true\n";
+  auto te = Run(Vigil() + store + "lists import --format te-csv-vpdq --bank demo " +
+                (dir_ / "te.csv").string());
+  ASSERT_EQ(te.exit_code, 0) << te.err;
+  EXPECT_TRUE(std::filesystem::exists(lists / "video-lists" / "demo" / "te-1001.vpdq"));
+  EXPECT_NE(te.out.find("3 videos now"), std::string::npos) << te.out;
+  auto shown = Run(Vigil() + store + "lists show");
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("video bank demo"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("3 videos (vpdq)"), std::string::npos) << shown.out;
+
+  // Bad input: refused with the line, nothing written; flags that do not apply refused.
+  std::ofstream(dir_ / "bad.csv") << "id,hash\nx,\"[\"\"nope\"\"]\"\n";
+  auto bad = Run(Vigil() + store + "lists import --format te-csv-vpdq --bank other " +
+                 (dir_ / "bad.csv").string());
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("line 2: frame 0"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("every record"), std::string::npos) << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(lists / "video-lists" / "other"));
+  auto flags = Run(Vigil() + store + "lists import --format vpdq --category A1 --bank demo " +
+                   Reference("doorknob-hd-no-bar"));
+  EXPECT_EQ(flags.exit_code, 2);
+  EXPECT_NE(flags.err.find("do not apply"), std::string::npos) << flags.err;
+
+  // A scan matches the imported entries through vigil.vpdq's index.
+  std::filesystem::copy_file(Clip("chair-19-sd-bar"), in / "chair.mp4");
+  std::filesystem::copy_file(Clip("pattern-sd-grey-bar"), in / "pattern.mp4");
+  std::ofstream(dir_ / "policy.toml") << "[defaults]\nunmatched = \"review\"\n";
+  auto r = Run(Vigil() + store + "scan --json --policy " + (dir_ / "policy.toml").string() + " " +
+               in.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::string, std::vector<std::string>> entries;
+  for (const std::string& line : Lines(r.out)) {
+    auto j = nlohmann::json::parse(line);
+    if (!j.contains("item")) continue;
+    auto name = std::filesystem::path(j["item"].get<std::string>()).filename().string();
+    for (const auto& d : j["detections"]) {
+      if (d["detector"] == "vigil.vpdq") entries[name].push_back(d["reason"]);
+    }
+  }
+  ASSERT_EQ(entries["chair.mp4"].size(), 1u) << r.out;
+  EXPECT_NE(entries["chair.mp4"][0].find("demo/chair-orig-22-sd-bar"), std::string::npos);
+  ASSERT_EQ(entries["pattern.mp4"].size(), 1u) << r.out;
+  EXPECT_NE(entries["pattern.mp4"][0].find("demo/vpdq-"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vigil::testing

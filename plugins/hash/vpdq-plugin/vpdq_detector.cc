@@ -4,10 +4,14 @@
 // (query-matched and compared-matched shares of frames within the distance), reporting
 // a detection with both shares and the matching time ranges in both videos.
 //
-// Listed videos: reference per-frame files (`frame_number,quality,pdq_hex,timestamp`,
-// what `vigil video hash --every-frame` prints) in DATA_DIR/video-lists/LIST/ENTRY.vpdq;
-// the list is LIST, the entry id ENTRY. Hash a listed video at every frame: the scanned
-// item is sampled at `fps`, and its frames then find their moments in the listed one.
+// Listed videos: a bank's video entries, reference per-frame files
+// (`frame_number,quality,pdq_hex,timestamp`, what `vigil video hash --every-frame` prints)
+// in DATA_DIR/video-lists/BANK/ENTRY.vpdq, written by `vigil lists import --format vpdq |
+// hma-vpdq | te-csv-vpdq --bank BANK` or placed by hand; the bank is BANK, the entry id
+// ENTRY. Their frames go into the exact PDQ index the hash banks use (VideoIndex), so a
+// scanned video is compared with MatchVideos only against the listed videos the index
+// finds. Hash a listed video at every frame: the scanned item is sampled at `fps`, and its
+// frames then find their moments in the listed one.
 //
 // Configuration (DetectorConfig.params):
 //   fps            frames per second hashed from a scanned video (default 1; 0 < fps <= 1000)
@@ -27,6 +31,7 @@
 #include "vigil/pdq/pdq.h"
 #include "vigil/plugin.hpp"
 #include "vigil/vpdq/vpdq.h"
+#include "vigil/vpdq/vpdq_index.h"
 
 namespace {
 
@@ -68,7 +73,6 @@ std::string Ranges(const std::vector<vigil::vpdq::TimeRange>& ranges) {
 struct ListedVideo {
   std::string list;
   std::string entry_id;
-  std::vector<vigil::vpdq::FrameHash> frames;
 };
 
 class VpdqDetector {
@@ -172,11 +176,14 @@ class VpdqDetector {
     auto* signal = result.add_signals();
     signal->set_type("vpdq");
     signal->set_value(std::to_string(video.frames.size()) + " frames");
-    for (const ListedVideo& listed : listed_) {
-      auto matched = vigil::vpdq::MatchVideos(video.frames, listed.frames, options_);
-      if (!matched.ok()) throw vigil::sdk::Error(VIGIL_ERR_INTERNAL, matched.status().message());
-      const vigil::vpdq::MatchResult& m = matched.value();
-      if (m.query_frames_compared == 0 || m.query_matched_percent < match_percent_) continue;
+    if (!index_) return;  // nothing listed
+    // Only the listed videos the frame index finds near one of this video's frames can
+    // reach the share; the same answer as MatchVideos against every listed video.
+    auto matches = index_->Match(video.frames, match_percent_);
+    if (!matches.ok()) throw vigil::sdk::Error(VIGIL_ERR_INTERNAL, matches.status().message());
+    for (const vigil::vpdq::VideoMatch& found : matches.value()) {
+      const ListedVideo& listed = listed_[found.video];
+      const vigil::vpdq::MatchResult& m = found.result;
       auto* detection = result.add_detections();
       detection->set_label("hash-match");
       detection->set_score(m.query_matched_percent / 100.0);
@@ -228,22 +235,30 @@ class VpdqDetector {
       }
     }
     std::sort(files.begin(), files.end());
+    std::vector<std::vector<vigil::vpdq::FrameHash>> videos;
+    videos.reserve(files.size());
     for (const fs::path& file : files) {
       auto frames = vigil::vpdq::ReadFrameHashesFile(file.string());
       if (!frames.ok()) {
         throw vigil::sdk::ConfigError("video list entry " + file.string() + ": " +
                                       frames.status().message());
       }
-      listed_.push_back({file.parent_path().filename().string(), file.stem().string(),
-                         std::move(frames).value()});
+      listed_.push_back({file.parent_path().filename().string(), file.stem().string()});
+      videos.push_back(std::move(frames).value());
     }
+    if (videos.empty()) return;
+    // Every listed frame (quality >= the threshold, deduped) in the exact PDQ index.
+    auto index = vigil::vpdq::VideoIndex::Build(std::move(videos), options_);
+    if (!index.ok()) throw vigil::sdk::ConfigError("video lists: " + index.status().message());
+    index_ = std::move(index).value();
   }
 
   double fps_ = 1.0;
   bool every_frame_ = false;
   vigil::vpdq::MatchOptions options_;
   double match_percent_ = 80;
-  std::vector<ListedVideo> listed_;
+  std::vector<ListedVideo> listed_;                 // by video index in index_
+  std::unique_ptr<vigil::vpdq::VideoIndex> index_;  // null when nothing is listed
 };
 
 }  // namespace

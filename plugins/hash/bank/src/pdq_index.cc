@@ -28,6 +28,16 @@ PdqIndex::~PdqIndex() = default;
 
 size_t PdqIndex::size() const { return impl_->view.n; }
 
+size_t PdqIndex::memory_bytes() const {
+  size_t bytes = impl_->codes.capacity() * sizeof(uint64_t);
+  for (int s = 0; s < internal::kMaxSegments; ++s) {
+    bytes += impl_->tables.directory[s].capacity() * sizeof(uint32_t) +
+             impl_->tables.suffix[s].capacity() * sizeof(uint16_t) +
+             impl_->tables.ids[s].capacity() * sizeof(uint32_t);
+  }
+  return bytes;
+}
+
 namespace {
 
 void Convert(const std::vector<internal::CodeHit>& hits, std::vector<PdqIndexHit>& out) {

@@ -32,6 +32,8 @@ class PdqIndex {
   PdqIndex& operator=(const PdqIndex&) = delete;
 
   size_t size() const;
+  // Bytes held: the codes' copy and the multi-index tables.
+  size_t memory_bytes() const;
 
   // Every code within `threshold` (0..256; outside that range nothing) of
   // `query`, once each, sorted by index, in `out` (cleared first). Thread-safe
