@@ -11,6 +11,7 @@
 
 #include "eval/video_transforms.h"
 #include "vigil/pdq/pdq.h"
+#include "vigil/vpdq/frame_hasher.h"
 #include "vigil/vpdq/vpdq.h"
 #include "vigil/vpdq/vpdq_hash.h"
 
@@ -133,35 +134,17 @@ VideoResult StudyVideo(const std::string& path, const std::vector<Work>& work,
     }
   }
 
-  pdq::HashOptions hash_options;  // as vigil_vpdq: the full frame, luma from RGB
-  hash_options.downsample_large_images = false;
-  hash_options.exact_grey = false;
-  pdq::PdqHasher hasher(hash_options);
+  vpdq::FrameHasher hasher(info.frame_rate);  // as vigil_vpdq
   const int64_t step = SamplingStep(info.frame_rate, options.frames_per_second);
-  const auto rate = static_cast<float>(info.frame_rate);
   std::vector<vpdq::FrameHash> original;
   video::SamplingOptions every;
   every.every_frame = true;
   Status decoded = (*decoder)->ForEachFrame(every, [&](const video::VideoFrame& frame) -> Status {
     if (frame.frame_number % step == 0) {
-      pdq::ImageView view;
-      view.pixels = frame.rgb;
-      view.width = frame.width;
-      view.height = frame.height;
-      view.stride = frame.stride;
-      view.size_bytes = frame.stride * (frame.height - 1) + 3ull * frame.width;
-      view.format = pdq::PixelFormat::kRgb8;
-      auto hashed = hasher.Hash(view);
-      if (!hashed.ok()) {
-        return Status::Internal("PDQ of frame " + std::to_string(frame.frame_number) +
-                                " failed: " + hashed.status().message());
-      }
-      vpdq::FrameHash h;
-      h.frame_number = frame.frame_number;
-      h.quality = hashed->quality;
-      h.hash = hashed->hash;
-      h.timestamp_seconds = static_cast<double>(static_cast<float>(frame.frame_number) / rate);
-      original.push_back(h);
+      auto h = hasher.Hash(frame.rgb, frame.width, frame.height, frame.stride, frame.frame_number,
+                           frame.timestamp_seconds);
+      if (!h.ok()) return h.status();
+      original.push_back(*h);
     }
     for (size_t w = 0; w < encoders.size(); ++w) {
       if (!encoders[w]) continue;

@@ -28,8 +28,8 @@
 #include <string>
 #include <vector>
 
-#include "vigil/pdq/pdq.h"
 #include "vigil/plugin.hpp"
+#include "vigil/vpdq/frame_hasher.h"
 #include "vigil/vpdq/vpdq.h"
 #include "vigil/vpdq/vpdq_index.h"
 
@@ -124,8 +124,8 @@ class VpdqDetector {
   }
 
   struct Video {
-    vigil::pdq::PdqHasher hasher{HasherOptions()};
-    float frame_rate = 0;
+    explicit Video(double frame_rate) : hasher(frame_rate) {}
+    vigil::vpdq::FrameHasher hasher;
     std::vector<vigil::vpdq::FrameHash> frames;
   };
 
@@ -137,38 +137,15 @@ class VpdqDetector {
   }
 
   std::unique_ptr<Video> BeginVideo(const vigil::sdk::Item&, const vigil_video_info_t& info) {
-    auto video = std::make_unique<Video>();
-    video->frame_rate = static_cast<float>(info.frame_rate);
-    return video;
+    return std::make_unique<Video>(info.frame_rate);
   }
 
   void AnalyzeFrame(Video& video, const vigil_frame_view_t& frame) {
-    vigil::vpdq::FrameHash h;
-    h.frame_number = frame.frame_number;
-    // The reference's float arithmetic, as vigil_vpdq does.
-    h.timestamp_seconds =
-        video.frame_rate > 0
-            ? static_cast<double>(static_cast<float>(frame.frame_number) / video.frame_rate)
-            : frame.timestamp_seconds;
-    if (frame.image.width >= 5 && frame.image.height >= 5) {
-      vigil::pdq::ImageView view;
-      view.pixels = frame.image.pixels;
-      view.width = frame.image.width;
-      view.height = frame.image.height;
-      view.stride = frame.image.stride;
-      view.size_bytes = static_cast<size_t>(frame.image.stride) * (frame.image.height - 1) +
-                        3ull * frame.image.width;
-      view.format = vigil::pdq::PixelFormat::kRgb8;
-      auto hashed = video.hasher.Hash(view);
-      if (!hashed.ok()) {
-        throw vigil::sdk::Error(VIGIL_ERR_BAD_INPUT, "PDQ of frame " +
-                                                         std::to_string(frame.frame_number) +
-                                                         " failed: " + hashed.status().message());
-      }
-      h.quality = hashed->quality;
-      h.hash = hashed->hash;
-    }  // else: too small to hash; quality 0, ignored by matching (as vigil_vpdq)
-    video.frames.push_back(h);
+    auto hashed =
+        video.hasher.Hash(frame.image.pixels, frame.image.width, frame.image.height,
+                          frame.image.stride, frame.frame_number, frame.timestamp_seconds);
+    if (!hashed.ok()) throw vigil::sdk::Error(VIGIL_ERR_BAD_INPUT, hashed.status().message());
+    video.frames.push_back(*hashed);
   }
 
   void EndVideo(Video& video, vigil_status_t decode_status, vigil::v1::AnalysisResult& result) {
@@ -215,13 +192,6 @@ class VpdqDetector {
   }
 
  private:
-  static vigil::pdq::HashOptions HasherOptions() {
-    vigil::pdq::HashOptions options;
-    options.downsample_large_images = false;  // the reference filters the full frame
-    options.exact_grey = false;               // and always takes luma from RGB
-    return options;
-  }
-
   void LoadLists(const fs::path& root) {
     std::error_code ec;
     if (!fs::is_directory(root, ec)) return;  // no video lists: hash only
