@@ -18,11 +18,12 @@ endif()
 # vigil_add_test(NAME SOURCES ... LIBS ...): one GoogleTest binary, registered with CTest.
 # Tests find the shared conformance data through VIGIL_TESTDATA and fail (not skip)
 # when it is missing.
-# PROCESS marks a suite of process-level tests (servers started and killed, bursts of
-# thousands of requests, restarts): labelled `process`, they run in the release stage of
-# scripts/test.sh only, which keeps the ASan+UBSan stage to the unit and CLI tests.
+# HEAVY marks a process-level or at-scale suite (servers started and killed, bursts of
+# thousands of requests or items, restarts, every frame of the reference clips): labelled
+# `heavy`, it runs in the release stage of scripts/test.sh only, which keeps the ASan+UBSan
+# stage to the unit and CLI tests (and CI inside its time).
 function(vigil_add_test name)
-  cmake_parse_arguments(ARG "PROCESS" "" "SOURCES;LIBS;PROPERTIES" ${ARGN})
+  cmake_parse_arguments(ARG "HEAVY" "" "SOURCES;LIBS;PROPERTIES" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main GTest::gmock)
   target_compile_definitions(${name} PRIVATE
@@ -33,8 +34,8 @@ function(vigil_add_test name)
       VIGIL_BINARY_DIR="${CMAKE_BINARY_DIR}")
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   set(labels)
-  if(ARG_PROCESS)
-    set(labels LABELS process)
+  if(ARG_HEAVY)
+    set(labels LABELS heavy)
   endif()
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES ${ARG_PROPERTIES} ${labels})
 endfunction()

@@ -3,9 +3,9 @@
 # it): installs what is missing, then
 #   1. release build: every GoogleTest suite and conformance check, in parallel, including
 #      tests/install (the .deb is built, unpacked into a scratch root and run from there);
-#   2. ASan+UBSan build: the unit and CLI tests under the sanitizers (the process-level
-#      suites labelled `process`: servers killed mid-burst, restarts, the fleet cluster,
-#      run in the release stage only; they repeat the same code at length);
+#   2. ASan+UBSan build: the unit and CLI tests under the sanitizers (the suites labelled
+#      `heavy`: servers killed mid-burst, restarts, the fleet, thousands of items, every
+#      frame of the reference clips, run in the release stage only: same code, at length);
 #   3. fuzz build (clang/libFuzzer): each fuzz target runs briefly as a smoke test.
 # Fails, never skips, when ../shared/testdata is missing. Needs only bash and sudo/root.
 set -euo pipefail
@@ -37,7 +37,7 @@ ctest --preset release -j "$(nproc)"
 stage "asan-ubsan build"
 bash scripts/build.sh asan-ubsan
 stage "asan-ubsan tests"
-ctest --preset asan-ubsan -j "$(nproc)" --label-exclude process
+ctest --preset asan-ubsan -j "$(nproc)" --label-exclude heavy
 
 stage "fuzz smoke (libFuzzer, ${VIGIL_FUZZ_SECONDS:-10} s per target)"
 bash scripts/build.sh fuzz vigil_fuzzers
