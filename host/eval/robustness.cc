@@ -128,13 +128,6 @@ ImageResult StudyImage(const std::string& path, const std::vector<Work>& work,
   return result;
 }
 
-// Nearest rank: the smallest value with at least q of the values at or below it.
-int Percentile(const std::vector<int>& sorted, double q) {
-  if (sorted.empty()) return 0;
-  size_t rank = static_cast<size_t>(std::ceil(q * sorted.size()));
-  return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
-}
-
 }  // namespace
 
 StatusOr<std::vector<std::string>> CollectImages(const std::vector<std::string>& inputs,
@@ -273,13 +266,7 @@ StatusOr<RobustnessStudy> RunRobustnessStudy(const std::vector<std::string>& ima
     if (s.images > 0) {
       s.match_rate = static_cast<double>(s.matched) / s.images;
       s.match_rate_plain = static_cast<double>(s.matched_plain) / s.images;
-      std::vector<int> sorted = s.distances;
-      std::sort(sorted.begin(), sorted.end());
-      s.min = sorted.front();
-      s.max = sorted.back();
-      s.p50 = Percentile(sorted, 0.5);
-      s.p90 = Percentile(sorted, 0.9);
-      s.mean = std::accumulate(sorted.begin(), sorted.end(), 0.0) / sorted.size();
+      static_cast<DistanceSummary&>(s) = SummariseDistances(s.distances);
     }
     study.summaries.push_back(std::move(s));
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "eval/distance_summary.h"
 
 namespace vigil::eval {
 
@@ -47,7 +48,7 @@ struct ImageResult {
 };
 
 // Everything one transform at one strength did over the images that were hashed.
-struct StrengthSummary {
+struct StrengthSummary : DistanceSummary {  // min, p50, p90, max, mean of `distances`
   std::string transform;
   std::string strength;
   double value = 0;
@@ -58,9 +59,7 @@ struct StrengthSummary {
   int matched_plain = 0;
   double match_rate = 0;  // matched / images (0 without images)
   double match_rate_plain = 0;
-  std::vector<int> distances;              // dihedral distances, in image order (for the plots)
-  int min = 0, p50 = 0, p90 = 0, max = 0;  // of `distances`, nearest rank
-  double mean = 0;
+  std::vector<int> distances;  // dihedral distances, in image order (for the plots)
 };
 
 struct RobustnessStudy {

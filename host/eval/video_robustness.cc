@@ -184,12 +184,6 @@ VideoResult StudyVideo(const std::string& path, const std::vector<Work>& work,
   return result;
 }
 
-int Percentile(const std::vector<int>& sorted, double q) {
-  if (sorted.empty()) return 0;
-  size_t rank = static_cast<size_t>(std::ceil(q * sorted.size()));
-  return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
-}
-
 }  // namespace
 
 StatusOr<VideoRobustnessStudy> RunVideoRobustnessStudy(const std::vector<std::string>& videos,
@@ -281,15 +275,7 @@ StatusOr<VideoRobustnessStudy> RunVideoRobustnessStudy(const std::vector<std::st
       if (original_bytes > 0) s.bytes_ratio = static_cast<double>(copy_bytes) / original_bytes;
     }
     if (s.frames > 0) s.frame_match_rate = static_cast<double>(s.frames_within) / s.frames;
-    if (!s.distances.empty()) {
-      std::vector<int> sorted = s.distances;
-      std::sort(sorted.begin(), sorted.end());
-      s.min = sorted.front();
-      s.max = sorted.back();
-      s.p50 = Percentile(sorted, 0.5);
-      s.p90 = Percentile(sorted, 0.9);
-      s.mean = std::accumulate(sorted.begin(), sorted.end(), 0.0) / sorted.size();
-    }
+    static_cast<DistanceSummary&>(s) = SummariseDistances(s.distances);
     study.summaries.push_back(std::move(s));
   }
   return study;

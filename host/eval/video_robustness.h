@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "eval/distance_summary.h"
 #include "vigil/video/video_decoder.h"
 
 namespace vigil::eval {
@@ -58,7 +59,7 @@ struct VideoResult {
 };
 
 // One transform at one strength over every video that was read.
-struct VideoStrengthSummary {
+struct VideoStrengthSummary : DistanceSummary {  // min, p50, p90, max, mean of `distances`
   std::string transform;
   std::string strength;
   double value = 0;
@@ -73,8 +74,6 @@ struct VideoStrengthSummary {
   double mean_query_matched_percent = 0;   // over the videos
   double bytes_ratio = 0;                  // total copy bytes / total original bytes
   std::vector<int> distances;              // every frame distance, video after video
-  int min = 0, p50 = 0, p90 = 0, max = 0;  // of `distances`, nearest rank
-  double mean = 0;
 };
 
 struct VideoRobustnessStudy {
