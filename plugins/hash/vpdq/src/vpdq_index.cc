@@ -28,18 +28,6 @@ struct WordsKey {
   }
 };
 
-Status CheckOptions(const MatchOptions& options) {
-  if (options.max_distance < 0 || options.max_distance > pdq::Hash256::kBits) {
-    return Status::InvalidArgument("the distance must be in 0..256, not " +
-                                   std::to_string(options.max_distance));
-  }
-  if (options.min_quality < 0 || options.min_quality > 100) {
-    return Status::InvalidArgument("the quality must be in 0..100, not " +
-                                   std::to_string(options.min_quality));
-  }
-  return Status::Ok();
-}
-
 // A video's compared frames as index codes: quality >= the threshold, each hash once.
 void ComparedCodes(const std::vector<FrameHash>& frames, int min_quality,
                    std::vector<hashbank::PdqWords>& out) {
@@ -66,7 +54,7 @@ VideoIndex::~VideoIndex() = default;
 
 StatusOr<std::unique_ptr<VideoIndex>> VideoIndex::Build(std::vector<std::vector<FrameHash>> videos,
                                                         const MatchOptions& options) {
-  if (Status s = CheckOptions(options); !s.ok()) return s;
+  if (Status s = CheckMatchOptions(options); !s.ok()) return s;
   std::unique_ptr<VideoIndex> index(new VideoIndex());
   Impl& impl = *index->impl_;
   impl.options = options;

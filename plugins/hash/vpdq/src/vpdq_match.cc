@@ -64,9 +64,7 @@ std::vector<TimeRange> Ranges(const std::vector<FrameHash>& frames,
 
 }  // namespace
 
-StatusOr<MatchResult> MatchVideos(const std::vector<FrameHash>& query,
-                                  const std::vector<FrameHash>& compared,
-                                  const MatchOptions& options) {
+Status CheckMatchOptions(const MatchOptions& options) {
   if (options.max_distance < 0 || options.max_distance > pdq::Hash256::kBits) {
     return Status::InvalidArgument("the distance must be in 0..256, not " +
                                    std::to_string(options.max_distance));
@@ -78,6 +76,13 @@ StatusOr<MatchResult> MatchVideos(const std::vector<FrameHash>& query,
   if (!(options.range_gap_seconds >= 0) || !std::isfinite(options.range_gap_seconds)) {
     return Status::InvalidArgument("the range gap must be a non-negative number of seconds");
   }
+  return Status::Ok();
+}
+
+StatusOr<MatchResult> MatchVideos(const std::vector<FrameHash>& query,
+                                  const std::vector<FrameHash>& compared,
+                                  const MatchOptions& options) {
+  if (Status s = CheckMatchOptions(options); !s.ok()) return s;
   MatchResult result;
   auto q = Candidates(query, options);
   auto c = Candidates(compared, options);

@@ -74,6 +74,9 @@ struct MatchResult {
   std::vector<TimeRange> compared_ranges;
 };
 
+// kInvalidArgument, with the reason, for options out of range.
+Status CheckMatchOptions(const MatchOptions& options);
+
 // kInvalidArgument for options out of range. Two videos with no frame left after the
 // quality filter match 0% each (as the reference).
 StatusOr<MatchResult> MatchVideos(const std::vector<FrameHash>& query,
