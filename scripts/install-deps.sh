@@ -35,6 +35,9 @@ packages=(
   # (python3-munkres satisfies python3-fonttools' "scipy | munkres": scipy would pull
   # Boost 1.74, which conflicts with libboost1.81-dev)
   pybind11-dev python3-matplotlib python3-munkres
+  # `python3 -m venv`: the documented install of the Python package into a virtual
+  # environment, and its test (python/tests/venv_install.sh)
+  python3-venv
   # the service and fleet (issue 14): NATS JetStream server and C client, and wrk, the
   # HTTP load generator for issue 14's HTTP measurements (bench/service/run.sh)
   nats-server libnats-dev wrk
